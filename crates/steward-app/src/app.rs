@@ -1,0 +1,73 @@
+use jiff::{SignedDuration, Timestamp};
+use std::sync::Arc;
+use steward_domain::Actor;
+use steward_domain::audit::AuditDraft;
+use steward_domain::login::LoginPolicy;
+use steward_store::{Db, Tx};
+
+/// Tunables of the use cases.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a web session lasts after login.
+    pub session_ttl: SignedDuration,
+    pub login: LoginPolicy,
+    /// A token's last-used time is written at most this often, so reads stay reads.
+    pub token_touch_interval: SignedDuration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session_ttl: SignedDuration::from_hours(12),
+            login: LoginPolicy::default(),
+            token_touch_interval: SignedDuration::from_mins(1),
+        }
+    }
+}
+
+/// The use cases, over one database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub(crate) db: Db,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl App {
+    pub fn new(db: Db, settings: Settings) -> Self {
+        Self {
+            db,
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Now, in stored form (microseconds since the epoch, UTC).
+    pub(crate) fn now(&self) -> i64 {
+        Timestamp::now().as_microsecond()
+    }
+
+    /// Appends one audit entry in the command's transaction.
+    pub(crate) async fn audit(&self, tx: &mut Tx, draft: AuditDraft, now: i64) -> crate::Result<()> {
+        steward_store::audit::append(tx.ex(), draft, now).await?;
+        Ok(())
+    }
+}
+
+/// Shorthand for the common audit draft of a change to one record.
+pub(crate) fn change<B: serde::Serialize, A: serde::Serialize>(
+    actor: &Actor,
+    record_type: &str,
+    record_id: impl ToString,
+    action: &str,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> AuditDraft {
+    AuditDraft::new(actor, record_type, record_id, action, before, after)
+}

@@ -1,0 +1,17 @@
+//! Steward's use cases. Each command authorizes the actor, parses its input into domain
+//! types, and does its work in one transaction that also appends to the audit trail.
+#![forbid(unsafe_code)]
+
+mod app;
+mod error;
+pub mod secrets;
+
+pub mod audit;
+pub mod auth;
+pub mod maintenance;
+pub mod people;
+
+pub use app::{App, Settings};
+pub use error::AppError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;

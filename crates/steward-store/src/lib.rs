@@ -1,0 +1,26 @@
+//! Steward's storage: the only place SQL lives. One concrete [`Db`] serves SQLite (embedded,
+//! one node) and PostgreSQL (any number of nodes); the business code above never sees which.
+//!
+//! SQL is written once with `$n` placeholders, which both drivers accept, and run against
+//! either backend through the [`on!`] macro; the few dialect differences are spelled out
+//! where they occur.
+#![forbid(unsafe_code)]
+
+mod db;
+mod error;
+mod lock;
+mod sql;
+
+pub mod audit;
+pub mod auth;
+pub mod leases;
+pub mod orgs;
+pub mod schema;
+pub mod teams;
+pub mod users;
+
+pub use db::{Backend, Conn, Db, DbOptions, Ex, Tx};
+pub use error::StoreError;
+pub use lock::SqliteLock;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,33 @@
+//! The shape of the schema, so a test can check that both migration sets agree.
+use crate::{Ex, Result};
+use std::collections::BTreeMap;
+
+/// Table name → sorted column names, excluding the migration bookkeeping table.
+pub async fn tables_and_columns(ex: Ex<'_>) -> Result<BTreeMap<String, Vec<String>>> {
+    let pairs: Vec<(String, String)> = match ex {
+        Ex::Sqlite(c) => {
+            sqlx::query_as(
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
+            )
+            .fetch_all(c)
+            .await?
+        }
+        Ex::Postgres(c) => {
+            sqlx::query_as(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
+            )
+            .fetch_all(c)
+            .await?
+        }
+    };
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (table, column) in pairs {
+        map.entry(table).or_default().push(column);
+    }
+    for columns in map.values_mut() {
+        columns.sort();
+    }
+    Ok(map)
+}

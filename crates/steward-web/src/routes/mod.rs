@@ -1,0 +1,27 @@
+use crate::AppState;
+use axum::Router;
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod orgs;
+pub mod teams;
+pub mod tokens;
+pub mod users;
+
+pub fn all() -> Router<AppState> {
+    Router::new()
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(tokens::routes())
+        .merge(orgs::routes())
+        .merge(users::routes())
+        .merge(teams::routes())
+        .merge(audit::routes())
+}
+
+/// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.
+pub fn page_request(limit: Option<i64>, offset: Option<i64>) -> Result<steward_domain::page::PageRequest, crate::Problem> {
+    steward_domain::page::PageRequest::parse(limit, offset)
+        .map_err(|e| crate::Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message)).with_field(e.field))
+}

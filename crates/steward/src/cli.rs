@@ -1,0 +1,251 @@
+//! The command line: every operator command works without a running server.
+use crate::config::{Config, Overrides};
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use steward_app::{App, Settings};
+use steward_domain::people::{NewUser, OrganizationInput};
+use steward_domain::{Actor, Role};
+use steward_store::{Db, DbOptions};
+
+#[derive(Debug, Parser)]
+#[command(name = "steward", version, about = "Steward: a service management system for ISO/IEC 20000-1")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Configuration file (default: ./steward.toml when present).
+    #[arg(long, global = true, env = "STEWARD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded SQLite database [default: ./steward-data].
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST/DB (also STEWARD_DATABASE_URL).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (migrates the database and creates the first admin if needed).
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints a generated password unless --password-stdin is given.
+    Create {
+        name: String,
+        #[arg(long)]
+        role: Role,
+        /// Organization (name or id); required for customers.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization (a customer).
+    Create {
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (only its hash is stored).
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain; exits non-zero naming the first bad entry.
+    Verify,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        listen,
+        data_dir: cli.global.data_dir.clone(),
+        database_url: cli.global.database_url.clone(),
+    };
+    let config = Config::load(cli.global.config.as_deref(), &overrides)
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    match cli.command {
+        Command::Serve { .. } => crate::serve::serve(config).await,
+        command => {
+            let app = open(&config).await?;
+            let code = operate(&app, command).await;
+            app.db().close().await;
+            code
+        }
+    }
+}
+
+/// Opens and migrates the database for an operator command.
+pub async fn open(config: &Config) -> anyhow::Result<App> {
+    let url = config.database_url();
+    let db = Db::connect(&url, &DbOptions { max_connections: 4, ..Default::default() })
+        .await
+        .with_context(|| format!("opening the database {}", redact(&url)))?;
+    db.migrate().await.context("migrating the database")?;
+    let settings = Settings {
+        session_ttl: jiff::SignedDuration::from_hours(config.session_hours),
+        ..Default::default()
+    };
+    Ok(App::new(db, settings))
+}
+
+/// Hides a password in a database URL before it is printed.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
+    let operator = Actor::system("cli");
+    match command {
+        Command::Serve { .. } => unreachable!("handled by run"),
+        Command::Migrate => {
+            println!("migrations applied");
+        }
+        Command::User(UserCommand::Create {
+            name,
+            role,
+            org,
+            email,
+            display_name,
+            password_stdin,
+        }) => {
+            let organization_id = match org {
+                Some(org) => Some(find_org(app, &operator, &org).await?),
+                None => None,
+            };
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let generated = password.is_none();
+            let input = steward_domain::people::UserInput {
+                username: name,
+                display_name,
+                email,
+                role,
+                organization_id,
+                password: Some(match password {
+                    Some(p) => p,
+                    None => steward_app::secrets::new_password()?,
+                }),
+            };
+            let new: NewUser = input.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let shown = new.password.clone().unwrap_or_default();
+            let user = app.insert_user(&operator, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created user {} (id {}, role {})", user.username, user.id, user.role);
+            if generated {
+                println!("password: {shown}");
+            }
+        }
+        Command::Org(OrgCommand::Create { name, description }) => {
+            let org = app
+                .create_organization(&operator, OrganizationInput { name, description })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created organization {} (id {})", org.name, org.id);
+        }
+        Command::Token(TokenCommand::Create { user, label }) => {
+            let (_, secret) = app
+                .create_token_for(&operator, &user, &label)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{secret}");
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            return match app.verify_audit().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                Ok(n) => {
+                    println!("audit chain intact: {n} entries verified");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    eprintln!("AUDIT CHAIN BROKEN at entry {}: {}", broken.seq, broken.reason);
+                    Ok(ExitCode::from(2))
+                }
+            };
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn find_org(app: &App, operator: &Actor, org: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = org.parse::<i64>()
+        && app.get_organization(operator, id).await.is_ok()
+    {
+        return Ok(id);
+    }
+    let page = app
+        .list_organizations(
+            operator,
+            steward_store::orgs::Filter { q: Some(org.to_owned()), ..Default::default() },
+            steward_domain::page::PageRequest { limit: 500, offset: 0 },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match page.items.iter().find(|o| o.name.eq_ignore_ascii_case(org)) {
+        Some(o) => Ok(o.id),
+        None => bail!("no organization named {org:?}; create it first with `steward org create {org:?}`"),
+    }
+}

@@ -1,0 +1,111 @@
+//! Configuration: defaults, then `steward.toml`, then `STEWARD_*` variables, then flags.
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to serve HTTP on.
+    pub listen: String,
+    /// Where the embedded SQLite database (and its lock file) live.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; default: SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// Mark the session cookie Secure (serve over HTTPS, or behind a TLS proxy).
+    pub secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Database connections per node.
+    pub max_connections: u32,
+    /// Hours a web session lasts.
+    pub session_hours: i64,
+    /// `tracing` filter, e.g. `info` or `steward=debug,tower_http=info`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./steward-data"),
+            database_url: None,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            max_connections: 16,
+            session_hours: 12,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Values given on the command line; only those present override.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
+        let explicit = file.is_some();
+        let file = file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("steward.toml"));
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if explicit || file.exists() {
+            figment = figment.merge(Toml::file_exact(&file));
+        }
+        figment
+            .merge(Env::prefixed("STEWARD_").ignore(&["config", "test_database_url"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database to open: the configured URL, or SQLite inside the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("steward.db").display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_environment_beat_file_beat_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("steward.toml", "listen = \"0.0.0.0:1\"\nlog = \"debug\"\nsession_hours = 2")?;
+            jail.set_env("STEWARD_LISTEN", "0.0.0.0:2");
+            jail.set_env("STEWARD_SESSION_HOURS", "3");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "0.0.0.0:2");
+            assert_eq!(c.log, "debug");
+            assert_eq!(c.session_hours, 3);
+            assert_eq!(c.max_connections, 16);
+            let flags = Overrides {
+                listen: Some("0.0.0.0:3".into()),
+                ..Default::default()
+            };
+            let c = Config::load(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "0.0.0.0:3");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_dir() {
+        let c = Config {
+            data_dir: "/tmp/x".into(),
+            ..Default::default()
+        };
+        assert_eq!(c.database_url(), "sqlite:///tmp/x/steward.db");
+    }
+}

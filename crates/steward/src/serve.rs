@@ -1,0 +1,103 @@
+//! `steward serve`: open, migrate, bootstrap, serve until SIGTERM/SIGINT.
+use crate::cli::{open, redact};
+use crate::config::Config;
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+use steward_store::SqliteLock;
+use steward_web::WebOptions;
+use tracing_subscriber::EnvFilter;
+
+pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let url = config.database_url();
+    // One node per SQLite file: take the lock before touching the database.
+    let _lock = match sqlite_path(&url) {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            Some(SqliteLock::acquire(&path)?)
+        }
+        None => None,
+    };
+    let app = open(&config).await?;
+    let node = format!("{}-{}", hostname(), std::process::id());
+    if let Some(password) = app.bootstrap_admin().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        println!("Created the first user. Log in as:");
+        println!("  username: admin");
+        println!("  password: {password}");
+        println!("(shown once; change it with PATCH /api/v1/users/{{id}} or create other admins)");
+    }
+    steward_web::install_recorder();
+    let router = steward_web::router(
+        app.clone(),
+        WebOptions {
+            secure_cookies: config.secure_cookies,
+            trust_forwarded_for: config.trust_forwarded_for,
+            ..Default::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("Steward is serving http://{addr} (database {})", redact(&url));
+    println!("API documentation: http://{addr}/api/docs");
+    let housekeeping = tokio::spawn(housekeeping(app.clone(), node));
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    housekeeping.abort();
+    app.db().close().await;
+    println!("Steward stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "node".into())
+}
+
+/// Periodic cleanup; the lease makes it run on one node at a time.
+async fn housekeeping(app: steward_app::App, node: String) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match app.housekeeping(&node).await {
+            Ok(Some(n)) if n > 0 => tracing::info!(removed = n, "housekeeping"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
