@@ -54,7 +54,12 @@ impl App {
     }
 
     /// Appends one audit entry in the command's transaction.
-    pub(crate) async fn audit(&self, tx: &mut Tx, draft: AuditDraft, now: i64) -> crate::Result<()> {
+    pub(crate) async fn audit(
+        &self,
+        tx: &mut Tx,
+        draft: AuditDraft,
+        now: i64,
+    ) -> crate::Result<()> {
         steward_store::audit::append(tx.ex(), draft, now).await?;
         Ok(())
     }

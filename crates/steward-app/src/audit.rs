@@ -8,7 +8,12 @@ use steward_store::audit::{self, Filter};
 const VERIFY_BATCH: i64 = 2_000;
 
 impl App {
-    pub async fn list_audit(&self, actor: &Actor, filter: Filter, request: PageRequest) -> Result<Page<AuditEntry>> {
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        filter: Filter,
+        request: PageRequest,
+    ) -> Result<Page<AuditEntry>> {
         if !actor.can(Permission::ReadAudit) {
             return Err(AppError::forbidden());
         }

@@ -4,7 +4,7 @@ use crate::secrets::{self, new_api_token, secret_hash};
 use crate::{App, AppError, Result};
 use jiff::Timestamp;
 use steward_domain::access::{ApiToken, LoginInput, SessionInfo, TokenInput};
-use steward_domain::people::{User, NAME_MAX};
+use steward_domain::people::{NAME_MAX, User};
 use steward_domain::validation;
 use steward_domain::{Actor, Role};
 use steward_store::auth::{self as store, NewSession};
@@ -83,7 +83,14 @@ impl App {
             let detail = serde_json::json!({ "address": address });
             self.audit(
                 &mut tx,
-                change::<(), _>(&who, "login", &username, "login_failed", None, Some(&detail)),
+                change::<(), _>(
+                    &who,
+                    "login",
+                    &username,
+                    "login_failed",
+                    None,
+                    Some(&detail),
+                ),
                 now,
             )
             .await?;
@@ -128,7 +135,8 @@ impl App {
     /// Resolves a session cookie to its user, if the session is live.
     pub async fn authenticate_session(&self, token: &str) -> Result<Option<Authenticated>> {
         let mut conn = self.db.read().await?;
-        let Some(live) = store::live_session(conn.ex(), &secret_hash(token), self.now()).await? else {
+        let Some(live) = store::live_session(conn.ex(), &secret_hash(token), self.now()).await?
+        else {
             return Ok(None);
         };
         let Some(user) = users::get(conn.ex(), live.user_id).await? else {
@@ -149,7 +157,7 @@ impl App {
             return Ok(None);
         }
         let now = self.now();
-        let (token_id, user) = {
+        let (token_id, user, last_used) = {
             let mut conn = self.db.read().await?;
             let Some((token_id, user_id, last_used)) =
                 store::live_token(conn.ex(), &secret_hash(token)).await?
@@ -159,15 +167,17 @@ impl App {
             let Some(user) = users::get(conn.ex(), user_id).await? else {
                 return Ok(None);
             };
-            let interval = self.settings.token_touch_interval.as_micros() as i64;
-            if last_used.is_none_or(|t| now - t >= interval) {
-                // Bookkeeping, not a change of anything a user controls: no audit entry.
-                let mut tx = self.db.begin().await?;
-                store::touch_token(tx.ex(), token_id, now).await?;
-                tx.commit().await?;
-            }
-            (token_id, user)
+            (token_id, user, last_used)
         };
+        // The read connection is back in the pool before a write starts: on PostgreSQL both
+        // come from one pool, and holding one while waiting for another can starve it.
+        let interval = self.settings.token_touch_interval.as_micros() as i64;
+        if last_used.is_none_or(|t| now - t >= interval) {
+            // Bookkeeping, not a change of anything a user controls: no audit entry.
+            let mut tx = self.db.begin().await?;
+            store::touch_token(tx.ex(), token_id, now).await?;
+            tx.commit().await?;
+        }
         Ok(Some(Authenticated {
             actor: actor_of(&user),
             via: Via::Token { id: token_id },
@@ -175,7 +185,9 @@ impl App {
     }
 
     pub async fn me(&self, actor: &Actor) -> Result<User> {
-        let id = actor.user_id.ok_or_else(|| AppError::not_found("user", "self"))?;
+        let id = actor
+            .user_id
+            .ok_or_else(|| AppError::not_found("user", "self"))?;
         let mut conn = self.db.read().await?;
         users::get(conn.ex(), id)
             .await?
@@ -200,7 +212,14 @@ impl App {
             let after = store::get_session(tx.ex(), session_id).await?;
             self.audit(
                 &mut tx,
-                change(actor, "session", session_id, "revoke", Some(&session), after.as_ref()),
+                change(
+                    actor,
+                    "session",
+                    session_id,
+                    "revoke",
+                    Some(&session),
+                    after.as_ref(),
+                ),
                 now,
             )
             .await?;
@@ -216,14 +235,23 @@ impl App {
     }
 
     /// Creates an API token for the actor itself; the secret is returned once.
-    pub async fn create_token(&self, actor: &Actor, input: TokenInput) -> Result<(ApiToken, String)> {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        input: TokenInput,
+    ) -> Result<(ApiToken, String)> {
         let user_id = actor.user_id.ok_or_else(AppError::forbidden)?;
         let label = validation::text("label", &input.label, 1, NAME_MAX)?;
         self.issue_token(actor, user_id, &label).await
     }
 
     /// Creates an API token for the named user (operator CLI).
-    pub async fn create_token_for(&self, actor: &Actor, username: &str, label: &str) -> Result<(ApiToken, String)> {
+    pub async fn create_token_for(
+        &self,
+        actor: &Actor,
+        username: &str,
+        label: &str,
+    ) -> Result<(ApiToken, String)> {
         let label = validation::text("label", label, 1, NAME_MAX)?;
         let user = {
             let mut conn = self.db.read().await?;
@@ -231,18 +259,31 @@ impl App {
         }
         .ok_or_else(|| AppError::not_found("user", username))?;
         if !user.active {
-            return Err(AppError::conflict(Some("user"), format!("user {username} is deactivated")));
+            return Err(AppError::conflict(
+                Some("user"),
+                format!("user {username} is deactivated"),
+            ));
         }
         self.issue_token(actor, user.id, &label).await
     }
 
-    async fn issue_token(&self, actor: &Actor, user_id: i64, label: &str) -> Result<(ApiToken, String)> {
+    async fn issue_token(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        label: &str,
+    ) -> Result<(ApiToken, String)> {
         let secret = new_api_token()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let token = store::insert_token(tx.ex(), &secret_hash(&secret), user_id, label, now).await?;
-        self.audit(&mut tx, change::<(), _>(actor, "api_token", token.id, "create", None, Some(&token)), now)
-            .await?;
+        let token =
+            store::insert_token(tx.ex(), &secret_hash(&secret), user_id, label, now).await?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "api_token", token.id, "create", None, Some(&token)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok((token, secret))
     }
@@ -258,8 +299,19 @@ impl App {
         let now = self.now();
         store::revoke_token(tx.ex(), token_id, now).await?;
         let after = store::get_token(tx.ex(), token_id).await?;
-        self.audit(&mut tx, change(actor, "api_token", token_id, "revoke", Some(&token), after.as_ref()), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change(
+                actor,
+                "api_token",
+                token_id,
+                "revoke",
+                Some(&token),
+                after.as_ref(),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

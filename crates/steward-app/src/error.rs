@@ -67,12 +67,14 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             // Checked before writing in each command; this catches concurrent races.
-            StoreError::Duplicate(what) => {
-                AppError::conflict(None, format!("a record with the same unique value already exists ({what})"))
-            }
-            StoreError::DanglingReference(what) => {
-                AppError::conflict(None, format!("a referenced record does not exist or is still referenced ({what})"))
-            }
+            StoreError::Duplicate(what) => AppError::conflict(
+                None,
+                format!("a record with the same unique value already exists ({what})"),
+            ),
+            StoreError::DanglingReference(what) => AppError::conflict(
+                None,
+                format!("a referenced record does not exist or is still referenced ({what})"),
+            ),
             other => AppError::Store(other),
         }
     }

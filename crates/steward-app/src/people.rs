@@ -43,7 +43,10 @@ impl App {
             Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
         }
         let mut conn = self.db.read().await?;
-        Ok(page(orgs::list(conn.ex(), &filter, request).await?, request))
+        Ok(page(
+            orgs::list(conn.ex(), &filter, request).await?,
+            request,
+        ))
     }
 
     pub async fn get_organization(&self, actor: &Actor, id: i64) -> Result<Organization> {
@@ -57,22 +60,38 @@ impl App {
             .ok_or_else(|| AppError::not_found("organization", id))
     }
 
-    pub async fn create_organization(&self, actor: &Actor, input: OrganizationInput) -> Result<Organization> {
+    pub async fn create_organization(
+        &self,
+        actor: &Actor,
+        input: OrganizationInput,
+    ) -> Result<Organization> {
         require(actor, Permission::ManageOrganizations)?;
         let new = input.parse()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         if orgs::id_by_name(tx.ex(), &new.name).await?.is_some() {
-            return Err(AppError::conflict(Some("name"), format!("an organization named {:?} already exists", new.name)));
+            return Err(AppError::conflict(
+                Some("name"),
+                format!("an organization named {:?} already exists", new.name),
+            ));
         }
         let org = orgs::insert(tx.ex(), &new, now).await?;
-        self.audit(&mut tx, change::<(), _>(actor, "organization", org.id, "create", None, Some(&org)), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "organization", org.id, "create", None, Some(&org)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(org)
     }
 
-    pub async fn update_organization(&self, actor: &Actor, id: i64, patch: OrganizationPatch) -> Result<Organization> {
+    pub async fn update_organization(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: OrganizationPatch,
+    ) -> Result<Organization> {
         require(actor, Permission::ManageOrganizations)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -83,11 +102,25 @@ impl App {
         if let Some(other) = orgs::id_by_name(tx.ex(), &state.name).await?
             && other != id
         {
-            return Err(AppError::conflict(Some("name"), format!("an organization named {:?} already exists", state.name)));
+            return Err(AppError::conflict(
+                Some("name"),
+                format!("an organization named {:?} already exists", state.name),
+            ));
         }
         let org = orgs::update(tx.ex(), id, &state, now).await?;
-        self.audit(&mut tx, change(actor, "organization", id, "update", Some(&current), Some(&org)), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change(
+                actor,
+                "organization",
+                id,
+                "update",
+                Some(&current),
+                Some(&org),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -107,15 +140,24 @@ impl App {
             ));
         }
         orgs::delete(tx.ex(), id).await?;
-        self.audit(&mut tx, change::<_, ()>(actor, "organization", id, "delete", Some(&current), None), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change::<_, ()>(actor, "organization", id, "delete", Some(&current), None),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     // ------------------------------------------------------------ users
 
-    pub async fn list_users(&self, actor: &Actor, mut filter: users::Filter, request: PageRequest) -> Result<Page<User>> {
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        mut filter: users::Filter,
+        request: PageRequest,
+    ) -> Result<Page<User>> {
         require(actor, Permission::ReadUsers)?;
         match actor.scope() {
             Scope::All => {}
@@ -123,7 +165,10 @@ impl App {
             Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
         }
         let mut conn = self.db.read().await?;
-        Ok(page(users::list(conn.ex(), &filter, request).await?, request))
+        Ok(page(
+            users::list(conn.ex(), &filter, request).await?,
+            request,
+        ))
     }
 
     pub async fn get_user(&self, actor: &Actor, id: i64) -> Result<User> {
@@ -151,12 +196,19 @@ impl App {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         if users::by_username(tx.ex(), &new.username).await?.is_some() {
-            return Err(AppError::conflict(Some("username"), format!("the username {:?} is taken", new.username)));
+            return Err(AppError::conflict(
+                Some("username"),
+                format!("the username {:?} is taken", new.username),
+            ));
         }
         check_organization(tx.ex(), new.organization_id).await?;
         let user = users::insert(tx.ex(), &new, hash.as_deref(), now).await?;
-        self.audit(&mut tx, change::<(), _>(actor, "user", user.id, "create", None, Some(&user)), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "user", user.id, "create", None, Some(&user)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -166,7 +218,9 @@ impl App {
         let new_password = patch.password.clone();
         let hash = match new_password {
             // Validated again by `apply`; hashing first keeps the transaction short.
-            Some(p) if p.chars().count() >= steward_domain::people::PASSWORD_MIN => Some(hash_password(p).await?),
+            Some(p) if p.chars().count() >= steward_domain::people::PASSWORD_MIN => {
+                Some(hash_password(p).await?)
+            }
             _ => None,
         };
         let now = self.now();
@@ -195,8 +249,12 @@ impl App {
             // A changed password ends existing sessions, as users expect after a reset.
             steward_store::auth::revoke_user_sessions(tx.ex(), id, now).await?;
         }
-        self.audit(&mut tx, change(actor, "user", id, action, Some(&current), Some(&user)), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change(actor, "user", id, action, Some(&current), Some(&user)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -211,18 +269,30 @@ impl App {
             .ok_or_else(|| AppError::not_found("user", id))?;
         let n = steward_store::auth::revoke_user_sessions(tx.ex(), id, now).await?;
         let detail = serde_json::json!({ "sessions_revoked": n });
-        self.audit(&mut tx, change::<(), _>(actor, "user", id, "revoke_sessions", None, Some(&detail)), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "user", id, "revoke_sessions", None, Some(&detail)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
 
     // ------------------------------------------------------------ teams
 
-    pub async fn list_teams(&self, actor: &Actor, filter: teams::Filter, request: PageRequest) -> Result<Page<Team>> {
+    pub async fn list_teams(
+        &self,
+        actor: &Actor,
+        filter: teams::Filter,
+        request: PageRequest,
+    ) -> Result<Page<Team>> {
         require(actor, Permission::ReadTeams)?;
         let mut conn = self.db.read().await?;
-        Ok(page(teams::list(conn.ex(), &filter, request).await?, request))
+        Ok(page(
+            teams::list(conn.ex(), &filter, request).await?,
+            request,
+        ))
     }
 
     pub async fn get_team(&self, actor: &Actor, id: i64) -> Result<Team> {
@@ -239,12 +309,19 @@ impl App {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         if teams::id_by_name(tx.ex(), &new.name).await?.is_some() {
-            return Err(AppError::conflict(Some("name"), format!("a team named {:?} already exists", new.name)));
+            return Err(AppError::conflict(
+                Some("name"),
+                format!("a team named {:?} already exists", new.name),
+            ));
         }
         check_members(tx.ex(), &new.member_ids).await?;
         let team = teams::insert(tx.ex(), &new, now).await?;
-        self.audit(&mut tx, change::<(), _>(actor, "team", team.id, "create", None, Some(&team)), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "team", team.id, "create", None, Some(&team)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(team)
     }
@@ -260,18 +337,31 @@ impl App {
         if let Some(other) = teams::id_by_name(tx.ex(), &new.name).await?
             && other != id
         {
-            return Err(AppError::conflict(Some("name"), format!("a team named {:?} already exists", new.name)));
+            return Err(AppError::conflict(
+                Some("name"),
+                format!("a team named {:?} already exists", new.name),
+            ));
         }
         check_members(tx.ex(), &new.member_ids).await?;
         let team = teams::update(tx.ex(), id, &new, now).await?;
-        self.audit(&mut tx, change(actor, "team", id, "update", Some(&current), Some(&team)), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change(actor, "team", id, "update", Some(&current), Some(&team)),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(team)
     }
 
     /// Adds (`member = true`) or removes one user, leaving the other members as they are.
-    pub async fn set_team_membership(&self, actor: &Actor, id: i64, user_id: i64, member: bool) -> Result<Team> {
+    pub async fn set_team_membership(
+        &self,
+        actor: &Actor,
+        id: i64,
+        user_id: i64,
+        member: bool,
+    ) -> Result<Team> {
         let current = self.get_team(actor, id).await?;
         let mut ids = current.member_ids.clone();
         ids.retain(|&u| u != user_id);
@@ -295,8 +385,12 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("team", id))?;
         teams::delete(tx.ex(), id).await?;
-        self.audit(&mut tx, change::<_, ()>(actor, "team", id, "delete", Some(&current), None), now)
-            .await?;
+        self.audit(
+            &mut tx,
+            change::<_, ()>(actor, "team", id, "delete", Some(&current), None),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -306,7 +400,10 @@ async fn check_organization(ex: Ex<'_>, organization_id: Option<i64>) -> Result<
     if let Some(org) = organization_id
         && orgs::get(ex, org).await?.is_none()
     {
-        return Err(AppError::invalid("organization_id", format!("no organization with id {org}")));
+        return Err(AppError::invalid(
+            "organization_id",
+            format!("no organization with id {org}"),
+        ));
     }
     Ok(())
 }
@@ -323,7 +420,10 @@ async fn check_members(ex: Ex<'_>, ids: &[i64]) -> Result<()> {
     } else {
         Err(AppError::invalid(
             "member_ids",
-            format!("not staff users (unknown, or customers): {}", bad.join(", ")),
+            format!(
+                "not staff users (unknown, or customers): {}",
+                bad.join(", ")
+            ),
         ))
     }
 }
@@ -336,7 +436,10 @@ async fn other_active_admins(ex: Ex<'_>, except: i64) -> Result<i64> {
             active: Some(true),
             ..Default::default()
         },
-        PageRequest { limit: 2, offset: 0 },
+        PageRequest {
+            limit: 2,
+            offset: 0,
+        },
     )
     .await?;
     Ok(admins.iter().filter(|u| u.id != except).count() as i64)

@@ -1,7 +1,7 @@
 //! Random secrets, their stored hashes, and password hashing.
 use crate::{AppError, Result};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 
 /// Prefix of API tokens, so that leaked ones are easy to recognise and scan for.
@@ -33,7 +33,8 @@ pub fn secret_hash(secret: &str) -> String {
 pub async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut salt)
+            .map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
         let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -57,7 +58,11 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
             }
         };
         let ok = PasswordHash::new(stored)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false);
         ok && hash.is_some()
     })

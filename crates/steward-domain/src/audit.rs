@@ -108,7 +108,8 @@ impl AuditDraft {
 
 fn to_json<T: Serialize>(value: &T) -> String {
     // Snapshots are plain data structs; serialising them cannot fail.
-    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"unserialisable\":{:?}}}", e.to_string()))
+    serde_json::to_string(value)
+        .unwrap_or_else(|e| format!("{{\"unserialisable\":{:?}}}", e.to_string()))
 }
 
 /// SHA-256 over every field, each length-prefixed so that no two field lists collide.
@@ -138,7 +139,12 @@ pub fn entry_hash(
     field(Some(prev_hash.as_bytes()));
     field(Some(seq.to_string().as_bytes()));
     field(Some(at_micros.to_string().as_bytes()));
-    field(actor_id.map(|id| id.to_string()).as_deref().map(str::as_bytes));
+    field(
+        actor_id
+            .map(|id| id.to_string())
+            .as_deref()
+            .map(str::as_bytes),
+    );
     field(Some(actor.as_bytes()));
     field(Some(record_type.as_bytes()));
     field(Some(record_id.as_bytes()));
@@ -178,10 +184,7 @@ impl ChainVerifier {
     }
 
     pub fn push(&mut self, e: &AuditEntry) -> Result<(), ChainBreak> {
-        let fail = |reason: String| ChainBreak {
-            seq: e.seq,
-            reason,
-        };
+        let fail = |reason: String| ChainBreak { seq: e.seq, reason };
         if e.seq != self.expected_seq {
             return Err(ChainBreak {
                 seq: self.expected_seq,
@@ -209,7 +212,9 @@ impl ChainVerifier {
             e.after.as_deref(),
         );
         if recomputed != e.hash {
-            return Err(fail("its content does not match its hash (the entry was altered)".into()));
+            return Err(fail(
+                "its content does not match its hash (the entry was altered)".into(),
+            ));
         }
         self.expected_seq += 1;
         self.last_hash = e.hash.clone();

@@ -66,9 +66,12 @@ pub fn rfc3339_micros(micros: i64) -> String {
 
 /// Parses an RFC 3339 instant from a query or body field.
 pub fn parse_instant(field: &str, value: &str) -> Result<Timestamp, FieldError> {
-    value
-        .parse::<Timestamp>()
-        .map_err(|_| FieldError::new(field, "must be an RFC 3339 instant such as 2026-03-30T14:00:00Z"))
+    value.parse::<Timestamp>().map_err(|_| {
+        FieldError::new(
+            field,
+            "must be an RFC 3339 instant such as 2026-03-30T14:00:00Z",
+        )
+    })
 }
 
 #[cfg(test)]
@@ -77,7 +80,10 @@ mod tests {
 
     #[test]
     fn limits_are_bounded() {
-        assert_eq!(PageRequest::parse(None, None).unwrap(), PageRequest::default());
+        assert_eq!(
+            PageRequest::parse(None, None).unwrap(),
+            PageRequest::default()
+        );
         assert!(PageRequest::parse(Some(0), None).is_err());
         assert!(PageRequest::parse(Some(501), None).is_err());
         assert!(PageRequest::parse(Some(10), Some(-1)).is_err());

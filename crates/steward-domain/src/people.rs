@@ -101,7 +101,11 @@ impl OrganizationPatch {
         };
         let description = match self.description {
             Some(d) => e
-                .take(validation::optional_text("description", d.as_deref(), DESCRIPTION_MAX))
+                .take(validation::optional_text(
+                    "description",
+                    d.as_deref(),
+                    DESCRIPTION_MAX,
+                ))
                 .flatten(),
             None => current.description.clone(),
         };
@@ -151,8 +155,7 @@ pub struct NewUser {
 
 pub fn username(field: &str, value: &str) -> Result<String, FieldError> {
     let v = validation::text(field, value, 1, USERNAME_MAX)?.to_lowercase();
-    if v
-        .chars()
+    if v.chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
     {
         Ok(v)
@@ -377,7 +380,11 @@ impl TeamPatch {
         };
         let description = match self.description {
             Some(d) => e
-                .take(validation::optional_text("description", d.as_deref(), DESCRIPTION_MAX))
+                .take(validation::optional_text(
+                    "description",
+                    d.as_deref(),
+                    DESCRIPTION_MAX,
+                ))
                 .flatten(),
             None => current.description.clone(),
         };
@@ -446,7 +453,13 @@ mod tests {
             organization_id: None,
             password: Some("short".into()),
         };
-        let fields: Vec<_> = input.parse().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = input
+            .parse()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["username", "email", "organization_id", "password"]);
     }
 
@@ -474,6 +487,8 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        assert!(serde_json::from_str::<OrganizationInput>(r#"{"name":"a","colour":"red"}"#).is_err());
+        assert!(
+            serde_json::from_str::<OrganizationInput>(r#"{"name":"a","colour":"red"}"#).is_err()
+        );
     }
 }

@@ -75,7 +75,11 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?}; expected one of admin, manager, agent, customer, auditor"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown role {s:?}; expected one of admin, manager, agent, customer, auditor"
+                )
+            })
     }
 }
 

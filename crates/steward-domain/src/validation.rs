@@ -78,8 +78,14 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
             format!("must be at most {max} characters (got {count})"),
         ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(FieldError::new(field, "must not contain control characters"));
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -113,7 +119,10 @@ pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     if valid {
         Ok(v)
     } else {
-        Err(FieldError::new(field, "must be an e-mail address like name@example.org"))
+        Err(FieldError::new(
+            field,
+            "must be an e-mail address like name@example.org",
+        ))
     }
 }
 

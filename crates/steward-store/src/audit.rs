@@ -76,7 +76,9 @@ pub async fn append(mut ex: Ex<'_>, draft: AuditDraft, now: i64) -> Result<Audit
 
 /// The newest link as recorded in the head row.
 pub async fn head(ex: Ex<'_>) -> Result<(i64, String)> {
-    Ok(on!(ex, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?)
+    Ok(
+        on!(ex, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?,
+    )
 }
 
 /// Up to `limit` entries after `after_seq`, in chain order: for verifying in batches.

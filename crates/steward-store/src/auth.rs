@@ -124,7 +124,13 @@ impl From<TokenRow> for ApiToken {
 
 const TOKEN_COLUMNS: &str = "id, user_id, label, created_at, last_used_at, revoked_at";
 
-pub async fn insert_token(ex: Ex<'_>, token_hash: &str, user_id: i64, label: &str, now: i64) -> Result<ApiToken> {
+pub async fn insert_token(
+    ex: Ex<'_>,
+    token_hash: &str,
+    user_id: i64,
+    label: &str,
+    now: i64,
+) -> Result<ApiToken> {
     let sql = format!(
         "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4) RETURNING {TOKEN_COLUMNS}"
     );
@@ -156,7 +162,9 @@ pub async fn get_token(ex: Ex<'_>, id: i64) -> Result<Option<ApiToken>> {
 }
 
 pub async fn list_tokens(ex: Ex<'_>, user_id: i64) -> Result<Vec<ApiToken>> {
-    let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC");
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC"
+    );
     let rows: Vec<TokenRow> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(user_id).fetch_all(c).await)?;
     Ok(rows.into_iter().map(Into::into).collect())
@@ -181,7 +189,12 @@ pub async fn clear_failures(ex: Ex<'_>, username: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn recent_failures(ex: Ex<'_>, username: &str, address: &str, since: i64) -> Result<RecentFailures> {
+pub async fn recent_failures(
+    ex: Ex<'_>,
+    username: &str,
+    address: &str,
+    since: i64,
+) -> Result<RecentFailures> {
     let (account, address, oldest): (i64, i64, Option<i64>) = on!(ex, c => sqlx::query_as(
         "SELECT
             (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $3),

@@ -4,7 +4,13 @@ use crate::{Ex, Result, on};
 
 /// Takes or renews the lease `name` for `holder` until `expires_at` if it is free, expired or
 /// already ours. Returns whether `holder` now holds it.
-pub async fn try_acquire(ex: Ex<'_>, name: &str, holder: &str, now: i64, expires_at: i64) -> Result<bool> {
+pub async fn try_acquire(
+    ex: Ex<'_>,
+    name: &str,
+    holder: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<bool> {
     let n = on!(ex, c => sqlx::query(
         "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $4)
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at

@@ -26,7 +26,8 @@ impl From<Row> for Organization {
     }
 }
 
-const COLUMNS: &str = "SELECT id, name, description, active, created_at, updated_at FROM organizations";
+const COLUMNS: &str =
+    "SELECT id, name, description, active, created_at, updated_at FROM organizations";
 
 pub async fn insert(ex: Ex<'_>, org: &NewOrganization, now: i64) -> Result<Organization> {
     let row: Row = on!(ex, c => sqlx::query_as(
@@ -38,7 +39,12 @@ pub async fn insert(ex: Ex<'_>, org: &NewOrganization, now: i64) -> Result<Organ
     Ok(row.into())
 }
 
-pub async fn update(ex: Ex<'_>, id: i64, org: &NewOrganizationState, now: i64) -> Result<Organization> {
+pub async fn update(
+    ex: Ex<'_>,
+    id: i64,
+    org: &NewOrganizationState,
+    now: i64,
+) -> Result<Organization> {
     let row: Row = on!(ex, c => sqlx::query_as(
         "UPDATE organizations SET name = $2, description = $3, active = $4, updated_at = $5
          WHERE id = $1
@@ -90,7 +96,13 @@ pub async fn list(ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<Orga
     filter.and_opt("id =", f.only);
     filter.and_opt("active =", f.active);
     filter.and_contains("name", f.q.as_deref());
-    let listing = Listing::new(COLUMNS, "FROM organizations", filter, "lower(name), id", page);
+    let listing = Listing::new(
+        COLUMNS,
+        "FROM organizations",
+        filter,
+        "lower(name), id",
+        page,
+    );
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }

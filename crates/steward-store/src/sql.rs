@@ -72,7 +72,11 @@ impl Sql {
     /// Appends a case-insensitive "contains" filter on `expr` when `q` is given.
     pub fn and_contains(&mut self, expr: &str, q: Option<&str>) -> &mut Self {
         if let Some(q) = q {
-            self.push(" AND lower(").push(expr).push(") LIKE ").bind(like(q)).push(" ESCAPE '\\'");
+            self.push(" AND lower(")
+                .push(expr)
+                .push(") LIKE ")
+                .bind(like(q))
+                .push(" ESCAPE '\\'");
         }
         self
     }
@@ -97,7 +101,13 @@ pub struct Listing {
 impl Listing {
     /// `select` is `SELECT cols FROM t`, `from` is `FROM t` (for the count), `filter` starts
     /// with ` WHERE`, `order` is the ORDER BY list (ending in a unique column for stable pages).
-    pub fn new(select: &str, from: &str, filter: Sql, order: &str, page: steward_domain::page::PageRequest) -> Self {
+    pub fn new(
+        select: &str,
+        from: &str,
+        filter: Sql,
+        order: &str,
+        page: steward_domain::page::PageRequest,
+    ) -> Self {
         let mut count = Sql::new("SELECT COUNT(*) ");
         count.push(from).push(&filter.text);
         count.args = filter.args.clone();

@@ -97,7 +97,10 @@ pub struct Filter {
 
 pub async fn list(mut ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<Team>, i64)> {
     let mut filter = Sql::new(" WHERE 1=1");
-    filter.and_opt("id IN (SELECT team_id FROM team_members WHERE user_id =", f.member);
+    filter.and_opt(
+        "id IN (SELECT team_id FROM team_members WHERE user_id =",
+        f.member,
+    );
     if f.member.is_some() {
         filter.push(")");
     }
@@ -133,6 +136,8 @@ pub async fn list(mut ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<
 
 /// The id of the team with this name (case-insensitive), if any.
 pub async fn id_by_name(ex: Ex<'_>, name: &str) -> Result<Option<i64>> {
-    Ok(on!(ex, c => sqlx::query_scalar("SELECT id FROM teams WHERE lower(name) = lower($1)")
-        .bind(name).fetch_optional(c).await)?)
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT id FROM teams WHERE lower(name) = lower($1)")
+        .bind(name).fetch_optional(c).await)?,
+    )
 }

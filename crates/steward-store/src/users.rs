@@ -38,10 +38,16 @@ impl From<Row> for User {
 
 const SELECT: &str = "SELECT id, username, display_name, email, role, organization_id, active,
     (password_hash IS NOT NULL) AS has_password, created_at, updated_at FROM users";
-const RETURNING: &str = " RETURNING id, username, display_name, email, role, organization_id, active,
+const RETURNING: &str =
+    " RETURNING id, username, display_name, email, role, organization_id, active,
     (password_hash IS NOT NULL) AS has_password, created_at, updated_at";
 
-pub async fn insert(ex: Ex<'_>, u: &NewUser, password_hash: Option<&str>, now: i64) -> Result<User> {
+pub async fn insert(
+    ex: Ex<'_>,
+    u: &NewUser,
+    password_hash: Option<&str>,
+    now: i64,
+) -> Result<User> {
     let sql = format!(
         "INSERT INTO users (username, display_name, email, role, organization_id, password_hash, active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7){RETURNING}"
@@ -54,7 +60,13 @@ pub async fn insert(ex: Ex<'_>, u: &NewUser, password_hash: Option<&str>, now: i
 }
 
 /// Writes a user's new state; the password hash changes only when `password_hash` is given.
-pub async fn update(ex: Ex<'_>, id: i64, u: &UserState, password_hash: Option<&str>, now: i64) -> Result<User> {
+pub async fn update(
+    ex: Ex<'_>,
+    id: i64,
+    u: &UserState,
+    password_hash: Option<&str>,
+    now: i64,
+) -> Result<User> {
     let sql = format!(
         "UPDATE users SET display_name = $2, email = $3, role = $4, organization_id = $5, active = $6,
          password_hash = COALESCE($7, password_hash), updated_at = $8 WHERE id = $1{RETURNING}"

@@ -42,7 +42,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 Problem::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "body-too-large",
-                    format!("the body is larger than the limit of {} bytes", crate::BODY_LIMIT),
+                    format!(
+                        "the body is larger than the limit of {} bytes",
+                        crate::BODY_LIMIT
+                    ),
                 )
             } else {
                 Problem::bad_request("unreadable-body", rejection.body_text())
@@ -66,10 +69,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
 fn json_problem(path: String, e: serde_json::Error) -> Problem {
     use serde_json::error::Category;
     match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => Problem::bad_request(
-            "malformed-json",
-            format!("the body is not valid JSON: {e}"),
-        ),
+        Category::Syntax | Category::Eof | Category::Io => {
+            Problem::bad_request("malformed-json", format!("the body is not valid JSON: {e}"))
+        }
         Category::Data => {
             let message = e.to_string();
             let message = message
@@ -80,7 +82,13 @@ fn json_problem(path: String, e: serde_json::Error) -> Problem {
             let field = unknown_field(&message)
                 .map(|f| join_path(&path, &f))
                 .or_else(|| missing_field(&message).map(|f| join_path(&path, &f)))
-                .unwrap_or_else(|| if path == "." { "body".into() } else { path.clone() });
+                .unwrap_or_else(|| {
+                    if path == "." {
+                        "body".into()
+                    } else {
+                        path.clone()
+                    }
+                });
             Problem::invalid(vec![steward_domain::FieldError::new(field, message)])
         }
     }
@@ -119,12 +127,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
         let query = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.into_inner().to_string();
-            let field = unknown_field(&message).unwrap_or(path);
-            Problem::bad_request("bad-query", format!("query parameter {field}: {message}")).with_field(field)
-        })
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let field = unknown_field(&message).unwrap_or(path);
+                Problem::bad_request("bad-query", format!("query parameter {field}: {message}"))
+                    .with_field(field)
+            })
     }
 }
 
@@ -135,13 +146,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let axum::extract::Path(raw) = axum::extract::Path::<Vec<String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| Problem::bad_request("bad-path", e.body_text()))?;
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<Vec<String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| Problem::bad_request("bad-path", e.body_text()))?;
         let last = raw.first().cloned().unwrap_or_default();
         last.parse::<i64>().map(Id).map_err(|_| {
-            Problem::new(StatusCode::NOT_FOUND, "not-found", format!("no record with id {last:?}"))
-                .with_field("id")
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                format!("no record with id {last:?}"),
+            )
+            .with_field("id")
         })
     }
 }
@@ -153,9 +169,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let axum::extract::Path(raw) = axum::extract::Path::<Vec<String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| Problem::bad_request("bad-path", e.body_text()))?;
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<Vec<String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| Problem::bad_request("bad-path", e.body_text()))?;
         let parse = |s: Option<&String>| {
             s.and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| {
                 Problem::new(StatusCode::NOT_FOUND, "not-found", "no record with that id")
@@ -207,11 +224,18 @@ impl FromRequestParts<AppState> for Auth {
             let token = value
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-                .ok_or_else(|| Problem::unauthenticated("the Authorization header must be \"Bearer <token>\""))?;
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .ok_or_else(|| {
+                    Problem::unauthenticated("the Authorization header must be \"Bearer <token>\"")
+                })?;
             return match state.app.authenticate_token(token.trim()).await? {
                 Some(auth) => Ok(Auth(auth)),
-                None => Err(Problem::unauthenticated("the API token is unknown, revoked or its user is deactivated")),
+                None => Err(Problem::unauthenticated(
+                    "the API token is unknown, revoked or its user is deactivated",
+                )),
             };
         }
         let Some(secret) = cookie(parts, SESSION_COOKIE) else {
@@ -223,7 +247,9 @@ impl FromRequestParts<AppState> for Auth {
             .app
             .authenticate_session(secret)
             .await?
-            .ok_or_else(|| Problem::unauthenticated("the session has expired or was ended; log in again"))?;
+            .ok_or_else(|| {
+                Problem::unauthenticated("the session has expired or was ended; log in again")
+            })?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe && let Via::Session { csrf_token, .. } = &auth.via {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
@@ -237,7 +263,6 @@ impl FromRequestParts<AppState> for Auth {
         Ok(Auth(auth))
     }
 }
-
 
 /// Where a request comes from, for login throttling and the session list.
 pub struct ClientInfo {

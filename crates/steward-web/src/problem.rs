@@ -93,7 +93,9 @@ impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Invalid(invalid) => Problem::invalid(invalid.0),
-            AppError::NotFound { .. } => Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string()),
+            AppError::NotFound { .. } => {
+                Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string())
+            }
             AppError::Unauthenticated(m) => Problem::unauthenticated(m),
             AppError::Forbidden(m) => Problem::forbidden(m),
             AppError::Conflict { message, field } => {
@@ -104,7 +106,11 @@ impl From<AppError> for Problem {
                 }
             }
             AppError::Throttled { retry_after } => {
-                let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", e.to_string());
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-attempts",
+                    e.to_string(),
+                );
                 p.retry_after = Some(retry_after);
                 p
             }
@@ -118,17 +124,28 @@ impl From<AppError> for Problem {
             }
             AppError::Internal(m) => {
                 tracing::error!(error = %m, "internal failure");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; nothing was changed")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; nothing was changed",
+                )
             }
         }
     }
 }
 
 pub async fn not_found_fallback(uri: axum::http::Uri) -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "not-found", format!("no resource at {}", uri.path()))
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        format!("no resource at {}", uri.path()),
+    )
 }
 
-pub async fn method_not_allowed_fallback(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
+pub async fn method_not_allowed_fallback(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Problem {
     Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
@@ -138,5 +155,10 @@ pub async fn method_not_allowed_fallback(method: axum::http::Method, uri: axum::
 
 pub fn from_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error").into_response()
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error",
+    )
+    .into_response()
 }

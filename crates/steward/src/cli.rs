@@ -11,7 +11,11 @@ use steward_domain::{Actor, Role};
 use steward_store::{Db, DbOptions};
 
 #[derive(Debug, Parser)]
-#[command(name = "steward", version, about = "Steward: a service management system for ISO/IEC 20000-1")]
+#[command(
+    name = "steward",
+    version,
+    about = "Steward: a service management system for ISO/IEC 20000-1"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -129,9 +133,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Opens and migrates the database for an operator command.
 pub async fn open(config: &Config) -> anyhow::Result<App> {
     let url = config.database_url();
-    let db = Db::connect(&url, &DbOptions { max_connections: 4, ..Default::default() })
-        .await
-        .with_context(|| format!("opening the database {}", redact(&url)))?;
+    let db = Db::connect(
+        &url,
+        &DbOptions {
+            max_connections: 4,
+            ..Default::default()
+        },
+    )
+    .await
+    .with_context(|| format!("opening the database {}", redact(&url)))?;
     db.migrate().await.context("migrating the database")?;
     let settings = Settings {
         session_ttl: jiff::SignedDuration::from_hours(config.session_hours),
@@ -175,7 +185,10 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
             };
             let password = if password_stdin {
                 let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("reading the password from stdin")?;
                 Some(line.trim_end_matches(['\r', '\n']).to_owned())
             } else {
                 None
@@ -194,8 +207,14 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
             };
             let new: NewUser = input.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
             let shown = new.password.clone().unwrap_or_default();
-            let user = app.insert_user(&operator, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created user {} (id {}, role {})", user.username, user.id, user.role);
+            let user = app
+                .insert_user(&operator, new)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created user {} (id {}, role {})",
+                user.username, user.id, user.role
+            );
             if generated {
                 println!("password: {shown}");
             }
@@ -215,13 +234,20 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
             println!("{secret}");
         }
         Command::Audit(AuditCommand::Verify) => {
-            return match app.verify_audit().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            return match app
+                .verify_audit()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
                 Ok(n) => {
                     println!("audit chain intact: {n} entries verified");
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(broken) => {
-                    eprintln!("AUDIT CHAIN BROKEN at entry {}: {}", broken.seq, broken.reason);
+                    eprintln!(
+                        "AUDIT CHAIN BROKEN at entry {}: {}",
+                        broken.seq, broken.reason
+                    );
                     Ok(ExitCode::from(2))
                 }
             };
@@ -239,13 +265,21 @@ async fn find_org(app: &App, operator: &Actor, org: &str) -> anyhow::Result<i64>
     let page = app
         .list_organizations(
             operator,
-            steward_store::orgs::Filter { q: Some(org.to_owned()), ..Default::default() },
-            steward_domain::page::PageRequest { limit: 500, offset: 0 },
+            steward_store::orgs::Filter {
+                q: Some(org.to_owned()),
+                ..Default::default()
+            },
+            steward_domain::page::PageRequest {
+                limit: 500,
+                offset: 0,
+            },
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     match page.items.iter().find(|o| o.name.eq_ignore_ascii_case(org)) {
         Some(o) => Ok(o.id),
-        None => bail!("no organization named {org:?}; create it first with `steward org create {org:?}`"),
+        None => bail!(
+            "no organization named {org:?}; create it first with `steward org create {org:?}`"
+        ),
     }
 }

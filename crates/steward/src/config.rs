@@ -54,7 +54,9 @@ pub struct Overrides {
 impl Config {
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
         let explicit = file.is_some();
-        let file = file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("steward.toml"));
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("steward.toml"));
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if explicit || file.exists() {
             figment = figment.merge(Toml::file_exact(&file));
@@ -82,7 +84,10 @@ mod tests {
     #[test]
     fn flags_beat_environment_beat_file_beat_defaults() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("steward.toml", "listen = \"0.0.0.0:1\"\nlog = \"debug\"\nsession_hours = 2")?;
+            jail.create_file(
+                "steward.toml",
+                "listen = \"0.0.0.0:1\"\nlog = \"debug\"\nsession_hours = 2",
+            )?;
             jail.set_env("STEWARD_LISTEN", "0.0.0.0:2");
             jail.set_env("STEWARD_SESSION_HOURS", "3");
             let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;

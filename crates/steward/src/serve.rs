@@ -18,7 +18,8 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let _lock = match sqlite_path(&url) {
         Some(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
             }
             Some(SqliteLock::acquire(&path)?)
         }
@@ -26,7 +27,11 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     };
     let app = open(&config).await?;
     let node = format!("{}-{}", hostname(), std::process::id());
-    if let Some(password) = app.bootstrap_admin().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+    if let Some(password) = app
+        .bootstrap_admin()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         println!("Created the first user. Log in as:");
         println!("  username: admin");
         println!("  password: {password}");
@@ -45,13 +50,19 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    println!("Steward is serving http://{addr} (database {})", redact(&url));
+    println!(
+        "Steward is serving http://{addr} (database {})",
+        redact(&url)
+    );
     println!("API documentation: http://{addr}/api/docs");
     let housekeeping = tokio::spawn(housekeeping(app.clone(), node));
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
     housekeeping.abort();
     app.db().close().await;
     println!("Steward stopped");
@@ -59,7 +70,9 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
 }
 
 fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }

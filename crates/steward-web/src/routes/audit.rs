@@ -43,7 +43,10 @@ pub async fn list(
         v.map(|v| {
             parse_instant(field, &v)
                 .map(|t| t.as_microsecond())
-                .map_err(|e| Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message)).with_field(e.field))
+                .map_err(|e| {
+                    Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))
+                        .with_field(e.field)
+                })
         })
         .transpose()
     };

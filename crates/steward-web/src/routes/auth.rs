@@ -1,6 +1,6 @@
+use crate::AppState;
 use crate::extract::{ApiJson, Auth, ClientInfo, Id, SESSION_COOKIE};
 use crate::problem::Problem;
-use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -36,12 +36,19 @@ pub async fn login(
     client: ClientInfo,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> Result<Response, Problem> {
-    let logged_in = state.app.login(input, &client.address, client.user_agent.as_deref()).await?;
+    let logged_in = state
+        .app
+        .login(input, &client.address, client.user_agent.as_deref())
+        .await?;
     let max_age = state.app.settings().session_ttl.as_secs();
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         logged_in.session_token,
-        if state.options.secure_cookies { "; Secure" } else { "" }
+        if state.options.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     let mut response = Json(LoginResponse {
         user: logged_in.user,
@@ -83,7 +90,10 @@ pub struct MeResponse {
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "access",
     responses((status = 200, body = MeResponse), (status = 401, body = Problem)))]
-pub async fn me(State(state): State<AppState>, Auth(auth): Auth) -> Result<Json<MeResponse>, Problem> {
+pub async fn me(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<MeResponse>, Problem> {
     let user = state.app.me(&auth.actor).await?;
     let (by, csrf) = match auth.via {
         Via::Session { csrf_token, .. } => ("session", Some(csrf_token)),
@@ -99,14 +109,21 @@ pub async fn me(State(state): State<AppState>, Auth(auth): Auth) -> Result<Json<
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "access",
     responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = Problem)))]
-pub async fn sessions(State(state): State<AppState>, Auth(auth): Auth) -> Result<Json<Vec<SessionInfo>>, Problem> {
+pub async fn sessions(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<Vec<SessionInfo>>, Problem> {
     Ok(Json(state.app.list_sessions(&auth.actor).await?))
 }
 
 /// End one of the caller's sessions (admins: anyone's).
 #[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "access",
     params(("id" = i64, Path)), responses((status = 204), (status = 404, body = Problem)))]
-pub async fn revoke_session(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<StatusCode, Problem> {
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<StatusCode, Problem> {
     state.app.revoke_session(&auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

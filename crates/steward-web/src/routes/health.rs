@@ -1,10 +1,10 @@
 use crate::AppState;
 use crate::problem::Problem;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Router;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,7 +32,11 @@ pub async fn healthz() -> &'static str {
     responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, Problem> {
     state.app.db().ping().await.map_err(|e| {
-        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", format!("database unreachable: {e}"))
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-ready",
+            format!("database unreachable: {e}"),
+        )
     })?;
     Ok("ready")
 }
@@ -40,6 +44,10 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, Probl
 /// Prometheus metrics in the text exposition format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "metrics")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state.metrics.as_ref().map(|h| h.render()).unwrap_or_default();
+    let body = state
+        .metrics
+        .as_ref()
+        .map(|h| h.render())
+        .unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -21,7 +21,12 @@ pub fn all() -> Router<AppState> {
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.
-pub fn page_request(limit: Option<i64>, offset: Option<i64>) -> Result<steward_domain::page::PageRequest, crate::Problem> {
-    steward_domain::page::PageRequest::parse(limit, offset)
-        .map_err(|e| crate::Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message)).with_field(e.field))
+pub fn page_request(
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<steward_domain::page::PageRequest, crate::Problem> {
+    steward_domain::page::PageRequest::parse(limit, offset).map_err(|e| {
+        crate::Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))
+            .with_field(e.field)
+    })
 }

@@ -14,7 +14,10 @@ use steward_store::orgs::Filter;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/organizations", get(list).post(create))
-        .route("/api/v1/organizations/{id}", get(show).patch(update).delete(remove))
+        .route(
+            "/api/v1/organizations/{id}",
+            get(show).patch(update).delete(remove),
+        )
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -36,8 +39,17 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Organization>>, Problem> {
     let page = page_request(q.limit, q.offset)?;
-    let filter = Filter { only: None, active: q.active, q: q.q };
-    Ok(Json(state.app.list_organizations(&auth.actor, filter, page).await?))
+    let filter = Filter {
+        only: None,
+        active: q.active,
+        q: q.q,
+    };
+    Ok(Json(
+        state
+            .app
+            .list_organizations(&auth.actor, filter, page)
+            .await?,
+    ))
 }
 
 /// Create an organization (admin, manager).
@@ -48,12 +60,19 @@ pub async fn create(
     Auth(auth): Auth,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> Result<(StatusCode, Json<Organization>), Problem> {
-    Ok((StatusCode::CREATED, Json(state.app.create_organization(&auth.actor, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_organization(&auth.actor, input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = Organization), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<Json<Organization>, Problem> {
+pub async fn show(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Organization>, Problem> {
     Ok(Json(state.app.get_organization(&auth.actor, id).await?))
 }
 
@@ -67,13 +86,22 @@ pub async fn update(
     Id(id): Id,
     ApiJson(patch): ApiJson<OrganizationPatch>,
 ) -> Result<Json<Organization>, Problem> {
-    Ok(Json(state.app.update_organization(&auth.actor, id, patch).await?))
+    Ok(Json(
+        state
+            .app
+            .update_organization(&auth.actor, id, patch)
+            .await?,
+    ))
 }
 
 /// Delete an organization that has no users.
 #[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn remove(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<StatusCode, Problem> {
+pub async fn remove(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<StatusCode, Problem> {
     state.app.delete_organization(&auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,7 +15,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/teams", get(list).post(create))
         .route("/api/v1/teams/{id}", get(show).patch(update).delete(remove))
-        .route("/api/v1/teams/{id}/members/{user_id}", put(add_member).delete(remove_member))
+        .route(
+            "/api/v1/teams/{id}/members/{user_id}",
+            put(add_member).delete(remove_member),
+        )
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -37,7 +40,10 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Team>>, Problem> {
     let page = page_request(q.limit, q.offset)?;
-    let filter = Filter { member: q.member, q: q.q };
+    let filter = Filter {
+        member: q.member,
+        q: q.q,
+    };
     Ok(Json(state.app.list_teams(&auth.actor, filter, page).await?))
 }
 
@@ -49,12 +55,19 @@ pub async fn create(
     Auth(auth): Auth,
     ApiJson(input): ApiJson<TeamInput>,
 ) -> Result<(StatusCode, Json<Team>), Problem> {
-    Ok((StatusCode::CREATED, Json(state.app.create_team(&auth.actor, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_team(&auth.actor, input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<Json<Team>, Problem> {
+pub async fn show(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Team>, Problem> {
     Ok(Json(state.app.get_team(&auth.actor, id).await?))
 }
 
@@ -73,7 +86,11 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn remove(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<StatusCode, Problem> {
+pub async fn remove(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<StatusCode, Problem> {
     state.app.delete_team(&auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -82,14 +99,32 @@ pub async fn remove(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id)
 #[utoipa::path(put, path = "/api/v1/teams/{id}/members/{user_id}", tag = "people",
     params(("id" = i64, Path), ("user_id" = i64, Path)),
     responses((status = 200, body = Team), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_member(State(state): State<AppState>, Auth(auth): Auth, Ids(id, user): Ids) -> Result<Json<Team>, Problem> {
-    Ok(Json(state.app.set_team_membership(&auth.actor, id, user, true).await?))
+pub async fn add_member(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(id, user): Ids,
+) -> Result<Json<Team>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .set_team_membership(&auth.actor, id, user, true)
+            .await?,
+    ))
 }
 
 /// Remove a user from a team.
 #[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{user_id}", tag = "people",
     params(("id" = i64, Path), ("user_id" = i64, Path)),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn remove_member(State(state): State<AppState>, Auth(auth): Auth, Ids(id, user): Ids) -> Result<Json<Team>, Problem> {
-    Ok(Json(state.app.set_team_membership(&auth.actor, id, user, false).await?))
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(id, user): Ids,
+) -> Result<Json<Team>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .set_team_membership(&auth.actor, id, user, false)
+            .await?,
+    ))
 }

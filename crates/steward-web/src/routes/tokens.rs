@@ -24,7 +24,10 @@ pub struct CreatedToken {
 
 /// The caller's live API tokens (never their secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "access", responses((status = 200, body = Vec<ApiToken>)))]
-pub async fn list(State(state): State<AppState>, Auth(auth): Auth) -> Result<Json<Vec<ApiToken>>, Problem> {
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<Vec<ApiToken>>, Problem> {
     Ok(Json(state.app.list_tokens(&auth.actor).await?))
 }
 
@@ -37,13 +40,24 @@ pub async fn create(
     ApiJson(input): ApiJson<TokenInput>,
 ) -> Result<(StatusCode, Json<CreatedToken>), Problem> {
     let (token, secret) = state.app.create_token(&auth.actor, input).await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { id: token.id, token, secret })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            id: token.id,
+            token,
+            secret,
+        }),
+    ))
 }
 
 /// Revoke one of the caller's tokens (admins: anyone's).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "access", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn revoke(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<StatusCode, Problem> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<StatusCode, Problem> {
     state.app.revoke_token(&auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

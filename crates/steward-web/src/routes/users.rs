@@ -57,12 +57,19 @@ pub async fn create(
     Auth(auth): Auth,
     ApiJson(input): ApiJson<UserInput>,
 ) -> Result<(StatusCode, Json<User>), Problem> {
-    Ok((StatusCode::CREATED, Json(state.app.create_user(&auth.actor, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_user(&auth.actor, input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<Json<User>, Problem> {
+pub async fn show(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<User>, Problem> {
     Ok(Json(state.app.get_user(&auth.actor, id).await?))
 }
 
@@ -87,7 +94,13 @@ pub struct Revoked {
 /// End every session of a user (admin).
 #[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = Revoked), (status = 404, body = Problem)))]
-pub async fn revoke_sessions(State(state): State<AppState>, Auth(auth): Auth, Id(id): Id) -> Result<Json<Revoked>, Problem> {
+pub async fn revoke_sessions(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Revoked>, Problem> {
     let n = state.app.revoke_user_sessions(&auth.actor, id).await?;
-    Ok(Json(Revoked { sessions_revoked: n }))
+    Ok(Json(Revoked {
+        sessions_revoked: n,
+    }))
 }

@@ -1,0 +1,15 @@
+//! Integration tests: the real HTTP API against a real database. Plain `cargo test` runs
+//! them on SQLite; with STEWARD_TEST_DATABASE_URL=postgres://… the same tests run on
+//! PostgreSQL, each in a fresh database.
+
+mod support;
+
+mod access;
+mod audit;
+mod backends;
+mod bad_input;
+mod cli;
+mod health;
+mod people;
+mod roles;
+mod tenancy;

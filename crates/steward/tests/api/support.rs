@@ -1,0 +1,408 @@
+//! `TestApp`: the real router on a real socket (port 0) over a fresh database — a SQLite
+//! temp file, or, with STEWARD_TEST_DATABASE_URL=postgres://…, a fresh PostgreSQL database
+//! cloned from a migrated template.
+#![allow(dead_code)]
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use steward_app::{App, Settings};
+use steward_domain::people::NewUser;
+use steward_domain::{Actor, Role};
+use steward_store::{Db, DbOptions};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+static CREATE_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("STEWARD_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+pub fn backend_name() -> &'static str {
+    if postgres_url().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[authority_end..].find('/').map(|i| i + authority_end);
+    let mut out = match path_start {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => format!("{base}/{name}"),
+    };
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+async fn admin_exec(url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Migrates one template database per test process, after dropping databases left behind by
+/// earlier runs whose process is gone.
+async fn template(url: &str) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(url)
+                .await
+                .expect("connect to PostgreSQL");
+            let stale: Vec<String> = sqlx::query_scalar(
+                "SELECT datname::text FROM pg_database WHERE datname LIKE 'steward\\_t%'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .expect("list databases");
+            for name in stale {
+                let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+                let alive =
+                    pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+                if !alive {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            }
+            let name = format!("steward_tpl_{}", std::process::id());
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await
+            .expect("drop template");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                .execute(&mut conn)
+                .await
+                .expect("create template");
+            conn.close().await.ok();
+            let db = Db::connect(&with_database(url, &name), &DbOptions::default())
+                .await
+                .expect("connect template");
+            db.migrate().await.expect("migrate template");
+            db.close().await;
+            name
+        })
+        .await
+        .clone()
+}
+
+/// A fresh, migrated, empty database; returns its URL.
+pub async fn fresh_database_url() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    match postgres_url() {
+        Some(url) => {
+            let template = template(&url).await;
+            let name = format!("steward_t_{}_{n}", std::process::id());
+            let _guard = CREATE_LOCK.lock().await;
+            admin_exec(
+                &url,
+                &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+            )
+            .await
+            .expect("create test database");
+            with_database(&url, &name)
+        }
+        None => {
+            let dir = temp_dir(&format!("db{n}"));
+            format!("sqlite://{}", dir.join("steward.db").display())
+        }
+    }
+}
+
+/// A new empty directory under the system temp dir, unique to this process.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("steward-test-{}-{label}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub app: App,
+    pub url: String,
+    pub database_url: String,
+    /// Bearer token of the `admin` user.
+    pub admin: String,
+    pub admin_id: i64,
+    pub http: reqwest::Client,
+}
+
+/// What a request gave back: the status, the headers and the body as JSON (or a string).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn id(&self) -> i64 {
+        self.body["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no id in {:?}", self.body))
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts a problem+json answer with this status, and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(
+            self.body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "no detail: {}",
+            self.body
+        );
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_on(fresh_database_url().await).await
+    }
+
+    /// Serves a router over the given database (which may be shared with another TestApp, to
+    /// act as a second node).
+    pub async fn spawn_on(database_url: String) -> TestApp {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .with_test_writer()
+            .try_init();
+        let db = Db::connect(
+            &database_url,
+            &DbOptions {
+                max_connections: 8,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("connect");
+        db.migrate().await.expect("migrate");
+        let app = App::new(db, Settings::default());
+        let system = Actor::system("test");
+        let admin_id = match app
+            .insert_user(
+                &system,
+                NewUser {
+                    username: "admin".into(),
+                    display_name: "Admin".into(),
+                    email: None,
+                    role: Role::Admin,
+                    organization_id: None,
+                    password: Some(ADMIN_PASSWORD.into()),
+                },
+            )
+            .await
+        {
+            Ok(user) => user.id,
+            // A second node on the same database.
+            Err(_) => {
+                let mut conn = app.db().read().await.expect("read");
+                steward_store::users::by_username(conn.ex(), "admin")
+                    .await
+                    .expect("query")
+                    .expect("admin")
+                    .id
+            }
+        };
+        let (_, admin) = app
+            .create_token_for(&system, "admin", "tests")
+            .await
+            .expect("token");
+        steward_web::install_recorder();
+        let router = steward_web::router(app.clone(), steward_web::WebOptions::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .ok();
+        });
+        TestApp {
+            addr,
+            app,
+            url: format!("http://{addr}"),
+            database_url,
+            admin,
+            admin_id,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(token) = auth {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        reply(req.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::DELETE, path, Some(token), None).await
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        reply(req.send().await.expect("request")).await
+    }
+
+    pub async fn create_org(&self, name: &str) -> i64 {
+        let r = self
+            .post(
+                "/api/v1/organizations",
+                &self.admin,
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.id()
+    }
+
+    /// Creates a user with a password and an API token; returns (id, token).
+    pub async fn user(&self, username: &str, role: &str, org: Option<i64>) -> (i64, String) {
+        let r = self
+            .post(
+                "/api/v1/users",
+                &self.admin,
+                json!({ "username": username, "role": role, "organization_id": org, "password": format!("{username}-password") }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.id();
+        let (_, token) = self
+            .app
+            .create_token_for(&Actor::system("test"), username, "tests")
+            .await
+            .expect("token");
+        (id, token)
+    }
+
+    /// Logs in with a password; returns (session cookie header value, csrf token).
+    pub async fn login(&self, username: &str, password: &str) -> (String, String) {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.url))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), 200);
+        let cookie = r
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("session cookie")
+            .to_owned();
+        let body: Value = r.json().await.expect("json");
+        (
+            cookie,
+            body["csrf_token"].as_str().expect("csrf").to_owned(),
+        )
+    }
+
+    pub async fn audit_count(&self) -> i64 {
+        self.get("/api/v1/audit?limit=1", &self.admin).await.body["total"]
+            .as_i64()
+            .expect("total")
+    }
+}
+
+pub async fn reply(r: reqwest::Response) -> Reply {
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
