@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod maintenance;
 pub mod people;
+pub mod services;
 
 pub use app::{App, Settings};
 pub use error::AppError;

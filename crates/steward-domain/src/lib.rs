@@ -9,6 +9,7 @@ pub mod login;
 pub mod page;
 pub mod people;
 pub mod role;
+pub mod service;
 pub mod validation;
 
 pub use actor::{Actor, Scope};

@@ -44,14 +44,51 @@ impl Role {
             Role::Admin => true,
             Role::Manager => matches!(
                 permission,
-                ReadOrganizations | ManageOrganizations | ReadUsers | ReadTeams | ManageTeams
+                ReadOrganizations
+                    | ManageOrganizations
+                    | ReadUsers
+                    | ReadTeams
+                    | ManageTeams
+                    | ReadServices
+                    | ManageServices
+                    | ReadCatalogue
+                    | ManageCatalogue
+                    | ReadCis
+                    | ManageCis
+                    | ReadSuppliers
+                    | ManageSuppliers
+                    | ReadComplaints
+                    | RaiseComplaints
+                    | ManageComplaints
             ),
-            Role::Agent => matches!(permission, ReadOrganizations | ReadUsers | ReadTeams),
+            Role::Agent => matches!(
+                permission,
+                ReadOrganizations
+                    | ReadUsers
+                    | ReadTeams
+                    | ReadServices
+                    | ReadCatalogue
+                    | ReadCis
+                    | ReadSuppliers
+                    | ReadComplaints
+                    | RaiseComplaints
+            ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
-            Role::Customer => matches!(permission, ReadOrganizations | ReadUsers),
+            Role::Customer => matches!(
+                permission,
+                ReadOrganizations | ReadUsers | ReadCatalogue | ReadComplaints | RaiseComplaints
+            ),
             Role::Auditor => matches!(
                 permission,
-                ReadOrganizations | ReadUsers | ReadTeams | ReadAudit
+                ReadOrganizations
+                    | ReadUsers
+                    | ReadTeams
+                    | ReadAudit
+                    | ReadServices
+                    | ReadCatalogue
+                    | ReadCis
+                    | ReadSuppliers
+                    | ReadComplaints
             ),
         }
     }
@@ -93,6 +130,22 @@ pub enum Permission {
     ReadTeams,
     ManageTeams,
     ReadAudit,
+    /// Services with owners, dependencies and requirements (staff only).
+    ReadServices,
+    ManageServices,
+    /// The published catalogue; customers see only their organization's part.
+    ReadCatalogue,
+    ManageCatalogue,
+    /// Configuration items, their relations, history and audits.
+    ReadCis,
+    ManageCis,
+    /// Suppliers, contracts and internal agreements (OLAs).
+    ReadSuppliers,
+    ManageSuppliers,
+    /// Complaints and supplier disputes; customers see only their organization's.
+    ReadComplaints,
+    RaiseComplaints,
+    ManageComplaints,
 }
 
 #[cfg(test)]

@@ -13,9 +13,11 @@ mod sql;
 
 pub mod audit;
 pub mod auth;
+pub mod cis;
 pub mod leases;
 pub mod orgs;
 pub mod schema;
+pub mod services;
 pub mod teams;
 pub mod users;
 

@@ -106,3 +106,21 @@ pub async fn list(ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<Orga
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
+
+/// Which of `ids` are existing organizations.
+pub async fn existing(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT id FROM organizations WHERE id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(")");
+    Ok(
+        on!(ex, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?,
+    )
+}

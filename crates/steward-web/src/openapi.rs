@@ -47,6 +47,15 @@ impl Modify for Security {
     }
 }
 
+/// The whole document: the foundation's paths plus each capability's own `OpenApi`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for part in crate::routes::openapi_parts() {
+        doc.merge(part);
+    }
+    doc
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", document()))
 }

@@ -5,9 +5,17 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod orgs;
+pub mod services;
 pub mod teams;
 pub mod tokens;
 pub mod users;
+
+/// The OpenAPI documents of capabilities that keep their own (one `#[derive(OpenApi)]` per
+/// module, listing its paths), merged into the foundation's document.
+pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi;
+    vec![services::Api::openapi()]
+}
 
 pub fn all() -> Router<AppState> {
     Router::new()
@@ -18,6 +26,7 @@ pub fn all() -> Router<AppState> {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(audit::routes())
+        .merge(services::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

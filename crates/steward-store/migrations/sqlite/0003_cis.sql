@@ -1,0 +1,40 @@
+-- Configuration items (8.2.6): typed CIs, typed relations and the history of every change.
+-- A service is a CI too: its CI row carries service_id.
+
+CREATE TABLE cis (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT   NOT NULL,
+    ci_type     TEXT   NOT NULL CHECK (ci_type IN ('server', 'application', 'database', 'network', 'service')),
+    status      TEXT   NOT NULL CHECK (status IN ('planned', 'active', 'maintenance', 'retired')),
+    owner_id    BIGINT REFERENCES users (id),
+    description TEXT,
+    attributes  TEXT   NOT NULL DEFAULT '{}',
+    service_id  BIGINT UNIQUE REFERENCES services (id),
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX cis_type_name_key ON cis (ci_type, lower(name));
+
+-- source <kind> target: an application runs_on a server, a service depends_on a database,
+-- a disk is part_of a server, a server connects_to a network.
+CREATE TABLE ci_relations (
+    id         INTEGER PRIMARY KEY,
+    source_id  BIGINT NOT NULL REFERENCES cis (id),
+    target_id  BIGINT NOT NULL REFERENCES cis (id),
+    kind       TEXT   NOT NULL CHECK (kind IN ('depends_on', 'runs_on', 'connects_to', 'part_of')),
+    created_at BIGINT NOT NULL,
+    UNIQUE (source_id, target_id, kind)
+);
+CREATE INDEX ci_relations_target ON ci_relations (target_id, kind);
+
+CREATE TABLE ci_history (
+    id          INTEGER PRIMARY KEY,
+    ci_id       BIGINT NOT NULL,
+    at          BIGINT NOT NULL,
+    actor_id    BIGINT,
+    actor       TEXT   NOT NULL,
+    action      TEXT   NOT NULL,
+    before_json TEXT,
+    after_json  TEXT
+);
+CREATE INDEX ci_history_ci ON ci_history (ci_id, id);
