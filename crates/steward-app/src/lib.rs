@@ -8,11 +8,20 @@ pub mod secrets;
 
 pub mod audit;
 pub mod auth;
+pub mod cis;
 pub mod maintenance;
 pub mod people;
 pub mod services;
 
 pub use app::{App, Settings};
 pub use error::AppError;
+
+/// What a bulk import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub relations_added: usize,
+}
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;

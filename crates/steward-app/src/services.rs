@@ -1,13 +1,13 @@
 //! Services: the backbone every other record hangs off.
 use crate::app::change;
-use crate::{App, AppError, Result};
+use crate::{App, AppError, ImportSummary, Result};
 use jiff::Timestamp;
 use steward_domain::page::{Page, PageRequest};
 use steward_domain::service::{
-    RequirementInput, Service, ServiceDraft, ServiceInput, ServicePatch, ServiceStatus,
-    dependency_cycle,
+    RequirementInput, Service, ServiceDraft, ServiceImportRow, ServiceInput, ServicePatch,
+    ServiceStatus, dependency_cycle,
 };
-use steward_domain::{Actor, Permission};
+use steward_domain::{Actor, FieldError, Invalid, Permission};
 use steward_store::{Ex, Tx, cis, orgs, services, users};
 
 pub(crate) fn require(actor: &Actor, permission: Permission) -> Result<()> {
@@ -58,16 +58,27 @@ impl App {
         let draft = input.parse()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        check_service(&mut tx, None, &draft).await?;
-        let id = services::insert(tx.ex(), &draft, now).await?;
-        let service = self.sync_service_ci(&mut tx, actor, id, now).await?;
+        let service = self.create_service_in(&mut tx, actor, &draft, now).await?;
+        tx.commit().await?;
+        Ok(service)
+    }
+
+    async fn create_service_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        draft: &ServiceDraft,
+        now: i64,
+    ) -> Result<Service> {
+        check_service(tx, None, draft).await?;
+        let id = services::insert(tx.ex(), draft, now).await?;
+        let service = self.sync_service_ci(tx, actor, id, now).await?;
         self.audit(
-            &mut tx,
+            tx,
             change::<(), _>(actor, "service", id, "create", None, Some(&service)),
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(service)
     }
 
@@ -84,24 +95,173 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("service", id))?;
         let draft = patch.apply(&current)?;
-        check_service(&mut tx, Some(id), &draft).await?;
-        services::update(tx.ex(), id, &draft, now).await?;
-        let service = self.sync_service_ci(&mut tx, actor, id, now).await?;
+        let service = self
+            .update_service_in(&mut tx, actor, &current, &draft, now)
+            .await?;
+        tx.commit().await?;
+        Ok(service)
+    }
+
+    async fn update_service_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        current: &Service,
+        draft: &ServiceDraft,
+        now: i64,
+    ) -> Result<Service> {
+        check_service(tx, Some(current.id), draft).await?;
+        services::update(tx.ex(), current.id, draft, now).await?;
+        let service = self.sync_service_ci(tx, actor, current.id, now).await?;
         self.audit(
-            &mut tx,
+            tx,
             change(
                 actor,
                 "service",
-                id,
+                current.id,
                 "update",
-                Some(&current),
+                Some(current),
                 Some(&service),
             ),
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(service)
+    }
+
+    /// Creates or updates (by name) every service of an import, then sets the dependencies
+    /// named in it — all in one transaction, so a bad row leaves nothing half-imported.
+    pub async fn import_services(
+        &self,
+        actor: &Actor,
+        rows: Vec<ServiceImportRow>,
+    ) -> Result<ImportSummary> {
+        require(actor, Permission::ManageServices)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let mut summary = ImportSummary::default();
+        let mut errors: Vec<FieldError> = Vec::new();
+        let mut imported: Vec<(i64, &ServiceImportRow)> = Vec::new();
+        for row in &rows {
+            match self.import_service(&mut tx, actor, row, now).await {
+                Ok((id, created)) => {
+                    imported.push((id, row));
+                    if created {
+                        summary.created += 1
+                    } else {
+                        summary.updated += 1
+                    }
+                }
+                Err(e) => errors.push(FieldError::new(
+                    row.origin.clone(),
+                    crate::cis::import_message(e)?,
+                )),
+            }
+        }
+        if errors.is_empty() {
+            for (id, row) in &imported {
+                let mut depends_on = Vec::new();
+                for name in &row.depends_on {
+                    match services::id_by_name(tx.ex(), name).await? {
+                        Some(dep) => depends_on.push(dep),
+                        None => errors.push(FieldError::new(
+                            row.origin.clone(),
+                            format!("depends on {name:?}, which is not a service"),
+                        )),
+                    }
+                }
+                let current = services::get(tx.ex(), *id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("service", id))?;
+                let patch = ServicePatch {
+                    depends_on: Some(depends_on),
+                    ..Default::default()
+                };
+                let outcome = match patch.apply(&current) {
+                    Ok(draft) if draft.depends_on != current.depends_on => self
+                        .update_service_in(&mut tx, actor, &current, &draft, now)
+                        .await
+                        .map(|_| ()),
+                    Ok(_) => Ok(()),
+                    Err(invalid) => Err(AppError::Invalid(invalid)),
+                };
+                if let Err(e) = outcome {
+                    errors.push(FieldError::new(
+                        row.origin.clone(),
+                        crate::cis::import_message(e)?,
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            // Dropping the transaction rolls back every row.
+            return Err(AppError::Invalid(Invalid(errors)));
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    async fn import_service(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        row: &ServiceImportRow,
+        now: i64,
+    ) -> Result<(i64, bool)> {
+        let owner_id = match &row.owner {
+            Some(name) => Some(
+                users::by_username(tx.ex(), &name.to_lowercase())
+                    .await?
+                    .ok_or_else(|| AppError::invalid("owner", format!("no user named {name:?}")))?
+                    .id,
+            ),
+            None => None,
+        };
+        let mut customer_ids = Vec::new();
+        for name in &row.customers {
+            let id = orgs::id_by_name(tx.ex(), name).await?.ok_or_else(|| {
+                AppError::invalid("customers", format!("no organization named {name:?}"))
+            })?;
+            customer_ids.push(id);
+        }
+        match services::id_by_name(tx.ex(), &row.name).await? {
+            Some(id) => {
+                let current = services::get(tx.ex(), id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("service", id))?;
+                let patch = ServicePatch {
+                    description: row.description.clone().map(Some),
+                    intended_outcome: row.intended_outcome.clone().map(Some),
+                    owner_id: row.owner.as_ref().map(|_| owner_id),
+                    status: row.status,
+                    criticality: row.criticality,
+                    customer_ids: Some(customer_ids),
+                    availability_target_percent: row.availability_target_percent.map(Some),
+                    ..Default::default()
+                };
+                let draft = patch.apply(&current)?;
+                self.update_service_in(tx, actor, &current, &draft, now)
+                    .await?;
+                Ok((id, false))
+            }
+            None => {
+                let input = ServiceInput {
+                    name: row.name.clone(),
+                    description: row.description.clone(),
+                    intended_outcome: row.intended_outcome.clone(),
+                    owner_id,
+                    status: row.status,
+                    criticality: row.criticality,
+                    customer_ids,
+                    service_hours_calendar_id: None,
+                    availability_target_percent: row.availability_target_percent,
+                    depends_on: Vec::new(),
+                };
+                let draft = input.parse()?;
+                let service = self.create_service_in(tx, actor, &draft, now).await?;
+                Ok((service.id, true))
+            }
+        }
     }
 
     /// Deletes a service still in the pipeline that nothing depends on; others are retired.
@@ -127,14 +287,17 @@ impl App {
                 ),
             ));
         }
-        if current.ci_id.is_some() && ci_in_use(tx.ex(), id).await? {
-            return Err(AppError::conflict(
-                None,
-                "the service's configuration item still has relations or references; remove them or retire the service",
-            ));
-        }
         if let Some(ci) = current.ci_id {
-            steward_store::cis::delete_service_ci(tx.ex(), ci).await?;
+            // Its own dependency relations go with it; anything else still pointing at it
+            // must be removed first.
+            cis::set_service_dependencies(tx.ex(), ci, &[], now).await?;
+            if cis::service_ci_in_use(tx.ex(), id).await? {
+                return Err(AppError::conflict(
+                    None,
+                    "the service's configuration item still takes part in relations; remove them or retire the service",
+                ));
+            }
+            cis::delete(tx.ex(), ci).await?;
             cis::record_history(
                 tx.ex(),
                 ci,
@@ -257,6 +420,8 @@ impl App {
             "owner_id": service.owner_id, "service_id": id,
         })
         .to_string();
+        let dependency_cis = cis::ids_for_services(tx.ex(), &service.depends_on).await?;
+        cis::set_service_dependencies(tx.ex(), ci, &dependency_cis, now).await?;
         let action = if existed.is_some() {
             "update"
         } else {
@@ -349,10 +514,4 @@ async fn missing(ex: Ex<'_>, field: &str, ids: &[i64], kind: Kind) -> Result<()>
             format!("no such ids: {}", absent.join(", ")),
         ))
     }
-}
-
-async fn ci_in_use(ex: Ex<'_>, service_id: i64) -> Result<bool> {
-    steward_store::cis::service_ci_in_use(ex, service_id)
-        .await
-        .map_err(Into::into)
 }

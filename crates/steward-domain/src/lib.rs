@@ -5,6 +5,7 @@
 pub mod access;
 pub mod actor;
 pub mod audit;
+pub mod ci;
 pub mod login;
 pub mod page;
 pub mod people;

@@ -397,3 +397,157 @@ mod tests {
         assert_eq!(fields, ["criticality", "availability_target_percent"]);
     }
 }
+
+/// One service of an import file, with people, customers and dependencies named rather than
+/// numbered.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceImportRow {
+    pub name: String,
+    pub description: Option<String>,
+    pub intended_outcome: Option<String>,
+    pub status: Option<ServiceStatus>,
+    pub criticality: Option<i64>,
+    /// Username of the owner.
+    pub owner: Option<String>,
+    /// Names of the organizations it is delivered to.
+    #[serde(default)]
+    pub customers: Vec<String>,
+    /// Names of the services it depends on (in this file or recorded).
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    pub availability_target_percent: Option<f64>,
+    #[serde(skip)]
+    pub origin: String,
+}
+
+/// Parses a service import file: a JSON array of rows, or CSV with a header naming some of
+/// `name, description, intended_outcome, status, criticality, owner, customers, depends_on,
+/// availability_target_percent` (lists separated by `;`). Every bad row is reported with its
+/// line (CSV) or position (JSON).
+pub fn parse_service_import(body: &[u8], csv: bool) -> Result<Vec<ServiceImportRow>, Invalid> {
+    if !csv {
+        let values: Vec<serde_json::Value> = serde_json::from_slice(body)
+            .map_err(|e| Invalid::one("file", format!("not a JSON array of services: {e}")))?;
+        let mut errors = Errors::new();
+        let mut rows = Vec::new();
+        for (i, v) in values.into_iter().enumerate() {
+            match serde_json::from_value::<ServiceImportRow>(v) {
+                Ok(mut row) => {
+                    row.origin = format!("item {}", i + 1);
+                    rows.push(row);
+                }
+                Err(e) => errors.push(FieldError::new(format!("item {}", i + 1), e.to_string())),
+            }
+        }
+        errors.finish()?;
+        return Ok(rows);
+    }
+    let mut reader = ::csv::ReaderBuilder::new()
+        .trim(::csv::Trim::All)
+        .from_reader(body);
+    let headers = reader
+        .headers()
+        .map_err(|e| Invalid::one("file", format!("unreadable CSV header: {e}")))?
+        .clone();
+    const COLUMNS: [&str; 9] = [
+        "name",
+        "description",
+        "intended_outcome",
+        "status",
+        "criticality",
+        "owner",
+        "customers",
+        "depends_on",
+        "availability_target_percent",
+    ];
+    if let Some(unknown) = headers
+        .iter()
+        .find(|h| !COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h)))
+    {
+        return Err(Invalid::one(
+            "file",
+            format!(
+                "unknown column {unknown:?}; expected some of {}",
+                COLUMNS.join(", ")
+            ),
+        ));
+    }
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    if column("name").is_none() {
+        return Err(Invalid::one(
+            "file",
+            "the CSV header must name the column name",
+        ));
+    }
+    let mut errors = Errors::new();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = format!("line {}", i + 2);
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(FieldError::new(line, e.to_string()));
+                continue;
+            }
+        };
+        let cell = |name: &str| {
+            column(name)
+                .and_then(|c| record.get(c))
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let list = |name: &str| -> Vec<String> {
+            cell(name)
+                .map(|v| {
+                    v.split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let result = (|| -> Result<ServiceImportRow, String> {
+            let status = match cell("status") {
+                None => None,
+                Some(s) => Some(
+                    ServiceStatus::parse(&s)
+                        .ok_or(format!("status {s:?} is not pipeline, live or retired"))?,
+                ),
+            };
+            let criticality = match cell("criticality") {
+                None => None,
+                Some(c) => Some(
+                    c.parse::<i64>()
+                        .map_err(|_| format!("criticality {c:?} is not a number"))?,
+                ),
+            };
+            let target =
+                match cell("availability_target_percent") {
+                    None => None,
+                    Some(t) => Some(t.parse::<f64>().map_err(|_| {
+                        format!("availability_target_percent {t:?} is not a number")
+                    })?),
+                };
+            Ok(ServiceImportRow {
+                name: cell("name").ok_or("name is empty")?,
+                description: cell("description"),
+                intended_outcome: cell("intended_outcome"),
+                status,
+                criticality,
+                owner: cell("owner"),
+                customers: list("customers"),
+                depends_on: list("depends_on"),
+                availability_target_percent: target,
+                origin: line.clone(),
+            })
+        })();
+        match result {
+            Ok(row) => rows.push(row),
+            Err(message) => errors.push(FieldError::new(line, message)),
+        }
+    }
+    errors.finish()?;
+    Ok(rows)
+}

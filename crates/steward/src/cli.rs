@@ -58,6 +58,23 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage services.
+    #[command(subcommand)]
+    Service(ImportCommand),
+    /// Manage configuration items.
+    #[command(subcommand)]
+    Ci(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Create or update records from a JSON or CSV file, all or nothing.
+    Import {
+        file: PathBuf,
+        /// json or csv [default: from the file name's extension].
+        #[arg(long)]
+        format: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,6 +250,33 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{secret}");
         }
+        Command::Service(ImportCommand::Import { file, format }) => {
+            let (bytes, csv) = read_import(&file, format.as_deref())?;
+            let rows =
+                steward_domain::service::parse_service_import(&bytes, csv).map_err(import_error)?;
+            let n = rows.len();
+            let summary = app
+                .import_services(&operator, rows)
+                .await
+                .map_err(app_import_error)?;
+            println!(
+                "imported {n} services: {} created, {} updated",
+                summary.created, summary.updated
+            );
+        }
+        Command::Ci(ImportCommand::Import { file, format }) => {
+            let (bytes, csv) = read_import(&file, format.as_deref())?;
+            let rows = steward_domain::ci::parse_ci_import(&bytes, csv).map_err(import_error)?;
+            let n = rows.len();
+            let summary = app
+                .import_cis(&operator, rows)
+                .await
+                .map_err(app_import_error)?;
+            println!(
+                "imported {n} CIs: {} created, {} updated, {} relations added",
+                summary.created, summary.updated, summary.relations_added
+            );
+        }
         Command::Audit(AuditCommand::Verify) => {
             return match app
                 .verify_audit()
@@ -281,5 +325,45 @@ async fn find_org(app: &App, operator: &Actor, org: &str) -> anyhow::Result<i64>
         None => bail!(
             "no organization named {org:?}; create it first with `steward org create {org:?}`"
         ),
+    }
+}
+
+fn read_import(file: &std::path::Path, format: Option<&str>) -> anyhow::Result<(Vec<u8>, bool)> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let format = format
+        .map(str::to_ascii_lowercase)
+        .or_else(|| {
+            file.extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+        })
+        .unwrap_or_default();
+    match format.as_str() {
+        "csv" => Ok((bytes, true)),
+        "json" => Ok((bytes, false)),
+        other => bail!(
+            "cannot tell the format of {} ({other:?}); pass --format json or --format csv",
+            file.display()
+        ),
+    }
+}
+
+/// Every bad row, one per line; nothing was imported.
+fn import_error(invalid: steward_domain::Invalid) -> anyhow::Error {
+    let lines: Vec<String> = invalid
+        .0
+        .iter()
+        .map(|e| format!("  {}: {}", e.field, e.message))
+        .collect();
+    anyhow::anyhow!(
+        "nothing was imported; fix these rows:\n{}",
+        lines.join("\n")
+    )
+}
+
+fn app_import_error(e: steward_app::AppError) -> anyhow::Error {
+    match e {
+        steward_app::AppError::Invalid(invalid) => import_error(invalid),
+        other => anyhow::anyhow!("nothing was imported: {other}"),
     }
 }

@@ -3,6 +3,7 @@ use axum::Router;
 
 pub mod audit;
 pub mod auth;
+pub mod cis;
 pub mod health;
 pub mod orgs;
 pub mod services;
@@ -14,7 +15,7 @@ pub mod users;
 /// module, listing its paths), merged into the foundation's document.
 pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
-    vec![services::Api::openapi()]
+    vec![services::Api::openapi(), cis::Api::openapi()]
 }
 
 pub fn all() -> Router<AppState> {
@@ -27,6 +28,7 @@ pub fn all() -> Router<AppState> {
         .merge(teams::routes())
         .merge(audit::routes())
         .merge(services::routes())
+        .merge(cis::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.
