@@ -227,6 +227,18 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics, e.g. after a bulk import, so that recursive and
+    /// filtered queries get index plans straight away rather than after autovacuum.
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                sqlx::query("ANALYZE").execute(write).await.map(|_| ())?
+            }
+            Pools::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &self.pools {
             Pools::Sqlite { read, write, .. } => {

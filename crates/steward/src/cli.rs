@@ -272,6 +272,7 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
                 .import_cis(&operator, rows)
                 .await
                 .map_err(app_import_error)?;
+            app.db().analyze().await?;
             println!(
                 "imported {n} CIs: {} created, {} updated, {} relations added",
                 summary.created, summary.updated, summary.relations_added

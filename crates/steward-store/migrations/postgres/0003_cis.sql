@@ -31,7 +31,7 @@ CREATE TABLE ci_relations (
     created_at      BIGINT  NOT NULL,
     UNIQUE (source_id, target_id, kind)
 );
-CREATE INDEX ci_relations_dependency ON ci_relations (dependency_id);
+CREATE INDEX ci_relations_dependency ON ci_relations (dependency_id, dependent_id);
 CREATE INDEX ci_relations_target ON ci_relations (target_id);
 
 CREATE TABLE ci_history (
