@@ -259,6 +259,7 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
                 .import_services(&operator, rows)
                 .await
                 .map_err(app_import_error)?;
+            app.db().analyze().await?;
             println!(
                 "imported {n} services: {} created, {} updated",
                 summary.created, summary.updated
