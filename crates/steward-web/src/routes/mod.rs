@@ -1,11 +1,14 @@
 use crate::AppState;
 use axum::Router;
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod complaints;
 pub mod health;
 pub mod orgs;
 pub mod services;
+pub mod suppliers;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -14,7 +17,12 @@ pub mod users;
 /// module, listing its paths), merged into the foundation's document.
 pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
-    vec![services::Api::openapi()]
+    vec![
+        services::Api::openapi(),
+        suppliers::Api::openapi(),
+        agreements::Api::openapi(),
+        complaints::Api::openapi(),
+    ]
 }
 
 pub fn all() -> Router<AppState> {
@@ -27,6 +35,9 @@ pub fn all() -> Router<AppState> {
         .merge(teams::routes())
         .merge(audit::routes())
         .merge(services::routes())
+        .merge(suppliers::routes())
+        .merge(agreements::routes())
+        .merge(complaints::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.
