@@ -19,7 +19,7 @@ use steward_store::{Tx, agreements, complaints, orgs, services, suppliers};
 /// What a transition request came to.
 #[derive(Debug)]
 pub enum TransitionOutcome {
-    Done(Complaint),
+    Done(Box<Complaint>),
     /// The state machine does not allow it; nothing was written.
     NotAllowed {
         from: ComplaintStatus,
@@ -49,11 +49,13 @@ impl App {
         require(actor, Permission::ReadComplaints)?;
         match actor.scope() {
             Scope::All => {}
-            Scope::Organization(org) => {
+            // As for people, the scope overrides an organization filter.
+            Scope::Organization(org) if filter.kind != Some(ComplaintKind::SupplierDispute) => {
                 filter.organization = Some(org);
                 filter.kind = Some(ComplaintKind::Complaint);
             }
-            Scope::Nothing => {
+            // Customers never see disputes.
+            Scope::Organization(_) | Scope::Nothing => {
                 return Ok(Page {
                     items: Vec::new(),
                     total: 0,
@@ -96,8 +98,7 @@ impl App {
             }
             let Scope::Organization(own) = actor.scope() else {
                 return Err(AppError::Forbidden(
-                    "your account belongs to no organization, so it cannot raise complaints"
-                        .into(),
+                    "your account belongs to no organization, so it cannot raise complaints".into(),
                 ));
             };
             if input.organization_id.is_some_and(|o| o != own) {
@@ -168,7 +169,14 @@ impl App {
             .ok_or_else(|| AppError::not_found("complaint", id))?;
         self.audit(
             &mut tx,
-            change(actor, "complaint", id, "update", Some(&current), Some(&after)),
+            change(
+                actor,
+                "complaint",
+                id,
+                "update",
+                Some(&current),
+                Some(&after),
+            ),
             now,
         )
         .await?;
@@ -246,7 +254,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("complaint", id))?;
         tx.commit().await?;
-        Ok(TransitionOutcome::Done(full))
+        Ok(TransitionOutcome::Done(Box::new(full)))
     }
 }
 

@@ -382,7 +382,9 @@ mod tests {
             input(Resolved, None).plan(Investigating, None),
             Err(TransitionRefused::Invalid(_))
         ));
-        let t = input(Resolved, Some(" fixed ")).plan(Investigating, None).unwrap();
+        let t = input(Resolved, Some(" fixed "))
+            .plan(Investigating, None)
+            .unwrap();
         assert_eq!(t.resolution.as_deref(), Some("fixed"));
         assert_eq!(t.note.as_deref(), Some("fixed"));
         let t = input(Closed, None).plan(Resolved, Some("fixed")).unwrap();

@@ -155,7 +155,9 @@ impl SupplierPatch {
             None => current.description.clone(),
         };
         let contact_name = match self.contact_name {
-            Some(d) => e.take(opt("contact_name", d.as_deref(), NAME_MAX)).flatten(),
+            Some(d) => e
+                .take(opt("contact_name", d.as_deref(), NAME_MAX))
+                .flatten(),
             None => current.contact_name.clone(),
         };
         let contact_email = match self.contact_email {
@@ -354,7 +356,11 @@ impl AgreementInput {
             .take(opt("scope", self.scope.as_deref(), LONG_TEXT_MAX))
             .flatten();
         let obligations = e
-            .take(opt("obligations", self.obligations.as_deref(), LONG_TEXT_MAX))
+            .take(opt(
+                "obligations",
+                self.obligations.as_deref(),
+                LONG_TEXT_MAX,
+            ))
             .flatten();
         let targets = targets(self.targets, &mut e);
         let start = e
@@ -447,9 +453,7 @@ impl AgreementPatch {
             None => current.targets.clone(),
         };
         let start = match self.start_date {
-            Some(d) => e
-                .take(optional_date("start_date", d.as_deref()))
-                .flatten(),
+            Some(d) => e.take(optional_date("start_date", d.as_deref())).flatten(),
             None => current.start_date.as_deref().and_then(|d| d.parse().ok()),
         };
         let end = match self.end_date {

@@ -135,13 +135,22 @@ pub async fn get(ex: Ex<'_>, id: i64) -> Result<Option<Complaint>> {
     Ok(row.map(Into::into))
 }
 
+/// `at, actor, actor_id, from_status, to_status, note` of one timeline entry.
+type EventRow = (
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
 /// The record with its timeline.
 pub async fn get_full(mut ex: Ex<'_>, id: i64) -> Result<Option<Complaint>> {
     let Some(mut complaint) = get(ex.by_ref(), id).await? else {
         return Ok(None);
     };
-    let rows: Vec<(i64, String, Option<i64>, Option<String>, String, Option<String>)> =
-        on!(ex, c => sqlx::query_as(
+    let rows: Vec<EventRow> = on!(ex, c => sqlx::query_as(
             "SELECT at, actor, actor_id, from_status, to_status, note FROM complaint_events
              WHERE complaint_id = $1 ORDER BY id")
             .bind(id).fetch_all(c).await)?;

@@ -150,7 +150,7 @@ pub async fn transition(
         .transition_complaint(&auth.actor, id, input)
         .await?
     {
-        TransitionOutcome::Done(complaint) => Ok(Json(complaint).into_response()),
+        TransitionOutcome::Done(complaint) => Ok(Json(*complaint).into_response()),
         TransitionOutcome::NotAllowed { from, to, allowed } => {
             let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
             let detail = if names.is_empty() {
