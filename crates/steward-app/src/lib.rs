@@ -9,9 +9,11 @@ pub mod secrets;
 pub mod audit;
 pub mod auth;
 pub mod cis;
+pub mod complaints;
 pub mod maintenance;
 pub mod people;
 pub mod services;
+pub mod suppliers;
 
 pub use app::{App, Settings};
 pub use error::AppError;

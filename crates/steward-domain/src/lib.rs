@@ -6,11 +6,13 @@ pub mod access;
 pub mod actor;
 pub mod audit;
 pub mod ci;
+pub mod complaint;
 pub mod login;
 pub mod page;
 pub mod people;
 pub mod role;
 pub mod service;
+pub mod supplier;
 pub mod validation;
 
 pub use actor::{Actor, Scope};

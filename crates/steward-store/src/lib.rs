@@ -11,13 +11,16 @@ mod error;
 mod lock;
 mod sql;
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod cis;
+pub mod complaints;
 pub mod leases;
 pub mod orgs;
 pub mod schema;
 pub mod services;
+pub mod suppliers;
 pub mod teams;
 pub mod users;
 

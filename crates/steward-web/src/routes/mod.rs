@@ -1,12 +1,15 @@
 use crate::AppState;
 use axum::Router;
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod cis;
+pub mod complaints;
 pub mod health;
 pub mod orgs;
 pub mod services;
+pub mod suppliers;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -15,7 +18,13 @@ pub mod users;
 /// module, listing its paths), merged into the foundation's document.
 pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
-    vec![services::Api::openapi(), cis::Api::openapi()]
+    vec![
+        services::Api::openapi(),
+        suppliers::Api::openapi(),
+        agreements::Api::openapi(),
+        complaints::Api::openapi(),
+        cis::Api::openapi(),
+    ]
 }
 
 pub fn all() -> Router<AppState> {
@@ -29,6 +38,9 @@ pub fn all() -> Router<AppState> {
         .merge(audit::routes())
         .merge(services::routes())
         .merge(cis::routes())
+        .merge(suppliers::routes())
+        .merge(agreements::routes())
+        .merge(complaints::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.
