@@ -8,6 +8,7 @@ pub mod secrets;
 
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod cis;
 pub mod complaints;
 pub mod maintenance;

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod actor;
 pub mod audit;
+pub mod catalogue;
 pub mod ci;
 pub mod complaint;
 pub mod login;

@@ -14,6 +14,7 @@ mod sql;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod cis;
 pub mod complaints;
 pub mod leases;

@@ -4,6 +4,7 @@ use axum::Router;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod cis;
 pub mod complaints;
 pub mod health;
@@ -24,6 +25,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         agreements::Api::openapi(),
         complaints::Api::openapi(),
         cis::Api::openapi(),
+        catalogue::Api::openapi(),
     ]
 }
 
@@ -38,6 +40,7 @@ pub fn all() -> Router<AppState> {
         .merge(audit::routes())
         .merge(services::routes())
         .merge(cis::routes())
+        .merge(catalogue::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())
         .merge(complaints::routes())

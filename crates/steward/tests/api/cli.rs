@@ -323,3 +323,109 @@ async fn serve_several_nodes_on_postgres() {
     assert!(a.terminate().success());
     assert!(b.terminate().success());
 }
+
+#[tokio::test]
+async fn service_and_ci_imports_are_idempotent_and_all_or_nothing() {
+    let url = fresh_database_url().await;
+    let dir = temp_dir("import");
+    assert!(steward(&url, &["org", "create", "Acme"]).status.success());
+    assert!(
+        steward(&url, &["user", "create", "olga", "--role", "manager"])
+            .status
+            .success()
+    );
+
+    let services = dir.join("services.csv");
+    std::fs::write(
+        &services,
+        "name,status,criticality,owner,customers,depends_on,availability_target_percent\n\
+         Mail,live,2,olga,Acme,DNS,99.9\n\
+         DNS,live,1,,,,\n",
+    )
+    .unwrap();
+    let path = services.to_str().unwrap();
+    let o = steward(&url, &["service", "import", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 created, 0 updated"),
+        "{}",
+        stdout(&o)
+    );
+    // Running it again updates, never duplicates.
+    let o = steward(&url, &["service", "import", path]);
+    assert!(
+        stdout(&o).contains("0 created, 2 updated"),
+        "{}",
+        stdout(&o)
+    );
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,status,criticality\nWeb,live,2\nBroken,sunset,2\nAlso bad,live,seven\n",
+    )
+    .unwrap();
+    let o = steward(&url, &["service", "import", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("line 3") && err.contains("line 4"), "{err}");
+
+    let cis = dir.join("cis.json");
+    std::fs::write(
+        &cis,
+        serde_json::json!([
+            {"name": "mx-1", "ci_type": "server", "attributes": {"os": "debian"}},
+            {"name": "postfix", "ci_type": "application", "owner": "olga",
+             "relations": [{"kind": "runs_on", "target_type": "server", "target_name": "mx-1"},
+                           {"kind": "depends_on", "target_type": "service", "target_name": "DNS"}]}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let o = steward(&url, &["ci", "import", cis.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 created, 0 updated, 2 relations added"),
+        "{}",
+        stdout(&o)
+    );
+    let o = steward(&url, &["ci", "import", cis.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("0 created, 2 updated, 0 relations added"),
+        "{}",
+        stdout(&o)
+    );
+
+    let bad_cis = dir.join("bad.csv");
+    std::fs::write(
+        &bad_cis,
+        "name,ci_type,runs_on\nweb-9,server,\nweb-app,application,server:nowhere\n",
+    )
+    .unwrap();
+    let o = steward(&url, &["ci", "import", bad_cis.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
+
+    let app = app_on(&url).await;
+    let admin = steward_domain::Actor::system("test");
+    let page = steward_domain::page::PageRequest::default();
+    let services = app
+        .list_services(&admin, Default::default(), page)
+        .await
+        .unwrap();
+    assert_eq!(services.total, 2, "the bad service file imported nothing");
+    let mail = services.items.iter().find(|s| s.name == "Mail").unwrap();
+    assert_eq!(mail.depends_on.len(), 1);
+    assert_eq!(mail.customer_ids.len(), 1);
+    let cis = app
+        .list_cis(&admin, Default::default(), page)
+        .await
+        .unwrap();
+    // Two service CIs plus mx-1 and postfix; web-9 from the bad file was rolled back.
+    assert_eq!(cis.total, 4);
+    let dns_ci = cis.items.iter().find(|c| c.name == "DNS").unwrap().id;
+    let impact = app.ci_impact(&admin, dns_ci, None).await.unwrap();
+    let names: Vec<&str> = impact.impacted.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["Mail", "postfix"]);
+    app.db().close().await;
+}

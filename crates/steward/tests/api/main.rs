@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod backends;
 mod bad_input;
+mod catalogue;
 mod cis;
 mod cli;
 mod complaints;
