@@ -76,3 +76,35 @@ pub(crate) fn change<B: serde::Serialize, A: serde::Serialize>(
 ) -> AuditDraft {
     AuditDraft::new(actor, record_type, record_id, action, before, after)
 }
+
+/// Refuses with 403 unless the actor's role grants `permission`.
+pub(crate) fn require(actor: &Actor, permission: steward_domain::Permission) -> crate::Result<()> {
+    if actor.can(permission) {
+        Ok(())
+    } else {
+        Err(crate::AppError::forbidden())
+    }
+}
+
+/// A page of a list from the store's `(items, total)`.
+pub(crate) fn page<T>(
+    (items, total): (Vec<T>, i64),
+    request: steward_domain::page::PageRequest,
+) -> steward_domain::page::Page<T> {
+    steward_domain::page::Page {
+        items,
+        total,
+        limit: request.limit,
+        offset: request.offset,
+    }
+}
+
+/// The id of the user with this username (import files name people, not ids).
+pub(crate) async fn user_id_by_name(tx: &mut Tx, field: &str, name: &str) -> crate::Result<i64> {
+    Ok(
+        steward_store::users::by_username(tx.ex(), &name.trim().to_lowercase())
+            .await?
+            .ok_or_else(|| crate::AppError::invalid(field, format!("no user named {name:?}")))?
+            .id,
+    )
+}

@@ -1,7 +1,6 @@
 //! The service catalogue: entries over live services and their request offerings, each
 //! change kept as a version; customers see only their organization's catalogue.
-use crate::app::change;
-use crate::services::require;
+use crate::app::{change, require};
 use crate::{App, AppError, Result};
 use serde_json::{Map, Value};
 use steward_domain::catalogue::{

@@ -1,7 +1,6 @@
 //! Configuration items: CRUD with history, relations, impact analysis, configuration audits
 //! and bulk import.
-use crate::app::change;
-use crate::services::require;
+use crate::app::{change, page, require, user_id_by_name};
 use crate::{App, AppError, ImportSummary, Result};
 use std::collections::HashMap;
 use steward_domain::ci::{
@@ -26,13 +25,7 @@ impl App {
     ) -> Result<Page<Ci>> {
         require(actor, Permission::ReadCis)?;
         let mut conn = self.db.read().await?;
-        let (items, total) = cis::list(conn.ex(), &filter, request).await?;
-        Ok(Page {
-            items,
-            total,
-            limit: request.limit,
-            offset: request.offset,
-        })
+        Ok(page(cis::list(conn.ex(), &filter, request).await?, request))
     }
 
     pub async fn get_ci(&self, actor: &Actor, id: i64) -> Result<CiView> {
@@ -476,12 +469,7 @@ impl App {
         now: i64,
     ) -> Result<(i64, bool)> {
         let owner_id = match &row.owner {
-            Some(name) => Some(
-                users::by_username(tx.ex(), &name.to_lowercase())
-                    .await?
-                    .ok_or_else(|| AppError::invalid("owner", format!("no user named {name:?}")))?
-                    .id,
-            ),
+            Some(name) => Some(user_id_by_name(tx, "owner", name).await?),
             None => None,
         };
         let attributes = serde_json::Value::Object(row.attributes.clone());

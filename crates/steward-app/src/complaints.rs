@@ -3,8 +3,7 @@
 //! Customers raise complaints for their own organization and see only those; they never see
 //! disputes. Staff with `ManageComplaints` handle both kinds; whoever raised a record may
 //! withdraw it while it is open.
-use crate::app::change;
-use crate::services::require;
+use crate::app::{change, require};
 use crate::suppliers::check_owner;
 use crate::{App, AppError, Result};
 use steward_domain::complaint::{

@@ -1,5 +1,5 @@
 //! Organizations, users and teams.
-use crate::app::change;
+use crate::app::{change, page, require};
 use crate::secrets::hash_password;
 use crate::{App, AppError, Result};
 use steward_domain::page::{Page, PageRequest};
@@ -9,23 +9,6 @@ use steward_domain::people::{
 };
 use steward_domain::{Actor, Permission, Role, Scope};
 use steward_store::{Ex, orgs, teams, users};
-
-fn require(actor: &Actor, permission: Permission) -> Result<()> {
-    if actor.can(permission) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
-fn page<T>((items, total): (Vec<T>, i64), request: PageRequest) -> Page<T> {
-    Page {
-        items,
-        total,
-        limit: request.limit,
-        offset: request.offset,
-    }
-}
 
 impl App {
     // ------------------------------------------------------------ organizations

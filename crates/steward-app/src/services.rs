@@ -1,5 +1,5 @@
 //! Services: the backbone every other record hangs off.
-use crate::app::change;
+use crate::app::{change, page, require, user_id_by_name};
 use crate::{App, AppError, ImportSummary, Result};
 use jiff::Timestamp;
 use steward_domain::page::{Page, PageRequest};
@@ -9,14 +9,6 @@ use steward_domain::service::{
 };
 use steward_domain::{Actor, FieldError, Invalid, Permission};
 use steward_store::{Ex, Tx, cis, orgs, services, users};
-
-pub(crate) fn require(actor: &Actor, permission: Permission) -> Result<()> {
-    if actor.can(permission) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
 
 /// The status of a service's CI, following the service's lifecycle.
 fn ci_status(status: ServiceStatus) -> &'static str {
@@ -36,13 +28,10 @@ impl App {
     ) -> Result<Page<Service>> {
         require(actor, Permission::ReadServices)?;
         let mut conn = self.db.read().await?;
-        let (items, total) = services::list(conn.ex(), &filter, request).await?;
-        Ok(Page {
-            items,
-            total,
-            limit: request.limit,
-            offset: request.offset,
-        })
+        Ok(page(
+            services::list(conn.ex(), &filter, request).await?,
+            request,
+        ))
     }
 
     pub async fn get_service(&self, actor: &Actor, id: i64) -> Result<Service> {
@@ -209,12 +198,7 @@ impl App {
         now: i64,
     ) -> Result<(i64, bool)> {
         let owner_id = match &row.owner {
-            Some(name) => Some(
-                users::by_username(tx.ex(), &name.to_lowercase())
-                    .await?
-                    .ok_or_else(|| AppError::invalid("owner", format!("no user named {name:?}")))?
-                    .id,
-            ),
+            Some(name) => Some(user_id_by_name(tx, "owner", name).await?),
             None => None,
         };
         let mut customer_ids = Vec::new();

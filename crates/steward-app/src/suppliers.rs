@@ -1,6 +1,5 @@
 //! Supplier management (8.3.4): suppliers, underpinning contracts and OLAs.
-use crate::app::change;
-use crate::services::require;
+use crate::app::{change, page, require};
 use crate::{App, AppError, Result};
 use jiff::civil::Date;
 use steward_domain::page::{Page, PageRequest};
@@ -16,15 +15,6 @@ pub(crate) fn today() -> Date {
     jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date()
-}
-
-fn page<T>((items, total): (Vec<T>, i64), request: PageRequest) -> Page<T> {
-    Page {
-        items,
-        total,
-        limit: request.limit,
-        offset: request.offset,
-    }
 }
 
 /// An optional owner must be an active staff user.

@@ -1,5 +1,6 @@
 //! Configuration items (ISO/IEC 20000-1 8.2.6): typed CIs with free attributes, typed
 //! relations, impact paths, and the comparison of a discovered snapshot with the records.
+use crate::text_enum::text_enum;
 use crate::validation::{self, Errors, FieldError, Invalid, nullable};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -8,42 +9,16 @@ pub const ATTRIBUTES_MAX_BYTES: usize = 16 * 1024;
 /// How deep an impact analysis follows relations at most.
 pub const IMPACT_MAX_DEPTH: i64 = 64;
 
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-
-            /// The accepted values, for error messages.
-            pub fn choices() -> String {
-                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-            }
-        }
-    };
-}
-
-string_enum!(
+text_enum!(
     /// What kind of thing a CI is. A `service` CI stands for a service and is managed with it.
     CiType { Server = "server", Application = "application", Database = "database", Network = "network", Service = "service" }
 );
 
-string_enum!(
+text_enum!(
     CiStatus { Planned = "planned", Active = "active", Maintenance = "maintenance", Retired = "retired" }
 );
 
-string_enum!(
+text_enum!(
     /// `source <kind> target`: an application `runs_on` a server, a service `depends_on` a
     /// database, a server `connects_to` a network, a disk is `part_of` a server.
     RelationKind { DependsOn = "depends_on", RunsOn = "runs_on", ConnectsTo = "connects_to", PartOf = "part_of" }
@@ -416,14 +391,8 @@ pub fn parse_discovered(body: &[u8], csv: bool) -> Result<Vec<DiscoveredCi>, Inv
         })?;
         return Ok(items);
     }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .from_reader(body);
-    let headers = reader
-        .headers()
-        .map_err(|e| Invalid::one("body", format!("unreadable CSV header: {e}")))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (headers, records) = crate::import::csv_records(body)?;
+    let column = |name: &str| crate::import::column(&headers, name);
     let (Some(name_col), Some(type_col)) =
         (column("name"), column("ci_type").or_else(|| column("type")))
     else {
@@ -435,19 +404,18 @@ pub fn parse_discovered(body: &[u8], csv: bool) -> Result<Vec<DiscoveredCi>, Inv
     let status_col = column("status");
     let mut out = Vec::new();
     let mut errors = Errors::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+    for (line, record) in records {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(FieldError::new(format!("line {line}"), e.to_string()));
+                errors.push(FieldError::new(line, e));
                 continue;
             }
         };
         let get = |c: usize| record.get(c).unwrap_or("").to_owned();
         let Some(ci_type) = CiType::parse(&get(type_col)) else {
             errors.push(FieldError::new(
-                format!("line {line}"),
+                line.clone(),
                 format!(
                     "ci_type {:?} is not one of {}",
                     get(type_col),
@@ -462,7 +430,7 @@ pub fn parse_discovered(body: &[u8], csv: bool) -> Result<Vec<DiscoveredCi>, Inv
                 Some(st) => Some(st),
                 None => {
                     errors.push(FieldError::new(
-                        format!("line {line}"),
+                        line.clone(),
                         format!("status {s:?} is not one of {}", CiStatus::choices()),
                     ));
                     continue;
@@ -480,7 +448,7 @@ pub fn parse_discovered(body: &[u8], csv: bool) -> Result<Vec<DiscoveredCi>, Inv
             }
         }
         if get(name_col).is_empty() {
-            errors.push(FieldError::new(format!("line {line}"), "name is empty"));
+            errors.push(FieldError::new(line.clone(), "name is empty"));
             continue;
         }
         out.push(DiscoveredCi {
@@ -650,30 +618,10 @@ pub struct ImportRelation {
 /// becomes an attribute. Every bad row is reported with its line (CSV) or position (JSON).
 pub fn parse_ci_import(body: &[u8], csv: bool) -> Result<Vec<CiImportRow>, Invalid> {
     if !csv {
-        let values: Vec<serde_json::Value> = serde_json::from_slice(body)
-            .map_err(|e| Invalid::one("file", format!("not a JSON array of CIs: {e}")))?;
-        let mut errors = Errors::new();
-        let mut rows = Vec::new();
-        for (i, v) in values.into_iter().enumerate() {
-            match serde_json::from_value::<CiImportRow>(v) {
-                Ok(mut row) => {
-                    row.origin = format!("item {}", i + 1);
-                    rows.push(row);
-                }
-                Err(e) => errors.push(FieldError::new(format!("item {}", i + 1), e.to_string())),
-            }
-        }
-        errors.finish()?;
-        return Ok(rows);
+        return crate::import::json_rows(body, "CIs", |row: &mut CiImportRow, at| row.origin = at);
     }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .from_reader(body);
-    let headers = reader
-        .headers()
-        .map_err(|e| Invalid::one("file", format!("unreadable CSV header: {e}")))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (headers, records) = crate::import::csv_records(body)?;
+    let column = |name: &str| crate::import::column(&headers, name);
     let (Some(name_col), Some(type_col)) =
         (column("name"), column("ci_type").or_else(|| column("type")))
     else {
@@ -689,12 +637,11 @@ pub fn parse_ci_import(body: &[u8], csv: bool) -> Result<Vec<CiImportRow>, Inval
         .collect();
     let mut errors = Errors::new();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = format!("line {}", i + 2);
+    for (line, record) in records {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(FieldError::new(line, e.to_string()));
+                errors.push(FieldError::new(line, e));
                 continue;
             }
         };

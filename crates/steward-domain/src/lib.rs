@@ -8,12 +8,14 @@ pub mod audit;
 pub mod catalogue;
 pub mod ci;
 pub mod complaint;
+mod import;
 pub mod login;
 pub mod page;
 pub mod people;
 pub mod role;
 pub mod service;
 pub mod supplier;
+mod text_enum;
 pub mod validation;
 
 pub use actor::{Actor, Scope};

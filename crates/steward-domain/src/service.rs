@@ -427,29 +427,11 @@ pub struct ServiceImportRow {
 /// line (CSV) or position (JSON).
 pub fn parse_service_import(body: &[u8], csv: bool) -> Result<Vec<ServiceImportRow>, Invalid> {
     if !csv {
-        let values: Vec<serde_json::Value> = serde_json::from_slice(body)
-            .map_err(|e| Invalid::one("file", format!("not a JSON array of services: {e}")))?;
-        let mut errors = Errors::new();
-        let mut rows = Vec::new();
-        for (i, v) in values.into_iter().enumerate() {
-            match serde_json::from_value::<ServiceImportRow>(v) {
-                Ok(mut row) => {
-                    row.origin = format!("item {}", i + 1);
-                    rows.push(row);
-                }
-                Err(e) => errors.push(FieldError::new(format!("item {}", i + 1), e.to_string())),
-            }
-        }
-        errors.finish()?;
-        return Ok(rows);
+        return crate::import::json_rows(body, "services", |row: &mut ServiceImportRow, at| {
+            row.origin = at
+        });
     }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .from_reader(body);
-    let headers = reader
-        .headers()
-        .map_err(|e| Invalid::one("file", format!("unreadable CSV header: {e}")))?
-        .clone();
+    let (headers, records) = crate::import::csv_records(body)?;
     const COLUMNS: [&str; 9] = [
         "name",
         "description",
@@ -473,7 +455,7 @@ pub fn parse_service_import(body: &[u8], csv: bool) -> Result<Vec<ServiceImportR
             ),
         ));
     }
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let column = |name: &str| crate::import::column(&headers, name);
     if column("name").is_none() {
         return Err(Invalid::one(
             "file",
@@ -482,12 +464,11 @@ pub fn parse_service_import(body: &[u8], csv: bool) -> Result<Vec<ServiceImportR
     }
     let mut errors = Errors::new();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = format!("line {}", i + 2);
+    for (line, record) in records {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(FieldError::new(line, e.to_string()));
+                errors.push(FieldError::new(line, e));
                 continue;
             }
         };

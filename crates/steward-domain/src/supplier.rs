@@ -2,6 +2,7 @@
 //! contracts that underpin services, and internal agreements (OLAs) with teams.
 use crate::people::{DESCRIPTION_MAX, NAME_MAX};
 use crate::service::{date, id_set};
+pub(crate) use crate::text_enum::text_enum;
 use crate::validation::{self, Errors, FieldError, Invalid, nullable};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -9,28 +10,6 @@ use serde::{Deserialize, Serialize};
 pub const TARGETS_MAX: usize = 50;
 pub const SERVICES_MAX: usize = 500;
 pub const LONG_TEXT_MAX: usize = 10_000;
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
 
 text_enum!(SupplierStatus {
     /// Currently supplying.
