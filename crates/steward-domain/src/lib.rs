@@ -16,6 +16,7 @@ pub mod role;
 pub mod service;
 pub mod supplier;
 mod text_enum;
+pub mod ticket;
 pub mod validation;
 
 pub use actor::{Actor, Scope};

@@ -19,7 +19,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
-async fn seed(db: &Db) -> (Vec<Vec<i64>>, usize) {
+/// `fan_in` is how many CIs of the layer below each CI relies on: 2 gives a typical CMDB
+/// (a failure reaches a few hundred CIs), 3 a dense one (a failure reaches most of the graph).
+async fn seed(db: &Db, fan_in: usize) -> (Vec<Vec<i64>>, usize) {
     let mut relations = 0;
     let mut tx = db.begin().await.expect("begin");
     let mut layers = Vec::new();
@@ -47,7 +49,8 @@ async fn seed(db: &Db) -> (Vec<Vec<i64>>, usize) {
     for l in 1..LAYERS {
         for i in 0..PER_LAYER {
             let me = layers[l][i];
-            let mut below = vec![i, (i * 7 + 3) % PER_LAYER, (i * 13 + 5) % PER_LAYER];
+            let mut below =
+                [i, (i * 7 + 3) % PER_LAYER, (i * 13 + 5) % PER_LAYER][..fan_in].to_vec();
             below.sort_unstable();
             below.dedup();
             for j in below {
@@ -70,13 +73,13 @@ async fn seed(db: &Db) -> (Vec<Vec<i64>>, usize) {
     (layers, relations)
 }
 
-async fn run(url: &str, label: &str) {
+async fn run(url: &str, label: &str, fan_in: usize) {
     let db = Db::connect(url, &DbOptions::default())
         .await
         .expect("connect");
     db.migrate().await.expect("migrate");
     let start = Instant::now();
-    let (layers, relations) = seed(&db).await;
+    let (layers, relations) = seed(&db, fan_in).await;
     let seeded = start.elapsed();
     let app = App::new(db.clone(), Settings::default());
     let actor = Actor::system("bench");
@@ -112,7 +115,7 @@ async fn run(url: &str, label: &str) {
     let (m, p) = (percentile(&impact, 0.5), percentile(&impact, 0.99));
     let (bm, bp) = (percentile(&baseline, 0.5), percentile(&baseline, 0.99));
     println!(
-        "{label}: {} CIs, {relations} relations, seeded in {seeded:.1?}",
+        "{label}, fan-in {fan_in}: {} CIs, {relations} relations, seeded in {seeded:.1?}",
         LAYERS * PER_LAYER
     );
     println!("  impact from the bottom layer: up to {reached} CIs reached, {deepest} deep");
