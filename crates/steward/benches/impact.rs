@@ -137,16 +137,25 @@ async fn run(url: &str, label: &str, fan_in: usize) {
 fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let dir = std::env::temp_dir().join(format!("steward-impact-bench-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        run(
-            &format!("sqlite://{}", dir.join("bench.db").display()),
-            "SQLite",
-        )
-        .await;
-        let _ = std::fs::remove_dir_all(&dir);
+        for fan_in in [2, 3] {
+            let dir = std::env::temp_dir().join(format!(
+                "steward-impact-bench-{}-{fan_in}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            run(
+                &format!("sqlite://{}", dir.join("bench.db").display()),
+                "SQLite",
+                fan_in,
+            )
+            .await;
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        // PostgreSQL: one database per fan-in, named after the one given.
         if let Ok(url) = std::env::var("STEWARD_BENCH_DATABASE_URL") {
-            run(&url, "PostgreSQL").await;
+            for fan_in in [2, 3] {
+                run(&format!("{url}_{fan_in}"), "PostgreSQL", fan_in).await;
+            }
         }
     });
 }
