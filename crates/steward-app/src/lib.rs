@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod cis;
 pub mod complaints;
+pub mod incidents;
 pub mod maintenance;
 pub mod people;
 pub mod services;

@@ -60,6 +60,9 @@ impl Role {
                     | ReadComplaints
                     | RaiseComplaints
                     | ManageComplaints
+                    | ReadTickets
+                    | RaiseTickets
+                    | WorkTickets
             ),
             Role::Agent => matches!(
                 permission,
@@ -72,11 +75,20 @@ impl Role {
                     | ReadSuppliers
                     | ReadComplaints
                     | RaiseComplaints
+                    | ReadTickets
+                    | RaiseTickets
+                    | WorkTickets
             ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
             Role::Customer => matches!(
                 permission,
-                ReadOrganizations | ReadUsers | ReadCatalogue | ReadComplaints | RaiseComplaints
+                ReadOrganizations
+                    | ReadUsers
+                    | ReadCatalogue
+                    | ReadComplaints
+                    | RaiseComplaints
+                    | ReadTickets
+                    | RaiseTickets
             ),
             Role::Auditor => matches!(
                 permission,
@@ -89,6 +101,7 @@ impl Role {
                     | ReadCis
                     | ReadSuppliers
                     | ReadComplaints
+                    | ReadTickets
             ),
         }
     }
@@ -146,6 +159,13 @@ pub enum Permission {
     ReadComplaints,
     RaiseComplaints,
     ManageComplaints,
+    /// Incidents, requests and problems; customers see only their organization's.
+    ReadTickets,
+    RaiseTickets,
+    /// Assign, transition and work tickets.
+    WorkTickets,
+    /// Change how tickets behave (the priority matrix).
+    ConfigureTickets,
 }
 
 #[cfg(test)]

@@ -49,6 +49,9 @@ impl TicketKind {
 pub struct Priority(u8);
 
 impl Priority {
+    /// P3, the middle of the scale.
+    pub const MIDDLE: Priority = Priority(3);
+
     pub fn new(n: u8) -> Option<Self> {
         (1..=5).contains(&n).then_some(Self(n))
     }
@@ -349,6 +352,155 @@ impl Lifecycle {
             resolved == (self.resolution_code.is_some() && self.resolution_notes.is_some());
         pending_ok && resolution_ok && self.reopen_count >= 0
     }
+}
+
+text_enum!(
+    /// How a ticket reached the service desk.
+    Channel { Portal = "portal", Email = "email", Phone = "phone", Api = "api", Monitoring = "monitoring" }
+);
+
+/// A ticket as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Ticket {
+    pub id: i64,
+    pub kind: TicketKind,
+    /// `INC-000001`, `REQ-…`, `PRB-…`: unique and gap-free per kind.
+    pub number: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub impact: Level,
+    pub urgency: Level,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub channel: Channel,
+    pub requester_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub ci_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub pending_reason: Option<PendingReason>,
+    pub resolution_code: Option<String>,
+    pub resolution_notes: Option<String>,
+    pub reassignment_count: i64,
+    pub reopen_count: i64,
+    /// RFC 3339, UTC.
+    pub opened_at: String,
+    pub updated_at: String,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    /// Every creation, transition and reassignment, oldest first (on `GET` of one ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<TicketEvent>>,
+}
+
+impl Ticket {
+    /// The lifecycle part of an incident, for the state machine.
+    pub fn lifecycle(&self) -> Option<Lifecycle> {
+        Some(Lifecycle {
+            status: IncidentStatus::parse(&self.status)?,
+            pending_reason: self.pending_reason,
+            resolution_code: self.resolution_code.clone(),
+            resolution_notes: self.resolution_notes.clone(),
+            assignee_id: self.assignee_id,
+            team_id: self.team_id,
+            reopen_count: self.reopen_count,
+        })
+    }
+}
+
+/// One entry of a ticket's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TicketEvent {
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    /// `created`, `transition` or `assignment`.
+    pub event: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
+}
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 20_000;
+
+/// Body of `POST /api/v1/incidents`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentInput {
+    pub title: String,
+    pub description: Option<String>,
+    pub impact: Level,
+    pub urgency: Level,
+    pub service_id: Option<i64>,
+    /// The customer organization; a customer's own is always used for customers.
+    pub organization_id: Option<i64>,
+    /// Who reported it; a customer is always the requester of its own incidents.
+    pub requester_id: Option<i64>,
+    pub ci_id: Option<i64>,
+    pub category: Option<String>,
+    /// Default `api` (customers: `portal`).
+    pub channel: Option<Channel>,
+}
+
+/// A new incident, validated, before references are checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentDraft {
+    pub title: String,
+    pub description: Option<String>,
+    pub impact: Level,
+    pub urgency: Level,
+    pub service_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub requester_id: Option<i64>,
+    pub ci_id: Option<i64>,
+    pub category: Option<String>,
+    pub channel: Channel,
+}
+
+impl IncidentInput {
+    pub fn parse(self) -> Result<IncidentDraft, Invalid> {
+        let mut e = Errors::new();
+        let title = e.take(validation::text("title", &self.title, 1, TITLE_MAX));
+        let description = e
+            .take(validation::optional_text(
+                "description",
+                self.description.as_deref(),
+                DESCRIPTION_MAX,
+            ))
+            .flatten();
+        let category = e
+            .take(validation::optional_text(
+                "category",
+                self.category.as_deref(),
+                crate::people::NAME_MAX,
+            ))
+            .flatten();
+        e.finish()?;
+        Ok(IncidentDraft {
+            title: title.unwrap_or_default(),
+            description,
+            impact: self.impact,
+            urgency: self.urgency,
+            service_id: self.service_id,
+            organization_id: self.organization_id,
+            requester_id: self.requester_id,
+            ci_id: self.ci_id,
+            category,
+            channel: self.channel.unwrap_or(Channel::Api),
+        })
+    }
+}
+
+/// Body of `POST /api/v1/incidents/{id}/assign`: the team and agent after the change.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    pub team_id: Option<i64>,
+    pub assignee_id: Option<i64>,
 }
 
 #[cfg(test)]

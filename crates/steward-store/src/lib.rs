@@ -23,6 +23,7 @@ pub mod schema;
 pub mod services;
 pub mod suppliers;
 pub mod teams;
+pub mod tickets;
 pub mod users;
 
 pub use db::{Backend, Conn, Db, DbOptions, Ex, Tx};

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod cis;
 pub mod complaints;
 pub mod health;
+pub mod incidents;
 pub mod orgs;
 pub mod services;
 pub mod suppliers;
@@ -26,6 +27,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         complaints::Api::openapi(),
         cis::Api::openapi(),
         catalogue::Api::openapi(),
+        incidents::Api::openapi(),
     ]
 }
 
@@ -41,6 +43,7 @@ pub fn all() -> Router<AppState> {
         .merge(services::routes())
         .merge(cis::routes())
         .merge(catalogue::routes())
+        .merge(incidents::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())
         .merge(complaints::routes())

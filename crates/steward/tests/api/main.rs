@@ -13,6 +13,7 @@ mod cis;
 mod cli;
 mod complaints;
 mod health;
+mod incidents;
 mod people;
 mod roles;
 mod services;

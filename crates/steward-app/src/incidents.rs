@@ -1,0 +1,351 @@
+//! Incidents: raise, read, assign and move through their lifecycle, each change in the
+//! ticket's timeline and the audit trail. Customers raise and read only their organization's.
+use crate::app::{change, page, require};
+use crate::{App, AppError, Result};
+use steward_domain::page::{Page, PageRequest};
+use steward_domain::ticket::{
+    AssignInput, Channel, IncidentInput, Lifecycle, PriorityMatrix, Ticket, TicketKind,
+    TransitionError, TransitionInput, transition,
+};
+use steward_domain::{Actor, Permission, Scope};
+use steward_store::{Ex, Tx, cis, orgs, services, teams, tickets, users};
+
+const MATRIX: &str = "priority_matrix";
+
+/// A refused transition: the allowed next statuses travel with it so the API can list them.
+#[derive(Debug)]
+pub enum TransitionRefused {
+    App(AppError),
+    NotAllowed {
+        message: String,
+        allowed: Vec<&'static str>,
+    },
+}
+
+impl From<AppError> for TransitionRefused {
+    fn from(e: AppError) -> Self {
+        TransitionRefused::App(e)
+    }
+}
+
+impl From<steward_store::StoreError> for TransitionRefused {
+    fn from(e: steward_store::StoreError) -> Self {
+        TransitionRefused::App(e.into())
+    }
+}
+
+impl App {
+    pub async fn priority_matrix(&self, actor: &Actor) -> Result<PriorityMatrix> {
+        require(actor, Permission::ReadTickets)?;
+        let mut conn = self.db.read().await?;
+        matrix(conn.ex()).await
+    }
+
+    pub async fn set_priority_matrix(
+        &self,
+        actor: &Actor,
+        m: PriorityMatrix,
+    ) -> Result<PriorityMatrix> {
+        require(actor, Permission::ConfigureTickets)?;
+        m.check()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = matrix(tx.ex()).await?;
+        let json = serde_json::to_string(&m).map_err(|e| AppError::Internal(e.to_string()))?;
+        tickets::put_setting(tx.ex(), MATRIX, &json, now).await?;
+        self.audit(
+            &mut tx,
+            change(actor, "setting", MATRIX, "update", Some(&before), Some(&m)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn create_incident(&self, actor: &Actor, input: IncidentInput) -> Result<Ticket> {
+        require(actor, Permission::RaiseTickets)?;
+        let mut draft = input.parse()?;
+        match actor.scope() {
+            Scope::All => {}
+            Scope::Organization(org) => {
+                // A customer raises incidents for itself, in its own organization.
+                if draft.organization_id.is_some_and(|o| o != org) {
+                    return Err(AppError::invalid(
+                        "organization_id",
+                        "customers raise incidents for their own organization",
+                    ));
+                }
+                if draft.requester_id.is_some_and(|r| Some(r) != actor.user_id) {
+                    return Err(AppError::invalid(
+                        "requester_id",
+                        "customers raise incidents for themselves",
+                    ));
+                }
+                draft.organization_id = Some(org);
+                draft.requester_id = actor.user_id;
+                if draft.channel == Channel::Api {
+                    draft.channel = Channel::Portal;
+                }
+            }
+            Scope::Nothing => return Err(AppError::forbidden()),
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        check_references(&mut tx, &draft).await?;
+        let priority = matrix(tx.ex()).await?.priority(draft.impact, draft.urgency);
+        let number = tickets::next_number(tx.ex(), TicketKind::Incident).await?;
+        let id = tickets::insert_incident(tx.ex(), &number, &draft, priority, now).await?;
+        tickets::add_event(
+            tx.ex(),
+            id,
+            now,
+            actor.user_id,
+            &actor.name,
+            "created",
+            None,
+            Some("new"),
+            None,
+        )
+        .await?;
+        let ticket = load(&mut tx, id).await?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "incident", id, "create", None, Some(&ticket)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ticket)
+    }
+
+    /// One incident with its timeline; another organization's answers 404.
+    pub async fn get_incident(&self, actor: &Actor, id: i64) -> Result<Ticket> {
+        require(actor, Permission::ReadTickets)?;
+        let mut conn = self.db.read().await?;
+        let mut ticket = tickets::get(conn.ex(), TicketKind::Incident, id)
+            .await?
+            .filter(|t| actor.scope().sees(t.organization_id))
+            .ok_or_else(|| AppError::not_found("incident", id))?;
+        ticket.timeline = Some(tickets::timeline(conn.ex(), id).await?);
+        Ok(ticket)
+    }
+
+    pub async fn list_incidents(
+        &self,
+        actor: &Actor,
+        mut filter: tickets::Filter,
+        order: &str,
+        request: PageRequest,
+    ) -> Result<Page<Ticket>> {
+        require(actor, Permission::ReadTickets)?;
+        match actor.scope() {
+            Scope::All => {}
+            Scope::Organization(org) => filter.organization = Some(org),
+            Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
+        }
+        let mut conn = self.db.read().await?;
+        Ok(page(
+            tickets::list(conn.ex(), TicketKind::Incident, &filter, order, request).await?,
+            request,
+        ))
+    }
+
+    /// Moves an incident to another status; refusals list the allowed ones.
+    pub async fn transition_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: TransitionInput,
+    ) -> std::result::Result<Ticket, TransitionRefused> {
+        require(actor, Permission::WorkTickets)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let current = load(&mut tx, id).await?;
+        let lifecycle = current
+            .lifecycle()
+            .ok_or_else(|| AppError::Internal(format!("incident {id} has an unknown status")))?;
+        let next = match transition(&lifecycle, &input) {
+            Ok(next) => next,
+            Err(TransitionError::Invalid(invalid)) => return Err(AppError::Invalid(invalid).into()),
+            Err(TransitionError::NotAllowed { from, to, allowed }) => {
+                let message = format!(
+                    "an incident that is {from} cannot become {to}; allowed: {}",
+                    allowed.join(", ")
+                );
+                return Err(TransitionRefused::NotAllowed { message, allowed });
+            }
+        };
+        tickets::update_lifecycle(tx.ex(), id, &next, false, now).await?;
+        let detail = serde_json::json!({
+            "reason": next.pending_reason.map(|r| r.as_str()),
+            "resolution_code": next.resolution_code,
+        });
+        tickets::add_event(
+            tx.ex(),
+            id,
+            now,
+            actor.user_id,
+            &actor.name,
+            "transition",
+            Some(lifecycle.status.as_str()),
+            Some(next.status.as_str()),
+            Some(&detail),
+        )
+        .await?;
+        let ticket = load(&mut tx, id).await?;
+        self.audit(
+            &mut tx,
+            change(
+                actor,
+                "incident",
+                id,
+                "transition",
+                Some(&current),
+                Some(&ticket),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ticket)
+    }
+
+    /// Assigns a team and/or agent. A change away from a previous assignment counts as a
+    /// reassignment; a new incident moves to `assigned`.
+    pub async fn assign_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: AssignInput,
+    ) -> Result<Ticket> {
+        require(actor, Permission::WorkTickets)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let current = load(&mut tx, id).await?;
+        let lifecycle = current
+            .lifecycle()
+            .ok_or_else(|| AppError::Internal(format!("incident {id} has an unknown status")))?;
+        if !lifecycle.status.is_open() {
+            return Err(AppError::conflict(
+                Some("status"),
+                format!(
+                    "a {} incident cannot be reassigned",
+                    lifecycle.status.as_str()
+                ),
+            ));
+        }
+        if let Some(team) = input.team_id
+            && teams::get(tx.ex(), team).await?.is_none()
+        {
+            return Err(AppError::invalid(
+                "team_id",
+                format!("no team with id {team}"),
+            ));
+        }
+        if let Some(agent) = input.assignee_id {
+            let ok = users::get(tx.ex(), agent)
+                .await?
+                .is_some_and(|u| u.role.is_staff() && u.active);
+            if !ok {
+                return Err(AppError::invalid(
+                    "assignee_id",
+                    format!("no active staff user with id {agent}"),
+                ));
+            }
+        }
+        let changed =
+            (input.team_id, input.assignee_id) != (lifecycle.team_id, lifecycle.assignee_id);
+        let reassigned =
+            changed && (lifecycle.team_id.is_some() || lifecycle.assignee_id.is_some());
+        let mut next = Lifecycle {
+            team_id: input.team_id,
+            assignee_id: input.assignee_id,
+            ..lifecycle.clone()
+        };
+        let assigned = next.team_id.is_some() || next.assignee_id.is_some();
+        if lifecycle.status == steward_domain::ticket::IncidentStatus::New && assigned {
+            next.status = steward_domain::ticket::IncidentStatus::Assigned;
+        }
+        tickets::update_lifecycle(tx.ex(), id, &next, reassigned, now).await?;
+        let detail = serde_json::json!({
+            "from": {"team_id": lifecycle.team_id, "assignee_id": lifecycle.assignee_id},
+            "to": {"team_id": next.team_id, "assignee_id": next.assignee_id},
+            "reassignment": reassigned,
+        });
+        tickets::add_event(
+            tx.ex(),
+            id,
+            now,
+            actor.user_id,
+            &actor.name,
+            "assignment",
+            Some(lifecycle.status.as_str()),
+            Some(next.status.as_str()),
+            Some(&detail),
+        )
+        .await?;
+        let ticket = load(&mut tx, id).await?;
+        self.audit(
+            &mut tx,
+            change(
+                actor,
+                "incident",
+                id,
+                "assign",
+                Some(&current),
+                Some(&ticket),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ticket)
+    }
+}
+
+async fn load(tx: &mut Tx, id: i64) -> Result<Ticket> {
+    tickets::get(tx.ex(), TicketKind::Incident, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("incident", id))
+}
+
+async fn matrix(ex: Ex<'_>) -> Result<PriorityMatrix> {
+    Ok(match tickets::setting(ex, MATRIX).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => PriorityMatrix::default(),
+    })
+}
+
+async fn check_references(tx: &mut Tx, d: &steward_domain::ticket::IncidentDraft) -> Result<()> {
+    if let Some(s) = d.service_id
+        && services::existing(tx.ex(), &[s]).await?.is_empty()
+    {
+        return Err(AppError::invalid(
+            "service_id",
+            format!("no service with id {s}"),
+        ));
+    }
+    if let Some(o) = d.organization_id
+        && orgs::existing(tx.ex(), &[o]).await?.is_empty()
+    {
+        return Err(AppError::invalid(
+            "organization_id",
+            format!("no organization with id {o}"),
+        ));
+    }
+    if let Some(r) = d.requester_id
+        && users::get(tx.ex(), r).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "requester_id",
+            format!("no user with id {r}"),
+        ));
+    }
+    if let Some(ci) = d.ci_id
+        && cis::get(tx.ex(), ci).await?.is_none()
+    {
+        return Err(AppError::invalid("ci_id", format!("no CI with id {ci}")));
+    }
+    Ok(())
+}

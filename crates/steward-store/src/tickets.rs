@@ -1,0 +1,241 @@
+//! Tickets (incidents first; requests and problems share the table), their numbers, their
+//! timeline, and run-time settings such as the priority matrix.
+use crate::sql::{Listing, Sql, fetch_listing};
+use crate::{Ex, Result, on};
+use steward_domain::page::{PageRequest, rfc3339_micros};
+use steward_domain::ticket::{
+    Channel, IncidentDraft, Level, Lifecycle, PendingReason, Priority, Ticket, TicketEvent,
+    TicketKind,
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    kind: String,
+    number: String,
+    title: String,
+    description: Option<String>,
+    status: String,
+    impact: String,
+    urgency: String,
+    priority: i64,
+    category: Option<String>,
+    channel: String,
+    requester_id: Option<i64>,
+    organization_id: Option<i64>,
+    service_id: Option<i64>,
+    ci_id: Option<i64>,
+    team_id: Option<i64>,
+    assignee_id: Option<i64>,
+    pending_reason: Option<String>,
+    resolution_code: Option<String>,
+    resolution_notes: Option<String>,
+    reassignment_count: i64,
+    reopen_count: i64,
+    opened_at: i64,
+    updated_at: i64,
+    resolved_at: Option<i64>,
+    closed_at: Option<i64>,
+}
+
+impl From<Row> for Ticket {
+    fn from(r: Row) -> Self {
+        // CHECK constraints and the domain admit only known values.
+        Ticket {
+            id: r.id,
+            kind: TicketKind::parse(&r.kind).unwrap_or(TicketKind::Incident),
+            number: r.number,
+            title: r.title,
+            description: r.description,
+            status: r.status,
+            impact: Level::parse(&r.impact).unwrap_or(Level::Medium),
+            urgency: Level::parse(&r.urgency).unwrap_or(Level::Medium),
+            priority: u8::try_from(r.priority)
+                .ok()
+                .and_then(Priority::new)
+                .unwrap_or(Priority::MIDDLE),
+            category: r.category,
+            channel: Channel::parse(&r.channel).unwrap_or(Channel::Api),
+            requester_id: r.requester_id,
+            organization_id: r.organization_id,
+            service_id: r.service_id,
+            ci_id: r.ci_id,
+            team_id: r.team_id,
+            assignee_id: r.assignee_id,
+            pending_reason: r.pending_reason.as_deref().and_then(PendingReason::parse),
+            resolution_code: r.resolution_code,
+            resolution_notes: r.resolution_notes,
+            reassignment_count: r.reassignment_count,
+            reopen_count: r.reopen_count,
+            opened_at: rfc3339_micros(r.opened_at),
+            updated_at: rfc3339_micros(r.updated_at),
+            resolved_at: r.resolved_at.map(rfc3339_micros),
+            closed_at: r.closed_at.map(rfc3339_micros),
+            timeline: None,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT id, kind, number, title, description, status, impact, urgency, priority, category,
+    channel, requester_id, organization_id, service_id, ci_id, team_id, assignee_id, pending_reason,
+    resolution_code, resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
+    closed_at FROM tickets";
+
+/// The next number of a kind. The counter row stays locked until the transaction ends, so
+/// concurrent writers (several nodes on PostgreSQL) get consecutive numbers, and a rolled-back
+/// transaction gives its number back: no gaps.
+pub async fn next_number(ex: Ex<'_>, kind: TicketKind) -> Result<String> {
+    let n: i64 = on!(ex, c => sqlx::query_scalar(
+        "UPDATE ticket_counters SET last = last + 1 WHERE kind = $1 RETURNING last")
+        .bind(kind.as_str()).fetch_one(c).await)?;
+    Ok(kind.number(n))
+}
+
+pub async fn insert_incident(
+    ex: Ex<'_>,
+    number: &str,
+    d: &IncidentDraft,
+    priority: Priority,
+    now: i64,
+) -> Result<i64> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "INSERT INTO tickets (kind, number, title, description, status, impact, urgency, priority, category,
+         channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at)
+         VALUES ('incident', $1, $2, $3, 'new', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id")
+        .bind(number).bind(&d.title).bind(&d.description).bind(d.impact.as_str()).bind(d.urgency.as_str())
+        .bind(i64::from(priority.level())).bind(&d.category).bind(d.channel.as_str()).bind(d.requester_id)
+        .bind(d.organization_id).bind(d.service_id).bind(d.ci_id).bind(now)
+        .fetch_one(c).await)?)
+}
+
+pub async fn get(ex: Ex<'_>, kind: TicketKind, id: i64) -> Result<Option<Ticket>> {
+    let sql = format!("{SELECT} WHERE id = $1 AND kind = $2");
+    let row: Option<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id).bind(kind.as_str()).fetch_optional(c).await)?;
+    Ok(row.map(Into::into))
+}
+
+/// Writes a new lifecycle state, stamping when it was resolved or closed.
+pub async fn update_lifecycle(
+    ex: Ex<'_>,
+    id: i64,
+    l: &Lifecycle,
+    reassigned: bool,
+    now: i64,
+) -> Result<()> {
+    use steward_domain::ticket::IncidentStatus::*;
+    let resolved_at = matches!(l.status, Resolved | Closed).then_some(now);
+    let closed_at = matches!(l.status, Closed | Cancelled).then_some(now);
+    on!(ex, c => sqlx::query(
+        "UPDATE tickets SET status = $2, pending_reason = $3, resolution_code = $4, resolution_notes = $5,
+         team_id = $6, assignee_id = $7, reopen_count = $8,
+         reassignment_count = reassignment_count + $9,
+         resolved_at = CASE WHEN $10 IS NULL THEN NULL ELSE COALESCE(resolved_at, $10) END,
+         closed_at = COALESCE(closed_at, $11), updated_at = $12 WHERE id = $1")
+        .bind(id).bind(l.status.as_str()).bind(l.pending_reason.map(|r| r.as_str())).bind(&l.resolution_code)
+        .bind(&l.resolution_notes).bind(l.team_id).bind(l.assignee_id).bind(l.reopen_count)
+        .bind(i64::from(reassigned)).bind(resolved_at).bind(closed_at).bind(now)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_event(
+    ex: Ex<'_>,
+    ticket: i64,
+    at: i64,
+    actor_id: Option<i64>,
+    actor: &str,
+    event: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    detail: Option<&serde_json::Value>,
+) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(ticket).bind(at).bind(actor_id).bind(actor).bind(event).bind(from).bind(to)
+        .bind(detail.map(|d| d.to_string()))
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn timeline(ex: Ex<'_>, ticket: i64) -> Result<Vec<TicketEvent>> {
+    type EventRow = (
+        i64,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<EventRow> = on!(ex, c => sqlx::query_as(
+        "SELECT at, actor_id, actor, event, from_status, to_status, detail FROM ticket_events
+         WHERE ticket_id = $1 ORDER BY id")
+        .bind(ticket).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(at, actor_id, actor, event, from_status, to_status, detail)| TicketEvent {
+                at: rfc3339_micros(at),
+                actor_id,
+                actor,
+                event,
+                from_status,
+                to_status,
+                detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+            },
+        )
+        .collect())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub priority: Option<i64>,
+    pub organization: Option<i64>,
+    pub team: Option<i64>,
+    pub assignee: Option<i64>,
+    pub service: Option<i64>,
+    /// Microseconds, inclusive / exclusive.
+    pub opened_from: Option<i64>,
+    pub opened_to: Option<i64>,
+}
+
+/// `sort` is a column the caller has checked against a fixed list.
+pub async fn list(
+    ex: Ex<'_>,
+    kind: TicketKind,
+    f: &Filter,
+    order: &str,
+    page: PageRequest,
+) -> Result<(Vec<Ticket>, i64)> {
+    let mut filter = Sql::new(" WHERE kind = ");
+    filter.bind(kind.as_str());
+    filter.and_opt("status =", f.status.clone());
+    filter.and_opt("priority =", f.priority);
+    filter.and_opt("organization_id =", f.organization);
+    filter.and_opt("team_id =", f.team);
+    filter.and_opt("assignee_id =", f.assignee);
+    filter.and_opt("service_id =", f.service);
+    filter.and_opt("opened_at >=", f.opened_from);
+    filter.and_opt("opened_at <", f.opened_to);
+    let listing = Listing::new(SELECT, "FROM tickets", filter, order, page);
+    let (rows, total) = fetch_listing!(ex, listing, Row)?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
+pub async fn setting(ex: Ex<'_>, key: &str) -> Result<Option<String>> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(c).await)?,
+    )
+}
+
+pub async fn put_setting(ex: Ex<'_>, key: &str, value: &str, now: i64) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+        .bind(key).bind(value).bind(now).execute(c).await.map(|_| ()))?;
+    Ok(())
+}

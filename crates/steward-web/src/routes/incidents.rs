@@ -1,0 +1,203 @@
+use super::page_request;
+use crate::AppState;
+use crate::extract::{ApiJson, ApiQuery, Auth, Id};
+use crate::problem::Problem;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use steward_app::incidents::TransitionRefused;
+use steward_domain::page::{Page, parse_instant};
+use steward_domain::ticket::{
+    AssignInput, IncidentInput, IncidentStatus, Priority, PriorityMatrix, Ticket, TransitionInput,
+};
+use steward_store::tickets::Filter;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list, create, show, transition, assign, matrix, set_matrix),
+    tags((name = "incidents", description = "Incidents: priority from impact × urgency, lifecycle, assignment, timeline"))
+)]
+pub struct Api;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/incidents", get(list).post(create))
+        .route("/api/v1/incidents/{id}", get(show))
+        .route("/api/v1/incidents/{id}/transition", post(transition))
+        .route("/api/v1/incidents/{id}/assign", post(assign))
+        .route(
+            "/api/v1/settings/priority-matrix",
+            get(matrix).put(set_matrix),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub status: Option<IncidentStatus>,
+    /// `P1`–`P5`.
+    #[param(value_type = Option<String>)]
+    pub priority: Option<Priority>,
+    pub organization_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub service_id: Option<i64>,
+    /// RFC 3339, inclusive.
+    pub opened_from: Option<String>,
+    /// RFC 3339, exclusive.
+    pub opened_to: Option<String>,
+    /// `opened_at` (default, newest first), `priority`, `updated_at` or `number`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+fn order(sort: Option<&str>) -> Result<&'static str, Problem> {
+    Ok(match sort.unwrap_or("-opened_at") {
+        "opened_at" => "opened_at, id",
+        "-opened_at" => "opened_at DESC, id DESC",
+        "priority" => "priority, opened_at, id",
+        "-priority" => "priority DESC, opened_at, id",
+        "updated_at" => "updated_at, id",
+        "-updated_at" => "updated_at DESC, id DESC",
+        "number" => "id",
+        "-number" => "id DESC",
+        other => {
+            return Err(Problem::bad_request("bad-query", format!("sort: {other:?} is not one of opened_at, priority, updated_at, number (each may start with -)")).with_field("sort"));
+        }
+    })
+}
+
+fn instant(field: &str, v: Option<String>) -> Result<Option<i64>, Problem> {
+    v.map(|v| {
+        parse_instant(field, &v)
+            .map(|t| t.as_microsecond())
+            .map_err(|e| {
+                Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))
+                    .with_field(e.field)
+            })
+    })
+    .transpose()
+}
+
+/// Incidents, filtered, sorted and paginated. Customers see only their organization's.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListQuery),
+    responses((status = 200, body = Page<Ticket>), (status = 400, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Page<Ticket>>, Problem> {
+    let page = page_request(q.limit, q.offset)?;
+    let order = order(q.sort.as_deref())?;
+    let filter = Filter {
+        status: q.status.map(|s| s.as_str().to_owned()),
+        priority: q.priority.map(|p| i64::from(p.level())),
+        organization: q.organization_id,
+        team: q.team_id,
+        assignee: q.assignee_id,
+        service: q.service_id,
+        opened_from: instant("opened_from", q.opened_from)?,
+        opened_to: instant("opened_to", q.opened_to)?,
+    };
+    Ok(Json(
+        state
+            .app
+            .list_incidents(&auth.actor, filter, order, page)
+            .await?,
+    ))
+}
+
+/// Raise an incident; its priority comes from impact × urgency through the priority matrix.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = IncidentInput,
+    responses((status = 201, body = Ticket), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<IncidentInput>,
+) -> Result<(StatusCode, Json<Ticket>), Problem> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_incident(&auth.actor, input).await?),
+    ))
+}
+
+/// One incident with its timeline.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = i64, Path)),
+    responses((status = 200, body = Ticket), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Ticket>, Problem> {
+    Ok(Json(state.app.get_incident(&auth.actor, id).await?))
+}
+
+/// Move an incident to another status (`{"to": …}` plus what that status needs). A move the
+/// lifecycle does not allow answers 409 with `allowed`, the statuses it may go to.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/transition", tag = "incidents", params(("id" = i64, Path)),
+    request_body = TransitionInput,
+    responses((status = 200, body = Ticket), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiJson(input): ApiJson<TransitionInput>,
+) -> Result<Json<Ticket>, Response> {
+    match state.app.transition_incident(&auth.actor, id, input).await {
+        Ok(ticket) => Ok(Json(ticket)),
+        Err(TransitionRefused::App(e)) => Err(Problem::from(e).into_response()),
+        Err(TransitionRefused::NotAllowed { message, allowed }) => {
+            let problem = Problem::new(StatusCode::CONFLICT, "transition-not-allowed", message)
+                .with_field("to");
+            let mut body = serde_json::to_value(&problem).unwrap_or_default();
+            body["allowed"] = serde_json::json!(allowed);
+            let mut response = (StatusCode::CONFLICT, Json(body)).into_response();
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/problem+json"),
+            );
+            Err(response)
+        }
+    }
+}
+
+/// Assign a team and/or agent (replacing the current ones); changing an existing assignment
+/// counts as a reassignment.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/assign", tag = "incidents", params(("id" = i64, Path)),
+    request_body = AssignInput,
+    responses((status = 200, body = Ticket), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiJson(input): ApiJson<AssignInput>,
+) -> Result<Json<Ticket>, Problem> {
+    Ok(Json(
+        state.app.assign_incident(&auth.actor, id, input).await?,
+    ))
+}
+
+/// The priority matrix: rows are impact high, medium, low; columns urgency high, medium, low.
+#[utoipa::path(get, path = "/api/v1/settings/priority-matrix", tag = "incidents",
+    responses((status = 200, body = PriorityMatrix)))]
+pub async fn matrix(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<PriorityMatrix>, Problem> {
+    Ok(Json(state.app.priority_matrix(&auth.actor).await?))
+}
+
+/// Replace the priority matrix (admin). New incidents use it; existing ones keep their priority.
+#[utoipa::path(put, path = "/api/v1/settings/priority-matrix", tag = "incidents", request_body = PriorityMatrix,
+    responses((status = 200, body = PriorityMatrix), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_matrix(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(m): ApiJson<PriorityMatrix>,
+) -> Result<Json<PriorityMatrix>, Problem> {
+    Ok(Json(state.app.set_priority_matrix(&auth.actor, m).await?))
+}

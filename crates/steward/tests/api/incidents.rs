@@ -1,0 +1,316 @@
+//! Incidents: priority matrix, numbering, lifecycle, assignment, tenant isolation.
+use crate::support::TestApp;
+use serde_json::json;
+
+async fn incident(t: &TestApp, token: &str, impact: &str, urgency: &str) -> serde_json::Value {
+    let r = t
+        .post(
+            "/api/v1/incidents",
+            token,
+            json!({"title": "Mail is down", "impact": impact, "urgency": urgency}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body
+}
+
+#[tokio::test]
+async fn priority_follows_the_matrix_which_admins_can_change() {
+    let t = TestApp::spawn().await;
+    let cases = [
+        ("high", "high", "P1"),
+        ("high", "medium", "P2"),
+        ("medium", "high", "P2"),
+        ("high", "low", "P3"),
+        ("medium", "medium", "P3"),
+        ("low", "high", "P3"),
+        ("medium", "low", "P4"),
+        ("low", "medium", "P4"),
+        ("low", "low", "P5"),
+    ];
+    for (impact, urgency, expected) in cases {
+        let body = incident(&t, &t.admin, impact, urgency).await;
+        assert_eq!(body["priority"], expected, "{impact} × {urgency}");
+        assert_eq!(body["status"], "new");
+        assert!(body["opened_at"].as_str().unwrap().ends_with('Z'));
+    }
+    let mut m = t
+        .get("/api/v1/settings/priority-matrix", &t.admin)
+        .await
+        .body;
+    m["cells"][2][2] = json!("P4");
+    let (_, manager) = t.user("mia", "manager", None).await;
+    t.send(
+        reqwest::Method::PUT,
+        "/api/v1/settings/priority-matrix",
+        Some(&manager),
+        Some(m.clone()),
+    )
+    .await
+    .problem(403);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/priority-matrix",
+            Some(&t.admin),
+            Some(m),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(incident(&t, &t.admin, "low", "low").await["priority"], "P4");
+    let bad = json!({"cells": [["P5", "P1", "P1"], ["P1", "P1", "P1"], ["P1", "P1", "P1"]]});
+    t.send(
+        reqwest::Method::PUT,
+        "/api/v1/settings/priority-matrix",
+        Some(&t.admin),
+        Some(bad),
+    )
+    .await
+    .problem(422);
+}
+
+#[tokio::test]
+async fn numbers_are_unique_and_gap_free_under_concurrent_writers() {
+    let t = TestApp::spawn().await;
+    // A refused create must not use up a number.
+    t.post(
+        "/api/v1/incidents",
+        &t.admin,
+        json!({"title": "x", "impact": "high", "urgency": "high", "service_id": 999}),
+    )
+    .await
+    .problem(422);
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let (http, url, token) = (
+            t.http.clone(),
+            format!("{}/api/v1/incidents", t.url),
+            t.admin.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"title": "t", "impact": "low", "urgency": "low"}))
+                .send()
+                .await
+                .unwrap();
+            r.json::<serde_json::Value>().await.unwrap()["number"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=30).map(|n| format!("INC-{n:06}")).collect();
+    assert_eq!(numbers, expected);
+}
+
+#[tokio::test]
+async fn every_transition_is_checked_and_kept_in_the_timeline() {
+    let t = TestApp::spawn().await;
+    let team = t
+        .post("/api/v1/teams", &t.admin, json!({"name": "Desk"}))
+        .await
+        .id();
+    let (agent_id, agent) = t.user("ann", "agent", None).await;
+    let id = incident(&t, &agent, "medium", "medium").await["id"]
+        .as_i64()
+        .unwrap();
+    let go = |to: serde_json::Value| {
+        let (t, agent) = (&t, agent.clone());
+        async move {
+            t.post(&format!("/api/v1/incidents/{id}/transition"), &agent, to)
+                .await
+        }
+    };
+    let r = go(json!({"to": "closed"})).await;
+    let p = r.problem(409);
+    assert_eq!(
+        p["allowed"],
+        json!(["assigned", "in_progress", "cancelled"])
+    );
+    go(json!({"to": "assigned"})).await.problem(422);
+    go(json!({"to": "sleeping"})).await.problem(422);
+
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{id}/assign"),
+            &agent,
+            json!({"team_id": team}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "assigned");
+    assert_eq!(r.body["reassignment_count"], 0);
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{id}/assign"),
+            &agent,
+            json!({"team_id": team, "assignee_id": agent_id}),
+        )
+        .await;
+    assert_eq!(r.body["reassignment_count"], 1);
+
+    assert_eq!(
+        go(json!({"to": "in_progress"})).await.body["status"],
+        "in_progress"
+    );
+    let r = go(json!({"to": "pending"})).await;
+    assert_eq!(r.problem(422)["field"], "reason");
+    let r = go(json!({"to": "pending", "reason": "supplier"})).await;
+    assert_eq!(r.body["pending_reason"], "supplier");
+    let r = go(json!({"to": "resolved", "resolution_code": "fixed"})).await;
+    assert_eq!(r.problem(422)["field"], "resolution_notes");
+    let r = go(json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "Replaced the disk"})).await;
+    assert_eq!(r.body["status"], "resolved");
+    assert!(r.body["resolved_at"].is_string());
+    assert!(r.body["pending_reason"].is_null());
+    let r = go(json!({"to": "in_progress"})).await;
+    assert_eq!(r.body["reopen_count"], 1);
+    assert!(r.body["resolved_at"].is_null());
+    go(json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "Again"})).await;
+    let r = go(json!({"to": "closed"})).await;
+    assert_eq!(r.body["status"], "closed");
+    assert!(r.body["closed_at"].is_string());
+    assert_eq!(
+        go(json!({"to": "in_progress"})).await.problem(409)["allowed"],
+        json!([])
+    );
+    t.post(
+        &format!("/api/v1/incidents/{id}/assign"),
+        &agent,
+        json!({"team_id": null}),
+    )
+    .await
+    .problem(409);
+
+    let r = t.get(&format!("/api/v1/incidents/{id}"), &agent).await;
+    let steps: Vec<String> = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["event"].as_str().unwrap(),
+                e["to_status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "created:new",
+            "assignment:assigned",
+            "assignment:assigned",
+            "transition:in_progress",
+            "transition:pending",
+            "transition:resolved",
+            "transition:in_progress",
+            "transition:resolved",
+            "transition:closed"
+        ]
+    );
+    let audit = t
+        .get(
+            &format!("/api/v1/audit?record_type=incident&record_id={id}"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(audit.body["total"], 9);
+}
+
+#[tokio::test]
+async fn customers_raise_and_see_only_their_organizations_incidents() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let globex = t.create_org("Globex").await;
+    let (wile, acme_token) = t.user("wile", "customer", Some(acme)).await;
+    let (_, globex_token) = t.user("hank", "customer", Some(globex)).await;
+    let mine = incident(&t, &acme_token, "low", "high").await;
+    assert_eq!(mine["organization_id"], acme);
+    assert_eq!(mine["requester_id"], wile);
+    assert_eq!(mine["channel"], "portal");
+    let id = mine["id"].as_i64().unwrap();
+    let r = t
+        .post(
+            "/api/v1/incidents",
+            &acme_token,
+            json!({"title": "x", "impact": "low", "urgency": "low", "organization_id": globex}),
+        )
+        .await;
+    assert_eq!(r.problem(422)["field"], "organization_id");
+
+    incident(&t, &globex_token, "low", "low").await;
+    let r = t.get("/api/v1/incidents", &acme_token).await;
+    assert_eq!(r.body["total"], 1);
+    let r = t
+        .get(
+            &format!("/api/v1/incidents?organization_id={globex}"),
+            &acme_token,
+        )
+        .await;
+    assert_eq!(r.body["total"], 1, "the scope wins over the filter");
+    assert_eq!(r.body["items"][0]["id"], id);
+    t.get(&format!("/api/v1/incidents/{id}"), &globex_token)
+        .await
+        .problem(404);
+    t.post(
+        &format!("/api/v1/incidents/{id}/transition"),
+        &globex_token,
+        json!({"to": "cancelled"}),
+    )
+    .await
+    .problem(403);
+    t.post(
+        &format!("/api/v1/incidents/{id}/transition"),
+        &acme_token,
+        json!({"to": "cancelled"}),
+    )
+    .await
+    .problem(403);
+    assert_eq!(t.get("/api/v1/incidents", &t.admin).await.body["total"], 2);
+}
+
+#[tokio::test]
+async fn lists_filter_and_sort() {
+    let t = TestApp::spawn().await;
+    for (i, u) in [("high", "high"), ("low", "low"), ("medium", "medium")] {
+        incident(&t, &t.admin, i, u).await;
+    }
+    let r = t.get("/api/v1/incidents?priority=P1", &t.admin).await;
+    assert_eq!(r.body["total"], 1);
+    let r = t.get("/api/v1/incidents?sort=priority", &t.admin).await;
+    let ps: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["priority"].as_str().unwrap())
+        .collect();
+    assert_eq!(ps, ["P1", "P3", "P5"]);
+    let r = t
+        .get("/api/v1/incidents?sort=-number&limit=1", &t.admin)
+        .await;
+    assert_eq!(r.body["items"][0]["number"], "INC-000003");
+    assert_eq!(r.body["total"], 3);
+    t.get("/api/v1/incidents?sort=title;drop", &t.admin)
+        .await
+        .problem(400);
+    t.get("/api/v1/incidents?priority=P9", &t.admin)
+        .await
+        .problem(400);
+    t.get("/api/v1/incidents?status=sleeping", &t.admin)
+        .await
+        .problem(400);
+    let r = t
+        .get(
+            "/api/v1/incidents?opened_from=2000-01-01T00:00:00Z&opened_to=2001-01-01T00:00:00Z",
+            &t.admin,
+        )
+        .await;
+    assert_eq!(r.body["total"], 0);
+}
