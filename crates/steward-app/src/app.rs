@@ -13,6 +13,8 @@ pub struct Settings {
     pub login: LoginPolicy,
     /// A token's last-used time is written at most this often, so reads stay reads.
     pub token_touch_interval: SignedDuration,
+    /// Resolved incidents close by themselves after this long unless reopened.
+    pub auto_close_after: SignedDuration,
 }
 
 impl Default for Settings {
@@ -21,6 +23,7 @@ impl Default for Settings {
             session_ttl: SignedDuration::from_hours(12),
             login: LoginPolicy::default(),
             token_touch_interval: SignedDuration::from_mins(1),
+            auto_close_after: SignedDuration::from_hours(5 * 24),
         }
     }
 }

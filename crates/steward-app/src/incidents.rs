@@ -349,3 +349,127 @@ async fn check_references(tx: &mut Tx, d: &steward_domain::ticket::IncidentDraft
     }
     Ok(())
 }
+
+impl App {
+    /// Adds to the work log. Staff write public replies or internal notes; a customer writes
+    /// public replies on its own organization's incidents only.
+    pub async fn comment_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: steward_domain::ticket::CommentInput,
+    ) -> Result<steward_domain::ticket::Comment> {
+        require(actor, Permission::RaiseTickets)?;
+        let mut draft = input.parse()?;
+        if !actor.role.is_staff() {
+            if !draft.public || draft.time_spent_minutes != 0 {
+                return Err(AppError::invalid(
+                    "public",
+                    "customers write public replies without time spent",
+                ));
+            }
+            draft.public = true;
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let ticket = load(&mut tx, id).await?;
+        if !actor.scope().sees(ticket.organization_id) {
+            return Err(AppError::not_found("incident", id));
+        }
+        let comment_id =
+            tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &draft).await?;
+        let event = if draft.public { "reply" } else { "note" };
+        let detail = serde_json::json!({ "comment_id": comment_id, "time_spent_minutes": draft.time_spent_minutes });
+        tickets::add_event(
+            tx.ex(),
+            id,
+            now,
+            actor.user_id,
+            &actor.name,
+            event,
+            None,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        let comment = tickets::comments(tx.ex(), id, true)
+            .await?
+            .into_iter()
+            .find(|c| c.id == comment_id)
+            .ok_or_else(|| AppError::Internal("the new comment vanished".into()))?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "incident", id, event, None, Some(&comment)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(comment)
+    }
+
+    /// The work log; customers see public replies only.
+    pub async fn incident_comments(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<Vec<steward_domain::ticket::Comment>> {
+        require(actor, Permission::ReadTickets)?;
+        let mut conn = self.db.read().await?;
+        tickets::get(conn.ex(), TicketKind::Incident, id)
+            .await?
+            .filter(|t| actor.scope().sees(t.organization_id))
+            .ok_or_else(|| AppError::not_found("incident", id))?;
+        Ok(tickets::comments(conn.ex(), id, actor.role.is_staff()).await?)
+    }
+
+    /// Closes incidents resolved longer ago than the configured number of days, each with its
+    /// timeline entry and audit entry. Returns how many it closed.
+    pub async fn auto_close_incidents(&self, tx: &mut Tx, now: i64) -> Result<u64> {
+        let actor = Actor::system("auto-close");
+        let before = now - self.settings.auto_close_after.as_micros() as i64;
+        let mut closed = 0;
+        for id in tickets::resolved_before(tx.ex(), before, 500).await? {
+            let current = load(tx, id).await?;
+            let Some(lifecycle) = current.lifecycle() else {
+                continue;
+            };
+            let to = TransitionInput {
+                to: "closed".into(),
+                ..Default::default()
+            };
+            let Ok(next) = transition(&lifecycle, &to) else {
+                continue;
+            };
+            tickets::update_lifecycle(tx.ex(), id, &next, false, now).await?;
+            let detail = serde_json::json!({ "reason": "resolved and not reopened in time" });
+            tickets::add_event(
+                tx.ex(),
+                id,
+                now,
+                None,
+                &actor.name,
+                "transition",
+                Some("resolved"),
+                Some("closed"),
+                Some(&detail),
+            )
+            .await?;
+            let after = load(tx, id).await?;
+            self.audit(
+                tx,
+                change(
+                    &actor,
+                    "incident",
+                    id,
+                    "auto_close",
+                    Some(&current),
+                    Some(&after),
+                ),
+                now,
+            )
+            .await?;
+            closed += 1;
+        }
+        Ok(closed)
+    }
+}

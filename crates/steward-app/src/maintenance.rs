@@ -36,7 +36,8 @@ impl App {
         }
     }
 
-    /// Removes expired sessions and old login failures, if this node holds the lease.
+    /// Removes expired sessions and old login failures and closes incidents left resolved,
+    /// if this node holds the lease.
     /// Returns how many rows went, or `None` when another node holds the lease.
     pub async fn housekeeping(&self, node: &str) -> Result<Option<u64>> {
         let now = self.now();
@@ -48,7 +49,8 @@ impl App {
         }
         let keep = self.settings.session_ttl.max(self.settings.login.window);
         let before = now - keep.as_micros() as i64 * 2;
-        let n = auth::purge(tx.ex(), before).await?;
+        let n =
+            auth::purge(tx.ex(), before).await? + self.auto_close_incidents(&mut tx, now).await?;
         tx.commit().await?;
         Ok(Some(n))
     }

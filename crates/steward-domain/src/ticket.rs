@@ -503,6 +503,61 @@ pub struct AssignInput {
     pub assignee_id: Option<i64>,
 }
 
+/// One entry of the work log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Comment {
+    pub id: i64,
+    pub at: String,
+    pub author_id: Option<i64>,
+    pub author: String,
+    /// Public replies are shown to the customer; internal notes are not.
+    pub public: bool,
+    pub body: String,
+    pub time_spent_minutes: i64,
+}
+
+pub const COMMENT_MAX: usize = 20_000;
+/// A day's work, as a sanity bound on one entry.
+pub const TIME_SPENT_MAX: i64 = 24 * 60;
+
+/// Body of `POST /api/v1/incidents/{id}/comments`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentInput {
+    pub body: String,
+    /// A public reply (default) or an internal note. Customers always reply publicly.
+    pub public: Option<bool>,
+    /// Minutes of work this entry records (staff), 0–1440.
+    pub time_spent_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentDraft {
+    pub body: String,
+    pub public: bool,
+    pub time_spent_minutes: i64,
+}
+
+impl CommentInput {
+    pub fn parse(self) -> Result<CommentDraft, Invalid> {
+        let mut e = Errors::new();
+        let body = e.take(validation::text("body", &self.body, 1, COMMENT_MAX));
+        let minutes = self.time_spent_minutes.unwrap_or(0);
+        if !(0..=TIME_SPENT_MAX).contains(&minutes) {
+            e.push(FieldError::new(
+                "time_spent_minutes",
+                format!("must be between 0 and {TIME_SPENT_MAX}"),
+            ));
+        }
+        e.finish()?;
+        Ok(CommentDraft {
+            body: body.unwrap_or_default(),
+            public: self.public.unwrap_or(true),
+            time_spent_minutes: minutes,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

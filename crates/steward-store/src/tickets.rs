@@ -239,3 +239,55 @@ pub async fn put_setting(ex: Ex<'_>, key: &str, value: &str, now: i64) -> Result
         .bind(key).bind(value).bind(now).execute(c).await.map(|_| ()))?;
     Ok(())
 }
+
+pub async fn add_comment(
+    ex: Ex<'_>,
+    ticket: i64,
+    at: i64,
+    author_id: Option<i64>,
+    author: &str,
+    c: &steward_domain::ticket::CommentDraft,
+) -> Result<i64> {
+    Ok(on!(ex, conn => sqlx::query_scalar(
+        "INSERT INTO ticket_comments (ticket_id, at, author_id, author, public, body, time_spent_minutes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(ticket).bind(at).bind(author_id).bind(author).bind(c.public).bind(&c.body).bind(c.time_spent_minutes)
+        .fetch_one(conn).await)?)
+}
+
+/// The work log, oldest first; internal notes only when `internal` is true.
+pub async fn comments(
+    ex: Ex<'_>,
+    ticket: i64,
+    internal: bool,
+) -> Result<Vec<steward_domain::ticket::Comment>> {
+    type CommentRow = (i64, i64, Option<i64>, String, bool, String, i64);
+    let rows: Vec<CommentRow> = on!(ex, c => sqlx::query_as(
+        "SELECT id, at, author_id, author, public, body, time_spent_minutes FROM ticket_comments
+         WHERE ticket_id = $1 AND (public OR $2) ORDER BY id")
+        .bind(ticket).bind(internal).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, at, author_id, author, public, body, time_spent_minutes)| {
+                steward_domain::ticket::Comment {
+                    id,
+                    at: rfc3339_micros(at),
+                    author_id,
+                    author,
+                    public,
+                    body,
+                    time_spent_minutes,
+                }
+            },
+        )
+        .collect())
+}
+
+/// Resolved incidents whose resolution is older than `before` (microseconds).
+pub async fn resolved_before(ex: Ex<'_>, before: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT id FROM tickets WHERE kind = 'incident' AND status = 'resolved' AND resolved_at < $1
+         ORDER BY resolved_at LIMIT $2")
+        .bind(before).bind(limit).fetch_all(c).await)?)
+}

@@ -162,6 +162,7 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
     db.migrate().await.context("migrating the database")?;
     let settings = Settings {
         session_ttl: jiff::SignedDuration::from_hours(config.session_hours),
+        auto_close_after: jiff::SignedDuration::from_hours(config.auto_close_days.max(0) * 24),
         ..Default::default()
     };
     Ok(App::new(db, settings))

@@ -21,6 +21,8 @@ pub struct Config {
     pub max_connections: u32,
     /// Hours a web session lasts.
     pub session_hours: i64,
+    /// Days after which a resolved incident closes unless the requester reopens it.
+    pub auto_close_days: i64,
     /// `tracing` filter, e.g. `info` or `steward=debug,tower_http=info`.
     pub log: String,
 }
@@ -35,6 +37,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             max_connections: 16,
             session_hours: 12,
+            auto_close_days: 5,
             log: "info".into(),
         }
     }

@@ -61,3 +61,16 @@ CREATE TABLE settings (
     value      TEXT   NOT NULL,
     updated_at BIGINT NOT NULL
 );
+
+-- The work log: public replies (the customer sees them) and internal notes, with time spent.
+CREATE TABLE ticket_comments (
+    id                 INTEGER PRIMARY KEY,
+    ticket_id          BIGINT  NOT NULL REFERENCES tickets (id),
+    at                 BIGINT  NOT NULL,
+    author_id          BIGINT,
+    author             TEXT    NOT NULL,
+    public             BOOLEAN NOT NULL,
+    body               TEXT    NOT NULL,
+    time_spent_minutes BIGINT  NOT NULL DEFAULT 0
+);
+CREATE INDEX ticket_comments_ticket ON ticket_comments (ticket_id, id);

@@ -11,13 +11,14 @@ use serde::Deserialize;
 use steward_app::incidents::TransitionRefused;
 use steward_domain::page::{Page, parse_instant};
 use steward_domain::ticket::{
-    AssignInput, IncidentInput, IncidentStatus, Priority, PriorityMatrix, Ticket, TransitionInput,
+    AssignInput, Comment, CommentInput, IncidentInput, IncidentStatus, Priority, PriorityMatrix,
+    Ticket, TransitionInput,
 };
 use steward_store::tickets::Filter;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, create, show, transition, assign, matrix, set_matrix),
+    paths(list, create, show, transition, assign, comments, add_comment, matrix, set_matrix),
     tags((name = "incidents", description = "Incidents: priority from impact × urgency, lifecycle, assignment, timeline"))
 )]
 pub struct Api;
@@ -28,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/incidents/{id}", get(show))
         .route("/api/v1/incidents/{id}/transition", post(transition))
         .route("/api/v1/incidents/{id}/assign", post(assign))
+        .route(
+            "/api/v1/incidents/{id}/comments",
+            get(comments).post(add_comment),
+        )
         .route(
             "/api/v1/settings/priority-matrix",
             get(matrix).put(set_matrix),
@@ -200,4 +205,31 @@ pub async fn set_matrix(
     ApiJson(m): ApiJson<PriorityMatrix>,
 ) -> Result<Json<PriorityMatrix>, Problem> {
     Ok(Json(state.app.set_priority_matrix(&auth.actor, m).await?))
+}
+
+/// The work log. Customers see public replies only.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/comments", tag = "incidents", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Comment>), (status = 404, body = Problem)))]
+pub async fn comments(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Vec<Comment>>, Problem> {
+    Ok(Json(state.app.incident_comments(&auth.actor, id).await?))
+}
+
+/// Add a public reply or an internal note, with the time spent.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/comments", tag = "incidents", params(("id" = i64, Path)),
+    request_body = CommentInput,
+    responses((status = 201, body = Comment), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_comment(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiJson(input): ApiJson<CommentInput>,
+) -> Result<(StatusCode, Json<Comment>), Problem> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.comment_incident(&auth.actor, id, input).await?),
+    ))
 }

@@ -314,3 +314,153 @@ async fn lists_filter_and_sort() {
         .await;
     assert_eq!(r.body["total"], 0);
 }
+
+#[tokio::test]
+async fn the_work_log_keeps_internal_notes_from_customers() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let globex = t.create_org("Globex").await;
+    let (_, customer) = t.user("wile", "customer", Some(acme)).await;
+    let (_, other) = t.user("hank", "customer", Some(globex)).await;
+    let (_, agent) = t.user("ann", "agent", None).await;
+    let id = incident(&t, &customer, "low", "low").await["id"]
+        .as_i64()
+        .unwrap();
+    let url = format!("/api/v1/incidents/{id}/comments");
+
+    let r = t
+        .post(&url, &agent, json!({"body": "We are looking into it"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["public"], true);
+    let r = t
+        .post(
+            &url,
+            &agent,
+            json!({"body": "Probably the relay again", "public": false, "time_spent_minutes": 20}),
+        )
+        .await;
+    assert_eq!(r.body["time_spent_minutes"], 20);
+    t.post(
+        &url,
+        &agent,
+        json!({"body": "x", "time_spent_minutes": 5000}),
+    )
+    .await
+    .problem(422);
+    t.post(&url, &agent, json!({"body": "  "}))
+        .await
+        .problem(422);
+    assert_eq!(
+        t.post(&url, &customer, json!({"body": "Thanks!"}))
+            .await
+            .status,
+        201
+    );
+    t.post(&url, &customer, json!({"body": "sneaky", "public": false}))
+        .await
+        .problem(422);
+    t.post(&url, &other, json!({"body": "not mine"}))
+        .await
+        .problem(404);
+    t.get(&url, &other).await.problem(404);
+
+    let seen_by_customer: Vec<String> = t
+        .get(&url, &customer)
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(seen_by_customer, ["We are looking into it", "Thanks!"]);
+    let seen_by_agent = t.get(&url, &agent).await.body.as_array().unwrap().len();
+    assert_eq!(seen_by_agent, 3);
+    let events: Vec<String> =
+        t.get(&format!("/api/v1/incidents/{id}"), &agent).await.body["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .collect();
+    assert_eq!(events, ["created", "reply", "note", "reply"]);
+}
+
+#[tokio::test]
+async fn resolved_incidents_close_by_themselves_after_the_configured_time() {
+    let t = TestApp::spawn().await;
+    let team = t
+        .post("/api/v1/teams", &t.admin, json!({"name": "Desk"}))
+        .await
+        .id();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let id = incident(&t, &t.admin, "low", "low").await["id"]
+            .as_i64()
+            .unwrap();
+        t.post(
+            &format!("/api/v1/incidents/{id}/assign"),
+            &t.admin,
+            json!({"team_id": team}),
+        )
+        .await;
+        let r = t
+            .post(
+                &format!("/api/v1/incidents/{id}/transition"),
+                &t.admin,
+                json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "done"}),
+            )
+            .await;
+        assert_eq!(r.body["status"], "resolved");
+        ids.push(id);
+    }
+    // The second one is reopened, so it must stay open.
+    t.post(
+        &format!("/api/v1/incidents/{}/transition", ids[1]),
+        &t.admin,
+        json!({"to": "in_progress"}),
+    )
+    .await;
+
+    // The default (5 days) has not passed: nothing closes.
+    t.app.housekeeping("node-a").await.unwrap();
+    assert_eq!(
+        t.get(&format!("/api/v1/incidents/{}", ids[0]), &t.admin)
+            .await
+            .body["status"],
+        "resolved"
+    );
+
+    let db = steward_store::Db::connect(&t.database_url, &Default::default())
+        .await
+        .unwrap();
+    let impatient = steward_app::App::new(
+        db,
+        steward_app::Settings {
+            auto_close_after: jiff::SignedDuration::ZERO,
+            ..Default::default()
+        },
+    );
+    impatient.housekeeping("node-a").await.unwrap();
+    let r = t
+        .get(&format!("/api/v1/incidents/{}", ids[0]), &t.admin)
+        .await;
+    assert_eq!(r.body["status"], "closed");
+    let last = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["actor"], "system:auto-close");
+    assert_eq!(
+        t.get(&format!("/api/v1/incidents/{}", ids[1]), &t.admin)
+            .await
+            .body["status"],
+        "in_progress"
+    );
+    let audit = t.get("/api/v1/audit?action=auto_close", &t.admin).await;
+    assert_eq!(audit.body["total"], 1);
+    assert!(t.app.verify_audit().await.unwrap().is_ok());
+}
