@@ -108,6 +108,8 @@ impl App {
             None,
         )
         .await?;
+        let body = draft.description.as_deref().unwrap_or("");
+        steward_store::search::index(tx.ex(), id, "ticket", true, &draft.title, body).await?;
         let ticket = load(&mut tx, id).await?;
         self.audit(
             &mut tx,
@@ -378,6 +380,7 @@ impl App {
         }
         let comment_id =
             tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &draft).await?;
+        steward_store::search::index(tx.ex(), id, "comment", draft.public, "", &draft.body).await?;
         let event = if draft.public { "reply" } else { "note" };
         let detail = serde_json::json!({ "comment_id": comment_id, "time_spent_minutes": draft.time_spent_minutes });
         tickets::add_event(
@@ -471,5 +474,47 @@ impl App {
             closed += 1;
         }
         Ok(closed)
+    }
+}
+
+impl App {
+    /// Tickets whose title, description or work log match every word of `query`, best first.
+    /// Customers search only their organization's tickets and public replies.
+    pub async fn search_tickets(
+        &self,
+        actor: &Actor,
+        query: &str,
+        request: PageRequest,
+    ) -> Result<Page<steward_domain::search::SearchHit>> {
+        require(actor, Permission::ReadTickets)?;
+        if query.chars().count() > steward_domain::search::QUERY_MAX {
+            return Err(AppError::invalid(
+                "q",
+                format!(
+                    "must be at most {} characters",
+                    steward_domain::search::QUERY_MAX
+                ),
+            ));
+        }
+        let organization = match actor.scope() {
+            Scope::All => None,
+            Scope::Organization(org) => Some(org),
+            Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
+        };
+        let who = steward_store::search::Audience {
+            staff: actor.role.is_staff(),
+            organization,
+        };
+        let terms = steward_domain::search::terms(query);
+        let mut conn = self.db.read().await?;
+        let found = steward_store::search::search(
+            conn.ex(),
+            &terms,
+            who,
+            i64::from(request.limit),
+            request.offset as i64,
+        )
+        .await?;
+        Ok(page(found, request))
     }
 }

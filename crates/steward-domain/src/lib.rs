@@ -13,6 +13,7 @@ pub mod login;
 pub mod page;
 pub mod people;
 pub mod role;
+pub mod search;
 pub mod service;
 pub mod supplier;
 mod text_enum;

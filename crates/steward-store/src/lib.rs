@@ -20,6 +20,7 @@ pub mod complaints;
 pub mod leases;
 pub mod orgs;
 pub mod schema;
+pub mod search;
 pub mod services;
 pub mod suppliers;
 pub mod teams;

@@ -2,7 +2,14 @@
 use crate::{Ex, Result};
 use std::collections::BTreeMap;
 
-/// Table name → sorted column names, excluding the migration bookkeeping table.
+/// Search-index structures that differ by design: SQLite's FTS5 tables, PostgreSQL's tsvector
+/// column. Everything else must match.
+fn backend_specific(table: &str, column: &str) -> bool {
+    table.starts_with("search_fts") || (table == "search_docs" && column == "tsv")
+}
+
+/// Table name → sorted column names, excluding the migration bookkeeping table and the
+/// backends' own search-index structures.
 pub async fn tables_and_columns(ex: Ex<'_>) -> Result<BTreeMap<String, Vec<String>>> {
     let pairs: Vec<(String, String)> = match ex {
         Ex::Sqlite(c) => {
@@ -23,7 +30,7 @@ pub async fn tables_and_columns(ex: Ex<'_>) -> Result<BTreeMap<String, Vec<Strin
         }
     };
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (table, column) in pairs {
+    for (table, column) in pairs.into_iter().filter(|(t, c)| !backend_specific(t, c)) {
         map.entry(table).or_default().push(column);
     }
     for columns in map.values_mut() {

@@ -10,6 +10,7 @@ pub mod complaints;
 pub mod health;
 pub mod incidents;
 pub mod orgs;
+pub mod search;
 pub mod services;
 pub mod suppliers;
 pub mod teams;
@@ -28,6 +29,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         cis::Api::openapi(),
         catalogue::Api::openapi(),
         incidents::Api::openapi(),
+        search::Api::openapi(),
     ]
 }
 
@@ -44,6 +46,7 @@ pub fn all() -> Router<AppState> {
         .merge(cis::routes())
         .merge(catalogue::routes())
         .merge(incidents::routes())
+        .merge(search::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())
         .merge(complaints::routes())

@@ -16,6 +16,7 @@ mod health;
 mod incidents;
 mod people;
 mod roles;
+mod search;
 mod services;
 mod suppliers;
 mod tenancy;

@@ -1,0 +1,62 @@
+//! Full-text search: turning what a person typed into terms both backends can match safely.
+use serde::Serialize;
+
+pub const QUERY_MAX: usize = 200;
+pub const TERMS_MAX: usize = 12;
+
+/// The words of a query: letters and digits only, lower-cased, at most 12. Everything else
+/// separates words, so no query syntax of either backend can be injected.
+pub fn terms(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .take(TERMS_MAX)
+        .collect()
+}
+
+/// FTS5: every term must match, each as a prefix (`"mail"* "down"*`).
+pub fn fts5_query(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// PostgreSQL `to_tsquery('simple', …)`: every term as a prefix (`mail:* & down:*`).
+pub fn tsquery(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("{t}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// One ticket found by a search, with a highlighted snippet of where it matched.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    pub ticket_id: i64,
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub status: String,
+    /// The matching text with each match between `[` and `]`.
+    pub snippet: String,
+    /// Higher is better.
+    pub score: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_become_plain_prefix_terms() {
+        let t = terms("Mail DOWN!! \"OR\" * (x:* & y) ünïcode");
+        assert_eq!(t, ["mail", "down", "or", "x", "y", "ünïcode"]);
+        assert_eq!(fts5_query(&t[..2]), "\"mail\"* \"down\"*");
+        assert_eq!(tsquery(&t[..2]), "mail:* & down:*");
+        assert!(terms("  -- ;; ").is_empty());
+    }
+}

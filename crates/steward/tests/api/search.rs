@@ -1,0 +1,113 @@
+//! Full-text search: ranked, highlighted, and never across organizations or into notes.
+use crate::support::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn search_ranks_highlights_and_respects_tenants_and_notes() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let globex = t.create_org("Globex").await;
+    let (_, acme_c) = t.user("wile", "customer", Some(acme)).await;
+    let (_, globex_c) = t.user("hank", "customer", Some(globex)).await;
+    let (_, agent) = t.user("ann", "agent", None).await;
+    let raise = |token: String, title: &'static str, description: &'static str| {
+        let t = &t;
+        async move {
+            let r = t.post("/api/v1/incidents", &token, json!({"title": title, "description": description, "impact": "low", "urgency": "low"})).await;
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.id()
+        }
+    };
+    let printer = raise(
+        acme_c.clone(),
+        "Printer jammed on floor 3",
+        "The printer shows error E42",
+    )
+    .await;
+    let mail = raise(
+        acme_c.clone(),
+        "Mail bounces",
+        "Outgoing mail to partners bounces",
+    )
+    .await;
+    let theirs = raise(
+        globex_c.clone(),
+        "Printer offline",
+        "Our printer is offline",
+    )
+    .await;
+    t.post(
+        &format!("/api/v1/incidents/{mail}/comments"),
+        &agent,
+        json!({"body": "Relay printer queue is full", "public": false}),
+    )
+    .await;
+
+    // Staff see everything, the title match ranked above the note match.
+    let r = t.get("/api/v1/search?q=printer", &agent).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["total"], 3);
+    let ids: Vec<i64> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["ticket_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(
+        *ids.last().unwrap(),
+        mail,
+        "a match in a note ranks below matches in titles"
+    );
+    let hit = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["ticket_id"] == printer)
+        .unwrap();
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("[printer]"),
+        "{hit}"
+    );
+    assert_eq!(hit["number"].as_str().unwrap().len(), 10);
+
+    // A customer finds only its organization's tickets, and not through internal notes.
+    let r = t.get("/api/v1/search?q=printer", &acme_c).await;
+    let ids: Vec<i64> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["ticket_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![printer]);
+    assert_eq!(r.body["total"], 1);
+    let r = t.get("/api/v1/search?q=printer", &globex_c).await;
+    assert_eq!(r.body["items"][0]["ticket_id"], theirs);
+    assert_eq!(r.body["total"], 1);
+
+    // Every word must match, as a prefix; query syntax is just text.
+    assert_eq!(
+        t.get("/api/v1/search?q=print%20floor", &agent).await.body["total"],
+        1
+    );
+    assert_eq!(
+        t.get("/api/v1/search?q=bounce", &agent).await.body["total"],
+        1
+    );
+    assert_eq!(
+        t.get("/api/v1/search?q=%22%29%28*%20OR%20%26%20%21", &agent)
+            .await
+            .body["total"],
+        0
+    );
+    assert_eq!(t.get("/api/v1/search?q=", &agent).await.body["total"], 0);
+    t.get("/api/v1/search", &agent).await.problem(400);
+    let long = "x".repeat(300);
+    t.get(&format!("/api/v1/search?q={long}"), &agent)
+        .await
+        .problem(422);
+}
