@@ -178,37 +178,19 @@ impl App {
                 return Err(TransitionRefused::NotAllowed { message, allowed });
             }
         };
-        tickets::update_lifecycle(tx.ex(), id, &next, false, now).await?;
         let detail = serde_json::json!({
             "reason": next.pending_reason.map(|r| r.as_str()),
             "resolution_code": next.resolution_code,
         });
-        tickets::add_event(
-            tx.ex(),
-            id,
-            now,
-            actor.user_id,
-            &actor.name,
-            "transition",
-            Some(lifecycle.status.as_str()),
-            Some(next.status.as_str()),
-            Some(&detail),
-        )
-        .await?;
-        let ticket = load(&mut tx, id).await?;
-        self.audit(
-            &mut tx,
-            change(
-                actor,
-                "incident",
-                id,
-                "transition",
-                Some(&current),
-                Some(&ticket),
-            ),
-            now,
-        )
-        .await?;
+        let step = Step {
+            event: "transition",
+            action: "transition",
+            reassigned: false,
+            detail,
+        };
+        let ticket = self
+            .record_step(&mut tx, actor, &current, &lifecycle, &next, step, now)
+            .await?;
         tx.commit().await?;
         Ok(ticket)
     }
@@ -269,39 +251,76 @@ impl App {
         if lifecycle.status == steward_domain::ticket::IncidentStatus::New && assigned {
             next.status = steward_domain::ticket::IncidentStatus::Assigned;
         }
-        tickets::update_lifecycle(tx.ex(), id, &next, reassigned, now).await?;
         let detail = serde_json::json!({
             "from": {"team_id": lifecycle.team_id, "assignee_id": lifecycle.assignee_id},
             "to": {"team_id": next.team_id, "assignee_id": next.assignee_id},
             "reassignment": reassigned,
         });
+        let step = Step {
+            event: "assignment",
+            action: "assign",
+            reassigned,
+            detail,
+        };
+        let ticket = self
+            .record_step(&mut tx, actor, &current, &lifecycle, &next, step, now)
+            .await?;
+        tx.commit().await?;
+        Ok(ticket)
+    }
+}
+
+/// What one change of an incident's lifecycle records.
+struct Step {
+    /// The timeline's name for it.
+    event: &'static str,
+    /// The audit trail's name for it.
+    action: &'static str,
+    reassigned: bool,
+    detail: serde_json::Value,
+}
+
+impl App {
+    /// Stores a new lifecycle state with its timeline and audit entries; returns the ticket.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_step(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        current: &Ticket,
+        from: &Lifecycle,
+        next: &Lifecycle,
+        step: Step,
+        now: i64,
+    ) -> Result<Ticket> {
+        let id = current.id;
+        tickets::update_lifecycle(tx.ex(), id, next, step.reassigned, now).await?;
         tickets::add_event(
             tx.ex(),
             id,
             now,
             actor.user_id,
             &actor.name,
-            "assignment",
-            Some(lifecycle.status.as_str()),
+            step.event,
+            Some(from.status.as_str()),
             Some(next.status.as_str()),
-            Some(&detail),
+            Some(&step.detail),
         )
         .await?;
-        let ticket = load(&mut tx, id).await?;
+        let ticket = load(tx, id).await?;
         self.audit(
-            &mut tx,
+            tx,
             change(
                 actor,
                 "incident",
                 id,
-                "assign",
-                Some(&current),
+                step.action,
+                Some(current),
                 Some(&ticket),
             ),
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(ticket)
     }
 }
@@ -443,34 +462,15 @@ impl App {
             let Ok(next) = transition(&lifecycle, &to) else {
                 continue;
             };
-            tickets::update_lifecycle(tx.ex(), id, &next, false, now).await?;
             let detail = serde_json::json!({ "reason": "resolved and not reopened in time" });
-            tickets::add_event(
-                tx.ex(),
-                id,
-                now,
-                None,
-                &actor.name,
-                "transition",
-                Some("resolved"),
-                Some("closed"),
-                Some(&detail),
-            )
-            .await?;
-            let after = load(tx, id).await?;
-            self.audit(
-                tx,
-                change(
-                    &actor,
-                    "incident",
-                    id,
-                    "auto_close",
-                    Some(&current),
-                    Some(&after),
-                ),
-                now,
-            )
-            .await?;
+            let step = Step {
+                event: "transition",
+                action: "auto_close",
+                reassigned: false,
+                detail,
+            };
+            self.record_step(tx, &actor, &current, &lifecycle, &next, step, now)
+                .await?;
             closed += 1;
         }
         Ok(closed)

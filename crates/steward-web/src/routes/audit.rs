@@ -1,4 +1,4 @@
-use super::page_request;
+use super::{instant_param, page_request};
 use crate::AppState;
 use crate::extract::{ApiQuery, Auth};
 use crate::problem::Problem;
@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use steward_domain::audit::AuditEntry;
-use steward_domain::page::{Page, parse_instant};
+use steward_domain::page::Page;
 use steward_store::audit::Filter;
 
 pub fn routes() -> Router<AppState> {
@@ -39,24 +39,13 @@ pub async fn list(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEntry>>, Problem> {
     let page = page_request(q.limit, q.offset)?;
-    let instant = |field: &str, v: Option<String>| -> Result<Option<i64>, Problem> {
-        v.map(|v| {
-            parse_instant(field, &v)
-                .map(|t| t.as_microsecond())
-                .map_err(|e| {
-                    Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))
-                        .with_field(e.field)
-                })
-        })
-        .transpose()
-    };
     let filter = Filter {
         record_type: q.record_type,
         record_id: q.record_id,
         actor_id: q.actor_id,
         action: q.action,
-        from: instant("from", q.from)?,
-        to: instant("to", q.to)?,
+        from: instant_param("from", q.from)?,
+        to: instant_param("to", q.to)?,
     };
     Ok(Json(state.app.list_audit(&auth.actor, filter, page).await?))
 }

@@ -1,4 +1,4 @@
-use super::page_request;
+use super::{instant_param, page_request};
 use crate::AppState;
 use crate::extract::{ApiJson, ApiQuery, Auth, Id};
 use crate::problem::Problem;
@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use steward_app::incidents::TransitionRefused;
-use steward_domain::page::{Page, parse_instant};
+use steward_domain::page::Page;
 use steward_domain::ticket::{
     AssignInput, Comment, CommentInput, IncidentInput, IncidentStatus, Priority, PriorityMatrix,
     Ticket, TransitionInput,
@@ -76,18 +76,6 @@ fn order(sort: Option<&str>) -> Result<&'static str, Problem> {
     })
 }
 
-fn instant(field: &str, v: Option<String>) -> Result<Option<i64>, Problem> {
-    v.map(|v| {
-        parse_instant(field, &v)
-            .map(|t| t.as_microsecond())
-            .map_err(|e| {
-                Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))
-                    .with_field(e.field)
-            })
-    })
-    .transpose()
-}
-
 /// Incidents, filtered, sorted and paginated. Customers see only their organization's.
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListQuery),
     responses((status = 200, body = Page<Ticket>), (status = 400, body = Problem)))]
@@ -105,8 +93,8 @@ pub async fn list(
         team: q.team_id,
         assignee: q.assignee_id,
         service: q.service_id,
-        opened_from: instant("opened_from", q.opened_from)?,
-        opened_to: instant("opened_to", q.opened_to)?,
+        opened_from: instant_param("opened_from", q.opened_from)?,
+        opened_to: instant_param("opened_to", q.opened_to)?,
     };
     Ok(Json(
         state

@@ -62,3 +62,17 @@ pub fn page_request(
             .with_field(e.field)
     })
 }
+
+/// An optional RFC 3339 query parameter as stored microseconds; a bad one → 400 naming it.
+pub fn instant_param(field: &str, value: Option<String>) -> Result<Option<i64>, crate::Problem> {
+    value
+        .map(|v| {
+            steward_domain::page::parse_instant(field, &v)
+                .map(|t| t.as_microsecond())
+                .map_err(|e| {
+                    crate::Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))
+                        .with_field(e.field)
+                })
+        })
+        .transpose()
+}
