@@ -518,3 +518,46 @@ impl App {
         Ok(page(found, request))
     }
 }
+
+impl App {
+    /// Services, CIs and categories with at least `min` incidents opened in the last
+    /// `window_days` days, most incidents first: where a problem record may be due.
+    pub async fn problem_candidates(
+        &self,
+        actor: &Actor,
+        window_days: i64,
+        min: i64,
+    ) -> Result<Vec<steward_domain::ticket::ProblemCandidate>> {
+        require(actor, Permission::WorkTickets)?;
+        if !(1..=366).contains(&window_days) {
+            return Err(AppError::invalid(
+                "window_days",
+                "must be between 1 and 366",
+            ));
+        }
+        if !(2..=10_000).contains(&min) {
+            return Err(AppError::invalid("min", "must be between 2 and 10000"));
+        }
+        let since = self.now() - window_days * 24 * 3_600_000_000;
+        let mut conn = self.db.read().await?;
+        let mut out = Vec::new();
+        for dimension in ["service", "ci", "category"] {
+            for (value, incidents, last) in
+                tickets::incident_clusters(conn.ex(), dimension, since, min).await?
+            {
+                out.push(steward_domain::ticket::ProblemCandidate {
+                    dimension: dimension.to_owned(),
+                    value,
+                    incidents,
+                    last_opened_at: steward_domain::page::rfc3339_micros(last),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.incidents
+                .cmp(&a.incidents)
+                .then_with(|| a.dimension.cmp(&b.dimension))
+        });
+        Ok(out)
+    }
+}

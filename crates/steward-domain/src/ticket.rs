@@ -558,6 +558,17 @@ impl CommentInput {
     }
 }
 
+/// Incidents that share a service, a CI or a category within a window: a problem candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProblemCandidate {
+    /// `service`, `ci` or `category`.
+    pub dimension: String,
+    /// The shared service id, CI id or category.
+    pub value: String,
+    pub incidents: i64,
+    pub last_opened_at: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -291,3 +291,27 @@ pub async fn resolved_before(ex: Ex<'_>, before: i64, limit: i64) -> Result<Vec<
          ORDER BY resolved_at LIMIT $2")
         .bind(before).bind(limit).fetch_all(c).await)?)
 }
+
+/// Groups of incidents opened since `since` that share a service, a CI or a category, with at
+/// least `min` incidents each — candidates for a problem record. `dimension` is one of the
+/// three columns named in code, never input.
+pub async fn incident_clusters(
+    ex: Ex<'_>,
+    dimension: &'static str,
+    since: i64,
+    min: i64,
+) -> Result<Vec<(String, i64, i64)>> {
+    let column = match dimension {
+        "service" => "CAST(service_id AS TEXT)",
+        "ci" => "CAST(ci_id AS TEXT)",
+        _ => "category",
+    };
+    let sql = format!(
+        "SELECT {column}, COUNT(*), MAX(opened_at) FROM tickets
+         WHERE kind = 'incident' AND opened_at >= $1 AND {column} IS NOT NULL
+         GROUP BY {column} HAVING COUNT(*) >= $2 ORDER BY COUNT(*) DESC, {column}"
+    );
+    Ok(
+        on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(since).bind(min).fetch_all(c).await)?,
+    )
+}

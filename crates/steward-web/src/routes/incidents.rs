@@ -18,7 +18,7 @@ use steward_store::tickets::Filter;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, create, show, transition, assign, comments, add_comment, matrix, set_matrix),
+    paths(list, create, show, transition, assign, comments, add_comment, matrix, set_matrix, candidates),
     tags((name = "incidents", description = "Incidents: priority from impact × urgency, lifecycle, assignment, timeline"))
 )]
 pub struct Api;
@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/settings/priority-matrix",
             get(matrix).put(set_matrix),
         )
+        .route("/api/v1/problems/candidates", get(candidates))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -219,5 +220,31 @@ pub async fn add_comment(
     Ok((
         StatusCode::CREATED,
         Json(state.app.comment_incident(&auth.actor, id, input).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateQuery {
+    /// Days to look back (1–366, default 30).
+    pub window_days: Option<i64>,
+    /// Least number of similar incidents (2–10000, default 5).
+    pub min: Option<i64>,
+}
+
+/// Problem candidates: services, CIs and categories with at least `min` incidents in the last
+/// `window_days` days (staff).
+#[utoipa::path(get, path = "/api/v1/problems/candidates", tag = "incidents", params(CandidateQuery),
+    responses((status = 200, body = Vec<steward_domain::ticket::ProblemCandidate>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiQuery(q): ApiQuery<CandidateQuery>,
+) -> Result<Json<Vec<steward_domain::ticket::ProblemCandidate>>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .problem_candidates(&auth.actor, q.window_days.unwrap_or(30), q.min.unwrap_or(5))
+            .await?,
     ))
 }

@@ -464,3 +464,69 @@ async fn resolved_incidents_close_by_themselves_after_the_configured_time() {
     assert_eq!(audit.body["total"], 1);
     assert!(t.app.verify_audit().await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn repeated_incidents_on_a_service_or_category_are_problem_candidates() {
+    let t = TestApp::spawn().await;
+    let org = t.create_org("Acme").await;
+    let (_, customer) = t.user("wile", "customer", Some(org)).await;
+    let mail = t
+        .post("/api/v1/services", &t.admin, json!({"name": "Mail"}))
+        .await
+        .id();
+    let dns = t
+        .post("/api/v1/services", &t.admin, json!({"name": "DNS"}))
+        .await
+        .id();
+    for _ in 0..3 {
+        t.post("/api/v1/incidents", &t.admin, json!({"title": "bounce", "impact": "low", "urgency": "low", "service_id": mail, "category": "email"})).await;
+    }
+    t.post(
+        "/api/v1/incidents",
+        &t.admin,
+        json!({"title": "slow", "impact": "low", "urgency": "low", "service_id": dns}),
+    )
+    .await;
+    let r = t
+        .get("/api/v1/problems/candidates?min=3&window_days=7", &t.admin)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let found: Vec<(String, String, i64)> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["dimension"].as_str().unwrap().to_owned(),
+                c["value"].as_str().unwrap().to_owned(),
+                c["incidents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("category".into(), "email".into(), 3),
+            ("service".into(), mail.to_string(), 3)
+        ]
+    );
+    assert_eq!(
+        t.get("/api/v1/problems/candidates?min=2", &t.admin)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    t.get("/api/v1/problems/candidates?min=1", &t.admin)
+        .await
+        .problem(422);
+    t.get("/api/v1/problems/candidates?window_days=0", &t.admin)
+        .await
+        .problem(422);
+    t.get("/api/v1/problems/candidates", &customer)
+        .await
+        .problem(403);
+}
