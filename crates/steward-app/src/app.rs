@@ -111,3 +111,23 @@ pub(crate) async fn user_id_by_name(tx: &mut Tx, field: &str, name: &str) -> cra
             .id,
     )
 }
+
+/// Refuses (422 on `field`) unless `id` names an active staff user: owners, approvers and
+/// assignees are people of the provider, never customers.
+pub(crate) async fn require_staff_user(
+    ex: steward_store::Ex<'_>,
+    field: &str,
+    id: i64,
+) -> crate::Result<()> {
+    let ok = steward_store::users::get(ex, id)
+        .await?
+        .is_some_and(|u| u.role.is_staff() && u.active);
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::AppError::invalid(
+            field,
+            format!("no active staff user with id {id}"),
+        ))
+    }
+}

@@ -1,6 +1,6 @@
 //! The service catalogue: entries over live services and their request offerings, each
 //! change kept as a version; customers see only their organization's catalogue.
-use crate::app::{change, require};
+use crate::app::{change, require, require_staff_user};
 use crate::{App, AppError, Result};
 use serde_json::{Map, Value};
 use steward_domain::catalogue::{
@@ -10,7 +10,7 @@ use steward_domain::catalogue::{
 use steward_domain::service::ServiceStatus;
 use steward_domain::{Actor, Permission, Scope};
 use steward_store::catalogue::{self as store, Visibility};
-use steward_store::{Tx, services, teams, users};
+use steward_store::{Tx, services, teams};
 
 fn visibility(actor: &Actor) -> Option<Visibility> {
     match actor.scope() {
@@ -324,15 +324,7 @@ async fn check_item(tx: &mut Tx, entry: i64, id: Option<i64>, d: &ItemDraft) -> 
     }
     if let Some(ApprovalRule::Users { user_ids }) = &d.approval {
         for user in user_ids {
-            let ok = users::get(tx.ex(), *user)
-                .await?
-                .is_some_and(|u| u.role.is_staff() && u.active);
-            if !ok {
-                return Err(AppError::invalid(
-                    "approval.user_ids",
-                    format!("no active staff user with id {user}"),
-                ));
-            }
+            require_staff_user(tx.ex(), "approval.user_ids", *user).await?;
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Configuration items: CRUD with history, relations, impact analysis, configuration audits
 //! and bulk import.
-use crate::app::{change, page, require, user_id_by_name};
+use crate::app::{change, page, require, require_staff_user, user_id_by_name};
 use crate::{App, AppError, ImportSummary, Result};
 use std::collections::HashMap;
 use steward_domain::ci::{
@@ -10,7 +10,7 @@ use steward_domain::ci::{
 };
 use steward_domain::page::{Page, PageRequest};
 use steward_domain::{Actor, FieldError, Invalid, Permission};
-use steward_store::{Tx, cis, users};
+use steward_store::{Tx, cis};
 
 fn snapshot(ci: &Ci) -> String {
     serde_json::to_string(ci).unwrap_or_default()
@@ -530,15 +530,7 @@ async fn check_ci(tx: &mut Tx, id: Option<i64>, d: &CiDraft) -> Result<()> {
         ));
     }
     if let Some(owner) = d.owner_id {
-        let ok = users::get(tx.ex(), owner)
-            .await?
-            .is_some_and(|u| u.role.is_staff() && u.active);
-        if !ok {
-            return Err(AppError::invalid(
-                "owner_id",
-                format!("no active staff user with id {owner}"),
-            ));
-        }
+        require_staff_user(tx.ex(), "owner_id", owner).await?;
     }
     Ok(())
 }

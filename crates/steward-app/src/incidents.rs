@@ -1,6 +1,6 @@
 //! Incidents: raise, read, assign and move through their lifecycle, each change in the
 //! ticket's timeline and the audit trail. Customers raise and read only their organization's.
-use crate::app::{change, page, require};
+use crate::app::{change, page, require, require_staff_user};
 use crate::{App, AppError, Result};
 use steward_domain::page::{Page, PageRequest};
 use steward_domain::ticket::{
@@ -228,15 +228,7 @@ impl App {
             ));
         }
         if let Some(agent) = input.assignee_id {
-            let ok = users::get(tx.ex(), agent)
-                .await?
-                .is_some_and(|u| u.role.is_staff() && u.active);
-            if !ok {
-                return Err(AppError::invalid(
-                    "assignee_id",
-                    format!("no active staff user with id {agent}"),
-                ));
-            }
+            require_staff_user(tx.ex(), "assignee_id", agent).await?;
         }
         let changed =
             (input.team_id, input.assignee_id) != (lifecycle.team_id, lifecycle.assignee_id);

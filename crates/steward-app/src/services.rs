@@ -1,5 +1,5 @@
 //! Services: the backbone every other record hangs off.
-use crate::app::{change, page, require, user_id_by_name};
+use crate::app::{change, page, require, require_staff_user, user_id_by_name};
 use crate::{App, AppError, ImportSummary, Result};
 use jiff::Timestamp;
 use steward_domain::page::{Page, PageRequest};
@@ -8,7 +8,7 @@ use steward_domain::service::{
     ServiceStatus, dependency_cycle,
 };
 use steward_domain::{Actor, FieldError, Invalid, Permission};
-use steward_store::{Ex, Tx, cis, orgs, services, users};
+use steward_store::{Ex, Tx, cis, orgs, services};
 
 /// The status of a service's CI, following the service's lifecycle.
 fn ci_status(status: ServiceStatus) -> &'static str {
@@ -440,15 +440,7 @@ async fn check_service(tx: &mut Tx, id: Option<i64>, d: &ServiceDraft) -> Result
         ));
     }
     if let Some(owner) = d.owner_id {
-        let ok = users::get(tx.ex(), owner)
-            .await?
-            .is_some_and(|u| u.role.is_staff() && u.active);
-        if !ok {
-            return Err(AppError::invalid(
-                "owner_id",
-                format!("no active staff user with id {owner}"),
-            ));
-        }
+        require_staff_user(tx.ex(), "owner_id", owner).await?;
     }
     missing(tx.ex(), "customer_ids", &d.customer_ids, Kind::Organization).await?;
     missing(tx.ex(), "depends_on", &d.depends_on, Kind::Service).await?;

@@ -1,5 +1,5 @@
 //! Supplier management (8.3.4): suppliers, underpinning contracts and OLAs.
-use crate::app::{change, page, require};
+use crate::app::{change, page, require, require_staff_user};
 use crate::{App, AppError, Result};
 use jiff::civil::Date;
 use steward_domain::page::{Page, PageRequest};
@@ -8,7 +8,7 @@ use steward_domain::supplier::{
     SupplierInput, SupplierPatch,
 };
 use steward_domain::{Actor, Permission};
-use steward_store::{Ex, Tx, agreements, services, suppliers, teams, users};
+use steward_store::{Ex, Tx, agreements, services, suppliers, teams};
 
 /// Today's date in UTC, for `expires_in_days`.
 pub(crate) fn today() -> Date {
@@ -20,15 +20,7 @@ pub(crate) fn today() -> Date {
 /// An optional owner must be an active staff user.
 pub(crate) async fn check_owner(ex: Ex<'_>, owner: Option<i64>) -> Result<()> {
     if let Some(owner) = owner {
-        let ok = users::get(ex, owner)
-            .await?
-            .is_some_and(|u| u.role.is_staff() && u.active);
-        if !ok {
-            return Err(AppError::invalid(
-                "owner_id",
-                format!("no active staff user with id {owner}"),
-            ));
-        }
+        require_staff_user(ex, "owner_id", owner).await?;
     }
     Ok(())
 }

@@ -59,17 +59,6 @@ impl Row {
     }
 }
 
-fn in_list(sql: &mut Sql, ids: &[i64]) {
-    sql.push("(");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
-    sql.push(")");
-}
-
 async fn services_of(ex: Ex<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
     let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
     if ids.is_empty() {
@@ -77,7 +66,7 @@ async fn services_of(ex: Ex<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> 
     }
     let mut sql =
         Sql::new("SELECT agreement_id, service_id FROM agreement_services WHERE agreement_id IN ");
-    in_list(&mut sql, ids);
+    sql.in_list(ids);
     sql.push(" ORDER BY service_id");
     let pairs: Vec<(i64, i64)> = on!(ex, c => bind_args!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;

@@ -88,14 +88,8 @@ async fn attach_items(
     let mut items: HashMap<i64, Vec<CatalogueItem>> = HashMap::new();
     if !rows.is_empty() {
         let mut sql = Sql::new(ITEM);
-        sql.push(" WHERE entry_id IN (");
-        for (i, r) in rows.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(r.id);
-        }
-        sql.push(")");
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        sql.push(" WHERE entry_id IN ").in_list(&ids);
         if visibility != Visibility::All {
             sql.push(" AND active");
         }

@@ -343,14 +343,8 @@ pub async fn ids_for_services(ex: Ex<'_>, services: &[i64]) -> Result<Vec<i64>> 
     if services.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new("SELECT id FROM cis WHERE service_id IN (");
-    for (i, s) in services.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*s);
-    }
-    sql.push(")");
+    let mut sql = Sql::new("SELECT id FROM cis WHERE service_id IN ");
+    sql.in_list(services);
     Ok(
         on!(ex, c => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?,
     )

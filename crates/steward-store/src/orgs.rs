@@ -112,14 +112,8 @@ pub async fn existing(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<i64>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new("SELECT id FROM organizations WHERE id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
-    sql.push(")");
+    let mut sql = Sql::new("SELECT id FROM organizations WHERE id IN ");
+    sql.in_list(ids);
     Ok(
         on!(ex, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?,
     )

@@ -62,17 +62,6 @@ impl Row {
     }
 }
 
-fn in_list(sql: &mut Sql, ids: &[i64]) {
-    sql.push("(");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
-    sql.push(")");
-}
-
 async fn related(ex: Ex<'_>, ids: &[i64]) -> Result<Related> {
     let mut r = Related::default();
     if ids.is_empty() {
@@ -80,7 +69,7 @@ async fn related(ex: Ex<'_>, ids: &[i64]) -> Result<Related> {
     }
     let pairs = |head: &str, tail: &str| {
         let mut sql = Sql::new(head);
-        in_list(&mut sql, ids);
+        sql.in_list(ids);
         sql.push(tail);
         sql
     };
@@ -194,7 +183,7 @@ pub async fn existing(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<i64>> {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT id FROM services WHERE id IN ");
-    in_list(&mut sql, ids);
+    sql.in_list(ids);
     Ok(
         on!(ex, c => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?,
     )

@@ -69,6 +69,18 @@ impl Sql {
 }
 
 impl Sql {
+    /// Appends `(…)` with one placeholder per id, for `IN` lists.
+    pub fn in_list(&mut self, ids: &[i64]) -> &mut Self {
+        self.push("(");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(*id);
+        }
+        self.push(")")
+    }
+
     /// Appends a case-insensitive "contains" filter on `expr` when `q` is given.
     pub fn and_contains(&mut self, expr: &str, q: Option<&str>) -> &mut Self {
         if let Some(q) = q {

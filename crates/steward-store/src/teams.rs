@@ -110,14 +110,9 @@ pub async fn list(mut ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<
     // One query for the members of the whole page, not one per team.
     let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
     if !rows.is_empty() {
-        let mut sql = Sql::new("SELECT team_id, user_id FROM team_members WHERE team_id IN (");
-        for (i, r) in rows.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(r.id);
-        }
-        sql.push(") ORDER BY user_id");
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut sql = Sql::new("SELECT team_id, user_id FROM team_members WHERE team_id IN ");
+        sql.in_list(&ids).push(" ORDER BY user_id");
         let pairs: Vec<(i64, i64)> = on!(ex, c => crate::sql::bind_args!(
             sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
         for (team, user) in pairs {
