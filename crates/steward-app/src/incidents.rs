@@ -137,7 +137,7 @@ impl App {
         &self,
         actor: &Actor,
         mut filter: tickets::Filter,
-        order: &str,
+        sort: steward_domain::ticket::TicketSort,
         request: PageRequest,
     ) -> Result<Page<Ticket>> {
         require(actor, Permission::ReadTickets)?;
@@ -148,7 +148,7 @@ impl App {
         }
         let mut conn = self.db.read().await?;
         Ok(page(
-            tickets::list(conn.ex(), TicketKind::Incident, &filter, order, request).await?,
+            tickets::list(conn.ex(), TicketKind::Incident, &filter, sort, request).await?,
             request,
         ))
     }

@@ -569,6 +569,48 @@ pub struct ProblemCandidate {
     pub last_opened_at: String,
 }
 
+text_enum!(
+    /// What a ticket list is ordered by.
+    SortKey { OpenedAt = "opened_at", Priority = "priority", UpdatedAt = "updated_at", Number = "number" }
+);
+
+/// A list order: a key, ascending or (written with a leading `-`) descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketSort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for TicketSort {
+    /// Newest first.
+    fn default() -> Self {
+        Self {
+            key: SortKey::OpenedAt,
+            descending: true,
+        }
+    }
+}
+
+impl TicketSort {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        let (descending, name) = match value.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, value),
+        };
+        SortKey::parse(name)
+            .map(|key| Self { key, descending })
+            .ok_or_else(|| {
+                FieldError::new(
+                    "sort",
+                    format!(
+                        "{value:?} is not one of {} (each may start with -)",
+                        SortKey::choices()
+                    ),
+                )
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

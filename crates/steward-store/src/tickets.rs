@@ -4,8 +4,8 @@ use crate::sql::{Listing, Sql, fetch_listing};
 use crate::{Ex, Result, on};
 use steward_domain::page::{PageRequest, rfc3339_micros};
 use steward_domain::ticket::{
-    Channel, IncidentDraft, Level, Lifecycle, PendingReason, Priority, Ticket, TicketEvent,
-    TicketKind,
+    Channel, IncidentDraft, Level, Lifecycle, PendingReason, Priority, SortKey, Ticket,
+    TicketEvent, TicketKind, TicketSort,
 };
 
 #[derive(sqlx::FromRow)]
@@ -203,12 +203,25 @@ pub struct Filter {
     pub opened_to: Option<i64>,
 }
 
-/// `sort` is a column the caller has checked against a fixed list.
+/// The ORDER BY of a sort, ending in the id so that pages are stable.
+fn order_by(sort: TicketSort) -> &'static str {
+    match (sort.key, sort.descending) {
+        (SortKey::OpenedAt, false) => "opened_at, id",
+        (SortKey::OpenedAt, true) => "opened_at DESC, id DESC",
+        (SortKey::Priority, false) => "priority, opened_at, id",
+        (SortKey::Priority, true) => "priority DESC, opened_at, id",
+        (SortKey::UpdatedAt, false) => "updated_at, id",
+        (SortKey::UpdatedAt, true) => "updated_at DESC, id DESC",
+        (SortKey::Number, false) => "id",
+        (SortKey::Number, true) => "id DESC",
+    }
+}
+
 pub async fn list(
     ex: Ex<'_>,
     kind: TicketKind,
     f: &Filter,
-    order: &str,
+    sort: TicketSort,
     page: PageRequest,
 ) -> Result<(Vec<Ticket>, i64)> {
     let mut filter = Sql::new(" WHERE kind = ");
@@ -221,7 +234,7 @@ pub async fn list(
     filter.and_opt("service_id =", f.service);
     filter.and_opt("opened_at >=", f.opened_from);
     filter.and_opt("opened_at <", f.opened_to);
-    let listing = Listing::new(SELECT, "FROM tickets", filter, order, page);
+    let listing = Listing::new(SELECT, "FROM tickets", filter, order_by(sort), page);
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }

@@ -19,6 +19,10 @@ pub struct Problem {
     /// Every offending field, when there is more than one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a refused status change: the statuses the record may move to now (empty when its
+    /// status is final).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
     #[serde(skip)]
     pub retry_after: Option<i64>,
 }
@@ -32,6 +36,7 @@ impl Problem {
             detail: detail.into(),
             field: None,
             errors: Vec::new(),
+            allowed: None,
             retry_after: None,
         }
     }
@@ -39,6 +44,14 @@ impl Problem {
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
+    }
+
+    /// 409 for a status change a lifecycle does not allow, listing the allowed ones.
+    pub fn transition_not_allowed(detail: impl Into<String>, allowed: Vec<String>) -> Self {
+        let mut p =
+            Problem::new(StatusCode::CONFLICT, "transition-not-allowed", detail).with_field("to");
+        p.allowed = Some(allowed);
+        p
     }
 
     pub fn unauthenticated(detail: impl Into<String>) -> Self {

@@ -4,11 +4,10 @@ use crate::AppState;
 use crate::extract::{ApiJson, ApiQuery, Auth, Id};
 use crate::problem::Problem;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use steward_app::complaints::TransitionOutcome;
 use steward_domain::complaint::{
     Complaint, ComplaintInput, ComplaintKind, ComplaintPatch, ComplaintStatus, TransitionInput,
@@ -19,7 +18,6 @@ use steward_store::complaints::Filter;
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list, create, show, update, transition),
-    components(schemas(TransitionConflict)),
     tags((name = "complaints", description = "Complaints and supplier disputes, managed to closure (8.3.2, 8.3.4.1)"))
 )]
 pub struct Api;
@@ -29,26 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/complaints", get(list).post(create))
         .route("/api/v1/complaints/{id}", get(show).patch(update))
         .route("/api/v1/complaints/{id}/transition", post(transition))
-}
-
-/// The 409 answer to a transition the state machine does not allow: a problem, plus the
-/// statuses the record may move to now.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TransitionConflict {
-    #[serde(flatten)]
-    pub problem: Problem,
-    pub allowed: Vec<ComplaintStatus>,
-}
-
-impl IntoResponse for TransitionConflict {
-    fn into_response(self) -> Response {
-        let mut response = (StatusCode::CONFLICT, Json(self)).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        response
-    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -138,19 +116,19 @@ pub async fn update(
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/transition", tag = "complaints", params(("id" = i64, Path)),
     request_body = TransitionInput,
     responses((status = 200, body = Complaint), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = TransitionConflict), (status = 422, body = Problem)))]
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn transition(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Id(id): Id,
     ApiJson(input): ApiJson<TransitionInput>,
-) -> Result<Response, Problem> {
+) -> Result<Json<Complaint>, Problem> {
     match state
         .app
         .transition_complaint(&auth.actor, id, input)
         .await?
     {
-        TransitionOutcome::Done(complaint) => Ok(Json(*complaint).into_response()),
+        TransitionOutcome::Done(complaint) => Ok(Json(*complaint)),
         TransitionOutcome::NotAllowed { from, to, allowed } => {
             let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
             let detail = if names.is_empty() {
@@ -167,9 +145,10 @@ pub async fn transition(
                     names.join(", ")
                 )
             };
-            let problem = Problem::new(StatusCode::CONFLICT, "transition-not-allowed", detail)
-                .with_field("to");
-            Ok(TransitionConflict { problem, allowed }.into_response())
+            Err(Problem::transition_not_allowed(
+                detail,
+                names.into_iter().map(str::to_owned).collect(),
+            ))
         }
     }
 }

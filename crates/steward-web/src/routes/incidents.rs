@@ -4,12 +4,12 @@ use crate::extract::{ApiJson, ApiQuery, Auth, Id};
 use crate::problem::Problem;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use steward_app::incidents::TransitionRefused;
 use steward_domain::page::Page;
+use steward_domain::ticket::TicketSort;
 use steward_domain::ticket::{
     AssignInput, Comment, CommentInput, IncidentInput, IncidentStatus, Priority, PriorityMatrix,
     Ticket, TransitionInput,
@@ -61,22 +61,6 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
-fn order(sort: Option<&str>) -> Result<&'static str, Problem> {
-    Ok(match sort.unwrap_or("-opened_at") {
-        "opened_at" => "opened_at, id",
-        "-opened_at" => "opened_at DESC, id DESC",
-        "priority" => "priority, opened_at, id",
-        "-priority" => "priority DESC, opened_at, id",
-        "updated_at" => "updated_at, id",
-        "-updated_at" => "updated_at DESC, id DESC",
-        "number" => "id",
-        "-number" => "id DESC",
-        other => {
-            return Err(Problem::bad_request("bad-query", format!("sort: {other:?} is not one of opened_at, priority, updated_at, number (each may start with -)")).with_field("sort"));
-        }
-    })
-}
-
 /// Incidents, filtered, sorted and paginated. Customers see only their organization's.
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListQuery),
     responses((status = 200, body = Page<Ticket>), (status = 400, body = Problem)))]
@@ -86,7 +70,12 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Ticket>>, Problem> {
     let page = page_request(q.limit, q.offset)?;
-    let order = order(q.sort.as_deref())?;
+    let sort = match q.sort.as_deref() {
+        Some(v) => TicketSort::parse(v).map_err(|e| {
+            Problem::bad_request("bad-query", e.message.clone()).with_field(e.field)
+        })?,
+        None => TicketSort::default(),
+    };
     let filter = Filter {
         status: q.status.map(|s| s.as_str().to_owned()),
         priority: q.priority.map(|p| i64::from(p.level())),
@@ -100,7 +89,7 @@ pub async fn list(
     Ok(Json(
         state
             .app
-            .list_incidents(&auth.actor, filter, order, page)
+            .list_incidents(&auth.actor, filter, sort, page)
             .await?,
     ))
 }
@@ -140,21 +129,15 @@ pub async fn transition(
     Auth(auth): Auth,
     Id(id): Id,
     ApiJson(input): ApiJson<TransitionInput>,
-) -> Result<Json<Ticket>, Response> {
+) -> Result<Json<Ticket>, Problem> {
     match state.app.transition_incident(&auth.actor, id, input).await {
         Ok(ticket) => Ok(Json(ticket)),
-        Err(TransitionRefused::App(e)) => Err(Problem::from(e).into_response()),
+        Err(TransitionRefused::App(e)) => Err(e.into()),
         Err(TransitionRefused::NotAllowed { message, allowed }) => {
-            let problem = Problem::new(StatusCode::CONFLICT, "transition-not-allowed", message)
-                .with_field("to");
-            let mut body = serde_json::to_value(&problem).unwrap_or_default();
-            body["allowed"] = serde_json::json!(allowed);
-            let mut response = (StatusCode::CONFLICT, Json(body)).into_response();
-            response.headers_mut().insert(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/problem+json"),
-            );
-            Err(response)
+            Err(Problem::transition_not_allowed(
+                message,
+                allowed.into_iter().map(str::to_owned).collect(),
+            ))
         }
     }
 }
