@@ -3,18 +3,11 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 #[derive(Debug, Clone)]
 pub struct DbOptions {
@@ -39,7 +32,6 @@ enum Pools {
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
-        path: PathBuf,
     },
     Postgres(PgPool),
 }
@@ -90,13 +82,6 @@ impl Tx {
         match self {
             Tx::Sqlite(t) => Ex::Sqlite(t),
             Tx::Postgres(t) => Ex::Postgres(t),
-        }
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
         }
     }
 
@@ -162,8 +147,11 @@ impl Db {
             .busy_timeout(options.busy_timeout)
             .foreign_keys(true)
             .pragma("temp_store", "memory");
-        let path = connect.get_filename().to_path_buf();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = connect
+            .get_filename()
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir)?;
         }
         let write = SqlitePoolOptions::new()
@@ -177,23 +165,8 @@ impl Db {
             .connect_with(connect.read_only(true))
             .await?;
         Ok(Db {
-            pools: Pools::Sqlite { read, write, path },
+            pools: Pools::Sqlite { read, write },
         })
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self.pools {
-            Pools::Sqlite { .. } => Backend::Sqlite,
-            Pools::Postgres(_) => Backend::Postgres,
-        }
-    }
-
-    /// The SQLite database file, if this is SQLite.
-    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
-        match &self.pools {
-            Pools::Sqlite { path, .. } => Some(path),
-            Pools::Postgres(_) => None,
-        }
     }
 
     /// Applies pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so

@@ -27,7 +27,7 @@ pub mod teams;
 pub mod tickets;
 pub mod users;
 
-pub use db::{Backend, Conn, Db, DbOptions, Ex, Tx};
+pub use db::{Conn, Db, DbOptions, Ex, Tx};
 pub use error::StoreError;
 pub use lock::SqliteLock;
 

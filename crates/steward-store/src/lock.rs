@@ -3,16 +3,36 @@ use crate::StoreError;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// An exclusive OS lock on `<database>.lock`, held for as long as this value lives. The OS
 /// releases it when the process dies, so a crash never leaves a stale lock behind.
 #[derive(Debug)]
 pub struct SqliteLock {
     _file: File,
-    path: PathBuf,
 }
 
 impl SqliteLock {
+    /// Locks the file of a `sqlite:` URL (creating its directory); other URLs need no lock.
+    pub fn for_url(url: &str) -> Result<Option<Self>, StoreError> {
+        if !url.starts_with("sqlite:") {
+            return Ok(None);
+        }
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            })?;
+        let file = options.get_filename();
+        if file.as_os_str().is_empty() || file == Path::new(":memory:") {
+            return Ok(None);
+        }
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        Self::acquire(file).map(Some)
+    }
+
     pub fn acquire(database: &Path) -> Result<Self, StoreError> {
         let mut name = database.as_os_str().to_owned();
         name.push(".lock");
@@ -27,7 +47,7 @@ impl SqliteLock {
             Ok(()) => {
                 file.set_len(0)?;
                 writeln!(file, "{}", std::process::id())?;
-                Ok(Self { _file: file, path })
+                Ok(Self { _file: file })
             }
             Err(TryLockError::WouldBlock) => {
                 let holder = std::fs::read_to_string(&path).unwrap_or_default();
@@ -40,9 +60,5 @@ impl SqliteLock {
             }
             Err(TryLockError::Error(e)) => Err(e.into()),
         }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }

@@ -15,16 +15,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .init();
     let url = config.database_url();
     // One node per SQLite file: take the lock before touching the database.
-    let _lock = match sqlite_path(&url) {
-        Some(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
-            }
-            Some(SqliteLock::acquire(&path)?)
-        }
-        None => None,
-    };
+    let _lock = SqliteLock::for_url(&url)?;
     let app = open(&config).await?;
     let node = format!("{}-{}", hostname(), std::process::id());
     if let Some(password) = app
@@ -67,14 +58,6 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
-}
-
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
 fn hostname() -> String {
