@@ -15,6 +15,8 @@ pub struct Settings {
     pub token_touch_interval: SignedDuration,
     /// Resolved incidents close by themselves after this long unless reopened.
     pub auto_close_after: SignedDuration,
+    /// The largest attachment accepted, in bytes.
+    pub attachment_max_bytes: usize,
 }
 
 impl Default for Settings {
@@ -24,6 +26,7 @@ impl Default for Settings {
             login: LoginPolicy::default(),
             token_touch_interval: SignedDuration::from_mins(1),
             auto_close_after: SignedDuration::from_hours(5 * 24),
+            attachment_max_bytes: 10 * 1024 * 1024,
         }
     }
 }

@@ -23,6 +23,12 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
+    /// 409: a lifecycle move the record's status does not allow; `allowed` lists those it does.
+    #[error("{message}")]
+    TransitionNotAllowed {
+        message: String,
+        allowed: Vec<&'static str>,
+    },
     /// 429.
     #[error("too many failed login attempts; try again in {retry_after} seconds")]
     Throttled { retry_after: i64 },
@@ -54,6 +60,28 @@ impl AppError {
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(Invalid(vec![FieldError::new(field, message)]))
+    }
+}
+
+impl From<steward_domain::workflow::TransitionError> for AppError {
+    fn from(e: steward_domain::workflow::TransitionError) -> Self {
+        use steward_domain::workflow::TransitionError;
+        let refusal = e.to_string();
+        match e {
+            TransitionError::Invalid(invalid) => AppError::Invalid(invalid),
+            TransitionError::NotAllowed { allowed, .. } => AppError::TransitionNotAllowed {
+                message: format!("{refusal}; allowed: {}", allowed_list(&allowed)),
+                allowed,
+            },
+        }
+    }
+}
+
+fn allowed_list(allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        "nothing, the status is final".to_owned()
+    } else {
+        allowed.join(", ")
     }
 }
 

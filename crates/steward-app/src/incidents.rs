@@ -1,517 +1,323 @@
-//! Incidents: raise, read, assign and move through their lifecycle, each change in the
-//! ticket's timeline and the audit trail. Customers raise and read only their organization's.
-use crate::app::{change, page, require, require_staff_user};
+//! Incidents: raising them (flagged major when the criteria say so), running major incidents
+//! (owner, child incidents, management notifications, post-incident review), the known errors
+//! that match an incident, and problem candidates from incident trends.
+use crate::app::{change, require, require_staff_user};
+use crate::tickets::{load, load_visible, scope_draft};
 use crate::{App, AppError, Result};
-use steward_domain::page::{Page, PageRequest};
-use steward_domain::ticket::{
-    AssignInput, Channel, IncidentInput, Lifecycle, PriorityMatrix, Ticket, TicketKind,
-    TransitionError, TransitionInput, transition,
+use steward_domain::Actor;
+use steward_domain::Permission;
+use steward_domain::major::{
+    DeclareInput, LinkInput, MajorCriteria, Notification, NotificationInput, ReviewInput,
 };
-use steward_domain::{Actor, Permission, Scope};
-use steward_store::{Ex, Tx, cis, orgs, services, teams, tickets, users};
+use steward_domain::problem::{IncidentFacts, KnownErrorMatch, match_known_error};
+use steward_domain::ticket::{IncidentInput, Ticket, TicketKind};
+use steward_store::{Ex, Tx, resolution, services, tickets};
 
-const MATRIX: &str = "priority_matrix";
+const CRITERIA: &str = "major_incident_criteria";
 
-/// A refused transition: the allowed next statuses travel with it so the API can list them.
-#[derive(Debug)]
-pub enum TransitionRefused {
-    App(AppError),
-    NotAllowed {
-        message: String,
-        allowed: Vec<&'static str>,
-    },
+async fn criteria(ex: Ex<'_>) -> Result<MajorCriteria> {
+    Ok(match tickets::setting(ex, CRITERIA).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => MajorCriteria::default(),
+    })
 }
 
-impl From<AppError> for TransitionRefused {
-    fn from(e: AppError) -> Self {
-        TransitionRefused::App(e)
+/// A major incident of the actor's view, or 409 when the incident is not major.
+async fn load_major(tx: &mut Tx, id: i64) -> Result<Ticket> {
+    let ticket = load(tx, TicketKind::Incident, id).await?;
+    if !ticket.major {
+        return Err(AppError::conflict(
+            Some("major"),
+            format!(
+                "{} is not a major incident; declare it first",
+                ticket.number
+            ),
+        ));
     }
-}
-
-impl From<steward_store::StoreError> for TransitionRefused {
-    fn from(e: steward_store::StoreError) -> Self {
-        TransitionRefused::App(e.into())
-    }
+    Ok(ticket)
 }
 
 impl App {
-    pub async fn priority_matrix(&self, actor: &Actor) -> Result<PriorityMatrix> {
-        require(actor, Permission::ReadTickets)?;
-        let mut conn = self.db.read().await?;
-        matrix(conn.ex()).await
-    }
-
-    pub async fn set_priority_matrix(
-        &self,
-        actor: &Actor,
-        m: PriorityMatrix,
-    ) -> Result<PriorityMatrix> {
-        require(actor, Permission::ConfigureTickets)?;
-        m.check()?;
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let before = matrix(tx.ex()).await?;
-        let json = serde_json::to_string(&m).map_err(|e| AppError::Internal(e.to_string()))?;
-        tickets::put_setting(tx.ex(), MATRIX, &json, now).await?;
-        self.audit(
-            &mut tx,
-            change(actor, "setting", MATRIX, "update", Some(&before), Some(&m)),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(m)
-    }
-
     pub async fn create_incident(&self, actor: &Actor, input: IncidentInput) -> Result<Ticket> {
         require(actor, Permission::RaiseTickets)?;
         let mut draft = input.parse()?;
-        match actor.scope() {
-            Scope::All => {}
-            Scope::Organization(org) => {
-                // A customer raises incidents for itself, in its own organization.
-                if draft.organization_id.is_some_and(|o| o != org) {
-                    return Err(AppError::invalid(
-                        "organization_id",
-                        "customers raise incidents for their own organization",
-                    ));
-                }
-                if draft.requester_id.is_some_and(|r| Some(r) != actor.user_id) {
-                    return Err(AppError::invalid(
-                        "requester_id",
-                        "customers raise incidents for themselves",
-                    ));
-                }
-                draft.organization_id = Some(org);
-                draft.requester_id = actor.user_id;
-                if draft.channel == Channel::Api {
-                    draft.channel = Channel::Portal;
-                }
-            }
-            Scope::Nothing => return Err(AppError::forbidden()),
-        }
+        scope_draft(actor, &mut draft)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        check_references(&mut tx, &draft).await?;
-        let priority = matrix(tx.ex()).await?.priority(draft.impact, draft.urgency);
-        let number = tickets::next_number(tx.ex(), TicketKind::Incident).await?;
-        let id = tickets::insert_incident(tx.ex(), &number, &draft, priority, now).await?;
-        tickets::add_event(
-            tx.ex(),
-            id,
-            now,
-            actor.user_id,
-            &actor.name,
-            "created",
-            None,
-            Some("new"),
-            None,
-        )
-        .await?;
-        let body = draft.description.as_deref().unwrap_or("");
-        steward_store::search::index(tx.ex(), id, "ticket", true, &draft.title, body).await?;
-        let ticket = load(&mut tx, id).await?;
+        let priority = crate::tickets::matrix(tx.ex())
+            .await?
+            .priority(draft.impact, draft.urgency);
+        let criticality = match draft.service_id {
+            Some(s) => services::criticality(tx.ex(), s).await?,
+            None => None,
+        };
+        let major_because = criteria(tx.ex()).await?.matching(priority, criticality);
+        let opening = tickets::Opening {
+            major: major_because.is_some(),
+            ..Default::default()
+        };
+        let ticket = self
+            .open_ticket(&mut tx, actor, TicketKind::Incident, &draft, &opening, now)
+            .await?;
+        if let Some(because) = major_because {
+            let detail = serde_json::json!({ "by": "criteria", "because": because });
+            tickets::add_event(
+                tx.ex(),
+                ticket.id,
+                now,
+                actor.user_id,
+                &actor.name,
+                "major_declared",
+                None,
+                None,
+                Some(&detail),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ticket)
+    }
+
+    pub async fn major_criteria(&self, actor: &Actor) -> Result<MajorCriteria> {
+        require(actor, Permission::ReadTickets)?;
+        let mut conn = self.db.read().await?;
+        criteria(conn.ex()).await
+    }
+
+    pub async fn set_major_criteria(
+        &self,
+        actor: &Actor,
+        c: MajorCriteria,
+    ) -> Result<MajorCriteria> {
+        require(actor, Permission::ConfigureTickets)?;
+        c.check()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = criteria(tx.ex()).await?;
+        let json = serde_json::to_string(&c).map_err(|e| AppError::Internal(e.to_string()))?;
+        tickets::put_setting(tx.ex(), CRITERIA, &json, now).await?;
         self.audit(
             &mut tx,
-            change::<(), _>(actor, "incident", id, "create", None, Some(&ticket)),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(ticket)
-    }
-
-    /// One incident with its timeline; another organization's answers 404.
-    pub async fn get_incident(&self, actor: &Actor, id: i64) -> Result<Ticket> {
-        require(actor, Permission::ReadTickets)?;
-        let mut conn = self.db.read().await?;
-        let mut ticket = tickets::get(conn.ex(), TicketKind::Incident, id)
-            .await?
-            .filter(|t| actor.scope().sees(t.organization_id))
-            .ok_or_else(|| AppError::not_found("incident", id))?;
-        ticket.timeline = Some(tickets::timeline(conn.ex(), id).await?);
-        Ok(ticket)
-    }
-
-    pub async fn list_incidents(
-        &self,
-        actor: &Actor,
-        mut filter: tickets::Filter,
-        sort: steward_domain::ticket::TicketSort,
-        request: PageRequest,
-    ) -> Result<Page<Ticket>> {
-        require(actor, Permission::ReadTickets)?;
-        match actor.scope() {
-            Scope::All => {}
-            Scope::Organization(org) => filter.organization = Some(org),
-            Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
-        }
-        let mut conn = self.db.read().await?;
-        Ok(page(
-            tickets::list(conn.ex(), TicketKind::Incident, &filter, sort, request).await?,
-            request,
-        ))
-    }
-
-    /// Moves an incident to another status; refusals list the allowed ones.
-    pub async fn transition_incident(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: TransitionInput,
-    ) -> std::result::Result<Ticket, TransitionRefused> {
-        require(actor, Permission::WorkTickets)?;
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let current = load(&mut tx, id).await?;
-        let lifecycle = current
-            .lifecycle()
-            .ok_or_else(|| AppError::Internal(format!("incident {id} has an unknown status")))?;
-        let next = match transition(&lifecycle, &input) {
-            Ok(next) => next,
-            Err(TransitionError::Invalid(invalid)) => return Err(AppError::Invalid(invalid).into()),
-            Err(TransitionError::NotAllowed { from, to, allowed }) => {
-                let message = format!(
-                    "an incident that is {from} cannot become {to}; allowed: {}",
-                    allowed.join(", ")
-                );
-                return Err(TransitionRefused::NotAllowed { message, allowed });
-            }
-        };
-        let detail = serde_json::json!({
-            "reason": next.pending_reason.map(|r| r.as_str()),
-            "resolution_code": next.resolution_code,
-        });
-        let step = Step {
-            event: "transition",
-            action: "transition",
-            reassigned: false,
-            detail,
-        };
-        let ticket = self
-            .record_step(&mut tx, actor, &current, &lifecycle, &next, step, now)
-            .await?;
-        tx.commit().await?;
-        Ok(ticket)
-    }
-
-    /// Assigns a team and/or agent. A change away from a previous assignment counts as a
-    /// reassignment; a new incident moves to `assigned`.
-    pub async fn assign_incident(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: AssignInput,
-    ) -> Result<Ticket> {
-        require(actor, Permission::WorkTickets)?;
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let current = load(&mut tx, id).await?;
-        let lifecycle = current
-            .lifecycle()
-            .ok_or_else(|| AppError::Internal(format!("incident {id} has an unknown status")))?;
-        if !lifecycle.status.is_open() {
-            return Err(AppError::conflict(
-                Some("status"),
-                format!(
-                    "a {} incident cannot be reassigned",
-                    lifecycle.status.as_str()
-                ),
-            ));
-        }
-        if let Some(team) = input.team_id
-            && teams::get(tx.ex(), team).await?.is_none()
-        {
-            return Err(AppError::invalid(
-                "team_id",
-                format!("no team with id {team}"),
-            ));
-        }
-        if let Some(agent) = input.assignee_id {
-            require_staff_user(tx.ex(), "assignee_id", agent).await?;
-        }
-        let changed =
-            (input.team_id, input.assignee_id) != (lifecycle.team_id, lifecycle.assignee_id);
-        let reassigned =
-            changed && (lifecycle.team_id.is_some() || lifecycle.assignee_id.is_some());
-        let mut next = Lifecycle {
-            team_id: input.team_id,
-            assignee_id: input.assignee_id,
-            ..lifecycle.clone()
-        };
-        let assigned = next.team_id.is_some() || next.assignee_id.is_some();
-        if lifecycle.status == steward_domain::ticket::IncidentStatus::New && assigned {
-            next.status = steward_domain::ticket::IncidentStatus::Assigned;
-        }
-        let detail = serde_json::json!({
-            "from": {"team_id": lifecycle.team_id, "assignee_id": lifecycle.assignee_id},
-            "to": {"team_id": next.team_id, "assignee_id": next.assignee_id},
-            "reassignment": reassigned,
-        });
-        let step = Step {
-            event: "assignment",
-            action: "assign",
-            reassigned,
-            detail,
-        };
-        let ticket = self
-            .record_step(&mut tx, actor, &current, &lifecycle, &next, step, now)
-            .await?;
-        tx.commit().await?;
-        Ok(ticket)
-    }
-}
-
-/// What one change of an incident's lifecycle records.
-struct Step {
-    /// The timeline's name for it.
-    event: &'static str,
-    /// The audit trail's name for it.
-    action: &'static str,
-    reassigned: bool,
-    detail: serde_json::Value,
-}
-
-impl App {
-    /// Stores a new lifecycle state with its timeline and audit entries; returns the ticket.
-    #[allow(clippy::too_many_arguments)]
-    async fn record_step(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        current: &Ticket,
-        from: &Lifecycle,
-        next: &Lifecycle,
-        step: Step,
-        now: i64,
-    ) -> Result<Ticket> {
-        let id = current.id;
-        tickets::update_lifecycle(tx.ex(), id, next, step.reassigned, now).await?;
-        tickets::add_event(
-            tx.ex(),
-            id,
-            now,
-            actor.user_id,
-            &actor.name,
-            step.event,
-            Some(from.status.as_str()),
-            Some(next.status.as_str()),
-            Some(&step.detail),
-        )
-        .await?;
-        let ticket = load(tx, id).await?;
-        self.audit(
-            tx,
             change(
                 actor,
-                "incident",
-                id,
-                step.action,
-                Some(current),
-                Some(&ticket),
+                "setting",
+                CRITERIA,
+                "update",
+                Some(&before),
+                Some(&c),
             ),
             now,
         )
         .await?;
-        Ok(ticket)
+        tx.commit().await?;
+        Ok(c)
     }
-}
 
-async fn load(tx: &mut Tx, id: i64) -> Result<Ticket> {
-    tickets::get(tx.ex(), TicketKind::Incident, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("incident", id))
-}
-
-async fn matrix(ex: Ex<'_>) -> Result<PriorityMatrix> {
-    Ok(match tickets::setting(ex, MATRIX).await? {
-        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-        None => PriorityMatrix::default(),
-    })
-}
-
-async fn check_references(tx: &mut Tx, d: &steward_domain::ticket::IncidentDraft) -> Result<()> {
-    if let Some(s) = d.service_id
-        && services::existing(tx.ex(), &[s]).await?.is_empty()
-    {
-        return Err(AppError::invalid(
-            "service_id",
-            format!("no service with id {s}"),
-        ));
-    }
-    if let Some(o) = d.organization_id
-        && orgs::existing(tx.ex(), &[o]).await?.is_empty()
-    {
-        return Err(AppError::invalid(
-            "organization_id",
-            format!("no organization with id {o}"),
-        ));
-    }
-    if let Some(r) = d.requester_id
-        && users::get(tx.ex(), r).await?.is_none()
-    {
-        return Err(AppError::invalid(
-            "requester_id",
-            format!("no user with id {r}"),
-        ));
-    }
-    if let Some(ci) = d.ci_id
-        && cis::get(tx.ex(), ci).await?.is_none()
-    {
-        return Err(AppError::invalid("ci_id", format!("no CI with id {ci}")));
-    }
-    Ok(())
-}
-
-impl App {
-    /// Adds to the work log. Staff write public replies or internal notes; a customer writes
-    /// public replies on its own organization's incidents only.
-    pub async fn comment_incident(
+    /// Declares an open incident major (or hands a major incident to another owner).
+    pub async fn declare_major(
         &self,
         actor: &Actor,
         id: i64,
-        input: steward_domain::ticket::CommentInput,
-    ) -> Result<steward_domain::ticket::Comment> {
-        require(actor, Permission::RaiseTickets)?;
-        let mut draft = input.parse()?;
-        if !actor.role.is_staff() {
-            if !draft.public || draft.time_spent_minutes != 0 {
-                return Err(AppError::invalid(
-                    "public",
-                    "customers write public replies without time spent",
-                ));
-            }
-            draft.public = true;
-        }
+        input: DeclareInput,
+    ) -> Result<Ticket> {
+        require(actor, Permission::WorkTickets)?;
+        let reason = steward_domain::validation::optional_text(
+            "reason",
+            input.reason.as_deref(),
+            steward_domain::major::MESSAGE_MAX,
+        )?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let ticket = load(&mut tx, id).await?;
-        if !actor.scope().sees(ticket.organization_id) {
-            return Err(AppError::not_found("incident", id));
+        let current = load(&mut tx, TicketKind::Incident, id).await?;
+        if !current.status.is_open() {
+            return Err(AppError::conflict(
+                Some("status"),
+                format!(
+                    "a {} incident cannot be declared major",
+                    current.status.as_str()
+                ),
+            ));
         }
-        let comment_id =
-            tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &draft).await?;
-        steward_store::search::index(tx.ex(), id, "comment", draft.public, "", &draft.body).await?;
-        let event = if draft.public { "reply" } else { "note" };
-        let detail = serde_json::json!({ "comment_id": comment_id, "time_spent_minutes": draft.time_spent_minutes });
-        tickets::add_event(
+        if current.parent_id.is_some() {
+            return Err(AppError::conflict(
+                Some("parent_id"),
+                "a child of a major incident cannot itself be major",
+            ));
+        }
+        require_staff_user(tx.ex(), "owner_id", input.owner_id).await?;
+        resolution::set_major(tx.ex(), id, Some(input.owner_id), now).await?;
+        let after = load(&mut tx, TicketKind::Incident, id).await?;
+        let event = if current.major {
+            "major_owner_changed"
+        } else {
+            "major_declared"
+        };
+        let detail =
+            serde_json::json!({ "by": "hand", "owner_id": input.owner_id, "reason": reason });
+        self.record_change(&mut tx, actor, &current, event, detail, &after, now)
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Attaches incidents to a major incident as its children.
+    pub async fn add_children(&self, actor: &Actor, id: i64, input: LinkInput) -> Result<Ticket> {
+        require(actor, Permission::WorkTickets)?;
+        let ids = input.parse()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let parent = load_major(&mut tx, id).await?;
+        for (i, child_id) in ids.iter().copied().enumerate() {
+            let field = format!("incident_ids[{i}]");
+            let child = tickets::get(tx.ex(), TicketKind::Incident, child_id)
+                .await?
+                .ok_or_else(|| AppError::invalid(&field, format!("no incident {child_id}")))?;
+            if child.id == parent.id || child.major {
+                return Err(AppError::invalid(
+                    &field,
+                    format!("{} is a major incident itself", child.number),
+                ));
+            }
+            if child.parent_id.is_some_and(|p| p != parent.id) {
+                return Err(AppError::conflict(
+                    Some(&field),
+                    format!(
+                        "{} is already a child of another major incident",
+                        child.number
+                    ),
+                ));
+            }
+            if child.parent_id == Some(parent.id) {
+                continue;
+            }
+            resolution::set_parent(tx.ex(), child.id, parent.id, now).await?;
+            let after = load(&mut tx, TicketKind::Incident, child.id).await?;
+            let detail = serde_json::json!({ "parent": parent.number });
+            self.record_change(&mut tx, actor, &child, "child_of", detail, &after, now)
+                .await?;
+            let detail = serde_json::json!({ "child": child.number });
+            tickets::add_event(
+                tx.ex(),
+                parent.id,
+                now,
+                actor.user_id,
+                &actor.name,
+                "child_added",
+                None,
+                None,
+                Some(&detail),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.get_ticket(actor, TicketKind::Incident, id).await
+    }
+
+    /// Logs a management notification sent about a major incident.
+    pub async fn notify_major(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: NotificationInput,
+    ) -> Result<Notification> {
+        require(actor, Permission::WorkTickets)?;
+        let (audience, channel, message) = input.parse()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let ticket = load_major(&mut tx, id).await?;
+        let nid = resolution::add_notification(
             tx.ex(),
             id,
             now,
             actor.user_id,
             &actor.name,
-            event,
-            None,
-            None,
-            Some(&detail),
+            &audience,
+            &channel,
+            &message,
         )
         .await?;
-        let comment = tickets::comments(tx.ex(), id, true)
+        let note = resolution::notifications(tx.ex(), id)
             .await?
             .into_iter()
-            .find(|c| c.id == comment_id)
-            .ok_or_else(|| AppError::Internal("the new comment vanished".into()))?;
-        self.audit(
-            &mut tx,
-            change::<(), _>(actor, "incident", id, event, None, Some(&comment)),
-            now,
-        )
-        .await?;
+            .find(|n| n.id == nid)
+            .ok_or_else(|| AppError::Internal("the new notification vanished".into()))?;
+        let detail = serde_json::json!({ "notification_id": nid, "audience": audience });
+        self.record_change(&mut tx, actor, &ticket, "notification", detail, &note, now)
+            .await?;
         tx.commit().await?;
-        Ok(comment)
+        Ok(note)
     }
 
-    /// The work log; customers see public replies only.
-    pub async fn incident_comments(
+    pub async fn major_notifications(&self, actor: &Actor, id: i64) -> Result<Vec<Notification>> {
+        require(actor, Permission::ReadTickets)?;
+        if !actor.role.is_staff() {
+            return Err(AppError::forbidden());
+        }
+        let mut conn = self.db.read().await?;
+        load_visible(conn.ex(), actor, TicketKind::Incident, id).await?;
+        Ok(resolution::notifications(conn.ex(), id).await?)
+    }
+
+    /// Records (or replaces) the post-incident review a major incident needs to close.
+    pub async fn record_review(
         &self,
         actor: &Actor,
         id: i64,
-    ) -> Result<Vec<steward_domain::ticket::Comment>> {
-        require(actor, Permission::ReadTickets)?;
-        let mut conn = self.db.read().await?;
-        tickets::get(conn.ex(), TicketKind::Incident, id)
-            .await?
-            .filter(|t| actor.scope().sees(t.organization_id))
-            .ok_or_else(|| AppError::not_found("incident", id))?;
-        Ok(tickets::comments(conn.ex(), id, actor.role.is_staff()).await?)
-    }
-
-    /// Closes incidents resolved longer ago than the configured number of days, each with its
-    /// timeline entry and audit entry. Returns how many it closed.
-    pub async fn auto_close_incidents(&self, tx: &mut Tx, now: i64) -> Result<u64> {
-        let actor = Actor::system("auto-close");
-        let before = now - self.settings.auto_close_after.as_micros() as i64;
-        let mut closed = 0;
-        for id in tickets::resolved_before(tx.ex(), before, 500).await? {
-            let current = load(tx, id).await?;
-            let Some(lifecycle) = current.lifecycle() else {
-                continue;
-            };
-            let to = TransitionInput {
-                to: "closed".into(),
-                ..Default::default()
-            };
-            let Ok(next) = transition(&lifecycle, &to) else {
-                continue;
-            };
-            let detail = serde_json::json!({ "reason": "resolved and not reopened in time" });
-            let step = Step {
-                event: "transition",
-                action: "auto_close",
-                reassigned: false,
-                detail,
-            };
-            self.record_step(tx, &actor, &current, &lifecycle, &next, step, now)
-                .await?;
-            closed += 1;
-        }
-        Ok(closed)
-    }
-}
-
-impl App {
-    /// Tickets whose title, description or work log match every word of `query`, best first.
-    /// Customers search only their organization's tickets and public replies.
-    pub async fn search_tickets(
-        &self,
-        actor: &Actor,
-        query: &str,
-        request: PageRequest,
-    ) -> Result<Page<steward_domain::search::SearchHit>> {
-        require(actor, Permission::ReadTickets)?;
-        if query.chars().count() > steward_domain::search::QUERY_MAX {
-            return Err(AppError::invalid(
-                "q",
-                format!(
-                    "must be at most {} characters",
-                    steward_domain::search::QUERY_MAX
-                ),
+        input: ReviewInput,
+    ) -> Result<Ticket> {
+        require(actor, Permission::WorkTickets)?;
+        let now = self.now();
+        let review = input.parse(&actor.name, steward_domain::page::rfc3339_micros(now))?;
+        let mut tx = self.db.begin().await?;
+        let current = load_major(&mut tx, id).await?;
+        if current.status.is_final() {
+            return Err(AppError::conflict(
+                Some("status"),
+                format!("{} is {}", current.number, current.status.as_str()),
             ));
         }
-        let organization = match actor.scope() {
-            Scope::All => None,
-            Scope::Organization(org) => Some(org),
-            Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
-        };
-        let who = steward_store::search::Audience {
-            staff: actor.role.is_staff(),
-            organization,
-        };
-        let terms = steward_domain::search::terms(query);
-        let mut conn = self.db.read().await?;
-        let found = steward_store::search::search(
-            conn.ex(),
-            &terms,
-            who,
-            i64::from(request.limit),
-            request.offset as i64,
-        )
-        .await?;
-        Ok(page(found, request))
+        resolution::set_review(tx.ex(), id, &review, now).await?;
+        let after = load(&mut tx, TicketKind::Incident, id).await?;
+        let detail = serde_json::json!({ "actions": review.actions.len() });
+        self.record_change(&mut tx, actor, &current, "review", detail, &after, now)
+            .await?;
+        tx.commit().await?;
+        Ok(after)
     }
-}
 
-impl App {
+    /// Known errors that look like this incident, best first: what the agent should try.
+    pub async fn incident_known_errors(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<Vec<KnownErrorMatch>> {
+        require(actor, Permission::WorkTickets)?;
+        let mut conn = self.db.read().await?;
+        let incident = load_visible(conn.ex(), actor, TicketKind::Incident, id).await?;
+        let text = format!(
+            "{} {}",
+            incident.title,
+            incident.description.as_deref().unwrap_or("")
+        );
+        let facts = IncidentFacts {
+            problem_id: incident.problem_id,
+            service_id: incident.service_id,
+            ci_id: incident.ci_id,
+            text: &text,
+        };
+        let mut matches: Vec<KnownErrorMatch> = resolution::known_errors(conn.ex())
+            .await?
+            .iter()
+            .filter_map(|ke| match_known_error(facts, ke))
+            .collect();
+        matches.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.known_error.number.cmp(&b.known_error.number))
+        });
+        Ok(matches)
+    }
+
     /// Services, CIs and categories with at least `min` incidents opened in the last
     /// `window_days` days, most incidents first: where a problem record may be due.
     pub async fn problem_candidates(

@@ -6,6 +6,7 @@ mod app;
 mod error;
 pub mod secrets;
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -14,8 +15,11 @@ pub mod complaints;
 pub mod incidents;
 pub mod maintenance;
 pub mod people;
+pub mod problems;
+pub mod requests;
 pub mod services;
 pub mod suppliers;
+pub mod tickets;
 
 pub use app::{App, Settings};
 pub use error::AppError;

@@ -49,8 +49,7 @@ impl App {
         }
         let keep = self.settings.session_ttl.max(self.settings.login.window);
         let before = now - keep.as_micros() as i64 * 2;
-        let n =
-            auth::purge(tx.ex(), before).await? + self.auto_close_incidents(&mut tx, now).await?;
+        let n = auth::purge(tx.ex(), before).await? + self.auto_close_tickets(&mut tx, now).await?;
         tx.commit().await?;
         Ok(Some(n))
     }

@@ -4,14 +4,18 @@
 
 pub mod access;
 pub mod actor;
+pub mod attachment;
 pub mod audit;
 pub mod catalogue;
 pub mod ci;
 pub mod complaint;
 mod import;
 pub mod login;
+pub mod major;
 pub mod page;
 pub mod people;
+pub mod problem;
+pub mod request;
 pub mod role;
 pub mod search;
 pub mod service;
@@ -19,6 +23,7 @@ pub mod supplier;
 mod text_enum;
 pub mod ticket;
 pub mod validation;
+pub mod workflow;
 
 pub use actor::{Actor, Scope};
 pub use role::{Permission, Role};

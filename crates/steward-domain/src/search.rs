@@ -7,11 +7,16 @@ pub const TERMS_MAX: usize = 12;
 /// The words of a query: letters and digits only, lower-cased, at most 12. Everything else
 /// separates words, so no query syntax of either backend can be injected.
 pub fn terms(query: &str) -> Vec<String> {
-    query
-        .split(|c: char| !c.is_alphanumeric())
+    let mut all = terms_all(query);
+    all.truncate(TERMS_MAX);
+    all
+}
+
+/// Every word of a text, split and lower-cased as [`terms`] does, without the cap.
+pub fn terms_all(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .take(TERMS_MAX)
         .collect()
 }
 

@@ -4,6 +4,7 @@
 //! list.
 use crate::text_enum::text_enum;
 use crate::validation::{self, Errors, FieldError, Invalid};
+use crate::workflow::{Lifecycle, PendingReason, Status};
 use serde::{Deserialize, Serialize};
 
 text_enum!(
@@ -135,226 +136,6 @@ impl PriorityMatrix {
 }
 
 text_enum!(
-    IncidentStatus {
-        New = "new",
-        Assigned = "assigned",
-        InProgress = "in_progress",
-        Pending = "pending",
-        Resolved = "resolved",
-        Closed = "closed",
-        Cancelled = "cancelled",
-    }
-);
-
-text_enum!(
-    /// Why an incident waits; SLAs may pause their clocks for some reasons.
-    PendingReason { Customer = "customer", Supplier = "supplier", Change = "change" }
-);
-
-impl IncidentStatus {
-    /// Where an incident in this status may go next. Closed and cancelled are final;
-    /// resolved may reopen to in progress.
-    pub fn allowed_next(self) -> &'static [IncidentStatus] {
-        use IncidentStatus::*;
-        match self {
-            New => &[Assigned, InProgress, Cancelled],
-            Assigned => &[InProgress, Pending, Resolved, Cancelled],
-            InProgress => &[Pending, Resolved, Cancelled],
-            Pending => &[InProgress, Resolved, Cancelled],
-            Resolved => &[Closed, InProgress],
-            Closed | Cancelled => &[],
-        }
-    }
-
-    pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            IncidentStatus::Resolved | IncidentStatus::Closed | IncidentStatus::Cancelled
-        )
-    }
-}
-
-/// What an incident's lifecycle depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Lifecycle {
-    pub status: IncidentStatus,
-    pub pending_reason: Option<PendingReason>,
-    pub resolution_code: Option<String>,
-    pub resolution_notes: Option<String>,
-    pub assignee_id: Option<i64>,
-    pub team_id: Option<i64>,
-    pub reopen_count: i64,
-}
-
-impl Lifecycle {
-    pub fn new() -> Self {
-        Self {
-            status: IncidentStatus::New,
-            pending_reason: None,
-            resolution_code: None,
-            resolution_notes: None,
-            assignee_id: None,
-            team_id: None,
-            reopen_count: 0,
-        }
-    }
-}
-
-impl Default for Lifecycle {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Body of `POST /api/v1/incidents/{id}/transition`: the target status and what it needs.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionInput {
-    pub to: String,
-    /// Required for `pending`.
-    pub reason: Option<PendingReason>,
-    /// Required for `resolved`.
-    pub resolution_code: Option<String>,
-    /// Required for `resolved`.
-    pub resolution_notes: Option<String>,
-}
-
-/// Why a transition was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TransitionError {
-    /// The target is not a status at all.
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    /// The target is a status, but not one reachable from the current one (a 409).
-    #[error("an incident that is {from} cannot become {to}")]
-    NotAllowed {
-        from: &'static str,
-        to: &'static str,
-        allowed: Vec<&'static str>,
-    },
-}
-
-pub const RESOLUTION_CODE_MAX: usize = 100;
-pub const RESOLUTION_NOTES_MAX: usize = 10_000;
-
-/// Applies a transition, or says why not. The result always satisfies [`Lifecycle::is_valid`].
-pub fn transition(
-    current: &Lifecycle,
-    input: &TransitionInput,
-) -> Result<Lifecycle, TransitionError> {
-    use IncidentStatus::*;
-    let to = IncidentStatus::parse(&input.to).ok_or_else(|| {
-        Invalid::one(
-            "to",
-            format!(
-                "{:?} is not a status; expected one of {}",
-                input.to,
-                IncidentStatus::choices()
-            ),
-        )
-    })?;
-    if !current.status.allowed_next().contains(&to) {
-        return Err(TransitionError::NotAllowed {
-            from: current.status.as_str(),
-            to: to.as_str(),
-            allowed: current
-                .status
-                .allowed_next()
-                .iter()
-                .map(|s| s.as_str())
-                .collect(),
-        });
-    }
-    let mut e = Errors::new();
-    let mut next = Lifecycle {
-        status: to,
-        ..current.clone()
-    };
-    match to {
-        Pending => match input.reason {
-            Some(reason) => next.pending_reason = Some(reason),
-            None => e.push(FieldError::new(
-                "reason",
-                "pending needs a reason: customer, supplier or change",
-            )),
-        },
-        Resolved => {
-            let code = match input.resolution_code.as_deref() {
-                Some(c) => e.take(validation::text(
-                    "resolution_code",
-                    c,
-                    1,
-                    RESOLUTION_CODE_MAX,
-                )),
-                None => {
-                    e.push(FieldError::new("resolution_code", "is required to resolve"));
-                    None
-                }
-            };
-            let notes = match input.resolution_notes.as_deref() {
-                Some(n) => e.take(validation::text(
-                    "resolution_notes",
-                    n,
-                    1,
-                    RESOLUTION_NOTES_MAX,
-                )),
-                None => {
-                    e.push(FieldError::new(
-                        "resolution_notes",
-                        "is required to resolve",
-                    ));
-                    None
-                }
-            };
-            next.resolution_code = code;
-            next.resolution_notes = notes;
-        }
-        Assigned if current.assignee_id.is_none() && current.team_id.is_none() => {
-            e.push(FieldError::new("to", "assign a team or an agent first"));
-        }
-        InProgress if current.status == Resolved => next.reopen_count += 1,
-        _ => {}
-    }
-    if to != Pending {
-        next.pending_reason = None;
-    }
-    if to != Resolved && to != Closed {
-        next.resolution_code = None;
-        next.resolution_notes = None;
-    }
-    if to != Pending && input.reason.is_some() {
-        e.push(FieldError::new(
-            "reason",
-            "only a move to pending takes a reason",
-        ));
-    }
-    if !matches!(to, Resolved)
-        && (input.resolution_code.is_some() || input.resolution_notes.is_some())
-    {
-        e.push(FieldError::new(
-            "resolution_code",
-            "only a move to resolved takes a resolution",
-        ));
-    }
-    e.finish()?;
-    Ok(next)
-}
-
-impl Lifecycle {
-    /// The invariants every stored incident satisfies.
-    pub fn is_valid(&self) -> bool {
-        let pending_ok = (self.status == IncidentStatus::Pending) == self.pending_reason.is_some();
-        let resolved = matches!(
-            self.status,
-            IncidentStatus::Resolved | IncidentStatus::Closed
-        );
-        let resolution_ok =
-            resolved == (self.resolution_code.is_some() && self.resolution_notes.is_some());
-        pending_ok && resolution_ok && self.reopen_count >= 0
-    }
-}
-
-text_enum!(
     /// How a ticket reached the service desk.
     Channel { Portal = "portal", Email = "email", Phone = "phone", Api = "api", Monitoring = "monitoring" }
 );
@@ -368,7 +149,7 @@ pub struct Ticket {
     pub number: String,
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub impact: Level,
     pub urgency: Level,
     pub priority: Priority,
@@ -390,23 +171,69 @@ pub struct Ticket {
     pub updated_at: String,
     pub resolved_at: Option<String>,
     pub closed_at: Option<String>,
+    /// Incidents: flagged major by the criteria or by hand.
+    pub major: bool,
+    /// Incidents: who manages the major incident.
+    pub major_owner_id: Option<i64>,
+    /// Incidents: the major incident this one is a child of.
+    pub parent_id: Option<i64>,
+    /// Incidents: the problem that explains this one.
+    pub problem_id: Option<i64>,
+    /// Problems: root-cause analysis and workaround.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workaround: Option<String>,
+    /// Problems: `KE-000001` once marked a known error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_error_number: Option<String>,
+    /// Requests: the catalogue item asked for and the checked answers to its form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalogue_item_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub answers: Option<serde_json::Value>,
+    /// Major incidents: the post-incident review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_incident_review: Option<crate::major::Review>,
     /// Every creation, transition and reassignment, oldest first (on `GET` of one ticket).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TicketEvent>>,
+    /// Linked records (on `GET` of one ticket): a major incident's children, a problem's
+    /// incidents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked: Option<Vec<TicketRef>>,
+    /// Requests: approval decisions (on `GET` of one ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Vec<crate::request::Approval>>,
+}
+
+/// A short reference to another ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TicketRef {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub status: Status,
 }
 
 impl Ticket {
-    /// The lifecycle part of an incident, for the state machine.
-    pub fn lifecycle(&self) -> Option<Lifecycle> {
-        Some(Lifecycle {
-            status: IncidentStatus::parse(&self.status)?,
+    /// The lifecycle part of a ticket, for the state machine.
+    pub fn lifecycle(&self) -> Lifecycle {
+        Lifecycle {
+            kind: self.kind,
+            status: self.status,
             pending_reason: self.pending_reason,
             resolution_code: self.resolution_code.clone(),
             resolution_notes: self.resolution_notes.clone(),
             assignee_id: self.assignee_id,
             team_id: self.team_id,
             reopen_count: self.reopen_count,
-        })
+            root_cause: self.root_cause.clone(),
+            workaround: self.workaround.clone(),
+            major: self.major,
+            review_recorded: self.post_incident_review.is_some(),
+        }
     }
 }
 
@@ -446,9 +273,9 @@ pub struct IncidentInput {
     pub channel: Option<Channel>,
 }
 
-/// A new incident, validated, before references are checked.
+/// A new ticket of any kind, validated, before references are checked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct IncidentDraft {
+pub struct TicketDraft {
     pub title: String,
     pub description: Option<String>,
     pub impact: Level,
@@ -462,7 +289,7 @@ pub struct IncidentDraft {
 }
 
 impl IncidentInput {
-    pub fn parse(self) -> Result<IncidentDraft, Invalid> {
+    pub fn parse(self) -> Result<TicketDraft, Invalid> {
         let mut e = Errors::new();
         let title = e.take(validation::text("title", &self.title, 1, TITLE_MAX));
         let description = e
@@ -480,7 +307,7 @@ impl IncidentInput {
             ))
             .flatten();
         e.finish()?;
-        Ok(IncidentDraft {
+        Ok(TicketDraft {
             title: title.unwrap_or_default(),
             description,
             impact: self.impact,
@@ -495,7 +322,7 @@ impl IncidentInput {
     }
 }
 
-/// Body of `POST /api/v1/incidents/{id}/assign`: the team and agent after the change.
+/// Body of `POST /api/v1/{incidents|requests|problems}/{id}/assign`: the team and agent after the change.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignInput {
@@ -520,7 +347,7 @@ pub const COMMENT_MAX: usize = 20_000;
 /// A day's work, as a sanity bound on one entry.
 pub const TIME_SPENT_MAX: i64 = 24 * 60;
 
-/// Body of `POST /api/v1/incidents/{id}/comments`.
+/// Body of `POST /api/v1/{incidents|requests|problems}/{id}/comments`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentInput {
@@ -614,7 +441,6 @@ impl TicketSort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn the_default_matrix_is_the_documented_one() {
@@ -646,103 +472,5 @@ mod tests {
     fn numbers_are_padded_per_kind() {
         assert_eq!(TicketKind::Incident.number(1), "INC-000001");
         assert_eq!(TicketKind::Problem.number(1_234_567), "PRB-1234567");
-    }
-
-    fn input(to: &str) -> TransitionInput {
-        TransitionInput {
-            to: to.into(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn refused_transitions_list_the_allowed_ones() {
-        let l = Lifecycle::new();
-        match transition(&l, &input("closed")) {
-            Err(TransitionError::NotAllowed { allowed, .. }) => {
-                assert_eq!(allowed, ["assigned", "in_progress", "cancelled"])
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            transition(&l, &input("sleeping")),
-            Err(TransitionError::Invalid(_))
-        ));
-    }
-
-    #[test]
-    fn pending_needs_a_reason_and_resolving_a_resolution_and_reopening_counts() {
-        let l = transition(&Lifecycle::new(), &input("in_progress")).unwrap();
-        assert!(transition(&l, &input("pending")).is_err());
-        let p = transition(
-            &l,
-            &TransitionInput {
-                reason: Some(PendingReason::Supplier),
-                ..input("pending")
-            },
-        )
-        .unwrap();
-        assert_eq!(p.pending_reason, Some(PendingReason::Supplier));
-        let err = transition(&p, &input("resolved")).unwrap_err();
-        assert!(matches!(err, TransitionError::Invalid(Invalid(ref e)) if e.len() == 2));
-        let r = transition(
-            &p,
-            &TransitionInput {
-                resolution_code: Some("fixed".into()),
-                resolution_notes: Some("replaced disk".into()),
-                ..input("resolved")
-            },
-        )
-        .unwrap();
-        assert_eq!(r.pending_reason, None);
-        let reopened = transition(&r, &input("in_progress")).unwrap();
-        assert_eq!(reopened.reopen_count, 1);
-        assert_eq!(reopened.resolution_code, None);
-    }
-
-    fn any_input() -> impl Strategy<Value = TransitionInput> {
-        let statuses: Vec<String> = IncidentStatus::ALL
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .chain(["bogus".into()])
-            .collect();
-        (
-            proptest::sample::select(statuses),
-            proptest::option::of(proptest::sample::select(PendingReason::ALL.to_vec())),
-            proptest::option::of("[a-z ]{0,8}"),
-            proptest::option::of("[a-z ]{0,8}"),
-        )
-            .prop_map(|(to, reason, code, notes)| TransitionInput {
-                to,
-                reason,
-                resolution_code: code,
-                resolution_notes: notes,
-            })
-    }
-
-    proptest! {
-        /// Whatever is asked, in whatever order, an incident never reaches an invalid state,
-        /// final states stay final, and the reopen count only grows.
-        #[test]
-        fn random_action_sequences_never_reach_an_invalid_state(
-            actions in proptest::collection::vec((any_input(), any::<bool>()), 0..40)
-        ) {
-            let mut l = Lifecycle::new();
-            for (action, assign) in actions {
-                if assign {
-                    l.team_id = Some(1);
-                }
-                let before = l.clone();
-                match transition(&l, &action) {
-                    Ok(next) => {
-                        prop_assert!(before.status.allowed_next().contains(&next.status));
-                        prop_assert!(next.reopen_count >= before.reopen_count);
-                        l = next;
-                    }
-                    Err(_) => prop_assert_eq!(&l, &before),
-                }
-                prop_assert!(l.is_valid(), "invalid state {:?}", l);
-            }
-        }
     }
 }

@@ -150,6 +150,14 @@ pub async fn entry_for_service(ex: Ex<'_>, service_id: i64) -> Result<Option<i64
     )
 }
 
+/// The service a catalogue entry offers.
+pub async fn service_of_entry(ex: Ex<'_>, entry: i64) -> Result<Option<i64>> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT service_id FROM catalogue_entries WHERE id = $1")
+        .bind(entry).fetch_optional(c).await)?,
+    )
+}
+
 pub async fn insert_entry(ex: Ex<'_>, d: &EntryDraft, now: i64) -> Result<i64> {
     Ok(on!(ex, c => sqlx::query_scalar(
         "INSERT INTO catalogue_entries (service_id, title, summary, published, version, created_at, updated_at)

@@ -12,6 +12,7 @@ mod lock;
 mod sql;
 
 pub mod agreements;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -19,6 +20,7 @@ pub mod cis;
 pub mod complaints;
 pub mod leases;
 pub mod orgs;
+pub mod resolution;
 pub mod schema;
 pub mod search;
 pub mod services;

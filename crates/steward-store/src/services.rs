@@ -259,3 +259,11 @@ pub async fn list(mut ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<
         total,
     ))
 }
+
+/// A service's criticality (1 is the most critical), if the service exists.
+pub async fn criticality(ex: Ex<'_>, id: i64) -> Result<Option<i64>> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT criticality FROM services WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?,
+    )
+}

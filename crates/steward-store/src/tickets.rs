@@ -4,9 +4,9 @@ use crate::sql::{Listing, Sql, fetch_listing};
 use crate::{Ex, Result, on};
 use steward_domain::page::{PageRequest, rfc3339_micros};
 use steward_domain::ticket::{
-    Channel, IncidentDraft, Level, Lifecycle, PendingReason, Priority, SortKey, Ticket,
-    TicketEvent, TicketKind, TicketSort,
+    Channel, Level, Priority, SortKey, Ticket, TicketDraft, TicketEvent, TicketKind, TicketSort,
 };
+use steward_domain::workflow::{Lifecycle, PendingReason, Status};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -36,6 +36,16 @@ struct Row {
     updated_at: i64,
     resolved_at: Option<i64>,
     closed_at: Option<i64>,
+    major: bool,
+    major_owner_id: Option<i64>,
+    parent_id: Option<i64>,
+    problem_id: Option<i64>,
+    root_cause: Option<String>,
+    workaround: Option<String>,
+    known_error_number: Option<String>,
+    catalogue_item_id: Option<i64>,
+    answers: Option<String>,
+    post_incident_review: Option<String>,
 }
 
 impl From<Row> for Ticket {
@@ -47,7 +57,7 @@ impl From<Row> for Ticket {
             number: r.number,
             title: r.title,
             description: r.description,
-            status: r.status,
+            status: Status::parse(&r.status).unwrap_or(Status::New),
             impact: Level::parse(&r.impact).unwrap_or(Level::Medium),
             urgency: Level::parse(&r.urgency).unwrap_or(Level::Medium),
             priority: u8::try_from(r.priority)
@@ -71,7 +81,21 @@ impl From<Row> for Ticket {
             updated_at: rfc3339_micros(r.updated_at),
             resolved_at: r.resolved_at.map(rfc3339_micros),
             closed_at: r.closed_at.map(rfc3339_micros),
+            major: r.major,
+            major_owner_id: r.major_owner_id,
+            parent_id: r.parent_id,
+            problem_id: r.problem_id,
+            root_cause: r.root_cause,
+            workaround: r.workaround,
+            known_error_number: r.known_error_number,
+            catalogue_item_id: r.catalogue_item_id,
+            answers: r.answers.and_then(|a| serde_json::from_str(&a).ok()),
+            post_incident_review: r
+                .post_incident_review
+                .and_then(|a| serde_json::from_str(&a).ok()),
             timeline: None,
+            linked: None,
+            approvals: None,
         }
     }
 }
@@ -79,7 +103,8 @@ impl From<Row> for Ticket {
 const SELECT: &str = "SELECT id, kind, number, title, description, status, impact, urgency, priority, category,
     channel, requester_id, organization_id, service_id, ci_id, team_id, assignee_id, pending_reason,
     resolution_code, resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
-    closed_at FROM tickets";
+    closed_at, major, major_owner_id, parent_id, problem_id, root_cause, workaround, known_error_number,
+    catalogue_item_id, answers, post_incident_review FROM tickets";
 
 /// The next number of a kind. The counter row stays locked until the transaction ends, so
 /// concurrent writers (several nodes on PostgreSQL) get consecutive numbers, and a rolled-back
@@ -91,21 +116,47 @@ pub async fn next_number(ex: Ex<'_>, kind: TicketKind) -> Result<String> {
     Ok(kind.number(n))
 }
 
-pub async fn insert_incident(
+/// What a new ticket starts with besides its draft.
+#[derive(Debug, Clone, Default)]
+pub struct Opening {
+    pub status: Option<Status>,
+    pub team_id: Option<i64>,
+    pub major: bool,
+    pub catalogue_item_id: Option<i64>,
+    pub answers: Option<serde_json::Value>,
+}
+
+pub async fn insert(
     ex: Ex<'_>,
+    kind: TicketKind,
     number: &str,
-    d: &IncidentDraft,
+    d: &TicketDraft,
     priority: Priority,
+    opening: &Opening,
     now: i64,
 ) -> Result<i64> {
+    let status = opening.status.unwrap_or(Status::New);
     Ok(on!(ex, c => sqlx::query_scalar(
         "INSERT INTO tickets (kind, number, title, description, status, impact, urgency, priority, category,
-         channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at)
-         VALUES ('incident', $1, $2, $3, 'new', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id")
-        .bind(number).bind(&d.title).bind(&d.description).bind(d.impact.as_str()).bind(d.urgency.as_str())
+         channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at, team_id, major,
+         catalogue_item_id, answers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19)
+         RETURNING id")
+        .bind(kind.as_str()).bind(number).bind(&d.title).bind(&d.description).bind(status.as_str())
+        .bind(d.impact.as_str()).bind(d.urgency.as_str())
         .bind(i64::from(priority.level())).bind(&d.category).bind(d.channel.as_str()).bind(d.requester_id)
-        .bind(d.organization_id).bind(d.service_id).bind(d.ci_id).bind(now)
+        .bind(d.organization_id).bind(d.service_id).bind(d.ci_id).bind(now).bind(opening.team_id)
+        .bind(opening.major).bind(opening.catalogue_item_id)
+        .bind(opening.answers.as_ref().map(|a| a.to_string()))
         .fetch_one(c).await)?)
+}
+
+/// Any kind of ticket by id alone (attachments and links name tickets of every kind).
+pub async fn get_any(ex: Ex<'_>, id: i64) -> Result<Option<Ticket>> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row.map(Into::into))
 }
 
 pub async fn get(ex: Ex<'_>, kind: TicketKind, id: i64) -> Result<Option<Ticket>> {
@@ -123,18 +174,18 @@ pub async fn update_lifecycle(
     reassigned: bool,
     now: i64,
 ) -> Result<()> {
-    use steward_domain::ticket::IncidentStatus::*;
-    let resolved_at = matches!(l.status, Resolved | Closed).then_some(now);
-    let closed_at = matches!(l.status, Closed | Cancelled).then_some(now);
+    let resolved_at = l.status.has_resolution().then_some(now);
+    let closed_at = l.status.is_final().then_some(now);
     on!(ex, c => sqlx::query(
         "UPDATE tickets SET status = $2, pending_reason = $3, resolution_code = $4, resolution_notes = $5,
-         team_id = $6, assignee_id = $7, reopen_count = $8,
+         team_id = $6, assignee_id = $7, reopen_count = $8, root_cause = $13, workaround = $14,
          reassignment_count = reassignment_count + $9,
          resolved_at = CASE WHEN $10 IS NULL THEN NULL ELSE COALESCE(resolved_at, $10) END,
          closed_at = COALESCE(closed_at, $11), updated_at = $12 WHERE id = $1")
         .bind(id).bind(l.status.as_str()).bind(l.pending_reason.map(|r| r.as_str())).bind(&l.resolution_code)
         .bind(&l.resolution_notes).bind(l.team_id).bind(l.assignee_id).bind(l.reopen_count)
         .bind(i64::from(reassigned)).bind(resolved_at).bind(closed_at).bind(now)
+        .bind(&l.root_cause).bind(&l.workaround)
         .execute(c).await.map(|_| ()))?;
     Ok(())
 }
@@ -300,7 +351,7 @@ pub async fn comments(
 /// Resolved incidents whose resolution is older than `before` (microseconds).
 pub async fn resolved_before(ex: Ex<'_>, before: i64, limit: i64) -> Result<Vec<i64>> {
     Ok(on!(ex, c => sqlx::query_scalar(
-        "SELECT id FROM tickets WHERE kind = 'incident' AND status = 'resolved' AND resolved_at < $1
+        "SELECT id FROM tickets WHERE kind IN ('incident', 'request') AND status = 'resolved' AND resolved_at < $1
          ORDER BY resolved_at LIMIT $2")
         .bind(before).bind(limit).fetch_all(c).await)?)
 }

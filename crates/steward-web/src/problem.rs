@@ -118,6 +118,10 @@ impl From<AppError> for Problem {
                     None => p,
                 }
             }
+            AppError::TransitionNotAllowed { message, allowed } => Problem::transition_not_allowed(
+                message,
+                allowed.into_iter().map(str::to_owned).collect(),
+            ),
             AppError::Throttled { retry_after } => {
                 let mut p = Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,

@@ -163,6 +163,10 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
     let settings = Settings {
         session_ttl: jiff::SignedDuration::from_hours(config.session_hours),
         auto_close_after: jiff::SignedDuration::from_hours(config.auto_close_days.max(0) * 24),
+        attachment_max_bytes: usize::try_from(
+            config.attachment_max_mib.clamp(1, 1024) * 1024 * 1024,
+        )
+        .unwrap_or(usize::MAX),
         ..Default::default()
     };
     Ok(App::new(db, settings))

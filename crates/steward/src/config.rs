@@ -23,6 +23,8 @@ pub struct Config {
     pub session_hours: i64,
     /// Days after which a resolved incident closes unless the requester reopens it.
     pub auto_close_days: i64,
+    /// Largest attachment accepted, in MiB.
+    pub attachment_max_mib: u64,
     /// `tracing` filter, e.g. `info` or `steward=debug,tower_http=info`.
     pub log: String,
 }
@@ -38,6 +40,7 @@ impl Default for Config {
             max_connections: 16,
             session_hours: 12,
             auto_close_days: 5,
+            attachment_max_mib: 10,
             log: "info".into(),
         }
     }

@@ -10,10 +10,13 @@ pub mod complaints;
 pub mod health;
 pub mod incidents;
 pub mod orgs;
+pub mod problems;
+pub mod requests;
 pub mod search;
 pub mod services;
 pub mod suppliers;
 pub mod teams;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 
@@ -28,7 +31,10 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         complaints::Api::openapi(),
         cis::Api::openapi(),
         catalogue::Api::openapi(),
+        tickets::Api::openapi(),
         incidents::Api::openapi(),
+        requests::Api::openapi(),
+        problems::Api::openapi(),
         search::Api::openapi(),
     ]
 }
@@ -45,7 +51,10 @@ pub fn all() -> Router<AppState> {
         .merge(services::routes())
         .merge(cis::routes())
         .merge(catalogue::routes())
+        .merge(tickets::routes())
         .merge(incidents::routes())
+        .merge(requests::routes())
+        .merge(problems::routes())
         .merge(search::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())

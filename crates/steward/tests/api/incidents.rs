@@ -265,7 +265,7 @@ async fn customers_raise_and_see_only_their_organizations_incidents() {
         json!({"to": "cancelled"}),
     )
     .await
-    .problem(403);
+    .problem(404);
     t.post(
         &format!("/api/v1/incidents/{id}/transition"),
         &acme_token,
