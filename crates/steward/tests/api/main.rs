@@ -5,6 +5,7 @@
 mod support;
 
 mod access;
+mod attachments;
 mod audit;
 mod backends;
 mod bad_input;
@@ -14,9 +15,14 @@ mod cli;
 mod complaints;
 mod health;
 mod incidents;
+mod lifecycle;
+mod major;
 mod people;
+mod problems;
+mod requests;
 mod roles;
 mod search;
 mod services;
 mod suppliers;
 mod tenancy;
+mod ticket_isolation;
