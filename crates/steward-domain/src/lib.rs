@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod audit;
 pub mod catalogue;
 pub mod ci;
+pub mod clock;
 pub mod complaint;
 mod import;
 pub mod login;
