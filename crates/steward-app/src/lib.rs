@@ -9,8 +9,10 @@ pub mod secrets;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+mod calendars;
 pub mod catalogue;
 pub mod cis;
+pub mod clocks;
 pub mod complaints;
 pub mod incidents;
 pub mod maintenance;
@@ -18,6 +20,7 @@ pub mod people;
 pub mod problems;
 pub mod requests;
 pub mod services;
+pub mod slas;
 pub mod suppliers;
 pub mod tickets;
 

@@ -186,6 +186,7 @@ impl App {
         let body = draft.description.as_deref().unwrap_or("");
         steward_store::search::index(tx.ex(), id, "ticket", true, &draft.title, body).await?;
         let ticket = load(tx, kind, id).await?;
+        self.start_clocks(tx, &ticket, now).await?;
         self.audit(
             tx,
             change::<(), _>(actor, kind.as_str(), id, "create", None, Some(&ticket)),
@@ -225,6 +226,7 @@ impl App {
         if ticket.kind == TicketKind::Request {
             ticket.approvals = Some(resolution::approvals(conn.ex(), id).await?);
         }
+        ticket.sla = self.sla_status(conn.ex(), ticket, self.now()).await?;
         Ok(())
     }
 
@@ -427,6 +429,7 @@ impl App {
         )
         .await?;
         let ticket = load(tx, current.kind, id).await?;
+        self.advance_clocks(tx, current, &ticket, now).await?;
         self.audit(
             tx,
             change(
@@ -511,6 +514,9 @@ impl App {
         }
         let comment_id =
             tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &draft).await?;
+        if draft.public && actor.role.is_staff() {
+            self.public_reply_given(&mut tx, id, now).await?;
+        }
         steward_store::search::index(tx.ex(), id, "comment", draft.public, "", &draft.body).await?;
         let event = if draft.public { "reply" } else { "note" };
         let detail = serde_json::json!({ "comment_id": comment_id, "time_spent_minutes": draft.time_spent_minutes });

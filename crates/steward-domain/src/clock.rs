@@ -60,6 +60,26 @@ pub struct ClockEvent {
     pub kind: ClockEventKind,
 }
 
+/// One stored clock event with what caused it, as the clock timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ClockEntry {
+    pub metric: ClockMetric,
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    pub kind: ClockEventKind,
+    /// E.g. `opened`, `status pending (customer)`, `first public reply`, `resolved`.
+    pub cause: String,
+}
+
+impl ClockEntry {
+    pub fn event(&self) -> ClockEvent {
+        ClockEvent {
+            at: self.at,
+            kind: self.kind,
+        }
+    }
+}
+
 /// What a clock shows at `now`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClockView {
@@ -88,7 +108,7 @@ pub fn derive(
     events: &[ClockEvent],
     target_seconds: i64,
     warning_percent: u8,
-    calendar: &impl BusinessTime,
+    calendar: &(impl BusinessTime + ?Sized),
     now: Timestamp,
 ) -> ClockView {
     #[derive(PartialEq)]
@@ -180,6 +200,55 @@ pub fn derive(
     }
 }
 
+/// Where a clock stands after its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockPhase {
+    NotStarted,
+    Running,
+    Paused,
+    Stopped,
+}
+
+/// The phase the events leave a clock in (the same replay rules as [`derive`]).
+pub fn phase(events: impl IntoIterator<Item = ClockEventKind>) -> ClockPhase {
+    use ClockEventKind::*;
+    events
+        .into_iter()
+        .fold(ClockPhase::NotStarted, |p, kind| match (p, kind) {
+            (ClockPhase::NotStarted, Start) => ClockPhase::Running,
+            (ClockPhase::Running, Pause) => ClockPhase::Paused,
+            (ClockPhase::Paused, Resume) => ClockPhase::Running,
+            (ClockPhase::Running | ClockPhase::Paused, Stop) => ClockPhase::Stopped,
+            (ClockPhase::Stopped, Restart) => ClockPhase::Running,
+            (unchanged, _) => unchanged,
+        })
+}
+
+/// The clock events a change of a record calls for, given where the clock stands.
+/// `paused` says whether the record's new state pauses the clock; `done` whether it ends it;
+/// `reopened` whether the record came back from resolved.
+pub fn next_events(
+    phase: ClockPhase,
+    paused: bool,
+    done: bool,
+    reopened: bool,
+) -> Vec<ClockEventKind> {
+    use ClockEventKind::*;
+    let mut out = Vec::new();
+    let mut p = phase;
+    if reopened && p == ClockPhase::Stopped && !done {
+        out.push(Restart);
+        p = ClockPhase::Running;
+    }
+    match (p, done, paused) {
+        (ClockPhase::Running | ClockPhase::Paused, true, _) => out.push(Stop),
+        (ClockPhase::Running, false, true) => out.push(Pause),
+        (ClockPhase::Paused, false, false) => out.push(Resume),
+        _ => {}
+    }
+    out
+}
+
 /// What an SLA says about pausing: the statuses (and pending reasons) that stop the clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -239,7 +308,11 @@ mod tests {
         let v = derive(&events, 100, 50, &AlwaysOn, t(80));
         assert_eq!(v.due_at, Some(t(130)));
         assert_eq!((v.elapsed_seconds, v.paused_seconds), (50, 30));
-        assert_eq!(v.warn_at, Some(t(80)), "half the target: 40 s before the pause, 10 after");
+        assert_eq!(
+            v.warn_at,
+            Some(t(80)),
+            "half the target: 40 s before the pause, 10 after"
+        );
         let paused = derive(&events[..2], 100, 50, &AlwaysOn, t(60));
         assert_eq!(
             (paused.state, paused.due_at, paused.paused_seconds),
@@ -296,6 +369,18 @@ mod tests {
             Some(PendingReason::Supplier)
         ));
         assert!(!is_paused(&rules, Status::InProgress, None));
+    }
+
+    #[test]
+    fn changes_call_for_the_events_that_move_the_clock() {
+        use ClockPhase::*;
+        assert_eq!(next_events(Running, true, false, false), [Pause]);
+        assert_eq!(next_events(Paused, false, false, false), [Resume]);
+        assert_eq!(next_events(Paused, true, true, false), [Stop]);
+        assert_eq!(next_events(Stopped, false, false, true), [Restart]);
+        assert_eq!(next_events(Stopped, true, false, true), [Restart, Pause]);
+        assert!(next_events(Running, false, false, false).is_empty());
+        assert_eq!(phase([Start, Pause, Resume, Stop, Restart]), Running);
     }
 
     proptest! {

@@ -20,6 +20,7 @@ pub mod request;
 pub mod role;
 pub mod search;
 pub mod service;
+pub mod sla;
 pub mod supplier;
 mod text_enum;
 pub mod ticket;

@@ -63,6 +63,8 @@ impl Role {
                     | ReadTickets
                     | RaiseTickets
                     | WorkTickets
+                    | ReadSlas
+                    | ManageSlas
             ),
             Role::Agent => matches!(
                 permission,
@@ -78,6 +80,7 @@ impl Role {
                     | ReadTickets
                     | RaiseTickets
                     | WorkTickets
+                    | ReadSlas
             ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
             Role::Customer => matches!(
@@ -102,6 +105,7 @@ impl Role {
                     | ReadSuppliers
                     | ReadComplaints
                     | ReadTickets
+                    | ReadSlas
             ),
         }
     }
@@ -166,6 +170,9 @@ pub enum Permission {
     WorkTickets,
     /// Change how tickets behave (the priority matrix).
     ConfigureTickets,
+    /// SLAs, OLAs and business calendars (staff).
+    ReadSlas,
+    ManageSlas,
 }
 
 #[cfg(test)]

@@ -203,6 +203,9 @@ pub struct Ticket {
     /// incidents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linked: Option<Vec<TicketRef>>,
+    /// The governing SLA and its clocks (on `GET` of one ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<crate::sla::SlaStatus>,
     /// Requests: approval decisions (on `GET` of one ticket).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approvals: Option<Vec<crate::request::Approval>>,

@@ -16,6 +16,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// A stored value the code cannot read back (written by a newer or broken version).
+    #[error("unreadable stored value: {0}")]
+    Corrupt(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -24,6 +24,7 @@ pub mod resolution;
 pub mod schema;
 pub mod search;
 pub mod services;
+pub mod slas;
 pub mod suppliers;
 pub mod teams;
 pub mod tickets;

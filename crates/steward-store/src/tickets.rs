@@ -95,6 +95,7 @@ impl From<Row> for Ticket {
                 .and_then(|a| serde_json::from_str(&a).ok()),
             timeline: None,
             linked: None,
+            sla: None,
             approvals: None,
         }
     }
@@ -378,4 +379,11 @@ pub async fn incident_clusters(
     Ok(
         on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(since).bind(min).fetch_all(c).await)?,
     )
+}
+
+/// Tickets of a service and organization opened since `since` (a month's workload).
+pub async fn count_opened(ex: Ex<'_>, service: i64, organization: i64, since: i64) -> Result<i64> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE service_id = $1 AND organization_id = $2 AND opened_at >= $3")
+        .bind(service).bind(organization).bind(since).fetch_one(c).await)?)
 }

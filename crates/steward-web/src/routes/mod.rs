@@ -14,6 +14,7 @@ pub mod problems;
 pub mod requests;
 pub mod search;
 pub mod services;
+pub mod slas;
 pub mod suppliers;
 pub mod teams;
 pub mod tickets;
@@ -35,6 +36,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         incidents::Api::openapi(),
         requests::Api::openapi(),
         problems::Api::openapi(),
+        slas::Api::openapi(),
         search::Api::openapi(),
     ]
 }
@@ -55,6 +57,7 @@ pub fn all() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(requests::routes())
         .merge(problems::routes())
+        .merge(slas::routes())
         .merge(search::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())

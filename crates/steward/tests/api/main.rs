@@ -23,6 +23,7 @@ mod requests;
 mod roles;
 mod search;
 mod services;
+mod slas;
 mod suppliers;
 mod tenancy;
 mod ticket_isolation;

@@ -1,0 +1,124 @@
+//! SLAs: defined by managers, read by staff; changing one recomputes the clocks of the
+//! tickets it governs, because clocks are derived from their events at read time.
+use crate::app::{change, require};
+use crate::tickets::{load_visible, require_kind};
+use crate::{App, AppError, Result};
+use steward_domain::sla::{ClockTimeline, Sla, SlaDraft, SlaInput};
+use steward_domain::ticket::TicketKind;
+use steward_domain::{Actor, Permission};
+use steward_store::{Tx, orgs, services, slas};
+
+fn today() -> jiff::civil::Date {
+    crate::suppliers::today()
+}
+
+async fn check(tx: &mut Tx, id: Option<i64>, d: &SlaDraft) -> Result<()> {
+    if services::existing(tx.ex(), &[d.service_id])
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::invalid(
+            "service_id",
+            format!("no service with id {}", d.service_id),
+        ));
+    }
+    let known = orgs::existing(tx.ex(), &d.organization_ids).await?;
+    if let Some(missing) = d.organization_ids.iter().find(|o| !known.contains(o)) {
+        return Err(AppError::invalid(
+            "organization_ids",
+            format!("no organization with id {missing}"),
+        ));
+    }
+    if let Some(c) = d.calendar_id
+        && slas::calendar(tx.ex(), c).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "calendar_id",
+            format!("no calendar with id {c}"),
+        ));
+    }
+    if slas::name_taken(tx.ex(), &d.name, id).await? {
+        return Err(AppError::conflict(
+            Some("name"),
+            format!("an SLA named {:?} exists", d.name),
+        ));
+    }
+    Ok(())
+}
+
+impl App {
+    pub async fn list_slas(&self, actor: &Actor) -> Result<Vec<Sla>> {
+        require(actor, Permission::ReadSlas)?;
+        let mut conn = self.db.read().await?;
+        Ok(slas::list(conn.ex(), today()).await?)
+    }
+
+    pub async fn get_sla(&self, actor: &Actor, id: i64) -> Result<Sla> {
+        require(actor, Permission::ReadSlas)?;
+        let mut conn = self.db.read().await?;
+        slas::get(conn.ex(), id, today())
+            .await?
+            .ok_or_else(|| AppError::not_found("SLA", id))
+    }
+
+    pub async fn create_sla(&self, actor: &Actor, input: SlaInput) -> Result<Sla> {
+        require(actor, Permission::ManageSlas)?;
+        let draft = input.parse(today())?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        check(&mut tx, None, &draft).await?;
+        let id = slas::insert(tx.ex(), &draft, now).await?;
+        let sla = slas::get(tx.ex(), id, today())
+            .await?
+            .ok_or_else(|| AppError::Internal("the new SLA vanished".into()))?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "sla", id, "create", None, Some(&sla)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(sla)
+    }
+
+    /// Replaces an SLA's definition. Open tickets keep it and their clock events; their
+    /// deadlines follow the new targets and calendar from the next read.
+    pub async fn update_sla(&self, actor: &Actor, id: i64, input: SlaInput) -> Result<Sla> {
+        require(actor, Permission::ManageSlas)?;
+        let draft = input.parse(today())?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = slas::get(tx.ex(), id, today())
+            .await?
+            .ok_or_else(|| AppError::not_found("SLA", id))?;
+        check(&mut tx, Some(id), &draft).await?;
+        slas::update(tx.ex(), id, &draft, now).await?;
+        let after = slas::get(tx.ex(), id, today())
+            .await?
+            .ok_or_else(|| AppError::Internal("the SLA vanished".into()))?;
+        self.audit(
+            &mut tx,
+            change(actor, "sla", id, "update", Some(&before), Some(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// A ticket's SLA, clocks and every clock event with its cause.
+    pub async fn ticket_clocks(
+        &self,
+        actor: &Actor,
+        kind: TicketKind,
+        id: i64,
+    ) -> Result<ClockTimeline> {
+        require(actor, Permission::ReadTickets)?;
+        require_kind(actor, kind)?;
+        let mut conn = self.db.read().await?;
+        let ticket = load_visible(conn.ex(), actor, kind, id).await?;
+        let sla = self.sla_status(conn.ex(), &ticket, self.now()).await?;
+        let events = slas::clock_events(conn.ex(), id).await?;
+        Ok(ClockTimeline { sla, events })
+    }
+}

@@ -1,0 +1,387 @@
+//! Service level agreements (ISO/IEC 20000-1 8.3.3): per-priority response and resolution
+//! targets on a calendar, pause rules, a warning threshold, workload limits, exceptions and a
+//! review cycle — and the rule that picks the SLA for a record (most specific wins, and the
+//! choice is explained).
+use crate::clock::PauseRule;
+use crate::text_enum::text_enum;
+use crate::ticket::{Priority, Ticket};
+use crate::validation::{self, Errors, FieldError, Invalid};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+text_enum!(
+    /// What stops the response clock.
+    ResponseOn { FirstPublicReply = "first_public_reply", Assignment = "assignment" }
+);
+
+/// A priority's targets, in business seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    pub response_seconds: i64,
+    pub resolution_seconds: i64,
+}
+
+/// At most this many records a month per customer organization; beyond it the breach is
+/// reported and, if `suspend_targets`, targets do not apply to the excess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadLimit {
+    pub per_month: i64,
+    #[serde(default)]
+    pub suspend_targets: bool,
+}
+
+/// A machine-checkable exception: targets do not apply to records that match every given
+/// field (for example, the category the desk uses for incidents caused by the customer's own
+/// changes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionRule {
+    pub category: Option<String>,
+    pub channel: Option<crate::ticket::Channel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    pub text: String,
+    pub rule: Option<ExceptionRule>,
+}
+
+impl Exception {
+    pub fn applies_to(&self, t: &Ticket) -> bool {
+        let Some(rule) = &self.rule else {
+            return false;
+        };
+        let category_ok = rule.category.as_ref().is_none_or(|c| {
+            t.category
+                .as_ref()
+                .is_some_and(|tc| tc.eq_ignore_ascii_case(c))
+        });
+        let channel_ok = rule.channel.is_none_or(|c| c == t.channel);
+        (rule.category.is_some() || rule.channel.is_some()) && category_ok && channel_ok
+    }
+}
+
+/// An SLA as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Sla {
+    pub id: i64,
+    pub name: String,
+    pub service_id: i64,
+    /// The customers it covers; empty: every customer of the service.
+    pub organization_ids: Vec<i64>,
+    /// The business calendar; absent: 24×7.
+    pub calendar_id: Option<i64>,
+    /// By priority (`P1`…`P5`).
+    pub targets: BTreeMap<String, Targets>,
+    pub response_on: ResponseOn,
+    /// Statuses (and pending reasons) that pause the resolution clock.
+    pub pause: Vec<PauseRule>,
+    /// Percent of a target after which a warning is raised.
+    pub warning_percent: u8,
+    pub workload_limit: Option<WorkloadLimit>,
+    pub exceptions: Vec<Exception>,
+    pub review_interval_days: i64,
+    #[schema(value_type = String)]
+    pub last_reviewed_on: Date,
+    #[schema(value_type = String)]
+    pub next_review_on: Date,
+    /// Past its review date (as of today, UTC).
+    pub review_overdue: bool,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Sla {
+    pub fn targets_for(&self, p: Priority) -> Option<Targets> {
+        self.targets.get(&String::from(p)).copied()
+    }
+}
+
+/// The SLA that governs a ticket and its two clocks, as of now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SlaStatus {
+    pub sla_id: i64,
+    pub name: String,
+    /// Why this SLA was chosen.
+    pub explanation: String,
+    /// False when an exception or a suspended workload limit lifts the targets.
+    pub applies: bool,
+    /// Absent when the SLA has no target for the ticket's priority or does not apply.
+    pub response: Option<crate::clock::ClockView>,
+    pub resolution: Option<crate::clock::ClockView>,
+}
+
+/// A ticket's clocks with every event that moved them (`GET …/{id}/sla`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ClockTimeline {
+    pub sla: Option<SlaStatus>,
+    pub events: Vec<crate::clock::ClockEntry>,
+}
+
+/// Body of `POST /api/v1/slas` and `PUT /api/v1/slas/{id}`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaInput {
+    pub name: String,
+    pub service_id: i64,
+    #[serde(default)]
+    pub organization_ids: Vec<i64>,
+    pub calendar_id: Option<i64>,
+    pub targets: BTreeMap<String, Targets>,
+    pub response_on: Option<ResponseOn>,
+    #[serde(default)]
+    pub pause: Vec<PauseRule>,
+    /// Default 80.
+    pub warning_percent: Option<u8>,
+    pub workload_limit: Option<WorkloadLimit>,
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+    /// Default 365.
+    pub review_interval_days: Option<i64>,
+    /// Default: today.
+    #[schema(value_type = Option<String>)]
+    pub last_reviewed_on: Option<Date>,
+    pub active: Option<bool>,
+}
+
+/// A checked SLA before references are checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaDraft {
+    pub name: String,
+    pub service_id: i64,
+    pub organization_ids: Vec<i64>,
+    pub calendar_id: Option<i64>,
+    pub targets: BTreeMap<String, Targets>,
+    pub response_on: ResponseOn,
+    pub pause: Vec<PauseRule>,
+    pub warning_percent: u8,
+    pub workload_limit: Option<WorkloadLimit>,
+    pub exceptions: Vec<Exception>,
+    pub review_interval_days: i64,
+    pub last_reviewed_on: Date,
+    pub active: bool,
+}
+
+/// A year of business time bounds every target.
+const TARGET_MAX: i64 = 366 * 24 * 3600;
+
+impl SlaInput {
+    pub fn parse(self, today: Date) -> Result<SlaDraft, Invalid> {
+        let mut e = Errors::new();
+        let name = e.take(validation::text(
+            "name",
+            &self.name,
+            1,
+            crate::people::NAME_MAX,
+        ));
+        if self.targets.is_empty() {
+            e.push(FieldError::new(
+                "targets",
+                "give targets for at least one priority",
+            ));
+        }
+        for (key, t) in &self.targets {
+            let field = format!("targets.{key}");
+            if Priority::try_from(key.clone()).is_err() {
+                e.push(FieldError::new(&field, "keys are priorities P1–P5"));
+            }
+            if !(1..=TARGET_MAX).contains(&t.response_seconds) {
+                e.push(FieldError::new(
+                    format!("{field}.response_seconds"),
+                    "must be between 1 second and a year",
+                ));
+            }
+            if !(1..=TARGET_MAX).contains(&t.resolution_seconds) {
+                e.push(FieldError::new(
+                    format!("{field}.resolution_seconds"),
+                    "must be between 1 second and a year",
+                ));
+            }
+            if t.response_seconds > t.resolution_seconds {
+                e.push(FieldError::new(
+                    format!("{field}.response_seconds"),
+                    "must not exceed the resolution target",
+                ));
+            }
+        }
+        let warning_percent = self.warning_percent.unwrap_or(80);
+        if !(1..=99).contains(&warning_percent) {
+            e.push(FieldError::new(
+                "warning_percent",
+                "must be between 1 and 99",
+            ));
+        }
+        if let Some(w) = self.workload_limit
+            && w.per_month < 1
+        {
+            e.push(FieldError::new(
+                "workload_limit.per_month",
+                "must be at least 1",
+            ));
+        }
+        for (i, x) in self.exceptions.iter().enumerate() {
+            e.take(validation::text(
+                &format!("exceptions[{i}].text"),
+                &x.text,
+                1,
+                2000,
+            ));
+        }
+        let review_interval_days = self.review_interval_days.unwrap_or(365);
+        if !(1..=3650).contains(&review_interval_days) {
+            e.push(FieldError::new(
+                "review_interval_days",
+                "must be between 1 and 3650",
+            ));
+        }
+        let mut organization_ids = self.organization_ids;
+        organization_ids.sort_unstable();
+        organization_ids.dedup();
+        e.finish()?;
+        Ok(SlaDraft {
+            name: name.unwrap_or_default(),
+            service_id: self.service_id,
+            organization_ids,
+            calendar_id: self.calendar_id,
+            targets: self.targets,
+            response_on: self.response_on.unwrap_or(ResponseOn::FirstPublicReply),
+            pause: self.pause,
+            warning_percent,
+            workload_limit: self.workload_limit,
+            exceptions: self.exceptions,
+            review_interval_days,
+            last_reviewed_on: self.last_reviewed_on.unwrap_or(today),
+            active: self.active.unwrap_or(true),
+        })
+    }
+}
+
+/// The date of the next review and whether it has passed.
+pub fn review_due(last: Date, interval_days: i64, today: Date) -> (Date, bool) {
+    let next = last
+        .checked_add(jiff::Span::new().days(interval_days))
+        .unwrap_or(Date::MAX);
+    (next, next < today)
+}
+
+/// The SLA that governs a record of `service` for `organization`, with why: an active SLA
+/// naming the organization beats one for all customers of the service; ties go to the oldest.
+pub fn choose(
+    slas: &[Sla],
+    service: Option<i64>,
+    organization: Option<i64>,
+) -> Option<(&Sla, String)> {
+    let service = service?;
+    let specificity = |s: &Sla| {
+        if s.organization_ids.is_empty() {
+            Some(1)
+        } else if organization.is_some_and(|o| s.organization_ids.contains(&o)) {
+            Some(2)
+        } else {
+            None
+        }
+    };
+    slas.iter()
+        .filter(|s| s.active && s.service_id == service)
+        .filter_map(|s| specificity(s).map(|n| (n, s)))
+        .max_by(|(a, x), (b, y)| a.cmp(b).then(y.id.cmp(&x.id)))
+        .map(|(n, s)| {
+            let why = if n == 2 {
+                format!(
+                    "{} covers service {service} for organization {}",
+                    s.name,
+                    organization.unwrap_or_default()
+                )
+            } else {
+                format!("{} covers every customer of service {service}", s.name)
+            };
+            (s, why)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sla(id: i64, orgs: Vec<i64>) -> Sla {
+        let input: SlaInput = serde_json::from_value(json!({
+            "name": format!("SLA {id}"), "service_id": 1, "organization_ids": orgs,
+            "targets": {"P1": {"response_seconds": 900, "resolution_seconds": 14400}}
+        }))
+        .unwrap();
+        let d = input.parse(Date::constant(2026, 1, 1)).unwrap();
+        Sla {
+            id,
+            name: d.name,
+            service_id: d.service_id,
+            organization_ids: d.organization_ids,
+            calendar_id: None,
+            targets: d.targets,
+            response_on: d.response_on,
+            pause: d.pause,
+            warning_percent: d.warning_percent,
+            workload_limit: None,
+            exceptions: vec![],
+            review_interval_days: 365,
+            last_reviewed_on: d.last_reviewed_on,
+            next_review_on: d.last_reviewed_on,
+            review_overdue: false,
+            active: true,
+            version: 1,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_most_specific_sla_wins_and_says_why() {
+        let slas = [sla(1, vec![]), sla(2, vec![7]), sla(3, vec![])];
+        let (s, why) = choose(&slas, Some(1), Some(7)).unwrap();
+        assert_eq!(s.id, 2);
+        assert!(why.contains("organization 7"), "{why}");
+        assert_eq!(
+            choose(&slas, Some(1), Some(8)).unwrap().0.id,
+            1,
+            "oldest general one"
+        );
+        assert!(choose(&slas, Some(2), Some(7)).is_none());
+        assert!(choose(&slas, None, Some(7)).is_none());
+    }
+
+    #[test]
+    fn targets_are_checked() {
+        let bad: SlaInput = serde_json::from_value(json!({
+            "name": "x", "service_id": 1,
+            "targets": {"P9": {"response_seconds": 10, "resolution_seconds": 5}},
+            "warning_percent": 100
+        }))
+        .unwrap();
+        let Invalid(errors) = bad.parse(Date::constant(2026, 1, 1)).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "targets.P9",
+                "targets.P9.response_seconds",
+                "warning_percent"
+            ]
+        );
+    }
+
+    #[test]
+    fn reviews_fall_due() {
+        let last = Date::constant(2026, 1, 1);
+        assert_eq!(
+            review_due(last, 30, Date::constant(2026, 2, 1)),
+            (Date::constant(2026, 1, 31), true)
+        );
+        assert!(!review_due(last, 365, Date::constant(2026, 2, 1)).1);
+    }
+}

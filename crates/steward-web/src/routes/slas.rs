@@ -1,0 +1,88 @@
+//! SLAs and the clocks they put on tickets.
+use crate::AppState;
+use crate::extract::{ApiJson, Auth, Id};
+use crate::problem::Problem;
+use crate::routes::tickets::Kind;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use steward_domain::sla::{ClockTimeline, Sla, SlaInput};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list, create, show, replace, clocks),
+    tags((name = "slas", description = "Service level agreements and ticket clocks"))
+)]
+pub struct Api;
+
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new()
+        .route("/api/v1/slas", get(list).post(create))
+        .route("/api/v1/slas/{id}", get(show).put(replace));
+    for collection in ["incidents", "requests"] {
+        router = router.route(&format!("/api/v1/{collection}/{{id}}/sla"), get(clocks));
+    }
+    router
+}
+
+/// Every SLA (staff), with whether its review is overdue.
+#[utoipa::path(get, path = "/api/v1/slas", tag = "slas",
+    responses((status = 200, body = Vec<Sla>), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<Vec<Sla>>, Problem> {
+    Ok(Json(state.app.list_slas(&auth.actor).await?))
+}
+
+/// Define an SLA for a service (and optionally some of its customers), with per-priority
+/// targets, pause rules, warning threshold, workload limit, exceptions and review cycle.
+#[utoipa::path(post, path = "/api/v1/slas", tag = "slas", request_body = SlaInput,
+    responses((status = 201, body = Sla), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<SlaInput>,
+) -> Result<(StatusCode, Json<Sla>), Problem> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_sla(&auth.actor, input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/slas/{id}", tag = "slas", params(("id" = i64, Path)),
+    responses((status = 200, body = Sla), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Sla>, Problem> {
+    Ok(Json(state.app.get_sla(&auth.actor, id).await?))
+}
+
+/// Replace an SLA's definition; the clocks of the tickets it governs follow at once, with no
+/// paused time lost.
+#[utoipa::path(put, path = "/api/v1/slas/{id}", tag = "slas", params(("id" = i64, Path)), request_body = SlaInput,
+    responses((status = 200, body = Sla), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn replace(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiJson(input): ApiJson<SlaInput>,
+) -> Result<Json<Sla>, Problem> {
+    Ok(Json(state.app.update_sla(&auth.actor, id, input).await?))
+}
+
+/// A ticket's SLA, its response and resolution clocks, and every clock event with its cause.
+#[utoipa::path(get, path = "/api/v1/{kind}/{id}/sla", tag = "slas",
+    params(("kind" = String, Path, description = "incidents or requests"), ("id" = i64, Path)),
+    responses((status = 200, body = ClockTimeline), (status = 404, body = Problem)))]
+pub async fn clocks(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Kind(kind): Kind,
+    Id(id): Id,
+) -> Result<Json<ClockTimeline>, Problem> {
+    Ok(Json(state.app.ticket_clocks(&auth.actor, kind, id).await?))
+}
