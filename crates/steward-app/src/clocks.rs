@@ -105,7 +105,7 @@ impl App {
         after: &Ticket,
         now: i64,
     ) -> Result<()> {
-        let Some((sla, _)) = self.governing_sla(tx.ex(), after.id, now).await? else {
+        let Some((sla, _)) = self.sla_for(tx.ex(), after.id, now).await? else {
             return Ok(());
         };
         let events = slas::clock_events(tx.ex(), after.id).await?;
@@ -142,7 +142,7 @@ impl App {
             )
             .await?;
         }
-        Ok(())
+        self.refresh_deadlines(tx, after, now).await
     }
 
     /// A staff member's first public reply stops a response clock that waits for one.
@@ -152,7 +152,7 @@ impl App {
         ticket: i64,
         now: i64,
     ) -> Result<()> {
-        let Some((sla, _)) = self.governing_sla(tx.ex(), ticket, now).await? else {
+        let Some((sla, _)) = self.sla_for(tx.ex(), ticket, now).await? else {
             return Ok(());
         };
         if sla.response_on != ResponseOn::FirstPublicReply {
@@ -175,12 +175,16 @@ impl App {
                 "first public reply",
             )
             .await?;
+            let current = steward_store::tickets::get_any(tx.ex(), ticket)
+                .await?
+                .ok_or_else(|| AppError::not_found("ticket", ticket))?;
+            self.refresh_deadlines(tx, &current, now).await?;
         }
         Ok(())
     }
 
     /// The SLA whose targets apply to a ticket, if any.
-    async fn governing_sla(
+    pub(crate) async fn sla_for(
         &self,
         mut ex: Ex<'_>,
         ticket: i64,

@@ -6,6 +6,7 @@ mod app;
 mod error;
 pub mod secrets;
 
+pub mod alerts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

@@ -102,6 +102,12 @@ impl App {
             now,
         )
         .await?;
+        // The scan's deadlines follow the new targets at once.
+        for ticket in steward_store::tickets::open_under_sla(tx.ex(), id).await? {
+            if let Some(t) = steward_store::tickets::get_any(tx.ex(), ticket).await? {
+                self.refresh_deadlines(&mut tx, &t, now).await?;
+            }
+        }
         tx.commit().await?;
         Ok(after)
     }

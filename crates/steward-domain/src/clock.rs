@@ -163,7 +163,12 @@ pub fn derive(
                 .then(|| calendar.due(since, threshold - elapsed))
                 .flatten();
             close_run(since, now.max(since), &mut elapsed);
-            let state = if elapsed > target_seconds {
+            // Business seconds are whole; the deadline instant is exact.
+            let past_due = due.is_some_and(|d| now > d);
+            if past_due && breached_at.is_none() {
+                breached_at = due;
+            }
+            let state = if elapsed > target_seconds || past_due {
                 ClockState::Breached
             } else {
                 ClockState::Running

@@ -65,6 +65,58 @@ impl Exception {
     }
 }
 
+text_enum!(
+    /// A threshold a clock can pass: the warning point or the deadline.
+    AlertKind { Warning = "warning", Breach = "breach" }
+);
+
+/// What an escalation does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case", tag = "do")]
+pub enum EscalationAction {
+    NotifyUser {
+        user_id: i64,
+    },
+    NotifyTeam {
+        team_id: i64,
+    },
+    /// One step more urgent (P3 → P2), never beyond P1.
+    RaisePriority,
+    Reassign {
+        team_id: i64,
+    },
+}
+
+/// An escalation rule: when a clock (of `metric`, or either) passes `on`, do `action`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    pub on: AlertKind,
+    pub metric: Option<crate::clock::ClockMetric>,
+    pub action: EscalationAction,
+}
+
+impl Escalation {
+    pub fn fires(&self, on: AlertKind, metric: crate::clock::ClockMetric) -> bool {
+        self.on == on && self.metric.is_none_or(|m| m == metric)
+    }
+}
+
+/// A stored notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Notice {
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub ticket_id: Option<i64>,
+    /// E.g. `sla_warning`, `sla_breach`.
+    pub topic: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
 /// An SLA as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Sla {
@@ -84,6 +136,7 @@ pub struct Sla {
     pub warning_percent: u8,
     pub workload_limit: Option<WorkloadLimit>,
     pub exceptions: Vec<Exception>,
+    pub escalations: Vec<Escalation>,
     pub review_interval_days: i64,
     #[schema(value_type = String)]
     pub last_reviewed_on: Date,
@@ -142,6 +195,9 @@ pub struct SlaInput {
     pub workload_limit: Option<WorkloadLimit>,
     #[serde(default)]
     pub exceptions: Vec<Exception>,
+    /// What happens when a clock passes its warning point or deadline.
+    #[serde(default)]
+    pub escalations: Vec<Escalation>,
     /// Default 365.
     pub review_interval_days: Option<i64>,
     /// Default: today.
@@ -163,6 +219,8 @@ pub struct SlaDraft {
     pub warning_percent: u8,
     pub workload_limit: Option<WorkloadLimit>,
     pub exceptions: Vec<Exception>,
+    #[serde(default)]
+    pub escalations: Vec<Escalation>,
     pub review_interval_days: i64,
     pub last_reviewed_on: Date,
     pub active: bool,
@@ -233,6 +291,9 @@ impl SlaInput {
                 2000,
             ));
         }
+        if self.escalations.len() > 50 {
+            e.push(FieldError::new("escalations", "at most 50 rules"));
+        }
         let review_interval_days = self.review_interval_days.unwrap_or(365);
         if !(1..=3650).contains(&review_interval_days) {
             e.push(FieldError::new(
@@ -255,6 +316,7 @@ impl SlaInput {
             warning_percent,
             workload_limit: self.workload_limit,
             exceptions: self.exceptions,
+            escalations: self.escalations,
             review_interval_days,
             last_reviewed_on: self.last_reviewed_on.unwrap_or(today),
             active: self.active.unwrap_or(true),
@@ -329,6 +391,7 @@ mod tests {
             warning_percent: d.warning_percent,
             workload_limit: None,
             exceptions: vec![],
+            escalations: vec![],
             review_interval_days: 365,
             last_reviewed_on: d.last_reviewed_on,
             next_review_on: d.last_reviewed_on,

@@ -12,6 +12,7 @@ mod lock;
 mod sql;
 
 pub mod agreements;
+pub mod alerts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

@@ -27,6 +27,7 @@ fn sla(row: SlaRow, today: jiff::civil::Date) -> Result<Sla> {
         warning_percent: d.warning_percent,
         workload_limit: d.workload_limit,
         exceptions: d.exceptions,
+        escalations: d.escalations,
         review_interval_days: d.review_interval_days,
         last_reviewed_on: d.last_reviewed_on,
         next_review_on,

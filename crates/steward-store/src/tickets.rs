@@ -387,3 +387,18 @@ pub async fn count_opened(ex: Ex<'_>, service: i64, organization: i64, since: i6
         "SELECT COUNT(*) FROM tickets WHERE service_id = $1 AND organization_id = $2 AND opened_at >= $3")
         .bind(service).bind(organization).bind(since).fetch_one(c).await)?)
 }
+
+pub async fn set_priority(ex: Ex<'_>, id: i64, priority: Priority, now: i64) -> Result<()> {
+    on!(ex, c => sqlx::query("UPDATE tickets SET priority = $2, updated_at = $3 WHERE id = $1")
+        .bind(id).bind(i64::from(priority.level())).bind(now).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Open tickets governed by an SLA (to refresh their deadlines after it changes).
+pub async fn open_under_sla(ex: Ex<'_>, sla: i64) -> Result<Vec<i64>> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT t.id FROM tickets t JOIN ticket_slas s ON s.ticket_id = t.id
+         WHERE s.sla_id = $1 AND t.status NOT IN ('resolved', 'closed', 'cancelled', 'rejected')
+         ORDER BY t.id")
+        .bind(sla).fetch_all(c).await)?)
+}

@@ -46,7 +46,8 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         redact(&url)
     );
     println!("API documentation: http://{addr}/api/docs");
-    let housekeeping = tokio::spawn(housekeeping(app.clone(), node));
+    let housekeeping = tokio::spawn(housekeeping(app.clone(), node.clone()));
+    let sla_scan = tokio::spawn(sla_scan(app.clone(), node));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -55,6 +56,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     .await
     .context("serving HTTP")?;
     housekeeping.abort();
+    sla_scan.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
@@ -75,6 +77,19 @@ async fn housekeeping(app: steward_app::App, node: String) {
             Ok(Some(n)) if n > 0 => tracing::info!(removed = n, "housekeeping"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}
+
+/// Raises SLA warnings and breaches as they come due; the lease keeps it on one node.
+async fn sla_scan(app: steward_app::App, node: String) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        match app.sla_scan(&node).await {
+            Ok(Some(n)) if n > 0 => tracing::info!(raised = n, "SLA warnings and breaches"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "SLA scan failed"),
         }
     }
 }

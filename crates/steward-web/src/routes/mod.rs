@@ -9,6 +9,7 @@ pub mod cis;
 pub mod complaints;
 pub mod health;
 pub mod incidents;
+pub mod notifications;
 pub mod orgs;
 pub mod problems;
 pub mod requests;
@@ -37,6 +38,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         requests::Api::openapi(),
         problems::Api::openapi(),
         slas::Api::openapi(),
+        notifications::Api::openapi(),
         search::Api::openapi(),
     ]
 }
@@ -58,6 +60,7 @@ pub fn all() -> Router<AppState> {
         .merge(requests::routes())
         .merge(problems::routes())
         .merge(slas::routes())
+        .merge(notifications::routes())
         .merge(search::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())

@@ -13,6 +13,7 @@ mod catalogue;
 mod cis;
 mod cli;
 mod complaints;
+mod escalation;
 mod health;
 mod incidents;
 mod lifecycle;

@@ -1,0 +1,267 @@
+//! Breach warnings and escalation: each clock's next warning point and deadline are kept
+//! current; a periodic scan raises each warning and breach once (a conditional update claims
+//! it, so two nodes never both raise it), writes it to the ticket's timeline, notifies, and
+//! runs the SLA's escalation rules.
+use crate::app::require;
+use crate::clocks::instant;
+use crate::tickets::{Step, load};
+use crate::{App, AppError, Result};
+use steward_domain::clock::{ClockMetric, ClockState, ClockView};
+use steward_domain::sla::{AlertKind, EscalationAction, Notice};
+use steward_domain::ticket::{Priority, Ticket};
+use steward_domain::{Actor, Permission};
+use steward_store::alerts::{self, Recipient};
+use steward_store::{Tx, leases, tickets};
+
+const SCAN: &str = "sla-scan";
+
+/// The instants the scan should next look at a clock, from what it shows now.
+fn next_checks(view: &ClockView, now: i64) -> (Option<i64>, Option<i64>) {
+    let micros = |t: jiff::Timestamp| t.as_microsecond();
+    match view.state {
+        ClockState::Running => (view.warn_at.map(micros), view.due_at.map(micros)),
+        // Already past the deadline (while paused, say): look at once.
+        ClockState::Breached => (Some(now), Some(now)),
+        ClockState::Paused | ClockState::Met => (None, None),
+    }
+}
+
+impl App {
+    /// Brings the scan's view of a ticket's clocks up to date.
+    pub(crate) async fn refresh_deadlines(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        now: i64,
+    ) -> Result<()> {
+        let Some(status) = self.sla_status(tx.ex(), ticket, now).await? else {
+            return Ok(());
+        };
+        for (metric, view) in [
+            (ClockMetric::Response, status.response),
+            (ClockMetric::Resolution, status.resolution),
+        ] {
+            let (warn, due) = view
+                .as_ref()
+                .map(|v| next_checks(v, now))
+                .unwrap_or_default();
+            alerts::set_deadlines(tx.ex(), ticket.id, metric, warn, due).await?;
+        }
+        Ok(())
+    }
+
+    /// Raises the warnings and breaches that have come due; returns how many. Runs on one
+    /// node at a time under a lease, in batches so the write lock is never held long.
+    pub async fn sla_scan(&self, node: &str) -> Result<Option<u64>> {
+        let mut raised = 0;
+        loop {
+            let now = self.now();
+            let mut tx = self.db.begin().await?;
+            if !leases::try_acquire(tx.ex(), SCAN, node, now, now + 60_000_000).await? {
+                tx.commit().await?;
+                return Ok(None);
+            }
+            let batch = alerts::due(tx.ex(), now, 100).await?;
+            for (ticket, metric) in &batch {
+                raised += self.raise_due(&mut tx, *ticket, *metric, now).await?;
+            }
+            tx.commit().await?;
+            if batch.len() < 100 {
+                return Ok(Some(raised));
+            }
+        }
+    }
+
+    async fn raise_due(&self, tx: &mut Tx, id: i64, metric: ClockMetric, now: i64) -> Result<u64> {
+        let Some(ticket) = tickets::get_any(tx.ex(), id).await? else {
+            return Ok(0);
+        };
+        let mut raised = 0;
+        if let Some(status) = self.sla_status(tx.ex(), &ticket, now).await? {
+            let view = match metric {
+                ClockMetric::Response => status.response.clone(),
+                ClockMetric::Resolution => status.resolution.clone(),
+            };
+            if let Some(view) = view {
+                let threshold_passed = view.warn_at.is_some_and(|w| w <= instant(now))
+                    || view.state == ClockState::Breached;
+                let mut kinds = Vec::new();
+                if threshold_passed {
+                    kinds.push(AlertKind::Warning);
+                }
+                if view.state == ClockState::Breached {
+                    kinds.push(AlertKind::Breach);
+                }
+                for kind in kinds {
+                    if alerts::claim(tx.ex(), id, metric, kind).await? {
+                        self.alert(tx, &ticket, &status.name, metric, kind, &view, now)
+                            .await?;
+                        raised += 1;
+                    }
+                }
+            }
+        }
+        let current = load(tx, ticket.kind, id).await?;
+        self.refresh_deadlines(tx, &current, now).await?;
+        Ok(raised)
+    }
+
+    /// Records a raised warning or breach and runs the escalations it triggers.
+    #[allow(clippy::too_many_arguments)]
+    async fn alert(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        sla_name: &str,
+        metric: ClockMetric,
+        kind: AlertKind,
+        view: &ClockView,
+        now: i64,
+    ) -> Result<()> {
+        let actor = Actor::system("sla");
+        let topic = format!("sla_{}", kind.as_str());
+        let subject = match kind {
+            AlertKind::Warning => format!(
+                "{}: {} target of {sla_name} nearly reached",
+                ticket.number,
+                metric.as_str()
+            ),
+            AlertKind::Breach => format!(
+                "{}: {} target of {sla_name} breached",
+                ticket.number,
+                metric.as_str()
+            ),
+        };
+        let body = format!(
+            "{} — {}. Elapsed {} s of {} s; due {}.",
+            ticket.number,
+            ticket.title,
+            view.elapsed_seconds,
+            view.target_seconds,
+            view.due_at
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into())
+        );
+        let detail = serde_json::json!({ "metric": metric.as_str(), "sla": sla_name, "due_at": view.due_at.map(|d| d.to_string()) });
+        tickets::add_event(
+            tx.ex(),
+            ticket.id,
+            now,
+            None,
+            &actor.name,
+            &topic,
+            None,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        // Whoever works the ticket hears of it.
+        if let Some(user) = ticket.assignee_id {
+            alerts::notify(
+                tx.ex(),
+                Recipient::User(user),
+                Some(ticket.id),
+                &topic,
+                &subject,
+                &body,
+                now,
+            )
+            .await?;
+        } else if let Some(team) = ticket.team_id {
+            alerts::notify(
+                tx.ex(),
+                Recipient::Team(team),
+                Some(ticket.id),
+                &topic,
+                &subject,
+                &body,
+                now,
+            )
+            .await?;
+        }
+        let Some((sla, _)) = self.sla_for(tx.ex(), ticket.id, now).await? else {
+            return Ok(());
+        };
+        for rule in sla.escalations.iter().filter(|r| r.fires(kind, metric)) {
+            match &rule.action {
+                EscalationAction::NotifyUser { user_id } => {
+                    alerts::notify(
+                        tx.ex(),
+                        Recipient::User(*user_id),
+                        Some(ticket.id),
+                        &topic,
+                        &subject,
+                        &body,
+                        now,
+                    )
+                    .await?;
+                }
+                EscalationAction::NotifyTeam { team_id } => {
+                    alerts::notify(
+                        tx.ex(),
+                        Recipient::Team(*team_id),
+                        Some(ticket.id),
+                        &topic,
+                        &subject,
+                        &body,
+                        now,
+                    )
+                    .await?;
+                }
+                EscalationAction::RaisePriority => {
+                    let current = load(tx, ticket.kind, ticket.id).await?;
+                    let raised = Priority::new(current.priority.level().saturating_sub(1).max(1))
+                        .unwrap_or(current.priority);
+                    if raised != current.priority {
+                        tickets::set_priority(tx.ex(), ticket.id, raised, now).await?;
+                        let detail = serde_json::json!({ "from": current.priority, "to": raised, "because": topic });
+                        let after = load(tx, ticket.kind, ticket.id).await?;
+                        self.record_change(tx, &actor, &current, "escalation", detail, &after, now)
+                            .await?;
+                    }
+                }
+                EscalationAction::Reassign { team_id } => {
+                    let current = load(tx, ticket.kind, ticket.id).await?;
+                    if current.status.is_open() && current.team_id != Some(*team_id) {
+                        let mut next = current.lifecycle();
+                        next.team_id = Some(*team_id);
+                        next.assignee_id = None;
+                        let step = Step {
+                            event: "escalation",
+                            action: "escalate",
+                            reassigned: current.team_id.is_some() || current.assignee_id.is_some(),
+                            detail: serde_json::json!({ "reassigned_to_team": team_id, "because": topic }),
+                        };
+                        self.record_step(tx, &actor, &current, &next, step, now)
+                            .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The actor's notifications, newest first (their own and their teams').
+    pub async fn my_notifications(&self, actor: &Actor) -> Result<Vec<Notice>> {
+        require(actor, Permission::ReadTickets)?;
+        let Some(user) = actor.user_id else {
+            return Ok(Vec::new());
+        };
+        let mut conn = self.db.read().await?;
+        Ok(alerts::for_user(conn.ex(), user, 200).await?)
+    }
+
+    pub async fn read_notification(&self, actor: &Actor, id: i64) -> Result<()> {
+        require(actor, Permission::ReadTickets)?;
+        let user = actor
+            .user_id
+            .ok_or_else(|| AppError::not_found("notification", id))?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        if !alerts::mark_read(tx.ex(), id, user, now).await? {
+            return Err(AppError::not_found("notification", id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
