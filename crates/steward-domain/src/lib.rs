@@ -6,6 +6,7 @@ pub mod access;
 pub mod actor;
 pub mod attachment;
 pub mod audit;
+pub mod calendar;
 pub mod catalogue;
 pub mod ci;
 pub mod clock;

@@ -1,4 +1,5 @@
 //! The command line: every operator command works without a running server.
+use crate::calendar_cmd::CalendarCommand;
 use crate::config::{Config, Overrides};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -64,6 +65,9 @@ pub enum Command {
     /// Manage configuration items.
     #[command(subcommand)]
     Ci(ImportCommand),
+    /// Check a business calendar: deadlines and elapsed business time (no database needed).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +129,9 @@ pub enum AuditCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Calendar(command) = &cli.command {
+        return crate::calendar_cmd::run(command);
+    }
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
         _ => None,
@@ -189,7 +196,7 @@ pub fn redact(url: &str) -> String {
 async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
     let operator = Actor::system("cli");
     match command {
-        Command::Serve { .. } => unreachable!("handled by run"),
+        Command::Serve { .. } | Command::Calendar(_) => unreachable!("handled by run"),
         Command::Migrate => {
             println!("migrations applied");
         }

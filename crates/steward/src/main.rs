@@ -1,6 +1,7 @@
 //! The `steward` binary: the server and the operator's commands.
 #![forbid(unsafe_code)]
 
+mod calendar_cmd;
 mod cli;
 mod config;
 mod serve;

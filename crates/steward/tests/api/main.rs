@@ -9,6 +9,7 @@ mod attachments;
 mod audit;
 mod backends;
 mod bad_input;
+mod calendar_cli;
 mod catalogue;
 mod cis;
 mod cli;
