@@ -5,6 +5,39 @@ use steward_domain::audit::AuditDraft;
 use steward_domain::login::LoginPolicy;
 use steward_store::{Db, Tx};
 
+/// Where "now" comes from: the system clock, or (in tests and simulations) a clock that
+/// only moves when told to.
+#[derive(Debug, Clone, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Manual(Arc<std::sync::atomic::AtomicI64>),
+}
+
+impl Clock {
+    /// A manual clock showing `at`.
+    pub fn manual(at: Timestamp) -> Self {
+        Clock::Manual(Arc::new(std::sync::atomic::AtomicI64::new(
+            at.as_microsecond(),
+        )))
+    }
+
+    /// Moves a manual clock to `at`; the system clock cannot be set.
+    pub fn set(&self, at: Timestamp) {
+        if let Clock::Manual(now) = self {
+            now.store(at.as_microsecond(), std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Now, in stored form (microseconds since the epoch, UTC).
+    pub fn now(&self) -> i64 {
+        match self {
+            Clock::System => Timestamp::now().as_microsecond(),
+            Clock::Manual(now) => now.load(std::sync::atomic::Ordering::SeqCst),
+        }
+    }
+}
+
 /// Tunables of the use cases.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -17,6 +50,7 @@ pub struct Settings {
     pub auto_close_after: SignedDuration,
     /// The largest attachment accepted, in bytes.
     pub attachment_max_bytes: usize,
+    pub clock: Clock,
 }
 
 impl Default for Settings {
@@ -27,6 +61,7 @@ impl Default for Settings {
             token_touch_interval: SignedDuration::from_mins(1),
             auto_close_after: SignedDuration::from_hours(5 * 24),
             attachment_max_bytes: 10 * 1024 * 1024,
+            clock: Clock::System,
         }
     }
 }
@@ -56,7 +91,15 @@ impl App {
 
     /// Now, in stored form (microseconds since the epoch, UTC).
     pub(crate) fn now(&self) -> i64 {
-        Timestamp::now().as_microsecond()
+        self.settings.clock.now()
+    }
+
+    /// Today's date in UTC, by the app's clock.
+    pub(crate) fn today(&self) -> jiff::civil::Date {
+        Timestamp::from_microsecond(self.now())
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
     }
 
     /// Appends one audit entry in the command's transaction.

@@ -10,7 +10,7 @@ pub mod alerts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
-mod calendars;
+pub mod calendars;
 pub mod catalogue;
 pub mod cis;
 pub mod clocks;
@@ -25,7 +25,7 @@ pub mod slas;
 pub mod suppliers;
 pub mod tickets;
 
-pub use app::{App, Settings};
+pub use app::{App, Clock, Settings};
 pub use error::AppError;
 
 /// What a bulk import did.

@@ -8,10 +8,6 @@ use steward_domain::ticket::TicketKind;
 use steward_domain::{Actor, Permission};
 use steward_store::{Tx, orgs, services, slas};
 
-fn today() -> jiff::civil::Date {
-    crate::suppliers::today()
-}
-
 async fn check(tx: &mut Tx, id: Option<i64>, d: &SlaDraft) -> Result<()> {
     if services::existing(tx.ex(), &[d.service_id])
         .await?
@@ -50,25 +46,25 @@ impl App {
     pub async fn list_slas(&self, actor: &Actor) -> Result<Vec<Sla>> {
         require(actor, Permission::ReadSlas)?;
         let mut conn = self.db.read().await?;
-        Ok(slas::list(conn.ex(), today()).await?)
+        Ok(slas::list(conn.ex(), self.today()).await?)
     }
 
     pub async fn get_sla(&self, actor: &Actor, id: i64) -> Result<Sla> {
         require(actor, Permission::ReadSlas)?;
         let mut conn = self.db.read().await?;
-        slas::get(conn.ex(), id, today())
+        slas::get(conn.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("SLA", id))
     }
 
     pub async fn create_sla(&self, actor: &Actor, input: SlaInput) -> Result<Sla> {
         require(actor, Permission::ManageSlas)?;
-        let draft = input.parse(today())?;
+        let draft = input.parse(self.today())?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         check(&mut tx, None, &draft).await?;
         let id = slas::insert(tx.ex(), &draft, now).await?;
-        let sla = slas::get(tx.ex(), id, today())
+        let sla = slas::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::Internal("the new SLA vanished".into()))?;
         self.audit(
@@ -85,15 +81,15 @@ impl App {
     /// deadlines follow the new targets and calendar from the next read.
     pub async fn update_sla(&self, actor: &Actor, id: i64, input: SlaInput) -> Result<Sla> {
         require(actor, Permission::ManageSlas)?;
-        let draft = input.parse(today())?;
+        let draft = input.parse(self.today())?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let before = slas::get(tx.ex(), id, today())
+        let before = slas::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("SLA", id))?;
         check(&mut tx, Some(id), &draft).await?;
         slas::update(tx.ex(), id, &draft, now).await?;
-        let after = slas::get(tx.ex(), id, today())
+        let after = slas::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::Internal("the SLA vanished".into()))?;
         self.audit(

@@ -887,3 +887,23 @@ fn ics_days(value: &str) -> Option<i32> {
 
 #[cfg(test)]
 mod tests;
+
+impl crate::clock::BusinessTime for Calendar {
+    fn due(&self, start: Timestamp, seconds: i64) -> Option<Timestamp> {
+        Calendar::due(self, start, seconds).ok()
+    }
+
+    fn elapsed(&self, from: Timestamp, to: Timestamp) -> i64 {
+        Calendar::elapsed(self, from, to).unwrap_or(0).max(0)
+    }
+}
+
+/// A stored calendar as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StoredCalendar {
+    pub id: i64,
+    /// Increases with every change.
+    pub version: i64,
+    #[serde(flatten)]
+    pub calendar: CalendarSpec,
+}

@@ -190,3 +190,11 @@ pub async fn clock_events(ex: Ex<'_>, ticket: i64) -> Result<Vec<ClockEntry>> {
         })
         .collect())
 }
+
+/// The SLAs that count in a calendar.
+pub async fn using_calendar(ex: Ex<'_>, calendar: i64) -> Result<Vec<i64>> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT id FROM slas WHERE calendar_id = $1 ORDER BY id")
+        .bind(calendar).fetch_all(c).await)?,
+    )
+}

@@ -4,6 +4,7 @@ use axum::Router;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod calendars;
 pub mod catalogue;
 pub mod cis;
 pub mod complaints;
@@ -38,6 +39,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         requests::Api::openapi(),
         problems::Api::openapi(),
         slas::Api::openapi(),
+        calendars::Api::openapi(),
         notifications::Api::openapi(),
         search::Api::openapi(),
     ]
@@ -60,6 +62,7 @@ pub fn all() -> Router<AppState> {
         .merge(requests::routes())
         .merge(problems::routes())
         .merge(slas::routes())
+        .merge(calendars::routes())
         .merge(notifications::routes())
         .merge(search::routes())
         .merge(suppliers::routes())

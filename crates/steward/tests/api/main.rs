@@ -25,6 +25,7 @@ mod requests;
 mod roles;
 mod search;
 mod services;
+mod sla_calendar;
 mod slas;
 mod suppliers;
 mod tenancy;

@@ -210,6 +210,15 @@ impl TestApp {
     /// Serves a router over the given database (which may be shared with another TestApp, to
     /// act as a second node).
     pub async fn spawn_on(database_url: String) -> TestApp {
+        Self::spawn_with(database_url, Settings::default()).await
+    }
+
+    /// A fresh database served with these settings (a manual clock, say).
+    pub async fn spawn_with_settings(settings: Settings) -> TestApp {
+        Self::spawn_with(fresh_database_url().await, settings).await
+    }
+
+    async fn spawn_with(database_url: String, settings: Settings) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
             .with_test_writer()
@@ -224,7 +233,7 @@ impl TestApp {
         .await
         .expect("connect");
         db.migrate().await.expect("migrate");
-        let app = App::new(db, Settings::default());
+        let app = App::new(db, settings);
         let system = Actor::system("test");
         let admin_id = match app
             .insert_user(
