@@ -124,3 +124,107 @@ impl App {
         Ok(ClockTimeline { sla, events })
     }
 }
+
+impl App {
+    /// Replays the records an SLA governed and that were resolved in a period, under changed
+    /// targets and/or calendar, and compares the compliance with what it was.
+    pub async fn simulate_sla(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: steward_domain::sla::SimulationInput,
+    ) -> Result<steward_domain::sla::Simulation> {
+        use steward_domain::clock::{ClockMetric, derive};
+        use steward_domain::sla::{ComplianceSet, Simulation, Targets};
+        require(actor, Permission::ReadSlas)?;
+        let from = steward_domain::page::parse_instant("from", &input.from)?;
+        let to = steward_domain::page::parse_instant("to", &input.to)?;
+        if to <= from || (to - from).as_hours() > 366 * 24 {
+            return Err(AppError::invalid(
+                "to",
+                "must be after from, and the period at most 366 days",
+            ));
+        }
+        let mut conn = self.db.read().await?;
+        let sla = slas::get(conn.ex(), id, self.today())
+            .await?
+            .ok_or_else(|| AppError::not_found("SLA", id))?;
+        let new_targets = match input.targets {
+            Some(t) => {
+                // Checked as a whole SLA would be.
+                let probe = SlaInput {
+                    name: sla.name.clone(),
+                    service_id: sla.service_id,
+                    organization_ids: vec![],
+                    calendar_id: None,
+                    targets: t,
+                    response_on: None,
+                    pause: vec![],
+                    warning_percent: None,
+                    workload_limit: None,
+                    exceptions: vec![],
+                    escalations: vec![],
+                    review_interval_days: None,
+                    last_reviewed_on: None,
+                    active: None,
+                };
+                probe.parse(self.today())?.targets
+            }
+            None => sla.targets.clone(),
+        };
+        let new_calendar_id = input.calendar_id.unwrap_or(sla.calendar_id);
+        if let Some(c) = new_calendar_id
+            && slas::calendar(conn.ex(), c).await?.is_none()
+        {
+            return Err(AppError::invalid(
+                "calendar_id",
+                format!("no calendar with id {c}"),
+            ));
+        }
+        let actual_calendar = crate::clocks::business_time(conn.ex(), sla.calendar_id).await?;
+        let new_calendar = crate::clocks::business_time(conn.ex(), new_calendar_id).await?;
+        let records =
+            slas::resolved_under(conn.ex(), id, from.as_microsecond(), to.as_microsecond()).await?;
+        let now = crate::clocks::instant(self.now());
+        let mut actual = ComplianceSet::default();
+        let mut simulated = ComplianceSet::default();
+        let target_for = |targets: &std::collections::BTreeMap<String, Targets>, p: i64| {
+            targets.get(&format!("P{p}")).copied()
+        };
+        for (ticket, priority) in &records {
+            let events = slas::clock_events(conn.ex(), *ticket).await?;
+            for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+                let of: Vec<_> = events
+                    .iter()
+                    .filter(|e| e.metric == metric)
+                    .map(|e| e.event())
+                    .collect();
+                let seconds = |t: Targets| match metric {
+                    ClockMetric::Response => t.response_seconds,
+                    ClockMetric::Resolution => t.resolution_seconds,
+                };
+                let state = |targets, calendar: &dyn steward_domain::clock::BusinessTime| {
+                    target_for(targets, *priority)
+                        .map(|t| derive(&of, seconds(t), sla.warning_percent, calendar, now).state)
+                };
+                let was = state(&sla.targets, actual_calendar.as_ref());
+                let would = state(&new_targets, new_calendar.as_ref());
+                match metric {
+                    ClockMetric::Response => {
+                        actual.response.count(was);
+                        simulated.response.count(would);
+                    }
+                    ClockMetric::Resolution => {
+                        actual.resolution.count(was);
+                        simulated.resolution.count(would);
+                    }
+                }
+            }
+        }
+        Ok(Simulation {
+            records: records.len() as i64,
+            actual,
+            simulated,
+        })
+    }
+}

@@ -177,6 +177,61 @@ pub struct ClockTimeline {
     pub events: Vec<crate::clock::ClockEntry>,
 }
 
+/// Body of `POST /api/v1/slas/{id}/simulate`: a period and what to change.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationInput {
+    /// RFC 3339; records resolved from here (inclusive)…
+    pub from: String,
+    /// …to here (exclusive).
+    pub to: String,
+    /// Replacement targets by priority (absent: the SLA's own).
+    pub targets: Option<BTreeMap<String, Targets>>,
+    /// Another stored calendar (absent: the SLA's own; `null`: 24×7).
+    #[serde(default, deserialize_with = "crate::validation::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub calendar_id: Option<Option<i64>>,
+}
+
+/// Met and breached counts of one clock over a set of records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Compliance {
+    pub met: i64,
+    pub breached: i64,
+    /// Records without a target for their priority.
+    pub untargeted: i64,
+    /// Met as a share of met and breached, in percent (absent with neither).
+    pub percent: Option<f64>,
+}
+
+impl Compliance {
+    pub fn count(&mut self, state: Option<crate::clock::ClockState>) {
+        use crate::clock::ClockState::*;
+        match state {
+            Some(Met) | Some(Running) | Some(Paused) => self.met += 1,
+            Some(Breached) => self.breached += 1,
+            None => self.untargeted += 1,
+        }
+        let judged = self.met + self.breached;
+        self.percent = (judged > 0).then(|| (self.met as f64) * 100.0 / judged as f64);
+    }
+}
+
+/// Response and resolution compliance of a set of records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ComplianceSet {
+    pub response: Compliance,
+    pub resolution: Compliance,
+}
+
+/// What an SLA achieved over a period, and what it would have under the change.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Simulation {
+    pub records: i64,
+    pub actual: ComplianceSet,
+    pub simulated: ComplianceSet,
+}
+
 /// Body of `POST /api/v1/slas` and `PUT /api/v1/slas/{id}`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -198,3 +198,11 @@ pub async fn using_calendar(ex: Ex<'_>, calendar: i64) -> Result<Vec<i64>> {
         .bind(calendar).fetch_all(c).await)?,
     )
 }
+
+/// Tickets governed (with targets) by an SLA and resolved in [from, to), with their priority.
+pub async fn resolved_under(ex: Ex<'_>, sla: i64, from: i64, to: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(on!(ex, c => sqlx::query_as(
+        "SELECT t.id, t.priority FROM tickets t JOIN ticket_slas s ON s.ticket_id = t.id
+         WHERE s.sla_id = $1 AND s.applies AND t.resolved_at >= $2 AND t.resolved_at < $3 ORDER BY t.id")
+        .bind(sla).bind(from).bind(to).fetch_all(c).await)?)
+}

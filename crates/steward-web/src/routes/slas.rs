@@ -7,11 +7,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use steward_domain::sla::{ClockTimeline, Sla, SlaInput};
+use steward_domain::sla::{ClockTimeline, Simulation, SimulationInput, Sla, SlaInput};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, create, show, replace, clocks),
+    paths(list, create, show, replace, simulate, clocks),
     tags((name = "slas", description = "Service level agreements and ticket clocks"))
 )]
 pub struct Api;
@@ -19,7 +19,8 @@ pub struct Api;
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new()
         .route("/api/v1/slas", get(list).post(create))
-        .route("/api/v1/slas/{id}", get(show).put(replace));
+        .route("/api/v1/slas/{id}", get(show).put(replace))
+        .route("/api/v1/slas/{id}/simulate", axum::routing::post(simulate));
     for collection in ["incidents", "requests"] {
         router = router.route(&format!("/api/v1/{collection}/{{id}}/sla"), get(clocks));
     }
@@ -72,6 +73,21 @@ pub async fn replace(
     ApiJson(input): ApiJson<SlaInput>,
 ) -> Result<Json<Sla>, Problem> {
     Ok(Json(state.app.update_sla(&auth.actor, id, input).await?))
+}
+
+/// What-if: replays the records this SLA governed that were resolved in a period under
+/// changed targets or another calendar, and returns the compliance it would have had beside
+/// the actual one.
+#[utoipa::path(post, path = "/api/v1/slas/{id}/simulate", tag = "slas", params(("id" = i64, Path)),
+    request_body = SimulationInput,
+    responses((status = 200, body = Simulation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn simulate(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiJson(input): ApiJson<SimulationInput>,
+) -> Result<Json<Simulation>, Problem> {
+    Ok(Json(state.app.simulate_sla(&auth.actor, id, input).await?))
 }
 
 /// A ticket's SLA, its response and resolution clocks, and every clock event with its cause.

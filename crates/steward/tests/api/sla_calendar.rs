@@ -210,3 +210,106 @@ async fn business_time_clocks_skip_weekends_and_holidays_and_follow_calendar_cha
         ts("2026-12-28T08:00:00Z")
     );
 }
+
+#[tokio::test]
+async fn what_if_replays_resolved_records_under_changed_targets() {
+    let clock = Clock::manual(ts("2026-03-02T08:00:00Z"));
+    let t = TestApp::spawn_with_settings(Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    })
+    .await;
+    let service = t
+        .post("/api/v1/services", &t.admin, json!({"name": "Mail"}))
+        .await
+        .id();
+    let sla = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "24x7", "service_id": service,
+                   "targets": {"P3": {"response_seconds": 600, "resolution_seconds": 14400}}}),
+        )
+        .await
+        .id();
+    // Resolved after one, three and five hours; each answered publicly after 15 minutes.
+    for (i, hours) in [1, 3, 5].into_iter().enumerate() {
+        let opened = ts("2026-03-02T08:00:00Z") + jiff::SignedDuration::from_hours(i as i64 * 24);
+        clock.set(opened);
+        let id = t
+            .post(
+                "/api/v1/incidents",
+                &t.admin,
+                json!({"title": "x", "impact": "medium", "urgency": "medium", "service_id": service}),
+            )
+            .await
+            .id();
+        clock.set(opened + jiff::SignedDuration::from_mins(15));
+        t.post(
+            &format!("/api/v1/incidents/{id}/comments"),
+            &t.admin,
+            json!({"body": "on it"}),
+        )
+        .await;
+        t.post(
+            &format!("/api/v1/incidents/{id}/transition"),
+            &t.admin,
+            json!({"to": "in_progress"}),
+        )
+        .await;
+        clock.set(opened + jiff::SignedDuration::from_hours(hours));
+        let r = t
+            .post(
+                &format!("/api/v1/incidents/{id}/transition"),
+                &t.admin,
+                json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "n"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let simulate = |body: Value| {
+        let t = &t;
+        async move {
+            let r = t
+                .post(&format!("/api/v1/slas/{sla}/simulate"), &t.admin, body)
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body
+        }
+    };
+    let period = |extra: Value| {
+        let mut b = json!({"from": "2026-03-01T00:00:00Z", "to": "2026-04-01T00:00:00Z"});
+        b.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        b
+    };
+    let r = simulate(period(
+        json!({"targets": {"P3": {"response_seconds": 600, "resolution_seconds": 7200}}}),
+    ))
+    .await;
+    assert_eq!(r["records"], 3);
+    assert_eq!(r["actual"]["resolution"]["met"], 2);
+    assert_eq!(r["actual"]["resolution"]["breached"], 1);
+    assert_eq!(r["simulated"]["resolution"]["met"], 1);
+    assert_eq!(r["simulated"]["resolution"]["breached"], 2);
+    // Every first reply took 15 minutes against a 10-minute target.
+    assert_eq!(r["actual"]["response"]["breached"], 3);
+    let r = simulate(period(
+        json!({"targets": {"P3": {"response_seconds": 1800, "resolution_seconds": 21600}}}),
+    ))
+    .await;
+    assert_eq!(r["simulated"]["resolution"]["met"], 3);
+    assert_eq!(r["simulated"]["response"]["met"], 3);
+    assert_eq!(r["simulated"]["resolution"]["percent"], 100.0);
+    // Outside the period there is nothing to replay; a bad period is refused.
+    let r = simulate(json!({"from": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"})).await;
+    assert_eq!(r["records"], 0);
+    t.post(
+        &format!("/api/v1/slas/{sla}/simulate"),
+        &t.admin,
+        json!({"from": "2026-06-01T00:00:00Z", "to": "2026-05-01T00:00:00Z"}),
+    )
+    .await
+    .problem(422);
+}
