@@ -228,3 +228,49 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// Each covered customer's incidents and requests in a month (`YYYY-MM`, default this
+    /// month) against the SLA's workload limit.
+    pub async fn sla_workload(
+        &self,
+        actor: &Actor,
+        id: i64,
+        month: Option<&str>,
+    ) -> Result<Vec<steward_domain::sla::Workload>> {
+        require(actor, Permission::ReadSlas)?;
+        let first = match month {
+            Some(m) => jiff::civil::Date::strptime("%Y-%m-%d", format!("{m}-01"))
+                .map_err(|_| AppError::invalid("month", "write the month as YYYY-MM"))?,
+            None => self.today().first_of_month(),
+        };
+        let next = first
+            .checked_add(jiff::Span::new().months(1))
+            .map_err(|_| AppError::invalid("month", "out of range"))?;
+        let micros = |d: jiff::civil::Date| -> Result<i64> {
+            Ok(d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .map_err(|_| AppError::invalid("month", "out of range"))?
+                .timestamp()
+                .as_microsecond())
+        };
+        let mut conn = self.db.read().await?;
+        let sla = slas::get(conn.ex(), id, self.today())
+            .await?
+            .ok_or_else(|| AppError::not_found("SLA", id))?;
+        let counts =
+            slas::workload(conn.ex(), sla.service_id, micros(first)?, micros(next)?).await?;
+        let limit = sla.workload_limit.map(|l| l.per_month);
+        Ok(counts
+            .into_iter()
+            .filter(|(org, _)| {
+                sla.organization_ids.is_empty() || sla.organization_ids.contains(org)
+            })
+            .map(|(organization_id, records)| steward_domain::sla::Workload {
+                organization_id,
+                records,
+                limit,
+                exceeded: limit.is_some_and(|l| records > l),
+            })
+            .collect())
+    }
+}

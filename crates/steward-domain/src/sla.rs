@@ -232,6 +232,16 @@ pub struct Simulation {
     pub simulated: ComplianceSet,
 }
 
+/// One customer's workload in a month against the SLA's limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Workload {
+    pub organization_id: i64,
+    /// Incidents and requests opened for the service in the month.
+    pub records: i64,
+    pub limit: Option<i64>,
+    pub exceeded: bool,
+}
+
 /// Body of `POST /api/v1/slas` and `PUT /api/v1/slas/{id}`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -206,3 +206,13 @@ pub async fn resolved_under(ex: Ex<'_>, sla: i64, from: i64, to: i64) -> Result<
          WHERE s.sla_id = $1 AND s.applies AND t.resolved_at >= $2 AND t.resolved_at < $3 ORDER BY t.id")
         .bind(sla).bind(from).bind(to).fetch_all(c).await)?)
 }
+
+/// Tickets of a service opened in [from, to), per customer organization.
+pub async fn workload(ex: Ex<'_>, service: i64, from: i64, to: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(on!(ex, c => sqlx::query_as(
+        "SELECT organization_id, COUNT(*) FROM tickets
+         WHERE service_id = $1 AND organization_id IS NOT NULL AND opened_at >= $2 AND opened_at < $3
+           AND kind IN ('incident', 'request')
+         GROUP BY organization_id ORDER BY organization_id")
+        .bind(service).bind(from).bind(to).fetch_all(c).await)?)
+}

@@ -1,5 +1,6 @@
 //! SLAs and the clocks they put on tickets.
 use crate::AppState;
+use crate::extract::ApiQuery;
 use crate::extract::{ApiJson, Auth, Id};
 use crate::problem::Problem;
 use crate::routes::tickets::Kind;
@@ -7,11 +8,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use steward_domain::sla::{ClockTimeline, Simulation, SimulationInput, Sla, SlaInput};
+use steward_domain::sla::{ClockTimeline, Simulation, SimulationInput, Sla, SlaInput, Workload};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, create, show, replace, simulate, clocks),
+    paths(list, create, show, replace, simulate, workload, clocks),
     tags((name = "slas", description = "Service level agreements and ticket clocks"))
 )]
 pub struct Api;
@@ -20,7 +21,8 @@ pub fn routes() -> Router<AppState> {
     let mut router = Router::new()
         .route("/api/v1/slas", get(list).post(create))
         .route("/api/v1/slas/{id}", get(show).put(replace))
-        .route("/api/v1/slas/{id}/simulate", axum::routing::post(simulate));
+        .route("/api/v1/slas/{id}/simulate", axum::routing::post(simulate))
+        .route("/api/v1/slas/{id}/workload", get(workload));
     for collection in ["incidents", "requests"] {
         router = router.route(&format!("/api/v1/{collection}/{{id}}/sla"), get(clocks));
     }
@@ -88,6 +90,30 @@ pub async fn simulate(
     ApiJson(input): ApiJson<SimulationInput>,
 ) -> Result<Json<Simulation>, Problem> {
     Ok(Json(state.app.simulate_sla(&auth.actor, id, input).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadQuery {
+    /// `YYYY-MM`; default this month (UTC).
+    pub month: Option<String>,
+}
+
+/// Each covered customer's incidents and requests in a month against the workload limit.
+#[utoipa::path(get, path = "/api/v1/slas/{id}/workload", tag = "slas", params(("id" = i64, Path), WorkloadQuery),
+    responses((status = 200, body = Vec<Workload>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn workload(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<WorkloadQuery>,
+) -> Result<Json<Vec<Workload>>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .sla_workload(&auth.actor, id, q.month.as_deref())
+            .await?,
+    ))
 }
 
 /// A ticket's SLA, its response and resolution clocks, and every clock event with its cause.

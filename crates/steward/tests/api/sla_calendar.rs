@@ -313,3 +313,67 @@ async fn what_if_replays_resolved_records_under_changed_targets() {
     .await
     .problem(422);
 }
+
+#[tokio::test]
+async fn workload_beyond_the_limit_is_reported_and_can_suspend_targets() {
+    let clock = Clock::manual(ts("2026-05-10T10:00:00Z"));
+    let t = TestApp::spawn_with_settings(Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    })
+    .await;
+    let acme = t.create_org("Acme").await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "customer_ids": [acme]}),
+        )
+        .await
+        .id();
+    let sla = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "Acme mail", "service_id": service, "organization_ids": [acme],
+                   "targets": {"P3": {"response_seconds": 600, "resolution_seconds": 3600}},
+                   "workload_limit": {"per_month": 2, "suspend_targets": true}}),
+        )
+        .await
+        .id();
+    let mut applies = Vec::new();
+    for _ in 0..3 {
+        let id = t
+            .post(
+                "/api/v1/incidents",
+                &t.admin,
+                json!({"title": "x", "impact": "medium", "urgency": "medium",
+                       "service_id": service, "organization_id": acme}),
+            )
+            .await
+            .id();
+        let shown = t
+            .get(&format!("/api/v1/incidents/{id}"), &t.admin)
+            .await
+            .body;
+        applies.push(shown["sla"]["applies"].as_bool().unwrap());
+    }
+    assert_eq!(applies, [true, true, false]);
+    let r = t
+        .get(&format!("/api/v1/slas/{sla}/workload"), &t.admin)
+        .await;
+    assert_eq!(
+        r.body,
+        json!([{"organization_id": acme, "records": 3, "limit": 2, "exceeded": true}])
+    );
+    let r = t
+        .get(
+            &format!("/api/v1/slas/{sla}/workload?month=2026-04"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(r.body, json!([]));
+    t.get(&format!("/api/v1/slas/{sla}/workload?month=May"), &t.admin)
+        .await
+        .problem(422);
+}
