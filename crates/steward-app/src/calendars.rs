@@ -4,6 +4,7 @@
 use crate::app::{change, require};
 use crate::{App, AppError, Result};
 use steward_domain::calendar::{Calendar, CalendarSpec, StoredCalendar, holidays_from_ics};
+use steward_domain::clock::ClockEventKind;
 use steward_domain::{Actor, Permission};
 use steward_store::{Tx, slas};
 
@@ -125,7 +126,9 @@ impl App {
         for sla in slas::using_calendar(tx.ex(), calendar).await? {
             for ticket in steward_store::tickets::open_under_sla(tx.ex(), sla).await? {
                 if let Some(t) = steward_store::tickets::get_any(tx.ex(), ticket).await? {
-                    self.refresh_deadlines(tx, &t, now).await?;
+                    let cause = format!("calendar {calendar} changed");
+                    self.mark_clocks(tx, &t, ClockEventKind::CalendarChanged, &cause, now)
+                        .await?;
                 }
             }
         }

@@ -145,6 +145,25 @@ impl App {
         self.refresh_deadlines(tx, after, now).await
     }
 
+    /// Notes in a ticket's clock timeline that its SLA or calendar changed (the clocks are
+    /// recomputed from their events), and refreshes the scan's deadlines.
+    pub(crate) async fn mark_clocks(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        kind: ClockEventKind,
+        cause: &str,
+        now: i64,
+    ) -> Result<()> {
+        if self.sla_for(tx.ex(), ticket.id, now).await?.is_none() {
+            return Ok(());
+        }
+        for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+            slas::add_clock_event(tx.ex(), ticket.id, metric, now, kind, cause).await?;
+        }
+        self.refresh_deadlines(tx, ticket, now).await
+    }
+
     /// A staff member's first public reply stops a response clock that waits for one.
     pub(crate) async fn public_reply_given(
         &self,

@@ -3,6 +3,7 @@
 use crate::app::{change, require};
 use crate::tickets::{load_visible, require_kind};
 use crate::{App, AppError, Result};
+use steward_domain::clock::ClockEventKind;
 use steward_domain::sla::{ClockTimeline, Sla, SlaDraft, SlaInput};
 use steward_domain::ticket::TicketKind;
 use steward_domain::{Actor, Permission};
@@ -101,7 +102,9 @@ impl App {
         // The scan's deadlines follow the new targets at once.
         for ticket in steward_store::tickets::open_under_sla(tx.ex(), id).await? {
             if let Some(t) = steward_store::tickets::get_any(tx.ex(), ticket).await? {
-                self.refresh_deadlines(&mut tx, &t, now).await?;
+                let cause = format!("SLA {} changed (version {})", after.name, after.version);
+                self.mark_clocks(&mut tx, &t, ClockEventKind::SlaChanged, &cause, now)
+                    .await?;
             }
         }
         tx.commit().await?;

@@ -41,6 +41,10 @@ text_enum!(
         Stop = "stop",
         /// A reopened record: the stopped clock runs on from where it stopped.
         Restart = "restart",
+        /// The SLA's targets changed: a marker for the timeline; the view is recomputed.
+        SlaChanged = "sla_changed",
+        /// The calendar changed: a marker, likewise.
+        CalendarChanged = "calendar_changed",
     }
 );
 

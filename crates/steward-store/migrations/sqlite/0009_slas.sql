@@ -43,7 +43,7 @@ CREATE TABLE ticket_clock_events (
     ticket_id BIGINT NOT NULL REFERENCES tickets (id),
     metric    TEXT   NOT NULL CHECK (metric IN ('response', 'resolution')),
     at        BIGINT NOT NULL,
-    kind      TEXT   NOT NULL CHECK (kind IN ('start', 'pause', 'resume', 'stop', 'restart')),
+    kind      TEXT   NOT NULL CHECK (kind IN ('start', 'pause', 'resume', 'stop', 'restart', 'sla_changed', 'calendar_changed')),
     cause     TEXT   NOT NULL
 );
 CREATE INDEX ticket_clock_events_ticket ON ticket_clock_events (ticket_id, id);

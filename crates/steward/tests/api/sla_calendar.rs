@@ -171,6 +171,16 @@ async fn business_time_clocks_skip_weekends_and_holidays_and_follow_calendar_cha
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["version"], 3);
     let c = clocks(before_christmas).await;
+    let kinds: Vec<&str> = c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["start", "start", "calendar_changed", "calendar_changed"]
+    );
     // Wednesday 15:00–18:00 is three hours; one more on Monday from 08:00.
     assert_eq!(
         at(&c["sla"]["resolution"]["due_at"]),

@@ -205,6 +205,9 @@ async fn clocks_pause_resume_and_follow_a_changed_sla_without_losing_paused_time
         .get(&format!("/api/v1/incidents/{id}/sla"), &agent)
         .await
         .body;
+    let last = after["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "sla_changed", "{last}");
+    assert_eq!(last["cause"], "SLA Mail for Acme changed (version 2)");
     let after = &after["sla"]["resolution"];
     assert_eq!(after["paused_seconds"], paused, "no paused time lost");
     assert_eq!(
