@@ -415,7 +415,7 @@ impl App {
         now: i64,
     ) -> Result<Ticket> {
         let id = current.id;
-        tickets::update_lifecycle(tx.ex(), id, next, step.reassigned, now).await?;
+        tickets::update_lifecycle(tx.ex(), id, current.status, next, step.reassigned, now).await?;
         tickets::add_event(
             tx.ex(),
             id,

@@ -137,7 +137,8 @@ pub async fn insert(
     now: i64,
 ) -> Result<i64> {
     let status = opening.status.unwrap_or(Status::New);
-    Ok(on!(ex, c => sqlx::query_scalar(
+    let mut ex = ex;
+    let id: i64 = on!(ex.by_ref(), c => sqlx::query_scalar(
         "INSERT INTO tickets (kind, number, title, description, status, impact, urgency, priority, category,
          channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at, team_id, major,
          catalogue_item_id, answers)
@@ -149,7 +150,18 @@ pub async fn insert(
         .bind(d.organization_id).bind(d.service_id).bind(d.ci_id).bind(now).bind(opening.team_id)
         .bind(opening.major).bind(opening.catalogue_item_id)
         .bind(opening.answers.as_ref().map(|a| a.to_string()))
-        .fetch_one(c).await)?)
+        .fetch_one(c).await)?;
+    count_status(ex, kind, status, 1).await?;
+    Ok(id)
+}
+
+/// Moves the per-status count of a kind by `delta`.
+async fn count_status(ex: Ex<'_>, kind: TicketKind, status: Status, delta: i64) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO ticket_status_counts (kind, status, n) VALUES ($1, $2, $3)
+         ON CONFLICT (kind, status) DO UPDATE SET n = ticket_status_counts.n + excluded.n")
+        .bind(kind.as_str()).bind(status.as_str()).bind(delta).execute(c).await.map(|_| ()))?;
+    Ok(())
 }
 
 /// Any kind of ticket by id alone (attachments and links name tickets of every kind).
@@ -169,12 +181,17 @@ pub async fn get(ex: Ex<'_>, kind: TicketKind, id: i64) -> Result<Option<Ticket>
 
 /// Writes a new lifecycle state, stamping when it was resolved or closed.
 pub async fn update_lifecycle(
-    ex: Ex<'_>,
+    mut ex: Ex<'_>,
     id: i64,
+    from: Status,
     l: &Lifecycle,
     reassigned: bool,
     now: i64,
 ) -> Result<()> {
+    if from != l.status {
+        count_status(ex.by_ref(), l.kind, from, -1).await?;
+        count_status(ex.by_ref(), l.kind, l.status, 1).await?;
+    }
     let resolved_at = l.status.has_resolution().then_some(now);
     let closed_at = l.status.is_final().then_some(now);
     on!(ex, c => sqlx::query(
@@ -286,7 +303,27 @@ pub async fn list(
     filter.and_opt("service_id =", f.service);
     filter.and_opt("opened_at >=", f.opened_from);
     filter.and_opt("opened_at <", f.opened_to);
-    let listing = Listing::new(SELECT, "FROM tickets", filter, order_by(sort), page);
+    let only_status = Filter {
+        status: None,
+        ..f.clone()
+    };
+    let by_kind_and_status = only_status.priority.is_none()
+        && only_status.organization.is_none()
+        && only_status.team.is_none()
+        && only_status.assignee.is_none()
+        && only_status.service.is_none()
+        && only_status.opened_from.is_none()
+        && only_status.opened_to.is_none();
+    let mut listing = Listing::new(SELECT, "FROM tickets", filter, order_by(sort), page);
+    if by_kind_and_status {
+        // The kept per-status counts answer without counting rows.
+        let mut count = Sql::new(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ticket_status_counts WHERE kind = ",
+        );
+        count.bind(kind.as_str());
+        count.and_opt("status =", f.status.clone());
+        listing.count = count;
+    }
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
