@@ -600,7 +600,7 @@ impl App {
         actor: &Actor,
         query: &str,
         request: PageRequest,
-    ) -> Result<Page<steward_domain::search::SearchHit>> {
+    ) -> Result<steward_domain::search::SearchResults> {
         require(actor, Permission::ReadTickets)?;
         if query.chars().count() > steward_domain::search::QUERY_MAX {
             return Err(AppError::invalid(
@@ -614,7 +614,15 @@ impl App {
         let organization = match actor.scope() {
             Scope::All => None,
             Scope::Organization(org) => Some(org),
-            Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
+            Scope::Nothing => {
+                return Ok(steward_domain::search::SearchResults {
+                    items: Vec::new(),
+                    total: 0,
+                    capped: false,
+                    limit: request.limit,
+                    offset: request.offset,
+                });
+            }
         };
         let who = steward_store::search::Audience {
             staff: actor.role.is_staff(),
@@ -622,7 +630,7 @@ impl App {
         };
         let terms = steward_domain::search::terms(query);
         let mut conn = self.db.read().await?;
-        let found = steward_store::search::search(
+        let (items, total, capped) = steward_store::search::search(
             conn.ex(),
             &terms,
             who,
@@ -630,6 +638,12 @@ impl App {
             request.offset as i64,
         )
         .await?;
-        Ok(page(found, request))
+        Ok(steward_domain::search::SearchResults {
+            items,
+            total,
+            capped,
+            limit: request.limit,
+            offset: request.offset,
+        })
     }
 }

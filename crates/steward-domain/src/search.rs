@@ -65,3 +65,15 @@ mod tests {
         assert!(terms("  -- ;; ").is_empty());
     }
 }
+
+/// A page of search hits.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    pub items: Vec<SearchHit>,
+    /// Tickets matched. When `capped`, only the newest matching documents were ranked and
+    /// this counts their tickets: a lower bound.
+    pub total: i64,
+    pub capped: bool,
+    pub limit: u32,
+    pub offset: u64,
+}

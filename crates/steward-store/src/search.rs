@@ -28,40 +28,49 @@ pub struct Audience {
 
 type HitRow = (i64, String, String, String, String, String, f64);
 
-/// Tickets matching every term, best first: one hit per ticket, with the total.
+/// How many of the newest matching documents a search ranks. A word that occurs in a large
+/// share of a million tickets would otherwise have every match scored on every search; people
+/// searching a service desk want recent tickets, and a more specific query narrows the set.
+pub const CANDIDATES: i64 = 2000;
+
+/// Tickets matching every term, best first: one hit per ticket, with the total and whether
+/// the newest [`CANDIDATES`] matching documents were all that was ranked (then the total
+/// counts only their tickets).
 pub async fn search(
     ex: Ex<'_>,
     terms: &[String],
     who: Audience,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<SearchHit>, i64)> {
+) -> Result<(Vec<SearchHit>, i64, bool)> {
     if terms.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok((Vec::new(), 0, false));
     }
-    let (rows, total): (Vec<HitRow>, i64) = match ex {
+    let (rows, total, capped): (Vec<HitRow>, i64, bool) = match ex {
         Ex::Sqlite(c) => {
             let q = fts5_query(terms);
             // Rank per document, keep each ticket's best document, then page.
             let matches = "SELECT d.ticket_id, d.id AS doc, bm25(search_fts, 5.0, 1.0) AS rank
                  FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
                  JOIN tickets t ON t.id = d.ticket_id
-                 WHERE search_fts MATCH $1 AND (d.public OR $2) AND ($3 IS NULL OR t.organization_id = $3)";
+                 WHERE search_fts MATCH $1 AND (d.public OR $2) AND ($3 IS NULL OR t.organization_id = $3)
+                 ORDER BY search_fts.rowid DESC LIMIT $4";
             // FTS5's ranking function works only in the query that does the MATCH, so that query
             // is materialized before it is grouped.
-            let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "WITH m AS MATERIALIZED ({matches}) SELECT COUNT(DISTINCT ticket_id) FROM m"
+            let (docs, total): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "WITH m AS MATERIALIZED ({matches}) SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM m"
             )))
             .bind(&q)
             .bind(who.staff)
             .bind(who.organization)
+            .bind(CANDIDATES)
             .fetch_one(&mut *c)
             .await?;
             let rows: Vec<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "WITH m AS MATERIALIZED ({matches}),
                  best AS (
                      SELECT ticket_id, MIN(rank) AS rank FROM m GROUP BY ticket_id
-                     ORDER BY rank, ticket_id LIMIT $4 OFFSET $5
+                     ORDER BY rank, ticket_id LIMIT $5 OFFSET $6
                  )
                  SELECT t.id, t.kind, t.number, t.title, t.status,
                         (SELECT snippet(search_fts, -1, '[', ']', '…', 12)
@@ -74,24 +83,27 @@ pub async fn search(
             .bind(&q)
             .bind(who.staff)
             .bind(who.organization)
+            .bind(CANDIDATES)
             .bind(limit)
             .bind(offset)
             .fetch_all(&mut *c)
             .await?;
-            (rows, total)
+            (rows, total, docs >= CANDIDATES)
         }
         Ex::Postgres(c) => {
             let q = tsquery(terms);
             let matches = "SELECT d.ticket_id, d.id AS doc, ts_rank(d.tsv, query) AS rank
                  FROM search_docs d CROSS JOIN to_tsquery('simple', $1) query
                  JOIN tickets t ON t.id = d.ticket_id
-                 WHERE d.tsv @@ query AND (d.public OR $2) AND ($3::BIGINT IS NULL OR t.organization_id = $3)";
-            let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(DISTINCT ticket_id) FROM ({matches}) m"
+                 WHERE d.tsv @@ query AND (d.public OR $2) AND ($3::BIGINT IS NULL OR t.organization_id = $3)
+                 ORDER BY d.id DESC LIMIT $4";
+            let (docs, total): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM ({matches}) m"
             )))
             .bind(&q)
             .bind(who.staff)
             .bind(who.organization)
+            .bind(CANDIDATES)
             .fetch_one(&mut *c)
             .await?;
             let rows: Vec<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -99,7 +111,7 @@ pub async fn search(
                      SELECT DISTINCT ON (ticket_id) ticket_id, doc, rank FROM ({matches}) m
                      ORDER BY ticket_id, rank DESC
                  ), page AS (
-                     SELECT * FROM best ORDER BY rank DESC, ticket_id LIMIT $4 OFFSET $5
+                     SELECT * FROM best ORDER BY rank DESC, ticket_id LIMIT $5 OFFSET $6
                  )
                  SELECT t.id, t.kind, t.number, t.title, t.status,
                         ts_headline('simple', d.title || ' ' || d.body, to_tsquery('simple', $1),
@@ -107,9 +119,9 @@ pub async fn search(
                         page.rank::FLOAT8
                  FROM page JOIN tickets t ON t.id = page.ticket_id JOIN search_docs d ON d.id = page.doc
                  ORDER BY page.rank DESC, t.id")))
-                .bind(&q).bind(who.staff).bind(who.organization).bind(limit).bind(offset)
+                .bind(&q).bind(who.staff).bind(who.organization).bind(CANDIDATES).bind(limit).bind(offset)
                 .fetch_all(&mut *c).await?;
-            (rows, total)
+            (rows, total, docs >= CANDIDATES)
         }
     };
     let hits = rows
@@ -126,5 +138,5 @@ pub async fn search(
             },
         )
         .collect();
-    Ok((hits, total))
+    Ok((hits, total, capped))
 }

@@ -6,8 +6,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use steward_domain::page::Page;
-use steward_domain::search::SearchHit;
+use steward_domain::search::SearchResults;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(search), tags((name = "search", description = "Full-text search over tickets")))]
@@ -27,14 +26,15 @@ pub struct SearchQuery {
 }
 
 /// Full-text search, ranked, one hit per ticket with a highlighted snippet. Customers find only
-/// their organization's tickets and public replies.
+/// their organization's tickets and public replies. The newest 2,000 matching documents are
+/// ranked; when there are more, `capped` is true and `total` is a lower bound.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
-    responses((status = 200, body = Page<SearchHit>), (status = 400, body = Problem)))]
+    responses((status = 200, body = SearchResults), (status = 400, body = Problem)))]
 pub async fn search(
     State(state): State<AppState>,
     Auth(auth): Auth,
     ApiQuery(q): ApiQuery<SearchQuery>,
-) -> Result<Json<Page<SearchHit>>, Problem> {
+) -> Result<Json<SearchResults>, Problem> {
     let page = page_request(q.limit, q.offset)?;
     Ok(Json(
         state.app.search_tickets(&auth.actor, &q.q, page).await?,
