@@ -29,6 +29,15 @@ pub fn fts5_query(terms: &[String]) -> String {
         .join(" ")
 }
 
+/// FTS5 with any term exact (`"mail" OR "down"`), for highlighting one known document.
+pub fn fts5_exact(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
 /// PostgreSQL `to_tsquery('simple', …)`: every term as a prefix (`mail:* & down:*`).
 pub fn tsquery(terms: &[String]) -> String {
     terms

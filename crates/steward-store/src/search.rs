@@ -1,7 +1,7 @@
 //! Indexing ticket text and searching it: FTS5 on SQLite, tsvector on PostgreSQL, both ranked
 //! and with highlighted snippets, and both filtered to what the caller may see.
 use crate::{Ex, Result};
-use steward_domain::search::{SearchHit, fts5_query, tsquery};
+use steward_domain::search::{SearchHit, fts5_exact, fts5_query, tsquery};
 
 pub async fn index(
     ex: Ex<'_>,
@@ -56,28 +56,33 @@ pub async fn search(
                  WHERE search_fts MATCH $1 AND (d.public OR $2) AND ($3 IS NULL OR t.organization_id = $3)
                  ORDER BY search_fts.rowid DESC LIMIT $4";
             // FTS5's ranking function works only in the query that does the MATCH, so that query
-            // is materialized before it is grouped.
-            let (docs, total): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "WITH m AS MATERIALIZED ({matches}) SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM m"
-            )))
-            .bind(&q)
-            .bind(who.staff)
-            .bind(who.organization)
-            .bind(CANDIDATES)
-            .fetch_one(&mut *c)
-            .await?;
-            let rows: Vec<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            // is materialized once, and the page, the totals and the snippets come from it. A
+            // snippet re-matches its one document by rowid with the exact terms: a prefix
+            // query would expand over every matching document again for each hit.
+            type PageRow = (
+                i64,
+                String,
+                String,
+                String,
+                String,
+                Option<String>,
+                f64,
+                i64,
+                i64,
+            );
+            let page: Vec<PageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "WITH m AS MATERIALIZED ({matches}),
                  best AS (
-                     SELECT ticket_id, MIN(rank) AS rank FROM m GROUP BY ticket_id
+                     -- SQLite takes the bare `doc` from the row holding the MIN: the best
+                     -- document of each ticket.
+                     SELECT ticket_id, doc, MIN(rank) AS rank FROM m GROUP BY ticket_id
                      ORDER BY rank, ticket_id LIMIT $5 OFFSET $6
                  )
                  SELECT t.id, t.kind, t.number, t.title, t.status,
                         (SELECT snippet(search_fts, -1, '[', ']', '…', 12)
-                         FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
-                         WHERE search_fts MATCH $1 AND d.ticket_id = t.id AND (d.public OR $2)
-                         ORDER BY bm25(search_fts, 5.0, 1.0) LIMIT 1),
-                        -best.rank
+                         FROM search_fts WHERE search_fts MATCH $7 AND search_fts.rowid = best.doc),
+                        -best.rank,
+                        (SELECT COUNT(*) FROM m), (SELECT COUNT(DISTINCT ticket_id) FROM m)
                  FROM best JOIN tickets t ON t.id = best.ticket_id ORDER BY best.rank, t.id"
             )))
             .bind(&q)
@@ -86,8 +91,32 @@ pub async fn search(
             .bind(CANDIDATES)
             .bind(limit)
             .bind(offset)
+            .bind(fts5_exact(terms))
             .fetch_all(&mut *c)
             .await?;
+            let (docs, total) = match page.first() {
+                Some(r) => (r.7, r.8),
+                // Past the last page: the totals still count.
+                None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "WITH m AS MATERIALIZED ({matches}) SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM m"
+                )))
+                .bind(&q)
+                .bind(who.staff)
+                .bind(who.organization)
+                .bind(CANDIDATES)
+                .fetch_one(&mut *c)
+                .await?,
+            };
+            let rows: Vec<HitRow> = page
+                .into_iter()
+                .map(|(id, kind, number, title, status, snippet, score, ..)| {
+                    // A prefix-only match has no exact term to highlight: show the title.
+                    let snippet = snippet
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_else(|| title.clone());
+                    (id, kind, number, title, status, snippet, score)
+                })
+                .collect();
             (rows, total, docs >= CANDIDATES)
         }
         Ex::Postgres(c) => {
