@@ -167,8 +167,16 @@ impl App {
     ) -> Result<Ticket> {
         check_references(tx, draft).await?;
         let priority = matrix(tx.ex()).await?.priority(draft.impact, draft.urgency);
-        let number = tickets::next_number(tx.ex(), kind).await?;
-        let id = tickets::insert(tx.ex(), kind, &number, draft, priority, opening, now).await?;
+        // The number and the per-status count are hot rows that every create of this kind
+        // locks until commit (several PostgreSQL nodes queue on them), so they are taken last:
+        // the ticket goes in under a unique placeholder and gets its number at the end.
+        let placeholder = format!(
+            "{}-pending-{}",
+            kind.prefix(),
+            crate::secrets::random_hex(12)?
+        );
+        let id =
+            tickets::insert(tx.ex(), kind, &placeholder, draft, priority, opening, now).await?;
         let status = opening.status.unwrap_or(Status::New);
         let detail = serde_json::json!({ "team_id": opening.team_id, "major": opening.major });
         tickets::add_event(
@@ -185,8 +193,11 @@ impl App {
         .await?;
         let body = draft.description.as_deref().unwrap_or("");
         steward_store::search::index(tx.ex(), id, "ticket", true, &draft.title, body).await?;
+        let unnumbered = load(tx, kind, id).await?;
+        self.start_clocks(tx, &unnumbered, now).await?;
+        let number = tickets::next_number(tx.ex(), kind).await?;
+        tickets::set_number(tx.ex(), id, kind, status, &number).await?;
         let ticket = load(tx, kind, id).await?;
-        self.start_clocks(tx, &ticket, now).await?;
         self.audit(
             tx,
             change::<(), _>(actor, kind.as_str(), id, "create", None, Some(&ticket)),

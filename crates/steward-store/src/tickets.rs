@@ -137,8 +137,7 @@ pub async fn insert(
     now: i64,
 ) -> Result<i64> {
     let status = opening.status.unwrap_or(Status::New);
-    let mut ex = ex;
-    let id: i64 = on!(ex.by_ref(), c => sqlx::query_scalar(
+    let id: i64 = on!(ex, c => sqlx::query_scalar(
         "INSERT INTO tickets (kind, number, title, description, status, impact, urgency, priority, category,
          channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at, team_id, major,
          catalogue_item_id, answers)
@@ -151,8 +150,21 @@ pub async fn insert(
         .bind(opening.major).bind(opening.catalogue_item_id)
         .bind(opening.answers.as_ref().map(|a| a.to_string()))
         .fetch_one(c).await)?;
-    count_status(ex, kind, status, 1).await?;
     Ok(id)
+}
+
+/// Gives a new ticket its number and counts it in its status: the last writes of a create,
+/// because both rows are shared by every create of the kind.
+pub async fn set_number(
+    mut ex: Ex<'_>,
+    id: i64,
+    kind: TicketKind,
+    status: Status,
+    number: &str,
+) -> Result<()> {
+    on!(ex.by_ref(), c => sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
+        .bind(id).bind(number).execute(c).await.map(|_| ()))?;
+    count_status(ex, kind, status, 1).await
 }
 
 /// Moves the per-status count of a kind by `delta`.
