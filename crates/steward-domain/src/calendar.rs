@@ -532,7 +532,9 @@ impl Calendar {
         }
         let begin = self.instant(walk.date, 0)?;
         let end = self.instant(after, 0)?;
-        let from = Timestamp::from_nanosecond(begin).map_err(|_| CalendarError::OutOfRange)?;
+        // A transition exactly at the first midnight counts: where the clock jumps at midnight
+        // (America/Santiago), the local midnight is the transition itself and the day is short.
+        let from = Timestamp::from_nanosecond(begin - 1).map_err(|_| CalendarError::OutOfRange)?;
         Ok(self
             .zone
             .following(from)
