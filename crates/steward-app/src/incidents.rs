@@ -7,10 +7,10 @@ use crate::{App, AppError, Result};
 use steward_domain::Actor;
 use steward_domain::Permission;
 use steward_domain::major::{
-    DeclareInput, LinkInput, MajorCriteria, Notification, NotificationInput, ReviewInput,
+    DeclareInput, MajorCriteria, Notification, NotificationInput, ReviewInput,
 };
 use steward_domain::problem::{IncidentFacts, KnownErrorMatch, match_known_error};
-use steward_domain::ticket::{IncidentInput, Ticket, TicketKind};
+use steward_domain::ticket::{IncidentInput, LinkInput, Ticket, TicketKind};
 use steward_store::{Ex, Tx, resolution, services, tickets};
 
 const CRITERIA: &str = "major_incident_criteria";

@@ -3,8 +3,8 @@
 use crate::app::require;
 use crate::tickets::load;
 use crate::{App, AppError, Result};
-use steward_domain::major::LinkInput;
 use steward_domain::problem::{Analysis, AnalysisInput, KnownError, ProblemInput};
+use steward_domain::ticket::LinkInput;
 use steward_domain::ticket::{Ticket, TicketKind};
 use steward_domain::{Actor, Permission};
 use steward_store::{Tx, resolution, tickets};

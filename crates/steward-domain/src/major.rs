@@ -87,34 +87,6 @@ pub struct DeclareInput {
     pub reason: Option<String>,
 }
 
-/// Body of `POST /api/v1/incidents/{id}/children`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LinkInput {
-    pub incident_ids: Vec<i64>,
-}
-
-pub const LINKS_MAX: usize = 500;
-
-impl LinkInput {
-    /// The ids, without repeats, in the order given.
-    pub fn parse(self) -> Result<Vec<i64>, Invalid> {
-        if self.incident_ids.is_empty() || self.incident_ids.len() > LINKS_MAX {
-            return Err(Invalid::one(
-                "incident_ids",
-                format!("name between 1 and {LINKS_MAX} incidents"),
-            ));
-        }
-        let mut ids = Vec::new();
-        for id in self.incident_ids {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        Ok(ids)
-    }
-}
-
 /// The post-incident review of a major incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Review {

@@ -39,10 +39,10 @@ impl ProblemInput {
             channel: Some(Channel::Api),
         }
         .parse()?;
-        if incidents.len() > crate::major::LINKS_MAX {
+        if incidents.len() > crate::ticket::LINKS_MAX {
             return Err(Invalid::one(
                 "incident_ids",
-                format!("at most {} incidents", crate::major::LINKS_MAX),
+                format!("at most {} incidents", crate::ticket::LINKS_MAX),
             ));
         }
         Ok((draft, incidents))

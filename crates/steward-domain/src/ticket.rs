@@ -333,6 +333,35 @@ pub struct AssignInput {
     pub assignee_id: Option<i64>,
 }
 
+/// Body of `POST /api/v1/incidents/{id}/children` and `POST /api/v1/problems/{id}/incidents`:
+/// incidents to link to a major incident or a problem.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    pub incident_ids: Vec<i64>,
+}
+
+pub const LINKS_MAX: usize = 500;
+
+impl LinkInput {
+    /// The ids, without repeats, in the order given.
+    pub fn parse(self) -> Result<Vec<i64>, Invalid> {
+        if self.incident_ids.is_empty() || self.incident_ids.len() > LINKS_MAX {
+            return Err(Invalid::one(
+                "incident_ids",
+                format!("name between 1 and {LINKS_MAX} incidents"),
+            ));
+        }
+        let mut ids = Vec::new();
+        for id in self.incident_ids {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+}
+
 /// One entry of the work log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Comment {

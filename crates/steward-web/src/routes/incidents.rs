@@ -9,10 +9,10 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use steward_domain::major::{
-    DeclareInput, LinkInput, MajorCriteria, Notification, NotificationInput, ReviewInput,
+    DeclareInput, MajorCriteria, Notification, NotificationInput, ReviewInput,
 };
 use steward_domain::problem::KnownErrorMatch;
-use steward_domain::ticket::{IncidentInput, PriorityMatrix, ProblemCandidate, Ticket};
+use steward_domain::ticket::{IncidentInput, LinkInput, PriorityMatrix, ProblemCandidate, Ticket};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(

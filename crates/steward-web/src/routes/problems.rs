@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use steward_domain::major::LinkInput;
 use steward_domain::problem::{AnalysisInput, KnownError, ProblemInput};
+use steward_domain::ticket::LinkInput;
 use steward_domain::ticket::Ticket;
 
 #[derive(utoipa::OpenApi)]
