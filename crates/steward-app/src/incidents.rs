@@ -44,9 +44,7 @@ impl App {
         scope_draft(actor, &mut draft)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let priority = crate::tickets::matrix(tx.ex())
-            .await?
-            .priority(draft.impact, draft.urgency);
+        let priority = crate::tickets::priority_of(tx.ex(), &draft).await?;
         let criticality = match draft.service_id {
             Some(s) => services::criticality(tx.ex(), s).await?,
             None => None,
@@ -57,7 +55,15 @@ impl App {
             ..Default::default()
         };
         let ticket = self
-            .open_ticket(&mut tx, actor, TicketKind::Incident, &draft, &opening, now)
+            .open_ticket(
+                &mut tx,
+                actor,
+                TicketKind::Incident,
+                &draft,
+                priority,
+                &opening,
+                now,
+            )
             .await?;
         if let Some(because) = major_because {
             let detail = serde_json::json!({ "by": "criteria", "because": because });

@@ -15,12 +15,14 @@ impl App {
         let (draft, incidents) = input.parse()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        let priority = crate::tickets::priority_of(tx.ex(), &draft).await?;
         let problem = self
             .open_ticket(
                 &mut tx,
                 actor,
                 TicketKind::Problem,
                 &draft,
+                priority,
                 &tickets::Opening::default(),
                 now,
             )

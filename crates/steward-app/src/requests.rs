@@ -62,12 +62,14 @@ impl App {
             answers: Some(serde_json::Value::Object(draft.answers.clone())),
             ..opening
         };
+        let priority = crate::tickets::priority_of(tx.ex(), &draft.ticket).await?;
         let ticket = self
             .open_ticket(
                 &mut tx,
                 actor,
                 TicketKind::Request,
                 &draft.ticket,
+                priority,
                 &opening,
                 now,
             )

@@ -5,7 +5,8 @@ use crate::app::{change, page, require, require_staff_user};
 use crate::{App, AppError, Result};
 use steward_domain::page::{Page, PageRequest};
 use steward_domain::ticket::{
-    AssignInput, Comment, CommentInput, PriorityMatrix, Ticket, TicketDraft, TicketKind, TicketSort,
+    AssignInput, Comment, CommentInput, Priority, PriorityMatrix, Ticket, TicketDraft, TicketKind,
+    TicketSort,
 };
 use steward_domain::workflow::{Lifecycle, Status, TransitionInput, transition};
 use steward_domain::{Actor, Permission, Scope};
@@ -45,6 +46,11 @@ pub(crate) async fn load(tx: &mut Tx, kind: TicketKind, id: i64) -> Result<Ticke
     tickets::get(tx.ex(), kind, id)
         .await?
         .ok_or_else(|| AppError::not_found(kind.as_str(), id))
+}
+
+/// A draft's priority through the current matrix.
+pub(crate) async fn priority_of(ex: Ex<'_>, draft: &TicketDraft) -> Result<Priority> {
+    Ok(matrix(ex).await?.priority(draft.impact, draft.urgency))
 }
 
 pub(crate) async fn matrix(ex: Ex<'_>) -> Result<PriorityMatrix> {
@@ -156,17 +162,19 @@ impl App {
     }
 
     /// Inserts a new ticket with its `created` timeline entry, search entry and audit entry.
+    /// The caller gives the priority (from [`priority_of`]), which it may need first.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn open_ticket(
         &self,
         tx: &mut Tx,
         actor: &Actor,
         kind: TicketKind,
         draft: &TicketDraft,
+        priority: Priority,
         opening: &tickets::Opening,
         now: i64,
     ) -> Result<Ticket> {
         check_references(tx, draft).await?;
-        let priority = matrix(tx.ex()).await?.priority(draft.impact, draft.urgency);
         // The number and the per-status count are hot rows that every create of this kind
         // locks until commit (several PostgreSQL nodes queue on them), so they are taken last:
         // the ticket goes in under a unique placeholder and gets its number at the end.
