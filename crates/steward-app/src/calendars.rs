@@ -75,10 +75,12 @@ impl App {
     ) -> Result<StoredCalendar> {
         require(actor, Permission::ManageSlas)?;
         let calendar = spec.parse()?;
-        self.replace_calendar(actor, id, calendar, "update").await
+        self.replace_calendar(actor, id, "update", |_| Ok(calendar))
+            .await
     }
 
-    /// Adds the all-day events of an iCalendar file as holidays.
+    /// Adds the all-day events of an iCalendar file as holidays. The stored calendar is read
+    /// in the same transaction that replaces it, so a concurrent change is not lost.
     pub async fn import_holidays(
         &self,
         actor: &Actor,
@@ -87,27 +89,30 @@ impl App {
     ) -> Result<StoredCalendar> {
         require(actor, Permission::ManageSlas)?;
         let dates = holidays_from_ics(ics)?;
-        let current = self.get_calendar(actor, id).await?;
-        let mut calendar = current.calendar.parse()?;
-        calendar.add_holidays(dates);
-        self.replace_calendar(actor, id, calendar, "import_holidays")
-            .await
+        self.replace_calendar(actor, id, "import_holidays", |mut current| {
+            current.add_holidays(dates);
+            Ok(current)
+        })
+        .await
     }
 
+    /// Replaces a stored calendar with what `next` makes of it, audited, and recomputes the
+    /// clocks that count in it.
     async fn replace_calendar(
         &self,
         actor: &Actor,
         id: i64,
-        calendar: Calendar,
         action: &str,
+        next: impl FnOnce(Calendar) -> Result<Calendar>,
     ) -> Result<StoredCalendar> {
-        let definition = definition(&calendar)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let (_, before_def, before_version) = slas::calendar(tx.ex(), id)
             .await?
             .ok_or_else(|| AppError::not_found("calendar", id))?;
         let before = stored(id, &before_def, before_version)?;
+        let calendar = next(parse_stored(&before_def)?)?;
+        let definition = definition(&calendar)?;
         slas::update_calendar(tx.ex(), id, calendar.name(), &definition, now).await?;
         let after = stored(id, &definition, before_version + 1)?;
         self.audit(
