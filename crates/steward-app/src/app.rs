@@ -96,10 +96,7 @@ impl App {
 
     /// Today's date in UTC, by the app's clock.
     pub(crate) fn today(&self) -> jiff::civil::Date {
-        Timestamp::from_microsecond(self.now())
-            .unwrap_or(Timestamp::UNIX_EPOCH)
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
+        crate::clocks::date_of(self.now())
     }
 
     /// Appends one audit entry in the command's transaction.

@@ -28,7 +28,8 @@ pub(crate) async fn business_time(
     Ok(Box::new(calendar))
 }
 
-fn today(now: i64) -> jiff::civil::Date {
+/// The UTC date of a stored instant.
+pub(crate) fn date_of(now: i64) -> jiff::civil::Date {
     Timestamp::from_microsecond(now)
         .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
         .unwrap_or_default()
@@ -49,7 +50,7 @@ impl App {
         let Some(service) = ticket.service_id.filter(|_| clocked(ticket)) else {
             return Ok(());
         };
-        let candidates = slas::active_for_service(tx.ex(), service, today(now)).await?;
+        let candidates = slas::active_for_service(tx.ex(), service, date_of(now)).await?;
         let Some((sla, why)) = choose(&candidates, Some(service), ticket.organization_id) else {
             return Ok(());
         };
@@ -215,7 +216,7 @@ impl App {
         if !chosen.applies {
             return Ok(None);
         }
-        let sla = slas::get(ex, chosen.sla_id, today(now)).await?;
+        let sla = slas::get(ex, chosen.sla_id, date_of(now)).await?;
         Ok(sla.map(|s| (s, chosen)))
     }
 
@@ -229,7 +230,7 @@ impl App {
         let Some(chosen) = slas::ticket_sla(ex.by_ref(), ticket.id).await? else {
             return Ok(None);
         };
-        let Some(sla) = slas::get(ex.by_ref(), chosen.sla_id, today(now)).await? else {
+        let Some(sla) = slas::get(ex.by_ref(), chosen.sla_id, date_of(now)).await? else {
             return Ok(None);
         };
         let mut status = SlaStatus {
@@ -273,7 +274,7 @@ impl App {
 
 /// The first instant of `now`'s month, UTC, in stored microseconds.
 fn month_start(now: i64) -> i64 {
-    let d = today(now);
+    let d = date_of(now);
     jiff::civil::date(d.year(), d.month(), 1)
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp().as_microsecond())
