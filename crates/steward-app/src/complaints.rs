@@ -117,7 +117,7 @@ impl App {
         let draft = input.parse()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        check_complaint(&mut tx, &draft).await?;
+        check_complaint(&mut tx, &draft, self.today()).await?;
         let number = complaints::next_number(tx.ex(), draft.kind).await?;
         let id = complaints::insert(tx.ex(), &number, &draft, actor.user_id, now).await?;
         complaints::add_event(
@@ -161,7 +161,7 @@ impl App {
             .filter(|c| visible(actor, c))
             .ok_or_else(|| AppError::not_found("complaint", id))?;
         let draft = patch.apply(&current)?;
-        check_complaint(&mut tx, &draft).await?;
+        check_complaint(&mut tx, &draft, self.today()).await?;
         complaints::update(tx.ex(), id, &draft, now).await?;
         let after = complaints::get(tx.ex(), id)
             .await?
@@ -259,7 +259,7 @@ impl App {
 
 /// Every reference must exist (422, all reported together); a disputed agreement must be an
 /// underpinning contract with the disputed supplier.
-async fn check_complaint(tx: &mut Tx, d: &ComplaintDraft) -> Result<()> {
+async fn check_complaint(tx: &mut Tx, d: &ComplaintDraft, today: jiff::civil::Date) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(org) = d.organization_id
         && orgs::get(tx.ex(), org).await?.is_none()
@@ -286,7 +286,7 @@ async fn check_complaint(tx: &mut Tx, d: &ComplaintDraft) -> Result<()> {
         ));
     }
     if let Some(a) = d.agreement_id {
-        match agreements::get(tx.ex(), a, crate::suppliers::today()).await? {
+        match agreements::get(tx.ex(), a, today).await? {
             None => errors.push(FieldError::new(
                 "agreement_id",
                 format!("no agreement with id {a}"),

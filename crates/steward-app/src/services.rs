@@ -1,7 +1,6 @@
 //! Services: the backbone every other record hangs off.
 use crate::app::{change, page, require, require_staff_user, user_id_by_name};
 use crate::{App, AppError, ImportSummary, Result};
-use jiff::Timestamp;
 use steward_domain::page::{Page, PageRequest};
 use steward_domain::service::{
     RequirementInput, Service, ServiceDraft, ServiceImportRow, ServiceInput, ServicePatch,
@@ -312,10 +311,7 @@ impl App {
         input: RequirementInput,
     ) -> Result<Service> {
         require(actor, Permission::ManageServices)?;
-        let today = Timestamp::now()
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date();
-        let draft = input.parse(today)?;
+        let draft = input.parse(self.today())?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let before = services::get(tx.ex(), id)

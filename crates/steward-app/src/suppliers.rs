@@ -1,7 +1,6 @@
 //! Supplier management (8.3.4): suppliers, underpinning contracts and OLAs.
 use crate::app::{change, page, require, require_staff_user};
 use crate::{App, AppError, Result};
-use jiff::civil::Date;
 use steward_domain::page::{Page, PageRequest};
 use steward_domain::supplier::{
     Agreement, AgreementDraft, AgreementInput, AgreementPatch, Supplier, SupplierDraft,
@@ -9,13 +8,6 @@ use steward_domain::supplier::{
 };
 use steward_domain::{Actor, Permission};
 use steward_store::{Ex, Tx, agreements, services, suppliers, teams};
-
-/// Today's date in UTC, for `expires_in_days`.
-pub(crate) fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date()
-}
 
 /// An optional owner must be an active staff user.
 pub(crate) async fn check_owner(ex: Ex<'_>, owner: Option<i64>) -> Result<()> {
@@ -146,7 +138,7 @@ impl App {
         require(actor, Permission::ReadSuppliers)?;
         let mut conn = self.db.read().await?;
         Ok(page(
-            agreements::list(conn.ex(), &filter, request, today()).await?,
+            agreements::list(conn.ex(), &filter, request, self.today()).await?,
             request,
         ))
     }
@@ -154,7 +146,7 @@ impl App {
     pub async fn get_agreement(&self, actor: &Actor, id: i64) -> Result<Agreement> {
         require(actor, Permission::ReadSuppliers)?;
         let mut conn = self.db.read().await?;
-        agreements::get(conn.ex(), id, today())
+        agreements::get(conn.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("agreement", id))
     }
@@ -170,7 +162,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         check_agreement(&mut tx, &draft).await?;
         let id = agreements::insert(tx.ex(), &draft, now).await?;
-        let agreement = agreements::get(tx.ex(), id, today())
+        let agreement = agreements::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("agreement", id))?;
         self.audit(
@@ -192,7 +184,7 @@ impl App {
         require(actor, Permission::ManageSuppliers)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let current = agreements::get(tx.ex(), id, today())
+        let current = agreements::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("agreement", id))?;
         let draft = patch.apply(&current)?;
@@ -204,7 +196,7 @@ impl App {
             ));
         }
         agreements::update(tx.ex(), id, &draft, now).await?;
-        let agreement = agreements::get(tx.ex(), id, today())
+        let agreement = agreements::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("agreement", id))?;
         self.audit(
@@ -229,7 +221,7 @@ impl App {
         require(actor, Permission::ManageSuppliers)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let current = agreements::get(tx.ex(), id, today())
+        let current = agreements::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("agreement", id))?;
         let disputes = agreements::disputes(tx.ex(), id).await?;
