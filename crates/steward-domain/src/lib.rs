@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod ci;
 pub mod clock;
 pub mod complaint;
+pub mod history;
 mod import;
 pub mod login;
 pub mod major;
