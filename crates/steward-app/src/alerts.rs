@@ -37,6 +37,18 @@ impl App {
         let Some(status) = self.sla_status(tx.ex(), ticket, now).await? else {
             return Ok(());
         };
+        let verdict = |v: &Option<ClockView>| match v.as_ref().map(|v| v.state) {
+            Some(ClockState::Met) => Some("met"),
+            Some(ClockState::Breached) => Some("breached"),
+            _ => None,
+        };
+        steward_store::reports::set_outcomes(
+            tx.ex(),
+            ticket.id,
+            verdict(&status.response),
+            verdict(&status.resolution),
+        )
+        .await?;
         for (metric, view) in [
             (ClockMetric::Response, status.response),
             (ClockMetric::Resolution, status.resolution),

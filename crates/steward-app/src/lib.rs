@@ -15,6 +15,7 @@ pub mod catalogue;
 pub mod cis;
 pub mod clocks;
 pub mod complaints;
+pub mod imports;
 pub mod incidents;
 pub mod maintenance;
 pub mod people;

@@ -16,6 +16,11 @@ const MATRIX: &str = "priority_matrix";
 
 /// Whether the actor may know this ticket exists: problems are internal to the provider, and
 /// customers see only their organization's records.
+/// A ticket counts as acknowledged (for MTTA) once it leaves `new` or has an assignee.
+fn acknowledges(l: &Lifecycle) -> bool {
+    l.status != Status::New || l.assignee_id.is_some()
+}
+
 pub(crate) fn visible(actor: &Actor, ticket: &Ticket) -> bool {
     let kind_ok = ticket.kind != TicketKind::Problem || actor.role.is_staff();
     kind_ok && actor.scope().sees(ticket.organization_id)
@@ -435,6 +440,9 @@ impl App {
     ) -> Result<Ticket> {
         let id = current.id;
         tickets::update_lifecycle(tx.ex(), id, current.status, next, step.reassigned, now).await?;
+        if acknowledges(next) {
+            steward_store::reports::mark_responded(tx.ex(), id, now).await?;
+        }
         tickets::add_event(
             tx.ex(),
             id,
@@ -535,6 +543,7 @@ impl App {
             tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &draft).await?;
         if draft.public && actor.role.is_staff() {
             self.public_reply_given(&mut tx, id, now).await?;
+            steward_store::reports::mark_responded(tx.ex(), id, now).await?;
         }
         steward_store::search::index(tx.ex(), id, "comment", draft.public, "", &draft.body).await?;
         let event = if draft.public { "reply" } else { "note" };

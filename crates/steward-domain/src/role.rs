@@ -65,6 +65,8 @@ impl Role {
                     | WorkTickets
                     | ReadSlas
                     | ManageSlas
+                    | ReadReports
+                    | ManageReports
             ),
             Role::Agent => matches!(
                 permission,
@@ -81,6 +83,7 @@ impl Role {
                     | RaiseTickets
                     | WorkTickets
                     | ReadSlas
+                    | ReadReports
             ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
             Role::Customer => matches!(
@@ -106,6 +109,7 @@ impl Role {
                     | ReadComplaints
                     | ReadTickets
                     | ReadSlas
+                    | ReadReports
             ),
         }
     }
@@ -173,6 +177,12 @@ pub enum Permission {
     /// SLAs, OLAs and business calendars (staff).
     ReadSlas,
     ManageSlas,
+    /// Reports and generated report snapshots (staff; customers see their portal instead).
+    ReadReports,
+    /// Report definitions, their schedules, and decisions recorded against reports.
+    ManageReports,
+    /// Importing history from other service desks (administrators only).
+    ImportHistory,
 }
 
 #[cfg(test)]

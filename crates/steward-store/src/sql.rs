@@ -6,6 +6,26 @@ pub enum Arg {
     I64(i64),
     Bool(bool),
     Text(String),
+    OptI64(Option<i64>),
+    OptText(Option<String>),
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptI64(v)
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::OptText(v.map(str::to_owned))
+    }
 }
 
 impl From<bool> for Arg {
@@ -159,6 +179,8 @@ macro_rules! bind_args {
                 $crate::sql::Arg::I64(v) => q.bind(*v),
                 $crate::sql::Arg::Bool(v) => q.bind(*v),
                 $crate::sql::Arg::Text(v) => q.bind(v.clone()),
+                $crate::sql::Arg::OptI64(v) => q.bind(*v),
+                $crate::sql::Arg::OptText(v) => q.bind(v.clone()),
             };
         }
         q

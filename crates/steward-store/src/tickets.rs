@@ -168,7 +168,12 @@ pub async fn set_number(
 }
 
 /// Moves the per-status count of a kind by `delta`.
-async fn count_status(ex: Ex<'_>, kind: TicketKind, status: Status, delta: i64) -> Result<()> {
+pub(crate) async fn count_status(
+    ex: Ex<'_>,
+    kind: TicketKind,
+    status: Status,
+    delta: i64,
+) -> Result<()> {
     on!(ex, c => sqlx::query(
         "INSERT INTO ticket_status_counts (kind, status, n) VALUES ($1, $2, $3)
          ON CONFLICT (kind, status) DO UPDATE SET n = ticket_status_counts.n + excluded.n")

@@ -68,6 +68,15 @@ pub enum Command {
     /// Check a business calendar: deadlines and elapsed business time (no database needed).
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Import history from other service desks.
+    #[command(subcommand)]
+    Import(HistoryImport),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryImport {
+    /// Import records from a CSV export with a mapping file or a preset.
+    Csv(crate::import_cmd::CsvImport),
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +208,9 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve { .. } | Command::Calendar(_) => unreachable!("handled by run"),
         Command::Migrate => {
             println!("migrations applied");
+        }
+        Command::Import(HistoryImport::Csv(args)) => {
+            return crate::import_cmd::run(app, args).await;
         }
         Command::User(UserCommand::Create {
             name,

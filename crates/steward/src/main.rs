@@ -4,6 +4,7 @@
 mod calendar_cmd;
 mod cli;
 mod config;
+mod import_cmd;
 mod serve;
 
 use clap::Parser;

@@ -211,10 +211,10 @@ impl Mapping {
         }
         let kind = match raw.kind.as_deref() {
             None => Some(TicketKind::Incident),
-            Some(k) => e.take(
-                TicketKind::parse(k)
-                    .ok_or_else(|| FieldError::new("kind", "must be incident, request or problem")),
-            ),
+            Some(k) => e
+                .take(TicketKind::parse(k).ok_or_else(|| {
+                    FieldError::new("kind", "must be incident, request or problem")
+                })),
         };
         let mode = match raw.rows.as_str() {
             "snapshot" => Some(RowMode::Snapshot),
@@ -253,9 +253,10 @@ impl Mapping {
                 continue;
             };
             match Source::parse(column) {
-                Ok(Source::Template(_)) if !field.takes_template() => {
-                    e.push(FieldError::new(at, "only title and description take a template"))
-                }
+                Ok(Source::Template(_)) if !field.takes_template() => e.push(FieldError::new(
+                    at,
+                    "only title and description take a template",
+                )),
                 Ok(source) => {
                     fields.insert(field, source);
                 }
@@ -351,7 +352,10 @@ mod tests {
             "fields.opened_at",
             "values.impact",
         ] {
-            assert!(fields.contains(&f.to_owned()), "{f} missing from {fields:?}");
+            assert!(
+                fields.contains(&f.to_owned()),
+                "{f} missing from {fields:?}"
+            );
         }
     }
 
@@ -365,7 +369,10 @@ mod tests {
             status = "s"
             opened_at = "o"
         "#;
-        assert_eq!(fields_of(Mapping::parse(text).unwrap_err()), vec!["order_by"]);
+        assert_eq!(
+            fields_of(Mapping::parse(text).unwrap_err()),
+            vec!["order_by"]
+        );
     }
 
     #[test]

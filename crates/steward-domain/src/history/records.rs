@@ -115,8 +115,7 @@ pub struct Reader {
 impl Reader {
     /// Refuses a mapping that names columns the file does not have.
     pub fn new(mapping: Mapping, header: &[&str]) -> Result<Reader, Invalid> {
-        let index: HashMap<&str, usize> =
-            header.iter().enumerate().map(|(i, h)| (*h, i)).collect();
+        let index: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (*h, i)).collect();
         let mut e = Errors::new();
         let mut find = |at: String, column: &str| -> Option<usize> {
             let found = index.get(column).copied();
@@ -220,7 +219,10 @@ impl Reader {
             None => None,
             Some(at) => match self.cell(cells, at) {
                 Some(t) => Some(self.timestamp(t).map_err(|m| {
-                    fail(format!("{}: {m}", self.mapping.order_by.as_deref().unwrap_or("")))
+                    fail(format!(
+                        "{}: {m}",
+                        self.mapping.order_by.as_deref().unwrap_or("")
+                    ))
                 })?),
                 None => None,
             },
@@ -228,7 +230,10 @@ impl Reader {
         let mut values = Values::default();
         for (field, bound) in &self.fields {
             let (text, column) = match bound {
-                Bound::Column(at) => (self.cell(cells, *at).map(str::to_owned), cells_name(self, *field)),
+                Bound::Column(at) => (
+                    self.cell(cells, *at).map(str::to_owned),
+                    cells_name(self, *field),
+                ),
                 Bound::Template(pieces) => (self.render(cells, pieces), cells_name(self, *field)),
             };
             let Some(text) = text else { continue };
@@ -302,13 +307,17 @@ impl Reader {
             Field::Title => v.title = Some(text),
             Field::Description => v.description = Some(text),
             Field::Status => {
-                v.status = Some(Status::parse(&text).ok_or_else(|| {
-                    format!("{text:?} is not a status ({})", Status::choices())
-                })?)
+                v.status =
+                    Some(Status::parse(&text).ok_or_else(|| {
+                        format!("{text:?} is not a status ({})", Status::choices())
+                    })?)
             }
             Field::PendingReason => {
                 v.pending_reason = Some(PendingReason::parse(&text).ok_or_else(|| {
-                    format!("{text:?} is not a pending reason ({})", PendingReason::choices())
+                    format!(
+                        "{text:?} is not a pending reason ({})",
+                        PendingReason::choices()
+                    )
                 })?)
             }
             Field::Impact => v.impact = Some(level(&text)?),
@@ -324,9 +333,10 @@ impl Reader {
             }
             Field::Category => v.category = Some(text),
             Field::Channel => {
-                v.channel = Some(Channel::parse(&text).ok_or_else(|| {
-                    format!("{text:?} is not a channel ({})", Channel::choices())
-                })?)
+                v.channel =
+                    Some(Channel::parse(&text).ok_or_else(|| {
+                        format!("{text:?} is not a channel ({})", Channel::choices())
+                    })?)
             }
             Field::Team => v.team = Some(text),
             Field::Service => v.service = Some(text),
@@ -386,7 +396,10 @@ impl Reader {
                 .or(row.order)
                 .or(state.opened_at)
                 .unwrap_or_default();
-            let actor = state.actor.clone().unwrap_or_else(|| self.mapping.source.clone());
+            let actor = state
+                .actor
+                .clone()
+                .unwrap_or_else(|| self.mapping.source.clone());
             if i == 0 {
                 history.push(HistoryEvent {
                     at: state.opened_at.unwrap_or(at),
@@ -395,6 +408,8 @@ impl Reader {
                     from: None,
                     to: state.status.map(|s| s.as_str().to_owned()),
                     team: state.team.clone(),
+                    status: state.status,
+                    pending_reason: state.pending_reason,
                 });
                 continue;
             }
@@ -405,7 +420,9 @@ impl Reader {
                     event: "transition",
                     from: before.status.map(|s| s.as_str().to_owned()),
                     to: state.status.map(|s| s.as_str().to_owned()),
-                    team: None,
+                    team: state.team.clone(),
+                    status: state.status,
+                    pending_reason: state.pending_reason,
                 });
             }
             if before.team != state.team {
@@ -416,6 +433,8 @@ impl Reader {
                     from: None,
                     to: None,
                     team: state.team.clone(),
+                    status: state.status,
+                    pending_reason: state.pending_reason,
                 });
             }
         }
@@ -459,6 +478,10 @@ impl Reader {
             made_sla: state.made_sla,
             resolution_code: state.resolution_code,
             resolution_notes: state.resolution_notes,
+            acknowledged_at: history
+                .iter()
+                .find(|e| e.status.is_some_and(|s| s != Status::New))
+                .map(|e| e.at),
             attributes,
             history,
             first_line,
@@ -502,6 +525,9 @@ pub struct HistoryEvent {
     pub from: Option<String>,
     pub to: Option<String>,
     pub team: Option<String>,
+    /// The record's status, pending reason and team after this step.
+    pub status: Option<Status>,
+    pub pending_reason: Option<PendingReason>,
 }
 
 /// A record as imported: its last state, what it went through, and where it came from.
@@ -538,6 +564,8 @@ pub struct ImportedRecord {
     pub history: Vec<HistoryEvent>,
     pub first_line: u64,
     pub rows: usize,
+    /// When the record first left `new` (for MTTA).
+    pub acknowledged_at: Option<i64>,
     /// SHA-256 of the record's rows: an unchanged record is skipped on re-import.
     pub digest: String,
 }

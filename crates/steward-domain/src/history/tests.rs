@@ -99,7 +99,10 @@ fn a_bad_row_is_named_by_its_line_and_column() {
         .row(7, &["A", "-100", "1/2/2016 09:00", "?", "?", "0", "?"])
         .unwrap_err();
     assert_eq!(e.line, 7);
-    assert!(e.message.contains("state") && e.message.contains("-100"), "{e}");
+    assert!(
+        e.message.contains("state") && e.message.contains("-100"),
+        "{e}"
+    );
     let e = r
         .row(8, &["A", "Open", "31/2/2016 09:00", "?", "?", "0", "?"])
         .unwrap_err();
@@ -120,7 +123,10 @@ fn a_mapping_naming_missing_columns_is_refused_before_any_row() {
 
 #[test]
 fn local_times_follow_the_mapping_zone() {
-    let mapping = SNAPSHOT.replace("missing = \"?\"", "missing = \"?\"\ntime_zone = \"Europe/Berlin\"");
+    let mapping = SNAPSHOT.replace(
+        "missing = \"?\"",
+        "missing = \"?\"\ntime_zone = \"Europe/Berlin\"",
+    );
     let r = reader(&mapping, "id,state,opened,updated,group,moves,who");
     // 02:30 on 2016-03-27 does not exist in Berlin: it moves forward to 03:30 CEST.
     let rs = rows(&r, &["C,Open,27/3/2016 02:30,?,?,0,?"]);
