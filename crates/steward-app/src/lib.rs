@@ -20,6 +20,7 @@ pub mod incidents;
 pub mod maintenance;
 pub mod people;
 pub mod problems;
+pub mod reports;
 pub mod requests;
 pub mod services;
 pub mod slas;

@@ -18,6 +18,7 @@ pub mod major;
 pub mod page;
 pub mod people;
 pub mod problem;
+pub mod report;
 pub mod request;
 pub mod role;
 pub mod search;

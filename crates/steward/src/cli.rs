@@ -71,6 +71,8 @@ pub enum Command {
     /// Import history from other service desks.
     #[command(subcommand)]
     Import(HistoryImport),
+    /// Print a service report (JSON, CSV or an HTML page with its chart).
+    Report(crate::report_cmd::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +213,9 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Import(HistoryImport::Csv(args)) => {
             return crate::import_cmd::run(app, args).await;
+        }
+        Command::Report(args) => {
+            return crate::report_cmd::run(app, args).await;
         }
         Command::User(UserCommand::Create {
             name,

@@ -5,6 +5,7 @@ mod calendar_cmd;
 mod cli;
 mod config;
 mod import_cmd;
+mod report_cmd;
 mod serve;
 
 use clap::Parser;

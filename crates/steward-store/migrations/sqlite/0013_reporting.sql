@@ -20,6 +20,8 @@ ALTER TABLE tickets ADD COLUMN responded_at BIGINT;
 ALTER TABLE tickets ADD COLUMN response_outcome TEXT CHECK (response_outcome IN ('met', 'breached'));
 ALTER TABLE tickets ADD COLUMN resolution_outcome TEXT CHECK (resolution_outcome IN ('met', 'breached'));
 CREATE INDEX tickets_kind_resolved ON tickets (kind, resolved_at);
+CREATE INDEX tickets_kind_closed ON tickets (kind, closed_at);
+CREATE INDEX tickets_kind_responded ON tickets (kind, responded_at);
 
 -- Report definitions: who a pack of reports is for, with its filters and cadence.
 CREATE TABLE report_definitions (

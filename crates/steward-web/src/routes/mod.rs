@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod health;
 pub mod incidents;
 pub mod notifications;
+pub mod reports;
 pub mod orgs;
 pub mod problems;
 pub mod requests;
@@ -41,6 +42,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         slas::Api::openapi(),
         calendars::Api::openapi(),
         notifications::Api::openapi(),
+        reports::Api::openapi(),
         search::Api::openapi(),
     ]
 }
@@ -64,6 +66,7 @@ pub fn all() -> Router<AppState> {
         .merge(slas::routes())
         .merge(calendars::routes())
         .merge(notifications::routes())
+        .merge(reports::routes())
         .merge(search::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())

@@ -1,0 +1,250 @@
+//! Charts drawn with plotters' SVG backend. Series differ by shade *and* by shape, dash or
+//! label, so a chart reads without colour.
+use plotters::prelude::*;
+use steward_domain::report::{ChartSpec, Report};
+
+const WIDTH: u32 = 760;
+const HEIGHT: u32 = 340;
+/// Dark to light, distinguishable in greyscale; with enough contrast on white for lines.
+const SHADES: [RGBColor; 5] = [
+    RGBColor(0x1f, 0x3a, 0x5f),
+    RGBColor(0x6b, 0x8f, 0xb5),
+    RGBColor(0xc4, 0x6a, 0x1b),
+    RGBColor(0x4d, 0x4d, 0x4d),
+    RGBColor(0xa8, 0xa8, 0xa8),
+];
+
+fn column(report: &Report, key: &str) -> Option<usize> {
+    report.columns.iter().position(|c| c.key == key)
+}
+
+fn value(row: &[serde_json::Value], at: usize) -> f64 {
+    row.get(at).and_then(|v| v.as_f64()).unwrap_or(0.0)
+}
+
+fn label(row: &[serde_json::Value]) -> String {
+    crate::table::cell(row.first().unwrap_or(&serde_json::Value::Null))
+}
+
+fn series_label(report: &Report, key: &str) -> String {
+    report
+        .columns
+        .iter()
+        .find(|c| c.key == key)
+        .map(|c| c.label.clone())
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// The report's chart as an SVG document, or `None` when it has none or no rows.
+pub fn svg(report: &Report) -> Option<String> {
+    let spec = report.chart.as_ref()?;
+    if report.rows.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let drawn = {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        match spec {
+            ChartSpec::StackedBars { series, unit } => stacked(&root, report, series, unit),
+            ChartSpec::Line { series, unit } => lines(&root, report, series, unit),
+            ChartSpec::BarsWithTarget { value, target, unit } => {
+                against_target(&root, report, value, *target, unit)
+            }
+        }
+        .and_then(|_| root.present().map_err(|e| e.to_string()))
+    };
+    drawn.ok().map(|_| out)
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let cols: Vec<usize> = series.iter().filter_map(|s| column(report, s)).collect();
+    let n = report.rows.len();
+    let top = report
+        .rows
+        .iter()
+        .map(|r| cols.iter().map(|c| value(r, *c)).sum::<f64>())
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.1;
+    let labels: Vec<String> = report.rows.iter().map(|r| label(r)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..n as f64, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_desc(unit)
+        .x_labels(n.min(12))
+        .x_label_formatter(&|x| labels.get(x.floor() as usize).cloned().unwrap_or_default())
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for (i, (c, key)) in cols.iter().zip(series).enumerate() {
+        let shade = SHADES[i % SHADES.len()];
+        chart
+            .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
+                let below: f64 = cols[..i].iter().map(|p| value(r, *p)).sum();
+                let v = value(r, *c);
+                let x0 = x as f64 + 0.15;
+                Rectangle::new([(x0, below), (x0 + 0.7, below + v)], shade.filled())
+            }))
+            .map_err(|e| e.to_string())?
+            .label(format!("{} ({})", series_label(report, key), ["bottom", "middle", "top", "4th", "5th"][i.min(4)]))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade.filled()));
+        // White outlines separate the stacked segments without relying on their shade.
+        chart
+            .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
+                let below: f64 = cols[..i].iter().map(|p| value(r, *p)).sum();
+                let x0 = x as f64 + 0.15;
+                Rectangle::new([(x0, below), (x0 + 0.7, below + value(r, *c))], WHITE.stroke_width(1))
+            }))
+            .map_err(|e| e.to_string())?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+fn lines(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let cols: Vec<usize> = series.iter().filter_map(|s| column(report, s)).collect();
+    let n = report.rows.len();
+    let top = report
+        .rows
+        .iter()
+        .flat_map(|r| cols.iter().map(|c| value(r, *c)))
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
+    let labels: Vec<String> = report.rows.iter().map(|r| label(r)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..(n.max(2) - 1) as f64, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .y_desc(unit)
+        .x_labels(n.min(12))
+        .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for (i, (c, key)) in cols.iter().zip(series).enumerate() {
+        let shade = SHADES[i % SHADES.len()];
+        let points: Vec<(f64, f64)> = report
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(x, r)| (x as f64, value(r, *c)))
+            .collect();
+        let name = series_label(report, key);
+        if i % 2 == 0 {
+            chart
+                .draw_series(LineSeries::new(points.clone(), shade.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(format!("{name} (solid, circles)"))
+                .legend(move |(x, y)| Circle::new((x + 6, y), 4, shade.filled()));
+            chart
+                .draw_series(points.iter().map(|p| Circle::new(*p, 4, shade.filled())))
+                .map_err(|e| e.to_string())?;
+        } else {
+            chart
+                .draw_series(DashedLineSeries::new(points.clone(), 8, 5, shade.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(format!("{name} (dashed, triangles)"))
+                .legend(move |(x, y)| TriangleMarker::new((x + 6, y), 5, shade.filled()));
+            chart
+                .draw_series(points.iter().map(|p| TriangleMarker::new(*p, 5, shade.filled())))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+fn against_target(
+    root: &Area<'_>,
+    report: &Report,
+    key: &str,
+    target: f64,
+    unit: &str,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let Some(c) = column(report, key) else {
+        return Err(format!("no column {key}"));
+    };
+    let n = report.rows.len();
+    let top = report
+        .rows
+        .iter()
+        .map(|r| value(r, c))
+        .fold(target, f64::max)
+        .max(1.0)
+        * 1.1;
+    let labels: Vec<String> = report.rows.iter().map(|r| label(r)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(56)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..n as f64, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_desc(unit)
+        .x_labels(n.min(12))
+        .x_label_formatter(&|x| labels.get(x.floor() as usize).cloned().unwrap_or_default())
+        .draw()
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
+            let x0 = x as f64 + 0.2;
+            Rectangle::new([(x0, 0.0), (x0 + 0.6, value(r, c))], SHADES[0].filled())
+        }))
+        .map_err(|e| e.to_string())?
+        .label(series_label(report, key))
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], SHADES[0].filled()));
+    // Each bar says whether it reaches the target in words, not only by its height.
+    chart
+        .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
+            let v = value(r, c);
+            let verdict = if v >= target { "meets" } else { "below" };
+            Text::new(
+                format!("{v:.1} {verdict}"),
+                (x as f64 + 0.22, v + top * 0.02),
+                ("sans-serif", 12).into_font(),
+            )
+        }))
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(0.0, target), (n as f64, target)],
+            10,
+            6,
+            SHADES[2].stroke_width(2),
+        ))
+        .map_err(|e| e.to_string())?
+        .label(format!("Target {target}% (dashed line)"))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], SHADES[2].stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(|e| e.to_string())
+}

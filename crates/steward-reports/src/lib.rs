@@ -1,0 +1,11 @@
+//! Presentation of reports: the same `Report` as CSV, as an SVG chart and as a standalone
+//! HTML page. Pure functions of the report; no I/O.
+#![forbid(unsafe_code)]
+
+mod chart;
+mod html;
+mod table;
+
+pub use chart::svg;
+pub use html::page;
+pub use table::csv;
