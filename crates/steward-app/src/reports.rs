@@ -64,7 +64,13 @@ impl App {
     }
 }
 
-type Built = (Vec<Figure>, Vec<Column>, Vec<Vec<Value>>, Option<ChartSpec>, Vec<String>);
+type Built = (
+    Vec<Figure>,
+    Vec<Column>,
+    Vec<Vec<Value>>,
+    Option<ChartSpec>,
+    Vec<String>,
+);
 
 async fn volumes(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let f = &q.filters;
@@ -79,7 +85,13 @@ async fn volumes(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
         backlog += opened - resolved - cancelled;
         opened_total += opened;
         ended_total += resolved + cancelled;
-        rows.push(vec![json!(label), json!(opened), json!(resolved), json!(cancelled), json!(backlog)]);
+        rows.push(vec![
+            json!(label),
+            json!(opened),
+            json!(resolved),
+            json!(cancelled),
+            json!(backlog),
+        ]);
     }
     let prev_opened = reports::count_in(ex.by_ref(), q.kind, "opened_at", pf, pt, f).await?;
     let prev_resolved = reports::count_in(ex.by_ref(), q.kind, "resolved_at", pf, pt, f).await?
@@ -87,9 +99,27 @@ async fn volumes(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let prev_backlog = reports::open_at(ex.by_ref(), q.kind, pt, f).await?;
     let backlog_end = reports::open_at(ex.by_ref(), q.kind, q.to, f).await?;
     let summary = vec![
-        Figure::new("opened", "Opened", "count", Some(opened_total as f64), Some(prev_opened as f64)),
-        Figure::new("resolved", "Resolved or closed", "count", Some(ended_total as f64), Some(prev_resolved as f64)),
-        Figure::new("backlog", "Backlog at the end", "count", Some(backlog_end as f64), Some(prev_backlog as f64)),
+        Figure::new(
+            "opened",
+            "Opened",
+            "count",
+            Some(opened_total as f64),
+            Some(prev_opened as f64),
+        ),
+        Figure::new(
+            "resolved",
+            "Resolved or closed",
+            "count",
+            Some(ended_total as f64),
+            Some(prev_resolved as f64),
+        ),
+        Figure::new(
+            "backlog",
+            "Backlog at the end",
+            "count",
+            Some(backlog_end as f64),
+            Some(prev_backlog as f64),
+        ),
     ];
     let columns = vec![
         col("period", "Period"),
@@ -127,9 +157,27 @@ async fn compliance(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let (rm, rb, sm, sb) = total(&now);
     let (prm, prb, psm, psb) = total(&before);
     let summary = vec![
-        Figure::new("response_compliance", "Response targets met", "percent", share(rm, rb), share(prm, prb)),
-        Figure::new("resolution_compliance", "Resolution targets met", "percent", share(sm, sb), share(psm, psb)),
-        Figure::new("resolution_breached", "Resolution targets breached", "count", Some(sb as f64), Some(psb as f64)),
+        Figure::new(
+            "response_compliance",
+            "Response targets met",
+            "percent",
+            share(rm, rb),
+            share(prm, prb),
+        ),
+        Figure::new(
+            "resolution_compliance",
+            "Resolution targets met",
+            "percent",
+            share(sm, sb),
+            share(psm, psb),
+        ),
+        Figure::new(
+            "resolution_breached",
+            "Resolution targets breached",
+            "count",
+            Some(sb as f64),
+            Some(psb as f64),
+        ),
     ];
     let rows = now
         .iter()
@@ -148,7 +196,15 @@ async fn compliance(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
         })
         .collect();
     let columns = vec![
-        col(q.by.as_str(), match q.by.as_str() { "sla" => "SLA", "service" => "Service", "customer" => "Customer", _ => "Priority" }),
+        col(
+            q.by.as_str(),
+            match q.by.as_str() {
+                "sla" => "SLA",
+                "service" => "Service",
+                "customer" => "Customer",
+                _ => "Priority",
+            },
+        ),
         col("response_met", "Response met"),
         col("response_breached", "Response breached"),
         col("response_in_progress", "Response in progress"),
@@ -188,10 +244,13 @@ async fn duration_stats(
         wall.push(days);
         match calendar {
             Some(c) => {
-                if !calendars.contains_key(&c) {
-                    calendars.insert(c, business_time(ex.by_ref(), Some(c)).await?);
-                }
-                let seconds = calendars[&c].elapsed(instant(start), instant(stop));
+                let calendar = match calendars.entry(c) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(business_time(ex.by_ref(), Some(c)).await?)
+                    }
+                };
+                let seconds = calendar.elapsed(instant(start), instant(stop));
                 business.push(seconds as f64 / 86_400.0);
             }
             None => business.push(days),
@@ -211,8 +270,20 @@ async fn times(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     ] {
         let (wall, business) = duration_stats(ex.by_ref(), q, end, q.from, q.to).await?;
         let (prev_wall, _) = duration_stats(ex.by_ref(), q, end, pf, pt).await?;
-        summary.push(Figure::new(&format!("{key}_mean_days"), &format!("{label}, mean"), "days", wall.mean.map(|v| round(v, 3)), prev_wall.mean.map(|v| round(v, 3))));
-        summary.push(Figure::new(&format!("{key}_median_days"), &format!("{label}, median"), "days", wall.median.map(|v| round(v, 3)), prev_wall.median.map(|v| round(v, 3))));
+        summary.push(Figure::new(
+            &format!("{key}_mean_days"),
+            &format!("{label}, mean"),
+            "days",
+            wall.mean.map(|v| round(v, 3)),
+            prev_wall.mean.map(|v| round(v, 3)),
+        ));
+        summary.push(Figure::new(
+            &format!("{key}_median_days"),
+            &format!("{label}, median"),
+            "days",
+            wall.median.map(|v| round(v, 3)),
+            prev_wall.median.map(|v| round(v, 3)),
+        ));
         for (clock, s) in [("wall clock", wall), ("business time", business)] {
             rows.push(vec![
                 json!(format!("{label}, {clock}")),
@@ -247,16 +318,47 @@ async fn rates(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let mut rows = Vec::new();
     for (label, a, b) in q.buckets() {
         let (n, reassigned, reopened, _) = reports::rates(ex.by_ref(), q.kind, a, b, f).await?;
-        rows.push(vec![json!(label), json!(n), num(percent(reassigned, n)), num(percent(reopened, n))]);
+        rows.push(vec![
+            json!(label),
+            json!(n),
+            num(percent(reassigned, n)),
+            num(percent(reopened, n)),
+        ]);
     }
-    let (n, reassigned, reopened, moves) = reports::rates(ex.by_ref(), q.kind, q.from, q.to, f).await?;
-    let (pn, preassigned, preopened, pmoves) = reports::rates(ex.by_ref(), q.kind, pf, pt, f).await?;
+    let (n, reassigned, reopened, moves) =
+        reports::rates(ex.by_ref(), q.kind, q.from, q.to, f).await?;
+    let (pn, preassigned, preopened, pmoves) =
+        reports::rates(ex.by_ref(), q.kind, pf, pt, f).await?;
     let mean = |m: i64, n: i64| (n > 0).then(|| m as f64 / n as f64);
     let summary = vec![
-        Figure::new("records", "Records opened", "count", Some(n as f64), Some(pn as f64)),
-        Figure::new("reassigned_percent", "Reassigned at least once", "percent", percent(reassigned, n).map(|v| round(v, 2)), percent(preassigned, pn).map(|v| round(v, 2))),
-        Figure::new("reopened_percent", "Reopened at least once", "percent", percent(reopened, n).map(|v| round(v, 2)), percent(preopened, pn).map(|v| round(v, 2))),
-        Figure::new("mean_reassignments", "Reassignments per record", "count", mean(moves, n).map(|v| round(v, 3)), mean(pmoves, pn).map(|v| round(v, 3))),
+        Figure::new(
+            "records",
+            "Records opened",
+            "count",
+            Some(n as f64),
+            Some(pn as f64),
+        ),
+        Figure::new(
+            "reassigned_percent",
+            "Reassigned at least once",
+            "percent",
+            percent(reassigned, n).map(|v| round(v, 2)),
+            percent(preassigned, pn).map(|v| round(v, 2)),
+        ),
+        Figure::new(
+            "reopened_percent",
+            "Reopened at least once",
+            "percent",
+            percent(reopened, n).map(|v| round(v, 2)),
+            percent(preopened, pn).map(|v| round(v, 2)),
+        ),
+        Figure::new(
+            "mean_reassignments",
+            "Reassignments per record",
+            "count",
+            mean(moves, n).map(|v| round(v, 3)),
+            mean(pmoves, pn).map(|v| round(v, 3)),
+        ),
     ];
     let columns = vec![
         col("period", "Period"),
@@ -268,7 +370,13 @@ async fn rates(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
         series: vec!["reassigned_percent".into(), "reopened_percent".into()],
         unit: "%".into(),
     };
-    Ok((summary, columns, rows, Some(chart), vec!["Of the records opened in each period.".into()]))
+    Ok((
+        summary,
+        columns,
+        rows,
+        Some(chart),
+        vec!["Of the records opened in each period.".into()],
+    ))
 }
 
 const AGE_BANDS: [(&str, i64); 5] = [
@@ -309,14 +417,32 @@ async fn aging(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
         columns.push(col(&format!("age_{days}d"), label));
     }
     let summary = vec![
-        Figure::new("open", "Open at the end of the period", "count", Some(total as f64), Some(before as f64)),
-        Figure::new("older_than_7_days", "Open for 7 days or more", "count", Some(old as f64), None),
+        Figure::new(
+            "open",
+            "Open at the end of the period",
+            "count",
+            Some(total as f64),
+            Some(before as f64),
+        ),
+        Figure::new(
+            "older_than_7_days",
+            "Open for 7 days or more",
+            "count",
+            Some(old as f64),
+            None,
+        ),
     ];
     let chart = ChartSpec::StackedBars {
         series: AGE_BANDS.iter().map(|(_, d)| format!("age_{d}d")).collect(),
         unit: "open records".into(),
     };
-    Ok((summary, columns, rows, Some(chart), vec!["Age at the end of the period of each record still open then.".into()]))
+    Ok((
+        summary,
+        columns,
+        rows,
+        Some(chart),
+        vec!["Age at the end of the period of each record still open then.".into()],
+    ))
 }
 
 async fn problems(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
@@ -328,13 +454,41 @@ async fn problems(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let (n, ke) = sum(&now);
     let (pn, pke) = sum(&before);
     let summary = vec![
-        Figure::new("problems", "Problems opened", "count", Some(n as f64), Some(pn as f64)),
-        Figure::new("known_errors", "Of them known errors", "count", Some(ke as f64), Some(pke as f64)),
+        Figure::new(
+            "problems",
+            "Problems opened",
+            "count",
+            Some(n as f64),
+            Some(pn as f64),
+        ),
+        Figure::new(
+            "known_errors",
+            "Of them known errors",
+            "count",
+            Some(ke as f64),
+            Some(pke as f64),
+        ),
     ];
-    let rows = now.iter().map(|(s, n, ke)| vec![json!(s), json!(n), json!(ke)]).collect();
-    let columns = vec![col("status", "Status now"), col("problems", "Problems"), col("known_errors", "Known errors")];
-    let chart = ChartSpec::StackedBars { series: vec!["problems".into()], unit: "problems".into() };
-    Ok((summary, columns, rows, Some(chart), vec!["Problems opened in the period, by their status now.".into()]))
+    let rows = now
+        .iter()
+        .map(|(s, n, ke)| vec![json!(s), json!(n), json!(ke)])
+        .collect();
+    let columns = vec![
+        col("status", "Status now"),
+        col("problems", "Problems"),
+        col("known_errors", "Known errors"),
+    ];
+    let chart = ChartSpec::StackedBars {
+        series: vec!["problems".into()],
+        unit: "problems".into(),
+    };
+    Ok((
+        summary,
+        columns,
+        rows,
+        Some(chart),
+        vec!["Problems opened in the period, by their status now.".into()],
+    ))
 }
 
 async fn workload(mut ex: Ex<'_>, q: &ReportQuery, today: jiff::civil::Date) -> Result<Built> {
@@ -351,9 +505,12 @@ async fn workload(mut ex: Ex<'_>, q: &ReportQuery, today: jiff::civil::Date) -> 
         }
         let limit = sla.workload_limit.map(|l| l.per_month).unwrap_or_default();
         for (label, a, b) in months.buckets() {
-            for (org, n) in reports::opened_by_customer(ex.by_ref(), q.kind, sla.service_id, a, b).await? {
+            for (org, n) in
+                reports::opened_by_customer(ex.by_ref(), q.kind, sla.service_id, a, b).await?
+            {
                 if q.filters.organization_id.is_some_and(|o| Some(o) != org)
-                    || (!sla.organization_ids.is_empty() && !org.is_some_and(|o| sla.organization_ids.contains(&o)))
+                    || (!sla.organization_ids.is_empty()
+                        && !org.is_some_and(|o| sla.organization_ids.contains(&o)))
                 {
                     continue;
                 }
@@ -371,7 +528,13 @@ async fn workload(mut ex: Ex<'_>, q: &ReportQuery, today: jiff::civil::Date) -> 
             }
         }
     }
-    let summary = vec![Figure::new("over_limit", "Customer-months over the limit", "count", Some(over as f64), None)];
+    let summary = vec![Figure::new(
+        "over_limit",
+        "Customer-months over the limit",
+        "count",
+        Some(over as f64),
+        None,
+    )];
     let columns = vec![
         col("sla", "SLA"),
         col("month", "Month"),
@@ -380,6 +543,16 @@ async fn workload(mut ex: Ex<'_>, q: &ReportQuery, today: jiff::civil::Date) -> 
         col("limit", "Monthly limit"),
         col("percent_of_limit", "% of limit"),
     ];
-    let chart = ChartSpec::BarsWithTarget { value: "percent_of_limit".into(), target: 100.0, unit: "% of limit".into() };
-    Ok((summary, columns, rows, Some(chart), vec!["Records opened per customer and month against each SLA's workload limit.".into()]))
+    let chart = ChartSpec::BarsWithTarget {
+        value: "percent_of_limit".into(),
+        target: 100.0,
+        unit: "% of limit".into(),
+    };
+    Ok((
+        summary,
+        columns,
+        rows,
+        Some(chart),
+        vec!["Records opened per customer and month against each SLA's workload limit.".into()],
+    ))
 }

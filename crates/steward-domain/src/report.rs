@@ -111,7 +111,13 @@ impl ReportQuery {
     pub fn parse(name: &str, p: &ReportParams, now: i64) -> Result<ReportQuery, Invalid> {
         let mut e = Errors::new();
         let name = e.take(ReportName::parse(name).ok_or_else(|| {
-            FieldError::new("name", format!("no report named {name:?}; reports: {}", ReportName::choices()))
+            FieldError::new(
+                "name",
+                format!(
+                    "no report named {name:?}; reports: {}",
+                    ReportName::choices()
+                ),
+            )
         }));
         let to = match &p.to {
             Some(t) => e.take(instant("to", t)),
@@ -148,7 +154,10 @@ impl ReportQuery {
             if span / width > MAX_BUCKETS {
                 e.push(FieldError::new(
                     "grouping",
-                    format!("more than {MAX_BUCKETS} {}s in the period; choose a coarser grouping", g.as_str()),
+                    format!(
+                        "more than {MAX_BUCKETS} {}s in the period; choose a coarser grouping",
+                        g.as_str()
+                    ),
                 ));
             }
         }
@@ -159,9 +168,10 @@ impl ReportQuery {
         }
         let kind = match p.kind.as_deref() {
             None => Some(crate::ticket::TicketKind::Incident),
-            Some(k) => e.take(crate::ticket::TicketKind::parse(k).ok_or_else(|| {
-                FieldError::new("kind", "incident, request or problem")
-            })),
+            Some(k) => e.take(
+                crate::ticket::TicketKind::parse(k)
+                    .ok_or_else(|| FieldError::new("kind", "incident, request or problem")),
+            ),
         };
         let by = match p.by.as_deref() {
             None => Some(ComplianceBy::Sla),
@@ -249,7 +259,13 @@ pub struct Figure {
 }
 
 impl Figure {
-    pub fn new(key: &str, label: &str, unit: &str, value: Option<f64>, previous: Option<f64>) -> Self {
+    pub fn new(
+        key: &str,
+        label: &str,
+        unit: &str,
+        value: Option<f64>,
+        previous: Option<f64>,
+    ) -> Self {
         let change_percent = match (value, previous) {
             (Some(v), Some(p)) if p != 0.0 => Some(round((v - p) / p.abs() * 100.0, 1)),
             _ => None,
@@ -281,7 +297,11 @@ pub enum ChartSpec {
     /// Stacked bars per row of the columns in `series` (volumes).
     StackedBars { series: Vec<String>, unit: String },
     /// A bar per row of the column `value` against a target line (compliance).
-    BarsWithTarget { value: String, target: f64, unit: String },
+    BarsWithTarget {
+        value: String,
+        target: f64,
+        unit: String,
+    },
 }
 
 /// Every report answers in this shape, so JSON, CSV and the HTML page render them alike.
@@ -322,7 +342,12 @@ impl Stats {
         values.retain(|v| v.is_finite());
         let n = values.len();
         if n == 0 {
-            return Stats { n, mean: None, median: None, p90: None };
+            return Stats {
+                n,
+                mean: None,
+                median: None,
+                p90: None,
+            };
         }
         values.sort_by(f64::total_cmp);
         let mean = values.iter().sum::<f64>() / n as f64;
@@ -332,7 +357,12 @@ impl Stats {
             (values[n / 2 - 1] + values[n / 2]) / 2.0
         };
         let rank = ((0.9 * n as f64).ceil() as usize).clamp(1, n);
-        Stats { n, mean: Some(mean), median: Some(median), p90: Some(values[rank - 1]) }
+        Stats {
+            n,
+            mean: Some(mean),
+            median: Some(median),
+            p90: Some(values[rank - 1]),
+        }
     }
 }
 
@@ -353,7 +383,10 @@ mod tests {
     #[test]
     fn stats_match_hand_computed_values() {
         let s = Stats::of(vec![4.0, 1.0, 3.0, 2.0]);
-        assert_eq!((s.n, s.mean, s.median, s.p90), (4, Some(2.5), Some(2.5), Some(4.0)));
+        assert_eq!(
+            (s.n, s.mean, s.median, s.p90),
+            (4, Some(2.5), Some(2.5), Some(4.0))
+        );
         let s = Stats::of((1..=10).map(f64::from).collect());
         assert_eq!((s.median, s.p90), (Some(5.5), Some(9.0)));
         assert_eq!(Stats::of(vec![]).mean, None);
@@ -361,7 +394,11 @@ mod tests {
 
     #[test]
     fn the_previous_period_has_the_same_length() {
-        let p = ReportParams { from: Some("2026-03-01".into()), to: Some("2026-04-01".into()), ..Default::default() };
+        let p = ReportParams {
+            from: Some("2026-03-01".into()),
+            to: Some("2026-04-01".into()),
+            ..Default::default()
+        };
         let q = ReportQuery::parse("volumes", &p, 0).unwrap();
         let (pf, pt) = q.previous();
         assert_eq!(pt, q.from);
@@ -383,7 +420,12 @@ mod tests {
         assert_eq!(labels, vec!["2026-03-02", "2026-03-09", "2026-03-16"]);
         // The first bucket is cut at the period's start.
         assert_eq!(q.buckets()[0].1, q.from);
-        let p = ReportParams { grouping: Some("month".into()), from: Some("2016-02-29".into()), to: Some("2016-05-01".into()), ..Default::default() };
+        let p = ReportParams {
+            grouping: Some("month".into()),
+            from: Some("2016-02-29".into()),
+            to: Some("2016-05-01".into()),
+            ..Default::default()
+        };
         let q = ReportQuery::parse("volumes", &p, 0).unwrap();
         let labels: Vec<_> = q.buckets().into_iter().map(|b| b.0).collect();
         assert_eq!(labels, vec!["2016-02", "2016-03", "2016-04"]);
@@ -409,6 +451,9 @@ mod tests {
     fn trend_is_relative_change() {
         let f = Figure::new("x", "X", "count", Some(120.0), Some(100.0));
         assert_eq!(f.change_percent, Some(20.0));
-        assert_eq!(Figure::new("x", "X", "count", Some(1.0), Some(0.0)).change_percent, None);
+        assert_eq!(
+            Figure::new("x", "X", "count", Some(1.0), Some(0.0)).change_percent,
+            None
+        );
     }
 }

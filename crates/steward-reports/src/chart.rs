@@ -47,9 +47,11 @@ pub fn svg(report: &Report) -> Option<String> {
         match spec {
             ChartSpec::StackedBars { series, unit } => stacked(&root, report, series, unit),
             ChartSpec::Line { series, unit } => lines(&root, report, series, unit),
-            ChartSpec::BarsWithTarget { value, target, unit } => {
-                against_target(&root, report, value, *target, unit)
-            }
+            ChartSpec::BarsWithTarget {
+                value,
+                target,
+                unit,
+            } => against_target(&root, report, value, *target, unit),
         }
         .and_then(|_| root.present().map_err(|e| e.to_string()))
     };
@@ -80,6 +82,8 @@ fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> R
         .configure_mesh()
         .disable_x_mesh()
         .y_desc(unit)
+        .label_style(("sans-serif", 13))
+        .y_label_formatter(&|v| trim_number(*v))
         .x_labels(n.min(12))
         .x_label_formatter(&|x| labels.get(x.floor() as usize).cloned().unwrap_or_default())
         .draw()
@@ -94,19 +98,27 @@ fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> R
                 Rectangle::new([(x0, below), (x0 + 0.7, below + v)], shade.filled())
             }))
             .map_err(|e| e.to_string())?
-            .label(format!("{} ({})", series_label(report, key), ["bottom", "middle", "top", "4th", "5th"][i.min(4)]))
+            .label(format!(
+                "{} ({})",
+                series_label(report, key),
+                ["bottom", "middle", "top", "4th", "5th"][i.min(4)]
+            ))
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade.filled()));
         // White outlines separate the stacked segments without relying on their shade.
         chart
             .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
                 let below: f64 = cols[..i].iter().map(|p| value(r, *p)).sum();
                 let x0 = x as f64 + 0.15;
-                Rectangle::new([(x0, below), (x0 + 0.7, below + value(r, *c))], WHITE.stroke_width(1))
+                Rectangle::new(
+                    [(x0, below), (x0 + 0.7, below + value(r, *c))],
+                    WHITE.stroke_width(1),
+                )
             }))
             .map_err(|e| e.to_string())?;
     }
     chart
         .configure_series_labels()
+        .label_font(("sans-serif", 13))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
@@ -135,6 +147,8 @@ fn lines(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Res
     chart
         .configure_mesh()
         .y_desc(unit)
+        .label_style(("sans-serif", 13))
+        .y_label_formatter(&|v| trim_number(*v))
         .x_labels(n.min(12))
         .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
         .draw()
@@ -159,17 +173,27 @@ fn lines(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Res
                 .map_err(|e| e.to_string())?;
         } else {
             chart
-                .draw_series(DashedLineSeries::new(points.clone(), 8, 5, shade.stroke_width(2)))
+                .draw_series(DashedLineSeries::new(
+                    points.clone(),
+                    8,
+                    5,
+                    shade.stroke_width(2),
+                ))
                 .map_err(|e| e.to_string())?
                 .label(format!("{name} (dashed, triangles)"))
                 .legend(move |(x, y)| TriangleMarker::new((x + 6, y), 5, shade.filled()));
             chart
-                .draw_series(points.iter().map(|p| TriangleMarker::new(*p, 5, shade.filled())))
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| TriangleMarker::new(*p, 5, shade.filled())),
+                )
                 .map_err(|e| e.to_string())?;
         }
     }
     chart
         .configure_series_labels()
+        .label_font(("sans-serif", 13))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()
@@ -206,6 +230,8 @@ fn against_target(
         .configure_mesh()
         .disable_x_mesh()
         .y_desc(unit)
+        .label_style(("sans-serif", 13))
+        .y_label_formatter(&|v| trim_number(*v))
         .x_labels(n.min(12))
         .x_label_formatter(&|x| labels.get(x.floor() as usize).cloned().unwrap_or_default())
         .draw()
@@ -242,9 +268,19 @@ fn against_target(
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], SHADES[2].stroke_width(2)));
     chart
         .configure_series_labels()
+        .label_font(("sans-serif", 13))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .position(SeriesLabelPosition::LowerRight)
         .draw()
         .map_err(|e| e.to_string())
+}
+
+/// Axis numbers without a pointless `.0`.
+fn trim_number(v: f64) -> String {
+    if v.fract().abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }

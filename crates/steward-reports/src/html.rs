@@ -24,9 +24,19 @@ fn show(v: Option<f64>, unit: &str) -> String {
 fn trend(f: &Figure) -> String {
     match f.change_percent {
         None => "no comparison with the previous period".into(),
-        Some(c) if c > 0.0 => format!("▲ up {c:.1} % on the previous period ({})", show(f.previous, &f.unit)),
-        Some(c) if c < 0.0 => format!("▼ down {:.1} % on the previous period ({})", -c, show(f.previous, &f.unit)),
-        Some(_) => format!("■ unchanged from the previous period ({})", show(f.previous, &f.unit)),
+        Some(c) if c > 0.0 => format!(
+            "▲ up {c:.1} % on the previous period ({})",
+            show(f.previous, &f.unit)
+        ),
+        Some(c) if c < 0.0 => format!(
+            "▼ down {:.1} % on the previous period ({})",
+            -c,
+            show(f.previous, &f.unit)
+        ),
+        Some(_) => format!(
+            "■ unchanged from the previous period ({})",
+            show(f.previous, &f.unit)
+        ),
     }
 }
 
@@ -45,7 +55,10 @@ pub fn page(report: &Report) -> String {
     let mut h = String::with_capacity(16 * 1024);
     h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-    h.push_str(&format!("<title>{} — Steward</title><style>{STYLE}</style></head><body><main>", escape(&report.title)));
+    h.push_str(&format!(
+        "<title>{} — Steward</title><style>{STYLE}</style></head><body><main>",
+        escape(&report.title)
+    ));
     h.push_str(&format!("<h1>{}</h1>", escape(&report.title)));
     h.push_str(&format!(
         "<p class=\"meta\">{} records, {} to {} (grouped by {}); compared with {} to {}. Generated {}.</p>",
@@ -68,13 +81,20 @@ pub fn page(report: &Report) -> String {
     }
     h.push_str("</ul>");
     if let Some(svg) = crate::chart::svg(report) {
-        let svg = svg.replacen("<svg ", "<svg role=\"img\" aria-labelledby=\"chart-caption\" ", 1);
+        let svg = svg.replacen(
+            "<svg ",
+            "<svg role=\"img\" aria-labelledby=\"chart-caption\" ",
+            1,
+        );
         h.push_str(&format!(
             "<figure>{svg}<figcaption id=\"chart-caption\">Chart of the table below: {}.</figcaption></figure>",
             escape(&report.title)
         ));
     }
-    h.push_str(&format!("<table><caption>{}</caption><thead><tr>", escape(&report.title)));
+    h.push_str(&format!(
+        "<table><caption>{}</caption><thead><tr>",
+        escape(&report.title)
+    ));
     for c in &report.columns {
         h.push_str(&format!("<th scope=\"col\">{}</th>", escape(&c.label)));
     }

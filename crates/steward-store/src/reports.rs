@@ -179,9 +179,9 @@ pub async fn rates(
     f: &Filters,
 ) -> Result<(i64, i64, i64, i64)> {
     let mut sql = Sql::new(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.reassignment_count > 0 THEN 1 ELSE 0 END), 0),
-         COALESCE(SUM(CASE WHEN t.reopen_count > 0 THEN 1 ELSE 0 END), 0),
-         COALESCE(SUM(t.reassignment_count), 0) FROM tickets t",
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN t.reassignment_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+         CAST(COALESCE(SUM(CASE WHEN t.reopen_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
+         CAST(COALESCE(SUM(t.reassignment_count), 0) AS BIGINT) FROM tickets t",
     );
     let w = scoped(kind, "opened_at", from, to, f);
     sql.push(&w.text);
@@ -222,9 +222,14 @@ pub async fn aging(
 }
 
 /// Problems by status (opened in the range), and known errors among them.
-pub async fn problems(ex: Ex<'_>, from: i64, to: i64, f: &Filters) -> Result<Vec<(String, i64, i64)>> {
+pub async fn problems(
+    ex: Ex<'_>,
+    from: i64,
+    to: i64,
+    f: &Filters,
+) -> Result<Vec<(String, i64, i64)>> {
     let mut sql = Sql::new(
-        "SELECT t.status, COUNT(*), COALESCE(SUM(CASE WHEN t.known_error_number IS NOT NULL THEN 1 ELSE 0 END), 0)
+        "SELECT t.status, COUNT(*), CAST(COALESCE(SUM(CASE WHEN t.known_error_number IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
          FROM tickets t",
     );
     let w = scoped(TicketKind::Problem, "opened_at", from, to, f);

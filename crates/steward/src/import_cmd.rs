@@ -31,10 +31,13 @@ pub struct CsvImport {
     pub json: bool,
 }
 
+/// The SHA-256 of the file's bytes as read, shared with the reader that computes it.
+type SharedHash = std::sync::Arc<std::sync::Mutex<Sha256>>;
+
 /// Reads a file, decompressing by extension, while hashing what was read.
 struct Hashing<R> {
     inner: R,
-    hash: std::sync::Arc<std::sync::Mutex<Sha256>>,
+    hash: SharedHash,
     progress: ProgressBar,
 }
 
@@ -49,10 +52,7 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-fn open(
-    path: &Path,
-    progress: ProgressBar,
-) -> anyhow::Result<(Box<dyn Read>, std::sync::Arc<std::sync::Mutex<Sha256>>)> {
+fn open(path: &Path, progress: ProgressBar) -> anyhow::Result<(Box<dyn Read>, SharedHash)> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let hash = std::sync::Arc::new(std::sync::Mutex::new(Sha256::new()));
     let raw = Hashing {

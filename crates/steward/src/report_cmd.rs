@@ -70,8 +70,9 @@ pub async fn run(app: &App, args: ReportArgs) -> anyhow::Result<ExitCode> {
         other => anyhow::bail!("--format {other:?}: one of json, csv, html"),
     };
     match args.output {
-        Some(path) => std::fs::write(&path, text)
-            .with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?
+        }
         None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)

@@ -55,7 +55,8 @@ pub async fn report(
     let format = params.format.clone().unwrap_or_else(|| "json".into());
     if !matches!(format.as_str(), "json" | "csv" | "html") {
         return Err(
-            Problem::bad_request("bad-query", "format: one of json, csv, html").with_field("format")
+            Problem::bad_request("bad-query", "format: one of json, csv, html")
+                .with_field("format"),
         );
     }
     let report = state.app.report(&auth.actor, &name, &params).await?;

@@ -16,6 +16,7 @@ mod cli;
 mod complaints;
 mod escalation;
 mod health;
+mod history_import;
 mod incidents;
 mod lifecycle;
 mod major;
