@@ -556,3 +556,18 @@ async fn workload(mut ex: Ex<'_>, q: &ReportQuery, today: jiff::civil::Date) -> 
         vec!["Records opened per customer and month against each SLA's workload limit.".into()],
     ))
 }
+
+impl App {
+    /// A page of the process-mining event log (staff who read reports).
+    pub async fn event_log(
+        &self,
+        actor: &Actor,
+        kind: Option<steward_domain::ticket::TicketKind>,
+        after: (i64, i64),
+        limit: i64,
+    ) -> Result<Vec<reports::LogEvent>> {
+        require(actor, Permission::ReadReports)?;
+        let mut conn = self.db.read().await?;
+        Ok(reports::event_log(conn.ex(), kind, after, limit.clamp(1, 50_000)).await?)
+    }
+}

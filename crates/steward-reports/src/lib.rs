@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod chart;
+pub mod eventlog;
 mod html;
 mod table;
 

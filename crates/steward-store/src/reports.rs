@@ -255,3 +255,43 @@ pub async fn opened_by_customer(
         .bind(kind.as_str()).bind(service).bind(from).bind(to).fetch_all(c).await)?;
     Ok(rows)
 }
+
+/// One event of the process-mining log.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LogEvent {
+    pub ticket_id: i64,
+    pub id: i64,
+    pub number: String,
+    pub kind: String,
+    pub priority: i64,
+    pub at: i64,
+    pub event: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub actor: String,
+}
+
+/// A page of the event log, in case order then event order, after `after` (ticket, event).
+pub async fn event_log(
+    ex: Ex<'_>,
+    kind: Option<TicketKind>,
+    after: (i64, i64),
+    limit: i64,
+) -> Result<Vec<LogEvent>> {
+    let mut sql = Sql::new(
+        "SELECT e.ticket_id, e.id, t.number, t.kind, t.priority, e.at, e.event, e.from_status,
+         e.to_status, e.actor FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+         WHERE (e.ticket_id > ",
+    );
+    sql.bind(after.0)
+        .push(" OR (e.ticket_id = ")
+        .bind(after.0)
+        .push(" AND e.id > ")
+        .bind(after.1)
+        .push("))");
+    sql.and_opt("t.kind =", kind.map(|k| k.as_str()));
+    sql.push(" ORDER BY e.ticket_id, e.id LIMIT ").bind(limit);
+    let rows: Vec<LogEvent> = on!(ex, c => bind_args!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
+    Ok(rows)
+}

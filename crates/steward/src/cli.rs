@@ -73,6 +73,9 @@ pub enum Command {
     Import(HistoryImport),
     /// Print a service report (JSON, CSV or an HTML page with its chart).
     Report(crate::report_cmd::ReportArgs),
+    /// Export data for other tools.
+    #[command(subcommand)]
+    Export(crate::export_cmd::ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +219,9 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Report(args) => {
             return crate::report_cmd::run(app, args).await;
+        }
+        Command::Export(command) => {
+            return crate::export_cmd::run(app, command).await;
         }
         Command::User(UserCommand::Create {
             name,

@@ -4,6 +4,7 @@
 mod calendar_cmd;
 mod cli;
 mod config;
+mod export_cmd;
 mod import_cmd;
 mod report_cmd;
 mod serve;

@@ -449,6 +449,45 @@ async fn imported_records_get_sla_clocks_from_their_history_when_an_sla_applies(
         "{report}"
     );
     assert_eq!(r[8].as_f64(), Some(50.0), "{report}");
+
+    // The process-mining export: one trace per record, one event per timeline entry.
+    let xes = dir.join("log.xes");
+    let o = steward(
+        &t.database_url,
+        &[
+            "export",
+            "events",
+            "--format",
+            "xes",
+            "--output",
+            &xes.to_string_lossy(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let xml = std::fs::read_to_string(&xes).unwrap();
+    assert!(xml.starts_with("<?xml") && xml.contains("xes.version=\"1849-2016\""));
+    assert_eq!(xml.matches("<trace>").count(), 2, "{xml}");
+    // M-1: created, 3 transitions, imported; M-2: created, assignment, 2 transitions, imported.
+    assert_eq!(xml.matches("<event>").count(), 5 + 5, "{xml}");
+    assert!(xml.contains("<string key=\"concept:name\" value=\"M-1\"/>"));
+    let o = steward(&t.database_url, &["export", "events"]);
+    let csv = text(&o.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "case_id,activity,timestamp,resource,kind,priority,from_status,to_status"
+    );
+    assert_eq!(lines.len(), 11, "{csv}");
+    assert!(
+        lines[1].starts_with("M-1,created,2026-02-02T09:00:00Z,"),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("M-1,pending,2026-02-02T09:30:00Z")),
+        "{csv}"
+    );
 }
 
 #[tokio::test]
