@@ -8,11 +8,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use steward_domain::agreement_clock::AgreementCompliance;
 use steward_domain::sla::{ClockTimeline, Simulation, SimulationInput, Sla, SlaInput, Workload};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, create, show, replace, simulate, workload, clocks),
+    paths(list, create, show, replace, simulate, workload, compliance, clocks),
     tags((name = "slas", description = "Service level agreements and ticket clocks"))
 )]
 pub struct Api;
@@ -22,7 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/slas", get(list).post(create))
         .route("/api/v1/slas/{id}", get(show).put(replace))
         .route("/api/v1/slas/{id}/simulate", axum::routing::post(simulate))
-        .route("/api/v1/slas/{id}/workload", get(workload));
+        .route("/api/v1/slas/{id}/workload", get(workload))
+        .route("/api/v1/slas/{id}/compliance", get(compliance));
     for collection in ["incidents", "requests"] {
         router = router.route(&format!("/api/v1/{collection}/{{id}}/sla"), get(clocks));
     }
@@ -112,6 +114,34 @@ pub async fn workload(
         state
             .app
             .sla_workload(&auth.actor, id, q.month.as_deref())
+            .await?,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceQuery {
+    /// RFC 3339, inclusive.
+    pub from: String,
+    /// RFC 3339, exclusive; at most 366 days after `from`.
+    pub to: String,
+}
+
+/// Met and breached counts per metric over a period, under the current targets: an SLA's
+/// records resolved in it; an OLA's or underpinning contract's stints (each time a ticket was
+/// with the team or supplier) that ended in it.
+#[utoipa::path(get, path = "/api/v1/slas/{id}/compliance", tag = "slas", params(("id" = i64, Path), ComplianceQuery),
+    responses((status = 200, body = AgreementCompliance), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<ComplianceQuery>,
+) -> Result<Json<AgreementCompliance>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .sla_compliance(&auth.actor, id, &q.from, &q.to)
             .await?,
     ))
 }
