@@ -19,6 +19,7 @@ mod health;
 mod incidents;
 mod lifecycle;
 mod major;
+mod olas;
 mod people;
 mod problems;
 mod requests;
