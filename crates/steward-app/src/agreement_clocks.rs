@@ -276,13 +276,22 @@ impl App {
                 continue;
             };
             let events = store::events(tx.ex(), id).await?;
-            let Some(((_, stint), _)) = stints(events)
+            let Some(((_, stint), list)) = stints(events)
                 .into_iter()
                 .filter(|((s, _), _)| *s == sla)
                 .max_by_key(|((_, n), _)| *n)
             else {
                 continue;
             };
+            // A stint that already ended is not affected.
+            let resolution = phase(
+                list.iter()
+                    .filter(|e| e.entry.metric == ClockMetric::Resolution)
+                    .map(|e| e.entry.kind),
+            );
+            if resolution == steward_domain::clock::ClockPhase::Stopped {
+                continue;
+            }
             for metric in [ClockMetric::Response, ClockMetric::Resolution] {
                 store::add_event(tx.ex(), id, sla, stint, metric, now, kind, cause).await?;
             }

@@ -267,6 +267,43 @@ impl App {
         }
         let actual_calendar = crate::clocks::business_time(conn.ex(), sla.calendar_id).await?;
         let new_calendar = crate::clocks::business_time(conn.ex(), new_calendar_id).await?;
+        if sla.level != SlaLevel::Sla {
+            // An OLA or contract replays the stints that ended in the period.
+            let (from_us, to_us) = (from.as_microsecond(), to.as_microsecond());
+            let now = self.now();
+            let events =
+                steward_store::agreement_clocks::ended_between(conn.ex(), id, from_us, to_us)
+                    .await?;
+            let priorities = self.stint_priorities(conn.ex(), id, from_us, to_us).await?;
+            let replay = |s: &Sla, calendar: &dyn steward_domain::clock::BusinessTime, events| {
+                let mut set = ComplianceSet::default();
+                let stints = crate::agreement_clocks::ended_stints(
+                    s,
+                    calendar,
+                    events,
+                    &priorities,
+                    from_us,
+                    to_us,
+                    now,
+                );
+                for (response, resolution) in &stints {
+                    set.response.count(response.as_ref().map(|v| v.state));
+                    set.resolution.count(resolution.as_ref().map(|v| v.state));
+                }
+                (stints.len() as i64, set)
+            };
+            let changed = Sla {
+                targets: new_targets,
+                ..sla.clone()
+            };
+            let (records, actual) = replay(&sla, actual_calendar.as_ref(), events.clone());
+            let (_, simulated) = replay(&changed, new_calendar.as_ref(), events);
+            return Ok(Simulation {
+                records,
+                actual,
+                simulated,
+            });
+        }
         let records =
             slas::resolved_under(conn.ex(), id, from.as_microsecond(), to.as_microsecond()).await?;
         let now = crate::clocks::instant(self.now());
@@ -379,12 +416,7 @@ impl App {
             let events =
                 steward_store::agreement_clocks::ended_between(conn.ex(), id, from_us, to_us)
                     .await?;
-            let priorities =
-                steward_store::agreement_clocks::priorities(conn.ex(), id, from_us, to_us)
-                    .await?
-                    .into_iter()
-                    .filter_map(|(t, p)| Some((t, Priority::new(u8::try_from(p).ok()?)?)))
-                    .collect();
+            let priorities = self.stint_priorities(conn.ex(), id, from_us, to_us).await?;
             let stints = crate::agreement_clocks::ended_stints(
                 &sla,
                 calendar.as_ref(),
@@ -417,6 +449,23 @@ impl App {
 }
 
 impl App {
+    /// The priorities of the tickets whose stints of an agreement ended in [from, to).
+    async fn stint_priorities(
+        &self,
+        ex: steward_store::Ex<'_>,
+        sla: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<std::collections::HashMap<i64, Priority>> {
+        Ok(
+            steward_store::agreement_clocks::priorities(ex, sla, from, to)
+                .await?
+                .into_iter()
+                .filter_map(|(t, p)| Some((t, Priority::new(u8::try_from(p).ok()?)?)))
+                .collect(),
+        )
+    }
+
     /// Each covered customer's incidents and requests in a month (`YYYY-MM`, default this
     /// month) against the SLA's workload limit.
     pub async fn sla_workload(

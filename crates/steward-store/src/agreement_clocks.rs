@@ -169,8 +169,10 @@ pub struct Engagement {
     pub acknowledged_at: Option<i64>,
 }
 
+type EngagementRow = (i64, i64, Option<String>, i64, Option<i64>);
+
 pub async fn engagement(ex: Ex<'_>, ticket: i64) -> Result<Option<Engagement>> {
-    let row: Option<(i64, i64, Option<String>, i64, Option<i64>)> = on!(ex, c => sqlx::query_as(
+    let row: Option<EngagementRow> = on!(ex, c => sqlx::query_as(
         "SELECT id, supplier_id, reference, engaged_at, acknowledged_at FROM ticket_supplier_engagements
          WHERE ticket_id = $1 AND released_at IS NULL")
         .bind(ticket).fetch_optional(c).await)?;

@@ -293,6 +293,20 @@ async fn ola_clocks_run_per_team_stint_pause_survive_changes_and_breach_once() {
     assert_eq!(r.body["resolution"]["met"], 1);
     assert_eq!(r.body["resolution"]["breached"], 1);
     assert_eq!(r.body["resolution"]["percent"], 50.0);
+    // What-if on the same stints: a longer resolution target would have met both.
+    let r = t
+        .post(
+            &format!("/api/v1/slas/{ola}/simulate"),
+            &manager,
+            json!({"from": "2026-03-02T00:00:00Z", "to": "2026-03-03T00:00:00Z",
+                   "targets": {"P3": {"response_seconds": 600, "resolution_seconds": 7200}}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["records"], 2);
+    assert_eq!(r.body["actual"]["resolution"]["breached"], 1);
+    assert_eq!(r.body["simulated"]["resolution"]["met"], 2);
+    assert_eq!(r.body["simulated"]["response"]["breached"], 1);
     let r = t
         .get(
             &format!(
