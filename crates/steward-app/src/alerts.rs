@@ -3,6 +3,7 @@
 //! it, so two nodes never both raise it), writes it to the ticket's timeline, notifies, and
 //! runs the SLA's escalation rules. OLA and underpinning-contract clocks are scanned the same
 //! way, each stint's alerts claimed once, and escalated by the agreement's own rules.
+use crate::agreement_clocks::next_checks;
 use crate::app::require;
 use crate::clocks::instant;
 use crate::tickets::{Step, load};
@@ -16,8 +17,6 @@ use steward_store::alerts::{self, Recipient};
 use steward_store::{Tx, leases, tickets};
 
 const SCAN: &str = "sla-scan";
-
-use crate::agreement_clocks::next_checks;
 
 /// The alerts a clock's view calls for: the warning once its threshold passed, the breach
 /// once its deadline did.

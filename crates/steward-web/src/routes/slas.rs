@@ -43,6 +43,9 @@ pub async fn list(
 
 /// Define an SLA for a service (and optionally some of its customers), with per-priority
 /// targets, pause rules, warning threshold, workload limit, exceptions and review cycle.
+/// With `level` `ola` (and a `team_id`) or `underpinning_contract` (and a `supplier_id`), the
+/// same definition measures an internal team or a supplier: its clocks run per stint while
+/// the team holds a ticket or the ticket is engaged with the supplier.
 #[utoipa::path(post, path = "/api/v1/slas", tag = "slas", request_body = SlaInput,
     responses((status = 201, body = Sla), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
