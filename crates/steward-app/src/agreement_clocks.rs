@@ -7,10 +7,11 @@ use crate::{App, Result};
 use std::collections::{BTreeMap, HashMap};
 use steward_domain::agreement_clock::{AgreementClock, Holding, StintPhase, plan};
 use steward_domain::clock::{BusinessTime, ClockMetric, ClockState, ClockView, derive, phase};
-use steward_domain::sla::Sla;
+use steward_domain::sla::{Sla, SlaLevel};
+use steward_domain::supplier::AgreementStatus;
 use steward_domain::ticket::{Ticket, TicketKind};
 use steward_store::agreement_clocks::{self as store, ClockKey, StintEvent};
-use steward_store::{Ex, Tx, slas};
+use steward_store::{Ex, Tx, agreements, slas};
 
 /// What the agreement clocks see of a ticket, given its supplier engagement.
 pub(crate) fn holding(t: &Ticket, engagement: Option<&store::Engagement>) -> Holding {
@@ -147,24 +148,42 @@ impl App {
                 latest.insert(sla_id, s);
             }
         }
-        let mut agreements = slas::active_agreements(tx.ex(), date_of(now)).await?;
-        let may_start: Vec<i64> = agreements
-            .iter()
-            .filter(|a| a.service_id.is_none_or(|s| after.service_id == Some(s)))
-            .filter(|a| !a.exceptions.iter().any(|x| x.applies_to(after)))
-            .map(|a| a.id)
-            .collect();
+        let mut candidates = slas::active_agreements(tx.ex(), date_of(now)).await?;
+        let mut may_start = Vec::new();
+        for a in &candidates {
+            let party = match a.level {
+                SlaLevel::Ola => a.team_id == after_holding.team_id,
+                _ => a.supplier_id == after_holding.supplier_id,
+            };
+            if !party
+                || a.service_id.is_some_and(|s| after.service_id != Some(s))
+                || a.exceptions.iter().any(|x| x.applies_to(after))
+            {
+                continue;
+            }
+            // A linked agreement that is not in force (draft, expired, terminated) starts
+            // no new stint.
+            if let Some(id) = a.agreement_id {
+                let status = agreements::get(tx.ex(), id, date_of(now))
+                    .await?
+                    .map(|r| r.status);
+                if status != Some(AgreementStatus::Active) {
+                    continue;
+                }
+            }
+            may_start.push(a.id);
+        }
         // Agreements made inactive still end the stints they have running.
         for id in latest.keys() {
-            if !agreements.iter().any(|a| a.id == *id)
+            if !candidates.iter().any(|a| a.id == *id)
                 && let Some(a) = slas::get(tx.ex(), *id, date_of(now)).await?
             {
-                agreements.push(a);
+                candidates.push(a);
             }
         }
         let latest: Vec<StintPhase> = latest.into_values().collect();
         let planned = plan(
-            &agreements,
+            &candidates,
             &may_start,
             &latest,
             before.as_ref(),

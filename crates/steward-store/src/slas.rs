@@ -237,6 +237,14 @@ pub async fn clock_events(ex: Ex<'_>, ticket: i64) -> Result<Vec<ClockEntry>> {
         .collect())
 }
 
+/// The OLAs and contracts that measure an agreement record.
+pub async fn measuring(ex: Ex<'_>, agreement: i64) -> Result<i64> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM slas WHERE agreement_id = $1")
+        .bind(agreement).fetch_one(c).await)?,
+    )
+}
+
 /// The SLAs that count in a calendar.
 pub async fn using_calendar(ex: Ex<'_>, calendar: i64) -> Result<Vec<i64>> {
     Ok(

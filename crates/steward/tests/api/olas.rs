@@ -325,6 +325,42 @@ async fn ola_clocks_run_per_team_stint_pause_survive_changes_and_breach_once() {
         )
         .await;
     assert_eq!(fields(r.problem(422)), ["to"]);
+
+    // The agreement it measures cannot be deleted; once terminated, no new stint starts.
+    t.delete(&format!("/api/v1/agreements/{agreement}"), &manager)
+        .await
+        .problem(409);
+    let r = t
+        .patch(
+            &format!("/api/v1/agreements/{agreement}"),
+            &manager,
+            json!({"status": "terminated"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t
+        .post(
+            "/api/v1/incidents",
+            &agent,
+            json!({"title": "Router down", "impact": "medium", "urgency": "medium"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let other = r.id();
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{other}/assign"),
+            &t.admin,
+            json!({"team_id": network}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let other = t
+        .get(&format!("/api/v1/incidents/{other}"), &agent)
+        .await
+        .body;
+    assert_eq!(other["team_id"], network, "{other}");
+    assert_eq!(other["agreements"], json!([]));
 }
 
 #[tokio::test]
@@ -492,7 +528,8 @@ async fn agreement_definitions_and_engagements_are_checked() {
         .post(
             "/api/v1/agreements",
             &t.admin,
-            json!({"kind": "underpinning_contract", "title": "Telco", "supplier_id": supplier}),
+            json!({"kind": "underpinning_contract", "title": "Telco", "supplier_id": supplier,
+                   "status": "active"}),
         )
         .await
         .id();
