@@ -649,3 +649,72 @@ async fn agreement_definitions_and_engagements_are_checked() {
     .await
     .problem(404);
 }
+
+#[tokio::test]
+async fn a_request_opened_for_a_fulfilment_team_starts_its_ola_at_once() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let (_, customer) = t.user("wile", "customer", Some(acme)).await;
+    let (_, agent) = t.user("arne", "agent", None).await;
+    let team = t
+        .post("/api/v1/teams", &t.admin, json!({"name": "Workplace"}))
+        .await
+        .id();
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Workplace IT", "status": "live", "customer_ids": [acme]}),
+        )
+        .await
+        .id();
+    let entry = t
+        .post(
+            "/api/v1/catalogue",
+            &t.admin,
+            json!({"service_id": service, "title": "Workplace", "published": true}),
+        )
+        .await
+        .id();
+    let item = t
+        .post(
+            &format!("/api/v1/catalogue/{entry}/items"),
+            &t.admin,
+            json!({"name": "Password reset", "fulfilment_team_id": team,
+                   "form": [{"key": "account", "label": "Account", "type": "text", "required": true}]}),
+        )
+        .await;
+    assert_eq!(item.status, 201, "{}", item.body);
+    let r = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "Workplace OLA", "level": "ola", "team_id": team, "service_id": service,
+                   "targets": {"P3": {"response_seconds": 900, "resolution_seconds": 3600},
+                               "P4": {"response_seconds": 900, "resolution_seconds": 3600}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = t
+        .post(
+            "/api/v1/requests",
+            &customer,
+            json!({"catalogue_item_id": item.id(), "answers": {"account": "wile"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let shown = t
+        .get(&format!("/api/v1/requests/{}", r.id()), &agent)
+        .await
+        .body;
+    assert_eq!(shown["team_id"], team, "{shown}");
+    let clocks = shown["agreements"].as_array().unwrap();
+    assert_eq!(clocks.len(), 1, "{shown}");
+    assert_eq!(clocks[0]["stint"], 1);
+    // Clocks count whole seconds from the second the request opened in.
+    assert_eq!(
+        at(&clocks[0]["started_at"]).as_second(),
+        at(&shown["opened_at"]).as_second()
+    );
+    assert_eq!(clocks[0]["resolution"]["state"], "running");
+}
