@@ -320,6 +320,17 @@ mod tests {
         let taken = held(Status::Assigned, Some(7), Some(3));
         let p = plan(&a, &[1], &running, Some(&assigned), &taken);
         assert_eq!(kinds(&p), [(1, Response, Stop)]);
+        // Handed to a person of the team at once: the response is met on arrival.
+        let p = plan(&a, &[1], &[], Some(&new), &taken);
+        assert_eq!(
+            kinds(&p),
+            [
+                (1, Response, Start),
+                (1, Resolution, Start),
+                (1, Response, Stop)
+            ]
+        );
+        assert_eq!(p[2].cause, "assigned to user 3");
         // Not allowed to start (inactive, say): nothing starts.
         assert!(plan(&a, &[], &[], Some(&new), &assigned).is_empty());
     }

@@ -326,6 +326,19 @@ async fn ola_clocks_run_per_team_stint_pause_survive_changes_and_breach_once() {
         .await;
     assert_eq!(fields(r.problem(422)), ["to"]);
 
+    // Reopened while still with the team: the second stint runs on from where it stopped.
+    clock.set(later(4100));
+    go(json!({"to": "in_progress"})).await;
+    let s = shown(&agent).await;
+    let stints = s["agreements"].as_array().unwrap();
+    assert_eq!(stints.len(), 2, "{s}");
+    assert_eq!(stints[1]["resolution"]["state"], "breached");
+    assert_eq!(stints[1]["resolution"]["elapsed_seconds"], 2600);
+    assert!(
+        stints[1]["resolution"]["due_at"].is_string(),
+        "running again"
+    );
+
     // The agreement it measures cannot be deleted; once terminated, no new stint starts.
     t.delete(&format!("/api/v1/agreements/{agreement}"), &manager)
         .await
@@ -641,6 +654,14 @@ async fn agreement_definitions_and_engagements_are_checked() {
         )
         .await;
     assert_eq!(problem.status, 201, "{}", problem.body);
+    let doc = t.get("/api/v1/openapi.json", &t.admin).await.body;
+    for path in [
+        "/api/v1/slas/{id}/compliance",
+        "/api/v1/{kind}/{id}/supplier",
+        "/api/v1/{kind}/{id}/supplier/acknowledge",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
     t.post(
         &format!("/api/v1/problems/{}/supplier", problem.id()),
         &t.admin,
