@@ -411,12 +411,20 @@ async fn contract_clocks_run_while_a_supplier_holds_the_ticket_beside_the_sla() 
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["level"], "sla");
+    let hours = |open: &str| {
+        let day = json!([[open, "19:00"]]);
+        json!({"name": "Supplier hours", "time_zone": "UTC",
+               "hours": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": [], "sun": []}})
+    };
+    let r = t.post("/api/v1/calendars", &t.admin, hours("07:00")).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let calendar = r.id();
     let r = t
         .post(
             "/api/v1/slas",
             &t.admin,
             json!({"name": "DataCentre contract", "level": "underpinning_contract",
-                   "supplier_id": supplier,
+                   "supplier_id": supplier, "calendar_id": calendar,
                    "targets": {"P3": {"response_seconds": 300, "resolution_seconds": 3600}}}),
         )
         .await;
@@ -466,6 +474,35 @@ async fn contract_clocks_run_while_a_supplier_holds_the_ticket_beside_the_sla() 
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["agreements"][0]["response"]["state"], "met");
     assert_eq!(r.body["agreements"][0]["response"]["elapsed_seconds"], 100);
+
+    // Shorter supplier hours (still covering the engagement): the contract's clocks are
+    // recomputed from the same events, marked in their timeline.
+    clock.set(later(300));
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/calendars/{calendar}"),
+            Some(&t.admin),
+            Some(hours("08:00")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let timeline = t
+        .get(&format!("/api/v1/incidents/{id}/sla"), &agent)
+        .await
+        .body;
+    let marks: Vec<&Value> = timeline["agreements"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "calendar_changed")
+        .collect();
+    assert_eq!(marks.len(), 2, "{timeline}");
+    assert_eq!(marks[0]["cause"], format!("calendar {calendar} changed"));
+    assert_eq!(
+        timeline["agreements"][0]["resolution"]["elapsed_seconds"],
+        200
+    );
 
     clock.set(later(1000));
     let r = t.delete(&path, &agent).await;
