@@ -245,7 +245,14 @@ async fn ola_clocks_run_per_team_stint_pause_survive_changes_and_breach_once() {
         raised, 4,
         "response and resolution: a warning and a breach each"
     );
-    assert_eq!(t.app.sla_scan("node-a").await.unwrap(), Some(0));
+    // Whichever node holds the scan's lease looks again: nothing more fires.
+    let a = t.app.sla_scan("node-a").await.unwrap();
+    let b = match &second {
+        Some(s) => s.app.sla_scan("node-b").await.unwrap(),
+        None => t.app.sla_scan("node-b").await.unwrap(),
+    };
+    assert!(a.is_some() || b.is_some(), "one node scanned");
+    assert_eq!(a.unwrap_or(0) + b.unwrap_or(0), 0, "each fires once");
     let s = shown(&agent).await;
     let events: Vec<&Value> = s["timeline"].as_array().unwrap().iter().collect();
     let count = |name: &str| events.iter().filter(|e| e["event"] == name).count();
