@@ -33,8 +33,13 @@ impl App {
         actor: &Actor,
         kind: TicketKind,
         id: i64,
+        now: i64,
     ) -> Result<Ticket> {
         require(actor, Permission::WorkTickets)?;
+        if kind == TicketKind::Problem {
+            return Err(AppError::not_found(kind.as_str(), id));
+        }
+        store::touch_ticket(tx.ex(), id, now).await?;
         let ticket = load(tx, kind, id).await?;
         if kind == TicketKind::Problem || !visible(actor, &ticket) {
             return Err(AppError::not_found(kind.as_str(), id));
@@ -62,7 +67,7 @@ impl App {
         let reference = reference(input.reference)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let ticket = self.workable(&mut tx, actor, kind, id).await?;
+        let ticket = self.workable(&mut tx, actor, kind, id, now).await?;
         if !ticket.status.is_open() {
             return Err(AppError::conflict(
                 Some("status"),
@@ -127,7 +132,7 @@ impl App {
         let reference = reference(input.reference)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let ticket = self.workable(&mut tx, actor, kind, id).await?;
+        let ticket = self.workable(&mut tx, actor, kind, id, now).await?;
         let before = self.current_engagement(&mut tx, &ticket).await?;
         if before.acknowledged_at.is_some() {
             return Err(AppError::conflict(
@@ -135,7 +140,12 @@ impl App {
                 "the supplier has already acknowledged the ticket",
             ));
         }
-        store::acknowledge(tx.ex(), before.id, reference.as_deref(), now).await?;
+        if !store::acknowledge(tx.ex(), before.id, reference.as_deref(), now).await? {
+            return Err(AppError::conflict(
+                Some("supplier_id"),
+                "the engagement changed meanwhile; read the ticket again",
+            ));
+        }
         let after = store::engagement(tx.ex(), id).await?;
         let detail =
             serde_json::json!({ "supplier_id": before.supplier_id, "reference": reference });
@@ -163,9 +173,14 @@ impl App {
     ) -> Result<Ticket> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let ticket = self.workable(&mut tx, actor, kind, id).await?;
+        let ticket = self.workable(&mut tx, actor, kind, id, now).await?;
         let before = self.current_engagement(&mut tx, &ticket).await?;
-        store::release(tx.ex(), before.id, now).await?;
+        if !store::release(tx.ex(), before.id, now).await? {
+            return Err(AppError::conflict(
+                Some("supplier_id"),
+                "the supplier was released meanwhile",
+            ));
+        }
         let detail = serde_json::json!({ "supplier_id": before.supplier_id });
         self.engagement_changed(
             &mut tx,

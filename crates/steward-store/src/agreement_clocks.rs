@@ -201,22 +201,32 @@ pub async fn engage(
     Ok(())
 }
 
+/// Marks the ticket changed, taking its row lock first (PostgreSQL), so engagement changes
+/// and lifecycle steps on one ticket never plan its clocks from each other's stale state.
+pub async fn touch_ticket(ex: Ex<'_>, ticket: i64, now: i64) -> Result<()> {
+    on!(ex, c => sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
+        .bind(ticket).bind(now).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// False when the engagement was acknowledged or released meanwhile.
 pub async fn acknowledge(
     ex: Ex<'_>,
     engagement: i64,
     reference: Option<&str>,
     now: i64,
-) -> Result<()> {
-    on!(ex, c => sqlx::query(
-        "UPDATE ticket_supplier_engagements SET acknowledged_at = COALESCE(acknowledged_at, $2),
-         reference = COALESCE($3, reference) WHERE id = $1")
-        .bind(engagement).bind(now).bind(reference).execute(c).await.map(|_| ()))?;
-    Ok(())
+) -> Result<bool> {
+    let done = on!(ex, c => sqlx::query(
+        "UPDATE ticket_supplier_engagements SET acknowledged_at = $2, reference = COALESCE($3, reference)
+         WHERE id = $1 AND acknowledged_at IS NULL AND released_at IS NULL")
+        .bind(engagement).bind(now).bind(reference).execute(c).await.map(|r| r.rows_affected() == 1))?;
+    Ok(done)
 }
 
-pub async fn release(ex: Ex<'_>, engagement: i64, now: i64) -> Result<()> {
-    on!(ex, c => sqlx::query(
-        "UPDATE ticket_supplier_engagements SET released_at = $2 WHERE id = $1")
-        .bind(engagement).bind(now).execute(c).await.map(|_| ()))?;
-    Ok(())
+/// False when the engagement was released meanwhile.
+pub async fn release(ex: Ex<'_>, engagement: i64, now: i64) -> Result<bool> {
+    let done = on!(ex, c => sqlx::query(
+        "UPDATE ticket_supplier_engagements SET released_at = $2 WHERE id = $1 AND released_at IS NULL")
+        .bind(engagement).bind(now).execute(c).await.map(|r| r.rows_affected() == 1))?;
+    Ok(done)
 }
