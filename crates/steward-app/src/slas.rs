@@ -94,10 +94,13 @@ async fn check(tx: &mut Tx, id: Option<i64>, d: &SlaDraft, today: jiff::civil::D
 }
 
 impl App {
-    pub async fn list_slas(&self, actor: &Actor) -> Result<Vec<Sla>> {
+    /// Every SLA-engine record, or those of one level.
+    pub async fn list_slas(&self, actor: &Actor, level: Option<SlaLevel>) -> Result<Vec<Sla>> {
         require(actor, Permission::ReadSlas)?;
         let mut conn = self.db.read().await?;
-        Ok(slas::list(conn.ex(), self.today()).await?)
+        let mut all = slas::list(conn.ex(), self.today()).await?;
+        all.retain(|s| level.is_none_or(|l| s.level == l));
+        Ok(all)
     }
 
     pub async fn get_sla(&self, actor: &Actor, id: i64) -> Result<Sla> {

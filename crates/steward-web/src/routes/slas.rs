@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use steward_domain::agreement_clock::AgreementCompliance;
-use steward_domain::sla::{ClockTimeline, Simulation, SimulationInput, Sla, SlaInput, Workload};
+use steward_domain::sla::{
+    ClockTimeline, Simulation, SimulationInput, Sla, SlaInput, SlaLevel, Workload,
+};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -31,14 +33,22 @@ pub fn routes() -> Router<AppState> {
     router
 }
 
-/// Every SLA (staff), with whether its review is overdue.
-#[utoipa::path(get, path = "/api/v1/slas", tag = "slas",
-    responses((status = 200, body = Vec<Sla>), (status = 403, body = Problem)))]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// `sla`, `ola` or `underpinning_contract`; absent: all.
+    pub level: Option<SlaLevel>,
+}
+
+/// Every SLA, OLA and underpinning contract (staff), with whether its review is overdue.
+#[utoipa::path(get, path = "/api/v1/slas", tag = "slas", params(ListQuery),
+    responses((status = 200, body = Vec<Sla>), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     Auth(auth): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<Sla>>, Problem> {
-    Ok(Json(state.app.list_slas(&auth.actor).await?))
+    Ok(Json(state.app.list_slas(&auth.actor, q.level).await?))
 }
 
 /// Define an SLA for a service (and optionally some of its customers), with per-priority

@@ -646,6 +646,25 @@ async fn agreement_definitions_and_engagements_are_checked() {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let uc = r.id();
+    let listed = t
+        .get("/api/v1/slas?level=underpinning_contract", &t.admin)
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let ids: Vec<i64> = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [uc]);
+    assert_eq!(
+        t.get("/api/v1/slas?level=ola", &t.admin).await.body,
+        json!([])
+    );
+    t.get("/api/v1/slas?level=olala", &t.admin)
+        .await
+        .problem(400);
     let r = t
         .send(
             reqwest::Method::PUT,
