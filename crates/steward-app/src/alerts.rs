@@ -1,29 +1,36 @@
 //! Breach warnings and escalation: each clock's next warning point and deadline are kept
 //! current; a periodic scan raises each warning and breach once (a conditional update claims
 //! it, so two nodes never both raise it), writes it to the ticket's timeline, notifies, and
-//! runs the SLA's escalation rules.
+//! runs the SLA's escalation rules. OLA and underpinning-contract clocks are scanned the same
+//! way, each stint's alerts claimed once, and escalated by the agreement's own rules.
+use crate::agreement_clocks::next_checks;
 use crate::app::require;
 use crate::clocks::instant;
 use crate::tickets::{Step, load};
 use crate::{App, AppError, Result};
 use steward_domain::clock::{ClockMetric, ClockState, ClockView};
-use steward_domain::sla::{AlertKind, EscalationAction, Notice};
+use steward_domain::sla::{AlertKind, EscalationAction, Notice, Sla, SlaLevel};
 use steward_domain::ticket::{Priority, Ticket};
 use steward_domain::{Actor, Permission};
+use steward_store::agreement_clocks::{self, ClockKey};
 use steward_store::alerts::{self, Recipient};
 use steward_store::{Tx, leases, tickets};
 
 const SCAN: &str = "sla-scan";
 
-/// The instants the scan should next look at a clock, from what it shows now.
-fn next_checks(view: &ClockView, now: i64) -> (Option<i64>, Option<i64>) {
-    let micros = |t: jiff::Timestamp| t.as_microsecond();
-    match view.state {
-        ClockState::Running => (view.warn_at.map(micros), view.due_at.map(micros)),
-        // Already past the deadline (while paused, say): look at once.
-        ClockState::Breached => (Some(now), Some(now)),
-        ClockState::Paused | ClockState::Met => (None, None),
+/// The alerts a clock's view calls for: the warning once its threshold passed, the breach
+/// once its deadline did.
+fn alerts_due(view: &ClockView, now: i64) -> Vec<AlertKind> {
+    let threshold_passed =
+        view.warn_at.is_some_and(|w| w <= instant(now)) || view.state == ClockState::Breached;
+    let mut kinds = Vec::new();
+    if threshold_passed {
+        kinds.push(AlertKind::Warning);
     }
+    if view.state == ClockState::Breached {
+        kinds.push(AlertKind::Breach);
+    }
+    kinds
 }
 
 impl App {
@@ -34,6 +41,7 @@ impl App {
         ticket: &Ticket,
         now: i64,
     ) -> Result<()> {
+        self.refresh_agreement_deadlines(tx, ticket, now).await?;
         let Some(status) = self.sla_status(tx.ex(), ticket, now).await? else {
             return Ok(());
         };
@@ -77,8 +85,12 @@ impl App {
             for (ticket, metric) in &batch {
                 raised += self.raise_due(&mut tx, *ticket, *metric, now).await?;
             }
+            let agreement_batch = agreement_clocks::due(tx.ex(), now, 100).await?;
+            for key in &agreement_batch {
+                raised += self.raise_agreement_due(&mut tx, *key, now).await?;
+            }
             tx.commit().await?;
-            if batch.len() < 100 {
+            if batch.len() < 100 && agreement_batch.len() < 100 {
                 return Ok(Some(raised));
             }
         }
@@ -94,19 +106,12 @@ impl App {
                 ClockMetric::Response => status.response.clone(),
                 ClockMetric::Resolution => status.resolution.clone(),
             };
-            if let Some(view) = view {
-                let threshold_passed = view.warn_at.is_some_and(|w| w <= instant(now))
-                    || view.state == ClockState::Breached;
-                let mut kinds = Vec::new();
-                if threshold_passed {
-                    kinds.push(AlertKind::Warning);
-                }
-                if view.state == ClockState::Breached {
-                    kinds.push(AlertKind::Breach);
-                }
-                for kind in kinds {
+            if let Some(view) = view
+                && let Some((sla, _)) = self.sla_for(tx.ex(), id, now).await?
+            {
+                for kind in alerts_due(&view, now) {
                     if alerts::claim(tx.ex(), id, metric, kind).await? {
-                        self.alert(tx, &ticket, &status.name, metric, kind, &view, now)
+                        self.alert(tx, &ticket, &sla, None, metric, kind, &view, now)
                             .await?;
                         raised += 1;
                     }
@@ -118,20 +123,67 @@ impl App {
         Ok(raised)
     }
 
-    /// Records a raised warning or breach and runs the escalations it triggers.
+    /// Like [`Self::raise_due`], for one stint's clock of an OLA or contract.
+    async fn raise_agreement_due(&self, tx: &mut Tx, key: ClockKey, now: i64) -> Result<u64> {
+        let Some(ticket) = tickets::get_any(tx.ex(), key.ticket_id).await? else {
+            return Ok(0);
+        };
+        let mut raised = 0;
+        let clocks = self.agreement_status(tx.ex(), &ticket, now, false).await?;
+        if let Some(clock) = clocks
+            .iter()
+            .find(|c| c.id == key.sla_id && c.stint == key.stint)
+            && let Some(sla) = steward_store::slas::get(tx.ex(), key.sla_id, self.today()).await?
+        {
+            let view = match key.metric {
+                ClockMetric::Response => clock.response.clone(),
+                ClockMetric::Resolution => clock.resolution.clone(),
+            };
+            if let Some(view) = view {
+                for kind in alerts_due(&view, now) {
+                    if agreement_clocks::claim(tx.ex(), key, kind).await? {
+                        self.alert(
+                            tx,
+                            &ticket,
+                            &sla,
+                            Some(key.stint),
+                            key.metric,
+                            kind,
+                            &view,
+                            now,
+                        )
+                        .await?;
+                        raised += 1;
+                    }
+                }
+            }
+        }
+        let current = load(tx, ticket.kind, ticket.id).await?;
+        self.refresh_deadlines(tx, &current, now).await?;
+        Ok(raised)
+    }
+
+    /// Records a raised warning or breach of `sla`'s clock (of a stint, for an OLA or
+    /// contract) and runs the escalations it triggers.
     #[allow(clippy::too_many_arguments)]
     async fn alert(
         &self,
         tx: &mut Tx,
         ticket: &Ticket,
-        sla_name: &str,
+        sla: &Sla,
+        stint: Option<i64>,
         metric: ClockMetric,
         kind: AlertKind,
         view: &ClockView,
         now: i64,
     ) -> Result<()> {
         let actor = Actor::system("sla");
-        let topic = format!("sla_{}", kind.as_str());
+        // `sla_breach` as before; `ola_breach`, `underpinning_contract_breach` for agreements.
+        let topic = format!("{}_{}", sla.level.as_str(), kind.as_str());
+        let sla_name = match sla.level {
+            SlaLevel::Sla => sla.name.clone(),
+            level => format!("{} {}", level.label(), sla.name),
+        };
         let subject = match kind {
             AlertKind::Warning => format!(
                 "{}: {} target of {sla_name} nearly reached",
@@ -154,7 +206,13 @@ impl App {
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into())
         );
-        let detail = serde_json::json!({ "metric": metric.as_str(), "sla": sla_name, "due_at": view.due_at.map(|d| d.to_string()) });
+        let mut detail = serde_json::json!({ "metric": metric.as_str(), "sla": sla.name, "due_at": view.due_at.map(|d| d.to_string()) });
+        if sla.level != SlaLevel::Sla {
+            detail["agreement"] = serde_json::json!({
+                "id": sla.id, "level": sla.level, "agreement_id": sla.agreement_id,
+                "team_id": sla.team_id, "supplier_id": sla.supplier_id, "stint": stint,
+            });
+        }
         tickets::add_event(
             tx.ex(),
             ticket.id,
@@ -191,9 +249,6 @@ impl App {
             )
             .await?;
         }
-        let Some((sla, _)) = self.sla_for(tx.ex(), ticket.id, now).await? else {
-            return Ok(());
-        };
         for rule in sla.escalations.iter().filter(|r| r.fires(kind, metric)) {
             match &rule.action {
                 EscalationAction::NotifyUser { user_id } => {

@@ -129,6 +129,10 @@ impl App {
     /// Recomputes the scan deadlines of every open ticket whose SLA counts in this calendar.
     async fn refresh_calendar_clocks(&self, tx: &mut Tx, calendar: i64, now: i64) -> Result<()> {
         for sla in slas::using_calendar(tx.ex(), calendar).await? {
+            // OLA and contract clocks that count in it (none for an SLA).
+            let cause = format!("calendar {calendar} changed");
+            self.mark_agreement_clocks(tx, sla, ClockEventKind::CalendarChanged, &cause, now)
+                .await?;
             for ticket in steward_store::tickets::open_under_sla(tx.ex(), sla).await? {
                 if let Some(t) = steward_store::tickets::get_any(tx.ex(), ticket).await? {
                     let cause = format!("calendar {calendar} changed");

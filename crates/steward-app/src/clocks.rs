@@ -47,6 +47,8 @@ fn clocked(t: &Ticket) -> bool {
 impl App {
     /// Chooses the ticket's SLA and starts its clocks.
     pub(crate) async fn start_clocks(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
+        // A ticket may open with a team whose OLA then starts at once.
+        self.advance_agreement_step(tx, None, ticket, now).await?;
         let Some(service) = ticket.service_id.filter(|_| clocked(ticket)) else {
             return Ok(());
         };
@@ -106,6 +108,8 @@ impl App {
         after: &Ticket,
         now: i64,
     ) -> Result<()> {
+        self.advance_agreement_step(tx, Some(before), after, now)
+            .await?;
         let Some((sla, _)) = self.sla_for(tx.ex(), after.id, now).await? else {
             return Ok(());
         };

@@ -6,6 +6,7 @@ mod app;
 mod error;
 pub mod secrets;
 
+pub mod agreement_clocks;
 pub mod alerts;
 pub mod attachments;
 pub mod audit;
@@ -15,6 +16,7 @@ pub mod catalogue;
 pub mod cis;
 pub mod clocks;
 pub mod complaints;
+pub mod engagements;
 pub mod imports;
 pub mod incidents;
 pub mod maintenance;

@@ -500,14 +500,15 @@ async fn workload(mut ex: Ex<'_>, q: &ReportQuery, today: jiff::civil::Date) -> 
         ..q.clone()
     };
     for sla in all.iter().filter(|s| s.workload_limit.is_some()) {
-        if q.filters.service_id.is_some_and(|s| s != sla.service_id) {
+        let Some(service) = sla.service_id else {
+            continue;
+        };
+        if q.filters.service_id.is_some_and(|s| s != service) {
             continue;
         }
         let limit = sla.workload_limit.map(|l| l.per_month).unwrap_or_default();
         for (label, a, b) in months.buckets() {
-            for (org, n) in
-                reports::opened_by_customer(ex.by_ref(), q.kind, sla.service_id, a, b).await?
-            {
+            for (org, n) in reports::opened_by_customer(ex.by_ref(), q.kind, service, a, b).await? {
                 if q.filters.organization_id.is_some_and(|o| Some(o) != org)
                     || (!sla.organization_ids.is_empty()
                         && !org.is_some_and(|o| sla.organization_ids.contains(&o)))

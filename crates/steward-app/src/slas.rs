@@ -1,23 +1,73 @@
 //! SLAs: defined by managers, read by staff; changing one recomputes the clocks of the
 //! tickets it governs, because clocks are derived from their events at read time.
 use crate::app::{change, require};
+use crate::clocks::instant;
 use crate::tickets::{load_visible, require_kind};
 use crate::{App, AppError, Result};
+use steward_domain::agreement_clock::AgreementCompliance;
 use steward_domain::clock::ClockEventKind;
-use steward_domain::sla::{ClockTimeline, Sla, SlaDraft, SlaInput};
+use steward_domain::clock::{ClockMetric, derive};
+use steward_domain::sla::{ClockTimeline, Sla, SlaDraft, SlaInput, SlaLevel};
+use steward_domain::supplier::AgreementKind;
+use steward_domain::ticket::Priority;
 use steward_domain::ticket::TicketKind;
 use steward_domain::{Actor, Permission};
-use steward_store::{Tx, orgs, services, slas};
+use steward_store::{Tx, agreements, orgs, services, slas, suppliers, teams};
 
-async fn check(tx: &mut Tx, id: Option<i64>, d: &SlaDraft) -> Result<()> {
-    if services::existing(tx.ex(), &[d.service_id])
-        .await?
-        .is_empty()
+async fn check(tx: &mut Tx, id: Option<i64>, d: &SlaDraft, today: jiff::civil::Date) -> Result<()> {
+    if let Some(service) = d.service_id
+        && services::existing(tx.ex(), &[service]).await?.is_empty()
     {
         return Err(AppError::invalid(
             "service_id",
-            format!("no service with id {}", d.service_id),
+            format!("no service with id {service}"),
         ));
+    }
+    if let Some(team) = d.team_id
+        && teams::get(tx.ex(), team).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "team_id",
+            format!("no team with id {team}"),
+        ));
+    }
+    if let Some(supplier) = d.supplier_id
+        && suppliers::get(tx.ex(), supplier).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "supplier_id",
+            format!("no supplier with id {supplier}"),
+        ));
+    }
+    if let Some(agreement) = d.agreement_id {
+        let Some(a) = agreements::get(tx.ex(), agreement, today).await? else {
+            return Err(AppError::invalid(
+                "agreement_id",
+                format!("no agreement with id {agreement}"),
+            ));
+        };
+        // The targets measure the agreement's own party.
+        let matches = match d.level {
+            SlaLevel::Ola => a.kind == AgreementKind::Ola && a.team_id == d.team_id,
+            SlaLevel::UnderpinningContract => {
+                a.kind == AgreementKind::UnderpinningContract && a.supplier_id == d.supplier_id
+            }
+            SlaLevel::Sla => false,
+        };
+        if !matches {
+            return Err(AppError::invalid(
+                "agreement_id",
+                format!(
+                    "agreement {agreement} is not an {} with the same {}",
+                    d.level.label(),
+                    if d.level == SlaLevel::Ola {
+                        "team"
+                    } else {
+                        "supplier"
+                    }
+                ),
+            ));
+        }
     }
     let known = orgs::existing(tx.ex(), &d.organization_ids).await?;
     if let Some(missing) = d.organization_ids.iter().find(|o| !known.contains(o)) {
@@ -44,10 +94,13 @@ async fn check(tx: &mut Tx, id: Option<i64>, d: &SlaDraft) -> Result<()> {
 }
 
 impl App {
-    pub async fn list_slas(&self, actor: &Actor) -> Result<Vec<Sla>> {
+    /// Every SLA-engine record, or those of one level.
+    pub async fn list_slas(&self, actor: &Actor, level: Option<SlaLevel>) -> Result<Vec<Sla>> {
         require(actor, Permission::ReadSlas)?;
         let mut conn = self.db.read().await?;
-        Ok(slas::list(conn.ex(), self.today()).await?)
+        let mut all = slas::list(conn.ex(), self.today()).await?;
+        all.retain(|s| level.is_none_or(|l| s.level == l));
+        Ok(all)
     }
 
     pub async fn get_sla(&self, actor: &Actor, id: i64) -> Result<Sla> {
@@ -63,7 +116,7 @@ impl App {
         let draft = input.parse(self.today())?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        check(&mut tx, None, &draft).await?;
+        check(&mut tx, None, &draft, self.today()).await?;
         let id = slas::insert(tx.ex(), &draft, now).await?;
         let sla = slas::get(tx.ex(), id, self.today())
             .await?
@@ -88,7 +141,14 @@ impl App {
         let before = slas::get(tx.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("SLA", id))?;
-        check(&mut tx, Some(id), &draft).await?;
+        if before.level != draft.level {
+            // Tickets' clocks were chosen and started by what the record is.
+            return Err(AppError::invalid(
+                "level",
+                format!("an {} stays one; define a new record", before.level.label()),
+            ));
+        }
+        check(&mut tx, Some(id), &draft, self.today()).await?;
         slas::update(tx.ex(), id, &draft, now).await?;
         let after = slas::get(tx.ex(), id, self.today())
             .await?
@@ -100,9 +160,18 @@ impl App {
         )
         .await?;
         // The scan's deadlines follow the new targets at once.
+        let cause = format!(
+            "{} {} changed (version {})",
+            after.level.label(),
+            after.name,
+            after.version
+        );
+        if after.level != SlaLevel::Sla {
+            self.mark_agreement_clocks(&mut tx, id, ClockEventKind::SlaChanged, &cause, now)
+                .await?;
+        }
         for ticket in steward_store::tickets::open_under_sla(tx.ex(), id).await? {
             if let Some(t) = steward_store::tickets::get_any(tx.ex(), ticket).await? {
-                let cause = format!("SLA {} changed (version {})", after.name, after.version);
                 self.mark_clocks(&mut tx, &t, ClockEventKind::SlaChanged, &cause, now)
                     .await?;
             }
@@ -124,7 +193,18 @@ impl App {
         let ticket = load_visible(conn.ex(), actor, kind, id).await?;
         let sla = self.sla_status(conn.ex(), &ticket, self.now()).await?;
         let events = slas::clock_events(conn.ex(), id).await?;
-        Ok(ClockTimeline { sla, events })
+        // OLAs and contracts are the provider's internal business.
+        let agreements = if actor.role.is_staff() {
+            self.agreement_status(conn.ex(), &ticket, self.now(), true)
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(ClockTimeline {
+            sla,
+            events,
+            agreements,
+        })
     }
 }
 
@@ -157,7 +237,11 @@ impl App {
                 // Checked as a whole SLA would be.
                 let probe = SlaInput {
                     name: sla.name.clone(),
+                    level: Some(sla.level),
                     service_id: sla.service_id,
+                    team_id: sla.team_id,
+                    supplier_id: sla.supplier_id,
+                    agreement_id: None,
                     organization_ids: vec![],
                     calendar_id: None,
                     targets: t,
@@ -186,6 +270,43 @@ impl App {
         }
         let actual_calendar = crate::clocks::business_time(conn.ex(), sla.calendar_id).await?;
         let new_calendar = crate::clocks::business_time(conn.ex(), new_calendar_id).await?;
+        if sla.level != SlaLevel::Sla {
+            // An OLA or contract replays the stints that ended in the period.
+            let (from_us, to_us) = (from.as_microsecond(), to.as_microsecond());
+            let now = self.now();
+            let events =
+                steward_store::agreement_clocks::ended_between(conn.ex(), id, from_us, to_us)
+                    .await?;
+            let priorities = self.stint_priorities(conn.ex(), id, from_us, to_us).await?;
+            let replay = |s: &Sla, calendar: &dyn steward_domain::clock::BusinessTime, events| {
+                let mut set = ComplianceSet::default();
+                let stints = crate::agreement_clocks::ended_stints(
+                    s,
+                    calendar,
+                    events,
+                    &priorities,
+                    from_us,
+                    to_us,
+                    now,
+                );
+                for (response, resolution) in &stints {
+                    set.response.count(response.as_ref().map(|v| v.state));
+                    set.resolution.count(resolution.as_ref().map(|v| v.state));
+                }
+                (stints.len() as i64, set)
+            };
+            let changed = Sla {
+                targets: new_targets,
+                ..sla.clone()
+            };
+            let (records, actual) = replay(&sla, actual_calendar.as_ref(), events.clone());
+            let (_, simulated) = replay(&changed, new_calendar.as_ref(), events);
+            return Ok(Simulation {
+                records,
+                actual,
+                simulated,
+            });
+        }
         let records =
             slas::resolved_under(conn.ex(), id, from.as_microsecond(), to.as_microsecond()).await?;
         let now = crate::clocks::instant(self.now());
@@ -233,6 +354,121 @@ impl App {
 }
 
 impl App {
+    /// What an SLA, OLA or underpinning contract achieved over [from, to): met and breached
+    /// counts per metric under its current targets and calendar. An SLA counts the records
+    /// it governed that were resolved in the period; an OLA or contract, its stints (each
+    /// time a ticket was with the team or supplier) that ended in the period.
+    pub async fn sla_compliance(
+        &self,
+        actor: &Actor,
+        id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<AgreementCompliance> {
+        use steward_domain::sla::ComplianceSet;
+        require(actor, Permission::ReadSlas)?;
+        let from_at = steward_domain::page::parse_instant("from", from)?;
+        let to_at = steward_domain::page::parse_instant("to", to)?;
+        if to_at <= from_at || (to_at - from_at).as_hours() > 366 * 24 {
+            return Err(AppError::invalid(
+                "to",
+                "must be after from, and the period at most 366 days",
+            ));
+        }
+        let (from_us, to_us) = (from_at.as_microsecond(), to_at.as_microsecond());
+        let mut conn = self.db.read().await?;
+        let sla = slas::get(conn.ex(), id, self.today())
+            .await?
+            .ok_or_else(|| AppError::not_found("SLA", id))?;
+        let calendar = crate::clocks::business_time(conn.ex(), sla.calendar_id).await?;
+        let now = self.now();
+        let mut set = ComplianceSet::default();
+        let measured = if sla.level == SlaLevel::Sla {
+            let records = slas::resolved_under(conn.ex(), id, from_us, to_us).await?;
+            for (ticket, priority) in &records {
+                let events = slas::clock_events(conn.ex(), *ticket).await?;
+                let targets = sla.targets.get(&format!("P{priority}")).copied();
+                for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+                    let of: Vec<_> = events
+                        .iter()
+                        .filter(|e| e.metric == metric)
+                        .map(|e| e.event())
+                        .collect();
+                    let state = targets.map(|t| {
+                        let target = match metric {
+                            ClockMetric::Response => t.response_seconds,
+                            ClockMetric::Resolution => t.resolution_seconds,
+                        };
+                        derive(
+                            &of,
+                            target,
+                            sla.warning_percent,
+                            calendar.as_ref(),
+                            instant(now),
+                        )
+                        .state
+                    });
+                    match metric {
+                        ClockMetric::Response => set.response.count(state),
+                        ClockMetric::Resolution => set.resolution.count(state),
+                    }
+                }
+            }
+            records.len() as i64
+        } else {
+            let events =
+                steward_store::agreement_clocks::ended_between(conn.ex(), id, from_us, to_us)
+                    .await?;
+            let priorities = self.stint_priorities(conn.ex(), id, from_us, to_us).await?;
+            let stints = crate::agreement_clocks::ended_stints(
+                &sla,
+                calendar.as_ref(),
+                events,
+                &priorities,
+                from_us,
+                to_us,
+                now,
+            );
+            for (response, resolution) in &stints {
+                set.response.count(response.as_ref().map(|v| v.state));
+                set.resolution.count(resolution.as_ref().map(|v| v.state));
+            }
+            stints.len() as i64
+        };
+        Ok(AgreementCompliance {
+            sla_id: sla.id,
+            name: sla.name,
+            level: sla.level,
+            agreement_id: sla.agreement_id,
+            team_id: sla.team_id,
+            supplier_id: sla.supplier_id,
+            from: steward_domain::page::rfc3339_micros(from_us),
+            to: steward_domain::page::rfc3339_micros(to_us),
+            measured,
+            response: set.response,
+            resolution: set.resolution,
+        })
+    }
+}
+
+impl App {
+    /// The priorities of the tickets whose stints of an agreement ended in [from, to).
+    async fn stint_priorities(
+        &self,
+        ex: steward_store::Ex<'_>,
+        sla: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<std::collections::HashMap<i64, Priority>> {
+        Ok(
+            steward_store::agreement_clocks::priorities(ex, sla, from, to)
+                .await?
+                .into_iter()
+                .filter_map(|(t, p)| Some((t, Priority::new(u8::try_from(p).ok()?)?)))
+                .collect(),
+        )
+    }
+
     /// Each covered customer's incidents and requests in a month (`YYYY-MM`, default this
     /// month) against the SLA's workload limit.
     pub async fn sla_workload(
@@ -260,8 +496,11 @@ impl App {
         let sla = slas::get(conn.ex(), id, self.today())
             .await?
             .ok_or_else(|| AppError::not_found("SLA", id))?;
-        let counts =
-            slas::workload(conn.ex(), sla.service_id, micros(first)?, micros(next)?).await?;
+        // OLAs and contracts have no customers, hence no workload.
+        let Some(service) = sla.service_id.filter(|_| sla.level == SlaLevel::Sla) else {
+            return Ok(Vec::new());
+        };
+        let counts = slas::workload(conn.ex(), service, micros(first)?, micros(next)?).await?;
         let limit = sla.workload_limit.map(|l| l.per_month);
         Ok(counts
             .into_iter()

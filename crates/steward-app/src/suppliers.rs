@@ -225,6 +225,17 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("agreement", id))?;
         let disputes = agreements::disputes(tx.ex(), id).await?;
+        let measured = steward_store::slas::measuring(tx.ex(), id).await?;
+        if measured > 0 {
+            // Its stints and compliance would lose what they measure.
+            return Err(AppError::conflict(
+                None,
+                format!(
+                    "{measured} OLA or contract target record(s) in /api/v1/slas measure this agreement; \
+                     terminate it instead (PATCH {{\"status\": \"terminated\"}})"
+                ),
+            ));
+        }
         if disputes > 0 {
             return Err(AppError::conflict(
                 None,

@@ -251,6 +251,21 @@ impl App {
             ticket.approvals = Some(resolution::approvals(conn.ex(), id).await?);
         }
         ticket.sla = self.sla_status(conn.ex(), ticket, self.now()).await?;
+        // OLAs and contracts are the provider's internal business.
+        if ticket.kind != TicketKind::Problem && actor.role.is_staff() {
+            ticket.agreements = Some(
+                self.agreement_status(conn.ex(), ticket, self.now(), false)
+                    .await?,
+            );
+            ticket.supplier = steward_store::agreement_clocks::engagement(conn.ex(), id)
+                .await?
+                .map(|e| steward_domain::agreement_clock::SupplierEngagement {
+                    supplier_id: e.supplier_id,
+                    reference: e.reference,
+                    engaged_at: steward_domain::page::rfc3339_micros(e.engaged_at),
+                    acknowledged_at: e.acknowledged_at.map(steward_domain::page::rfc3339_micros),
+                });
+        }
         Ok(())
     }
 

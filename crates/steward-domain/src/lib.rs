@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod agreement_clock;
 pub mod attachment;
 pub mod audit;
 pub mod calendar;

@@ -15,6 +15,29 @@ text_enum!(
     ResponseOn { FirstPublicReply = "first_public_reply", Assignment = "assignment" }
 );
 
+text_enum!(
+    /// What an SLA-engine record agrees with whom: a service level agreement with customers
+    /// of a service, an operational level agreement with an internal team (its clocks run
+    /// while the team holds a ticket), or an underpinning contract with a supplier (its clocks
+    /// run while the ticket is engaged with the supplier).
+    SlaLevel { Sla = "sla", Ola = "ola", UnderpinningContract = "underpinning_contract" }
+);
+
+impl SlaLevel {
+    /// How a message names the level.
+    pub fn label(self) -> &'static str {
+        match self {
+            SlaLevel::Sla => "SLA",
+            SlaLevel::Ola => "OLA",
+            SlaLevel::UnderpinningContract => "underpinning contract",
+        }
+    }
+}
+
+fn default_level() -> SlaLevel {
+    SlaLevel::Sla
+}
+
 /// A priority's targets, in business seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -122,7 +145,16 @@ pub struct Notice {
 pub struct Sla {
     pub id: i64,
     pub name: String,
-    pub service_id: i64,
+    /// `sla`, `ola` or `underpinning_contract`.
+    pub level: SlaLevel,
+    /// SLAs: the service. OLAs and contracts: if given, only that service's tickets.
+    pub service_id: Option<i64>,
+    /// OLAs: the team whose work is measured.
+    pub team_id: Option<i64>,
+    /// Underpinning contracts: the supplier whose work is measured.
+    pub supplier_id: Option<i64>,
+    /// OLAs and contracts: the agreement record (`/api/v1/agreements`) these targets measure.
+    pub agreement_id: Option<i64>,
     /// The customers it covers; empty: every customer of the service.
     pub organization_ids: Vec<i64>,
     /// The business calendar; absent: 24×7.
@@ -174,7 +206,10 @@ pub struct SlaStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClockTimeline {
     pub sla: Option<SlaStatus>,
+    /// The SLA's clock events.
     pub events: Vec<crate::clock::ClockEntry>,
+    /// OLA and underpinning-contract clocks, one pair per stint, each with its own events.
+    pub agreements: Vec<crate::agreement_clock::AgreementClock>,
 }
 
 /// Body of `POST /api/v1/slas/{id}/simulate`: a period and what to change.
@@ -247,7 +282,16 @@ pub struct Workload {
 #[serde(deny_unknown_fields)]
 pub struct SlaInput {
     pub name: String,
-    pub service_id: i64,
+    /// Default `sla`.
+    pub level: Option<SlaLevel>,
+    /// Required for an SLA; optional for an OLA or contract (then only that service's tickets).
+    pub service_id: Option<i64>,
+    /// Required for an OLA.
+    pub team_id: Option<i64>,
+    /// Required for an underpinning contract.
+    pub supplier_id: Option<i64>,
+    /// OLAs and contracts: the agreement record of the same kind and party.
+    pub agreement_id: Option<i64>,
     #[serde(default)]
     pub organization_ids: Vec<i64>,
     pub calendar_id: Option<i64>,
@@ -275,7 +319,15 @@ pub struct SlaInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlaDraft {
     pub name: String,
-    pub service_id: i64,
+    #[serde(default = "default_level")]
+    pub level: SlaLevel,
+    pub service_id: Option<i64>,
+    #[serde(default)]
+    pub team_id: Option<i64>,
+    #[serde(default)]
+    pub supplier_id: Option<i64>,
+    #[serde(default)]
+    pub agreement_id: Option<i64>,
     pub organization_ids: Vec<i64>,
     pub calendar_id: Option<i64>,
     pub targets: BTreeMap<String, Targets>,
@@ -366,17 +418,29 @@ impl SlaInput {
                 "must be between 1 and 3650",
             ));
         }
+        let level = self.level.unwrap_or(SlaLevel::Sla);
+        self.check_level(level, &mut e);
         let mut organization_ids = self.organization_ids;
         organization_ids.sort_unstable();
         organization_ids.dedup();
         e.finish()?;
+        let response_on = match level {
+            SlaLevel::Sla => self.response_on.unwrap_or(ResponseOn::FirstPublicReply),
+            // An OLA's response is a person of the team taking the ticket; a contract's, the
+            // supplier acknowledging it.
+            SlaLevel::Ola | SlaLevel::UnderpinningContract => ResponseOn::Assignment,
+        };
         Ok(SlaDraft {
             name: name.unwrap_or_default(),
+            level,
             service_id: self.service_id,
+            team_id: self.team_id,
+            supplier_id: self.supplier_id,
+            agreement_id: self.agreement_id,
             organization_ids,
             calendar_id: self.calendar_id,
             targets: self.targets,
-            response_on: self.response_on.unwrap_or(ResponseOn::FirstPublicReply),
+            response_on,
             pause: self.pause,
             warning_percent,
             workload_limit: self.workload_limit,
@@ -386,6 +450,76 @@ impl SlaInput {
             last_reviewed_on: self.last_reviewed_on.unwrap_or(today),
             active: self.active.unwrap_or(true),
         })
+    }
+}
+
+impl SlaInput {
+    /// Which party each level needs, and what only an SLA has.
+    fn check_level(&self, level: SlaLevel, e: &mut Errors) {
+        let absent = |e: &mut Errors, field: &str, present: bool, why: &str| {
+            if present {
+                e.push(FieldError::new(field, why));
+            }
+        };
+        match level {
+            SlaLevel::Sla => {
+                if self.service_id.is_none() {
+                    e.push(FieldError::new("service_id", "is required for an SLA"));
+                }
+                let why = "is only for an OLA or underpinning contract";
+                absent(e, "team_id", self.team_id.is_some(), why);
+                absent(e, "supplier_id", self.supplier_id.is_some(), why);
+                absent(e, "agreement_id", self.agreement_id.is_some(), why);
+            }
+            SlaLevel::Ola | SlaLevel::UnderpinningContract => {
+                let ola = level == SlaLevel::Ola;
+                let (needed, needed_present, other, other_present) = if ola {
+                    (
+                        "team_id",
+                        self.team_id.is_some(),
+                        "supplier_id",
+                        self.supplier_id.is_some(),
+                    )
+                } else {
+                    (
+                        "supplier_id",
+                        self.supplier_id.is_some(),
+                        "team_id",
+                        self.team_id.is_some(),
+                    )
+                };
+                if !needed_present {
+                    e.push(FieldError::new(
+                        needed,
+                        format!("is required for an {}", level.label()),
+                    ));
+                }
+                absent(
+                    e,
+                    other,
+                    other_present,
+                    if ola {
+                        "must be absent for an OLA (it measures an internal team, not a supplier)"
+                    } else {
+                        "must be absent for an underpinning contract (it measures a supplier, not a team)"
+                    },
+                );
+                let why = "is only for an SLA with customers";
+                absent(
+                    e,
+                    "organization_ids",
+                    !self.organization_ids.is_empty(),
+                    why,
+                );
+                absent(e, "workload_limit", self.workload_limit.is_some(), why);
+                absent(
+                    e,
+                    "response_on",
+                    self.response_on.is_some(),
+                    "is fixed for an OLA (a person of the team takes the ticket) and a contract (the supplier acknowledges it)",
+                );
+            }
+        }
     }
 }
 
@@ -415,7 +549,7 @@ pub fn choose(
         }
     };
     slas.iter()
-        .filter(|s| s.active && s.service_id == service)
+        .filter(|s| s.active && s.level == SlaLevel::Sla && s.service_id == Some(service))
         .filter_map(|s| specificity(s).map(|n| (n, s)))
         .max_by(|(a, x), (b, y)| a.cmp(b).then(y.id.cmp(&x.id)))
         .map(|(n, s)| {
@@ -447,7 +581,11 @@ mod tests {
         Sla {
             id,
             name: d.name,
+            level: d.level,
             service_id: d.service_id,
+            team_id: None,
+            supplier_id: None,
+            agreement_id: None,
             organization_ids: d.organization_ids,
             calendar_id: None,
             targets: d.targets,

@@ -206,6 +206,12 @@ pub struct Ticket {
     /// The governing SLA and its clocks (on `GET` of one ticket).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<crate::sla::SlaStatus>,
+    /// OLA and underpinning-contract clocks, one pair per stint (on `GET` of one ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreements: Option<Vec<crate::agreement_clock::AgreementClock>>,
+    /// The supplier the ticket is handed to, if any (on `GET` of one ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<crate::agreement_clock::SupplierEngagement>,
     /// Requests: approval decisions (on `GET` of one ticket).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approvals: Option<Vec<crate::request::Approval>>,

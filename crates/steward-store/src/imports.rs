@@ -319,6 +319,7 @@ pub async fn clear_clocks(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
         for table in [
             "ticket_clock_events",
             "ticket_clock_deadlines",
+            "agreement_clock_deadlines",
             "ticket_slas",
         ] {
             let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE ticket_id IN "));

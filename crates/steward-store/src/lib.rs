@@ -11,6 +11,7 @@ mod error;
 mod lock;
 mod sql;
 
+pub mod agreement_clocks;
 pub mod agreements;
 pub mod alerts;
 pub mod attachments;

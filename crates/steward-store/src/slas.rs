@@ -3,14 +3,43 @@ use crate::{Ex, Result, StoreError, on};
 use jiff::Timestamp;
 use steward_domain::clock::{ClockEntry, ClockEventKind, ClockMetric};
 use steward_domain::page::rfc3339_micros;
-use steward_domain::sla::{Sla, SlaDraft, review_due};
+use steward_domain::sla::{Sla, SlaDraft, SlaLevel, review_due};
 
-type SlaRow = (i64, String, i64, Option<i64>, bool, String, i64, i64, i64);
+#[derive(sqlx::FromRow)]
+struct SlaRow {
+    id: i64,
+    name: String,
+    level: String,
+    service_id: Option<i64>,
+    team_id: Option<i64>,
+    supplier_id: Option<i64>,
+    agreement_id: Option<i64>,
+    calendar_id: Option<i64>,
+    active: bool,
+    definition: String,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+}
 
-const SELECT: &str = "SELECT id, name, service_id, calendar_id, active, definition, version, created_at, updated_at FROM slas";
+const SELECT: &str = "SELECT id, name, level, service_id, team_id, supplier_id, agreement_id, calendar_id, active, definition, version, created_at, updated_at FROM slas";
 
 fn sla(row: SlaRow, today: jiff::civil::Date) -> Result<Sla> {
-    let (id, name, service_id, calendar_id, active, definition, version, created, updated) = row;
+    let SlaRow {
+        id,
+        name,
+        level,
+        service_id,
+        team_id,
+        supplier_id,
+        agreement_id,
+        calendar_id,
+        active,
+        definition,
+        version,
+        created_at: created,
+        updated_at: updated,
+    } = row;
     let d: SlaDraft = serde_json::from_str(&definition)
         .map_err(|e| StoreError::Corrupt(format!("SLA {id}: {e}")))?;
     let (next_review_on, review_overdue) =
@@ -18,7 +47,12 @@ fn sla(row: SlaRow, today: jiff::civil::Date) -> Result<Sla> {
     Ok(Sla {
         id,
         name,
+        // A CHECK constraint admits only the known levels.
+        level: SlaLevel::parse(&level).unwrap_or(SlaLevel::Sla),
         service_id,
+        team_id,
+        supplier_id,
+        agreement_id,
         organization_ids: d.organization_ids,
         calendar_id,
         targets: d.targets,
@@ -45,18 +79,22 @@ fn definition(d: &SlaDraft) -> String {
 
 pub async fn insert(ex: Ex<'_>, d: &SlaDraft, now: i64) -> Result<i64> {
     Ok(on!(ex, c => sqlx::query_scalar(
-        "INSERT INTO slas (name, service_id, calendar_id, active, definition, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id")
+        "INSERT INTO slas (name, service_id, calendar_id, active, definition, version, created_at, updated_at,
+                           level, team_id, supplier_id, agreement_id)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, $9, $10) RETURNING id")
         .bind(&d.name).bind(d.service_id).bind(d.calendar_id).bind(d.active).bind(definition(d)).bind(now)
+        .bind(d.level.as_str()).bind(d.team_id).bind(d.supplier_id).bind(d.agreement_id)
         .fetch_one(c).await)?)
 }
 
 pub async fn update(ex: Ex<'_>, id: i64, d: &SlaDraft, now: i64) -> Result<()> {
     on!(ex, c => sqlx::query(
         "UPDATE slas SET name = $2, service_id = $3, calendar_id = $4, active = $5, definition = $6,
-         version = version + 1, updated_at = $7 WHERE id = $1")
+         version = version + 1, updated_at = $7, level = $8, team_id = $9, supplier_id = $10,
+         agreement_id = $11 WHERE id = $1")
         .bind(id).bind(&d.name).bind(d.service_id).bind(d.calendar_id).bind(d.active).bind(definition(d))
-        .bind(now).execute(c).await.map(|_| ()))?;
+        .bind(now).bind(d.level.as_str()).bind(d.team_id).bind(d.supplier_id).bind(d.agreement_id)
+        .execute(c).await.map(|_| ()))?;
     Ok(())
 }
 
@@ -74,13 +112,21 @@ pub async fn list(ex: Ex<'_>, today: jiff::civil::Date) -> Result<Vec<Sla>> {
     rows.into_iter().map(|r| sla(r, today)).collect()
 }
 
+/// The active OLAs and underpinning contracts, oldest first.
+pub async fn active_agreements(ex: Ex<'_>, today: jiff::civil::Date) -> Result<Vec<Sla>> {
+    let sql = format!("{SELECT} WHERE active AND level <> 'sla' ORDER BY id");
+    let rows: Vec<SlaRow> =
+        on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(c).await)?;
+    rows.into_iter().map(|r| sla(r, today)).collect()
+}
+
 /// The active SLAs of a service, oldest first.
 pub async fn active_for_service(
     ex: Ex<'_>,
     service: i64,
     today: jiff::civil::Date,
 ) -> Result<Vec<Sla>> {
-    let sql = format!("{SELECT} WHERE service_id = $1 AND active ORDER BY id");
+    let sql = format!("{SELECT} WHERE service_id = $1 AND active AND level = 'sla' ORDER BY id");
     let rows: Vec<SlaRow> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(service).fetch_all(c).await)?;
     rows.into_iter().map(|r| sla(r, today)).collect()
@@ -176,7 +222,7 @@ pub async fn add_clock_event(
 
 pub async fn clock_events(ex: Ex<'_>, ticket: i64) -> Result<Vec<ClockEntry>> {
     let rows: Vec<(String, i64, String, String)> = on!(ex, c => sqlx::query_as(
-        "SELECT metric, at, kind, cause FROM ticket_clock_events WHERE ticket_id = $1 ORDER BY id")
+        "SELECT metric, at, kind, cause FROM ticket_clock_events WHERE ticket_id = $1 AND sla_id IS NULL ORDER BY id")
         .bind(ticket).fetch_all(c).await)?;
     Ok(rows
         .into_iter()
@@ -189,6 +235,14 @@ pub async fn clock_events(ex: Ex<'_>, ticket: i64) -> Result<Vec<ClockEntry>> {
             })
         })
         .collect())
+}
+
+/// The OLAs and contracts that measure an agreement record.
+pub async fn measuring(ex: Ex<'_>, agreement: i64) -> Result<i64> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM slas WHERE agreement_id = $1")
+        .bind(agreement).fetch_one(c).await)?,
+    )
 }
 
 /// The SLAs that count in a calendar.

@@ -96,6 +96,8 @@ impl From<Row> for Ticket {
             timeline: None,
             linked: None,
             sla: None,
+            agreements: None,
+            supplier: None,
             approvals: None,
         }
     }

@@ -8,6 +8,7 @@ pub mod calendars;
 pub mod catalogue;
 pub mod cis;
 pub mod complaints;
+pub mod engagements;
 pub mod health;
 pub mod incidents;
 pub mod notifications;
@@ -40,6 +41,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         requests::Api::openapi(),
         problems::Api::openapi(),
         slas::Api::openapi(),
+        engagements::Api::openapi(),
         calendars::Api::openapi(),
         notifications::Api::openapi(),
         reports::Api::openapi(),
@@ -64,6 +66,7 @@ pub fn all() -> Router<AppState> {
         .merge(requests::routes())
         .merge(problems::routes())
         .merge(slas::routes())
+        .merge(engagements::routes())
         .merge(calendars::routes())
         .merge(notifications::routes())
         .merge(reports::routes())

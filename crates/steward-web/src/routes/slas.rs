@@ -8,11 +8,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use steward_domain::sla::{ClockTimeline, Simulation, SimulationInput, Sla, SlaInput, Workload};
+use steward_domain::agreement_clock::AgreementCompliance;
+use steward_domain::sla::{
+    ClockTimeline, Simulation, SimulationInput, Sla, SlaInput, SlaLevel, Workload,
+};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, create, show, replace, simulate, workload, clocks),
+    paths(list, create, show, replace, simulate, workload, compliance, clocks),
     tags((name = "slas", description = "Service level agreements and ticket clocks"))
 )]
 pub struct Api;
@@ -22,25 +25,37 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/slas", get(list).post(create))
         .route("/api/v1/slas/{id}", get(show).put(replace))
         .route("/api/v1/slas/{id}/simulate", axum::routing::post(simulate))
-        .route("/api/v1/slas/{id}/workload", get(workload));
+        .route("/api/v1/slas/{id}/workload", get(workload))
+        .route("/api/v1/slas/{id}/compliance", get(compliance));
     for collection in ["incidents", "requests"] {
         router = router.route(&format!("/api/v1/{collection}/{{id}}/sla"), get(clocks));
     }
     router
 }
 
-/// Every SLA (staff), with whether its review is overdue.
-#[utoipa::path(get, path = "/api/v1/slas", tag = "slas",
-    responses((status = 200, body = Vec<Sla>), (status = 403, body = Problem)))]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// `sla`, `ola` or `underpinning_contract`; absent: all.
+    pub level: Option<SlaLevel>,
+}
+
+/// Every SLA, OLA and underpinning contract (staff), with whether its review is overdue.
+#[utoipa::path(get, path = "/api/v1/slas", tag = "slas", params(ListQuery),
+    responses((status = 200, body = Vec<Sla>), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     Auth(auth): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<Sla>>, Problem> {
-    Ok(Json(state.app.list_slas(&auth.actor).await?))
+    Ok(Json(state.app.list_slas(&auth.actor, q.level).await?))
 }
 
 /// Define an SLA for a service (and optionally some of its customers), with per-priority
 /// targets, pause rules, warning threshold, workload limit, exceptions and review cycle.
+/// With `level` `ola` (and a `team_id`) or `underpinning_contract` (and a `supplier_id`), the
+/// same definition measures an internal team or a supplier: its clocks run per stint while
+/// the team holds a ticket or the ticket is engaged with the supplier.
 #[utoipa::path(post, path = "/api/v1/slas", tag = "slas", request_body = SlaInput,
     responses((status = 201, body = Sla), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
@@ -112,6 +127,34 @@ pub async fn workload(
         state
             .app
             .sla_workload(&auth.actor, id, q.month.as_deref())
+            .await?,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceQuery {
+    /// RFC 3339, inclusive.
+    pub from: String,
+    /// RFC 3339, exclusive; at most 366 days after `from`.
+    pub to: String,
+}
+
+/// Met and breached counts per metric over a period, under the current targets: an SLA's
+/// records resolved in it; an OLA's or underpinning contract's stints (each time a ticket was
+/// with the team or supplier) that ended in it.
+#[utoipa::path(get, path = "/api/v1/slas/{id}/compliance", tag = "slas", params(("id" = i64, Path), ComplianceQuery),
+    responses((status = 200, body = AgreementCompliance), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<ComplianceQuery>,
+) -> Result<Json<AgreementCompliance>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .sla_compliance(&auth.actor, id, &q.from, &q.to)
             .await?,
     ))
 }

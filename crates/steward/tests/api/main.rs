@@ -20,6 +20,7 @@ mod history_import;
 mod incidents;
 mod lifecycle;
 mod major;
+mod olas;
 mod people;
 mod problems;
 mod requests;

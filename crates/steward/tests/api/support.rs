@@ -218,7 +218,7 @@ impl TestApp {
         Self::spawn_with(fresh_database_url().await, settings).await
     }
 
-    async fn spawn_with(database_url: String, settings: Settings) -> TestApp {
+    pub async fn spawn_with(database_url: String, settings: Settings) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
             .with_test_writer()
