@@ -49,11 +49,11 @@ pub async fn run(app: &App, command: ExportCommand) -> anyhow::Result<ExitCode> 
     };
     let out = BufWriter::new(out);
     enum Sink<W: Write> {
-        Csv(CsvLog<W>),
+        Csv(Box<CsvLog<W>>),
         Xes(XesLog<W>),
     }
     let mut sink = match args.format.as_str() {
-        "csv" => Sink::Csv(CsvLog::new(out)?),
+        "csv" => Sink::Csv(Box::new(CsvLog::new(out)?)),
         "xes" => Sink::Xes(XesLog::new(out, "Steward event log")?),
         other => bail!("--format {other:?}: csv or xes"),
     };
