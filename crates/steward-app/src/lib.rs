@@ -22,6 +22,7 @@ pub mod incidents;
 pub mod maintenance;
 pub mod people;
 pub mod problems;
+pub mod report_schedule;
 pub mod reports;
 pub mod requests;
 pub mod services;

@@ -457,3 +457,5 @@ mod tests {
         );
     }
 }
+
+pub mod schedule;

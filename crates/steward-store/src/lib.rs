@@ -23,6 +23,7 @@ pub mod complaints;
 pub mod imports;
 pub mod leases;
 pub mod orgs;
+pub mod report_definitions;
 pub mod reports;
 pub mod resolution;
 pub mod schema;
