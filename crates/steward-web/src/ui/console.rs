@@ -294,30 +294,33 @@ fn levels(selected: &str) -> Vec<Choice> {
 }
 
 async fn services(state: &AppState, ui: &Ui, selected: Option<i64>) -> Vec<Choice> {
-    let filter = steward_store::services::Filter {
-        customer: if ui.staff() {
-            None
-        } else {
-            ui.actor.organization_id
-        },
-        ..Default::default()
-    };
     let mut choices = vec![Choice {
         value: String::new(),
         label: "Not sure".into(),
         selected: selected.is_none(),
     }];
-    if let Ok(page) = state
-        .app
-        .list_services(&ui.actor, filter, PageRequest::default())
-        .await
-    {
-        choices.extend(page.items.into_iter().map(|s| Choice {
-            value: s.id.to_string(),
-            label: s.name,
-            selected: Some(s.id) == selected,
-        }));
+    let mut options: Vec<(i64, String)> = Vec::new();
+    if ui.staff() {
+        if let Ok(page) = state
+            .app
+            .list_services(&ui.actor, Default::default(), PageRequest::default())
+            .await
+        {
+            options.extend(page.items.into_iter().map(|s| (s.id, s.name)));
+        }
+    } else if let Ok(entries) = state.app.list_catalogue(&ui.actor, None, None).await {
+        // Customers do not read the service portfolio; they know services by the catalogue.
+        for e in entries {
+            if !options.iter().any(|(id, _)| *id == e.service_id) {
+                options.push((e.service_id, e.title));
+            }
+        }
     }
+    choices.extend(options.into_iter().map(|(id, label)| Choice {
+        value: id.to_string(),
+        label,
+        selected: Some(id) == selected,
+    }));
     choices
 }
 

@@ -68,7 +68,7 @@ pub fn clock(label: &'static str, c: &ClockView, now: jiff::Timestamp) -> Clock 
     let (state, icon) = match c.state {
         ClockState::Running if warning => ("warning", "⚠"),
         ClockState::Running => ("running", "▶"),
-        ClockState::Paused => ("paused", "⏸"),
+        ClockState::Paused => ("paused", "‖"),
         ClockState::Met => ("met", "✔"),
         ClockState::Breached => ("breached", "✖"),
     };
@@ -145,6 +145,7 @@ struct RecordPage {
     t: Ticket,
     status: String,
     priority: String,
+    opened: String,
     kind: &'static str,
     assignee: String,
     team: String,
@@ -332,6 +333,7 @@ async fn show(
         staff,
         status: status_label(t.status.as_str()),
         priority: String::from(t.priority),
+        opened: short_time(&t.opened_at),
         kind: kind.as_str(),
         assignee: t
             .assignee_id
