@@ -363,26 +363,25 @@ async fn create_incident(State(state): State<AppState>, ui: Ui, form: FormData) 
         errors.push(e);
         None
     });
+    let input = IncidentInput {
+        title: form.value("title"),
+        description: form.text("description"),
+        impact,
+        urgency,
+        service_id,
+        organization_id: None,
+        requester_id: None,
+        ci_id: None,
+        category: None,
+        channel: None,
+    };
     let result = if errors.is_empty() {
-        state
-            .app
-            .create_incident(
-                &ui.actor,
-                IncidentInput {
-                    title: form.value("title"),
-                    description: form.text("description"),
-                    impact,
-                    urgency,
-                    service_id,
-                    organization_id: None,
-                    requester_id: None,
-                    ci_id: None,
-                    category: None,
-                    channel: None,
-                },
-            )
-            .await
+        state.app.create_incident(&ui.actor, input).await
     } else {
+        // The domain's own check still names every other bad field in the same answer.
+        if let Err(invalid) = input.parse() {
+            errors.extend(invalid.0);
+        }
         Err(AppError::Invalid(steward_domain::Invalid(errors)))
     };
     match result {

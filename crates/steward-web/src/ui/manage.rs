@@ -348,7 +348,7 @@ async fn calendars(State(state): State<AppState>, ui: Ui) -> UiResult {
             c.version.to_string(),
         ]);
         let h = &spec.hours;
-        let days: Vec<(&str, Vec<(f64, f64)>, String)> = [
+        let days: Vec<svg::Day<'_>> = [
             ("Mon", &h.mon),
             ("Tue", &h.tue),
             ("Wed", &h.wed),

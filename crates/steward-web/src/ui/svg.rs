@@ -58,7 +58,11 @@ pub fn bars(id: &str, title: &str, data: &[(String, f64)], unit: &str) -> String
 
 /// Working hours across a week: one row per day, 0–24 h, with the intervals drawn and
 /// written out as text beside each row.
-pub fn week(id: &str, title: &str, days: &[(&str, Vec<(f64, f64)>, String)]) -> String {
+/// One weekday of a calendar: its name, working intervals in hours since midnight, and the
+/// same as text.
+pub type Day<'a> = (&'a str, Vec<(f64, f64)>, String);
+
+pub fn week(id: &str, title: &str, days: &[Day<'_>]) -> String {
     let row = 28.0;
     let left = 50.0;
     let span = 360.0;

@@ -30,3 +30,4 @@ mod slas;
 mod suppliers;
 mod tenancy;
 mod ticket_isolation;
+mod ui;
