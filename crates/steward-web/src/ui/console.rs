@@ -10,7 +10,6 @@ use axum::routing::get;
 use serde::Deserialize;
 use std::collections::HashMap;
 use steward_app::AppError;
-use steward_domain::clock::ClockState;
 use steward_domain::page::PageRequest;
 use steward_domain::ticket::{IncidentInput, Level, Ticket, TicketKind, TicketSort};
 use steward_domain::workflow::Status;
@@ -165,22 +164,8 @@ async fn open_work(state: &AppState, ui: &Ui) -> Result<(Vec<Ticket>, bool), App
     Ok((all, capped))
 }
 
-/// Whether a record's SLA clock has passed its warning point or its deadline while running.
-async fn breaching_soon(state: &AppState, ui: &Ui, t: &Ticket) -> bool {
-    let Ok(full) = state.app.get_ticket(&ui.actor, t.kind, t.id).await else {
-        return false;
-    };
-    let now = super::now(state);
-    full.sla.iter().any(|sla| {
-        [&sla.response, &sla.resolution]
-            .into_iter()
-            .flatten()
-            .any(|c| {
-                c.state == ClockState::Breached
-                    || (c.state == ClockState::Running && c.warn_at.is_some_and(|w| w <= now))
-            })
-    })
-}
+/// How far ahead "breaching soon" looks for deadlines.
+const BREACH_HORIZON: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
 async fn console(State(state): State<AppState>, ui: Ui, Query(q): Query<ConsoleQuery>) -> UiResult {
     if !ui.staff() {
@@ -207,12 +192,11 @@ async fn console(State(state): State<AppState>, ui: Ui, Query(q): Query<ConsoleQ
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let mut breaching = Vec::new();
-    for t in &open {
-        if breaching_soon(&state, &ui, t).await {
-            breaching.push(t.id);
-        }
-    }
+    let breaching = state
+        .app
+        .breaching_soon(&ui.actor, BREACH_HORIZON)
+        .await
+        .unwrap_or_default();
     let in_queue = |key: &str, t: &Ticket| -> bool {
         match key {
             "mine" => t.assignee_id.is_some() && t.assignee_id == me,
@@ -227,7 +211,10 @@ async fn console(State(state): State<AppState>, ui: Ui, Query(q): Query<ConsoleQ
         ("mine", "My work"),
         ("team", "My teams"),
         ("unassigned", "Unassigned"),
-        ("breaching", "Breaching soon"),
+        (
+            "breaching",
+            "Breaching soon (warning passed or due within an hour)",
+        ),
         ("major", "Major incidents"),
         ("all", "All open"),
     ];

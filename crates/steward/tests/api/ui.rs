@@ -312,3 +312,142 @@ async fn assets_are_cached_by_content_and_revalidated_by_etag() {
         .unwrap();
     assert_eq!(again.status(), 304);
 }
+
+#[tokio::test]
+async fn the_console_lists_breaching_records_and_the_record_shows_clocks_and_known_errors() {
+    use steward_app::{Clock, Settings};
+    let start: jiff::Timestamp = "2026-11-24T08:00:00Z".parse().unwrap();
+    let clock = Clock::manual(start);
+    let t = TestApp::spawn_with_settings(Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    })
+    .await;
+    t.user("arne", "agent", None).await;
+    let service = t
+        .post("/api/v1/services", &t.admin, json!({"name": "Mail"}))
+        .await
+        .id();
+    let targets: serde_json::Map<String, serde_json::Value> = ["P1", "P2", "P3", "P4", "P5"]
+        .iter()
+        .map(|p| {
+            (
+                (*p).to_owned(),
+                json!({"response_seconds": 3 * 3600, "resolution_seconds": 4 * 3600}),
+            )
+        })
+        .collect();
+    let r = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "Mail 24x7", "service_id": service, "targets": targets,
+                   "warning_percent": 75,
+                   "pause": [{"status": "pending", "reasons": ["customer"]}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let new = |title: &'static str| {
+        let t = &t;
+        async move {
+            t.post(
+                "/api/v1/incidents",
+                &t.admin,
+                json!({"title": title, "impact": "low", "urgency": "low", "service_id": service}),
+            )
+            .await
+            .id()
+        }
+    };
+    let urgent = new("Mail server disk full").await;
+    // Opened later, so its deadlines are further away.
+    clock.set(start + jiff::SignedDuration::from_hours(2));
+    let calm = new("Calendar sync slow").await;
+
+    // A known error about full disks is offered on the first incident.
+    let problem = t
+        .post(
+            "/api/v1/problems",
+            &t.admin,
+            json!({"title": "Mail server disk fills up", "impact": "high", "urgency": "medium",
+                   "service_id": service}),
+        )
+        .await
+        .id();
+    for to in [
+        json!({"to": "investigating"}),
+        json!({"to": "known_error", "root_cause": "Log rotation disabled",
+               "workaround": "Delete old logs and restart the mail service"}),
+    ] {
+        let r = t
+            .post(
+                &format!("/api/v1/problems/{problem}/transition"),
+                &t.admin,
+                to,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    // At 08:00 + 3 h 10 min the first incident's resolution clock (4 h, warning at 75 %) is
+    // past its warning point; the second, opened at 10:00, is not due within the hour.
+    clock.set(start + jiff::SignedDuration::from_mins(190));
+    let mut b = Browser::new(&t);
+    b.login("arne", "arne-password").await;
+    let queue = b.get("/console?queue=breaching").await;
+    assert_eq!(queue.status, 200);
+    assert!(
+        queue.body.contains("Mail server disk full"),
+        "{}",
+        queue.body
+    );
+    assert!(!queue.body.contains("Calendar sync slow"));
+
+    let page = b.get(&format!("/incidents/{urgent}")).await;
+    assert!(
+        page.body.contains("Running: warning, close to breach"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("50 min"),
+        "50 minutes of business time remain"
+    );
+    assert!(page.body.contains("Known errors that may match"));
+    assert!(
+        page.body
+            .contains("Delete old logs and restart the mail service")
+    );
+    // Only the lifecycle's next statuses are offered from "new".
+    for offered in [
+        "value=\"assigned\"",
+        "value=\"in_progress\"",
+        "value=\"cancelled\"",
+    ] {
+        assert!(page.body.contains(offered), "{offered}");
+    }
+    assert!(!page.body.contains("name=\"to\" value=\"resolved\""));
+
+    // Waiting for the customer pauses the resolution clock, shown in words.
+    let csrf = csrf_of(&page.body);
+    for (to, reason) in [("in_progress", ""), ("pending", "customer")] {
+        let r = b
+            .post(
+                &format!("/incidents/{calm}/transition"),
+                &[("csrf", &csrf), ("to", to), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let page = b.get(&format!("/incidents/{calm}")).await;
+    assert!(
+        page.body
+            .contains("Status: <strong class=\"status\" id=\"record-status\">Pending")
+    );
+    assert!(
+        page.body.contains("data-clock-state>Paused<"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("depends on when work resumes"));
+}
