@@ -201,6 +201,34 @@ test('a customer requests from the catalogue and sees only its own organization'
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.waitForURL(/\/requests\/\d+$/);
   await assert.doesNotReject(page.getByText('15-inch').waitFor());
+  const requestUrl = page.url();
+  const requestId = requestUrl.split('/').pop();
+
+  // The customer replies and attaches a file with plain forms.
+  await page.getByLabel('Your reply').fill('Please deliver it to room 4.');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('File').setInputFiles({ name: 'quote.txt', mimeType: 'text/plain', buffer: Buffer.from('offer 42') });
+  await page.getByRole('button', { name: 'Attach' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('link', { name: 'quote.txt' }).waitFor());
+  await assert.doesNotReject(page.getByText('Please deliver it to room 4.').waitFor());
+
+  // Staff write an internal note and resolve it; the customer sees the reply, not the note,
+  // and confirms the resolution.
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/comments`, { body: 'Budget code 7731, internal only', public: false });
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/comments`, { body: 'Your laptop is on its way.' });
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/transition`, { to: 'in_progress' });
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/transition`, { to: 'resolved', resolution_code: 'fulfilled', resolution_notes: 'Delivered' });
+  await page.goto(requestUrl);
+  const conversation = await page.locator('#conversation').textContent();
+  assert.match(conversation, /Your laptop is on its way\./);
+  assert.doesNotMatch(conversation, /Budget code/);
+  await page.getByRole('button', { name: 'Confirm resolution' }).click();
+  await page.waitForLoadState('load');
+  assert.equal((await page.locator('#record-status').textContent()).trim(), 'Closed');
+
   await page.getByRole('link', { name: 'My requests' }).click();
   const text = await page.locator('main').textContent();
   assert.match(text, /REQ-\d+/);
