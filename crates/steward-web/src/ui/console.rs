@@ -211,10 +211,7 @@ async fn console(State(state): State<AppState>, ui: Ui, Query(q): Query<ConsoleQ
         ("mine", "My work"),
         ("team", "My teams"),
         ("unassigned", "Unassigned"),
-        (
-            "breaching",
-            "Breaching soon (warning passed or due within an hour)",
-        ),
+        ("breaching", "Breaching soon"),
         ("major", "Major incidents"),
         ("all", "All open"),
     ];

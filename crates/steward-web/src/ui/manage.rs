@@ -399,6 +399,19 @@ async fn slas(State(state): State<AppState>, ui: Ui) -> UiResult {
         "Next review",
         "Active",
     ];
+    let services = state
+        .app
+        .list_services(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items;
+    let calendars = state.app.list_calendars(&ui.actor).await?;
     page.rows = state
         .app
         .list_slas(&ui.actor)
@@ -407,8 +420,20 @@ async fn slas(State(state): State<AppState>, ui: Ui) -> UiResult {
         .map(|s| {
             vec![
                 s.name,
-                s.service_id.to_string(),
-                opt(s.calendar_id).replace('—', "24×7"),
+                services
+                    .iter()
+                    .find(|x| x.id == s.service_id)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| format!("service {}", s.service_id)),
+                s.calendar_id
+                    .map(|id| {
+                        calendars
+                            .iter()
+                            .find(|c| c.id == id)
+                            .map(|c| c.calendar.name.clone())
+                            .unwrap_or_else(|| format!("calendar {id}"))
+                    })
+                    .unwrap_or_else(|| "24×7".into()),
                 s.targets
                     .iter()
                     .map(|(p, t)| {
