@@ -316,6 +316,8 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage');
   await check('/manage/calendars');
   await check('/manage/users');
+  await check('/manage/services');
+  await check('/manage/slas');
   assert.deepEqual(problems, []);
   await page.context().close();
 });

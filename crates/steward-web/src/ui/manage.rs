@@ -7,21 +7,26 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use serde_json::{Value, json};
 use steward_app::AppError;
+use steward_domain::calendar::CalendarSpec;
 use steward_domain::clock::ClockState;
 use steward_domain::page::PageRequest;
 use steward_domain::people::{TeamInput, UserInput};
 use steward_domain::role::Role;
+use steward_domain::service::ServiceInput;
+use steward_domain::sla::SlaInput;
 use steward_domain::ticket::{TicketKind, TicketSort};
 use steward_domain::workflow::Status;
+use steward_domain::{FieldError, Invalid};
 use steward_store::tickets::Filter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/manage", get(dashboard))
-        .route("/manage/services", get(services))
-        .route("/manage/calendars", get(calendars))
-        .route("/manage/slas", get(slas))
+        .route("/manage/services", get(services).post(create_service))
+        .route("/manage/calendars", get(calendars).post(create_calendar))
+        .route("/manage/slas", get(slas).post(create_sla))
         .route("/manage/teams", get(teams).post(create_team))
         .route("/manage/users", get(users).post(create_user))
 }
@@ -264,6 +269,10 @@ struct ListPage {
     errors: FieldErrors,
     roles: Vec<&'static str>,
     orgs: Vec<(i64, String)>,
+    services: Vec<(i64, String)>,
+    calendars: Vec<(i64, String)>,
+    priorities: Vec<&'static str>,
+    days: Vec<(&'static str, &'static str)>,
 }
 
 impl ListPage {
@@ -280,6 +289,10 @@ impl ListPage {
             errors: FieldErrors::default(),
             roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
             orgs: Vec::new(),
+            services: Vec::new(),
+            calendars: Vec::new(),
+            priorities: vec!["P1", "P2", "P3", "P4", "P5"],
+            days: DAYS.to_vec(),
         }
     }
 }
@@ -288,9 +301,8 @@ fn opt(v: Option<impl ToString>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
 }
 
-async fn services(State(state): State<AppState>, ui: Ui) -> UiResult {
-    require_manager(&ui)?;
-    let mut page = ListPage::new(&ui, "Services", "services");
+async fn service_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Services", "services");
     page.headers = vec![
         "Name",
         "Status",
@@ -298,6 +310,22 @@ async fn services(State(state): State<AppState>, ui: Ui) -> UiResult {
         "Customers",
         "Availability target",
     ];
+    page.form = Some("service");
+    page.orgs = state
+        .app
+        .list_organizations(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
     page.rows = state
         .app
         .list_services(
@@ -314,19 +342,171 @@ async fn services(State(state): State<AppState>, ui: Ui) -> UiResult {
         .map(|s| {
             vec![
                 s.name,
-                status_label(
-                    &serde_json::to_value(s.status)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                ),
+                status_label(s.status.as_str()),
                 s.criticality.to_string(),
                 s.customer_ids.len().to_string(),
                 opt(s.availability_target_percent.map(|a| format!("{a} %"))),
             ]
         })
         .collect();
-    Ok(ui.page(&page))
+    Ok(page)
+}
+
+async fn services(State(state): State<AppState>, ui: Ui) -> UiResult {
+    require_manager(&ui)?;
+    Ok(ui.page(&service_page(&state, &ui).await?))
+}
+
+/// Re-renders a configuration screen with the refused input and its messages.
+fn refused_form(ui: &Ui, mut page: ListPage, form: FormData, errors: &[FieldError]) -> UiResult {
+    page.errors = FieldErrors::from_list(errors);
+    page.values = form;
+    let mut response = ui.page(&page);
+    *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
+}
+
+/// Builds a use case's input from JSON the way the API would parse it, so that the form and
+/// the API refuse the same things with the same field names.
+fn input<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Vec<FieldError>> {
+    serde_json::from_value(value).map_err(|e| {
+        let message = e.to_string();
+        let field = message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.contains("field"))
+            .unwrap_or("form")
+            .to_owned();
+        vec![FieldError::new(field, message)]
+    })
+}
+
+/// An optional decimal form field; a non-number names the field.
+fn number(form: &FormData, name: &str, errors: &mut Vec<FieldError>) -> Option<f64> {
+    let v = form.text(name)?;
+    match v.replace(',', ".").parse::<f64>() {
+        Ok(n) if n.is_finite() => Some(n),
+        _ => {
+            errors.push(FieldError::new(name, "must be a number"));
+            None
+        }
+    }
+}
+
+async fn create_service(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let mut errors = Vec::new();
+    let availability = number(&form, "availability_target_percent", &mut errors);
+    let criticality = number(&form, "criticality", &mut errors);
+    let customers: Vec<i64> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k == "customer_ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let parsed = input::<ServiceInput>(json!({
+        "name": form.value("name"),
+        "description": form.text("description"),
+        "status": form.text("status"),
+        "criticality": criticality.map(|c| c as i64),
+        "availability_target_percent": availability,
+        "customer_ids": customers,
+    }));
+    let result = match parsed {
+        Ok(i) if errors.is_empty() => state.app.create_service(&ui.actor, i).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(s) => Ok(see_other(
+            "/manage/services",
+            &format!("Service {} was created.", s.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            refused_form(&ui, service_page(&state, &ui).await?, form, &invalid.0)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+const DAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+/// `09:00-12:00, 13:00-17:00` as `[["09:00","12:00"],["13:00","17:00"]]`; blank is closed.
+fn intervals(text: &str) -> Result<Vec<[String; 2]>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (a, b) = p
+                .split_once(['-', '–'])
+                .ok_or_else(|| format!("{p:?} is not a range like 09:00-17:00"))?;
+            Ok([a.trim().to_owned(), b.trim().to_owned()])
+        })
+        .collect()
+}
+
+async fn create_calendar(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let mut errors = Vec::new();
+    let mut hours = serde_json::Map::new();
+    for (day, _) in DAYS {
+        match intervals(&form.value(day)) {
+            Ok(list) => {
+                hours.insert(day.to_owned(), json!(list));
+            }
+            Err(m) => errors.push(FieldError::new(day, m)),
+        }
+    }
+    let holidays: Vec<String> = form
+        .value("holidays")
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let parsed = input::<CalendarSpec>(json!({
+        "name": form.value("name"),
+        "time_zone": form.value("time_zone"),
+        "hours": hours,
+        "holidays": holidays,
+    }));
+    let result = match parsed {
+        Ok(spec) if errors.is_empty() => state.app.create_calendar(&ui.actor, spec).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(c) => Ok(see_other(
+            "/manage/calendars",
+            &format!("Calendar {} was created.", c.calendar.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            // `hours.mon[0]` is shown next to the Monday field.
+            let errors: Vec<FieldError> = invalid
+                .0
+                .into_iter()
+                .map(|e| {
+                    let day = DAYS
+                        .iter()
+                        .find(|(d, _)| e.field.starts_with(&format!("hours.{d}")))
+                        .map(|(d, _)| (*d).to_owned());
+                    FieldError::new(day.unwrap_or(e.field), e.message)
+                })
+                .collect();
+            refused_form(&ui, calendar_page(&state, &ui).await?, form, &errors)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `HH:MM` as hours since midnight.
@@ -337,7 +517,12 @@ fn hours(hhmm: &str) -> f64 {
 
 async fn calendars(State(state): State<AppState>, ui: Ui) -> UiResult {
     require_manager(&ui)?;
-    let mut page = ListPage::new(&ui, "Calendars", "calendars");
+    Ok(ui.page(&calendar_page(&state, &ui).await?))
+}
+
+async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Calendars", "calendars");
+    page.form = Some("calendar");
     page.headers = vec!["Name", "Time zone", "Holidays", "Version"];
     for c in state.app.list_calendars(&ui.actor).await? {
         let spec = &c.calendar;
@@ -384,12 +569,17 @@ async fn calendars(State(state): State<AppState>, ui: Ui) -> UiResult {
             svg::week(&format!("cal{}", c.id), &title, &days),
         ));
     }
-    Ok(ui.page(&page))
+    Ok(page)
 }
 
 async fn slas(State(state): State<AppState>, ui: Ui) -> UiResult {
     require_manager(&ui)?;
-    let mut page = ListPage::new(&ui, "Service level agreements", "slas");
+    Ok(ui.page(&sla_page(&state, &ui).await?))
+}
+
+async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Service level agreements", "slas");
+    page.form = Some("service level agreement");
     page.headers = vec![
         "Name",
         "Service",
@@ -455,7 +645,91 @@ async fn slas(State(state): State<AppState>, ui: Ui) -> UiResult {
             ]
         })
         .collect();
-    Ok(ui.page(&page))
+    page.services = services.into_iter().map(|s| (s.id, s.name)).collect();
+    page.calendars = calendars
+        .into_iter()
+        .map(|c| (c.id, c.calendar.name))
+        .collect();
+    Ok(page)
+}
+
+async fn create_sla(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let mut errors = Vec::new();
+    let mut targets = serde_json::Map::new();
+    for p in ["P1", "P2", "P3", "P4", "P5"] {
+        let response = number(&form, &format!("{p}_response"), &mut errors);
+        let resolution = number(&form, &format!("{p}_resolution"), &mut errors);
+        match (response, resolution) {
+            (Some(a), Some(b)) => {
+                targets.insert(
+                    p.to_owned(),
+                    json!({"response_seconds": (a * 3600.0).round() as i64,
+                           "resolution_seconds": (b * 3600.0).round() as i64}),
+                );
+            }
+            (None, None) => {}
+            _ => errors.push(FieldError::new(
+                format!("{p}_resolution"),
+                "give both the response and the resolution hours, or neither",
+            )),
+        }
+    }
+    let warning = number(&form, "warning_percent", &mut errors);
+    let service_id = form.id("service_id").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let calendar_id = form.id("calendar_id").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let pause = if form.checked("pause_customer") {
+        json!([{"status": "pending", "reasons": ["customer"]}])
+    } else {
+        json!([])
+    };
+    let parsed = input::<SlaInput>(json!({
+        "name": form.value("name"),
+        "service_id": service_id.unwrap_or(0),
+        "calendar_id": calendar_id,
+        "targets": targets,
+        "warning_percent": warning.map(|w| w.round() as i64),
+        "pause": pause,
+    }));
+    if service_id.is_none() {
+        errors.push(FieldError::new("service_id", "choose the service"));
+    }
+    let result = match parsed {
+        Ok(i) if errors.is_empty() => state.app.create_sla(&ui.actor, i).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(s) => Ok(see_other(
+            "/manage/slas",
+            &format!("SLA {} was created.", s.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            let errors: Vec<FieldError> = invalid
+                .0
+                .into_iter()
+                .map(|e| {
+                    // `targets.P1.response_seconds` is shown next to P1's fields.
+                    let field = match e.field.strip_prefix("targets.") {
+                        Some(rest) => {
+                            format!("{}_resolution", rest.split('.').next().unwrap_or(rest))
+                        }
+                        None => e.field,
+                    };
+                    FieldError::new(field, e.message)
+                })
+                .collect();
+            refused_form(&ui, sla_page(&state, &ui).await?, form, &errors)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn team_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {

@@ -451,3 +451,106 @@ async fn the_console_lists_breaching_records_and_the_record_shows_clocks_and_kno
     );
     assert!(page.body.contains("depends on when work resumes"));
 }
+
+#[tokio::test]
+async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    t.user("mona", "manager", None).await;
+    t.user("arne", "agent", None).await;
+    let mut agent = Browser::new(&t);
+    agent.login("arne", "arne-password").await;
+    assert_eq!(agent.get("/manage").await.status, 403);
+
+    let mut b = Browser::new(&t);
+    assert_eq!(
+        b.login("mona", "mona-password").await.location.as_deref(),
+        Some("/manage")
+    );
+    let dashboard = b.get("/manage").await;
+    assert_eq!(dashboard.status, 200);
+    assert_eq!(dashboard.body.matches("<svg class=\"chart\"").count(), 4);
+    let csrf = csrf_of(&dashboard.body);
+    let acme_id = acme.to_string();
+
+    let made = b
+        .post(
+            "/manage/services",
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail"),
+                ("status", "live"),
+                ("criticality", "2"),
+                ("availability_target_percent", "99.9"),
+                ("customer_ids", &acme_id),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let services = t.get("/api/v1/services", &t.admin).await.body;
+    assert_eq!(services["items"][0]["customer_ids"], json!([acme]));
+    let service = services["items"][0]["id"].as_i64().unwrap().to_string();
+
+    // A malformed day is named next to its field, and the input is kept.
+    let bad = b
+        .post(
+            "/manage/calendars",
+            &[
+                ("csrf", &csrf),
+                ("name", "Office"),
+                ("time_zone", "Europe/Berlin"),
+                ("mon", "09:00 to 17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"ce-mon\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"09:00 to 17:00\""));
+    let mut office = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Office"),
+        ("time_zone", "Europe/Berlin"),
+        ("holidays", "2026-12-25, 2026-12-26"),
+    ];
+    for day in ["mon", "tue", "wed", "thu", "fri"] {
+        office.push((day, "09:00-12:00, 13:00-17:00"));
+    }
+    let made = b.post("/manage/calendars", &office).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let page = b.get("/manage/calendars").await;
+    assert!(
+        page.body
+            .contains("Week preview: Working hours of Office (Europe/Berlin)")
+    );
+    assert!(page.body.contains("09:00–12:00, 13:00–17:00"));
+    let calendar = t.get("/api/v1/calendars", &t.admin).await.body[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+
+    let made = b
+        .post(
+            "/manage/slas",
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail office hours"),
+                ("service_id", &service),
+                ("calendar_id", &calendar),
+                ("warning_percent", "75"),
+                ("pause_customer", "yes"),
+                ("P1_response", "0.5"),
+                ("P1_resolution", "4"),
+                ("P3_response", "4"),
+                ("P3_resolution", "16"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let sla = &t.get("/api/v1/slas", &t.admin).await.body[0];
+    assert_eq!(sla["targets"]["P1"]["response_seconds"], 1800);
+    assert_eq!(sla["targets"]["P3"]["resolution_seconds"], 16 * 3600);
+    assert_eq!(sla["pause"][0]["reasons"], json!(["customer"]));
+    let list = b.get("/manage/slas").await;
+    assert!(list.body.contains("Mail office hours"));
+    assert!(list.body.contains("<td>Mail</td>") && list.body.contains("<td>Office</td>"));
+}
