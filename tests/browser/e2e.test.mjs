@@ -118,6 +118,7 @@ async function axe(page) {
   const result = await page.evaluate(() =>
     window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
   );
+  assert.ok(result.passes.length > 10, 'axe ran its checks');
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -149,6 +150,7 @@ test('login refuses a wrong password with a clear message, then logs in and out'
   await assert.doesNotReject(page.getByRole('heading', { name: 'Console' }).waitFor());
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForURL(/\/login/);
+  await assert.doesNotReject(page.getByText('You are logged out.').waitFor());
   await page.goto(`${BASE}/console`);
   assert.match(page.url(), /\/login\?next=%2Fconsole$/, 'the console needs a session again');
   await page.context().close();

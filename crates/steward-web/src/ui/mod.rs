@@ -44,6 +44,8 @@ pub struct Layout {
     pub user: Option<UserBar>,
     pub csrf: String,
     pub flash: Option<String>,
+    /// A flash that reports a refusal rather than a success.
+    pub flash_error: bool,
     /// Which navigation entry is current (`console`, `portal`, `manage`, …).
     pub nav: &'static str,
     pub css: &'static str,
@@ -84,6 +86,7 @@ impl Ui {
             }),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
+            flash_error: self.flash.as_deref().is_some_and(is_refusal),
             nav,
             css: assets::CSS_URL.as_str(),
             js: assets::JS_URL.as_str(),
@@ -133,13 +136,7 @@ impl FromRequestParts<AppState> for Ui {
         let Via::Session { csrf_token, .. } = auth.via else {
             return Err(to_login());
         };
-        let flash = cookie(parts, FLASH_COOKIE)
-            .map(|v| {
-                percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .filter(|v| !v.is_empty());
+        let flash = flash_of(parts);
         Ok(Ui {
             actor: auth.actor,
             csrf: csrf_token,
@@ -194,6 +191,24 @@ fn security_headers(h: &mut axum::http::HeaderMap) {
     );
 }
 
+/// Refusals are carried in the flash with this mark, so the next page shows them as errors.
+pub const REFUSAL: &str = "⚠ ";
+
+pub fn is_refusal(flash: &str) -> bool {
+    flash.starts_with(REFUSAL)
+}
+
+/// The flash message a request carries, if any.
+pub fn flash_of(parts: &Parts) -> Option<String> {
+    cookie(parts, FLASH_COOKIE)
+        .map(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|v| !v.is_empty())
+}
+
 /// 303 to `to`, carrying a flash message for the next page.
 pub fn see_other(to: &str, flash: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
@@ -206,7 +221,7 @@ pub fn see_other(to: &str, flash: &str) -> Response {
     response
 }
 
-fn clear_flash(response: &mut Response) {
+pub fn clear_flash(response: &mut Response) {
     response.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_static("steward_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
@@ -271,6 +286,7 @@ impl IntoResponse for UiError {
                 user: None,
                 csrf: String::new(),
                 flash: None,
+                flash_error: false,
                 nav: "",
                 css: assets::CSS_URL.as_str(),
                 js: assets::JS_URL.as_str(),

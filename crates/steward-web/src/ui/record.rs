@@ -2,8 +2,8 @@
 //! assignment, links, live SLA clocks and (for incidents) known-error suggestions.
 use super::console::{Choice, collection, href, staff_names};
 use super::{
-    FormData, Layout, Ui, UiError, UiResult, human_duration, multipart, see_other, short_time,
-    status_label,
+    FormData, Layout, REFUSAL, Ui, UiError, UiResult, human_duration, multipart, see_other,
+    short_time, status_label,
 };
 use crate::AppState;
 use askama::Template;
@@ -418,11 +418,14 @@ fn refused(base: &str, what: &str, e: AppError) -> UiResult {
                 .map(|e| format!("{}: {}", status_label(&e.field), e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            Ok(see_other(base, &format!("⚠ Could not {what}. {detail}")))
+            Ok(see_other(
+                base,
+                &format!("{REFUSAL}Could not {what}. {detail}"),
+            ))
         }
-        AppError::Conflict { message, .. } | AppError::TransitionNotAllowed { message, .. } => {
-            Ok(see_other(base, &format!("⚠ Could not {what}: {message}")))
-        }
+        AppError::Conflict { message, .. } | AppError::TransitionNotAllowed { message, .. } => Ok(
+            see_other(base, &format!("{REFUSAL}Could not {what}: {message}")),
+        ),
         other => Err(other.into()),
     }
 }

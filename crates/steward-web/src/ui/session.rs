@@ -66,13 +66,24 @@ fn login_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
+    login_page_with(username, next, error, status, None)
+}
+
+fn login_page_with(
+    username: String,
+    next: String,
+    error: Option<String>,
+    status: StatusCode,
+    flash: Option<String>,
+) -> Response {
     let token = steward_app::secrets::random_hex(16).unwrap_or_default();
     let page = LoginPage {
         l: Layout {
             title: "Log in".into(),
             user: None,
             csrf: token.clone(),
-            flash: None,
+            flash_error: flash.as_deref().is_some_and(super::is_refusal),
+            flash,
             nav: "login",
             css: assets::CSS_URL.as_str(),
             js: assets::JS_URL.as_str(),
@@ -91,13 +102,20 @@ fn login_page(
     response
 }
 
-async fn login_form(Query(q): Query<LoginQuery>) -> Response {
-    login_page(
+async fn login_form(Query(q): Query<LoginQuery>, parts: Parts) -> Response {
+    let flash = super::flash_of(&parts);
+    let shown = flash.is_some();
+    let mut response = login_page_with(
         String::new(),
         safe_next(q.next.as_deref()),
         None,
         StatusCode::OK,
-    )
+        flash,
+    );
+    if shown {
+        super::clear_flash(&mut response);
+    }
+    response
 }
 
 async fn login(

@@ -450,6 +450,29 @@ async fn the_console_lists_breaching_records_and_the_record_shows_clocks_and_kno
         page.body
     );
     assert!(page.body.contains("depends on when work resumes"));
+
+    // A refused move comes back as an error naming what is missing, shown once.
+    let r = b
+        .post(
+            &format!("/incidents/{calm}/transition"),
+            &[("csrf", &csrf), ("to", "resolved")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = b.get(&format!("/incidents/{calm}")).await;
+    assert!(
+        page.body
+            .contains("<p class=\"error\" role=\"alert\">⚠ Could not move to resolved."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Resolution code"));
+    assert!(
+        !b.get(&format!("/incidents/{calm}"))
+            .await
+            .body
+            .contains("Could not")
+    );
 }
 
 #[tokio::test]
