@@ -332,3 +332,22 @@ test('the phone layout keeps every action reachable', async () => {
   await assert.doesNotReject(page.getByRole('link', { name: 'New laptop' }).waitFor());
   await page.context().close();
 });
+
+test('keyboard shortcuts focus search, list themselves and navigate', async () => {
+  const page = await newPage();
+  await login(page, 'arne');
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
+  await page.keyboard.press('Escape');
+  await page.locator('h1').click();
+  await page.keyboard.press('?');
+  await assert.doesNotReject(page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor());
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#help').isHidden(), true);
+  await page.keyboard.press('g');
+  await page.keyboard.press('u');
+  await page.waitForURL(/queue=unassigned$/);
+  await page.keyboard.press('c');
+  await page.waitForURL(/\/incidents\/new$/);
+  await page.context().close();
+});

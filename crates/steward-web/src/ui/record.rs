@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{base}/reply"), post(reply))
             .route(&format!("{base}/attach"), post(attach));
     }
-    router
+    router.route("/incidents/{id}/problem", post(link_problem))
 }
 
 /// The kind named by the path's first segment.
@@ -161,6 +161,9 @@ struct RecordPage {
     agents: Vec<Choice>,
     suggestions: Vec<Suggestion>,
     answers: Vec<(String, String)>,
+    /// Incidents: the problem that explains it, or the open problems it could be linked to.
+    problem: Option<Link>,
+    problems: Vec<Choice>,
 }
 
 fn event_text(e: &steward_domain::ticket::TicketEvent) -> String {
@@ -324,7 +327,10 @@ async fn show(
                 .collect()
         })
         .unwrap_or_default();
+    let (problem, problems) = incident_problem(&state, &ui, &t).await;
     let page = RecordPage {
+        problem,
+        problems,
         l: ui.layout(
             format!("{}: {}", t.number, t.title),
             if staff { "console" } else { "mine" },
@@ -406,6 +412,87 @@ async fn show(
         t,
     };
     Ok(ui.page(&page))
+}
+
+/// An incident's problem, or (for staff, while the incident is open) the open problems to
+/// link it to.
+async fn incident_problem(state: &AppState, ui: &Ui, t: &Ticket) -> (Option<Link>, Vec<Choice>) {
+    if t.kind != TicketKind::Incident || !ui.staff() {
+        return (None, Vec::new());
+    }
+    if let Some(id) = t.problem_id {
+        let link = match state
+            .app
+            .get_ticket(&ui.actor, TicketKind::Problem, id)
+            .await
+        {
+            Ok(p) => Link {
+                href: href(TicketKind::Problem, id),
+                number: p.number,
+                title: p.title,
+                status: status_label(p.status.as_str()),
+            },
+            Err(_) => return (None, Vec::new()),
+        };
+        return (Some(link), Vec::new());
+    }
+    if !t.status.is_open() {
+        return (None, Vec::new());
+    }
+    let open = state
+        .app
+        .list_tickets(
+            &ui.actor,
+            TicketKind::Problem,
+            Default::default(),
+            Default::default(),
+            PageRequest {
+                limit: 200,
+                offset: 0,
+            },
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let choices = open
+        .into_iter()
+        .filter(|p| !p.status.is_final())
+        .map(|p| Choice {
+            value: p.id.to_string(),
+            label: format!("{}: {}", p.number, p.title),
+            selected: false,
+        })
+        .collect();
+    (None, choices)
+}
+
+async fn link_problem(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let base = href(TicketKind::Incident, id);
+    let problem = match form.id("problem_id") {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            return refused(
+                &base,
+                "link",
+                AppError::invalid("problem_id", "choose a problem"),
+            );
+        }
+        Err(e) => return refused(&base, "link", e.into()),
+    };
+    let input = steward_domain::ticket::LinkInput {
+        incident_ids: vec![id],
+    };
+    match state.app.link_incidents(&ui.actor, problem, input).await {
+        Ok(p) => Ok(see_other(&base, &format!("Linked to {}.", p.number))),
+        Err(e) => refused(&base, "link", e),
+    }
 }
 
 /// After a refused command the record is shown again with why.

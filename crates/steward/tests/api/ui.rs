@@ -473,6 +473,25 @@ async fn the_console_lists_breaching_records_and_the_record_shows_clocks_and_kno
             .body
             .contains("Could not")
     );
+
+    // The incident is linked to the problem from its page; both pages show the link.
+    let problem_id = problem.to_string();
+    let r = b
+        .post(
+            &format!("/incidents/{urgent}/problem"),
+            &[("csrf", &csrf), ("problem_id", &problem_id)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = b.get(&format!("/incidents/{urgent}")).await;
+    assert!(page.body.contains("Linked to PRB-000001."), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/problems/{problem}\">PRB-000001</a>"))
+    );
+    let problem_page = b.get(&format!("/problems/{problem}")).await;
+    assert!(problem_page.body.contains("Linked records"));
+    assert!(problem_page.body.contains("Mail server disk full"));
 }
 
 #[tokio::test]
