@@ -29,6 +29,7 @@ pub mod services;
 pub mod slas;
 pub mod suppliers;
 pub mod tickets;
+pub mod ui_queries;
 
 pub use app::{App, Clock, Settings};
 pub use error::AppError;

@@ -33,6 +33,7 @@ pub mod slas;
 pub mod suppliers;
 pub mod teams;
 pub mod tickets;
+pub mod ui_queries;
 pub mod users;
 
 pub use db::{Conn, Db, DbOptions, Ex, Tx};

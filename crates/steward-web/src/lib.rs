@@ -6,6 +6,7 @@ mod metrics;
 mod openapi;
 mod problem;
 mod routes;
+mod ui;
 
 pub use metrics::install_recorder;
 pub use problem::Problem;
@@ -59,6 +60,7 @@ pub fn router(app: App, options: WebOptions) -> Router {
     };
     routes::all()
         .merge(openapi::routes())
+        .merge(ui::routes())
         .fallback(problem::not_found_fallback)
         .method_not_allowed_fallback(problem::method_not_allowed_fallback)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

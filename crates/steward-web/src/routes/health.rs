@@ -3,22 +3,14 @@ use crate::problem::Problem;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-}
-
-async fn index() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><html lang=en><meta charset=utf-8><title>Steward</title>",
-        "<h1>Steward</h1><p>The API is at <a href=\"/api/docs\">/api/docs</a>.</p></html>"
-    ))
 }
 
 /// The process is alive.

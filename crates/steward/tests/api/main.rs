@@ -32,3 +32,4 @@ mod slas;
 mod suppliers;
 mod tenancy;
 mod ticket_isolation;
+mod ui;

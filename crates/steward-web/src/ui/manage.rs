@@ -1,0 +1,891 @@
+//! Manager views: the dashboard (SLA compliance, backlog, volumes, availability targets) and
+//! the configuration screens for services, calendars, SLAs, teams and users.
+use super::forms::FieldErrors;
+use super::{FormData, Layout, Ui, UiError, UiResult, see_other, status_label, svg};
+use crate::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use serde_json::{Value, json};
+use steward_app::AppError;
+use steward_domain::calendar::CalendarSpec;
+use steward_domain::clock::ClockState;
+use steward_domain::page::PageRequest;
+use steward_domain::people::{TeamInput, UserInput};
+use steward_domain::role::Role;
+use steward_domain::service::ServiceInput;
+use steward_domain::sla::SlaInput;
+use steward_domain::ticket::{TicketKind, TicketSort};
+use steward_domain::workflow::Status;
+use steward_domain::{FieldError, Invalid};
+use steward_store::tickets::Filter;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/manage", get(dashboard))
+        .route("/manage/services", get(services).post(create_service))
+        .route("/manage/calendars", get(calendars).post(create_calendar))
+        .route("/manage/slas", get(slas).post(create_sla))
+        .route("/manage/teams", get(teams).post(create_team))
+        .route("/manage/users", get(users).post(create_user))
+}
+
+fn require_manager(ui: &Ui) -> Result<(), UiError> {
+    if ui.manager() {
+        Ok(())
+    } else {
+        Err(UiError::App(AppError::forbidden()))
+    }
+}
+
+struct Chart {
+    heading: &'static str,
+    note: String,
+    svg: String,
+    /// The same figures as a table, for anyone who cannot read the chart.
+    table: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    charts: Vec<Chart>,
+}
+
+async fn count(
+    state: &AppState,
+    ui: &Ui,
+    kind: TicketKind,
+    filter: Filter,
+) -> Result<i64, AppError> {
+    Ok(state
+        .app
+        .list_tickets(
+            &ui.actor,
+            kind,
+            filter,
+            TicketSort::default(),
+            PageRequest {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?
+        .total)
+}
+
+fn chart(
+    heading: &'static str,
+    note: String,
+    id: &str,
+    unit: &str,
+    data: Vec<(String, f64)>,
+) -> Chart {
+    Chart {
+        heading,
+        note,
+        svg: svg::bars(id, heading, &data, unit),
+        table: data
+            .iter()
+            .map(|(k, v)| {
+                let shown = if v.fract() == 0.0 {
+                    format!("{v:.0}{unit}")
+                } else {
+                    format!("{v:.1}{unit}")
+                };
+                (k.clone(), shown)
+            })
+            .collect(),
+    }
+}
+
+/// How many recently resolved records the compliance chart looks at, per kind and status.
+const COMPLIANCE_SAMPLE: u32 = 100;
+
+async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
+    require_manager(&ui)?;
+    let kinds = [TicketKind::Incident, TicketKind::Request];
+
+    // Backlog: open records by status.
+    let mut backlog = Vec::new();
+    for status in [
+        Status::AwaitingApproval,
+        Status::New,
+        Status::Assigned,
+        Status::InProgress,
+        Status::Pending,
+    ] {
+        let mut n = 0;
+        for kind in kinds {
+            if Status::of_kind(kind).contains(&status) {
+                let f = Filter {
+                    status: Some(status.as_str().into()),
+                    ..Default::default()
+                };
+                n += count(&state, &ui, kind, f).await?;
+            }
+        }
+        backlog.push((status_label(status.as_str()), n as f64));
+    }
+
+    // Volumes: records opened on each of the last 14 days (UTC).
+    let now = super::now(&state);
+    let midnight = now.as_second() - now.as_second().rem_euclid(86_400);
+    let mut volumes = Vec::new();
+    for back in (0..14_i64).rev() {
+        let start = jiff::Timestamp::from_second(midnight - back * 86_400)
+            .map_err(|e| UiError::App(AppError::Internal(e.to_string())))?;
+        let end = start + jiff::SignedDuration::from_hours(24);
+        let mut n = 0;
+        for kind in kinds {
+            let f = Filter {
+                opened_from: Some(start.as_microsecond()),
+                opened_to: Some(end.as_microsecond()),
+                ..Default::default()
+            };
+            n += count(&state, &ui, kind, f).await?;
+        }
+        volumes.push((start.strftime("%a %d %b").to_string(), n as f64));
+    }
+
+    // SLA compliance: resolution clocks of recently resolved and closed records.
+    let (mut met, mut breached, mut sampled) = (0, 0, 0);
+    for kind in kinds {
+        for status in [Status::Resolved, Status::Closed] {
+            let f = Filter {
+                status: Some(status.as_str().into()),
+                ..Default::default()
+            };
+            let page = state
+                .app
+                .list_tickets(
+                    &ui.actor,
+                    kind,
+                    f,
+                    TicketSort::default(),
+                    PageRequest {
+                        limit: COMPLIANCE_SAMPLE,
+                        offset: 0,
+                    },
+                )
+                .await?;
+            for t in page.items {
+                let full = state.app.get_ticket(&ui.actor, kind, t.id).await?;
+                let Some(clock) = full.sla.and_then(|s| s.resolution) else {
+                    continue;
+                };
+                sampled += 1;
+                match clock.state {
+                    ClockState::Breached => breached += 1,
+                    ClockState::Met => met += 1,
+                    // A resolved record's clock has stopped; anything else is not counted.
+                    _ => sampled -= 1,
+                }
+            }
+        }
+    }
+    let percent = if sampled > 0 {
+        f64::from(met) * 100.0 / f64::from(sampled)
+    } else {
+        0.0
+    };
+
+    // Availability targets of live services.
+    let services = state
+        .app
+        .list_services(&ui.actor, Default::default(), PageRequest::default())
+        .await?;
+    let availability: Vec<(String, f64)> = services
+        .items
+        .iter()
+        .filter_map(|s| s.availability_target_percent.map(|a| (s.name.clone(), a)))
+        .collect();
+
+    let charts = vec![
+        chart(
+            "SLA compliance",
+            if sampled > 0 {
+                format!(
+                    "{percent:.1} % of {sampled} recently resolved records met their resolution target."
+                )
+            } else {
+                "No resolved record with an SLA yet.".into()
+            },
+            "sla",
+            "",
+            vec![
+                ("Met".into(), f64::from(met)),
+                ("Breached".into(), f64::from(breached)),
+            ],
+        ),
+        chart(
+            "Backlog",
+            "Open incidents and requests by status.".into(),
+            "backlog",
+            "",
+            backlog,
+        ),
+        chart(
+            "Volumes",
+            "Incidents and requests opened per day, last 14 days (UTC).".into(),
+            "volumes",
+            "",
+            volumes,
+        ),
+        chart(
+            "Availability targets",
+            if availability.is_empty() {
+                "No service has an availability target yet.".into()
+            } else {
+                "Agreed availability per service, in percent.".into()
+            },
+            "availability",
+            " %",
+            availability,
+        ),
+    ];
+    Ok(ui.page(&DashboardPage {
+        l: ui.layout("Dashboard", "manage"),
+        charts,
+    }))
+}
+
+// ------------------------------------------------------------------ configuration lists
+
+/// A configuration screen: a table, optional charts per row and an optional create form.
+#[derive(Template)]
+#[template(path = "manage_list.html")]
+struct ListPage {
+    l: Layout,
+    heading: &'static str,
+    section: &'static str,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    previews: Vec<(String, String)>,
+    form: Option<&'static str>,
+    values: FormData,
+    errors: FieldErrors,
+    roles: Vec<&'static str>,
+    orgs: Vec<(i64, String)>,
+    services: Vec<(i64, String)>,
+    calendars: Vec<(i64, String)>,
+    priorities: Vec<&'static str>,
+    days: Vec<(&'static str, &'static str)>,
+}
+
+impl ListPage {
+    fn new(ui: &Ui, heading: &'static str, section: &'static str) -> Self {
+        ListPage {
+            l: ui.layout(heading, "manage"),
+            heading,
+            section,
+            headers: Vec::new(),
+            rows: Vec::new(),
+            previews: Vec::new(),
+            form: None,
+            values: FormData::default(),
+            errors: FieldErrors::default(),
+            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+            orgs: Vec::new(),
+            services: Vec::new(),
+            calendars: Vec::new(),
+            priorities: vec!["P1", "P2", "P3", "P4", "P5"],
+            days: DAYS.to_vec(),
+        }
+    }
+}
+
+fn opt(v: Option<impl ToString>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+}
+
+async fn service_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Services", "services");
+    page.headers = vec![
+        "Name",
+        "Status",
+        "Criticality",
+        "Customers",
+        "Availability target",
+    ];
+    page.form = Some("service");
+    page.orgs = state
+        .app
+        .list_organizations(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    page.rows = state
+        .app
+        .list_services(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|s| {
+            vec![
+                s.name,
+                status_label(s.status.as_str()),
+                s.criticality.to_string(),
+                s.customer_ids.len().to_string(),
+                opt(s.availability_target_percent.map(|a| format!("{a} %"))),
+            ]
+        })
+        .collect();
+    Ok(page)
+}
+
+async fn services(State(state): State<AppState>, ui: Ui) -> UiResult {
+    require_manager(&ui)?;
+    Ok(ui.page(&service_page(&state, &ui).await?))
+}
+
+/// Re-renders a configuration screen with the refused input and its messages.
+fn refused_form(ui: &Ui, mut page: ListPage, form: FormData, errors: &[FieldError]) -> UiResult {
+    page.errors = FieldErrors::from_list(errors);
+    page.values = form;
+    let mut response = ui.page(&page);
+    *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
+}
+
+/// Builds a use case's input from JSON the way the API would parse it, so that the form and
+/// the API refuse the same things with the same field names.
+fn input<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Vec<FieldError>> {
+    serde_json::from_value(value).map_err(|e| {
+        let message = e.to_string();
+        let field = message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.contains("field"))
+            .unwrap_or("form")
+            .to_owned();
+        vec![FieldError::new(field, message)]
+    })
+}
+
+/// An optional decimal form field; a non-number names the field.
+fn number(form: &FormData, name: &str, errors: &mut Vec<FieldError>) -> Option<f64> {
+    let v = form.text(name)?;
+    match v.replace(',', ".").parse::<f64>() {
+        Ok(n) if n.is_finite() => Some(n),
+        _ => {
+            errors.push(FieldError::new(name, "must be a number"));
+            None
+        }
+    }
+}
+
+async fn create_service(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let mut errors = Vec::new();
+    let availability = number(&form, "availability_target_percent", &mut errors);
+    let criticality = number(&form, "criticality", &mut errors);
+    let customers: Vec<i64> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k == "customer_ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let parsed = input::<ServiceInput>(json!({
+        "name": form.value("name"),
+        "description": form.text("description"),
+        "status": form.text("status"),
+        "criticality": criticality.map(|c| c as i64),
+        "availability_target_percent": availability,
+        "customer_ids": customers,
+    }));
+    let result = match parsed {
+        Ok(i) if errors.is_empty() => state.app.create_service(&ui.actor, i).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(s) => Ok(see_other(
+            "/manage/services",
+            &format!("Service {} was created.", s.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            refused_form(&ui, service_page(&state, &ui).await?, form, &invalid.0)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+const DAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+/// `09:00-12:00, 13:00-17:00` as `[["09:00","12:00"],["13:00","17:00"]]`; blank is closed.
+fn intervals(text: &str) -> Result<Vec<[String; 2]>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (a, b) = p
+                .split_once(['-', '–'])
+                .ok_or_else(|| format!("{p:?} is not a range like 09:00-17:00"))?;
+            Ok([a.trim().to_owned(), b.trim().to_owned()])
+        })
+        .collect()
+}
+
+async fn create_calendar(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let mut errors = Vec::new();
+    let mut hours = serde_json::Map::new();
+    for (day, _) in DAYS {
+        match intervals(&form.value(day)) {
+            Ok(list) => {
+                hours.insert(day.to_owned(), json!(list));
+            }
+            Err(m) => errors.push(FieldError::new(day, m)),
+        }
+    }
+    let holidays: Vec<String> = form
+        .value("holidays")
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let parsed = input::<CalendarSpec>(json!({
+        "name": form.value("name"),
+        "time_zone": form.value("time_zone"),
+        "hours": hours,
+        "holidays": holidays,
+    }));
+    let result = match parsed {
+        Ok(spec) if errors.is_empty() => state.app.create_calendar(&ui.actor, spec).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(c) => Ok(see_other(
+            "/manage/calendars",
+            &format!("Calendar {} was created.", c.calendar.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            // `hours.mon[0]` is shown next to the Monday field.
+            let errors: Vec<FieldError> = invalid
+                .0
+                .into_iter()
+                .map(|e| {
+                    let day = DAYS
+                        .iter()
+                        .find(|(d, _)| e.field.starts_with(&format!("hours.{d}")))
+                        .map(|(d, _)| (*d).to_owned());
+                    FieldError::new(day.unwrap_or(e.field), e.message)
+                })
+                .collect();
+            refused_form(&ui, calendar_page(&state, &ui).await?, form, &errors)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `HH:MM` as hours since midnight.
+fn hours(hhmm: &str) -> f64 {
+    let (h, m) = hhmm.split_once(':').unwrap_or((hhmm, "0"));
+    h.parse::<f64>().unwrap_or(0.0) + m.parse::<f64>().unwrap_or(0.0) / 60.0
+}
+
+async fn calendars(State(state): State<AppState>, ui: Ui) -> UiResult {
+    require_manager(&ui)?;
+    Ok(ui.page(&calendar_page(&state, &ui).await?))
+}
+
+async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Calendars", "calendars");
+    page.form = Some("calendar");
+    page.headers = vec!["Name", "Time zone", "Holidays", "Version"];
+    for c in state.app.list_calendars(&ui.actor).await? {
+        let spec = &c.calendar;
+        page.rows.push(vec![
+            spec.name.clone(),
+            spec.time_zone.clone(),
+            spec.holidays.len().to_string(),
+            c.version.to_string(),
+        ]);
+        let h = &spec.hours;
+        let days: Vec<svg::Day<'_>> = [
+            ("Mon", &h.mon),
+            ("Tue", &h.tue),
+            ("Wed", &h.wed),
+            ("Thu", &h.thu),
+            ("Fri", &h.fri),
+            ("Sat", &h.sat),
+            ("Sun", &h.sun),
+        ]
+        .into_iter()
+        .map(|(day, intervals)| {
+            let text = if intervals.is_empty() {
+                "closed".to_owned()
+            } else {
+                intervals
+                    .iter()
+                    .map(|[a, b]| format!("{a}–{b}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            (
+                day,
+                intervals
+                    .iter()
+                    .map(|[a, b]| (hours(a), hours(b)))
+                    .collect(),
+                text,
+            )
+        })
+        .collect();
+        let title = format!("Working hours of {} ({})", spec.name, spec.time_zone);
+        page.previews.push((
+            title.clone(),
+            svg::week(&format!("cal{}", c.id), &title, &days),
+        ));
+    }
+    Ok(page)
+}
+
+async fn slas(State(state): State<AppState>, ui: Ui) -> UiResult {
+    require_manager(&ui)?;
+    Ok(ui.page(&sla_page(&state, &ui).await?))
+}
+
+async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Service level agreements", "slas");
+    page.form = Some("service level agreement");
+    page.headers = vec![
+        "Name",
+        "Service",
+        "Calendar",
+        "Targets (response / resolution)",
+        "Warning at",
+        "Next review",
+        "Active",
+    ];
+    let services = state
+        .app
+        .list_services(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items;
+    let calendars = state.app.list_calendars(&ui.actor).await?;
+    page.rows = state
+        .app
+        .list_slas(&ui.actor)
+        .await?
+        .into_iter()
+        .map(|s| {
+            vec![
+                s.name,
+                services
+                    .iter()
+                    .find(|x| x.id == s.service_id)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| format!("service {}", s.service_id)),
+                s.calendar_id
+                    .map(|id| {
+                        calendars
+                            .iter()
+                            .find(|c| c.id == id)
+                            .map(|c| c.calendar.name.clone())
+                            .unwrap_or_else(|| format!("calendar {id}"))
+                    })
+                    .unwrap_or_else(|| "24×7".into()),
+                s.targets
+                    .iter()
+                    .map(|(p, t)| {
+                        format!(
+                            "{p}: {} / {}",
+                            super::human_duration(t.response_seconds),
+                            super::human_duration(t.resolution_seconds)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                format!("{} %", s.warning_percent),
+                format!(
+                    "{}{}",
+                    s.next_review_on,
+                    if s.review_overdue { " (overdue)" } else { "" }
+                ),
+                if s.active { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect();
+    page.services = services.into_iter().map(|s| (s.id, s.name)).collect();
+    page.calendars = calendars
+        .into_iter()
+        .map(|c| (c.id, c.calendar.name))
+        .collect();
+    Ok(page)
+}
+
+async fn create_sla(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let mut errors = Vec::new();
+    let mut targets = serde_json::Map::new();
+    for p in ["P1", "P2", "P3", "P4", "P5"] {
+        let response = number(&form, &format!("{p}_response"), &mut errors);
+        let resolution = number(&form, &format!("{p}_resolution"), &mut errors);
+        match (response, resolution) {
+            (Some(a), Some(b)) => {
+                targets.insert(
+                    p.to_owned(),
+                    json!({"response_seconds": (a * 3600.0).round() as i64,
+                           "resolution_seconds": (b * 3600.0).round() as i64}),
+                );
+            }
+            (None, None) => {}
+            _ => errors.push(FieldError::new(
+                format!("{p}_resolution"),
+                "give both the response and the resolution hours, or neither",
+            )),
+        }
+    }
+    let warning = number(&form, "warning_percent", &mut errors);
+    let service_id = form.id("service_id").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let calendar_id = form.id("calendar_id").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let pause = if form.checked("pause_customer") {
+        json!([{"status": "pending", "reasons": ["customer"]}])
+    } else {
+        json!([])
+    };
+    let parsed = input::<SlaInput>(json!({
+        "name": form.value("name"),
+        "service_id": service_id.unwrap_or(0),
+        "calendar_id": calendar_id,
+        "targets": targets,
+        "warning_percent": warning.map(|w| w.round() as i64),
+        "pause": pause,
+    }));
+    if service_id.is_none() {
+        errors.push(FieldError::new("service_id", "choose the service"));
+    }
+    let result = match parsed {
+        Ok(i) if errors.is_empty() => state.app.create_sla(&ui.actor, i).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(s) => Ok(see_other(
+            "/manage/slas",
+            &format!("SLA {} was created.", s.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            let errors: Vec<FieldError> = invalid
+                .0
+                .into_iter()
+                .map(|e| {
+                    // `targets.P1.response_seconds` is shown next to P1's fields.
+                    let field = match e.field.strip_prefix("targets.") {
+                        Some(rest) => {
+                            format!("{}_resolution", rest.split('.').next().unwrap_or(rest))
+                        }
+                        None => e.field,
+                    };
+                    FieldError::new(field, e.message)
+                })
+                .collect();
+            refused_form(&ui, sla_page(&state, &ui).await?, form, &errors)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn team_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Teams", "teams");
+    page.headers = vec!["Name", "Email", "Members"];
+    page.form = Some("team");
+    page.rows = state
+        .app
+        .list_teams(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|t| vec![t.name, opt(t.email), t.member_ids.len().to_string()])
+        .collect();
+    Ok(page)
+}
+
+async fn teams(State(state): State<AppState>, ui: Ui) -> UiResult {
+    require_manager(&ui)?;
+    Ok(ui.page(&team_page(&state, &ui).await?))
+}
+
+async fn create_team(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let input = TeamInput {
+        name: form.value("name"),
+        description: form.text("description"),
+        email: form.text("email"),
+        member_ids: Vec::new(),
+    };
+    match state.app.create_team(&ui.actor, input).await {
+        Ok(t) => Ok(see_other(
+            "/manage/teams",
+            &format!("Team {} was created.", t.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            let mut page = team_page(&state, &ui).await?;
+            page.errors = FieldErrors::from_list(&invalid.0);
+            page.values = form;
+            let mut response = ui.page(&page);
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn user_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Users", "users");
+    page.headers = vec!["Username", "Name", "Role", "Organization", "Active"];
+    page.form = Some("user");
+    let orgs = state
+        .app
+        .list_organizations(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items;
+    page.rows = state
+        .app
+        .list_users(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|u| {
+            vec![
+                u.username,
+                u.display_name,
+                u.role.as_str().into(),
+                u.organization_id
+                    .map(|o| {
+                        orgs.iter()
+                            .find(|x| x.id == o)
+                            .map(|x| x.name.clone())
+                            .unwrap_or_else(|| o.to_string())
+                    })
+                    .unwrap_or_else(|| "—".into()),
+                if u.active { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect();
+    page.orgs = orgs.into_iter().map(|o| (o.id, o.name)).collect();
+    Ok(page)
+}
+
+async fn users(State(state): State<AppState>, ui: Ui) -> UiResult {
+    require_manager(&ui)?;
+    Ok(ui.page(&user_page(&state, &ui).await?))
+}
+
+async fn create_user(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let role = form.value("role").parse::<Role>().ok();
+    let organization_id = form.id("organization_id").ok().flatten();
+    let result = match role {
+        Some(role) => {
+            state
+                .app
+                .create_user(
+                    &ui.actor,
+                    UserInput {
+                        username: form.value("username"),
+                        display_name: form.text("display_name"),
+                        email: form.text("email"),
+                        role,
+                        organization_id,
+                        password: form.text("password"),
+                    },
+                )
+                .await
+        }
+        None => Err(AppError::invalid("role", "choose a role")),
+    };
+    match result {
+        Ok(u) => Ok(see_other(
+            "/manage/users",
+            &format!("User {} was created.", u.username),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            let mut page = user_page(&state, &ui).await?;
+            page.errors = FieldErrors::from_list(&invalid.0);
+            page.values = form;
+            let mut response = ui.page(&page);
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clock_times_become_hours() {
+        assert_eq!(super::hours("09:30"), 9.5);
+        assert_eq!(super::hours("24:00"), 24.0);
+    }
+}

@@ -1,0 +1,367 @@
+//! The web interface: server-rendered HTML over the same use cases as the JSON API. Every
+//! essential action is a plain form POST (CSRF token in a hidden field, then a 303 redirect
+//! with a flash message); the small script only adds shortcuts, live clocks and confirmations.
+mod assets;
+mod console;
+mod forms;
+mod manage;
+mod multipart;
+mod portal;
+mod record;
+mod session;
+mod svg;
+
+use crate::AppState;
+use crate::extract::{SESSION_COOKIE, cookie};
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use steward_app::AppError;
+use steward_app::auth::Via;
+use steward_domain::actor::Actor;
+use steward_domain::role::Role;
+
+pub use forms::FormData;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(assets::routes())
+        .merge(session::routes())
+        .merge(console::routes())
+        .merge(record::routes())
+        .merge(portal::routes())
+        .merge(manage::routes())
+}
+
+const FLASH_COOKIE: &str = "steward_flash";
+
+/// What every page's frame shows: who is logged in, the CSRF token for its forms, the flash.
+pub struct Layout {
+    pub title: String,
+    pub user: Option<UserBar>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    /// A flash that reports a refusal rather than a success.
+    pub flash_error: bool,
+    /// Which navigation entry is current (`console`, `portal`, `manage`, …).
+    pub nav: &'static str,
+    pub css: &'static str,
+    pub js: &'static str,
+}
+
+pub struct UserBar {
+    pub name: String,
+    pub role: &'static str,
+    pub staff: bool,
+    pub manager: bool,
+}
+
+/// A logged-in browser session. Pages that need one redirect to the login form without it.
+pub struct Ui {
+    pub actor: Actor,
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
+impl Ui {
+    pub fn staff(&self) -> bool {
+        !matches!(self.actor.role, Role::Customer)
+    }
+
+    pub fn manager(&self) -> bool {
+        matches!(self.actor.role, Role::Admin | Role::Manager)
+    }
+
+    pub fn layout(&self, title: impl Into<String>, nav: &'static str) -> Layout {
+        Layout {
+            title: title.into(),
+            user: Some(UserBar {
+                name: self.actor.name.clone(),
+                role: self.actor.role.as_str(),
+                staff: self.staff(),
+                manager: self.manager(),
+            }),
+            csrf: self.csrf.clone(),
+            flash: self.flash.clone(),
+            flash_error: self.flash.as_deref().is_some_and(is_refusal),
+            nav,
+            css: assets::CSS_URL.as_str(),
+            js: assets::JS_URL.as_str(),
+        }
+    }
+
+    /// Refuses a form whose hidden CSRF field does not match the session's token.
+    pub fn check_csrf(&self, form: &FormData) -> Result<(), UiError> {
+        if form.get("csrf") == Some(self.csrf.as_str()) {
+            Ok(())
+        } else {
+            Err(UiError::Csrf)
+        }
+    }
+
+    /// Renders a page; a flash message shown on it is cleared.
+    pub fn page(&self, template: &impl Template) -> Response {
+        let mut response = html(template);
+        if self.flash.is_some() {
+            clear_flash(&mut response);
+        }
+        response
+    }
+}
+
+impl FromRequestParts<AppState> for Ui {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            Redirect::to(&format!("/login?next={encoded}")).into_response()
+        };
+        let Some(secret) = cookie(parts, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        let auth = match state.app.authenticate_session(secret).await {
+            Ok(Some(auth)) => auth,
+            Ok(None) => return Err(to_login()),
+            Err(e) => return Err(UiError::App(e).into_response()),
+        };
+        let Via::Session { csrf_token, .. } = auth.via else {
+            return Err(to_login());
+        };
+        let flash = flash_of(parts);
+        Ok(Ui {
+            actor: auth.actor,
+            csrf: csrf_token,
+            flash,
+        })
+    }
+}
+
+/// Renders a template as an HTML response with the interface's security headers.
+pub fn html(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(body) => {
+            let mut response = (StatusCode::OK, body).into_response();
+            let h = response.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            security_headers(h);
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn security_headers(h: &mut axum::http::HeaderMap) {
+    // Only our own script and styles run; inline SVG needs no exception.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+}
+
+/// Refusals are carried in the flash with this mark, so the next page shows them as errors.
+pub const REFUSAL: &str = "⚠ ";
+
+pub fn is_refusal(flash: &str) -> bool {
+    flash.starts_with(REFUSAL)
+}
+
+/// The flash message a request carries, if any.
+pub fn flash_of(parts: &Parts) -> Option<String> {
+    cookie(parts, FLASH_COOKIE)
+        .map(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|v| !v.is_empty())
+}
+
+/// 303 to `to`, carrying a flash message for the next page.
+pub fn see_other(to: &str, flash: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    let encoded = percent_encoding::utf8_percent_encode(flash, percent_encoding::NON_ALPHANUMERIC);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={encoded}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+pub fn clear_flash(response: &mut Response) {
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("steward_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+}
+
+/// Why a page could not be shown; rendered as an HTML error page with the matching status.
+pub enum UiError {
+    App(AppError),
+    Csrf,
+    NotFound,
+    BadForm(String),
+}
+
+impl From<AppError> for UiError {
+    fn from(e: AppError) -> Self {
+        UiError::App(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let (status, heading, message) = match self {
+            UiError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "The form was missing its security token or the token was stale. Go back, reload the page and try again.".to_owned(),
+            ),
+            UiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such page or record, or you may not see it.".to_owned(),
+            ),
+            UiError::BadForm(m) => (StatusCode::BAD_REQUEST, "Bad form", m),
+            UiError::App(e) => {
+                let problem = crate::Problem::from(e);
+                let status = StatusCode::from_u16(problem.status)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let heading = match status {
+                    StatusCode::NOT_FOUND => "Not found",
+                    StatusCode::FORBIDDEN => "Not allowed",
+                    StatusCode::CONFLICT => "Not possible now",
+                    StatusCode::UNPROCESSABLE_ENTITY => "Please check the input",
+                    StatusCode::UNAUTHORIZED => "Please log in",
+                    _ => "Something went wrong",
+                };
+                (status, heading, problem.detail)
+            }
+        };
+        let page = ErrorPage {
+            l: Layout {
+                title: heading.to_owned(),
+                user: None,
+                csrf: String::new(),
+                flash: None,
+                flash_error: false,
+                nav: "",
+                css: assets::CSS_URL.as_str(),
+                js: assets::JS_URL.as_str(),
+            },
+            status: status.as_u16(),
+            heading,
+            message,
+        };
+        let mut response = html(&page);
+        *response.status_mut() = status;
+        response
+    }
+}
+
+pub type UiResult = Result<Response, UiError>;
+
+/// The app's clock (a manual one in tests), as an instant.
+pub fn now(state: &AppState) -> jiff::Timestamp {
+    jiff::Timestamp::from_microsecond(state.app.settings().clock.now())
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+}
+
+/// A duration in business seconds as people read it: `2 h 05 min`, `3 d 4 h`.
+pub fn human_duration(seconds: i64) -> String {
+    let s = seconds.abs();
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    let text = if d > 0 {
+        format!("{d} d {h} h")
+    } else if h > 0 {
+        format!("{h} h {m:02} min")
+    } else if m > 0 {
+        format!("{m} min")
+    } else {
+        format!("{s} s")
+    };
+    if seconds < 0 {
+        format!("-{text}")
+    } else {
+        text
+    }
+}
+
+/// An RFC 3339 instant shortened for display (`2026-11-25 14:03 UTC`).
+pub fn short_time(rfc3339: &str) -> String {
+    match rfc3339.parse::<jiff::Timestamp>() {
+        Ok(ts) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+/// A status as words (`in_progress` → `In progress`).
+pub fn status_label(status: &str) -> String {
+    let text = status.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(human_duration(45), "45 s");
+        assert_eq!(human_duration(7500), "2 h 05 min");
+        assert_eq!(human_duration(3 * 86_400 + 4 * 3600 + 59), "3 d 4 h");
+        assert_eq!(human_duration(-600), "-10 min");
+    }
+
+    #[test]
+    fn statuses_read_as_words() {
+        assert_eq!(status_label("in_progress"), "In progress");
+        assert_eq!(status_label("new"), "New");
+    }
+}

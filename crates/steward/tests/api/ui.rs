@@ -1,0 +1,598 @@
+//! The web interface over HTTP: the login form and its messages, CSRF refusals, role start
+//! pages, a form that names its invalid fields, and tenancy on record pages.
+use crate::support::{ADMIN_PASSWORD, TestApp};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+
+/// A browser without JavaScript: cookies kept by hand, redirects not followed.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl Browser {
+    fn new(t: &TestApp) -> Self {
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: t.url.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn keep(&mut self, r: reqwest::Response) -> Page {
+        for v in r.headers().get_all(SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !val.is_empty() {
+                self.cookies.push((k.to_owned(), val.to_owned()));
+            }
+        }
+        Page {
+            status: r.status().as_u16(),
+            location: r
+                .headers()
+                .get(LOCATION)
+                .map(|v| v.to_str().unwrap().to_owned()),
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(r).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.keep(r).await
+    }
+
+    async fn login(&mut self, username: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let csrf = csrf_of(&form.body);
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+                ("next", ""),
+            ],
+        )
+        .await
+    }
+}
+
+/// Form encoding: unreserved bytes as they are, everything else as %XX.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The first CSRF token in a page's forms.
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF field")
+        + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn login_explains_wrong_credentials_and_sends_each_role_to_its_start_page() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    t.user("wile", "customer", Some(acme)).await;
+    let mut b = Browser::new(&t);
+
+    let start = b.get("/console").await;
+    assert_eq!(start.status, 303);
+    assert_eq!(start.location.as_deref(), Some("/login?next=%2Fconsole"));
+
+    let wrong = b.login("admin", "not-the-password").await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Wrong username or password."));
+
+    // A login form without its matching token is refused, whatever the password.
+    b.get("/login").await;
+    let forged = b
+        .post(
+            "/login",
+            &[
+                ("csrf", "forged"),
+                ("username", "admin"),
+                ("password", ADMIN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+
+    let ok = b.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(ok.location.as_deref(), Some("/console"));
+    let console = b.get("/console").await;
+    assert_eq!(console.status, 200);
+    assert!(console.body.contains("My work"));
+
+    let mut c = Browser::new(&t);
+    let ok = c.login("wile", "wile-password").await;
+    assert_eq!(ok.location.as_deref(), Some("/portal"));
+    // The console is for staff.
+    let console = c.get("/console").await;
+    assert_eq!(console.location.as_deref(), Some("/portal"));
+}
+
+#[tokio::test]
+async fn forms_without_the_session_csrf_token_are_refused_and_change_nothing() {
+    let t = TestApp::spawn().await;
+    let mut b = Browser::new(&t);
+    b.login("admin", ADMIN_PASSWORD).await;
+    let refused = b
+        .post(
+            "/incidents/new",
+            &[
+                ("csrf", "wrong"),
+                ("title", "Sneaky"),
+                ("impact", "low"),
+                ("urgency", "low"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let list = t.get("/api/v1/incidents", &t.admin).await;
+    assert_eq!(list.body["total"], 0, "{}", list.body);
+
+    let page = b.get("/incidents/new").await;
+    let csrf = csrf_of(&page.body);
+    let made = b
+        .post(
+            "/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", "Printer on fire"),
+                ("impact", "high"),
+                ("urgency", "high"),
+                ("service_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let to = made.location.unwrap();
+    assert!(to.starts_with("/incidents/"), "{to}");
+    let record = b.get(&to).await;
+    assert_eq!(record.status, 200);
+    assert!(record.body.contains("Printer on fire"));
+    assert!(
+        record.body.contains("INC-000001 was created."),
+        "the flash is shown once"
+    );
+    assert!(!b.get(&to).await.body.contains("was created."));
+
+    // Logging out needs the token too; after it the session is gone.
+    assert_eq!(b.post("/logout", &[("csrf", "wrong")]).await.status, 403);
+    let out = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.location.as_deref(), Some("/login"));
+    assert_eq!(b.get("/console").await.status, 303);
+}
+
+#[tokio::test]
+async fn an_invalid_form_names_its_fields_and_keeps_the_input() {
+    let t = TestApp::spawn().await;
+    let mut b = Browser::new(&t);
+    b.login("admin", ADMIN_PASSWORD).await;
+    let csrf = csrf_of(&b.get("/incidents/new").await.body);
+    let long = "x".repeat(300);
+    let page = b
+        .post(
+            "/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", &long),
+                ("description", "kept <b>as typed</b>"),
+                ("impact", "enormous"),
+                ("urgency", "low"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("id=\"e-title\""), "{}", page.body);
+    assert!(page.body.contains("choose high, medium or low"));
+    assert!(
+        page.body.contains("kept &#60;b&#62;as typed&#60;/b&#62;")
+            || page.body.contains("kept &lt;b&gt;as typed&lt;/b&gt;"),
+        "the input is kept, escaped"
+    );
+}
+
+#[tokio::test]
+async fn a_customer_cannot_open_another_organizations_record_page() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let globex = t.create_org("Globex").await;
+    let (_, acme_token) = t.user("wile", "customer", Some(acme)).await;
+    t.user("hank", "customer", Some(globex)).await;
+    let id = t
+        .post(
+            "/api/v1/incidents",
+            &acme_token,
+            json!({"title": "Acme secret outage", "impact": "low", "urgency": "low"}),
+        )
+        .await
+        .id();
+    let mut hank = Browser::new(&t);
+    hank.login("hank", "hank-password").await;
+    let page = hank.get(&format!("/incidents/{id}")).await;
+    assert_eq!(page.status, 404);
+    assert!(!page.body.contains("Acme secret outage"));
+    let mine = hank.get("/portal/tickets").await;
+    assert!(!mine.body.contains("Acme secret outage"));
+
+    let mut wile = Browser::new(&t);
+    wile.login("wile", "wile-password").await;
+    let page = wile.get(&format!("/incidents/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Acme secret outage"));
+    // Customers are offered no staff controls.
+    assert!(!page.body.contains("/assign\""));
+    assert!(!page.body.contains("Internal note"));
+}
+
+#[tokio::test]
+async fn assets_are_cached_by_content_and_revalidated_by_etag() {
+    let t = TestApp::spawn().await;
+    let mut b = Browser::new(&t);
+    let login = b.get("/login").await;
+    let href = login
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with("/assets/app.css?v="))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = b.http.get(format!("{}{href}", t.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(href.ends_with(etag.trim_matches('"')));
+    let again = b
+        .http
+        .get(format!("{}/assets/app.css", t.url))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+}
+
+#[tokio::test]
+async fn the_console_lists_breaching_records_and_the_record_shows_clocks_and_known_errors() {
+    use steward_app::{Clock, Settings};
+    let start: jiff::Timestamp = "2026-11-24T08:00:00Z".parse().unwrap();
+    let clock = Clock::manual(start);
+    let t = TestApp::spawn_with_settings(Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    })
+    .await;
+    t.user("arne", "agent", None).await;
+    let service = t
+        .post("/api/v1/services", &t.admin, json!({"name": "Mail"}))
+        .await
+        .id();
+    let targets: serde_json::Map<String, serde_json::Value> = ["P1", "P2", "P3", "P4", "P5"]
+        .iter()
+        .map(|p| {
+            (
+                (*p).to_owned(),
+                json!({"response_seconds": 3 * 3600, "resolution_seconds": 4 * 3600}),
+            )
+        })
+        .collect();
+    let r = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "Mail 24x7", "service_id": service, "targets": targets,
+                   "warning_percent": 75,
+                   "pause": [{"status": "pending", "reasons": ["customer"]}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let new = |title: &'static str| {
+        let t = &t;
+        async move {
+            t.post(
+                "/api/v1/incidents",
+                &t.admin,
+                json!({"title": title, "impact": "low", "urgency": "low", "service_id": service}),
+            )
+            .await
+            .id()
+        }
+    };
+    let urgent = new("Mail server disk full").await;
+    // Opened later, so its deadlines are further away.
+    clock.set(start + jiff::SignedDuration::from_hours(2));
+    let calm = new("Calendar sync slow").await;
+
+    // A known error about full disks is offered on the first incident.
+    let problem = t
+        .post(
+            "/api/v1/problems",
+            &t.admin,
+            json!({"title": "Mail server disk fills up", "impact": "high", "urgency": "medium",
+                   "service_id": service}),
+        )
+        .await
+        .id();
+    for to in [
+        json!({"to": "investigating"}),
+        json!({"to": "known_error", "root_cause": "Log rotation disabled",
+               "workaround": "Delete old logs and restart the mail service"}),
+    ] {
+        let r = t
+            .post(
+                &format!("/api/v1/problems/{problem}/transition"),
+                &t.admin,
+                to,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    // At 08:00 + 3 h 10 min the first incident's resolution clock (4 h, warning at 75 %) is
+    // past its warning point; the second, opened at 10:00, is not due within the hour.
+    clock.set(start + jiff::SignedDuration::from_mins(190));
+    let mut b = Browser::new(&t);
+    b.login("arne", "arne-password").await;
+    let queue = b.get("/console?queue=breaching").await;
+    assert_eq!(queue.status, 200);
+    assert!(
+        queue.body.contains("Mail server disk full"),
+        "{}",
+        queue.body
+    );
+    assert!(!queue.body.contains("Calendar sync slow"));
+
+    let page = b.get(&format!("/incidents/{urgent}")).await;
+    assert!(
+        page.body.contains("Running: warning, close to breach"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("50 min"),
+        "50 minutes of business time remain"
+    );
+    assert!(page.body.contains("Known errors that may match"));
+    assert!(
+        page.body
+            .contains("Delete old logs and restart the mail service")
+    );
+    // Only the lifecycle's next statuses are offered from "new".
+    for offered in [
+        "value=\"assigned\"",
+        "value=\"in_progress\"",
+        "value=\"cancelled\"",
+    ] {
+        assert!(page.body.contains(offered), "{offered}");
+    }
+    assert!(!page.body.contains("name=\"to\" value=\"resolved\""));
+
+    // Waiting for the customer pauses the resolution clock, shown in words.
+    let csrf = csrf_of(&page.body);
+    for (to, reason) in [("in_progress", ""), ("pending", "customer")] {
+        let r = b
+            .post(
+                &format!("/incidents/{calm}/transition"),
+                &[("csrf", &csrf), ("to", to), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let page = b.get(&format!("/incidents/{calm}")).await;
+    assert!(
+        page.body
+            .contains("Status: <strong class=\"status\" id=\"record-status\">Pending")
+    );
+    assert!(
+        page.body.contains("data-clock-state>Paused<"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("depends on when work resumes"));
+
+    // A refused move comes back as an error naming what is missing, shown once.
+    let r = b
+        .post(
+            &format!("/incidents/{calm}/transition"),
+            &[("csrf", &csrf), ("to", "resolved")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = b.get(&format!("/incidents/{calm}")).await;
+    assert!(
+        page.body
+            .contains("<p class=\"error\" role=\"alert\">⚠ Could not move to resolved."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Resolution code"));
+    assert!(
+        !b.get(&format!("/incidents/{calm}"))
+            .await
+            .body
+            .contains("Could not")
+    );
+
+    // The incident is linked to the problem from its page; both pages show the link.
+    let problem_id = problem.to_string();
+    let r = b
+        .post(
+            &format!("/incidents/{urgent}/problem"),
+            &[("csrf", &csrf), ("problem_id", &problem_id)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = b.get(&format!("/incidents/{urgent}")).await;
+    assert!(page.body.contains("Linked to PRB-000001."), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/problems/{problem}\">PRB-000001</a>"))
+    );
+    let problem_page = b.get(&format!("/problems/{problem}")).await;
+    assert!(problem_page.body.contains("Linked records"));
+    assert!(problem_page.body.contains("Mail server disk full"));
+}
+
+#[tokio::test]
+async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    t.user("mona", "manager", None).await;
+    t.user("arne", "agent", None).await;
+    let mut agent = Browser::new(&t);
+    agent.login("arne", "arne-password").await;
+    assert_eq!(agent.get("/manage").await.status, 403);
+
+    let mut b = Browser::new(&t);
+    assert_eq!(
+        b.login("mona", "mona-password").await.location.as_deref(),
+        Some("/manage")
+    );
+    let dashboard = b.get("/manage").await;
+    assert_eq!(dashboard.status, 200);
+    assert_eq!(dashboard.body.matches("<svg class=\"chart\"").count(), 4);
+    let csrf = csrf_of(&dashboard.body);
+    let acme_id = acme.to_string();
+
+    let made = b
+        .post(
+            "/manage/services",
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail"),
+                ("status", "live"),
+                ("criticality", "2"),
+                ("availability_target_percent", "99.9"),
+                ("customer_ids", &acme_id),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let services = t.get("/api/v1/services", &t.admin).await.body;
+    assert_eq!(services["items"][0]["customer_ids"], json!([acme]));
+    let service = services["items"][0]["id"].as_i64().unwrap().to_string();
+
+    // A malformed day is named next to its field, and the input is kept.
+    let bad = b
+        .post(
+            "/manage/calendars",
+            &[
+                ("csrf", &csrf),
+                ("name", "Office"),
+                ("time_zone", "Europe/Berlin"),
+                ("mon", "09:00 to 17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"ce-mon\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"09:00 to 17:00\""));
+    let mut office = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Office"),
+        ("time_zone", "Europe/Berlin"),
+        ("holidays", "2026-12-25, 2026-12-26"),
+    ];
+    for day in ["mon", "tue", "wed", "thu", "fri"] {
+        office.push((day, "09:00-12:00, 13:00-17:00"));
+    }
+    let made = b.post("/manage/calendars", &office).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let page = b.get("/manage/calendars").await;
+    assert!(
+        page.body
+            .contains("Week preview: Working hours of Office (Europe/Berlin)")
+    );
+    assert!(page.body.contains("09:00–12:00, 13:00–17:00"));
+    let calendar = t.get("/api/v1/calendars", &t.admin).await.body[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+
+    let made = b
+        .post(
+            "/manage/slas",
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail office hours"),
+                ("service_id", &service),
+                ("calendar_id", &calendar),
+                ("warning_percent", "75"),
+                ("pause_customer", "yes"),
+                ("P1_response", "0.5"),
+                ("P1_resolution", "4"),
+                ("P3_response", "4"),
+                ("P3_resolution", "16"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let sla = &t.get("/api/v1/slas", &t.admin).await.body[0];
+    assert_eq!(sla["targets"]["P1"]["response_seconds"], 1800);
+    assert_eq!(sla["targets"]["P3"]["resolution_seconds"], 16 * 3600);
+    assert_eq!(sla["pause"][0]["reasons"], json!(["customer"]));
+    let list = b.get("/manage/slas").await;
+    assert!(list.body.contains("Mail office hours"));
+    assert!(list.body.contains("<td>Mail</td>") && list.body.contains("<td>Office</td>"));
+}

@@ -1,0 +1,353 @@
+// End-to-end tests of the web interface in headless Chromium. scripts/browser-tests starts a
+// fresh server and passes its URL and admin password; the data is seeded through the JSON API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const BASE = process.env.STEWARD_URL;
+const ADMIN_PASSWORD = process.env.STEWARD_ADMIN_PASSWORD;
+const SHOTS = process.env.STEWARD_SCREENSHOTS || '../../target/screenshots';
+const AXE = require.resolve('axe-core/axe.min.js');
+const PASSWORD = 'a long test password';
+
+let browser;
+const world = {};
+
+// ------------------------------------------------------------------ seeding via the API
+
+async function apiLogin(username, password) {
+  const r = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(r.status, 200, `API login of ${username}`);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf_token } = await r.json();
+  return { cookie, csrf: csrf_token };
+}
+
+async function api(session, method, path, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      cookie: session.cookie,
+      'x-csrf-token': session.csrf,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json().catch(() => null);
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function seed() {
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  const acme = await api(admin, 'POST', '/api/v1/organizations', { name: 'Acme' });
+  const globex = await api(admin, 'POST', '/api/v1/organizations', { name: 'Globex' });
+  const user = (username, role, organization_id) =>
+    api(admin, 'POST', '/api/v1/users', {
+      username, role, organization_id, password: PASSWORD, display_name: username[0].toUpperCase() + username.slice(1),
+    });
+  const arne = await user('arne', 'agent', null);
+  await user('mona', 'manager', null);
+  await user('wile', 'customer', acme.id);
+  await user('hank', 'customer', globex.id);
+  await api(admin, 'POST', '/api/v1/teams', { name: 'Service desk', member_ids: [arne.id] });
+  const day = [['00:00', '24:00']];
+  const calendar = await api(admin, 'POST', '/api/v1/calendars', {
+    name: 'Always staffed', time_zone: 'UTC',
+    hours: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day },
+  });
+  const service = await api(admin, 'POST', '/api/v1/services', {
+    name: 'Workplace IT', status: 'live', customer_ids: [acme.id, globex.id],
+    availability_target_percent: 99.5,
+  });
+  const targets = {};
+  for (const p of ['P1', 'P2', 'P3', 'P4', 'P5']) {
+    targets[p] = { response_seconds: 4 * 3600, resolution_seconds: 16 * 3600 };
+  }
+  await api(admin, 'POST', '/api/v1/slas', {
+    name: 'Workplace standard', service_id: service.id, calendar_id: calendar.id, targets,
+    pause: [{ status: 'pending', reasons: ['customer'] }],
+  });
+  const entry = await api(admin, 'POST', '/api/v1/catalogue', {
+    service_id: service.id, title: 'Hardware', summary: 'Laptops and screens', published: true,
+  });
+  const laptop = await api(admin, 'POST', `/api/v1/catalogue/${entry.id}/items`, {
+    name: 'New laptop',
+    description: 'A laptop for a new or current colleague.',
+    form: [
+      { key: 'model', label: 'Model', type: 'choice', required: true, options: ['13-inch', '15-inch'] },
+      { key: 'count', label: 'How many', type: 'number', required: true, min: 1, max: 5 },
+    ],
+  });
+  const hank = await apiLogin('hank', PASSWORD);
+  const foreign = await api(hank, 'POST', '/api/v1/incidents', {
+    title: 'Globex printer jammed', impact: 'low', urgency: 'low', service_id: service.id,
+  });
+  Object.assign(world, { service, laptop, foreign });
+}
+
+// ------------------------------------------------------------------ browser helpers
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  return context.newPage();
+}
+
+async function login(page, username, password = PASSWORD) {
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForLoadState('load');
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/// Runs axe on the current page; returns the serious and critical violations.
+async function axe(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  assert.ok(result.passes.length > 10, 'axe ran its checks');
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+before(async () => {
+  assert.ok(BASE, 'STEWARD_URL must be set');
+  mkdirSync(SHOTS, { recursive: true });
+  await seed();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// ------------------------------------------------------------------ scenarios
+
+test('login refuses a wrong password with a clear message, then logs in and out', async () => {
+  const page = await newPage();
+  await login(page, 'arne', 'not the password');
+  await assert.doesNotReject(page.getByText('Wrong username or password.').waitFor());
+  assert.match(page.url(), /\/login$/);
+  await login(page, 'arne');
+  assert.match(page.url(), /\/console$/);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Console' }).waitFor());
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(/\/login/);
+  await assert.doesNotReject(page.getByText('You are logged out.').waitFor());
+  await page.goto(`${BASE}/console`);
+  assert.match(page.url(), /\/login\?next=%2Fconsole$/, 'the console needs a session again');
+  await page.context().close();
+});
+
+test('an agent creates an incident and works it from the console', async () => {
+  const page = await newPage();
+  await login(page, 'arne');
+  await page.getByRole('link', { name: 'New incident' }).click();
+  await page.getByLabel('Title').fill('Mail server down for the whole office');
+  await page.getByLabel('Impact').selectOption('high');
+  await page.getByLabel('Urgency').selectOption('high');
+  await page.getByLabel('Service').selectOption({ label: 'Workplace IT' });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/incidents\/\d+$/);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Mail server down for the whole office' }).waitFor());
+  const status = await page.locator('#record-status').textContent();
+  assert.equal(status.trim(), 'New');
+  assert.match(await page.getByRole('status').first().textContent(), /INC-\d+ was created/);
+  // Only the moves the lifecycle allows from "new" are offered.
+  const buttons = await page.locator('form.transition button').allTextContents();
+  assert.deepEqual(buttons.map((b) => b.trim()), ['Assigned', 'Start work', 'Cancel record']);
+  // Assign it to me, then it shows in "My work".
+  await page.getByLabel('Assignee').selectOption({ label: 'Arne' });
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await page.waitForLoadState('load');
+  await page.goto(`${BASE}/console?queue=mine`);
+  const row = page.getByRole('row', { name: /Mail server down/ });
+  await assert.doesNotReject(row.waitFor());
+  assert.match(await row.textContent(), /P1/);
+  await shot(page, 'console');
+  await page.context().close();
+});
+
+test('a customer requests from the catalogue and sees only its own organization', async () => {
+  const page = await newPage();
+  await login(page, 'wile');
+  assert.match(page.url(), /\/portal$/);
+  await page.getByRole('link', { name: 'New laptop' }).click();
+  // Sent empty, the form comes back with the messages next to the fields.
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await assert.doesNotReject(page.locator('#e-model').waitFor());
+  await page.getByLabel('Model').selectOption('15-inch');
+  await page.getByLabel('How many').fill('9');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  const countError = await page.locator('#e-count').textContent();
+  assert.match(countError, /5/, 'the bound is named');
+  assert.equal(await page.getByLabel('Model').inputValue(), '15-inch', 'the input is kept');
+  await page.getByLabel('How many').fill('2');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await page.waitForURL(/\/requests\/\d+$/);
+  await assert.doesNotReject(page.getByText('15-inch').waitFor());
+  const requestUrl = page.url();
+  const requestId = requestUrl.split('/').pop();
+
+  // The customer replies and attaches a file with plain forms.
+  await page.getByLabel('Your reply').fill('Please deliver it to room 4.');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('File').setInputFiles({ name: 'quote.txt', mimeType: 'text/plain', buffer: Buffer.from('offer 42') });
+  await page.getByRole('button', { name: 'Attach' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('link', { name: 'quote.txt' }).waitFor());
+  await assert.doesNotReject(page.getByText('Please deliver it to room 4.').waitFor());
+
+  // Staff write an internal note and resolve it; the customer sees the reply, not the note,
+  // and confirms the resolution.
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/comments`, { body: 'Budget code 7731, internal only', public: false });
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/comments`, { body: 'Your laptop is on its way.' });
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/transition`, { to: 'in_progress' });
+  await api(admin, 'POST', `/api/v1/requests/${requestId}/transition`, { to: 'resolved', resolution_code: 'fulfilled', resolution_notes: 'Delivered' });
+  await page.goto(requestUrl);
+  const conversation = await page.locator('#conversation').textContent();
+  assert.match(conversation, /Your laptop is on its way\./);
+  assert.doesNotMatch(conversation, /Budget code/);
+  await page.getByRole('button', { name: 'Confirm resolution' }).click();
+  await page.waitForLoadState('load');
+  assert.equal((await page.locator('#record-status').textContent()).trim(), 'Closed');
+
+  await page.getByRole('link', { name: 'My requests' }).click();
+  const text = await page.locator('main').textContent();
+  assert.match(text, /REQ-\d+/);
+  assert.doesNotMatch(text, /Globex printer jammed/);
+  await shot(page, 'portal');
+  const foreign = await page.goto(`${BASE}/incidents/${world.foreign.id}`);
+  assert.equal(foreign.status(), 404, "another organization's incident is not shown");
+  await page.context().close();
+});
+
+test('the SLA clock shows paused while the record waits for the customer', async () => {
+  const customer = await newPage();
+  await login(customer, 'wile');
+  await customer.getByRole('link', { name: 'Report a problem' }).click();
+  await customer.getByLabel('Title').fill('VPN drops every hour');
+  // Customers know services by their catalogue entries.
+  await customer.getByLabel('Service').selectOption({ label: 'Hardware' });
+  await customer.getByRole('button', { name: 'Create' }).click();
+  await customer.waitForURL(/\/incidents\/\d+$/);
+  const url = customer.url();
+  await customer.context().close();
+
+  const page = await newPage();
+  await login(page, 'arne');
+  await page.goto(url);
+  const resolution = page.locator('.clock', { hasText: 'Resolution' });
+  assert.match(await resolution.textContent(), /Running/);
+  await page.getByRole('button', { name: 'Start work' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Waiting for').selectOption('customer');
+  await page.getByRole('button', { name: 'Set pending' }).click();
+  await page.waitForLoadState('load');
+  assert.equal((await page.locator('#record-status').textContent()).trim(), 'Pending');
+  const clockText = await resolution.textContent();
+  assert.match(clockText, /Paused/);
+  assert.match(clockText, /depends on when work resumes/);
+  // An internal note, then the record view for the screenshot.
+  await page.getByLabel('Reply or note').fill('Asked the customer for the VPN client log.');
+  await page.getByRole('radio', { name: 'Internal note' }).check();
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForLoadState('load');
+  const note = page.locator('.entry.internal', { hasText: 'Asked the customer for the VPN client log.' });
+  await assert.doesNotReject(note.waitFor());
+  assert.match(await note.textContent(), /Internal note/);
+  await shot(page, 'record');
+  await page.context().close();
+});
+
+test('the manager dashboard draws its charts', async () => {
+  const page = await newPage();
+  await login(page, 'mona');
+  assert.match(page.url(), /\/manage$/);
+  for (const name of ['SLA compliance', 'Backlog', 'Volumes', 'Availability targets']) {
+    await assert.doesNotReject(page.getByRole('heading', { name }).waitFor());
+  }
+  assert.equal(await page.locator('svg.chart').count(), 4);
+  await shot(page, 'dashboard');
+  await page.goto(`${BASE}/manage/calendars`);
+  await assert.doesNotReject(page.getByText('Week preview: Working hours of Always staffed (UTC)').waitFor());
+  await page.context().close();
+});
+
+test('the main pages have no serious accessibility violations', async () => {
+  // axe is injected as a script, which the pages' Content-Security-Policy would refuse.
+  const page = await newPage({ bypassCSP: true });
+  const problems = [];
+  const check = async (path) => {
+    await page.goto(`${BASE}${path}`);
+    for (const v of await axe(page)) problems.push(`${path}: ${v}`);
+  };
+  await check('/login');
+  await login(page, 'arne');
+  await check('/console');
+  await check('/console?queue=all');
+  await check('/incidents/new');
+  await check('/search?q=mail');
+  const first = await page.goto(`${BASE}/console?queue=all`).then(() =>
+    page.locator('table.list a').first().getAttribute('href'));
+  await check(first);
+  await login(page, 'wile');
+  await check('/portal');
+  await check(`/portal/items/${world.laptop.id}`);
+  await check('/portal/tickets');
+  await login(page, 'mona');
+  await check('/manage');
+  await check('/manage/calendars');
+  await check('/manage/users');
+  await check('/manage/services');
+  await check('/manage/slas');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('the phone layout keeps every action reachable', async () => {
+  const page = await newPage({ viewport: { width: 375, height: 740 } });
+  await login(page, 'wile');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `no sideways scrolling on a phone (${width}px)`);
+  await assert.doesNotReject(page.getByRole('link', { name: 'New laptop' }).waitFor());
+  await page.context().close();
+});
+
+test('keyboard shortcuts focus search, list themselves and navigate', async () => {
+  const page = await newPage();
+  await login(page, 'arne');
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
+  await page.keyboard.press('Escape');
+  await page.locator('h1').click();
+  await page.keyboard.press('?');
+  await assert.doesNotReject(page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor());
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#help').isHidden(), true);
+  await page.keyboard.press('g');
+  await page.keyboard.press('u');
+  await page.waitForURL(/queue=unassigned$/);
+  await page.keyboard.press('c');
+  await page.waitForURL(/\/incidents\/new$/);
+  await page.context().close();
+});
