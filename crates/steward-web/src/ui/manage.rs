@@ -604,17 +604,20 @@ async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     let calendars = state.app.list_calendars(&ui.actor).await?;
     page.rows = state
         .app
-        .list_slas(&ui.actor)
+        .list_slas(&ui.actor, None)
         .await?
         .into_iter()
         .map(|s| {
             vec![
-                s.name,
-                services
-                    .iter()
-                    .find(|x| x.id == s.service_id)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_else(|| format!("service {}", s.service_id)),
+                format!("{} ({})", s.name, s.level.as_str()),
+                match s.service_id {
+                    Some(id) => services
+                        .iter()
+                        .find(|x| x.id == id)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_else(|| format!("service {id}")),
+                    None => "—".into(),
+                },
                 s.calendar_id
                     .map(|id| {
                         calendars
