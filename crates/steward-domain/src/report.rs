@@ -71,7 +71,7 @@ pub struct ReportParams {
 }
 
 /// Filters every report applies.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Filters {
     pub service_id: Option<i64>,
     pub organization_id: Option<i64>,
@@ -245,7 +245,7 @@ impl ReportQuery {
 }
 
 /// One headline figure with the previous period's value.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Figure {
     pub key: String,
     pub label: String,
@@ -282,14 +282,14 @@ impl Figure {
 }
 
 /// A column of a report's table.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Column {
     pub key: String,
     pub label: String,
 }
 
 /// How a report's table is best drawn.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChartSpec {
     /// A line per column in `series`, over the rows (trends).
@@ -305,7 +305,7 @@ pub enum ChartSpec {
 }
 
 /// Every report answers in this shape, so JSON, CSV and the HTML page render them alike.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Report {
     pub name: String,
     pub title: String,

@@ -47,7 +47,8 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     );
     println!("API documentation: http://{addr}/api/docs");
     let housekeeping = tokio::spawn(housekeeping(app.clone(), node.clone()));
-    let sla_scan = tokio::spawn(sla_scan(app.clone(), node));
+    let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
+    let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -57,6 +58,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     .context("serving HTTP")?;
     housekeeping.abort();
     sla_scan.abort();
+    scheduled_reports.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
@@ -90,6 +92,19 @@ async fn sla_scan(app: steward_app::App, node: String) {
             Ok(Some(n)) if n > 0 => tracing::info!(raised = n, "SLA warnings and breaches"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "SLA scan failed"),
+        }
+    }
+}
+
+/// Generates the report snapshots that have come due; the lease keeps it on one node.
+async fn scheduled_reports(app: steward_app::App, node: String) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match app.run_due_reports(&node).await {
+            Ok(Some(n)) if n > 0 => tracing::info!(generated = n, "scheduled report snapshots"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "scheduled reports failed"),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod incidents;
 pub mod notifications;
 pub mod orgs;
 pub mod problems;
+pub mod report_definitions;
 pub mod reports;
 pub mod requests;
 pub mod search;
@@ -45,6 +46,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         calendars::Api::openapi(),
         notifications::Api::openapi(),
         reports::Api::openapi(),
+        report_definitions::Api::openapi(),
         search::Api::openapi(),
     ]
 }
@@ -70,6 +72,7 @@ pub fn all() -> Router<AppState> {
         .merge(calendars::routes())
         .merge(notifications::routes())
         .merge(reports::routes())
+        .merge(report_definitions::routes())
         .merge(search::routes())
         .merge(suppliers::routes())
         .merge(agreements::routes())

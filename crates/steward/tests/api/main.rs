@@ -23,6 +23,7 @@ mod major;
 mod olas;
 mod people;
 mod problems;
+mod report_definitions;
 mod requests;
 mod roles;
 mod search;
