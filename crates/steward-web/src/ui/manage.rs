@@ -1,5 +1,6 @@
-//! Manager views: the dashboard (SLA compliance, backlog, volumes, availability targets) and
-//! the configuration screens for services, calendars, SLAs, teams and users.
+//! Manager views: the dashboard (SLA compliance, volumes and backlog from the reports,
+//! availability targets) and the configuration screens for services, calendars, SLAs, teams
+//! and users.
 use super::forms::FieldErrors;
 use super::{FormData, Layout, Ui, UiError, UiResult, see_other, status_label, svg};
 use crate::AppState;
@@ -10,16 +11,13 @@ use axum::routing::get;
 use serde_json::{Value, json};
 use steward_app::AppError;
 use steward_domain::calendar::CalendarSpec;
-use steward_domain::clock::ClockState;
 use steward_domain::page::PageRequest;
 use steward_domain::people::{TeamInput, UserInput};
+use steward_domain::report::ReportParams;
 use steward_domain::role::Role;
 use steward_domain::service::ServiceInput;
 use steward_domain::sla::SlaInput;
-use steward_domain::ticket::{TicketKind, TicketSort};
-use steward_domain::workflow::Status;
 use steward_domain::{FieldError, Invalid};
-use steward_store::tickets::Filter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -51,29 +49,9 @@ struct Chart {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     l: Layout,
-    charts: Vec<Chart>,
-}
-
-async fn count(
-    state: &AppState,
-    ui: &Ui,
-    kind: TicketKind,
-    filter: Filter,
-) -> Result<i64, AppError> {
-    Ok(state
-        .app
-        .list_tickets(
-            &ui.actor,
-            kind,
-            filter,
-            TicketSort::default(),
-            PageRequest {
-                limit: 1,
-                offset: 0,
-            },
-        )
-        .await?
-        .total)
+    /// SLA compliance, volumes and backlog aging: last 30 days against the 30 before.
+    reports: Vec<super::reports::ReportView>,
+    availability: Chart,
 }
 
 fn chart(
@@ -101,98 +79,19 @@ fn chart(
     }
 }
 
-/// How many recently resolved records the compliance chart looks at, per kind and status.
-const COMPLIANCE_SAMPLE: u32 = 100;
-
 async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
     require_manager(&ui)?;
-    let kinds = [TicketKind::Incident, TicketKind::Request];
-
-    // Backlog: open records by status.
-    let mut backlog = Vec::new();
-    for status in [
-        Status::AwaitingApproval,
-        Status::New,
-        Status::Assigned,
-        Status::InProgress,
-        Status::Pending,
-    ] {
-        let mut n = 0;
-        for kind in kinds {
-            if Status::of_kind(kind).contains(&status) {
-                let f = Filter {
-                    status: Some(status.as_str().into()),
-                    ..Default::default()
-                };
-                n += count(&state, &ui, kind, f).await?;
-            }
-        }
-        backlog.push((status_label(status.as_str()), n as f64));
+    // The reports' defaults are the last 30 days, compared with the 30 days before.
+    let mut reports = Vec::new();
+    for name in ["sla-compliance", "volumes", "backlog-aging"] {
+        let report = state
+            .app
+            .report(&ui.actor, name, &ReportParams::default())
+            .await?;
+        reports.push(super::reports::view(&report, name));
     }
 
-    // Volumes: records opened on each of the last 14 days (UTC).
-    let now = super::now(&state);
-    let midnight = now.as_second() - now.as_second().rem_euclid(86_400);
-    let mut volumes = Vec::new();
-    for back in (0..14_i64).rev() {
-        let start = jiff::Timestamp::from_second(midnight - back * 86_400)
-            .map_err(|e| UiError::App(AppError::Internal(e.to_string())))?;
-        let end = start + jiff::SignedDuration::from_hours(24);
-        let mut n = 0;
-        for kind in kinds {
-            let f = Filter {
-                opened_from: Some(start.as_microsecond()),
-                opened_to: Some(end.as_microsecond()),
-                ..Default::default()
-            };
-            n += count(&state, &ui, kind, f).await?;
-        }
-        volumes.push((start.strftime("%a %d %b").to_string(), n as f64));
-    }
-
-    // SLA compliance: resolution clocks of recently resolved and closed records.
-    let (mut met, mut breached, mut sampled) = (0, 0, 0);
-    for kind in kinds {
-        for status in [Status::Resolved, Status::Closed] {
-            let f = Filter {
-                status: Some(status.as_str().into()),
-                ..Default::default()
-            };
-            let page = state
-                .app
-                .list_tickets(
-                    &ui.actor,
-                    kind,
-                    f,
-                    TicketSort::default(),
-                    PageRequest {
-                        limit: COMPLIANCE_SAMPLE,
-                        offset: 0,
-                    },
-                )
-                .await?;
-            for t in page.items {
-                let full = state.app.get_ticket(&ui.actor, kind, t.id).await?;
-                let Some(clock) = full.sla.and_then(|s| s.resolution) else {
-                    continue;
-                };
-                sampled += 1;
-                match clock.state {
-                    ClockState::Breached => breached += 1,
-                    ClockState::Met => met += 1,
-                    // A resolved record's clock has stopped; anything else is not counted.
-                    _ => sampled -= 1,
-                }
-            }
-        }
-    }
-    let percent = if sampled > 0 {
-        f64::from(met) * 100.0 / f64::from(sampled)
-    } else {
-        0.0
-    };
-
-    // Availability targets of live services.
+    // Steward measures no availability yet: only the agreed targets are shown, and said so.
     let services = state
         .app
         .list_services(&ui.actor, Default::default(), PageRequest::default())
@@ -202,53 +101,21 @@ async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
         .iter()
         .filter_map(|s| s.availability_target_percent.map(|a| (s.name.clone(), a)))
         .collect();
-
-    let charts = vec![
-        chart(
-            "SLA compliance",
-            if sampled > 0 {
-                format!(
-                    "{percent:.1} % of {sampled} recently resolved records met their resolution target."
-                )
-            } else {
-                "No resolved record with an SLA yet.".into()
-            },
-            "sla",
-            "",
-            vec![
-                ("Met".into(), f64::from(met)),
-                ("Breached".into(), f64::from(breached)),
-            ],
-        ),
-        chart(
-            "Backlog",
-            "Open incidents and requests by status.".into(),
-            "backlog",
-            "",
-            backlog,
-        ),
-        chart(
-            "Volumes",
-            "Incidents and requests opened per day, last 14 days (UTC).".into(),
-            "volumes",
-            "",
-            volumes,
-        ),
-        chart(
-            "Availability targets",
-            if availability.is_empty() {
-                "No service has an availability target yet.".into()
-            } else {
-                "Agreed availability per service, in percent.".into()
-            },
-            "availability",
-            " %",
-            availability,
-        ),
-    ];
+    let availability = chart(
+        "Availability targets",
+        if availability.is_empty() {
+            "No service has an availability target yet. Steward does not measure availability yet.".into()
+        } else {
+            "Agreed availability per service, in percent. These are targets only: Steward does not measure availability yet.".into()
+        },
+        "availability",
+        " %",
+        availability,
+    );
     Ok(ui.page(&DashboardPage {
         l: ui.layout("Dashboard", "manage"),
-        charts,
+        reports,
+        availability,
     }))
 }
 

@@ -32,7 +32,9 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{base}/reply"), post(reply))
             .route(&format!("{base}/attach"), post(attach));
     }
-    router.route("/incidents/{id}/problem", post(link_problem))
+    router
+        .route("/incidents/{id}/problem", post(link_problem))
+        .route("/requests/{id}/approval", post(approval))
 }
 
 /// The kind named by the path's first segment.
@@ -514,6 +516,51 @@ fn refused(base: &str, what: &str, e: AppError) -> UiResult {
             see_other(base, &format!("{REFUSAL}Could not {what}: {message}")),
         ),
         other => Err(other.into()),
+    }
+}
+
+/// An approver approves or rejects a request awaiting approval; the app checks who may.
+async fn approval(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let base = href(TicketKind::Request, id);
+    let Some(decision) = steward_domain::workflow::Decision::parse(&form.value("decision")) else {
+        return refused(
+            &base,
+            "decide",
+            AppError::invalid("decision", "approve or reject"),
+        );
+    };
+    let what = if decision == steward_domain::workflow::Decision::Approve {
+        "approve"
+    } else {
+        "reject"
+    };
+    let input = steward_domain::request::DecisionInput {
+        decision,
+        comment: form.text("comment"),
+    };
+    match state.app.decide_request(&ui.actor, id, input).await {
+        Ok(t) => Ok(see_other(
+            &base,
+            &format!(
+                "{} was {}; it is now {}.",
+                t.number,
+                if what == "approve" { "approved" } else { "rejected" },
+                status_label(t.status.as_str()).to_lowercase()
+            ),
+        )),
+        // Someone who is not an approver is told so on the record rather than on an error page.
+        Err(AppError::Forbidden(message)) => Ok(see_other(
+            &base,
+            &format!("{REFUSAL}Could not {what}: {message}"),
+        )),
+        Err(e) => refused(&base, what, e),
     }
 }
 
