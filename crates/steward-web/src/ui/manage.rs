@@ -104,7 +104,8 @@ async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
     let availability = chart(
         "Availability targets",
         if availability.is_empty() {
-            "No service has an availability target yet. Steward does not measure availability yet.".into()
+            "No service has an availability target yet. Steward does not measure availability yet."
+                .into()
         } else {
             "Agreed availability per service, in percent. These are targets only: Steward does not measure availability yet.".into()
         },

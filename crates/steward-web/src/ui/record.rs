@@ -551,7 +551,11 @@ async fn approval(
             &format!(
                 "{} was {}; it is now {}.",
                 t.number,
-                if what == "approve" { "approved" } else { "rejected" },
+                if what == "approve" {
+                    "approved"
+                } else {
+                    "rejected"
+                },
                 status_label(t.status.as_str()).to_lowercase()
             ),
         )),

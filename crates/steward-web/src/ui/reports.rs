@@ -426,7 +426,10 @@ fn definition_input(form: &FormData) -> Result<DefinitionInput, Vec<FieldError>>
     );
     let cadence = Cadence::parse(&form.value("cadence"));
     if cadence.is_none() {
-        errors.push(FieldError::new("cadence", "choose daily, weekly or monthly"));
+        errors.push(FieldError::new(
+            "cadence",
+            "choose daily, weekly or monthly",
+        ));
     }
     match cadence {
         Some(cadence) if errors.is_empty() => Ok(DefinitionInput {

@@ -1,5 +1,6 @@
 //! The web interface over HTTP: the login form and its messages, CSRF refusals, role start
-//! pages, a form that names its invalid fields, and tenancy on record pages.
+//! pages, a form that names its invalid fields, tenancy on record pages, reports and report
+//! definitions, and approvals.
 use crate::support::{ADMIN_PASSWORD, TestApp};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
@@ -511,7 +512,16 @@ async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
     );
     let dashboard = b.get("/manage").await;
     assert_eq!(dashboard.status, 200);
-    assert_eq!(dashboard.body.matches("<svg class=\"chart\"").count(), 4);
+    // SLA compliance, volumes and backlog come from the reports; availability is only a target.
+    for heading in [
+        "SLA compliance",
+        "Volumes: opened, resolved and backlog",
+        "Backlog aging",
+    ] {
+        assert!(dashboard.body.contains(heading), "{heading}");
+    }
+    assert!(dashboard.body.contains("does not measure availability yet"));
+    assert_eq!(dashboard.body.matches("<svg class=\"chart\"").count(), 1);
     let csrf = csrf_of(&dashboard.body);
     let acme_id = acme.to_string();
 
@@ -595,4 +605,353 @@ async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
     let list = b.get("/manage/slas").await;
     assert!(list.body.contains("Mail office hours"));
     assert!(list.body.contains("<td>Mail</td>") && list.body.contains("<td>Office</td>"));
+}
+
+#[tokio::test]
+async fn a_manager_reads_reports_and_keeps_report_definitions_with_snapshots_and_actions() {
+    let t = TestApp::spawn().await;
+    t.user("mona", "manager", None).await;
+    t.user("arne", "agent", None).await;
+    let made = t
+        .post(
+            "/api/v1/incidents",
+            &t.admin,
+            json!({"title": "Printer jam", "impact": "low", "urgency": "low"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+
+    // Manager screens are not for agents.
+    let mut agent = Browser::new(&t);
+    agent.login("arne", "arne-password").await;
+    for path in [
+        "/manage/reports",
+        "/manage/reports/sla-compliance",
+        "/manage/report-definitions",
+    ] {
+        assert_eq!(agent.get(path).await.status, 403, "{path}");
+    }
+
+    let mut b = Browser::new(&t);
+    b.login("mona", "mona-password").await;
+    let list = b.get("/manage/reports").await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.body
+            .contains("href=\"/manage/reports/sla-compliance\"")
+    );
+    assert_eq!(b.get("/manage/reports/no-such-report").await.status, 404);
+
+    let volumes = b.get("/manage/reports/volumes?grouping=day&kind=").await;
+    assert_eq!(volumes.status, 200, "{}", volumes.body);
+    assert!(
+        volumes
+            .body
+            .contains("role=\"img\" aria-labelledby=\"cap-report\"")
+    );
+    assert!(volumes.body.contains("<figcaption id=\"cap-report\">"));
+    assert!(
+        volumes.body.contains("on the previous period") || volumes.body.contains("previous period")
+    );
+    assert!(
+        volumes
+            .body
+            .contains("/api/v1/reports/volumes?format=csv&#38;grouping=day"),
+        "{}",
+        volumes.body
+    );
+    // The export link works with the session cookie.
+    let csv = b
+        .get("/api/v1/reports/volumes?format=csv&grouping=day")
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("Period,"), "{}", csv.body);
+
+    // A bad period is named next to its field.
+    let bad = b
+        .get("/manage/reports/sla-compliance?from=yesterday&by=service")
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"fe-from\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"yesterday\""));
+
+    // Report definitions: CSRF, field errors, create, edit, generate, record an action.
+    let page = b.get("/manage/report-definitions").await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_of(&page.body);
+    let forged = b
+        .post(
+            "/manage/report-definitions",
+            &[
+                ("csrf", "forged"),
+                ("name", "Weekly"),
+                ("audience", "Board"),
+                ("reports", "volumes"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let refused = b
+        .post(
+            "/manage/report-definitions",
+            &[
+                ("csrf", &csrf),
+                ("name", ""),
+                ("audience", "Board"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("id=\"fe-name\""), "{}", refused.body);
+    assert!(refused.body.contains("id=\"fe-reports\""));
+    assert!(refused.body.contains("value=\"Board\""));
+    assert!(
+        b.get("/manage/report-definitions")
+            .await
+            .body
+            .contains("No report definitions yet."),
+        "nothing created"
+    );
+    let made = b
+        .post(
+            "/manage/report-definitions",
+            &[
+                ("csrf", &csrf),
+                ("name", "Weekly service review"),
+                ("audience", "Service review board"),
+                ("reports", "sla-compliance"),
+                ("reports", "volumes"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let at = made.location.unwrap();
+    assert!(at.starts_with("/manage/report-definitions/"), "{at}");
+    let edit = b.get(&at).await;
+    assert!(edit.body.contains("value=\"Weekly service review\""));
+    assert!(edit.body.contains("value=\"volumes\" checked"));
+    let saved = b
+        .post(
+            &at,
+            &[
+                ("csrf", &csrf),
+                ("name", "Weekly service review"),
+                ("audience", "Service review board and Acme"),
+                ("reports", "sla-compliance"),
+                ("reports", "volumes"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(
+        b.get(&at)
+            .await
+            .body
+            .contains("Service review board and Acme")
+    );
+
+    let run = b.post(&format!("{at}/run"), &[("csrf", &csrf)]).await;
+    assert_eq!(run.status, 303, "{}", run.body);
+    let snapshot_at = run.location.unwrap();
+    assert!(snapshot_at.starts_with("/manage/report-snapshots/"));
+    let snapshot = b.get(&snapshot_at).await;
+    assert_eq!(snapshot.status, 200);
+    assert!(snapshot.body.contains("SHA-256"));
+    assert!(
+        snapshot
+            .body
+            .contains("<h2 id=\"rep-1\">SLA compliance</h2>")
+    );
+    assert!(
+        snapshot
+            .body
+            .contains("Volumes: opened, resolved and backlog")
+    );
+    assert!(b.get(&at).await.body.contains(&snapshot_at));
+
+    let actions = format!("{snapshot_at}/actions");
+    let bad = b
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("kind", "action"),
+                ("text", "Review P3 targets"),
+                ("due_date", "next week"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"fe-due_date\""), "{}", bad.body);
+    assert!(bad.body.contains("Review P3 targets"));
+    let ok = b
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("kind", "decision"),
+                ("text", "Review P3 targets"),
+                ("due_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let shown = b.get(&snapshot_at).await;
+    assert!(
+        shown
+            .body
+            .contains("<td class=\"pre\">Review P3 targets</td>")
+    );
+    assert!(shown.body.contains("2026-12-31"));
+}
+
+#[tokio::test]
+async fn an_approver_approves_or_rejects_a_request_on_its_record_page() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let (_, customer) = t.user("wile", "customer", Some(acme)).await;
+    let (approver_id, _) = t.user("paula", "agent", None).await;
+    t.user("arne", "agent", None).await;
+    let team = t
+        .post("/api/v1/teams", &t.admin, json!({"name": "Workplace"}))
+        .await
+        .id();
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Workplace IT", "status": "live", "customer_ids": [acme]}),
+        )
+        .await
+        .id();
+    let entry = t
+        .post(
+            "/api/v1/catalogue",
+            &t.admin,
+            json!({"service_id": service, "title": "Workplace", "published": true}),
+        )
+        .await
+        .id();
+    let item = t
+        .post(
+            &format!("/api/v1/catalogue/{entry}/items"),
+            &t.admin,
+            json!({"name": "New laptop", "form": [], "approval": {"by": "users", "user_ids": [approver_id]}, "fulfilment_team_id": team}),
+        )
+        .await;
+    assert_eq!(item.status, 201, "{}", item.body);
+    let raise = || async {
+        let r = t
+            .post(
+                "/api/v1/requests",
+                &customer,
+                json!({"catalogue_item_id": item.id(), "answers": {}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.id()
+    };
+    let first = raise().await;
+    let second = raise().await;
+    let page_of = |id: i64| format!("/requests/{id}");
+
+    // Someone who is not an approver is told so on the record; nothing changes.
+    let mut arne = Browser::new(&t);
+    arne.login("arne", "arne-password").await;
+    let record = arne.get(&page_of(first)).await;
+    assert!(record.body.contains(">Approve</button>"));
+    let csrf = csrf_of(&record.body);
+    let no = arne
+        .post(
+            &format!("/requests/{first}/approval"),
+            &[("csrf", &csrf), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(no.status, 303);
+    assert!(
+        arne.get(&page_of(first))
+            .await
+            .body
+            .contains("only the approvers")
+    );
+
+    let mut paula = Browser::new(&t);
+    paula.login("paula", "paula-password").await;
+    let csrf = csrf_of(&paula.get(&page_of(first)).await.body);
+    let forged = paula
+        .post(
+            &format!("/requests/{first}/approval"),
+            &[("csrf", "x"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    // Rejecting needs a reason.
+    let why = paula
+        .post(
+            &format!("/requests/{second}/approval"),
+            &[("csrf", &csrf), ("decision", "reject"), ("comment", " ")],
+        )
+        .await;
+    assert_eq!(why.status, 303);
+    assert!(
+        paula
+            .get(&page_of(second))
+            .await
+            .body
+            .contains("say why the request is rejected")
+    );
+    let status = |id: i64| {
+        let t = &t;
+        async move {
+            t.get(&format!("/api/v1/requests/{id}"), &t.admin)
+                .await
+                .body["status"]
+                .clone()
+        }
+    };
+    assert_eq!(status(first).await, "awaiting_approval");
+    assert_eq!(status(second).await, "awaiting_approval");
+
+    let yes = paula
+        .post(
+            &format!("/requests/{first}/approval"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "approve"),
+                ("comment", "Budget ok"),
+            ],
+        )
+        .await;
+    assert_eq!(yes.status, 303);
+    assert!(
+        paula
+            .get(&page_of(first))
+            .await
+            .body
+            .contains("was approved")
+    );
+    assert_ne!(status(first).await, "awaiting_approval");
+    let rejected = paula
+        .post(
+            &format!("/requests/{second}/approval"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "reject"),
+                ("comment", "Not in budget"),
+            ],
+        )
+        .await;
+    assert_eq!(rejected.status, 303);
+    assert_ne!(status(second).await, "awaiting_approval");
+    assert!(
+        !paula
+            .get(&page_of(second))
+            .await
+            .body
+            .contains(">Approve</button>")
+    );
 }
