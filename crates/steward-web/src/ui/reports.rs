@@ -119,8 +119,8 @@ pub fn view(report: &Report, key: &str) -> ReportView {
         name: report.name.clone(),
         title: report.title.clone(),
         period: format!(
-            "{} records opened or worked from {} to {} (grouped by {}), compared with {} to {}",
-            report.kind,
+            "{} records, {} to {} (grouped by {}), compared with {} to {}",
+            status_label(&report.kind),
             short_time(&report.from),
             short_time(&report.to),
             report.grouping,
