@@ -955,3 +955,193 @@ async fn an_approver_approves_or_rejects_a_request_on_its_record_page() {
             .contains(">Approve</button>")
     );
 }
+
+#[tokio::test]
+async fn staff_run_a_major_incident_and_a_supplier_engagement_from_the_record_page() {
+    let t = TestApp::spawn().await;
+    let (arne_id, _) = t.user("arne", "agent", None).await;
+    let supplier = t
+        .post("/api/v1/suppliers", &t.admin, json!({"name": "Telco"}))
+        .await
+        .id();
+    let mut targets = serde_json::Map::new();
+    for p in ["P1", "P2", "P3", "P4", "P5"] {
+        targets.insert(
+            p.into(),
+            json!({"response_seconds": 3600, "resolution_seconds": 36_000}),
+        );
+    }
+    let uc = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "Telco UC", "level": "underpinning_contract", "supplier_id": supplier,
+                   "targets": targets}),
+        )
+        .await;
+    assert_eq!(uc.status, 201, "{}", uc.body);
+    let incident = |title: &str| {
+        let t = &t;
+        let title = title.to_owned();
+        async move {
+            let r = t
+                .post(
+                    "/api/v1/incidents",
+                    &t.admin,
+                    json!({"title": title, "impact": "high", "urgency": "high"}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.id()
+        }
+    };
+    let main = incident("Core network down").await;
+    let child = incident("Branch office offline").await;
+    let page = format!("/incidents/{main}");
+
+    let mut b = Browser::new(&t);
+    b.login("arne", "arne-password").await;
+    let record = b.get(&page).await;
+    assert!(record.body.contains("Declare major incident"));
+    let csrf = csrf_of(&record.body);
+    let owner = arne_id.to_string();
+
+    // Without its token the form is refused; without an owner it says so on the record.
+    let forged = b
+        .post(
+            &format!("{page}/major"),
+            &[("csrf", "x"), ("owner_id", &owner)],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let none = b
+        .post(
+            &format!("{page}/major"),
+            &[("csrf", &csrf), ("owner_id", "")],
+        )
+        .await;
+    assert_eq!(none.status, 303);
+    assert!(
+        b.get(&page)
+            .await
+            .body
+            .contains("choose the major-incident manager")
+    );
+    let declared = b
+        .post(
+            &format!("{page}/major"),
+            &[
+                ("csrf", &csrf),
+                ("owner_id", &owner),
+                ("reason", "All sites"),
+            ],
+        )
+        .await;
+    assert_eq!(declared.status, 303);
+    let record = b.get(&page).await;
+    assert!(
+        record.body.contains("Managed by <strong>arne"),
+        "{}",
+        record.body
+    );
+    assert!(record.body.contains("Branch office offline"));
+
+    let child_id = child.to_string();
+    let attached = b
+        .post(
+            &format!("{page}/children"),
+            &[("csrf", &csrf), ("incident_ids", &child_id)],
+        )
+        .await;
+    assert_eq!(attached.status, 303);
+    let c = t.get(&format!("/api/v1/incidents/{child}"), &t.admin).await;
+    assert_eq!(c.body["parent_id"], main);
+    assert!(
+        b.get(&format!("/incidents/{child}"))
+            .await
+            .body
+            .contains("Part of major incident")
+    );
+
+    let blank = b
+        .post(
+            &format!("{page}/notify"),
+            &[
+                ("csrf", &csrf),
+                ("audience", "Board"),
+                ("channel", "phone"),
+                ("message", ""),
+            ],
+        )
+        .await;
+    assert_eq!(blank.status, 303);
+    assert!(
+        b.get(&page)
+            .await
+            .body
+            .contains("Could not record the notification")
+    );
+    b.post(
+        &format!("{page}/notify"),
+        &[
+            ("csrf", &csrf),
+            ("audience", "Executive board"),
+            ("channel", "phone"),
+            ("message", "All sites down, ETA 2 h"),
+        ],
+    )
+    .await;
+    let reviewed = b
+        .post(
+            &format!("{page}/review"),
+            &[
+                ("csrf", &csrf),
+                ("what_happened", "Core switch failed"),
+                ("cause", "Firmware bug"),
+                ("actions", "Update firmware\nAdd a spare"),
+            ],
+        )
+        .await;
+    assert_eq!(reviewed.status, 303);
+    let record = b.get(&page).await;
+    assert!(record.body.contains("All sites down, ETA 2 h"));
+    assert!(record.body.contains("<li>Add a spare</li>"));
+    assert!(
+        !record
+            .body
+            .contains("Required before the incident can be closed")
+    );
+
+    // A supplier: engaged, its contract's clocks shown in words, acknowledged, released.
+    let supplier_id = supplier.to_string();
+    let engaged = b
+        .post(
+            &format!("{page}/supplier"),
+            &[
+                ("csrf", &csrf),
+                ("supplier_id", &supplier_id),
+                ("reference", "T-77"),
+            ],
+        )
+        .await;
+    assert_eq!(engaged.status, 303);
+    let record = b.get(&page).await;
+    assert!(
+        record
+            .body
+            .contains("Engaged with Telco (their reference T-77)"),
+        "{}",
+        record.body
+    );
+    assert!(record.body.contains("Underpinning contract Telco UC"));
+    assert!(record.body.contains("not acknowledged yet"));
+    assert!(record.body.contains("Running"));
+    b.post(&format!("{page}/supplier/acknowledge"), &[("csrf", &csrf)])
+        .await;
+    assert!(b.get(&page).await.body.contains("acknowledged 20"));
+    b.post(&format!("{page}/supplier/release"), &[("csrf", &csrf)])
+        .await;
+    let record = b.get(&page).await;
+    assert!(record.body.contains("Engage supplier"));
+    assert!(record.body.contains("Met") || record.body.contains("Breached"));
+}
