@@ -605,6 +605,151 @@ async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
     let list = b.get("/manage/slas").await;
     assert!(list.body.contains("Mail office hours"));
     assert!(list.body.contains("<td>Mail</td>") && list.body.contains("<td>Office</td>"));
+
+    // Edit forms: prefilled, refused without the token, errors next to fields, saved.
+    let edit = b.get(&format!("/manage/services/{service}")).await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("Edit the service"));
+    assert!(edit.body.contains("value=\"99.9\""));
+    assert!(edit.body.contains(&format!("value=\"{acme_id}\" checked")));
+    let forged = b
+        .post(
+            &format!("/manage/services/{service}"),
+            &[("csrf", "stale"), ("name", "Mail"), ("status", "live")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let bad = b
+        .post(
+            &format!("/manage/services/{service}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail"),
+                ("status", "live"),
+                ("criticality", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"ce-criticality\""), "{}", bad.body);
+    let saved = b
+        .post(
+            &format!("/manage/services/{service}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail and calendar"),
+                ("status", "live"),
+                ("criticality", "1"),
+                ("availability_target_percent", "99.95"),
+                ("customer_ids", &acme_id),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let s = t
+        .get(&format!("/api/v1/services/{service}"), &t.admin)
+        .await
+        .body;
+    assert_eq!(s["name"], "Mail and calendar");
+    assert_eq!(s["availability_target_percent"], 99.95);
+
+    let edit = b.get(&format!("/manage/calendars/{calendar}")).await;
+    assert!(edit.body.contains("value=\"09:00-12:00, 13:00-17:00\""));
+    assert!(edit.body.contains("Week preview: Working hours of Office"));
+    let mut changed = office.clone();
+    changed.push(("sat", "10:00 until 12:00"));
+    let bad = b
+        .post(&format!("/manage/calendars/{calendar}"), &changed)
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"ce-sat\""));
+    changed.pop();
+    changed.push(("sat", "10:00-12:00"));
+    let saved = b
+        .post(&format!("/manage/calendars/{calendar}"), &changed)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let c = t
+        .get(&format!("/api/v1/calendars/{calendar}"), &t.admin)
+        .await
+        .body;
+    assert_eq!(c["hours"]["sat"], json!([["10:00", "12:00"]]));
+
+    let sla_id = sla["id"].as_i64().unwrap();
+    let edit = b.get(&format!("/manage/slas/{sla_id}")).await;
+    assert!(edit.body.contains("id=\"c-P1_response\" name=\"P1_response\" inputmode=\"decimal\" size=\"6\" value=\"0.5\""), "{}", edit.body);
+    let saved = b
+        .post(
+            &format!("/manage/slas/{sla_id}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail office hours"),
+                ("service_id", &service),
+                ("calendar_id", &calendar),
+                ("warning_percent", "75"),
+                ("pause_customer", "yes"),
+                ("P1_response", "0.5"),
+                ("P1_resolution", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let s = t
+        .get(&format!("/api/v1/slas/{sla_id}"), &t.admin)
+        .await
+        .body;
+    assert_eq!(s["targets"]["P1"]["resolution_seconds"], 6 * 3600);
+    assert!(s["targets"]["P3"].is_null());
+    assert_eq!(s["pause"][0]["reasons"], json!(["customer"]));
+
+    let team = t
+        .post("/api/v1/teams", &t.admin, json!({"name": "Desk"}))
+        .await
+        .id();
+    let saved = b
+        .post(
+            &format!("/manage/teams/{team}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Service desk"),
+                ("email", "desk@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let team_now = t.get(&format!("/api/v1/teams/{team}"), &t.admin).await.body;
+    assert_eq!(team_now["email"], "desk@example.com");
+
+    let users = t.get("/api/v1/users", &t.admin).await.body;
+    let arne = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "arne")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Changing users is for admins (the app's rule); a manager is told so.
+    let mut admin = Browser::new(&t);
+    admin.login("admin", ADMIN_PASSWORD).await;
+    let edit = admin.get(&format!("/manage/users/{arne}")).await;
+    let csrf = csrf_of(&edit.body);
+    assert!(edit.body.contains("name=\"active\" value=\"yes\" checked"));
+    let saved = admin
+        .post(
+            &format!("/manage/users/{arne}"),
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Arne A."),
+                ("role", "agent"),
+                ("organization_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let u = t.get(&format!("/api/v1/users/{arne}"), &t.admin).await.body;
+    assert_eq!(u["display_name"], "Arne A.");
+    assert_eq!(u["active"], false, "unticked deactivates");
 }
 
 #[tokio::test]
