@@ -108,7 +108,7 @@ async function seed() {
   const foreign = await api(hank, 'POST', '/api/v1/incidents', {
     title: 'Globex printer jammed', impact: 'low', urgency: 'low', service_id: service.id,
   });
-  Object.assign(world, { service, laptop, foreign, awaiting, awaitingToo });
+  Object.assign(world, { service, calendar, laptop, foreign, awaiting, awaitingToo });
 }
 
 // ------------------------------------------------------------------ browser helpers
@@ -386,6 +386,27 @@ test('an approver approves a request awaiting approval', async () => {
   await page.context().close();
 });
 
+test('an agent declares a major incident and records a management notification', async () => {
+  const page = await newPage();
+  await login(page, 'arne');
+  await page.goto(`${BASE}/incidents/new`);
+  await page.getByLabel('Title').fill('All printers offline');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/incidents\/\d+$/);
+  world.major = new URL(page.url()).pathname;
+  await page.getByLabel('Major-incident manager').selectOption({ label: 'Arne' });
+  await page.getByRole('button', { name: 'Declare major incident' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByText('Managed by').waitFor());
+  await page.getByLabel('Who was told').fill('Service owner');
+  await page.getByLabel('How', { exact: true }).fill('phone');
+  await page.getByLabel('Message').fill('Printing is down on all floors.');
+  await page.getByRole('button', { name: 'Record notification' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByText('Printing is down on all floors.').waitFor());
+  await page.context().close();
+});
+
 test('the main pages have no serious accessibility violations', async () => {
   // axe is injected as a script, which the pages' Content-Security-Policy would refuse.
   const page = await newPage({ bypassCSP: true });
@@ -404,6 +425,7 @@ test('the main pages have no serious accessibility violations', async () => {
     page.locator('table.list a').first().getAttribute('href'));
   await check(first);
   await check(`/requests/${world.awaitingToo.id}`);
+  if (world.major) await check(world.major);
   await login(page, 'wile');
   await check('/portal');
   await check(`/portal/items/${world.laptop.id}`);
@@ -414,6 +436,8 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/users');
   await check('/manage/services');
   await check('/manage/slas');
+  await check(`/manage/services/${world.service.id}`);
+  await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');
   await check('/manage/reports/volumes');
