@@ -454,6 +454,13 @@ test('the phone layout keeps every action reachable', async () => {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 375, `no sideways scrolling on a phone (${width}px)`);
   await assert.doesNotReject(page.getByRole('link', { name: 'New laptop' }).waitFor());
+  // The report and the dashboard fit too: charts scale, wide tables scroll inside their box.
+  await login(page, 'mona');
+  for (const path of ['/manage', '/manage/reports/sla-compliance', '/manage/report-definitions']) {
+    await page.goto(`${BASE}${path}`);
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(w <= 375, `no sideways scrolling on ${path} (${w}px)`);
+  }
   await page.context().close();
 });
 
