@@ -744,6 +744,12 @@ async fn user_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         })
         .collect();
     page.orgs = orgs.into_iter().map(|o| (o.id, o.name)).collect();
+    // Only admins may create or change users; managers get the list without forms they could
+    // not submit.
+    if !matches!(ui.actor.role, Role::Admin) {
+        page.form = None;
+        page.row_ids.clear();
+    }
     Ok(page)
 }
 
