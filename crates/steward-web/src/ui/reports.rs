@@ -792,7 +792,12 @@ fn stored_report(v: &Value) -> Option<Report> {
         previous_to: text("previous_to"),
         grouping: text("grouping"),
         kind: text("kind"),
-        filters: Filters::default(),
+        filters: Filters {
+            service_id: v["filters"]["service_id"].as_i64(),
+            organization_id: v["filters"]["organization_id"].as_i64(),
+            team_id: v["filters"]["team_id"].as_i64(),
+            priority: v["filters"]["priority"].as_i64(),
+        },
         summary: v["summary"]
             .as_array()?
             .iter()
@@ -902,5 +907,56 @@ mod tests {
         assert_eq!(trend(&up), "▲ up 20.0 % on the previous period (10)");
         let none = Figure::new("k", "Met", "percent", Some(90.0), None);
         assert_eq!(trend(&none), "no value for the previous period");
+    }
+
+    /// A snapshot stores reports as JSON; reading one back must give the same report, or
+    /// the snapshot page would draw something other than what was generated.
+    #[test]
+    fn a_stored_report_reads_back_as_generated() {
+        use steward_domain::report::{ChartSpec, Column, Filters};
+        let report = Report {
+            name: "sla-compliance".into(),
+            title: "SLA compliance".into(),
+            from: "2026-11-01T00:00:00Z".into(),
+            to: "2026-11-08T00:00:00Z".into(),
+            previous_from: "2026-10-25T00:00:00Z".into(),
+            previous_to: "2026-11-01T00:00:00Z".into(),
+            grouping: "day".into(),
+            kind: "incident".into(),
+            filters: Filters {
+                service_id: Some(3),
+                organization_id: None,
+                team_id: Some(2),
+                priority: None,
+            },
+            summary: vec![Figure::new("met", "Met", "percent", Some(97.5), Some(90.0))],
+            columns: vec![
+                Column {
+                    key: "sla".into(),
+                    label: "SLA".into(),
+                },
+                Column {
+                    key: "met".into(),
+                    label: "Met %".into(),
+                },
+            ],
+            rows: vec![vec![serde_json::json!("Gold"), serde_json::json!(97.5)]],
+            chart: Some(ChartSpec::BarsWithTarget {
+                value: "met".into(),
+                target: 95.0,
+                unit: "%".into(),
+            }),
+            notes: vec!["Resolved records only.".into()],
+            generated_at: "2026-11-08T01:00:00Z".into(),
+        };
+        let stored = serde_json::to_value(&report).unwrap();
+        assert_eq!(stored_report(&stored), Some(report.clone()));
+        let mut stacked = report;
+        stacked.chart = Some(ChartSpec::StackedBars {
+            series: vec!["met".into()],
+            unit: "records".into(),
+        });
+        let stored = serde_json::to_value(&stacked).unwrap();
+        assert_eq!(stored_report(&stored), Some(stacked));
     }
 }
