@@ -39,6 +39,11 @@ impl FormData {
         self.get(name).unwrap_or_default().to_owned()
     }
 
+    /// Whether a repeated field (checkboxes) carries this value.
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && v == value)
+    }
+
     pub fn checked(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

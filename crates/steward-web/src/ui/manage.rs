@@ -1,25 +1,23 @@
-//! Manager views: the dashboard (SLA compliance, backlog, volumes, availability targets) and
-//! the configuration screens for services, calendars, SLAs, teams and users.
+//! Manager views: the dashboard (SLA compliance, volumes and backlog from the reports,
+//! availability targets) and the configuration screens for services, calendars, SLAs, teams
+//! and users.
 use super::forms::FieldErrors;
 use super::{FormData, Layout, Ui, UiError, UiResult, see_other, status_label, svg};
 use crate::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::routing::get;
 use serde_json::{Value, json};
 use steward_app::AppError;
 use steward_domain::calendar::CalendarSpec;
-use steward_domain::clock::ClockState;
 use steward_domain::page::PageRequest;
-use steward_domain::people::{TeamInput, UserInput};
+use steward_domain::people::{TeamInput, TeamPatch, UserInput, UserPatch};
+use steward_domain::report::ReportParams;
 use steward_domain::role::Role;
-use steward_domain::service::ServiceInput;
+use steward_domain::service::{ServiceInput, ServicePatch};
 use steward_domain::sla::SlaInput;
-use steward_domain::ticket::{TicketKind, TicketSort};
-use steward_domain::workflow::Status;
 use steward_domain::{FieldError, Invalid};
-use steward_store::tickets::Filter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,6 +27,29 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/slas", get(slas).post(create_sla))
         .route("/manage/teams", get(teams).post(create_team))
         .route("/manage/users", get(users).post(create_user))
+        .route(
+            "/manage/services/{id}",
+            get(edit_service).post(update_service),
+        )
+        .route(
+            "/manage/calendars/{id}",
+            get(edit_calendar).post(update_calendar),
+        )
+        .route("/manage/teams/{id}", get(edit_team).post(update_team))
+        .route("/manage/slas/{id}", get(edit_sla).post(update_sla))
+        .route("/manage/users/{id}", get(edit_user).post(update_user))
+}
+
+fn id_of(raw: &str) -> Result<i64, UiError> {
+    raw.parse().map_err(|_| UiError::NotFound)
+}
+
+fn pairs(list: &[(&str, String)]) -> FormData {
+    FormData(
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
 }
 
 fn require_manager(ui: &Ui) -> Result<(), UiError> {
@@ -51,29 +72,9 @@ struct Chart {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     l: Layout,
-    charts: Vec<Chart>,
-}
-
-async fn count(
-    state: &AppState,
-    ui: &Ui,
-    kind: TicketKind,
-    filter: Filter,
-) -> Result<i64, AppError> {
-    Ok(state
-        .app
-        .list_tickets(
-            &ui.actor,
-            kind,
-            filter,
-            TicketSort::default(),
-            PageRequest {
-                limit: 1,
-                offset: 0,
-            },
-        )
-        .await?
-        .total)
+    /// SLA compliance, volumes and backlog aging: last 30 days against the 30 before.
+    reports: Vec<super::reports::ReportView>,
+    availability: Chart,
 }
 
 fn chart(
@@ -101,98 +102,19 @@ fn chart(
     }
 }
 
-/// How many recently resolved records the compliance chart looks at, per kind and status.
-const COMPLIANCE_SAMPLE: u32 = 100;
-
 async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
     require_manager(&ui)?;
-    let kinds = [TicketKind::Incident, TicketKind::Request];
-
-    // Backlog: open records by status.
-    let mut backlog = Vec::new();
-    for status in [
-        Status::AwaitingApproval,
-        Status::New,
-        Status::Assigned,
-        Status::InProgress,
-        Status::Pending,
-    ] {
-        let mut n = 0;
-        for kind in kinds {
-            if Status::of_kind(kind).contains(&status) {
-                let f = Filter {
-                    status: Some(status.as_str().into()),
-                    ..Default::default()
-                };
-                n += count(&state, &ui, kind, f).await?;
-            }
-        }
-        backlog.push((status_label(status.as_str()), n as f64));
+    // The reports' defaults are the last 30 days, compared with the 30 days before.
+    let mut reports = Vec::new();
+    for name in ["sla-compliance", "volumes", "backlog-aging"] {
+        let report = state
+            .app
+            .report(&ui.actor, name, &ReportParams::default())
+            .await?;
+        reports.push(super::reports::view(&report, name));
     }
 
-    // Volumes: records opened on each of the last 14 days (UTC).
-    let now = super::now(&state);
-    let midnight = now.as_second() - now.as_second().rem_euclid(86_400);
-    let mut volumes = Vec::new();
-    for back in (0..14_i64).rev() {
-        let start = jiff::Timestamp::from_second(midnight - back * 86_400)
-            .map_err(|e| UiError::App(AppError::Internal(e.to_string())))?;
-        let end = start + jiff::SignedDuration::from_hours(24);
-        let mut n = 0;
-        for kind in kinds {
-            let f = Filter {
-                opened_from: Some(start.as_microsecond()),
-                opened_to: Some(end.as_microsecond()),
-                ..Default::default()
-            };
-            n += count(&state, &ui, kind, f).await?;
-        }
-        volumes.push((start.strftime("%a %d %b").to_string(), n as f64));
-    }
-
-    // SLA compliance: resolution clocks of recently resolved and closed records.
-    let (mut met, mut breached, mut sampled) = (0, 0, 0);
-    for kind in kinds {
-        for status in [Status::Resolved, Status::Closed] {
-            let f = Filter {
-                status: Some(status.as_str().into()),
-                ..Default::default()
-            };
-            let page = state
-                .app
-                .list_tickets(
-                    &ui.actor,
-                    kind,
-                    f,
-                    TicketSort::default(),
-                    PageRequest {
-                        limit: COMPLIANCE_SAMPLE,
-                        offset: 0,
-                    },
-                )
-                .await?;
-            for t in page.items {
-                let full = state.app.get_ticket(&ui.actor, kind, t.id).await?;
-                let Some(clock) = full.sla.and_then(|s| s.resolution) else {
-                    continue;
-                };
-                sampled += 1;
-                match clock.state {
-                    ClockState::Breached => breached += 1,
-                    ClockState::Met => met += 1,
-                    // A resolved record's clock has stopped; anything else is not counted.
-                    _ => sampled -= 1,
-                }
-            }
-        }
-    }
-    let percent = if sampled > 0 {
-        f64::from(met) * 100.0 / f64::from(sampled)
-    } else {
-        0.0
-    };
-
-    // Availability targets of live services.
+    // Steward measures no availability yet: only the agreed targets are shown, and said so.
     let services = state
         .app
         .list_services(&ui.actor, Default::default(), PageRequest::default())
@@ -202,53 +124,22 @@ async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
         .iter()
         .filter_map(|s| s.availability_target_percent.map(|a| (s.name.clone(), a)))
         .collect();
-
-    let charts = vec![
-        chart(
-            "SLA compliance",
-            if sampled > 0 {
-                format!(
-                    "{percent:.1} % of {sampled} recently resolved records met their resolution target."
-                )
-            } else {
-                "No resolved record with an SLA yet.".into()
-            },
-            "sla",
-            "",
-            vec![
-                ("Met".into(), f64::from(met)),
-                ("Breached".into(), f64::from(breached)),
-            ],
-        ),
-        chart(
-            "Backlog",
-            "Open incidents and requests by status.".into(),
-            "backlog",
-            "",
-            backlog,
-        ),
-        chart(
-            "Volumes",
-            "Incidents and requests opened per day, last 14 days (UTC).".into(),
-            "volumes",
-            "",
-            volumes,
-        ),
-        chart(
-            "Availability targets",
-            if availability.is_empty() {
-                "No service has an availability target yet.".into()
-            } else {
-                "Agreed availability per service, in percent.".into()
-            },
-            "availability",
-            " %",
-            availability,
-        ),
-    ];
+    let availability = chart(
+        "Availability targets",
+        if availability.is_empty() {
+            "No service has an availability target yet. Steward does not measure availability yet."
+                .into()
+        } else {
+            "Agreed availability per service, in percent. These are targets only: Steward does not measure availability yet.".into()
+        },
+        "availability",
+        " %",
+        availability,
+    );
     Ok(ui.page(&DashboardPage {
         l: ui.layout("Dashboard", "manage"),
-        charts,
+        reports,
+        availability,
     }))
 }
 
@@ -273,9 +164,18 @@ struct ListPage {
     calendars: Vec<(i64, String)>,
     priorities: Vec<&'static str>,
     days: Vec<(&'static str, &'static str)>,
+    /// One id per row, for its Edit link (empty: the rows are not editable here).
+    row_ids: Vec<i64>,
+    /// Set when the form edits this record instead of creating one.
+    edit: Option<i64>,
 }
 
 impl ListPage {
+    /// Askama hands the loop index by reference.
+    fn row_id(&self, index: &usize) -> Option<i64> {
+        self.row_ids.get(*index).copied()
+    }
+
     fn new(ui: &Ui, heading: &'static str, section: &'static str) -> Self {
         ListPage {
             l: ui.layout(heading, "manage"),
@@ -293,6 +193,8 @@ impl ListPage {
             calendars: Vec::new(),
             priorities: vec!["P1", "P2", "P3", "P4", "P5"],
             days: DAYS.to_vec(),
+            row_ids: Vec::new(),
+            edit: None,
         }
     }
 }
@@ -340,6 +242,7 @@ async fn service_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         .items
         .into_iter()
         .map(|s| {
+            page.row_ids.push(s.id);
             vec![
                 s.name,
                 status_label(s.status.as_str()),
@@ -525,6 +428,7 @@ async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     page.form = Some("calendar");
     page.headers = vec!["Name", "Time zone", "Holidays", "Version"];
     for c in state.app.list_calendars(&ui.actor).await? {
+        page.row_ids.push(c.id);
         let spec = &c.calendar;
         page.rows.push(vec![
             spec.name.clone(),
@@ -608,6 +512,7 @@ async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         .await?
         .into_iter()
         .map(|s| {
+            page.row_ids.push(s.id);
             vec![
                 format!("{} ({})", s.name, s.level.as_str()),
                 match s.service_id {
@@ -752,7 +657,10 @@ async fn team_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         .await?
         .items
         .into_iter()
-        .map(|t| vec![t.name, opt(t.email), t.member_ids.len().to_string()])
+        .map(|t| {
+            page.row_ids.push(t.id);
+            vec![t.name, opt(t.email), t.member_ids.len().to_string()]
+        })
         .collect();
     Ok(page)
 }
@@ -818,6 +726,7 @@ async fn user_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         .items
         .into_iter()
         .map(|u| {
+            page.row_ids.push(u.id);
             vec![
                 u.username,
                 u.display_name,
@@ -835,6 +744,12 @@ async fn user_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         })
         .collect();
     page.orgs = orgs.into_iter().map(|o| (o.id, o.name)).collect();
+    // Only admins may create or change users; managers get the list without forms they could
+    // not submit.
+    if !matches!(ui.actor.role, Role::Admin) {
+        page.form = None;
+        page.row_ids.clear();
+    }
     Ok(page)
 }
 
@@ -879,6 +794,453 @@ async fn create_user(State(state): State<AppState>, ui: Ui, form: FormData) -> U
             let mut response = ui.page(&page);
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ------------------------------------------------------------------ edit forms
+
+/// Renders a configuration screen with its form editing record `id`, or the refusal.
+fn edit_page(ui: &Ui, mut page: ListPage, id: i64, values: FormData) -> UiResult {
+    page.edit = Some(id);
+    page.values = values;
+    Ok(ui.page(&page))
+}
+
+fn refused_edit(
+    ui: &Ui,
+    mut page: ListPage,
+    id: i64,
+    form: FormData,
+    errors: &[FieldError],
+) -> UiResult {
+    page.edit = Some(id);
+    refused_form(ui, page, form, errors)
+}
+
+async fn edit_service(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
+    require_manager(&ui)?;
+    let id = id_of(&raw)?;
+    let s = state.app.get_service(&ui.actor, id).await?;
+    let mut values = vec![
+        ("name", s.name),
+        ("description", s.description.unwrap_or_default()),
+        ("status", s.status.as_str().to_owned()),
+        ("criticality", s.criticality.to_string()),
+        (
+            "availability_target_percent",
+            s.availability_target_percent
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        ),
+    ];
+    for c in s.customer_ids {
+        values.push(("customer_ids", c.to_string()));
+    }
+    edit_page(&ui, service_page(&state, &ui).await?, id, pairs(&values))
+}
+
+async fn update_service(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let mut errors = Vec::new();
+    let availability = number(&form, "availability_target_percent", &mut errors);
+    let criticality = number(&form, "criticality", &mut errors);
+    let customers: Vec<i64> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k == "customer_ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    // A blank description or target clears it, as `null` does in the API.
+    let parsed = input::<ServicePatch>(json!({
+        "name": form.value("name"),
+        "description": form.text("description"),
+        "status": form.text("status"),
+        "criticality": criticality.map(|c| c as i64),
+        "availability_target_percent": availability,
+        "customer_ids": customers,
+    }));
+    let result = match parsed {
+        Ok(p) if errors.is_empty() => state.app.update_service(&ui.actor, id, p).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(s) => Ok(see_other(
+            "/manage/services",
+            &format!("Service {} was saved.", s.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            refused_edit(&ui, service_page(&state, &ui).await?, id, form, &invalid.0)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_calendar(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
+    require_manager(&ui)?;
+    let id = id_of(&raw)?;
+    let c = state.app.get_calendar(&ui.actor, id).await?;
+    let spec = c.calendar;
+    let h = &spec.hours;
+    let text = |list: &Vec<[String; 2]>| {
+        list.iter()
+            .map(|[a, b]| format!("{a}-{b}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let values = vec![
+        ("name", spec.name.clone()),
+        ("time_zone", spec.time_zone.clone()),
+        ("mon", text(&h.mon)),
+        ("tue", text(&h.tue)),
+        ("wed", text(&h.wed)),
+        ("thu", text(&h.thu)),
+        ("fri", text(&h.fri)),
+        ("sat", text(&h.sat)),
+        ("sun", text(&h.sun)),
+        ("holidays", spec.holidays.join(", ")),
+    ];
+    edit_page(&ui, calendar_page(&state, &ui).await?, id, pairs(&values))
+}
+
+/// The calendar form as a spec, with messages by field.
+fn calendar_spec(form: &FormData) -> Result<CalendarSpec, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut hours = serde_json::Map::new();
+    for (day, _) in DAYS {
+        match intervals(&form.value(day)) {
+            Ok(list) => {
+                hours.insert(day.to_owned(), json!(list));
+            }
+            Err(m) => errors.push(FieldError::new(day, m)),
+        }
+    }
+    let holidays: Vec<String> = form
+        .value("holidays")
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let parsed = input::<CalendarSpec>(json!({
+        "name": form.value("name"),
+        "time_zone": form.value("time_zone"),
+        "hours": hours,
+        "holidays": holidays,
+    }));
+    match parsed {
+        Ok(spec) if errors.is_empty() => Ok(spec),
+        Ok(_) => Err(errors),
+        Err(e) => Err(e),
+    }
+}
+
+/// `hours.mon[0]` is shown next to the Monday field.
+fn by_day(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let day = DAYS
+                .iter()
+                .find(|(d, _)| e.field.starts_with(&format!("hours.{d}")))
+                .map(|(d, _)| (*d).to_owned());
+            FieldError::new(day.unwrap_or(e.field), e.message)
+        })
+        .collect()
+}
+
+async fn update_calendar(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let result = match calendar_spec(&form) {
+        Ok(spec) => state.app.update_calendar(&ui.actor, id, spec).await,
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(c) => Ok(see_other(
+            "/manage/calendars",
+            &format!("Calendar {} was saved.", c.calendar.name),
+        )),
+        Err(AppError::Invalid(invalid)) => refused_edit(
+            &ui,
+            calendar_page(&state, &ui).await?,
+            id,
+            form,
+            &by_day(invalid.0),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_team(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
+    require_manager(&ui)?;
+    let id = id_of(&raw)?;
+    let t = state.app.get_team(&ui.actor, id).await?;
+    let values = vec![
+        ("name", t.name),
+        ("email", t.email.unwrap_or_default()),
+        ("description", t.description.unwrap_or_default()),
+    ];
+    edit_page(&ui, team_page(&state, &ui).await?, id, pairs(&values))
+}
+
+async fn update_team(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    // Members are kept: the patch leaves them out.
+    let patch = TeamPatch {
+        name: Some(form.value("name")),
+        description: Some(form.text("description")),
+        email: Some(form.text("email")),
+        member_ids: None,
+    };
+    match state.app.update_team(&ui.actor, id, patch).await {
+        Ok(t) => Ok(see_other(
+            "/manage/teams",
+            &format!("Team {} was saved.", t.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            refused_edit(&ui, team_page(&state, &ui).await?, id, form, &invalid.0)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_user(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
+    require_manager(&ui)?;
+    let id = id_of(&raw)?;
+    let u = state.app.get_user(&ui.actor, id).await?;
+    let mut values = vec![
+        ("username", u.username),
+        ("display_name", u.display_name),
+        ("email", u.email.unwrap_or_default()),
+        ("role", u.role.as_str().to_owned()),
+        (
+            "organization_id",
+            u.organization_id.map(|o| o.to_string()).unwrap_or_default(),
+        ),
+    ];
+    if u.active {
+        values.push(("active", "yes".into()));
+    }
+    edit_page(&ui, user_page(&state, &ui).await?, id, pairs(&values))
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let role = form.value("role").parse::<Role>().ok();
+    let organization_id = form.id("organization_id");
+    let result = match (role, organization_id) {
+        (Some(role), Ok(organization_id)) => {
+            let patch = UserPatch {
+                display_name: Some(form.value("display_name")),
+                email: Some(form.text("email")),
+                role: Some(role),
+                organization_id: Some(organization_id),
+                active: Some(form.checked("active")),
+                // Blank keeps the password.
+                password: form.text("password"),
+            };
+            state.app.update_user(&ui.actor, id, patch).await
+        }
+        (None, _) => Err(AppError::invalid("role", "choose a role")),
+        (_, Err(e)) => Err(AppError::Invalid(Invalid(vec![e]))),
+    };
+    match result {
+        Ok(u) => Ok(see_other(
+            "/manage/users",
+            &format!("User {} was saved.", u.username),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            refused_edit(&ui, user_page(&state, &ui).await?, id, form, &invalid.0)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Hours for a target field: `1800` seconds → `0.5`.
+fn hours_text(seconds: i64) -> String {
+    let h = seconds as f64 / 3600.0;
+    if h.fract() == 0.0 {
+        format!("{h:.0}")
+    } else {
+        format!("{}", (h * 1000.0).round() / 1000.0)
+    }
+}
+
+fn pauses_for_customer(rule: &Value) -> bool {
+    rule["status"] == "pending"
+        && rule["reasons"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == "customer"))
+}
+
+async fn edit_sla(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
+    require_manager(&ui)?;
+    let id = id_of(&raw)?;
+    let s = state.app.get_sla(&ui.actor, id).await?;
+    let mut values = vec![
+        ("name", s.name.clone()),
+        (
+            "service_id",
+            s.service_id.map(|x| x.to_string()).unwrap_or_default(),
+        ),
+        (
+            "calendar_id",
+            s.calendar_id.map(|x| x.to_string()).unwrap_or_default(),
+        ),
+        ("warning_percent", s.warning_percent.to_string()),
+    ];
+    let pause = serde_json::to_value(&s.pause).unwrap_or_default();
+    if pause
+        .as_array()
+        .is_some_and(|p| p.iter().any(pauses_for_customer))
+    {
+        values.push(("pause_customer", "yes".into()));
+    }
+    let names: Vec<(String, String, String)> = s
+        .targets
+        .iter()
+        .map(|(p, t)| {
+            (
+                p.clone(),
+                hours_text(t.response_seconds),
+                hours_text(t.resolution_seconds),
+            )
+        })
+        .collect();
+    let mut form = pairs(&values);
+    for (p, response, resolution) in names {
+        form.0.push((format!("{p}_response"), response));
+        form.0.push((format!("{p}_resolution"), resolution));
+    }
+    edit_page(&ui, sla_page(&state, &ui).await?, id, form)
+}
+
+/// Saves the fields the form shows; everything else of the SLA (level, escalations,
+/// exceptions, review interval, other pause rules) is sent back unchanged.
+async fn update_sla(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let current = state.app.get_sla(&ui.actor, id).await?;
+    let mut errors = Vec::new();
+    let mut targets = serde_json::Map::new();
+    for p in ["P1", "P2", "P3", "P4", "P5"] {
+        let response = number(&form, &format!("{p}_response"), &mut errors);
+        let resolution = number(&form, &format!("{p}_resolution"), &mut errors);
+        match (response, resolution) {
+            (Some(a), Some(b)) => {
+                targets.insert(
+                    p.to_owned(),
+                    json!({"response_seconds": (a * 3600.0).round() as i64,
+                           "resolution_seconds": (b * 3600.0).round() as i64}),
+                );
+            }
+            (None, None) => {}
+            _ => errors.push(FieldError::new(
+                format!("{p}_resolution"),
+                "give both the response and the resolution hours, or neither",
+            )),
+        }
+    }
+    let warning = number(&form, "warning_percent", &mut errors);
+    let service_id = form.id("service_id").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let calendar_id = form.id("calendar_id").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let mut body = serde_json::to_value(&current).unwrap_or_default();
+    let mut pause: Vec<Value> = body["pause"].as_array().cloned().unwrap_or_default();
+    let had = pause.iter().any(pauses_for_customer);
+    if form.checked("pause_customer") && !had {
+        pause.push(json!({"status": "pending", "reasons": ["customer"]}));
+    } else if !form.checked("pause_customer") {
+        pause.retain(|r| !pauses_for_customer(r));
+    }
+    if let Some(o) = body.as_object_mut() {
+        // Only the input's fields go back; the derived ones would be refused.
+        for derived in [
+            "id",
+            "next_review_on",
+            "review_overdue",
+            "version",
+            "created_at",
+            "updated_at",
+        ] {
+            o.remove(derived);
+        }
+        o.insert("name".into(), json!(form.value("name")));
+        o.insert("service_id".into(), json!(service_id));
+        o.insert("calendar_id".into(), json!(calendar_id));
+        o.insert("targets".into(), Value::Object(targets));
+        o.insert(
+            "warning_percent".into(),
+            json!(warning.map(|w| w.round() as i64)),
+        );
+        o.insert("pause".into(), json!(pause));
+    }
+    let result = match input::<SlaInput>(body) {
+        Ok(i) if errors.is_empty() => state.app.update_sla(&ui.actor, id, i).await,
+        Ok(_) => Err(AppError::Invalid(Invalid(errors))),
+        Err(e) => Err(AppError::Invalid(Invalid(e))),
+    };
+    match result {
+        Ok(s) => Ok(see_other(
+            "/manage/slas",
+            &format!("SLA {} was saved.", s.name),
+        )),
+        Err(AppError::Invalid(invalid)) => {
+            let errors: Vec<FieldError> = invalid
+                .0
+                .into_iter()
+                .map(|e| {
+                    let field = match e.field.strip_prefix("targets.") {
+                        Some(rest) => {
+                            format!("{}_resolution", rest.split('.').next().unwrap_or(rest))
+                        }
+                        None => e.field,
+                    };
+                    FieldError::new(field, e.message)
+                })
+                .collect();
+            refused_edit(&ui, sla_page(&state, &ui).await?, id, form, &errors)
         }
         Err(e) => Err(e.into()),
     }

@@ -8,6 +8,7 @@ mod manage;
 mod multipart;
 mod portal;
 mod record;
+mod reports;
 mod session;
 mod svg;
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(record::routes())
         .merge(portal::routes())
         .merge(manage::routes())
+        .merge(reports::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";

@@ -31,8 +31,20 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{base}/assign"), post(assign))
             .route(&format!("{base}/reply"), post(reply))
             .route(&format!("{base}/attach"), post(attach));
+        if kind != TicketKind::Problem {
+            router = router
+                .route(&format!("{base}/supplier"), post(supplier))
+                .route(&format!("{base}/supplier/acknowledge"), post(supplier))
+                .route(&format!("{base}/supplier/release"), post(supplier));
+        }
     }
-    router.route("/incidents/{id}/problem", post(link_problem))
+    router
+        .route("/incidents/{id}/problem", post(link_problem))
+        .route("/requests/{id}/approval", post(approval))
+        .route("/incidents/{id}/major", post(major))
+        .route("/incidents/{id}/children", post(major))
+        .route("/incidents/{id}/notify", post(major))
+        .route("/incidents/{id}/review", post(major))
 }
 
 /// The kind named by the path's first segment.
@@ -164,6 +176,28 @@ struct RecordPage {
     /// Incidents: the problem that explains it, or the open problems it could be linked to.
     problem: Option<Link>,
     problems: Vec<Choice>,
+    /// Staff: OLA and underpinning-contract clocks, one group per stint.
+    agreements: Vec<AgreementView>,
+    /// Staff: the supplier the record is engaged with, in words, and the suppliers to pick.
+    supplier: Option<String>,
+    supplier_acknowledged: bool,
+    suppliers: Vec<Choice>,
+    /// Staff, incidents: the major-incident parts.
+    major: Option<MajorView>,
+}
+
+pub struct AgreementView {
+    heading: String,
+    clocks: Vec<Clock>,
+}
+
+pub struct MajorView {
+    owner: String,
+    parent: Option<Link>,
+    notifications: Vec<steward_domain::major::Notification>,
+    review: Option<steward_domain::major::Review>,
+    /// Open incidents that can become children (not major, no parent, not this one).
+    candidates: Vec<Choice>,
 }
 
 fn event_text(e: &steward_domain::ticket::TicketEvent) -> String {
@@ -328,9 +362,17 @@ async fn show(
         })
         .unwrap_or_default();
     let (problem, problems) = incident_problem(&state, &ui, &t).await;
+    let agreements = agreement_views(&t, &teams_page, now);
+    let (supplier, supplier_acknowledged, suppliers) = supplier_parts(&state, &ui, &t).await;
+    let major = major_view(&state, &ui, &t, &names).await;
     let page = RecordPage {
         problem,
         problems,
+        agreements,
+        supplier,
+        supplier_acknowledged,
+        suppliers,
+        major,
         l: ui.layout(
             format!("{}: {}", t.number, t.title),
             if staff { "console" } else { "mine" },
@@ -412,6 +454,370 @@ async fn show(
         t,
     };
     Ok(ui.page(&page))
+}
+
+/// Each OLA or contract stint with its clocks, headed by whom it binds and when it started.
+fn agreement_views(
+    t: &Ticket,
+    teams: &[steward_domain::people::Team],
+    now: jiff::Timestamp,
+) -> Vec<AgreementView> {
+    t.agreements
+        .iter()
+        .flatten()
+        .map(|a| {
+            let party = match (a.team_id, a.supplier_id) {
+                (Some(team), _) => format!(
+                    "team {}",
+                    teams
+                        .iter()
+                        .find(|x| x.id == team)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_else(|| team.to_string())
+                ),
+                (None, Some(s)) => format!("supplier {s}"),
+                _ => "—".into(),
+            };
+            let level = match a.level.as_str() {
+                "ola" => "OLA",
+                "underpinning_contract" => "Underpinning contract",
+                other => other,
+            };
+            let mut clocks = Vec::new();
+            if let Some(c) = &a.response {
+                clocks.push(clock("Response", c, now));
+            }
+            if let Some(c) = &a.resolution {
+                clocks.push(clock("Resolution", c, now));
+            }
+            AgreementView {
+                heading: format!(
+                    "{level} {} ({party}), stint {} since {}",
+                    a.name,
+                    a.stint,
+                    a.started_at.strftime("%Y-%m-%d %H:%M UTC")
+                ),
+                clocks,
+            }
+        })
+        .collect()
+}
+
+/// The supplier engagement in words, whether it was acknowledged, and the suppliers to engage.
+async fn supplier_parts(
+    state: &AppState,
+    ui: &Ui,
+    t: &Ticket,
+) -> (Option<String>, bool, Vec<Choice>) {
+    if !ui.staff() || t.kind == TicketKind::Problem {
+        return (None, false, Vec::new());
+    }
+    let list = state
+        .app
+        .list_suppliers(
+            &ui.actor,
+            Default::default(),
+            PageRequest {
+                limit: 500,
+                offset: 0,
+            },
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let name_of = |id: i64| {
+        list.iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| format!("supplier {id}"))
+    };
+    let engaged = t.supplier.as_ref().map(|e| {
+        format!(
+            "Engaged with {}{} since {}; {}.",
+            name_of(e.supplier_id),
+            e.reference
+                .as_deref()
+                .map(|r| format!(" (their reference {r})"))
+                .unwrap_or_default(),
+            short_time(&e.engaged_at),
+            match &e.acknowledged_at {
+                Some(at) => format!("acknowledged {}", short_time(at)),
+                None => "not acknowledged yet".into(),
+            }
+        )
+    });
+    let acknowledged = t
+        .supplier
+        .as_ref()
+        .is_some_and(|e| e.acknowledged_at.is_some());
+    let choices = list
+        .iter()
+        .map(|s| Choice {
+            value: s.id.to_string(),
+            label: s.name.clone(),
+            selected: false,
+        })
+        .collect();
+    (engaged, acknowledged, choices)
+}
+
+/// The major-incident parts of an incident's page, for staff.
+async fn major_view(
+    state: &AppState,
+    ui: &Ui,
+    t: &Ticket,
+    names: &std::collections::HashMap<i64, String>,
+) -> Option<MajorView> {
+    if !ui.staff() || t.kind != TicketKind::Incident {
+        return None;
+    }
+    let notifications = if t.major {
+        state
+            .app
+            .major_notifications(&ui.actor, t.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mut n| {
+                n.at = short_time(&n.at);
+                n
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let parent = match t.parent_id {
+        Some(p) => state
+            .app
+            .get_ticket(&ui.actor, TicketKind::Incident, p)
+            .await
+            .ok()
+            .map(|p| Link {
+                href: href(TicketKind::Incident, p.id),
+                number: p.number,
+                title: p.title,
+                status: status_label(p.status.as_str()),
+            }),
+        None => None,
+    };
+    let candidates = if t.major && t.status.is_open() {
+        state
+            .app
+            .list_tickets(
+                &ui.actor,
+                TicketKind::Incident,
+                Default::default(),
+                Default::default(),
+                PageRequest {
+                    limit: 200,
+                    offset: 0,
+                },
+            )
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.id != t.id && c.status.is_open() && !c.major && c.parent_id.is_none())
+            .map(|c| Choice {
+                value: c.id.to_string(),
+                label: format!("{}: {}", c.number, c.title),
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some(MajorView {
+        owner: t
+            .major_owner_id
+            .map(|o| {
+                names
+                    .get(&o)
+                    .cloned()
+                    .unwrap_or_else(|| format!("user {o}"))
+            })
+            .unwrap_or_else(|| "nobody yet".into()),
+        parent,
+        notifications,
+        review: t.post_incident_review.clone().map(|mut r| {
+            r.recorded_at = short_time(&r.recorded_at);
+            r
+        }),
+        candidates,
+    })
+}
+
+/// Declare major, attach children, log a notification or record the review: one handler,
+/// told apart by the path's last segment.
+async fn major(
+    State(state): State<AppState>,
+    ui: Ui,
+    parts: Parts,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let base = href(TicketKind::Incident, id);
+    let action = parts.uri.path().rsplit('/').next().unwrap_or_default();
+    let (what, result) = match action {
+        "major" => {
+            let owner = match form.id("owner_id") {
+                Ok(Some(o)) => o,
+                Ok(None) => {
+                    return refused(
+                        &base,
+                        "declare it major",
+                        AppError::invalid("owner_id", "choose the major-incident manager"),
+                    );
+                }
+                Err(e) => return refused(&base, "declare it major", e.into()),
+            };
+            let input = steward_domain::major::DeclareInput {
+                owner_id: owner,
+                reason: form.text("reason"),
+            };
+            (
+                "declare it major",
+                state
+                    .app
+                    .declare_major(&ui.actor, id, input)
+                    .await
+                    .map(|_| "It was declared a major incident.".to_owned()),
+            )
+        }
+        "children" => {
+            let ids: Vec<i64> = form
+                .0
+                .iter()
+                .filter(|(k, _)| k == "incident_ids")
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect();
+            let n = ids.len();
+            let input = steward_domain::ticket::LinkInput { incident_ids: ids };
+            (
+                "attach incidents",
+                state
+                    .app
+                    .add_children(&ui.actor, id, input)
+                    .await
+                    .map(|_| format!("{n} incident(s) attached.")),
+            )
+        }
+        "notify" => {
+            let input = steward_domain::major::NotificationInput {
+                audience: form.value("audience"),
+                channel: form.value("channel"),
+                message: form.value("message"),
+            };
+            (
+                "record the notification",
+                state
+                    .app
+                    .notify_major(&ui.actor, id, input)
+                    .await
+                    .map(|_| "The notification was recorded.".to_owned()),
+            )
+        }
+        _ => {
+            let input = steward_domain::major::ReviewInput {
+                what_happened: form.value("what_happened"),
+                cause: form.value("cause"),
+                actions: form
+                    .value("actions")
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            };
+            (
+                "record the review",
+                state
+                    .app
+                    .record_review(&ui.actor, id, input)
+                    .await
+                    .map(|_| "The post-incident review was recorded.".to_owned()),
+            )
+        }
+    };
+    match result {
+        Ok(message) => Ok(see_other(&base, &message)),
+        Err(e) => refused(&base, what, e),
+    }
+}
+
+/// Engage a supplier, record its acknowledgement or release it.
+async fn supplier(
+    State(state): State<AppState>,
+    ui: Ui,
+    parts: Parts,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    ui.check_csrf(&form)?;
+    let kind = kind_of(&parts)?;
+    let id = id_of(&raw)?;
+    let base = href(kind, id);
+    let action = parts.uri.path().rsplit('/').next().unwrap_or_default();
+    let (what, result) = match action {
+        "acknowledge" => (
+            "record the acknowledgement",
+            state
+                .app
+                .acknowledge_supplier(
+                    &ui.actor,
+                    kind,
+                    id,
+                    steward_domain::agreement_clock::AcknowledgeInput {
+                        reference: form.text("reference"),
+                    },
+                )
+                .await
+                .map(|_| "The supplier's acknowledgement was recorded.".to_owned()),
+        ),
+        "release" => (
+            "release the supplier",
+            state
+                .app
+                .release_supplier(&ui.actor, kind, id)
+                .await
+                .map(|_| "The supplier was released.".to_owned()),
+        ),
+        _ => {
+            let supplier_id = match form.id("supplier_id") {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    return refused(
+                        &base,
+                        "engage a supplier",
+                        AppError::invalid("supplier_id", "choose the supplier"),
+                    );
+                }
+                Err(e) => return refused(&base, "engage a supplier", e.into()),
+            };
+            (
+                "engage a supplier",
+                state
+                    .app
+                    .engage_supplier(
+                        &ui.actor,
+                        kind,
+                        id,
+                        steward_domain::agreement_clock::EngageInput {
+                            supplier_id,
+                            reference: form.text("reference"),
+                        },
+                    )
+                    .await
+                    .map(|_| "The supplier was engaged.".to_owned()),
+            )
+        }
+    };
+    match result {
+        Ok(message) => Ok(see_other(&base, &message)),
+        Err(e) => refused(&base, what, e),
+    }
 }
 
 /// An incident's problem, or (for staff, while the incident is open) the open problems to
@@ -514,6 +920,55 @@ fn refused(base: &str, what: &str, e: AppError) -> UiResult {
             see_other(base, &format!("{REFUSAL}Could not {what}: {message}")),
         ),
         other => Err(other.into()),
+    }
+}
+
+/// An approver approves or rejects a request awaiting approval; the app checks who may.
+async fn approval(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let base = href(TicketKind::Request, id);
+    let Some(decision) = steward_domain::workflow::Decision::parse(&form.value("decision")) else {
+        return refused(
+            &base,
+            "decide",
+            AppError::invalid("decision", "approve or reject"),
+        );
+    };
+    let what = if decision == steward_domain::workflow::Decision::Approve {
+        "approve"
+    } else {
+        "reject"
+    };
+    let input = steward_domain::request::DecisionInput {
+        decision,
+        comment: form.text("comment"),
+    };
+    match state.app.decide_request(&ui.actor, id, input).await {
+        Ok(t) => Ok(see_other(
+            &base,
+            &format!(
+                "{} was {}; it is now {}.",
+                t.number,
+                if what == "approve" {
+                    "approved"
+                } else {
+                    "rejected"
+                },
+                status_label(t.status.as_str()).to_lowercase()
+            ),
+        )),
+        // Someone who is not an approver is told so on the record rather than on an error page.
+        Err(AppError::Forbidden(message)) => Ok(see_other(
+            &base,
+            &format!("{REFUSAL}Could not {what}: {message}"),
+        )),
+        Err(e) => refused(&base, what, e),
     }
 }
 

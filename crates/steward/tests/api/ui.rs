@@ -1,5 +1,6 @@
 //! The web interface over HTTP: the login form and its messages, CSRF refusals, role start
-//! pages, a form that names its invalid fields, and tenancy on record pages.
+//! pages, a form that names its invalid fields, tenancy on record pages, reports and report
+//! definitions, and approvals.
 use crate::support::{ADMIN_PASSWORD, TestApp};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
@@ -511,7 +512,16 @@ async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
     );
     let dashboard = b.get("/manage").await;
     assert_eq!(dashboard.status, 200);
-    assert_eq!(dashboard.body.matches("<svg class=\"chart\"").count(), 4);
+    // SLA compliance, volumes and backlog come from the reports; availability is only a target.
+    for heading in [
+        "SLA compliance",
+        "Volumes: opened, resolved and backlog",
+        "Backlog aging",
+    ] {
+        assert!(dashboard.body.contains(heading), "{heading}");
+    }
+    assert!(dashboard.body.contains("does not measure availability yet"));
+    assert_eq!(dashboard.body.matches("<svg class=\"chart\"").count(), 1);
     let csrf = csrf_of(&dashboard.body);
     let acme_id = acme.to_string();
 
@@ -595,4 +605,688 @@ async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
     let list = b.get("/manage/slas").await;
     assert!(list.body.contains("Mail office hours"));
     assert!(list.body.contains("<td>Mail</td>") && list.body.contains("<td>Office</td>"));
+
+    // Edit forms: prefilled, refused without the token, errors next to fields, saved.
+    let edit = b.get(&format!("/manage/services/{service}")).await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("Edit the service"));
+    assert!(edit.body.contains("value=\"99.9\""));
+    assert!(edit.body.contains(&format!("value=\"{acme_id}\" checked")));
+    let forged = b
+        .post(
+            &format!("/manage/services/{service}"),
+            &[("csrf", "stale"), ("name", "Mail"), ("status", "live")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let bad = b
+        .post(
+            &format!("/manage/services/{service}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail"),
+                ("status", "live"),
+                ("criticality", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"ce-criticality\""), "{}", bad.body);
+    let saved = b
+        .post(
+            &format!("/manage/services/{service}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail and calendar"),
+                ("status", "live"),
+                ("criticality", "1"),
+                ("availability_target_percent", "99.95"),
+                ("customer_ids", &acme_id),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let s = t
+        .get(&format!("/api/v1/services/{service}"), &t.admin)
+        .await
+        .body;
+    assert_eq!(s["name"], "Mail and calendar");
+    assert_eq!(s["availability_target_percent"], 99.95);
+
+    let edit = b.get(&format!("/manage/calendars/{calendar}")).await;
+    assert!(edit.body.contains("value=\"09:00-12:00, 13:00-17:00\""));
+    assert!(edit.body.contains("Week preview: Working hours of Office"));
+    let mut changed = office.clone();
+    changed.push(("sat", "10:00 until 12:00"));
+    let bad = b
+        .post(&format!("/manage/calendars/{calendar}"), &changed)
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"ce-sat\""));
+    changed.pop();
+    changed.push(("sat", "10:00-12:00"));
+    let saved = b
+        .post(&format!("/manage/calendars/{calendar}"), &changed)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let c = t
+        .get(&format!("/api/v1/calendars/{calendar}"), &t.admin)
+        .await
+        .body;
+    assert_eq!(c["hours"]["sat"], json!([["10:00", "12:00"]]));
+
+    let sla_id = sla["id"].as_i64().unwrap();
+    let edit = b.get(&format!("/manage/slas/{sla_id}")).await;
+    assert!(edit.body.contains("id=\"c-P1_response\" name=\"P1_response\" inputmode=\"decimal\" size=\"6\" value=\"0.5\""), "{}", edit.body);
+    let saved = b
+        .post(
+            &format!("/manage/slas/{sla_id}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Mail office hours"),
+                ("service_id", &service),
+                ("calendar_id", &calendar),
+                ("warning_percent", "75"),
+                ("pause_customer", "yes"),
+                ("P1_response", "0.5"),
+                ("P1_resolution", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let s = t
+        .get(&format!("/api/v1/slas/{sla_id}"), &t.admin)
+        .await
+        .body;
+    assert_eq!(s["targets"]["P1"]["resolution_seconds"], 6 * 3600);
+    assert!(s["targets"]["P3"].is_null());
+    assert_eq!(s["pause"][0]["reasons"], json!(["customer"]));
+
+    let team = t
+        .post("/api/v1/teams", &t.admin, json!({"name": "Desk"}))
+        .await
+        .id();
+    let saved = b
+        .post(
+            &format!("/manage/teams/{team}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Service desk"),
+                ("email", "desk@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let team_now = t.get(&format!("/api/v1/teams/{team}"), &t.admin).await.body;
+    assert_eq!(team_now["email"], "desk@example.com");
+
+    let users = t.get("/api/v1/users", &t.admin).await.body;
+    let arne = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "arne")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Changing users is for admins (the app's rule); a manager is told so.
+    let mut admin = Browser::new(&t);
+    admin.login("admin", ADMIN_PASSWORD).await;
+    let edit = admin.get(&format!("/manage/users/{arne}")).await;
+    let csrf = csrf_of(&edit.body);
+    assert!(edit.body.contains("name=\"active\" value=\"yes\" checked"));
+    let saved = admin
+        .post(
+            &format!("/manage/users/{arne}"),
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Arne A."),
+                ("role", "agent"),
+                ("organization_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let u = t.get(&format!("/api/v1/users/{arne}"), &t.admin).await.body;
+    assert_eq!(u["display_name"], "Arne A.");
+    assert_eq!(u["active"], false, "unticked deactivates");
+}
+
+#[tokio::test]
+async fn a_manager_reads_reports_and_keeps_report_definitions_with_snapshots_and_actions() {
+    let t = TestApp::spawn().await;
+    t.user("mona", "manager", None).await;
+    t.user("arne", "agent", None).await;
+    let made = t
+        .post(
+            "/api/v1/incidents",
+            &t.admin,
+            json!({"title": "Printer jam", "impact": "low", "urgency": "low"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+
+    // Manager screens are not for agents.
+    let mut agent = Browser::new(&t);
+    agent.login("arne", "arne-password").await;
+    for path in [
+        "/manage/reports",
+        "/manage/reports/sla-compliance",
+        "/manage/report-definitions",
+    ] {
+        assert_eq!(agent.get(path).await.status, 403, "{path}");
+    }
+
+    let mut b = Browser::new(&t);
+    b.login("mona", "mona-password").await;
+    let list = b.get("/manage/reports").await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.body
+            .contains("href=\"/manage/reports/sla-compliance\"")
+    );
+    assert_eq!(b.get("/manage/reports/no-such-report").await.status, 404);
+
+    let volumes = b.get("/manage/reports/volumes?grouping=day&kind=").await;
+    assert_eq!(volumes.status, 200, "{}", volumes.body);
+    assert!(
+        volumes
+            .body
+            .contains("role=\"img\" aria-labelledby=\"cap-report\"")
+    );
+    assert!(volumes.body.contains("<figcaption id=\"cap-report\">"));
+    assert!(
+        volumes.body.contains("on the previous period") || volumes.body.contains("previous period")
+    );
+    assert!(
+        volumes
+            .body
+            .contains("/api/v1/reports/volumes?format=csv&#38;grouping=day"),
+        "{}",
+        volumes.body
+    );
+    // The export link works with the session cookie.
+    let csv = b
+        .get("/api/v1/reports/volumes?format=csv&grouping=day")
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("Period,"), "{}", csv.body);
+
+    // A bad period is named next to its field.
+    let bad = b
+        .get("/manage/reports/sla-compliance?from=yesterday&by=service")
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"fe-from\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"yesterday\""));
+
+    // Report definitions: CSRF, field errors, create, edit, generate, record an action.
+    let page = b.get("/manage/report-definitions").await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_of(&page.body);
+    let forged = b
+        .post(
+            "/manage/report-definitions",
+            &[
+                ("csrf", "forged"),
+                ("name", "Weekly"),
+                ("audience", "Board"),
+                ("reports", "volumes"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let refused = b
+        .post(
+            "/manage/report-definitions",
+            &[
+                ("csrf", &csrf),
+                ("name", ""),
+                ("audience", "Board"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("id=\"fe-name\""), "{}", refused.body);
+    assert!(refused.body.contains("id=\"fe-reports\""));
+    assert!(refused.body.contains("value=\"Board\""));
+    assert!(
+        b.get("/manage/report-definitions")
+            .await
+            .body
+            .contains("No report definitions yet."),
+        "nothing created"
+    );
+    let made = b
+        .post(
+            "/manage/report-definitions",
+            &[
+                ("csrf", &csrf),
+                ("name", "Weekly service review"),
+                ("audience", "Service review board"),
+                ("reports", "sla-compliance"),
+                ("reports", "volumes"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let at = made.location.unwrap();
+    assert!(at.starts_with("/manage/report-definitions/"), "{at}");
+    let edit = b.get(&at).await;
+    assert!(edit.body.contains("value=\"Weekly service review\""));
+    assert!(edit.body.contains("value=\"volumes\" checked"));
+    let saved = b
+        .post(
+            &at,
+            &[
+                ("csrf", &csrf),
+                ("name", "Weekly service review"),
+                ("audience", "Service review board and Acme"),
+                ("reports", "sla-compliance"),
+                ("reports", "volumes"),
+                ("cadence", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(
+        b.get(&at)
+            .await
+            .body
+            .contains("Service review board and Acme")
+    );
+
+    let run = b.post(&format!("{at}/run"), &[("csrf", &csrf)]).await;
+    assert_eq!(run.status, 303, "{}", run.body);
+    let snapshot_at = run.location.unwrap();
+    assert!(snapshot_at.starts_with("/manage/report-snapshots/"));
+    let snapshot = b.get(&snapshot_at).await;
+    assert_eq!(snapshot.status, 200);
+    assert!(snapshot.body.contains("SHA-256"));
+    assert!(
+        snapshot
+            .body
+            .contains("<h2 id=\"rep-1\">SLA compliance</h2>")
+    );
+    assert!(
+        snapshot
+            .body
+            .contains("Volumes: opened, resolved and backlog")
+    );
+    assert!(b.get(&at).await.body.contains(&snapshot_at));
+
+    let actions = format!("{snapshot_at}/actions");
+    let bad = b
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("kind", "action"),
+                ("text", "Review P3 targets"),
+                ("due_date", "next week"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"fe-due_date\""), "{}", bad.body);
+    assert!(bad.body.contains("Review P3 targets"));
+    let ok = b
+        .post(
+            &actions,
+            &[
+                ("csrf", &csrf),
+                ("kind", "decision"),
+                ("text", "Review P3 targets"),
+                ("due_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let shown = b.get(&snapshot_at).await;
+    assert!(
+        shown
+            .body
+            .contains("<td class=\"pre\">Review P3 targets</td>")
+    );
+    assert!(shown.body.contains("2026-12-31"));
+}
+
+#[tokio::test]
+async fn an_approver_approves_or_rejects_a_request_on_its_record_page() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let (_, customer) = t.user("wile", "customer", Some(acme)).await;
+    let (approver_id, _) = t.user("paula", "agent", None).await;
+    t.user("arne", "agent", None).await;
+    let team = t
+        .post("/api/v1/teams", &t.admin, json!({"name": "Workplace"}))
+        .await
+        .id();
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Workplace IT", "status": "live", "customer_ids": [acme]}),
+        )
+        .await
+        .id();
+    let entry = t
+        .post(
+            "/api/v1/catalogue",
+            &t.admin,
+            json!({"service_id": service, "title": "Workplace", "published": true}),
+        )
+        .await
+        .id();
+    let item = t
+        .post(
+            &format!("/api/v1/catalogue/{entry}/items"),
+            &t.admin,
+            json!({"name": "New laptop", "form": [], "approval": {"by": "users", "user_ids": [approver_id]}, "fulfilment_team_id": team}),
+        )
+        .await;
+    assert_eq!(item.status, 201, "{}", item.body);
+    let raise = || async {
+        let r = t
+            .post(
+                "/api/v1/requests",
+                &customer,
+                json!({"catalogue_item_id": item.id(), "answers": {}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.id()
+    };
+    let first = raise().await;
+    let second = raise().await;
+    let page_of = |id: i64| format!("/requests/{id}");
+
+    // Someone who is not an approver is told so on the record; nothing changes.
+    let mut arne = Browser::new(&t);
+    arne.login("arne", "arne-password").await;
+    let record = arne.get(&page_of(first)).await;
+    assert!(record.body.contains(">Approve</button>"));
+    let csrf = csrf_of(&record.body);
+    let no = arne
+        .post(
+            &format!("/requests/{first}/approval"),
+            &[("csrf", &csrf), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(no.status, 303);
+    assert!(
+        arne.get(&page_of(first))
+            .await
+            .body
+            .contains("only the approvers")
+    );
+
+    let mut paula = Browser::new(&t);
+    paula.login("paula", "paula-password").await;
+    let csrf = csrf_of(&paula.get(&page_of(first)).await.body);
+    let forged = paula
+        .post(
+            &format!("/requests/{first}/approval"),
+            &[("csrf", "x"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    // Rejecting needs a reason.
+    let why = paula
+        .post(
+            &format!("/requests/{second}/approval"),
+            &[("csrf", &csrf), ("decision", "reject"), ("comment", " ")],
+        )
+        .await;
+    assert_eq!(why.status, 303);
+    assert!(
+        paula
+            .get(&page_of(second))
+            .await
+            .body
+            .contains("say why the request is rejected")
+    );
+    let status = |id: i64| {
+        let t = &t;
+        async move {
+            t.get(&format!("/api/v1/requests/{id}"), &t.admin)
+                .await
+                .body["status"]
+                .clone()
+        }
+    };
+    assert_eq!(status(first).await, "awaiting_approval");
+    assert_eq!(status(second).await, "awaiting_approval");
+
+    let yes = paula
+        .post(
+            &format!("/requests/{first}/approval"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "approve"),
+                ("comment", "Budget ok"),
+            ],
+        )
+        .await;
+    assert_eq!(yes.status, 303);
+    assert!(
+        paula
+            .get(&page_of(first))
+            .await
+            .body
+            .contains("was approved")
+    );
+    assert_ne!(status(first).await, "awaiting_approval");
+    let rejected = paula
+        .post(
+            &format!("/requests/{second}/approval"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "reject"),
+                ("comment", "Not in budget"),
+            ],
+        )
+        .await;
+    assert_eq!(rejected.status, 303);
+    assert_ne!(status(second).await, "awaiting_approval");
+    assert!(
+        !paula
+            .get(&page_of(second))
+            .await
+            .body
+            .contains(">Approve</button>")
+    );
+}
+
+#[tokio::test]
+async fn staff_run_a_major_incident_and_a_supplier_engagement_from_the_record_page() {
+    let t = TestApp::spawn().await;
+    let (arne_id, _) = t.user("arne", "agent", None).await;
+    let supplier = t
+        .post("/api/v1/suppliers", &t.admin, json!({"name": "Telco"}))
+        .await
+        .id();
+    let mut targets = serde_json::Map::new();
+    for p in ["P1", "P2", "P3", "P4", "P5"] {
+        targets.insert(
+            p.into(),
+            json!({"response_seconds": 3600, "resolution_seconds": 36_000}),
+        );
+    }
+    let uc = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "Telco UC", "level": "underpinning_contract", "supplier_id": supplier,
+                   "targets": targets}),
+        )
+        .await;
+    assert_eq!(uc.status, 201, "{}", uc.body);
+    let incident = |title: &str| {
+        let t = &t;
+        let title = title.to_owned();
+        async move {
+            let r = t
+                .post(
+                    "/api/v1/incidents",
+                    &t.admin,
+                    json!({"title": title, "impact": "high", "urgency": "high"}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.id()
+        }
+    };
+    let main = incident("Core network down").await;
+    let child = incident("Branch office offline").await;
+    let page = format!("/incidents/{main}");
+
+    let mut b = Browser::new(&t);
+    b.login("arne", "arne-password").await;
+    let record = b.get(&page).await;
+    assert!(record.body.contains("Declare major incident"));
+    let csrf = csrf_of(&record.body);
+    let owner = arne_id.to_string();
+
+    // Without its token the form is refused; without an owner it says so on the record.
+    let forged = b
+        .post(
+            &format!("{page}/major"),
+            &[("csrf", "x"), ("owner_id", &owner)],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let none = b
+        .post(
+            &format!("{page}/major"),
+            &[("csrf", &csrf), ("owner_id", "")],
+        )
+        .await;
+    assert_eq!(none.status, 303);
+    assert!(
+        b.get(&page)
+            .await
+            .body
+            .contains("choose the major-incident manager")
+    );
+    let declared = b
+        .post(
+            &format!("{page}/major"),
+            &[
+                ("csrf", &csrf),
+                ("owner_id", &owner),
+                ("reason", "All sites"),
+            ],
+        )
+        .await;
+    assert_eq!(declared.status, 303);
+    let record = b.get(&page).await;
+    assert!(
+        record.body.contains("Managed by <strong>arne"),
+        "{}",
+        record.body
+    );
+    assert!(record.body.contains("Branch office offline"));
+
+    let child_id = child.to_string();
+    let attached = b
+        .post(
+            &format!("{page}/children"),
+            &[("csrf", &csrf), ("incident_ids", &child_id)],
+        )
+        .await;
+    assert_eq!(attached.status, 303);
+    let c = t.get(&format!("/api/v1/incidents/{child}"), &t.admin).await;
+    assert_eq!(c.body["parent_id"], main);
+    assert!(
+        b.get(&format!("/incidents/{child}"))
+            .await
+            .body
+            .contains("Part of major incident")
+    );
+
+    let blank = b
+        .post(
+            &format!("{page}/notify"),
+            &[
+                ("csrf", &csrf),
+                ("audience", "Board"),
+                ("channel", "phone"),
+                ("message", ""),
+            ],
+        )
+        .await;
+    assert_eq!(blank.status, 303);
+    assert!(
+        b.get(&page)
+            .await
+            .body
+            .contains("Could not record the notification")
+    );
+    b.post(
+        &format!("{page}/notify"),
+        &[
+            ("csrf", &csrf),
+            ("audience", "Executive board"),
+            ("channel", "phone"),
+            ("message", "All sites down, ETA 2 h"),
+        ],
+    )
+    .await;
+    let reviewed = b
+        .post(
+            &format!("{page}/review"),
+            &[
+                ("csrf", &csrf),
+                ("what_happened", "Core switch failed"),
+                ("cause", "Firmware bug"),
+                ("actions", "Update firmware\nAdd a spare"),
+            ],
+        )
+        .await;
+    assert_eq!(reviewed.status, 303);
+    let record = b.get(&page).await;
+    assert!(record.body.contains("All sites down, ETA 2 h"));
+    assert!(record.body.contains("<li>Add a spare</li>"));
+    assert!(
+        !record
+            .body
+            .contains("Required before the incident can be closed")
+    );
+
+    // A supplier: engaged, its contract's clocks shown in words, acknowledged, released.
+    let supplier_id = supplier.to_string();
+    let engaged = b
+        .post(
+            &format!("{page}/supplier"),
+            &[
+                ("csrf", &csrf),
+                ("supplier_id", &supplier_id),
+                ("reference", "T-77"),
+            ],
+        )
+        .await;
+    assert_eq!(engaged.status, 303);
+    let record = b.get(&page).await;
+    assert!(
+        record
+            .body
+            .contains("Engaged with Telco (their reference T-77)"),
+        "{}",
+        record.body
+    );
+    assert!(record.body.contains("Underpinning contract Telco UC"));
+    assert!(record.body.contains("not acknowledged yet"));
+    assert!(record.body.contains("Running"));
+    b.post(&format!("{page}/supplier/acknowledge"), &[("csrf", &csrf)])
+        .await;
+    assert!(b.get(&page).await.body.contains("acknowledged 20"));
+    b.post(&format!("{page}/supplier/release"), &[("csrf", &csrf)])
+        .await;
+    let record = b.get(&page).await;
+    assert!(record.body.contains("Engage supplier"));
+    assert!(record.body.contains("Met") || record.body.contains("Breached"));
 }
