@@ -10,6 +10,20 @@ use steward_domain::workflow::Status;
 /// Rows per statement: well under both backends' limits on bound values.
 const BATCH: usize = 400;
 
+/// Bound values per statement on SQLite. Binding by position still looks each parameter's
+/// name up (`sqlite3_bind_parameter_name` walks the statement's list of names), so binding
+/// costs grow with the square of the parameter count: a 4,800-value insert spent most of an
+/// import there. A few hundred keeps that negligible next to the inserts themselves.
+const SQLITE_VALUES: usize = 240;
+
+/// Rows of `columns` bound values each to write per statement on this backend.
+fn rows_per_statement(ex: &Ex<'_>, rows: usize, columns: usize) -> usize {
+    match ex {
+        Ex::Sqlite(_) => (SQLITE_VALUES / columns).clamp(1, rows),
+        Ex::Postgres(_) => rows,
+    }
+}
+
 /// An imported ticket already in the database.
 #[derive(Debug, Clone)]
 pub struct Existing {
@@ -44,7 +58,8 @@ pub async fn existing(ex: Ex<'_>, source: &str) -> Result<HashMap<String, Existi
 pub async fn numbers_taken(ex: Ex<'_>, source: &str, numbers: &[String]) -> Result<Vec<String>> {
     let mut taken = Vec::new();
     let mut ex = ex;
-    for chunk in numbers.chunks(BATCH) {
+    let per = rows_per_statement(&ex, BATCH, 1);
+    for chunk in numbers.chunks(per) {
         let mut sql = Sql::new(
             "SELECT t.number FROM tickets t LEFT JOIN ticket_imports i ON i.ticket_id = t.id
              WHERE (i.source IS NULL OR i.source <> ",
@@ -126,7 +141,8 @@ pub async fn insert_tickets(
     rows: &[ImportRow<'_>],
 ) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(rows.len());
-    for chunk in rows.chunks(BATCH / 2) {
+    let per = rows_per_statement(&ex, BATCH / 2, 24);
+    for chunk in rows.chunks(per) {
         let mut sql = Sql::new("INSERT INTO tickets (");
         sql.push(TICKET_COLUMNS).push(") VALUES ");
         for (i, r) in chunk.iter().enumerate() {
@@ -160,7 +176,8 @@ pub async fn update_ticket(ex: Ex<'_>, id: i64, r: &ImportRow<'_>) -> Result<()>
 
 /// Removes what an earlier import wrote for these tickets, before it is written again.
 pub async fn clear_history(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
-    for chunk in ids.chunks(BATCH) {
+    let per = rows_per_statement(&ex, BATCH, 1);
+    for chunk in ids.chunks(per) {
         for table in ["ticket_events", "search_docs"] {
             let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE ticket_id IN "));
             sql.in_list(chunk);
@@ -186,7 +203,8 @@ pub struct EventRow {
 }
 
 pub async fn insert_events(mut ex: Ex<'_>, rows: &[EventRow]) -> Result<()> {
-    for chunk in rows.chunks(BATCH) {
+    let per = rows_per_statement(&ex, BATCH, 7);
+    for chunk in rows.chunks(per) {
         let mut sql = Sql::new(
             "INSERT INTO ticket_events (ticket_id, at, actor, event, from_status, to_status, detail) VALUES ",
         );
@@ -218,7 +236,8 @@ pub async fn insert_events(mut ex: Ex<'_>, rows: &[EventRow]) -> Result<()> {
 
 /// The search document of each ticket: `(ticket, title, body)`.
 pub async fn insert_search_docs(mut ex: Ex<'_>, rows: &[(i64, &str, &str)]) -> Result<()> {
-    for chunk in rows.chunks(BATCH) {
+    let per = rows_per_statement(&ex, BATCH, 4);
+    for chunk in rows.chunks(per) {
         let mut sql =
             Sql::new("INSERT INTO search_docs (ticket_id, source, public, title, body) VALUES ");
         for (i, (ticket, title, body)) in chunk.iter().enumerate() {
@@ -256,7 +275,8 @@ pub async fn upsert_provenance(
     rows: &[Provenance<'_>],
     now: i64,
 ) -> Result<()> {
-    for chunk in rows.chunks(BATCH / 2) {
+    let per = rows_per_statement(&ex, BATCH / 2, 7);
+    for chunk in rows.chunks(per) {
         let mut sql = Sql::new(
             "INSERT INTO ticket_imports (ticket_id, source, external_key, attributes, digest, first_line, imported_at) VALUES ",
         );
@@ -315,7 +335,8 @@ pub async fn attributes(ex: Ex<'_>, ticket: i64) -> Result<Option<(String, Strin
 
 /// Forgets the SLA clocks of re-imported tickets, which are computed again from their history.
 pub async fn clear_clocks(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
-    for chunk in ids.chunks(BATCH) {
+    let per = rows_per_statement(&ex, BATCH, 1);
+    for chunk in ids.chunks(per) {
         for table in [
             "ticket_clock_events",
             "ticket_clock_deadlines",
