@@ -78,10 +78,14 @@ async fn volumes(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let mut backlog = reports::open_at(ex.by_ref(), q.kind, q.from, f).await?;
     let mut rows = Vec::new();
     let (mut opened_total, mut ended_total) = (0, 0);
-    for (label, a, b) in q.buckets() {
-        let opened = reports::count_in(ex.by_ref(), q.kind, "opened_at", a, b, f).await?;
-        let resolved = reports::count_in(ex.by_ref(), q.kind, "resolved_at", a, b, f).await?;
-        let cancelled = reports::count_in(ex.by_ref(), q.kind, "closed_at", a, b, f).await?;
+    let buckets = q.buckets();
+    let bounds: Vec<(i64, i64)> = buckets.iter().map(|(_, a, b)| (*a, *b)).collect();
+    let opened = reports::count_in_buckets(ex.by_ref(), q.kind, "opened_at", &bounds, f).await?;
+    let resolved =
+        reports::count_in_buckets(ex.by_ref(), q.kind, "resolved_at", &bounds, f).await?;
+    let cancelled = reports::count_in_buckets(ex.by_ref(), q.kind, "closed_at", &bounds, f).await?;
+    for (i, (label, _, _)) in buckets.into_iter().enumerate() {
+        let (opened, resolved, cancelled) = (opened[i], resolved[i], cancelled[i]);
         backlog += opened - resolved - cancelled;
         opened_total += opened;
         ended_total += resolved + cancelled;
@@ -237,7 +241,17 @@ async fn duration_stats(
 ) -> Result<(Stats, Stats)> {
     let rows = reports::durations(ex.by_ref(), q.kind, end, from, to, &q.filters).await?;
     let mut calendars: HashMap<i64, Box<dyn BusinessTime + Send + Sync>> = HashMap::new();
+    let any_calendar = rows.iter().any(|r| r.2.is_some());
     let mut wall = Vec::with_capacity(rows.len());
+    if !any_calendar {
+        // Without calendars business time is wall-clock time: the same figures, sorted once.
+        wall.extend(
+            rows.iter()
+                .map(|(start, stop, _)| (stop - start) as f64 / DAY),
+        );
+        let stats = Stats::of(wall);
+        return Ok((stats, stats));
+    }
     let mut business = Vec::with_capacity(rows.len());
     for (start, stop, calendar) in rows {
         let days = (stop - start) as f64 / DAY;
@@ -316,8 +330,10 @@ async fn rates(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let f = &q.filters;
     let (pf, pt) = q.previous();
     let mut rows = Vec::new();
-    for (label, a, b) in q.buckets() {
-        let (n, reassigned, reopened, _) = reports::rates(ex.by_ref(), q.kind, a, b, f).await?;
+    let buckets = q.buckets();
+    let bounds: Vec<(i64, i64)> = buckets.iter().map(|(_, a, b)| (*a, *b)).collect();
+    let per = reports::rates_in_buckets(ex.by_ref(), q.kind, &bounds, f).await?;
+    for ((label, _, _), (n, reassigned, reopened, _)) in buckets.into_iter().zip(per) {
         rows.push(vec![
             json!(label),
             json!(n),

@@ -227,6 +227,9 @@ pub async fn run(app: &App, args: CsvImport) -> anyhow::Result<ExitCode> {
         .import_history(&Actor::system("import"), &options, parsed.records)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Fresh planner statistics, as after the other imports: on SQLite the report queries
+    // pick their covering indexes by them.
+    app.db().analyze().await?;
     for e in &parsed.bad_rows {
         eprintln!("skipped {e}");
     }
