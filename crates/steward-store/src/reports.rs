@@ -26,24 +26,26 @@ use crate::sql::{Sql, bind_args};
 use steward_domain::report::{ComplianceBy, Filters};
 use steward_domain::ticket::TicketKind;
 
-/// The report's filters. Each is written `+t.column` (a no-op in both dialects) so that no
-/// index serves it: SQLite would otherwise read, say, the (kind, priority, opened_at) index
-/// and then the row of every ticket of that priority, where the report indexes carry the
-/// filter columns and answer the whole query themselves.
-fn filter(sql: &mut Sql, f: &Filters) {
-    sql.and_opt("+t.service_id =", f.service_id)
-        .and_opt("+t.organization_id =", f.organization_id)
-        .and_opt("+t.team_id =", f.team_id)
-        .and_opt("+t.priority =", f.priority);
+/// The report's filters. On SQLite each is written `+t.column` so that no index serves it:
+/// SQLite would otherwise read, say, the (kind, priority, opened_at) index and then the row
+/// of every ticket of that priority, where the report indexes carry the filter columns and
+/// answer the whole query themselves. PostgreSQL plans by statistics, which `+` would hide
+/// from it (it then guessed a handful of rows and joined every ticket with every bucket).
+fn filter(sql: &mut Sql, f: &Filters, ex: &Ex<'_>) {
+    let plus = if matches!(ex, Ex::Sqlite(_)) { "+" } else { "" };
+    sql.and_opt(&format!("{plus}t.service_id ="), f.service_id)
+        .and_opt(&format!("{plus}t.organization_id ="), f.organization_id)
+        .and_opt(&format!("{plus}t.team_id ="), f.team_id)
+        .and_opt(&format!("{plus}t.priority ="), f.priority);
 }
 
 /// `WHERE t.kind = … AND <column> in [from, to)` plus the report's filters.
-fn scoped(kind: TicketKind, column: &str, from: i64, to: i64, f: &Filters) -> Sql {
+fn scoped(ex: &Ex<'_>, kind: TicketKind, column: &str, from: i64, to: i64, f: &Filters) -> Sql {
     let mut sql = Sql::new(" WHERE t.kind = ");
     sql.bind(kind.as_str());
     sql.push(&format!(" AND t.{column} >= ")).bind(from);
     sql.push(&format!(" AND t.{column} < ")).bind(to);
-    filter(&mut sql, f);
+    filter(&mut sql, f, ex);
     sql
 }
 
@@ -63,7 +65,7 @@ pub async fn count_in(
     f: &Filters,
 ) -> Result<i64> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM tickets t");
-    let w = scoped(kind, column, from, to, f);
+    let w = scoped(&ex, kind, column, from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
     if column == "closed_at" {
@@ -73,15 +75,19 @@ pub async fn count_in(
     scalar(ex, sql).await
 }
 
-/// `SELECT b.column1, <select> FROM (VALUES (i, from, to), …) AS b JOIN tickets t` on the
-/// ticket's `column` falling in bucket `i`, with the report's filters, grouped by bucket: one
-/// statement for every bucket of a report (a year by week is one query instead of 53).
+/// `SELECT i, (SELECT <aggregate> FROM tickets t WHERE <column> in bucket i …), … FROM
+/// (VALUES (i, from, to), …) AS b`: every bucket of a report in one statement (a year by week
+/// is one query instead of 53), each aggregate a correlated subquery, so that both backends
+/// count each bucket by an index range (as a join, PostgreSQL scanned every ticket against
+/// every bucket). `extra` is appended to each subquery's conditions.
 fn bucketed(
-    select: &str,
+    ex: &Ex<'_>,
+    aggregates: &[&str],
     kind: TicketKind,
     column: &str,
     buckets: &[(i64, i64)],
     f: &Filters,
+    extra: &str,
 ) -> Sql {
     // The bounds are integers computed here, written inline (a day grouping can have a
     // thousand buckets, more than is comfortable to bind).
@@ -90,15 +96,19 @@ fn bucketed(
         .enumerate()
         .map(|(i, (a, b))| format!("({i}, {a}, {b})"))
         .collect();
-    let mut sql = Sql::new(&format!(
-        "SELECT CAST(b.column1 AS BIGINT), {select} FROM (VALUES {}) AS b JOIN tickets t ON t.kind = ",
-        values.join(", ")
-    ));
-    sql.bind(kind.as_str());
-    sql.push(&format!(
-        " AND t.{column} >= b.column2 AND t.{column} < b.column3"
-    ));
-    filter(&mut sql, f);
+    let mut sql = Sql::new("SELECT CAST(b.column1 AS BIGINT)");
+    for aggregate in aggregates {
+        sql.push(&format!(
+            ", (SELECT {aggregate} FROM tickets t WHERE t.kind = "
+        ));
+        sql.bind(kind.as_str());
+        sql.push(&format!(
+            " AND t.{column} >= b.column2 AND t.{column} < b.column3"
+        ));
+        filter(&mut sql, f, ex);
+        sql.push(extra).push(")");
+    }
+    sql.push(&format!(" FROM (VALUES {}) AS b", values.join(", ")));
     sql
 }
 
@@ -114,11 +124,12 @@ pub async fn count_in_buckets(
     if buckets.is_empty() {
         return Ok(counts);
     }
-    let mut sql = bucketed("COUNT(*)", kind, column, buckets, f);
-    if column == "closed_at" {
-        sql.push(" AND t.resolved_at IS NULL");
-    }
-    sql.push(" GROUP BY b.column1");
+    let extra = if column == "closed_at" {
+        " AND t.resolved_at IS NULL"
+    } else {
+        ""
+    };
+    let sql = bucketed(&ex, &["COUNT(*)"], kind, column, buckets, f, extra);
     let rows: Vec<(i64, i64)> = on!(ex, c => bind_args!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
     for (i, n) in rows {
@@ -132,7 +143,7 @@ pub async fn count_in_buckets(
 /// Tickets open at instant `at`: opened before it and not yet resolved or closed.
 pub async fn open_at(ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> Result<i64> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM tickets t");
-    let w = scoped(kind, "opened_at", i64::MIN, at, f);
+    let w = scoped(&ex, kind, "opened_at", i64::MIN, at, f);
     sql.push(&w.text);
     sql.args = w.args;
     sql.push(" AND COALESCE(t.resolved_at, t.closed_at, ")
@@ -182,7 +193,7 @@ pub async fn compliance(
     let mut sql = Sql::new(&format!(
         "SELECT {label} AS label, t.response_outcome, t.resolution_outcome, COUNT(*) FROM tickets t{joins}"
     ));
-    let w = scoped(kind, "opened_at", from, to, f);
+    let w = scoped(&ex, kind, "opened_at", from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
     sql.push(" GROUP BY 1, 2, 3 ORDER BY 1");
@@ -233,7 +244,7 @@ pub async fn durations(
          FROM tickets t
          LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id LEFT JOIN slas s ON s.id = ts.sla_id"
     ));
-    let w = scoped(kind, end, from, to, f);
+    let w = scoped(&ex, kind, end, from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
     sql.push(" GROUP BY s.calendar_id");
@@ -264,9 +275,12 @@ pub async fn durations(
     Ok(rows)
 }
 
-const RATES: &str = "COUNT(*), CAST(COALESCE(SUM(CASE WHEN t.reassignment_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-     CAST(COALESCE(SUM(CASE WHEN t.reopen_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT),
-     CAST(COALESCE(SUM(t.reassignment_count), 0) AS BIGINT)";
+const RATES: [&str; 4] = [
+    "COUNT(*)",
+    "CAST(COALESCE(SUM(CASE WHEN t.reassignment_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT)",
+    "CAST(COALESCE(SUM(CASE WHEN t.reopen_count > 0 THEN 1 ELSE 0 END), 0) AS BIGINT)",
+    "CAST(COALESCE(SUM(t.reassignment_count), 0) AS BIGINT)",
+];
 
 /// Of the tickets opened in the range: how many, how many were reassigned at least once,
 /// reopened at least once, and the sum of reassignments.
@@ -277,8 +291,8 @@ pub async fn rates(
     to: i64,
     f: &Filters,
 ) -> Result<(i64, i64, i64, i64)> {
-    let mut sql = Sql::new(&format!("SELECT {RATES} FROM tickets t"));
-    let w = scoped(kind, "opened_at", from, to, f);
+    let mut sql = Sql::new(&format!("SELECT {} FROM tickets t", RATES.join(", ")));
+    let w = scoped(&ex, kind, "opened_at", from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
     let row: (i64, i64, i64, i64) = on!(ex, c => bind_args!(
@@ -297,8 +311,7 @@ pub async fn rates_in_buckets(
     if buckets.is_empty() {
         return Ok(out);
     }
-    let mut sql = bucketed(RATES, kind, "opened_at", buckets, f);
-    sql.push(" GROUP BY b.column1");
+    let sql = bucketed(&ex, &RATES, kind, "opened_at", buckets, f, "");
     let rows: Vec<(i64, i64, i64, i64, i64)> = on!(ex, c => bind_args!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
     for (i, n, reassigned, reopened, moves) in rows {
@@ -318,15 +331,16 @@ pub async fn aging(
     ages: &[i64],
     f: &Filters,
 ) -> Result<Vec<(i64, i64, i64)>> {
-    let mut band = String::from("CASE");
+    // BIGINT: PostgreSQL types the bare CASE as INT4, which does not decode as i64.
+    let mut band = String::from("CAST(CASE");
     for (i, lower) in ages.iter().enumerate().rev() {
         band.push_str(&format!(" WHEN {at} - t.opened_at >= {lower} THEN {i}"));
     }
-    band.push_str(" ELSE 0 END");
+    band.push_str(" ELSE 0 END AS BIGINT)");
     let mut sql = Sql::new(&format!(
         "SELECT t.priority, {band} AS band, COUNT(*) FROM tickets t"
     ));
-    let w = scoped(kind, "opened_at", i64::MIN, at, f);
+    let w = scoped(&ex, kind, "opened_at", i64::MIN, at, f);
     sql.push(&w.text);
     sql.args = w.args;
     sql.push(" AND COALESCE(t.resolved_at, t.closed_at, ")
@@ -353,7 +367,7 @@ pub async fn problems(
         "SELECT t.status, COUNT(*), CAST(COALESCE(SUM(CASE WHEN t.known_error_number IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
          FROM tickets t",
     );
-    let w = scoped(TicketKind::Problem, "opened_at", from, to, f);
+    let w = scoped(&ex, TicketKind::Problem, "opened_at", from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
     sql.push(" GROUP BY 1 ORDER BY 1");
