@@ -96,6 +96,22 @@ fn bucketed(
         .enumerate()
         .map(|(i, (a, b))| format!("({i}, {a}, {b})"))
         .collect();
+    if matches!(ex, Ex::Sqlite(_)) {
+        // SQLite runs the join bucket by bucket through the report index, and faster than
+        // correlated subqueries (a year by day: 0.5 s against 1.9 s). Empty buckets are absent.
+        let mut sql = Sql::new(&format!(
+            "SELECT CAST(b.column1 AS BIGINT), {} FROM (VALUES {}) AS b JOIN tickets t ON t.kind = ",
+            aggregates.join(", "),
+            values.join(", ")
+        ));
+        sql.bind(kind.as_str());
+        sql.push(&format!(
+            " AND t.{column} >= b.column2 AND t.{column} < b.column3"
+        ));
+        filter(&mut sql, f, ex);
+        sql.push(extra).push(" GROUP BY b.column1");
+        return sql;
+    }
     let mut sql = Sql::new("SELECT CAST(b.column1 AS BIGINT)");
     for aggregate in aggregates {
         sql.push(&format!(
