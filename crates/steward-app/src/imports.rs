@@ -156,6 +156,7 @@ impl App {
                 resolution_outcome: record
                     .made_sla
                     .map(|made| if made { "met" } else { "breached" }),
+                source: &options.source,
             };
             match prior {
                 Some(p) => changed.push((p.ticket_id, p.status, row)),

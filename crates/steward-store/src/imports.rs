@@ -90,16 +90,18 @@ pub struct ImportRow<'a> {
     pub responded_at: Option<i64>,
     /// `met` / `breached` from the source's own SLA verdict.
     pub resolution_outcome: Option<&'static str>,
+    /// The system the record came from, kept on the ticket for reports.
+    pub source: &'a str,
 }
 
 const TICKET_COLUMNS: &str = "kind, number, title, description, status, impact, urgency, priority,
     category, channel, organization_id, service_id, team_id, pending_reason, resolution_code,
     resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
-    closed_at, responded_at, resolution_outcome";
+    closed_at, responded_at, resolution_outcome, import_source";
 
 fn push_ticket_values(sql: &mut Sql, r: &ImportRow<'_>) {
     let d = r.record;
-    let values: [Arg; 24] = [
+    let values: [Arg; 25] = [
         r.kind.as_str().into(),
         d.number.as_str().into(),
         d.title.as_str().into(),
@@ -124,6 +126,7 @@ fn push_ticket_values(sql: &mut Sql, r: &ImportRow<'_>) {
         d.closed_at.into(),
         r.responded_at.into(),
         r.resolution_outcome.into(),
+        r.source.into(),
     ];
     sql.push("(");
     for (i, v) in values.into_iter().enumerate() {
@@ -141,7 +144,7 @@ pub async fn insert_tickets(
     rows: &[ImportRow<'_>],
 ) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(rows.len());
-    let per = rows_per_statement(&ex, BATCH / 2, 24);
+    let per = rows_per_statement(&ex, BATCH / 2, 25);
     for chunk in rows.chunks(per) {
         let mut sql = Sql::new("INSERT INTO tickets (");
         sql.push(TICKET_COLUMNS).push(") VALUES ");

@@ -192,9 +192,8 @@ pub async fn compliance(
 ) -> Result<Vec<ComplianceRow>> {
     let (label, joins) = match by {
         ComplianceBy::Sla => (
-            "COALESCE(s.name, CASE WHEN i.ticket_id IS NOT NULL THEN 'Imported verdict (' || i.source || ')' END, 'No SLA')",
-            " LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id LEFT JOIN slas s ON s.id = ts.sla_id
-              LEFT JOIN ticket_imports i ON i.ticket_id = t.id",
+            "COALESCE(s.name, CASE WHEN t.import_source IS NOT NULL THEN 'Imported verdict (' || t.import_source || ')' END, 'No SLA')",
+            " LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id LEFT JOIN slas s ON s.id = ts.sla_id",
         ),
         ComplianceBy::Service => (
             "COALESCE(sv.name, 'No service')",

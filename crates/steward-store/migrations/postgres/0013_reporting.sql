@@ -22,6 +22,9 @@ CREATE INDEX ticket_imports_ticket_source ON ticket_imports (ticket_id, source);
 ALTER TABLE tickets ADD COLUMN responded_at BIGINT;
 ALTER TABLE tickets ADD COLUMN response_outcome TEXT CHECK (response_outcome IN ('met', 'breached'));
 ALTER TABLE tickets ADD COLUMN resolution_outcome TEXT CHECK (resolution_outcome IN ('met', 'breached'));
+-- The system an imported ticket came from (also in ticket_imports), so that compliance by
+-- SLA labels imported verdicts without a join per ticket.
+ALTER TABLE tickets ADD COLUMN import_source TEXT;
 -- Report indexes: each leads with the instant a report ranges over and carries the columns
 -- reports filter on and count, so that a report over a million tickets reads only an index,
 -- not each ticket's row.
@@ -34,7 +37,7 @@ CREATE INDEX tickets_kind_responded ON tickets
     (kind, responded_at, opened_at, priority, team_id, service_id, organization_id) INCLUDE (id);
 CREATE INDEX tickets_kind_opened_report ON tickets
     (kind, opened_at, resolved_at, closed_at, priority, team_id, service_id, organization_id,
-     response_outcome, resolution_outcome, reassignment_count, reopen_count) INCLUDE (id);
+     response_outcome, resolution_outcome, reassignment_count, reopen_count, import_source) INCLUDE (id);
 
 -- Report definitions: who a pack of reports is for, with its filters and cadence.
 CREATE TABLE report_definitions (
