@@ -37,7 +37,7 @@ impl App {
         let (summary, columns, rows, chart, notes) = match q.name {
             ReportName::Volumes => volumes(ex.by_ref(), &q).await?,
             ReportName::SlaCompliance => compliance(ex.by_ref(), &q).await?,
-            ReportName::ResolutionTimes => times(ex.by_ref(), &q).await?,
+            ReportName::ResolutionTimes => times(&self.db, &q).await?,
             ReportName::Rates => rates(ex.by_ref(), &q).await?,
             ReportName::BacklogAging => aging(ex.by_ref(), &q).await?,
             ReportName::Problems => problems(ex.by_ref(), &q).await?,
@@ -273,17 +273,37 @@ async fn duration_stats(
     Ok((Stats::of(wall), Stats::of(business)))
 }
 
-async fn times(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
+/// The current and previous period's statistics of one measure, on a connection of its own.
+async fn measure(
+    db: &steward_store::Db,
+    q: &ReportQuery,
+    end: &str,
+) -> Result<((Stats, Stats), Stats)> {
     let (pf, pt) = q.previous();
+    let mut conn = db.read().await?;
+    let current = duration_stats(conn.ex(), q, end, q.from, q.to).await?;
+    let (previous, _) = duration_stats(conn.ex(), q, end, pf, pt).await?;
+    Ok((current, previous))
+}
+
+async fn times(db: &steward_store::Db, q: &ReportQuery) -> Result<Built> {
     let mut summary = Vec::new();
     let mut rows = Vec::new();
-    for (end, label, key) in [
-        ("responded_at", "Time to acknowledge (MTTA)", "acknowledge"),
-        ("resolved_at", "Time to resolve (MTTR)", "resolve"),
-        ("closed_at", "Time to close", "close"),
-    ] {
-        let (wall, business) = duration_stats(ex.by_ref(), q, end, q.from, q.to).await?;
-        let (prev_wall, _) = duration_stats(ex.by_ref(), q, end, pf, pt).await?;
+    // The three measures scan different indexes; run them side by side on separate
+    // connections rather than one after another.
+    let (acknowledge, resolve, close) = tokio::try_join!(
+        measure(db, q, "responded_at"),
+        measure(db, q, "resolved_at"),
+        measure(db, q, "closed_at"),
+    )?;
+    for ((label, key), ((wall, business), prev_wall)) in [
+        ("Time to acknowledge (MTTA)", "acknowledge"),
+        ("Time to resolve (MTTR)", "resolve"),
+        ("Time to close", "close"),
+    ]
+    .into_iter()
+    .zip([acknowledge, resolve, close])
+    {
         summary.push(Figure::new(
             &format!("{key}_mean_days"),
             &format!("{label}, mean"),
