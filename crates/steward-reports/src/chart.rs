@@ -1,5 +1,6 @@
 //! Charts drawn with plotters' SVG backend. Series differ by shade *and* by shape, dash or
 //! label, so a chart reads without colour.
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use steward_domain::report::{ChartSpec, Report};
 
@@ -59,9 +60,44 @@ pub fn svg(report: &Report) -> Option<String> {
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// White background, axes and labelled mesh shared by every chart: rows along x (bars take
+/// the slot `[i, i + 1)`, lines the point `i`), values from 0 to `top` along y.
+fn axes<'a, 'b>(
+    root: &'a Area<'b>,
+    report: &Report,
+    width: f64,
+    top: f64,
+    unit: &str,
+    bars: bool,
+) -> Result<Chart<'a, 'b>, String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let n = report.rows.len();
+    let labels: Vec<String> = report.rows.iter().map(|r| label(r)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(if bars { 56 } else { 48 })
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..width, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    let slot = |x: f64| if bars { x.floor() } else { x.round() };
+    let mut mesh = chart.configure_mesh();
+    if bars {
+        mesh.disable_x_mesh();
+    }
+    mesh.y_desc(unit)
+        .label_style(("sans-serif", 13))
+        .y_label_formatter(&|v| trim_number(*v))
+        // One tick per row (at most a dozen): bars stand just right of their row's tick.
+        .x_labels(n.min(12) + usize::from(bars))
+        .x_label_formatter(&|x| labels.get(slot(*x) as usize).cloned().unwrap_or_default())
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
 
 fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let cols: Vec<usize> = series.iter().filter_map(|s| column(report, s)).collect();
     let n = report.rows.len();
     let top = report
@@ -71,23 +107,7 @@ fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> R
         .fold(0.0, f64::max)
         .max(1.0)
         * 1.1;
-    let labels: Vec<String> = report.rows.iter().map(|r| label(r)).collect();
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(48)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0f64..n as f64, 0f64..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .y_desc(unit)
-        .label_style(("sans-serif", 13))
-        .y_label_formatter(&|v| trim_number(*v))
-        .x_labels(n.min(12))
-        .x_label_formatter(&|x| labels.get(x.floor() as usize).cloned().unwrap_or_default())
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = axes(root, report, n as f64, top, unit, true)?;
     for (i, (c, key)) in cols.iter().zip(series).enumerate() {
         let shade = SHADES[i % SHADES.len()];
         chart
@@ -127,7 +147,6 @@ fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> R
 }
 
 fn lines(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let cols: Vec<usize> = series.iter().filter_map(|s| column(report, s)).collect();
     let n = report.rows.len();
     let top = report
@@ -137,22 +156,7 @@ fn lines(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Res
         .fold(0.0, f64::max)
         .max(1.0)
         * 1.15;
-    let labels: Vec<String> = report.rows.iter().map(|r| label(r)).collect();
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(48)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0f64..(n.max(2) - 1) as f64, 0f64..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .y_desc(unit)
-        .label_style(("sans-serif", 13))
-        .y_label_formatter(&|v| trim_number(*v))
-        .x_labels(n.min(12))
-        .x_label_formatter(&|x| labels.get(x.round() as usize).cloned().unwrap_or_default())
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = axes(root, report, (n.max(2) - 1) as f64, top, unit, false)?;
     for (i, (c, key)) in cols.iter().zip(series).enumerate() {
         let shade = SHADES[i % SHADES.len()];
         let points: Vec<(f64, f64)> = report
@@ -207,7 +211,6 @@ fn against_target(
     target: f64,
     unit: &str,
 ) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let Some(c) = column(report, key) else {
         return Err(format!("no column {key}"));
     };
@@ -219,23 +222,7 @@ fn against_target(
         .fold(target, f64::max)
         .max(1.0)
         * 1.1;
-    let labels: Vec<String> = report.rows.iter().map(|r| label(r)).collect();
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(56)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0f64..n as f64, 0f64..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .y_desc(unit)
-        .label_style(("sans-serif", 13))
-        .y_label_formatter(&|v| trim_number(*v))
-        .x_labels(n.min(12))
-        .x_label_formatter(&|x| labels.get(x.floor() as usize).cloned().unwrap_or_default())
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = axes(root, report, n as f64, top, unit, true)?;
     chart
         .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
             let x0 = x as f64 + 0.2;
