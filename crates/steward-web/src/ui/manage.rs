@@ -561,14 +561,20 @@ async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     Ok(page)
 }
 
-async fn create_sla(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
-    require_manager(&ui)?;
-    ui.check_csrf(&form)?;
-    let mut errors = Vec::new();
+/// What the SLA create and edit forms share: per-priority targets in hours, the warning
+/// threshold, the service and the calendar.
+struct SlaFields {
+    targets: serde_json::Map<String, Value>,
+    warning: Option<f64>,
+    service_id: Option<i64>,
+    calendar_id: Option<i64>,
+}
+
+fn sla_fields(form: &FormData, errors: &mut Vec<FieldError>) -> SlaFields {
     let mut targets = serde_json::Map::new();
     for p in ["P1", "P2", "P3", "P4", "P5"] {
-        let response = number(&form, &format!("{p}_response"), &mut errors);
-        let resolution = number(&form, &format!("{p}_resolution"), &mut errors);
+        let response = number(form, &format!("{p}_response"), errors);
+        let resolution = number(form, &format!("{p}_resolution"), errors);
         match (response, resolution) {
             (Some(a), Some(b)) => {
                 targets.insert(
@@ -584,15 +590,49 @@ async fn create_sla(State(state): State<AppState>, ui: Ui, form: FormData) -> Ui
             )),
         }
     }
-    let warning = number(&form, "warning_percent", &mut errors);
-    let service_id = form.id("service_id").unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let calendar_id = form.id("calendar_id").unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
+    let warning = number(form, "warning_percent", errors);
+    let mut id = |name: &str| {
+        form.id(name).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        })
+    };
+    let service_id = id("service_id");
+    let calendar_id = id("calendar_id");
+    SlaFields {
+        targets,
+        warning,
+        service_id,
+        calendar_id,
+    }
+}
+
+/// The API's field names as the SLA form shows them: `targets.P1.response_seconds` goes next
+/// to P1's fields.
+fn on_sla_form(invalid: Invalid) -> Vec<FieldError> {
+    invalid
+        .0
+        .into_iter()
+        .map(|e| {
+            let field = match e.field.strip_prefix("targets.") {
+                Some(rest) => format!("{}_resolution", rest.split('.').next().unwrap_or(rest)),
+                None => e.field,
+            };
+            FieldError::new(field, e.message)
+        })
+        .collect()
+}
+
+async fn create_sla(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let mut errors = Vec::new();
+    let SlaFields {
+        targets,
+        warning,
+        service_id,
+        calendar_id,
+    } = sla_fields(&form, &mut errors);
     let pause = if form.checked("pause_customer") {
         json!([{"status": "pending", "reasons": ["customer"]}])
     } else {
@@ -620,20 +660,7 @@ async fn create_sla(State(state): State<AppState>, ui: Ui, form: FormData) -> Ui
             &format!("SLA {} was created.", s.name),
         )),
         Err(AppError::Invalid(invalid)) => {
-            let errors: Vec<FieldError> = invalid
-                .0
-                .into_iter()
-                .map(|e| {
-                    // `targets.P1.response_seconds` is shown next to P1's fields.
-                    let field = match e.field.strip_prefix("targets.") {
-                        Some(rest) => {
-                            format!("{}_resolution", rest.split('.').next().unwrap_or(rest))
-                        }
-                        None => e.field,
-                    };
-                    FieldError::new(field, e.message)
-                })
-                .collect();
+            let errors = on_sla_form(invalid);
             refused_form(&ui, sla_page(&state, &ui).await?, form, &errors)
         }
         Err(e) => Err(e.into()),
@@ -1158,34 +1185,12 @@ async fn update_sla(
     let id = id_of(&raw)?;
     let current = state.app.get_sla(&ui.actor, id).await?;
     let mut errors = Vec::new();
-    let mut targets = serde_json::Map::new();
-    for p in ["P1", "P2", "P3", "P4", "P5"] {
-        let response = number(&form, &format!("{p}_response"), &mut errors);
-        let resolution = number(&form, &format!("{p}_resolution"), &mut errors);
-        match (response, resolution) {
-            (Some(a), Some(b)) => {
-                targets.insert(
-                    p.to_owned(),
-                    json!({"response_seconds": (a * 3600.0).round() as i64,
-                           "resolution_seconds": (b * 3600.0).round() as i64}),
-                );
-            }
-            (None, None) => {}
-            _ => errors.push(FieldError::new(
-                format!("{p}_resolution"),
-                "give both the response and the resolution hours, or neither",
-            )),
-        }
-    }
-    let warning = number(&form, "warning_percent", &mut errors);
-    let service_id = form.id("service_id").unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let calendar_id = form.id("calendar_id").unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
+    let SlaFields {
+        targets,
+        warning,
+        service_id,
+        calendar_id,
+    } = sla_fields(&form, &mut errors);
     let mut body = serde_json::to_value(&current).unwrap_or_default();
     let mut pause: Vec<Value> = body["pause"].as_array().cloned().unwrap_or_default();
     let had = pause.iter().any(pauses_for_customer);
@@ -1227,19 +1232,7 @@ async fn update_sla(
             &format!("SLA {} was saved.", s.name),
         )),
         Err(AppError::Invalid(invalid)) => {
-            let errors: Vec<FieldError> = invalid
-                .0
-                .into_iter()
-                .map(|e| {
-                    let field = match e.field.strip_prefix("targets.") {
-                        Some(rest) => {
-                            format!("{}_resolution", rest.split('.').next().unwrap_or(rest))
-                        }
-                        None => e.field,
-                    };
-                    FieldError::new(field, e.message)
-                })
-                .collect();
+            let errors = on_sla_form(invalid);
             refused_edit(&ui, sla_page(&state, &ui).await?, id, form, &errors)
         }
         Err(e) => Err(e.into()),
