@@ -99,9 +99,9 @@ const TICKET_COLUMNS: &str = "kind, number, title, description, status, impact, 
     resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
     closed_at, responded_at, resolution_outcome, import_source";
 
-fn push_ticket_values(sql: &mut Sql, r: &ImportRow<'_>) {
+fn ticket_values(r: &ImportRow<'_>) -> [Arg; 25] {
     let d = r.record;
-    let values: [Arg; 25] = [
+    [
         r.kind.as_str().into(),
         d.number.as_str().into(),
         d.title.as_str().into(),
@@ -127,15 +127,32 @@ fn push_ticket_values(sql: &mut Sql, r: &ImportRow<'_>) {
         r.responded_at.into(),
         r.resolution_outcome.into(),
         r.source.into(),
-    ];
-    sql.push("(");
-    for (i, v) in values.into_iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
+    ]
+}
+
+/// Writes `rows` of `columns` values each with multi-row inserts: `head` is the statement up
+/// to `VALUES `, `tail` what follows the values (an `ON CONFLICT` clause, say).
+async fn insert_rows(
+    mut ex: Ex<'_>,
+    head: &str,
+    tail: &str,
+    columns: usize,
+    rows: Vec<Vec<Arg>>,
+) -> Result<()> {
+    let per = rows_per_statement(&ex, BATCH, columns);
+    for chunk in rows.chunks(per) {
+        let mut sql = Sql::new(head);
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.row(row.iter().cloned());
         }
-        sql.bind(v);
+        sql.push(tail);
+        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .execute(c).await.map(|_| ()))?;
     }
-    sql.push(")");
+    Ok(())
 }
 
 /// Inserts new tickets; returns their ids by number.
@@ -152,7 +169,7 @@ pub async fn insert_tickets(
             if i > 0 {
                 sql.push(", ");
             }
-            push_ticket_values(&mut sql, r);
+            sql.row(ticket_values(r));
         }
         sql.push(" RETURNING id, number");
         let got: Vec<(i64, String)> = on!(ex.by_ref(), c => bind_args!(
@@ -166,7 +183,7 @@ pub async fn insert_tickets(
 pub async fn update_ticket(ex: Ex<'_>, id: i64, r: &ImportRow<'_>) -> Result<()> {
     let mut sql = Sql::new("UPDATE tickets SET (");
     sql.push(TICKET_COLUMNS).push(") = ");
-    push_ticket_values(&mut sql, r);
+    sql.row(ticket_values(r));
     sql.push(" WHERE id = ").bind(id);
     if matches!(ex, Ex::Postgres(_)) {
         // PostgreSQL needs ROW(...) for a multi-column SET from a list of values.
@@ -205,62 +222,53 @@ pub struct EventRow {
     pub detail: Option<String>,
 }
 
-pub async fn insert_events(mut ex: Ex<'_>, rows: &[EventRow]) -> Result<()> {
-    let per = rows_per_statement(&ex, BATCH, 7);
-    for chunk in rows.chunks(per) {
-        let mut sql = Sql::new(
-            "INSERT INTO ticket_events (ticket_id, at, actor, event, from_status, to_status, detail) VALUES ",
-        );
-        for (i, e) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(e.ticket_id)
-                .push(", ")
-                .bind(e.at)
-                .push(", ")
-                .bind(e.actor.as_str())
-                .push(", ")
-                .bind(e.event)
-                .push(", ")
-                .bind(e.from.clone())
-                .push(", ")
-                .bind(e.to.clone())
-                .push(", ")
-                .bind(e.detail.clone())
-                .push(")");
-        }
-        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
-            .execute(c).await.map(|_| ()))?;
-    }
-    Ok(())
+pub async fn insert_events(ex: Ex<'_>, rows: &[EventRow]) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|e| {
+            vec![
+                e.ticket_id.into(),
+                e.at.into(),
+                e.actor.as_str().into(),
+                e.event.into(),
+                e.from.clone().into(),
+                e.to.clone().into(),
+                e.detail.clone().into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        ex,
+        "INSERT INTO ticket_events (ticket_id, at, actor, event, from_status, to_status, detail) VALUES ",
+        "",
+        7,
+        values,
+    )
+    .await
 }
 
 /// The search document of each ticket: `(ticket, title, body)`.
-pub async fn insert_search_docs(mut ex: Ex<'_>, rows: &[(i64, &str, &str)]) -> Result<()> {
-    let per = rows_per_statement(&ex, BATCH, 4);
-    for chunk in rows.chunks(per) {
-        let mut sql =
-            Sql::new("INSERT INTO search_docs (ticket_id, source, public, title, body) VALUES ");
-        for (i, (ticket, title, body)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(*ticket)
-                .push(", 'ticket', ")
-                .bind(true)
-                .push(", ")
-                .bind(*title)
-                .push(", ")
-                .bind(*body)
-                .push(")");
-        }
-        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
-            .execute(c).await.map(|_| ()))?;
-    }
-    Ok(())
+pub async fn insert_search_docs(ex: Ex<'_>, rows: &[(i64, &str, &str)]) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|(ticket, title, body)| {
+            vec![
+                (*ticket).into(),
+                "ticket".into(),
+                true.into(),
+                (*title).into(),
+                (*body).into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        ex,
+        "INSERT INTO search_docs (ticket_id, source, public, title, body) VALUES ",
+        "",
+        5,
+        values,
+    )
+    .await
 }
 
 /// Where an imported ticket came from.
@@ -273,45 +281,35 @@ pub struct Provenance<'a> {
 }
 
 pub async fn upsert_provenance(
-    mut ex: Ex<'_>,
+    ex: Ex<'_>,
     source: &str,
     rows: &[Provenance<'_>],
     now: i64,
 ) -> Result<()> {
-    let per = rows_per_statement(&ex, BATCH / 2, 7);
-    for chunk in rows.chunks(per) {
-        let mut sql = Sql::new(
-            "INSERT INTO ticket_imports (ticket_id, source, external_key, attributes, digest, first_line, imported_at) VALUES ",
-        );
-        for (i, p) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(p.ticket_id)
-                .push(", ")
-                .bind(source)
-                .push(", ")
-                .bind(p.key)
-                .push(", ")
-                .bind(p.attributes.as_str())
-                .push(", ")
-                .bind(p.digest)
-                .push(", ")
-                .bind(p.first_line)
-                .push(", ")
-                .bind(now)
-                .push(")");
-        }
-        sql.push(
-            " ON CONFLICT (ticket_id) DO UPDATE SET attributes = excluded.attributes,
-              digest = excluded.digest, first_line = excluded.first_line,
-              imported_at = excluded.imported_at",
-        );
-        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
-            .execute(c).await.map(|_| ()))?;
-    }
-    Ok(())
+    let values = rows
+        .iter()
+        .map(|p| {
+            vec![
+                p.ticket_id.into(),
+                source.into(),
+                p.key.into(),
+                p.attributes.as_str().into(),
+                p.digest.into(),
+                p.first_line.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        ex,
+        "INSERT INTO ticket_imports (ticket_id, source, external_key, attributes, digest, first_line, imported_at) VALUES ",
+        " ON CONFLICT (ticket_id) DO UPDATE SET attributes = excluded.attributes,
+          digest = excluded.digest, first_line = excluded.first_line,
+          imported_at = excluded.imported_at",
+        7,
+        values,
+    )
+    .await
 }
 
 /// Moves the per-status counts by the imported tickets' changes.

@@ -89,6 +89,18 @@ impl Sql {
 }
 
 impl Sql {
+    /// Appends `(…)` with a placeholder per value: one row of a multi-row `VALUES` list.
+    pub fn row(&mut self, values: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.push("(");
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self.push(")")
+    }
+
     /// Appends `(…)` with one placeholder per id, for `IN` lists.
     pub fn in_list(&mut self, ids: &[i64]) -> &mut Self {
         self.push("(");
