@@ -185,10 +185,6 @@ pub async fn update_ticket(ex: Ex<'_>, id: i64, r: &ImportRow<'_>) -> Result<()>
     sql.push(TICKET_COLUMNS).push(") = ");
     sql.row(ticket_values(r));
     sql.push(" WHERE id = ").bind(id);
-    if matches!(ex, Ex::Postgres(_)) {
-        // PostgreSQL needs ROW(...) for a multi-column SET from a list of values.
-        sql.text = sql.text.replacen(") = (", ") = ROW(", 1);
-    }
     on!(ex, c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
         .execute(c).await.map(|_| ()))?;
     Ok(())
