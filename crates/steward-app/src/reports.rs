@@ -75,7 +75,10 @@ type Built = (
 async fn volumes(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let f = &q.filters;
     let (pf, pt) = q.previous();
-    let mut backlog = reports::open_at(ex.by_ref(), q.kind, q.from, f).await?;
+    // Open at the start of the period, which is also the end of the previous one; the
+    // backlog at the end follows from it and the buckets' counts.
+    let backlog_start = reports::open_at(ex.by_ref(), q.kind, q.from, f).await?;
+    let mut backlog = backlog_start;
     let mut rows = Vec::new();
     let (mut opened_total, mut ended_total) = (0, 0);
     let buckets = q.buckets();
@@ -100,8 +103,7 @@ async fn volumes(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
     let prev_opened = reports::count_in(ex.by_ref(), q.kind, "opened_at", pf, pt, f).await?;
     let prev_resolved = reports::count_in(ex.by_ref(), q.kind, "resolved_at", pf, pt, f).await?
         + reports::count_in(ex.by_ref(), q.kind, "closed_at", pf, pt, f).await?;
-    let prev_backlog = reports::open_at(ex.by_ref(), q.kind, pt, f).await?;
-    let backlog_end = reports::open_at(ex.by_ref(), q.kind, q.to, f).await?;
+    let (prev_backlog, backlog_end) = (backlog_start, backlog);
     let summary = vec![
         Figure::new(
             "opened",

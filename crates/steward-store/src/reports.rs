@@ -75,11 +75,9 @@ pub async fn count_in(
     scalar(ex, sql).await
 }
 
-/// `SELECT i, (SELECT <aggregate> FROM tickets t WHERE <column> in bucket i …), … FROM
-/// (VALUES (i, from, to), …) AS b`: every bucket of a report in one statement (a year by week
-/// is one query instead of 53), each aggregate a correlated subquery, so that both backends
-/// count each bucket by an index range (as a join, PostgreSQL scanned every ticket against
-/// every bucket). `extra` is appended to each subquery's conditions.
+/// Every bucket of a report in one statement (a year by week is one query instead of 53):
+/// rows of `(bucket index, aggregates…)`, each bucket counted by an index range over
+/// `column`. `buckets` are `[from, to)` pairs; `extra` is appended to the conditions.
 fn bucketed(
     ex: &Ex<'_>,
     aggregates: &[&str],
@@ -96,35 +94,37 @@ fn bucketed(
         .enumerate()
         .map(|(i, (a, b))| format!("({i}, {a}, {b})"))
         .collect();
-    if matches!(ex, Ex::Sqlite(_)) {
-        // SQLite runs the join bucket by bucket through the report index, and faster than
-        // correlated subqueries (a year by day: 0.5 s against 1.9 s). Empty buckets are absent.
-        let mut sql = Sql::new(&format!(
-            "SELECT CAST(b.column1 AS BIGINT), {} FROM (VALUES {}) AS b JOIN tickets t ON t.kind = ",
-            aggregates.join(", "),
-            values.join(", ")
-        ));
-        sql.bind(kind.as_str());
-        sql.push(&format!(
-            " AND t.{column} >= b.column2 AND t.{column} < b.column3"
-        ));
-        filter(&mut sql, f, ex);
-        sql.push(extra).push(" GROUP BY b.column1");
-        return sql;
-    }
-    let mut sql = Sql::new("SELECT CAST(b.column1 AS BIGINT)");
-    for aggregate in aggregates {
-        sql.push(&format!(
-            ", (SELECT {aggregate} FROM tickets t WHERE t.kind = "
-        ));
-        sql.bind(kind.as_str());
-        sql.push(&format!(
-            " AND t.{column} >= b.column2 AND t.{column} < b.column3"
-        ));
-        filter(&mut sql, f, ex);
-        sql.push(extra).push(")");
-    }
-    sql.push(&format!(" FROM (VALUES {}) AS b", values.join(", ")));
+    let (values, aggregates) = (values.join(", "), aggregates.join(", "));
+    let (head, tail) = if matches!(ex, Ex::Sqlite(_)) {
+        // SQLite runs the join bucket by bucket, each an index range (a year by day: 0.5 s
+        // against 1.9 s as correlated subqueries). Empty buckets are absent.
+        (
+            format!(
+                "SELECT CAST(b.column1 AS BIGINT), {aggregates} FROM (VALUES {values}) AS b
+                 JOIN tickets t ON t.kind = "
+            ),
+            " GROUP BY b.column1",
+        )
+    } else {
+        // PostgreSQL: each bucket's aggregates in one lateral subquery, an index range of its
+        // own (joined with the buckets, it scanned every ticket against every bucket; with
+        // one correlated subquery per aggregate it read each bucket once per aggregate;
+        // grouped by `width_bucket` it scanned the table and misjudged the number of groups).
+        (
+            format!(
+                "SELECT CAST(b.column1 AS BIGINT), x.* FROM (VALUES {values}) AS b
+                 CROSS JOIN LATERAL (SELECT {aggregates} FROM tickets t WHERE t.kind = "
+            ),
+            ") AS x",
+        )
+    };
+    let mut sql = Sql::new(&head);
+    sql.bind(kind.as_str());
+    sql.push(&format!(
+        " AND t.{column} >= b.column2 AND t.{column} < b.column3"
+    ));
+    filter(&mut sql, f, ex);
+    sql.push(extra).push(tail);
     sql
 }
 
@@ -182,6 +182,10 @@ pub struct ComplianceRow {
 }
 
 /// Verdicts of the tickets opened in the range, grouped as asked.
+///
+/// The tickets are counted by the keys of their group (ids, and the import's source for
+/// tickets without an SLA), with the verdicts as sums; only those few groups are then
+/// labelled. Grouping the tickets by label and verdict made SQLite sort each ticket's label.
 pub async fn compliance(
     ex: Ex<'_>,
     kind: TicketKind,
@@ -190,102 +194,125 @@ pub async fn compliance(
     f: &Filters,
     by: ComplianceBy,
 ) -> Result<Vec<ComplianceRow>> {
-    let (label, joins) = match by {
+    let (key, source, joins, label, lookup) = match by {
         ComplianceBy::Sla => (
-            "COALESCE(s.name, CASE WHEN t.import_source IS NOT NULL THEN 'Imported verdict (' || t.import_source || ')' END, 'No SLA')",
-            " LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id LEFT JOIN slas s ON s.id = ts.sla_id",
+            "ts.sla_id",
+            "t.import_source",
+            " LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id",
+            "COALESCE(s.name, CASE WHEN g.source IS NOT NULL THEN 'Imported verdict (' || g.source || ')' END, 'No SLA')",
+            " LEFT JOIN slas s ON s.id = g.key",
         ),
         ComplianceBy::Service => (
+            "t.service_id",
+            "NULL",
+            "",
             "COALESCE(sv.name, 'No service')",
-            " LEFT JOIN services sv ON sv.id = t.service_id",
+            " LEFT JOIN services sv ON sv.id = g.key",
         ),
         ComplianceBy::Customer => (
+            "t.organization_id",
+            "NULL",
+            "",
             "COALESCE(o.name, 'No customer')",
-            " LEFT JOIN organizations o ON o.id = t.organization_id",
+            " LEFT JOIN organizations o ON o.id = g.key",
         ),
-        ComplianceBy::Priority => ("'P' || CAST(t.priority AS TEXT)", ""),
+        ComplianceBy::Priority => ("t.priority", "NULL", "", "'P' || CAST(g.key AS TEXT)", ""),
     };
+    let verdicts = ["response", "resolution"].map(|clock| {
+        ["met", "breached"].map(|verdict| {
+            format!(
+                "SUM(CASE WHEN t.{clock}_outcome = '{verdict}' THEN 1 ELSE 0 END) AS {clock}_{verdict}"
+            )
+        })
+    });
     let mut sql = Sql::new(&format!(
-        "SELECT {label} AS label, t.response_outcome, t.resolution_outcome, COUNT(*) FROM tickets t{joins}"
+        "SELECT {label}, CAST(SUM(g.n) AS BIGINT), CAST(SUM(g.response_met) AS BIGINT),
+         CAST(SUM(g.response_breached) AS BIGINT), CAST(SUM(g.resolution_met) AS BIGINT),
+         CAST(SUM(g.resolution_breached) AS BIGINT)
+         FROM (SELECT {key} AS key, {source} AS source, COUNT(*) AS n, {} FROM tickets t{joins}",
+        verdicts.concat().join(", ")
     ));
     let w = scoped(&ex, kind, "opened_at", from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
-    sql.push(" GROUP BY 1, 2, 3 ORDER BY 1");
-    let rows: Vec<(String, Option<String>, Option<String>, i64)> = on!(ex, c => bind_args!(
+    sql.push(&format!(
+        " GROUP BY 1, 2) AS g{lookup} GROUP BY 1 ORDER BY 1"
+    ));
+    type Counts = (String, i64, i64, i64, i64, i64);
+    let rows: Vec<Counts> = on!(ex, c => bind_args!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
-    let mut out: Vec<ComplianceRow> = Vec::new();
-    for (label, response, resolution, n) in rows {
-        if out.last().is_none_or(|r| r.label != label) {
-            out.push(ComplianceRow {
-                label: label.clone(),
-                ..Default::default()
-            });
-        }
-        let Some(row) = out.last_mut() else { continue };
-        match response.as_deref() {
-            Some("met") => row.response_met += n,
-            Some("breached") => row.response_breached += n,
-            _ => row.response_open += n,
-        }
-        match resolution.as_deref() {
-            Some("met") => row.resolution_met += n,
-            Some("breached") => row.resolution_breached += n,
-            _ => row.resolution_open += n,
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(
+            |(label, n, response_met, response_breached, resolution_met, resolution_breached)| {
+                ComplianceRow {
+                    label,
+                    response_met,
+                    response_breached,
+                    response_open: n - response_met - response_breached,
+                    resolution_met,
+                    resolution_breached,
+                    resolution_open: n - resolution_met - resolution_breached,
+                }
+            },
+        )
+        .collect())
 }
 
 /// `(start, end, calendar of its SLA)` of the tickets whose `end` column falls in the range:
 /// the raw material of time-to-acknowledge, -resolve and -close. Without a calendar only the
 /// duration matters, and those rows come back as `(0, end - start, None)`.
 ///
-/// A million rows fetched one by one cost seconds in the drivers, so each calendar's rows
-/// come back as one `string_agg` (PostgreSQL, and SQLite since 3.44) of `start:end` pairs
-/// (or bare durations), parsed here.
+/// A million rows fetched one by one cost seconds in the drivers, so they come back as one
+/// `string_agg` (PostgreSQL, and SQLite since 3.44) of bare durations and
+/// `calendar:start:end` triples, parsed here. One aggregate and no `GROUP BY`: grouped by
+/// calendar, SQLite sorted every row first.
 pub async fn durations(
-    ex: Ex<'_>,
+    mut ex: Ex<'_>,
     kind: TicketKind,
     end: &str,
     from: i64,
     to: i64,
     f: &Filters,
 ) -> Result<Vec<(i64, i64, Option<i64>)>> {
-    let mut sql = Sql::new(&format!(
-        "SELECT s.calendar_id, COUNT(*), string_agg(CASE WHEN s.calendar_id IS NULL
-         THEN CAST(t.{end} - t.opened_at AS TEXT)
-         ELSE CAST(t.opened_at AS TEXT) || ':' || CAST(t.{end} AS TEXT) END, ',')
-         FROM tickets t
-         LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id LEFT JOIN slas s ON s.id = ts.sla_id"
-    ));
+    let duration = format!("CAST(t.{end} - t.opened_at AS TEXT)");
+    // Only an SLA with a calendar makes a ticket's business time differ from its wall-clock
+    // time; without one, no ticket needs its SLA looked up.
+    let calendars: bool = on!(ex.by_ref(), c => sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM slas WHERE calendar_id IS NOT NULL)").fetch_one(c).await)?;
+    let mut sql = if calendars {
+        Sql::new(&format!(
+            "SELECT COUNT(*), string_agg(CASE WHEN s.calendar_id IS NULL THEN {duration}
+             ELSE CAST(s.calendar_id AS TEXT) || ':' || CAST(t.opened_at AS TEXT) || ':'
+             || CAST(t.{end} AS TEXT) END, ',') FROM tickets t
+             LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id LEFT JOIN slas s ON s.id = ts.sla_id"
+        ))
+    } else {
+        Sql::new(&format!(
+            "SELECT COUNT(*), string_agg({duration}, ',') FROM tickets t"
+        ))
+    };
     let w = scoped(&ex, kind, end, from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
-    sql.push(" GROUP BY s.calendar_id");
-    let groups: Vec<(Option<i64>, i64, Option<String>)> = on!(ex, c => bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
-    let total = groups.iter().map(|g| g.1).sum::<i64>();
+    let (total, list): (i64, Option<String>) = on!(ex, c => bind_args!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_one(c).await)?;
     let mut rows = Vec::with_capacity(usize::try_from(total).unwrap_or_default());
     let bad = || crate::StoreError::Corrupt("durations: not a number list".into());
-    for (calendar, _, list) in groups {
-        for item in list
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter(|i| !i.is_empty())
-        {
-            let row = match (calendar, item.split_once(':')) {
-                (None, _) => (0, item.parse().map_err(|_| bad())?, None),
-                (Some(c), Some((a, b))) => (
-                    a.parse().map_err(|_| bad())?,
-                    b.parse().map_err(|_| bad())?,
-                    Some(c),
-                ),
-                (Some(_), None) => return Err(bad()),
-            };
-            rows.push(row);
-        }
+    let number = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    for item in list
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|i| !i.is_empty())
+    {
+        let mut parts = item.split(':');
+        let row = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(d), None, None, None) => (0, number(d)?, None),
+            (Some(c), Some(a), Some(b), None) => (number(a)?, number(b)?, Some(number(c)?)),
+            _ => return Err(bad()),
+        };
+        rows.push(row);
     }
     Ok(rows)
 }
