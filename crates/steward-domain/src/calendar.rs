@@ -887,6 +887,9 @@ fn ics_days(value: &str) -> Option<i32> {
     }
 }
 
+mod timeline;
+pub use timeline::Timeline;
+
 #[cfg(test)]
 mod tests;
 

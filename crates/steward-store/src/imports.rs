@@ -203,6 +203,10 @@ pub async fn clear_history(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
             on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
                 .execute(c).await.map(|_| ()))?;
         }
+        let mut sql = Sql::new("UPDATE tickets SET sla_id = NULL WHERE id IN ");
+        sql.in_list(chunk);
+        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .execute(c).await.map(|_| ()))?;
     }
     Ok(())
 }
@@ -345,6 +349,10 @@ pub async fn clear_clocks(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
             on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
                 .execute(c).await.map(|_| ()))?;
         }
+        let mut sql = Sql::new("UPDATE tickets SET sla_id = NULL WHERE id IN ");
+        sql.in_list(chunk);
+        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .execute(c).await.map(|_| ()))?;
     }
     Ok(())
 }

@@ -184,8 +184,9 @@ pub struct ComplianceRow {
 /// Verdicts of the tickets opened in the range, grouped as asked.
 ///
 /// The tickets are counted by the keys of their group (ids, and the import's source for
-/// tickets without an SLA), with the verdicts as sums; only those few groups are then
-/// labelled. Grouping the tickets by label and verdict made SQLite sort each ticket's label.
+/// tickets without an SLA), read from the report index, with the verdicts as sums; only
+/// those few groups are then labelled. Grouping the tickets by label and verdict made SQLite
+/// sort each ticket's label.
 pub async fn compliance(
     ex: Ex<'_>,
     kind: TicketKind,
@@ -194,29 +195,26 @@ pub async fn compliance(
     f: &Filters,
     by: ComplianceBy,
 ) -> Result<Vec<ComplianceRow>> {
-    let (key, source, joins, label, lookup) = match by {
+    let (key, source, label, lookup) = match by {
         ComplianceBy::Sla => (
-            "ts.sla_id",
+            "t.sla_id",
             "t.import_source",
-            " LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id",
             "COALESCE(s.name, CASE WHEN g.source IS NOT NULL THEN 'Imported verdict (' || g.source || ')' END, 'No SLA')",
             " LEFT JOIN slas s ON s.id = g.key",
         ),
         ComplianceBy::Service => (
             "t.service_id",
             "NULL",
-            "",
             "COALESCE(sv.name, 'No service')",
             " LEFT JOIN services sv ON sv.id = g.key",
         ),
         ComplianceBy::Customer => (
             "t.organization_id",
             "NULL",
-            "",
             "COALESCE(o.name, 'No customer')",
             " LEFT JOIN organizations o ON o.id = g.key",
         ),
-        ComplianceBy::Priority => ("t.priority", "NULL", "", "'P' || CAST(g.key AS TEXT)", ""),
+        ComplianceBy::Priority => ("t.priority", "NULL", "'P' || CAST(g.key AS TEXT)", ""),
     };
     let verdicts = ["response", "resolution"].map(|clock| {
         ["met", "breached"].map(|verdict| {
@@ -229,7 +227,7 @@ pub async fn compliance(
         "SELECT {label}, CAST(SUM(g.n) AS BIGINT), CAST(SUM(g.response_met) AS BIGINT),
          CAST(SUM(g.response_breached) AS BIGINT), CAST(SUM(g.resolution_met) AS BIGINT),
          CAST(SUM(g.resolution_breached) AS BIGINT)
-         FROM (SELECT {key} AS key, {source} AS source, COUNT(*) AS n, {} FROM tickets t{joins}",
+         FROM (SELECT {key} AS key, {source} AS source, COUNT(*) AS n, {} FROM tickets t",
         verdicts.concat().join(", ")
     ));
     let w = scoped(&ex, kind, "opened_at", from, to, f);
@@ -264,9 +262,9 @@ pub async fn compliance(
 /// duration matters, and those rows come back as `(0, end - start, None)`.
 ///
 /// A million rows fetched one by one cost seconds in the drivers, so they come back as one
-/// `string_agg` (PostgreSQL, and SQLite since 3.44) of bare durations and
-/// `calendar:start:end` triples, parsed here. One aggregate and no `GROUP BY`: grouped by
-/// calendar, SQLite sorted every row first.
+/// `string_agg` (PostgreSQL, and SQLite since 3.44) of bare durations and `sla:start:end`
+/// triples, parsed here. One aggregate and no `GROUP BY`: grouped by calendar, SQLite sorted
+/// every row first. The SLA comes from the ticket's own column, in the report indexes.
 pub async fn durations(
     mut ex: Ex<'_>,
     kind: TicketKind,
@@ -275,23 +273,25 @@ pub async fn durations(
     to: i64,
     f: &Filters,
 ) -> Result<Vec<(i64, i64, Option<i64>)>> {
-    let duration = format!("CAST(t.{end} - t.opened_at AS TEXT)");
     // Only an SLA with a calendar makes a ticket's business time differ from its wall-clock
-    // time; without one, no ticket needs its SLA looked up.
-    let calendars: bool = on!(ex.by_ref(), c => sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM slas WHERE calendar_id IS NOT NULL)").fetch_one(c).await)?;
-    let mut sql = if calendars {
-        Sql::new(&format!(
-            "SELECT COUNT(*), string_agg(CASE WHEN s.calendar_id IS NULL THEN {duration}
-             ELSE CAST(s.calendar_id AS TEXT) || ':' || CAST(t.opened_at AS TEXT) || ':'
-             || CAST(t.{end} AS TEXT) END, ',') FROM tickets t
-             LEFT JOIN ticket_slas ts ON ts.ticket_id = t.id LEFT JOIN slas s ON s.id = ts.sla_id"
-        ))
+    // time; the other tickets need only their duration.
+    let calendars: Vec<(i64, i64)> = on!(ex.by_ref(), c => sqlx::query_as(
+        "SELECT id, calendar_id FROM slas WHERE calendar_id IS NOT NULL").fetch_all(c).await)?;
+    let calendars: std::collections::HashMap<i64, i64> = calendars.into_iter().collect();
+    let duration = format!("CAST(t.{end} - t.opened_at AS TEXT)");
+    let item = if calendars.is_empty() {
+        duration
     } else {
-        Sql::new(&format!(
-            "SELECT COUNT(*), string_agg({duration}, ',') FROM tickets t"
-        ))
+        let ids: Vec<String> = calendars.keys().map(i64::to_string).collect();
+        format!(
+            "CASE WHEN t.sla_id IN ({}) THEN CAST(t.sla_id AS TEXT) || ':'
+             || CAST(t.opened_at AS TEXT) || ':' || CAST(t.{end} AS TEXT) ELSE {duration} END",
+            ids.join(", ")
+        )
     };
+    let mut sql = Sql::new(&format!(
+        "SELECT COUNT(*), string_agg({item}, ',') FROM tickets t"
+    ));
     let w = scoped(&ex, kind, end, from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
@@ -309,7 +309,10 @@ pub async fn durations(
         let mut parts = item.split(':');
         let row = match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(d), None, None, None) => (0, number(d)?, None),
-            (Some(c), Some(a), Some(b), None) => (number(a)?, number(b)?, Some(number(c)?)),
+            (Some(sla), Some(a), Some(b), None) => {
+                let calendar = calendars.get(&number(sla)?).copied();
+                (number(a)?, number(b)?, calendar)
+            }
             _ => return Err(bad()),
         };
         rows.push(row);

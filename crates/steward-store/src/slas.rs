@@ -181,11 +181,14 @@ pub struct TicketSla {
     pub chosen_at: i64,
 }
 
-pub async fn set_ticket_sla(ex: Ex<'_>, ticket: i64, s: &TicketSla) -> Result<()> {
-    on!(ex, c => sqlx::query(
+pub async fn set_ticket_sla(mut ex: Ex<'_>, ticket: i64, s: &TicketSla) -> Result<()> {
+    on!(ex.by_ref(), c => sqlx::query(
         "INSERT INTO ticket_slas (ticket_id, sla_id, explanation, applies, chosen_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(ticket).bind(s.sla_id).bind(&s.explanation).bind(s.applies).bind(s.chosen_at)
         .execute(c).await.map(|_| ()))?;
+    // Kept on the ticket as well, where reports read it from their indexes.
+    on!(ex, c => sqlx::query("UPDATE tickets SET sla_id = $2 WHERE id = $1")
+        .bind(ticket).bind(s.sla_id).execute(c).await.map(|_| ()))?;
     Ok(())
 }
 

@@ -712,6 +712,33 @@ mod properties {
         }
 
         #[test]
+        fn a_timeline_measures_what_the_calendar_measures(
+            cal in arb_calendar(),
+            minutes in proptest::collection::vec((0i64..(UNTIL - FROM) / 60, any::<bool>()), 2..12),
+            nanos in proptest::collection::vec(0u32..1_000_000_000, 2..12),
+            nearby in nearby_holidays(),
+        ) {
+            let mut cal = cal;
+            let instants: Vec<Timestamp> = minutes
+                .iter()
+                .zip(nanos.iter().chain(std::iter::repeat(&0)))
+                .map(|(&(m, near), &n)| instant(&cal, m, near) + SignedDuration::new(0, n as i32))
+                .collect();
+            add_nearby(&mut cal, instants[0], nearby);
+            let (lo, hi) = (*instants.iter().min().unwrap(), *instants.iter().max().unwrap());
+            let line = cal.timeline(lo, hi).unwrap().expect("generated calendars are in order");
+            for &a in &instants {
+                for &b in &instants {
+                    let expected = cal.elapsed(a, b).unwrap().max(0);
+                    prop_assert_eq!(line.elapsed(a, b), Some(expected), "{} to {}", a, b);
+                }
+            }
+            // Outside the span it declines rather than guessing.
+            let far = hi + SignedDuration::from_hours(24 * 40);
+            prop_assert_eq!(line.elapsed(lo, far), None);
+        }
+
+        #[test]
         fn due_and_elapsed_agree_with_a_minute_by_minute_walk(
             cal in arb_calendar(),
             minute in 0i64..(UNTIL - FROM) / 60,

@@ -24,6 +24,7 @@ mod olas;
 mod people;
 mod problems;
 mod report_definitions;
+mod reports;
 mod requests;
 mod roles;
 mod search;
