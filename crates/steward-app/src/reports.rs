@@ -4,9 +4,9 @@ use crate::app::require;
 use crate::clocks::instant;
 use crate::{App, Result};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use steward_domain::Actor;
 use steward_domain::Permission;
+use steward_domain::calendar::Calendar;
 use steward_domain::clock::BusinessTime;
 use steward_domain::page::rfc3339_micros;
 use steward_domain::report::{
@@ -241,51 +241,60 @@ async fn duration_stats(
     from: i64,
     to: i64,
 ) -> Result<(Stats, Stats)> {
-    let rows = reports::durations(ex.by_ref(), q.kind, end, from, to, &q.filters).await?;
-    let wall: Vec<f64> = rows
-        .iter()
-        .map(|(start, stop, _)| (stop - start) as f64 / DAY)
-        .collect();
-    let mut spans: HashMap<i64, (i64, i64)> = HashMap::new();
-    for &(start, stop, calendar) in &rows {
-        if let Some(c) = calendar {
-            let span = spans.entry(c).or_insert((start, stop));
-            *span = (span.0.min(start), span.1.max(stop));
+    let mut lists = reports::durations(ex.by_ref(), q.kind, end, from, to, &q.filters).await?;
+    let mut calendars = Vec::new();
+    for (c, list) in std::mem::take(&mut lists.calendars) {
+        if list.is_empty() {
+            continue;
         }
+        let (_, definition, _) = slas::calendar(ex.by_ref(), c)
+            .await?
+            .ok_or_else(|| crate::AppError::Internal(format!("calendar {c} vanished")))?;
+        calendars.push((crate::calendars::parse_stored(&definition)?, list));
     }
-    if spans.is_empty() {
+    // A million durations to parse and measure: on a blocking thread, so that the report's
+    // other measures (and other requests) run meanwhile.
+    tokio::task::spawn_blocking(move || measure_durations(&lists, calendars))
+        .await
+        .map_err(|e| crate::AppError::Internal(format!("measuring durations: {e}")))?
+}
+
+/// Parses the lists and measures each duration in days on the wall clock and in business
+/// time. Each calendar's business intervals over the span its tickets cover are laid out
+/// once ([`Calendar::timeline`]), so each ticket is measured by lookups instead of a walk
+/// over its days.
+fn measure_durations(
+    lists: &reports::DurationLists,
+    calendars: Vec<(Calendar, String)>,
+) -> Result<(Stats, Stats)> {
+    let capacity = usize::try_from(lists.count).unwrap_or_default();
+    let mut wall = Vec::with_capacity(capacity);
+    for d in lists.wall() {
+        wall.push(d? as f64 / DAY);
+    }
+    if calendars.is_empty() {
         // Without calendars business time is wall-clock time: the same figures.
         let stats = Stats::of(wall);
         return Ok((stats, stats));
     }
-    // Each calendar's business intervals over the span its tickets cover, laid out once:
-    // a million tickets are then measured by lookups instead of walks over their days.
-    let mut timelines = HashMap::new();
-    for (c, (first, last)) in spans {
-        let (_, definition, _) = slas::calendar(ex.by_ref(), c)
-            .await?
-            .ok_or_else(|| crate::AppError::Internal(format!("calendar {c} vanished")))?;
-        let calendar = crate::calendars::parse_stored(&definition)?;
+    let mut business = wall.clone();
+    for (calendar, list) in &calendars {
+        let pairs = reports::DurationLists::pairs(list).collect::<Result<Vec<_>, _>>()?;
+        let first = pairs.iter().map(|p| p.0).min().unwrap_or_default();
+        let last = pairs.iter().map(|p| p.1).max().unwrap_or_default();
         let line = calendar
-            .timeline(instant(first), instant(last))
-            .map_err(|e| crate::AppError::Internal(format!("calendar {c}: {e}")))?;
-        timelines.insert(c, (calendar, line));
-    }
-    let business = rows
-        .iter()
-        .zip(&wall)
-        .map(|(&(start, stop, calendar), &days)| {
-            let Some((calendar, line)) = calendar.and_then(|c| timelines.get(&c)) else {
-                return days;
-            };
+            .timeline(instant(first), instant(last.max(first)))
+            .map_err(|e| crate::AppError::Internal(format!("calendar timeline: {e}")))?;
+        for (start, stop) in pairs {
             let (a, b) = (instant(start), instant(stop));
             let seconds = line
                 .as_ref()
                 .and_then(|l| l.elapsed(a, b))
                 .unwrap_or_else(|| BusinessTime::elapsed(calendar, a, b));
-            seconds as f64 / 86_400.0
-        })
-        .collect();
+            wall.push((stop - start) as f64 / DAY);
+            business.push(seconds as f64 / 86_400.0);
+        }
+    }
     Ok((Stats::of(wall), Stats::of(business)))
 }
 

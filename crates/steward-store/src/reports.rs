@@ -23,6 +23,7 @@ pub async fn mark_responded(ex: Ex<'_>, ticket: i64, at: i64) -> Result<()> {
 }
 
 use crate::sql::{Sql, bind_args};
+use sqlx::Row;
 use steward_domain::report::{ComplianceBy, Filters};
 use steward_domain::ticket::TicketKind;
 
@@ -257,14 +258,52 @@ pub async fn compliance(
         .collect())
 }
 
-/// `(start, end, calendar of its SLA)` of the tickets whose `end` column falls in the range:
-/// the raw material of time-to-acknowledge, -resolve and -close. Without a calendar only the
-/// duration matters, and those rows come back as `(0, end - start, None)`.
+/// The durations behind time-to-acknowledge, -resolve and -close, as the database lists
+/// them: microseconds from opening to `end` for tickets without a calendar, and per
+/// calendar the `start:end` pairs its business time is counted from.
 ///
-/// A million rows fetched one by one cost seconds in the drivers, so they come back as one
-/// `string_agg` (PostgreSQL, and SQLite since 3.44) of bare durations and `sla:start:end`
-/// triples, parsed here. One aggregate and no `GROUP BY`: grouped by calendar, SQLite sorted
-/// every row first. The SLA comes from the ticket's own column, in the report indexes.
+/// A million rows fetched one by one cost seconds in the drivers, so each list is one
+/// `string_agg` (PostgreSQL, and SQLite since 3.44), one per calendar by `FILTER`, in a
+/// single pass over the report index without `GROUP BY` (SQLite sorted every row for it).
+/// The lists are parsed by the caller with [`DurationLists::wall`] and
+/// [`DurationLists::pairs`], off the async runtime.
+#[derive(Debug, Default)]
+pub struct DurationLists {
+    pub count: i64,
+    /// Durations of tickets whose SLA (if any) has no calendar.
+    pub wall: String,
+    /// Per calendar: the `start:end` pairs of its tickets.
+    pub calendars: Vec<(i64, String)>,
+}
+
+impl DurationLists {
+    /// The durations of tickets without a calendar.
+    pub fn wall(&self) -> impl Iterator<Item = Result<i64>> + '_ {
+        numbers(&self.wall)
+    }
+
+    /// `(start, end)` of the tickets on one calendar's list.
+    pub fn pairs(list: &str) -> impl Iterator<Item = Result<(i64, i64)>> + '_ {
+        list.split(',').filter(|i| !i.is_empty()).map(|item| {
+            let (a, b) = item.split_once(':').ok_or_else(not_numbers)?;
+            Ok((number(a)?, number(b)?))
+        })
+    }
+}
+
+fn not_numbers() -> crate::StoreError {
+    crate::StoreError::Corrupt("durations: not a number list".into())
+}
+
+fn number(s: &str) -> Result<i64> {
+    s.parse().map_err(|_| not_numbers())
+}
+
+fn numbers(list: &str) -> impl Iterator<Item = Result<i64>> + '_ {
+    list.split(',').filter(|i| !i.is_empty()).map(number)
+}
+
+/// The tickets whose `end` column falls in the range, as [`DurationLists`].
 pub async fn durations(
     mut ex: Ex<'_>,
     kind: TicketKind,
@@ -272,52 +311,62 @@ pub async fn durations(
     from: i64,
     to: i64,
     f: &Filters,
-) -> Result<Vec<(i64, i64, Option<i64>)>> {
+) -> Result<DurationLists> {
     // Only an SLA with a calendar makes a ticket's business time differ from its wall-clock
-    // time; the other tickets need only their duration.
-    let calendars: Vec<(i64, i64)> = on!(ex.by_ref(), c => sqlx::query_as(
-        "SELECT id, calendar_id FROM slas WHERE calendar_id IS NOT NULL").fetch_all(c).await)?;
-    let calendars: std::collections::HashMap<i64, i64> = calendars.into_iter().collect();
-    let duration = format!("CAST(t.{end} - t.opened_at AS TEXT)");
-    let item = if calendars.is_empty() {
-        duration
-    } else {
-        let ids: Vec<String> = calendars.keys().map(i64::to_string).collect();
-        format!(
-            "CASE WHEN t.sla_id IN ({}) THEN CAST(t.sla_id AS TEXT) || ':'
-             || CAST(t.opened_at AS TEXT) || ':' || CAST(t.{end} AS TEXT) ELSE {duration} END",
+    // time; the SLA is the ticket's own column, in the report indexes.
+    let slas: Vec<(i64, i64)> = on!(ex.by_ref(), c => sqlx::query_as(
+        "SELECT id, calendar_id FROM slas WHERE calendar_id IS NOT NULL ORDER BY calendar_id, id")
+        .fetch_all(c).await)?;
+    let mut calendars: Vec<(i64, Vec<String>)> = Vec::new();
+    for (sla, calendar) in slas {
+        match calendars.last_mut() {
+            Some((c, ids)) if *c == calendar => ids.push(sla.to_string()),
+            _ => calendars.push((calendar, vec![sla.to_string()])),
+        }
+    }
+    let on_calendar: Vec<&str> = calendars
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+        .collect();
+    let mut text = format!("SELECT COUNT(*), string_agg(CAST(t.{end} - t.opened_at AS TEXT), ',')");
+    if !on_calendar.is_empty() {
+        text.push_str(&format!(
+            " FILTER (WHERE t.sla_id IS NULL OR t.sla_id NOT IN ({}))",
+            on_calendar.join(", ")
+        ));
+    }
+    for (_, ids) in &calendars {
+        text.push_str(&format!(
+            ", string_agg(CAST(t.opened_at AS TEXT) || ':' || CAST(t.{end} AS TEXT), ',')
+             FILTER (WHERE t.sla_id IN ({}))",
             ids.join(", ")
-        )
-    };
-    let mut sql = Sql::new(&format!(
-        "SELECT COUNT(*), string_agg({item}, ',') FROM tickets t"
-    ));
+        ));
+    }
+    text.push_str(" FROM tickets t");
+    let mut sql = Sql::new(&text);
     let w = scoped(&ex, kind, end, from, to, f);
     sql.push(&w.text);
     sql.args = w.args;
-    let (total, list): (i64, Option<String>) = on!(ex, c => bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_one(c).await)?;
-    let mut rows = Vec::with_capacity(usize::try_from(total).unwrap_or_default());
-    let bad = || crate::StoreError::Corrupt("durations: not a number list".into());
-    let number = |s: &str| s.parse::<i64>().map_err(|_| bad());
-    for item in list
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .filter(|i| !i.is_empty())
-    {
-        let mut parts = item.split(':');
-        let row = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(d), None, None, None) => (0, number(d)?, None),
-            (Some(sla), Some(a), Some(b), None) => {
-                let calendar = calendars.get(&number(sla)?).copied();
-                (number(a)?, number(b)?, calendar)
-            }
-            _ => return Err(bad()),
-        };
-        rows.push(row);
-    }
-    Ok(rows)
+    let columns = calendars.len() + 2;
+    let (count, mut lists): (i64, Vec<Option<String>>) = on!(ex, c => {
+        let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .fetch_one(c)
+            .await?;
+        let lists = (1..columns)
+            .map(|i| row.try_get::<Option<String>, _>(i))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        (row.try_get::<i64, _>(0)?, lists)
+    });
+    let wall = lists.remove(0).unwrap_or_default();
+    Ok(DurationLists {
+        count,
+        wall,
+        calendars: calendars
+            .into_iter()
+            .zip(lists)
+            .map(|((calendar, _), list)| (calendar, list.unwrap_or_default()))
+            .collect(),
+    })
 }
 
 const RATES: [&str; 4] = [
