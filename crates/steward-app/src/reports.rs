@@ -134,8 +134,11 @@ async fn volumes(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
         col("cancelled", "Closed unresolved"),
         col("backlog", "Backlog at end"),
     ];
-    let chart = ChartSpec::StackedBars {
-        series: vec!["opened".into(), "resolved".into(), "cancelled".into()],
+    let chart = ChartSpec::Bars {
+        groups: vec![
+            vec!["opened".into()],
+            vec!["resolved".into(), "cancelled".into()],
+        ],
         unit: "records".into(),
     };
     let notes = vec![
@@ -360,8 +363,10 @@ async fn times(db: &steward_store::Db, q: &ReportQuery) -> Result<Built> {
         col("median_days", "Median (days)"),
         col("p90_days", "90th percentile (days)"),
     ];
-    let chart = ChartSpec::StackedBars {
-        series: vec!["mean_days".into(), "median_days".into(), "p90_days".into()],
+    let chart = ChartSpec::Bars {
+        groups: ["mean_days", "median_days", "p90_days"]
+            .map(|key| vec![key.to_owned()])
+            .to_vec(),
         unit: "days".into(),
     };
     let notes = vec![

@@ -294,8 +294,15 @@ pub struct Column {
 pub enum ChartSpec {
     /// A line per column in `series`, over the rows (trends).
     Line { series: Vec<String>, unit: String },
-    /// Stacked bars per row of the columns in `series` (volumes).
+    /// Stacked bars per row of the columns in `series` (backlog by age band).
     StackedBars { series: Vec<String>, unit: String },
+    /// Bars side by side in each row, one per group; a group of several columns is a stack
+    /// (volumes: opened, next to resolved and closed unresolved stacked; resolution times:
+    /// mean, median and 90th percentile side by side, which a stack would add up).
+    Bars {
+        groups: Vec<Vec<String>>,
+        unit: String,
+    },
     /// A bar per row of the column `value` against a target line (compliance).
     BarsWithTarget {
         value: String,

@@ -46,7 +46,10 @@ pub fn svg(report: &Report) -> Option<String> {
     let drawn = {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
         match spec {
-            ChartSpec::StackedBars { series, unit } => stacked(&root, report, series, unit),
+            ChartSpec::StackedBars { series, unit } => {
+                bars(&root, report, std::slice::from_ref(series), unit)
+            }
+            ChartSpec::Bars { groups, unit } => bars(&root, report, groups, unit),
             ChartSpec::Line { series, unit } => lines(&root, report, series, unit),
             ChartSpec::BarsWithTarget {
                 value,
@@ -97,44 +100,71 @@ fn axes<'a, 'b>(
     Ok(chart)
 }
 
-fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Result<(), String> {
-    let cols: Vec<usize> = series.iter().filter_map(|s| column(report, s)).collect();
-    let n = report.rows.len();
+/// Bars side by side in each row's slot, one per group, each group's columns stacked. White
+/// outlines separate the segments, and the legend says where each series is (left bar,
+/// bottom, …), so the chart does not rely on shade.
+fn bars(
+    root: &Area<'_>,
+    report: &Report,
+    groups: &[Vec<String>],
+    unit: &str,
+) -> Result<(), String> {
+    let groups: Vec<Vec<(usize, &String)>> = groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter_map(|key| column(report, key).map(|c| (c, key)))
+                .collect::<Vec<_>>()
+        })
+        .filter(|g| !g.is_empty())
+        .collect();
+    let height = |group: &[(usize, &String)], row: &[serde_json::Value]| -> f64 {
+        group.iter().map(|(c, _)| value(row, *c)).sum()
+    };
     let top = report
         .rows
         .iter()
-        .map(|r| cols.iter().map(|c| value(r, *c)).sum::<f64>())
+        .flat_map(|r| groups.iter().map(|g| height(g, r)))
         .fold(0.0, f64::max)
         .max(1.0)
         * 1.1;
-    let mut chart = axes(root, report, n as f64, top, unit, true)?;
-    for (i, (c, key)) in cols.iter().zip(series).enumerate() {
-        let shade = SHADES[i % SHADES.len()];
-        chart
-            .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
-                let below: f64 = cols[..i].iter().map(|p| value(r, *p)).sum();
-                let v = value(r, *c);
-                let x0 = x as f64 + 0.15;
-                Rectangle::new([(x0, below), (x0 + 0.7, below + v)], shade.filled())
-            }))
-            .map_err(|e| e.to_string())?
-            .label(format!(
-                "{} ({})",
-                series_label(report, key),
-                ["bottom", "middle", "top", "4th", "5th"][i.min(4)]
-            ))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade.filled()));
-        // White outlines separate the stacked segments without relying on their shade.
-        chart
-            .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
-                let below: f64 = cols[..i].iter().map(|p| value(r, *p)).sum();
-                let x0 = x as f64 + 0.15;
-                Rectangle::new(
-                    [(x0, below), (x0 + 0.7, below + value(r, *c))],
-                    WHITE.stroke_width(1),
+    let mut chart = axes(root, report, report.rows.len() as f64, top, unit, true)?;
+    let width = 0.7 / groups.len().max(1) as f64;
+    let mut shades = SHADES.iter().cycle();
+    for (g, group) in groups.iter().enumerate() {
+        for (s, (c, key)) in group.iter().enumerate() {
+            let shade = *shades.next().unwrap_or(&BLACK);
+            let segment = |x: usize, row: &[serde_json::Value]| {
+                let left = x as f64 + 0.15 + g as f64 * width;
+                let below = height(&group[..s], row);
+                [(left, below), (left + width * 0.92, below + value(row, *c))]
+            };
+            chart
+                .draw_series(
+                    report
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .map(|(x, r)| Rectangle::new(segment(x, r), shade.filled())),
                 )
-            }))
-            .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .label(match position(groups.len(), g, group.len(), s) {
+                    Some(p) => format!("{} ({p})", series_label(report, key)),
+                    None => series_label(report, key),
+                })
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade.filled())
+                });
+            chart
+                .draw_series(
+                    report
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .map(|(x, r)| Rectangle::new(segment(x, r), WHITE.stroke_width(1))),
+                )
+                .map_err(|e| e.to_string())?;
+        }
     }
     chart
         .configure_series_labels()
@@ -144,6 +174,34 @@ fn stacked(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> R
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(|e| e.to_string())
+}
+
+/// Where series `s` of group `g` is drawn, in words (`None` for a lone bar).
+fn position(groups: usize, g: usize, stack: usize, s: usize) -> Option<String> {
+    let ordinal = |i: usize| match i {
+        1 => "1st".to_owned(),
+        2 => "2nd".to_owned(),
+        3 => "3rd".to_owned(),
+        n => format!("{n}th"),
+    };
+    let across = match g {
+        _ if groups < 2 => None,
+        0 => Some("left bar".to_owned()),
+        _ if g + 1 == groups => Some("right bar".to_owned()),
+        _ if groups == 3 => Some("middle bar".to_owned()),
+        _ => Some(format!("{} bar from the left", ordinal(g + 1))),
+    };
+    let up = match s {
+        _ if stack < 2 => None,
+        0 => Some("bottom".to_owned()),
+        _ if s + 1 == stack => Some("top".to_owned()),
+        _ if stack == 3 => Some("middle".to_owned()),
+        _ => Some(format!("{} from the bottom", ordinal(s + 1))),
+    };
+    match (across, up) {
+        (Some(a), Some(u)) => Some(format!("{a}, {u}")),
+        (a, u) => a.or(u),
+    }
 }
 
 fn lines(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Result<(), String> {
@@ -269,5 +327,87 @@ fn trim_number(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use steward_domain::report::{Column, Filters};
+
+    fn report(chart: ChartSpec) -> Report {
+        let col = |key: &str, label: &str| Column {
+            key: key.into(),
+            label: label.into(),
+        };
+        Report {
+            name: "volumes".into(),
+            title: "Volumes".into(),
+            from: "2026-01-01T00:00:00Z".into(),
+            to: "2026-01-03T00:00:00Z".into(),
+            previous_from: "2025-12-30T00:00:00Z".into(),
+            previous_to: "2026-01-01T00:00:00Z".into(),
+            grouping: "day".into(),
+            kind: "incident".into(),
+            filters: Filters::default(),
+            summary: Vec::new(),
+            columns: vec![
+                col("period", "Period"),
+                col("opened", "Opened"),
+                col("resolved", "Resolved"),
+                col("cancelled", "Closed unresolved"),
+            ],
+            rows: vec![
+                vec![
+                    serde_json::json!("2026-01-01"),
+                    40.into(),
+                    30.into(),
+                    5.into(),
+                ],
+                vec![
+                    serde_json::json!("2026-01-02"),
+                    20.into(),
+                    25.into(),
+                    0.into(),
+                ],
+            ],
+            chart: Some(chart),
+            notes: Vec::new(),
+            generated_at: "2026-01-03T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn grouped_bars_say_where_each_series_is_and_stack_only_within_a_group() {
+        let spec = ChartSpec::Bars {
+            groups: vec![
+                vec!["opened".into()],
+                vec!["resolved".into(), "cancelled".into()],
+            ],
+            unit: "records".into(),
+        };
+        let svg = svg(&report(spec)).expect("a chart");
+        for legend in [
+            "Opened (left bar)",
+            "Resolved (right bar, bottom)",
+            "Closed unresolved (right bar, top)",
+        ] {
+            assert!(svg.contains(legend), "{legend} missing");
+        }
+        // The y axis reaches the tallest bar (40 opened), not the sum of every column (75).
+        let texts: Vec<&str> = svg.lines().map(str::trim).collect();
+        assert!(texts.contains(&"40"), "{svg}");
+        assert!(!texts.contains(&"70"), "{svg}");
+    }
+
+    #[test]
+    fn positions_in_words() {
+        assert_eq!(position(1, 0, 1, 0), None);
+        assert_eq!(position(3, 1, 1, 0).as_deref(), Some("middle bar"));
+        assert_eq!(position(1, 0, 5, 2).as_deref(), Some("3rd from the bottom"));
+        assert_eq!(
+            position(4, 2, 2, 1).as_deref(),
+            Some("3rd bar from the left, top")
+        );
     }
 }

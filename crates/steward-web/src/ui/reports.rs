@@ -776,6 +776,20 @@ fn stored_report(v: &Value) -> Option<Report> {
                 Some(ChartSpec::StackedBars { series, unit })
             }
         }
+        Some("bars") => Some(ChartSpec::Bars {
+            groups: v["chart"]["groups"]
+                .as_array()?
+                .iter()
+                .map(|g| {
+                    g.as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .collect(),
+            unit: v["chart"]["unit"].as_str().unwrap_or_default().to_owned(),
+        }),
         Some("bars_with_target") => Some(ChartSpec::BarsWithTarget {
             value: v["chart"]["value"].as_str()?.to_owned(),
             target: v["chart"]["target"].as_f64().unwrap_or(0.0),
@@ -957,6 +971,13 @@ mod tests {
             unit: "records".into(),
         });
         let stored = serde_json::to_value(&stacked).unwrap();
-        assert_eq!(stored_report(&stored), Some(stacked));
+        assert_eq!(stored_report(&stored), Some(stacked.clone()));
+        let mut grouped = stacked;
+        grouped.chart = Some(ChartSpec::Bars {
+            groups: vec![vec!["met".into()], vec!["met".into(), "met".into()]],
+            unit: "records".into(),
+        });
+        let stored = serde_json::to_value(&grouped).unwrap();
+        assert_eq!(stored_report(&stored), Some(grouped));
     }
 }
