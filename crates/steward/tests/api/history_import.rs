@@ -2,7 +2,7 @@
 //! (UCI) with the preset must reproduce the published figures; bad mappings and bad rows are
 //! refused by name and line with nothing half-imported; re-imports update, never duplicate;
 //! imported records get SLA clocks from their history when an SLA applies.
-use crate::support::{TestApp, temp_dir};
+use crate::support::{TestApp, report_figure as figure, report_row as row, temp_dir};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -57,28 +57,6 @@ fn published_count(marker: &str, after: &str) -> i64 {
         .collect::<String>()
         .parse()
         .expect("a count")
-}
-
-fn figure(report: &Value, key: &str) -> f64 {
-    report["summary"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["key"] == key)
-        .unwrap_or_else(|| panic!("no figure {key} in {report}"))["value"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("figure {key} has no value"))
-}
-
-fn row<'a>(report: &'a Value, label: &str) -> &'a Vec<Value> {
-    report["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r[0].as_str().is_some_and(|l| l.starts_with(label)))
-        .unwrap_or_else(|| panic!("no row {label} in {report}"))
-        .as_array()
-        .unwrap()
 }
 
 const ALL_TIME: &str = "from=2016-01-01&to=2018-01-01";

@@ -2,35 +2,13 @@
 //! set by the test: business time on the SLA's calendar next to wall-clock time, compliance
 //! grouped by SLA, service, customer and priority, and the backlog carried from period to
 //! period.
-use crate::support::TestApp;
+use crate::support::{TestApp, report_figure as figure, report_row as row};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 use steward_app::{Clock, Settings};
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
-}
-
-/// The row of a report whose first cell is `label`.
-fn row<'a>(report: &'a Value, label: &str) -> &'a Vec<Value> {
-    report["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_array().unwrap())
-        .find(|r| r[0] == label)
-        .unwrap_or_else(|| panic!("no row {label}: {report}"))
-}
-
-fn figure(report: &Value, key: &str) -> f64 {
-    report["summary"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["key"] == key)
-        .unwrap_or_else(|| panic!("no figure {key}: {report}"))["value"]
-        .as_f64()
-        .unwrap()
 }
 
 #[tokio::test]

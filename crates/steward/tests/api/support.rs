@@ -415,3 +415,27 @@ pub async fn reply(r: reqwest::Response) -> Reply {
         body,
     }
 }
+
+/// A report's headline figure by its key.
+pub fn report_figure(report: &Value, key: &str) -> f64 {
+    report["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == key)
+        .unwrap_or_else(|| panic!("no figure {key} in {report}"))["value"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("figure {key} has no value"))
+}
+
+/// The first row of a report whose label starts with `label`.
+pub fn report_row<'a>(report: &'a Value, label: &str) -> &'a Vec<Value> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0].as_str().is_some_and(|l| l.starts_with(label)))
+        .unwrap_or_else(|| panic!("no row {label} in {report}"))
+        .as_array()
+        .unwrap()
+}
