@@ -111,38 +111,21 @@ async fn snapshots_are_generated_once_per_period_kept_immutable_and_carry_action
 
     // The stored content hashes to the recorded SHA-256, and the database refuses changes.
     let (content, sha, refused) = {
-        use sqlx::Connection;
-        let read = "SELECT content, content_sha256 FROM report_snapshots WHERE id = $1";
-        let tamper = "UPDATE report_snapshots SET content = '{}' WHERE id = $1";
-        if crate::support::postgres_url().is_some() {
-            let mut c = sqlx::PgConnection::connect(&t.database_url).await.unwrap();
-            let (content, sha): (String, String) = sqlx::query_as(read)
-                .bind(february)
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
-            let refused = sqlx::query(tamper)
-                .bind(february)
-                .execute(&mut c)
-                .await
-                .is_err();
-            (content, sha, refused)
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&t.database_url)
-                .await
-                .unwrap();
-            let (content, sha): (String, String) = sqlx::query_as(read)
-                .bind(february)
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
-            let refused = sqlx::query(tamper)
-                .bind(february)
-                .execute(&mut c)
-                .await
-                .is_err();
-            (content, sha, refused)
-        }
+        use steward_store::{Db, DbOptions, on};
+        let db = Db::connect(&t.database_url, &DbOptions::default())
+            .await
+            .unwrap();
+        let mut conn = db.read().await.unwrap();
+        let (content, sha): (String, String) = on!(conn.ex(), c => sqlx::query_as(
+            "SELECT content, content_sha256 FROM report_snapshots WHERE id = $1")
+            .bind(february).fetch_one(c).await)
+        .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let refused = on!(tx.ex(), c => sqlx::query(
+            "UPDATE report_snapshots SET content = '{}' WHERE id = $1")
+            .bind(february).execute(c).await.map(|_| ()))
+        .is_err();
+        (content, sha, refused)
     };
     assert_eq!(hex::encode(Sha256::digest(content.as_bytes())), sha);
     assert!(refused, "a snapshot could be changed");
