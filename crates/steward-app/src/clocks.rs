@@ -3,6 +3,7 @@
 //! shows is derived from those events with the SLA's current targets and calendar.
 use crate::{App, AppError, Result};
 use jiff::Timestamp;
+use steward_domain::calendar::Calendar;
 use steward_domain::clock::{
     AlwaysOn, BusinessTime, ClockEventKind, ClockMetric, ClockPhase, derive, is_paused,
     next_events, phase,
@@ -21,11 +22,15 @@ pub(crate) async fn business_time(
     let Some(id) = calendar_id else {
         return Ok(Box::new(AlwaysOn));
     };
+    Ok(Box::new(stored_calendar(ex, id).await?))
+}
+
+/// A stored calendar, which an SLA or agreement refers to and so must exist.
+pub(crate) async fn stored_calendar(ex: Ex<'_>, id: i64) -> Result<Calendar> {
     let (_, definition, _) = slas::calendar(ex, id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("calendar {id} vanished")))?;
-    let calendar = crate::calendars::parse_stored(&definition)?;
-    Ok(Box::new(calendar))
+    crate::calendars::parse_stored(&definition)
 }
 
 /// The UTC date of a stored instant.

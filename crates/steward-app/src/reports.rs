@@ -1,7 +1,7 @@
 //! Service reports: each is built from aggregate queries over the period and the period
 //! before it (for the trend), into the one `Report` shape that JSON, CSV and HTML render.
 use crate::app::require;
-use crate::clocks::instant;
+use crate::clocks::{instant, stored_calendar};
 use crate::{App, Result};
 use serde_json::{Value, json};
 use steward_domain::Actor;
@@ -250,10 +250,7 @@ async fn duration_stats(
         if list.is_empty() {
             continue;
         }
-        let (_, definition, _) = slas::calendar(ex.by_ref(), c)
-            .await?
-            .ok_or_else(|| crate::AppError::Internal(format!("calendar {c} vanished")))?;
-        calendars.push((crate::calendars::parse_stored(&definition)?, list));
+        calendars.push((stored_calendar(ex.by_ref(), c).await?, list));
     }
     // A million durations to parse and measure: on a blocking thread, so that the report's
     // other measures (and other requests) run meanwhile.
