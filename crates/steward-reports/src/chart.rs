@@ -139,14 +139,15 @@ fn bars(
                 let below = height(&group[..s], row);
                 [(left, below), (left + width * 0.92, below + value(row, *c))]
             };
+            let rects = |style: ShapeStyle| {
+                report
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .map(move |(x, r)| Rectangle::new(segment(x, r), style))
+            };
             chart
-                .draw_series(
-                    report
-                        .rows
-                        .iter()
-                        .enumerate()
-                        .map(|(x, r)| Rectangle::new(segment(x, r), shade.filled())),
-                )
+                .draw_series(rects(shade.filled()))
                 .map_err(|e| e.to_string())?
                 .label(match position(groups.len(), g, group.len(), s) {
                     Some(p) => format!("{} ({p})", series_label(report, key)),
@@ -156,13 +157,7 @@ fn bars(
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade.filled())
                 });
             chart
-                .draw_series(
-                    report
-                        .rows
-                        .iter()
-                        .enumerate()
-                        .map(|(x, r)| Rectangle::new(segment(x, r), WHITE.stroke_width(1))),
-                )
+                .draw_series(rects(WHITE.stroke_width(1)))
                 .map_err(|e| e.to_string())?;
         }
     }
