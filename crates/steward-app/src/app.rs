@@ -1,8 +1,8 @@
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use steward_domain::Actor;
-use steward_domain::audit::AuditDraft;
-use steward_domain::login::LoginPolicy;
+use steward_domain::foundation::audit::AuditDraft;
+use steward_domain::foundation::login::LoginPolicy;
 use steward_store::{Db, Tx};
 
 /// Where "now" comes from: the system clock, or (in tests and simulations) a clock that
@@ -96,7 +96,7 @@ impl App {
 
     /// Today's date in UTC, by the app's clock.
     pub(crate) fn today(&self) -> jiff::civil::Date {
-        crate::clocks::date_of(self.now())
+        date_of(self.now())
     }
 
     /// Appends one audit entry in the command's transaction.
@@ -106,7 +106,7 @@ impl App {
         draft: AuditDraft,
         now: i64,
     ) -> crate::Result<()> {
-        steward_store::audit::append(tx.ex(), draft, now).await?;
+        steward_store::foundation::audit::append(tx.ex(), draft, now).await?;
         Ok(())
     }
 }
@@ -135,9 +135,9 @@ pub(crate) fn require(actor: &Actor, permission: steward_domain::Permission) -> 
 /// A page of a list from the store's `(items, total)`.
 pub(crate) fn page<T>(
     (items, total): (Vec<T>, i64),
-    request: steward_domain::page::PageRequest,
-) -> steward_domain::page::Page<T> {
-    steward_domain::page::Page {
+    request: steward_domain::foundation::page::PageRequest,
+) -> steward_domain::foundation::page::Page<T> {
+    steward_domain::foundation::page::Page {
         items,
         total,
         limit: request.limit,
@@ -148,7 +148,7 @@ pub(crate) fn page<T>(
 /// The id of the user with this username (import files name people, not ids).
 pub(crate) async fn user_id_by_name(tx: &mut Tx, field: &str, name: &str) -> crate::Result<i64> {
     Ok(
-        steward_store::users::by_username(tx.ex(), &name.trim().to_lowercase())
+        steward_store::foundation::users::by_username(tx.ex(), &name.trim().to_lowercase())
             .await?
             .ok_or_else(|| crate::AppError::invalid(field, format!("no user named {name:?}")))?
             .id,
@@ -162,7 +162,7 @@ pub(crate) async fn require_staff_user(
     field: &str,
     id: i64,
 ) -> crate::Result<()> {
-    let ok = steward_store::users::get(ex, id)
+    let ok = steward_store::foundation::users::get(ex, id)
         .await?
         .is_some_and(|u| u.role.is_staff() && u.active);
     if ok {
@@ -173,4 +173,15 @@ pub(crate) async fn require_staff_user(
             format!("no active staff user with id {id}"),
         ))
     }
+}
+
+/// The UTC date of a stored instant.
+pub(crate) fn date_of(now: i64) -> jiff::civil::Date {
+    Timestamp::from_microsecond(now)
+        .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+        .unwrap_or_default()
+}
+
+pub(crate) fn instant(micros: i64) -> Timestamp {
+    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
 }

@@ -63,9 +63,9 @@ impl AppError {
     }
 }
 
-impl From<steward_domain::workflow::TransitionError> for AppError {
-    fn from(e: steward_domain::workflow::TransitionError) -> Self {
-        use steward_domain::workflow::TransitionError;
+impl From<steward_domain::resolution::workflow::TransitionError> for AppError {
+    fn from(e: steward_domain::resolution::workflow::TransitionError) -> Self {
+        use steward_domain::resolution::workflow::TransitionError;
         let refusal = e.to_string();
         match e {
             TransitionError::Invalid(invalid) => AppError::Invalid(invalid),

@@ -3,33 +3,14 @@
 #![forbid(unsafe_code)]
 
 mod app;
+pub mod assurance;
+pub mod delivery;
 mod error;
-pub mod secrets;
-
-pub mod agreement_clocks;
-pub mod alerts;
-pub mod attachments;
-pub mod audit;
-pub mod auth;
-pub mod calendars;
-pub mod catalogue;
-pub mod cis;
-pub mod clocks;
-pub mod complaints;
-pub mod engagements;
-pub mod imports;
-pub mod incidents;
-pub mod maintenance;
-pub mod people;
-pub mod problems;
-pub mod report_schedule;
-pub mod reports;
-pub mod requests;
-pub mod services;
-pub mod slas;
-pub mod suppliers;
-pub mod tickets;
-pub mod ui_queries;
+pub mod foundation;
+pub mod improvement;
+pub mod reporting;
+pub mod resolution;
+pub mod service_level;
 
 pub use app::{App, Clock, Settings};
 pub use error::AppError;

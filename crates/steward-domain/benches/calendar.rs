@@ -7,7 +7,7 @@
 use jiff::{SignedDuration, Timestamp};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-use steward_domain::calendar::CalendarSpec;
+use steward_domain::service_level::calendar::CalendarSpec;
 
 const STARTS: usize = 1_000_000;
 const ROUNDS: usize = 5;

@@ -8,8 +8,10 @@
 use jiff::{SignedDuration, Timestamp};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-use steward_domain::calendar::CalendarSpec;
-use steward_domain::clock::{AlwaysOn, BusinessTime, ClockEvent, ClockEventKind, derive};
+use steward_domain::service_level::calendar::CalendarSpec;
+use steward_domain::service_level::clock::{
+    AlwaysOn, BusinessTime, ClockEvent, ClockEventKind, derive,
+};
 
 const RECORDS: usize = 1_000_000;
 const TARGET: i64 = 3 * 8 * 3600;

@@ -2,7 +2,7 @@
 //! label, so a chart reads without colour.
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use steward_domain::report::{ChartSpec, Report};
+use steward_domain::reporting::report::{ChartSpec, Report};
 
 const WIDTH: u32 = 760;
 const HEIGHT: u32 = 340;
@@ -328,7 +328,7 @@ fn trim_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use steward_domain::report::{Column, Filters};
+    use steward_domain::reporting::report::{Column, Filters};
 
     fn report(chart: ChartSpec) -> Report {
         let col = |key: &str, label: &str| Column {

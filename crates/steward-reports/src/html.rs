@@ -1,6 +1,6 @@
 //! A report as one standalone, accessible HTML page: headline figures with their trend in
 //! words and arrows, the chart (with a text alternative), the table and the notes.
-use steward_domain::report::{Figure, Report};
+use steward_domain::reporting::report::{Figure, Report};
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

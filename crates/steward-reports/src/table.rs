@@ -1,4 +1,4 @@
-use steward_domain::report::Report;
+use steward_domain::reporting::report::Report;
 
 /// The report's table as CSV with a header line of column labels.
 pub fn csv(report: &Report) -> Result<String, csv::Error> {

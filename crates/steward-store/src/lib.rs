@@ -6,38 +6,19 @@
 //! where they occur.
 #![forbid(unsafe_code)]
 
+pub mod assurance;
 mod db;
+pub mod delivery;
 mod error;
-mod lock;
-mod sql;
-
-pub mod agreement_clocks;
-pub mod agreements;
-pub mod alerts;
-pub mod attachments;
-pub mod audit;
-pub mod auth;
-pub mod catalogue;
-pub mod cis;
-pub mod complaints;
-pub mod imports;
-pub mod leases;
-pub mod orgs;
-pub mod report_definitions;
-pub mod reports;
+pub mod foundation;
+pub mod improvement;
+pub mod reporting;
 pub mod resolution;
-pub mod schema;
-pub mod search;
-pub mod services;
-pub mod slas;
-pub mod suppliers;
-pub mod teams;
-pub mod tickets;
-pub mod ui_queries;
-pub mod users;
+pub mod service_level;
+mod sql;
 
 pub use db::{Conn, Db, DbOptions, Ex, Tx};
 pub use error::StoreError;
-pub use lock::SqliteLock;
+pub use foundation::lock::SqliteLock;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -150,7 +150,7 @@ impl Listing {
         from: &str,
         filter: Sql,
         order: &str,
-        page: steward_domain::page::PageRequest,
+        page: steward_domain::foundation::page::PageRequest,
     ) -> Self {
         let mut count = Sql::new("SELECT COUNT(*) ");
         count.push(from).push(&filter.text);

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode, header};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
-use steward_app::auth::{Authenticated, Via};
+use steward_app::foundation::auth::{Authenticated, Via};
 
 pub const SESSION_COOKIE: &str = "steward_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -1,6 +1,9 @@
 //! The OpenAPI 3.1 document and its interactive viewer.
 use crate::AppState;
-use crate::routes::{audit, auth, health, orgs, teams, tokens, users};
+use crate::routes::{
+    foundation::audit, foundation::auth, foundation::health, foundation::orgs, foundation::teams,
+    foundation::tokens, foundation::users,
+};
 use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};

@@ -7,8 +7,8 @@
 use std::time::{Duration, Instant};
 use steward_app::{App, Settings};
 use steward_domain::Actor;
-use steward_domain::ci::{CiDraft, CiStatus, CiType, RelationKind};
-use steward_store::{Db, DbOptions, cis};
+use steward_domain::delivery::ci::{CiDraft, CiStatus, CiType, RelationKind};
+use steward_store::{Db, DbOptions, delivery::cis};
 
 const LAYERS: usize = 20;
 const PER_LAYER: usize = 500;

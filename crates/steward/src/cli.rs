@@ -1,15 +1,15 @@
 //! The command line: every operator command works without a running server.
-use crate::calendar_cmd::CalendarCommand;
 use crate::config::{Config, Overrides};
+use crate::database::open;
+use crate::service_level::calendar_cmd::CalendarCommand;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use steward_app::{App, Settings};
-use steward_domain::people::{NewUser, OrganizationInput};
+use steward_app::App;
+use steward_domain::foundation::people::{NewUser, OrganizationInput};
 use steward_domain::{Actor, Role};
-use steward_store::{Db, DbOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -72,16 +72,16 @@ pub enum Command {
     #[command(subcommand)]
     Import(HistoryImport),
     /// Print a service report (JSON, CSV or an HTML page with its chart).
-    Report(crate::report_cmd::ReportArgs),
+    Report(crate::reporting::report_cmd::ReportArgs),
     /// Export data for other tools.
     #[command(subcommand)]
-    Export(crate::export_cmd::ExportCommand),
+    Export(crate::reporting::export_cmd::ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryImport {
     /// Import records from a CSV export with a mapping file or a preset.
-    Csv(crate::import_cmd::CsvImport),
+    Csv(crate::reporting::import_cmd::CsvImport),
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,7 +144,7 @@ pub enum AuditCommand {
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Calendar(command) = &cli.command {
-        return crate::calendar_cmd::run(command);
+        return crate::service_level::calendar_cmd::run(command);
     }
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
@@ -168,45 +168,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Opens and migrates the database for an operator command.
-pub async fn open(config: &Config) -> anyhow::Result<App> {
-    let url = config.database_url();
-    let db = Db::connect(
-        &url,
-        &DbOptions {
-            max_connections: 4,
-            ..Default::default()
-        },
-    )
-    .await
-    .with_context(|| format!("opening the database {}", redact(&url)))?;
-    db.migrate().await.context("migrating the database")?;
-    let settings = Settings {
-        session_ttl: jiff::SignedDuration::from_hours(config.session_hours),
-        auto_close_after: jiff::SignedDuration::from_hours(config.auto_close_days.max(0) * 24),
-        attachment_max_bytes: usize::try_from(
-            config.attachment_max_mib.clamp(1, 1024) * 1024 * 1024,
-        )
-        .unwrap_or(usize::MAX),
-        ..Default::default()
-    };
-    Ok(App::new(db, settings))
-}
-
-/// Hides a password in a database URL before it is printed.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
     let operator = Actor::system("cli");
     match command {
@@ -215,13 +176,13 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
         }
         Command::Import(HistoryImport::Csv(args)) => {
-            return crate::import_cmd::run(app, args).await;
+            return crate::reporting::import_cmd::run(app, args).await;
         }
         Command::Report(args) => {
-            return crate::report_cmd::run(app, args).await;
+            return crate::reporting::report_cmd::run(app, args).await;
         }
         Command::Export(command) => {
-            return crate::export_cmd::run(app, command).await;
+            return crate::reporting::export_cmd::run(app, command).await;
         }
         Command::User(UserCommand::Create {
             name,
@@ -246,7 +207,7 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
                 None
             };
             let generated = password.is_none();
-            let input = steward_domain::people::UserInput {
+            let input = steward_domain::foundation::people::UserInput {
                 username: name,
                 display_name,
                 email,
@@ -254,7 +215,7 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
                 organization_id,
                 password: Some(match password {
                     Some(p) => p,
-                    None => steward_app::secrets::new_password()?,
+                    None => steward_app::foundation::secrets::new_password()?,
                 }),
             };
             let new: NewUser = input.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -287,8 +248,8 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Service(ImportCommand::Import { file, format }) => {
             let (bytes, csv) = read_import(&file, format.as_deref())?;
-            let rows =
-                steward_domain::service::parse_service_import(&bytes, csv).map_err(import_error)?;
+            let rows = steward_domain::delivery::service::parse_service_import(&bytes, csv)
+                .map_err(import_error)?;
             let n = rows.len();
             let summary = app
                 .import_services(&operator, rows)
@@ -302,7 +263,8 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Ci(ImportCommand::Import { file, format }) => {
             let (bytes, csv) = read_import(&file, format.as_deref())?;
-            let rows = steward_domain::ci::parse_ci_import(&bytes, csv).map_err(import_error)?;
+            let rows =
+                steward_domain::delivery::ci::parse_ci_import(&bytes, csv).map_err(import_error)?;
             let n = rows.len();
             let summary = app
                 .import_cis(&operator, rows)
@@ -346,11 +308,11 @@ async fn find_org(app: &App, operator: &Actor, org: &str) -> anyhow::Result<i64>
     let page = app
         .list_organizations(
             operator,
-            steward_store::orgs::Filter {
+            steward_store::foundation::orgs::Filter {
                 q: Some(org.to_owned()),
                 ..Default::default()
             },
-            steward_domain::page::PageRequest {
+            steward_domain::foundation::page::PageRequest {
                 limit: 500,
                 offset: 0,
             },

@@ -1,13 +1,12 @@
 //! The `steward` binary: the server and the operator's commands.
 #![forbid(unsafe_code)]
 
-mod calendar_cmd;
 mod cli;
 mod config;
-mod export_cmd;
-mod import_cmd;
-mod report_cmd;
+mod database;
+mod reporting;
 mod serve;
+mod service_level;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,6 +1,6 @@
 //! `steward serve`: open, migrate, bootstrap, serve until SIGTERM/SIGINT.
-use crate::cli::{open, redact};
 use crate::config::Config;
+use crate::database::{open, redact};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::process::ExitCode;

@@ -1,90 +1,72 @@
+pub mod assurance;
+pub mod delivery;
+pub mod foundation;
+pub mod improvement;
+pub mod reporting;
+pub mod resolution;
+pub mod service_level;
 use crate::AppState;
 use axum::Router;
-
-pub mod agreements;
-pub mod audit;
-pub mod auth;
-pub mod calendars;
-pub mod catalogue;
-pub mod cis;
-pub mod complaints;
-pub mod engagements;
-pub mod health;
-pub mod incidents;
-pub mod notifications;
-pub mod orgs;
-pub mod problems;
-pub mod report_definitions;
-pub mod reports;
-pub mod requests;
-pub mod search;
-pub mod services;
-pub mod slas;
-pub mod suppliers;
-pub mod teams;
-pub mod tickets;
-pub mod tokens;
-pub mod users;
 
 /// The OpenAPI documents of capabilities that keep their own (one `#[derive(OpenApi)]` per
 /// module, listing its paths), merged into the foundation's document.
 pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
     vec![
-        services::Api::openapi(),
-        suppliers::Api::openapi(),
-        agreements::Api::openapi(),
-        complaints::Api::openapi(),
-        cis::Api::openapi(),
-        catalogue::Api::openapi(),
-        tickets::Api::openapi(),
-        incidents::Api::openapi(),
-        requests::Api::openapi(),
-        problems::Api::openapi(),
-        slas::Api::openapi(),
-        engagements::Api::openapi(),
-        calendars::Api::openapi(),
-        notifications::Api::openapi(),
-        reports::Api::openapi(),
-        report_definitions::Api::openapi(),
-        search::Api::openapi(),
+        delivery::services::Api::openapi(),
+        delivery::suppliers::Api::openapi(),
+        delivery::agreements::Api::openapi(),
+        improvement::complaints::Api::openapi(),
+        delivery::cis::Api::openapi(),
+        delivery::catalogue::Api::openapi(),
+        resolution::tickets::Api::openapi(),
+        resolution::incidents::Api::openapi(),
+        resolution::requests::Api::openapi(),
+        resolution::problems::Api::openapi(),
+        service_level::slas::Api::openapi(),
+        service_level::engagements::Api::openapi(),
+        service_level::calendars::Api::openapi(),
+        service_level::notifications::Api::openapi(),
+        reporting::reports::Api::openapi(),
+        reporting::report_definitions::Api::openapi(),
+        resolution::search::Api::openapi(),
     ]
 }
 
 pub fn all() -> Router<AppState> {
     Router::new()
-        .merge(health::routes())
-        .merge(auth::routes())
-        .merge(tokens::routes())
-        .merge(orgs::routes())
-        .merge(users::routes())
-        .merge(teams::routes())
-        .merge(audit::routes())
-        .merge(services::routes())
-        .merge(cis::routes())
-        .merge(catalogue::routes())
-        .merge(tickets::routes())
-        .merge(incidents::routes())
-        .merge(requests::routes())
-        .merge(problems::routes())
-        .merge(slas::routes())
-        .merge(engagements::routes())
-        .merge(calendars::routes())
-        .merge(notifications::routes())
-        .merge(reports::routes())
-        .merge(report_definitions::routes())
-        .merge(search::routes())
-        .merge(suppliers::routes())
-        .merge(agreements::routes())
-        .merge(complaints::routes())
+        .merge(foundation::health::routes())
+        .merge(foundation::auth::routes())
+        .merge(foundation::tokens::routes())
+        .merge(foundation::orgs::routes())
+        .merge(foundation::users::routes())
+        .merge(foundation::teams::routes())
+        .merge(foundation::audit::routes())
+        .merge(delivery::services::routes())
+        .merge(delivery::cis::routes())
+        .merge(delivery::catalogue::routes())
+        .merge(resolution::tickets::routes())
+        .merge(resolution::incidents::routes())
+        .merge(resolution::requests::routes())
+        .merge(resolution::problems::routes())
+        .merge(service_level::slas::routes())
+        .merge(service_level::engagements::routes())
+        .merge(service_level::calendars::routes())
+        .merge(service_level::notifications::routes())
+        .merge(reporting::reports::routes())
+        .merge(reporting::report_definitions::routes())
+        .merge(resolution::search::routes())
+        .merge(delivery::suppliers::routes())
+        .merge(delivery::agreements::routes())
+        .merge(improvement::complaints::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.
 pub fn page_request(
     limit: Option<i64>,
     offset: Option<i64>,
-) -> Result<steward_domain::page::PageRequest, crate::Problem> {
-    steward_domain::page::PageRequest::parse(limit, offset).map_err(|e| {
+) -> Result<steward_domain::foundation::page::PageRequest, crate::Problem> {
+    steward_domain::foundation::page::PageRequest::parse(limit, offset).map_err(|e| {
         crate::Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))
             .with_field(e.field)
     })
@@ -94,7 +76,7 @@ pub fn page_request(
 pub fn instant_param(field: &str, value: Option<String>) -> Result<Option<i64>, crate::Problem> {
     value
         .map(|v| {
-            steward_domain::page::parse_instant(field, &v)
+            steward_domain::foundation::page::parse_instant(field, &v)
                 .map(|t| t.as_microsecond())
                 .map_err(|e| {
                     crate::Problem::bad_request("bad-query", format!("{}: {}", e.field, e.message))

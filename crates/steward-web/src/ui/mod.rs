@@ -1,16 +1,12 @@
 //! The web interface: server-rendered HTML over the same use cases as the JSON API. Every
 //! essential action is a plain form POST (CSRF token in a hidden field, then a 303 redirect
 //! with a flash message); the small script only adds shortcuts, live clocks and confirmations.
-mod assets;
-mod console;
-mod forms;
-mod manage;
-mod multipart;
-mod portal;
-mod record;
-mod reports;
-mod session;
-mod svg;
+
+pub mod delivery;
+pub mod foundation;
+pub mod reporting;
+pub mod resolution;
+pub mod service_level;
 
 use crate::AppState;
 use crate::extract::{SESSION_COOKIE, cookie};
@@ -21,21 +17,25 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use steward_app::AppError;
-use steward_app::auth::Via;
-use steward_domain::actor::Actor;
-use steward_domain::role::Role;
+use steward_app::foundation::auth::Via;
+use steward_domain::foundation::actor::Actor;
+use steward_domain::foundation::role::Role;
 
-pub use forms::FormData;
+pub use foundation::forms::FormData;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .merge(assets::routes())
-        .merge(session::routes())
-        .merge(console::routes())
-        .merge(record::routes())
-        .merge(portal::routes())
-        .merge(manage::routes())
-        .merge(reports::routes())
+        .merge(foundation::assets::routes())
+        .merge(foundation::session::routes())
+        .merge(resolution::console::routes())
+        .merge(resolution::record::routes())
+        .merge(resolution::portal::routes())
+        .merge(foundation::people::routes())
+        .merge(delivery::services::routes())
+        .merge(service_level::calendars::routes())
+        .merge(service_level::slas::routes())
+        .merge(reporting::dashboard::routes())
+        .merge(reporting::reports::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";
@@ -90,8 +90,8 @@ impl Ui {
             flash: self.flash.clone(),
             flash_error: self.flash.as_deref().is_some_and(is_refusal),
             nav,
-            css: assets::CSS_URL.as_str(),
-            js: assets::JS_URL.as_str(),
+            css: foundation::assets::CSS_URL.as_str(),
+            js: foundation::assets::JS_URL.as_str(),
         }
     }
 
@@ -290,8 +290,8 @@ impl IntoResponse for UiError {
                 flash: None,
                 flash_error: false,
                 nav: "",
-                css: assets::CSS_URL.as_str(),
-                js: assets::JS_URL.as_str(),
+                css: foundation::assets::CSS_URL.as_str(),
+                js: foundation::assets::JS_URL.as_str(),
             },
             status: status.as_u16(),
             heading,

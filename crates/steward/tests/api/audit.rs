@@ -1,7 +1,7 @@
 //! The audit trail: written with every change, readable by auditors, tamper-evident.
 use crate::support::{TestApp, postgres_url};
 use serde_json::json;
-use steward_domain::audit::ChainBreak;
+use steward_domain::foundation::audit::ChainBreak;
 
 /// Runs SQL directly on the database, as someone with file or superuser access would,
 /// after switching off the append-only triggers.

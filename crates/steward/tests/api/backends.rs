@@ -22,10 +22,10 @@ async fn both_migration_sets_yield_the_same_tables_and_columns() {
     postgres.migrate().await.unwrap();
     let mut a = sqlite.read().await.unwrap();
     let mut b = postgres.read().await.unwrap();
-    let sqlite_schema = steward_store::schema::tables_and_columns(a.ex())
+    let sqlite_schema = steward_store::foundation::schema::tables_and_columns(a.ex())
         .await
         .unwrap();
-    let postgres_schema = steward_store::schema::tables_and_columns(b.ex())
+    let postgres_schema = steward_store::foundation::schema::tables_and_columns(b.ex())
         .await
         .unwrap();
     assert!(sqlite_schema.contains_key("audit_log"));

@@ -124,7 +124,7 @@ async fn user_org_and_token_commands_work_without_a_server() {
     assert_eq!(auth.actor.name, "carl");
     let login = app
         .login(
-            steward_domain::access::LoginInput {
+            steward_domain::foundation::access::LoginInput {
                 username: "carl".into(),
                 password: "carl's secret password".into(),
             },
@@ -408,7 +408,7 @@ async fn service_and_ci_imports_are_idempotent_and_all_or_nothing() {
 
     let app = app_on(&url).await;
     let admin = steward_domain::Actor::system("test");
-    let page = steward_domain::page::PageRequest::default();
+    let page = steward_domain::foundation::page::PageRequest::default();
     let services = app
         .list_services(&admin, Default::default(), page)
         .await

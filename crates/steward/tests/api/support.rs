@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use steward_app::{App, Settings};
-use steward_domain::people::NewUser;
+use steward_domain::foundation::people::NewUser;
 use steward_domain::{Actor, Role};
 use steward_store::{Db, DbOptions};
 
@@ -253,7 +253,7 @@ impl TestApp {
             // A second node on the same database.
             Err(_) => {
                 let mut conn = app.db().read().await.expect("read");
-                steward_store::users::by_username(conn.ex(), "admin")
+                steward_store::foundation::users::by_username(conn.ex(), "admin")
                     .await
                     .expect("query")
                     .expect("admin")

@@ -1,0 +1,9 @@
+//! Foundation — its use cases: people, organizations, teams and roles, login, sessions and tokens,
+//! the hash-chained audit trail, settings, paging and validation, which every other component uses.
+//! ISO/IEC 20000-1 5.3 (roles and authorities) and 7.5 (control of documented information).
+
+pub mod audit;
+pub mod auth;
+pub mod maintenance;
+pub mod people;
+pub mod secrets;

@@ -1,0 +1,374 @@
+//! Importing history from other service desks: records folded from an export (by the domain)
+//! are written in one transaction — all of them or none — keyed by source and external key,
+//! so running the same import again updates records instead of duplicating them.
+use crate::app::{change, require};
+use crate::{App, AppError, Result};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use steward_domain::foundation::people::NewTeam;
+use steward_domain::reporting::history::ImportedRecord;
+use steward_domain::resolution::record::Ticket;
+use steward_domain::resolution::ticket::TicketKind;
+use steward_domain::resolution::workflow::Status;
+use steward_domain::{Actor, Permission};
+use steward_store::reporting::imports::{self, EventRow, ImportRow, Provenance};
+use steward_store::{
+    Tx, delivery::services, foundation::orgs, foundation::teams, resolution::tickets,
+};
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub source: String,
+    pub records: usize,
+    pub created: usize,
+    pub updated: usize,
+    /// Already imported with identical rows.
+    pub unchanged: usize,
+    pub teams_created: usize,
+    /// Records refused for their references (`line N: …`); rows refused earlier are the
+    /// caller's to report.
+    pub skipped: Vec<String>,
+    pub file_sha256: String,
+}
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub source: String,
+    pub kind: TicketKind,
+    pub create_teams: bool,
+    /// Refuse the whole import if any record cannot be written.
+    pub strict: bool,
+    pub file_sha256: String,
+}
+
+/// Names resolved to ids once per import.
+#[derive(Default)]
+struct Names {
+    teams: HashMap<String, Option<i64>>,
+    services: HashMap<String, Option<i64>>,
+    orgs: HashMap<String, Option<i64>>,
+}
+
+impl App {
+    pub async fn import_history(
+        &self,
+        actor: &Actor,
+        options: &ImportOptions,
+        records: Vec<ImportedRecord>,
+    ) -> Result<ImportSummary> {
+        require(actor, Permission::ImportHistory)?;
+        let now = self.now();
+        let mut summary = ImportSummary {
+            source: options.source.clone(),
+            records: records.len(),
+            file_sha256: options.file_sha256.clone(),
+            ..Default::default()
+        };
+        let mut tx = self.db.begin().await?;
+        let existing = imports::existing(tx.ex(), &options.source).await?;
+        let numbers: Vec<String> = records
+            .iter()
+            .filter(|r| !existing.contains_key(&r.key))
+            .map(|r| r.number.clone())
+            .collect();
+        let taken: HashSet<String> = imports::numbers_taken(tx.ex(), &options.source, &numbers)
+            .await?
+            .into_iter()
+            .collect();
+        let matrix = crate::resolution::tickets::matrix(tx.ex()).await?;
+        let mut names = Names::default();
+        let mut fresh = Vec::new();
+        let mut changed = Vec::new();
+        let mut seen_numbers = HashSet::new();
+        for record in &records {
+            let refused =
+                |why: String| format!("line {}: record {}: {why}", record.first_line, record.key);
+            let prior = existing.get(&record.key);
+            if prior.is_some_and(|p| p.digest == record.digest) {
+                summary.unchanged += 1;
+                continue;
+            }
+            if prior.is_none()
+                && (taken.contains(&record.number) || !seen_numbers.insert(record.number.clone()))
+            {
+                summary.skipped.push(refused(format!(
+                    "number {} is already used by another ticket",
+                    record.number
+                )));
+                continue;
+            }
+            let team_id = match &record.team {
+                None => None,
+                Some(t) => match self
+                    .team_named(&mut tx, actor, &mut names, t, options, now, &mut summary)
+                    .await?
+                {
+                    Some(id) => Some(id),
+                    None => {
+                        summary
+                            .skipped
+                            .push(refused(format!("no team named {t:?}")));
+                        continue;
+                    }
+                },
+            };
+            let service_id = match &record.service {
+                None => None,
+                Some(s) => match lookup(&mut names.services, s, async |n| {
+                    services::id_by_name(tx.ex(), n).await
+                })
+                .await?
+                {
+                    Some(id) => Some(id),
+                    None => {
+                        summary
+                            .skipped
+                            .push(refused(format!("no service named {s:?}")));
+                        continue;
+                    }
+                },
+            };
+            let organization_id = match &record.organization {
+                None => None,
+                Some(o) => match lookup(&mut names.orgs, o, async |n| {
+                    orgs::id_by_name(tx.ex(), n).await
+                })
+                .await?
+                {
+                    Some(id) => Some(id),
+                    None => {
+                        summary
+                            .skipped
+                            .push(refused(format!("no organization named {o:?}")));
+                        continue;
+                    }
+                },
+            };
+            let row = ImportRow {
+                record,
+                kind: options.kind,
+                priority: record
+                    .priority
+                    .unwrap_or_else(|| matrix.priority(record.impact, record.urgency)),
+                team_id,
+                service_id,
+                organization_id,
+                responded_at: record.acknowledged_at,
+                resolution_outcome: record
+                    .made_sla
+                    .map(|made| if made { "met" } else { "breached" }),
+                source: &options.source,
+            };
+            match prior {
+                Some(p) => changed.push((p.ticket_id, p.status, row)),
+                None => fresh.push(row),
+            }
+        }
+        if options.strict && !summary.skipped.is_empty() {
+            return Err(AppError::invalid(
+                "file",
+                format!(
+                    "{} record(s) cannot be imported; nothing was imported. First: {}",
+                    summary.skipped.len(),
+                    summary.skipped[0]
+                ),
+            ));
+        }
+
+        let mut deltas: HashMap<Status, i64> = HashMap::new();
+        let ids = imports::insert_tickets(tx.ex(), &fresh).await?;
+        let mut written: Vec<(i64, &ImportRow<'_>)> =
+            Vec::with_capacity(fresh.len() + changed.len());
+        for row in &fresh {
+            let id = *ids
+                .get(&row.record.number)
+                .ok_or_else(|| AppError::Internal(format!("no id for {}", row.record.number)))?;
+            *deltas.entry(row.record.status).or_default() += 1;
+            written.push((id, row));
+        }
+        let changed_ids: Vec<i64> = changed.iter().map(|(id, _, _)| *id).collect();
+        imports::clear_history(tx.ex(), &changed_ids).await?;
+        imports::clear_clocks(tx.ex(), &changed_ids).await?;
+        for (id, old_status, row) in &changed {
+            imports::update_ticket(tx.ex(), *id, row).await?;
+            *deltas.entry(*old_status).or_default() -= 1;
+            *deltas.entry(row.record.status).or_default() += 1;
+            written.push((*id, row));
+        }
+        summary.created = fresh.len();
+        summary.updated = changed.len();
+
+        let mut events = Vec::new();
+        let mut docs = Vec::new();
+        let mut provenance = Vec::new();
+        for (id, row) in &written {
+            let r = row.record;
+            for h in &r.history {
+                let detail = h
+                    .team
+                    .as_ref()
+                    .map(|t| serde_json::json!({ "team": t }).to_string());
+                events.push(EventRow {
+                    ticket_id: *id,
+                    at: h.at,
+                    actor: h.actor.clone(),
+                    event: h.event,
+                    from: h.from.clone(),
+                    to: h.to.clone(),
+                    detail,
+                });
+            }
+            events.push(EventRow {
+                ticket_id: *id,
+                at: now,
+                actor: actor.name.clone(),
+                event: "imported",
+                from: None,
+                to: Some(r.status.as_str().to_owned()),
+                detail: Some(
+                    serde_json::json!({
+                        "source": options.source, "key": r.key, "first_line": r.first_line,
+                        "rows": r.rows, "file_sha256": options.file_sha256,
+                    })
+                    .to_string(),
+                ),
+            });
+            docs.push((
+                *id,
+                r.title.as_str(),
+                r.description.as_deref().unwrap_or(""),
+            ));
+            provenance.push(Provenance {
+                ticket_id: *id,
+                key: &r.key,
+                attributes: serde_json::Value::Object(r.attributes.clone()).to_string(),
+                digest: &r.digest,
+                first_line: i64::try_from(r.first_line).unwrap_or(i64::MAX),
+            });
+        }
+        imports::insert_events(tx.ex(), &events).await?;
+        imports::insert_search_docs(tx.ex(), &docs).await?;
+        imports::upsert_provenance(tx.ex(), &options.source, &provenance, now).await?;
+        imports::count_statuses(tx.ex(), options.kind, &deltas).await?;
+        for (id, row) in &written {
+            if row.service_id.is_some() {
+                self.replay_clocks(&mut tx, *id, row.record, &names.teams)
+                    .await?;
+            }
+        }
+        let after = serde_json::json!({
+            "created": summary.created, "updated": summary.updated,
+            "unchanged": summary.unchanged, "skipped": summary.skipped.len(),
+            "teams_created": summary.teams_created, "file_sha256": options.file_sha256,
+        });
+        self.audit(
+            &mut tx,
+            change(
+                actor,
+                "import",
+                &options.source,
+                "import",
+                None::<&()>,
+                Some(&after),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn team_named(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        names: &mut Names,
+        name: &str,
+        options: &ImportOptions,
+        now: i64,
+        summary: &mut ImportSummary,
+    ) -> Result<Option<i64>> {
+        if let Some(known) = names.teams.get(name) {
+            return Ok(*known);
+        }
+        let mut id = teams::id_by_name(tx.ex(), name).await?;
+        if id.is_none() && options.create_teams {
+            let team = teams::insert(
+                tx.ex(),
+                &NewTeam {
+                    name: name.to_owned(),
+                    description: Some(format!("Created by the import from {}", options.source)),
+                    email: None,
+                    member_ids: Vec::new(),
+                },
+                now,
+            )
+            .await?;
+            self.audit(
+                tx,
+                change(actor, "team", team.id, "create", None::<&()>, Some(&team)),
+                now,
+            )
+            .await?;
+            summary.teams_created += 1;
+            id = Some(team.id);
+        }
+        names.teams.insert(name.to_owned(), id);
+        Ok(id)
+    }
+
+    /// Computes an imported ticket's SLA clocks by replaying its history through the same
+    /// rules a live ticket follows, at the instants it happened.
+    async fn replay_clocks(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        record: &ImportedRecord,
+        teams: &HashMap<String, Option<i64>>,
+    ) -> Result<()> {
+        let Some(last) = tickets::get_any(tx.ex(), id).await? else {
+            return Ok(());
+        };
+        let mut steps = record.history.iter();
+        let Some(first) = steps.next() else {
+            return Ok(());
+        };
+        let at_step = |t: &Ticket, h: &steward_domain::reporting::history::HistoryEvent| {
+            let mut next = t.clone();
+            if let Some(s) = h.status {
+                next.status = s;
+            }
+            next.pending_reason = h.pending_reason;
+            next.team_id = h
+                .team
+                .as_ref()
+                .and_then(|n| teams.get(n).copied().flatten());
+            next
+        };
+        let mut current = at_step(&last, first);
+        self.start_clocks(tx, &current, first.at).await?;
+        for h in steps {
+            let next = at_step(&current, h);
+            self.advance_clocks(tx, &current, &next, h.at).await?;
+            current = next;
+        }
+        Ok(())
+    }
+}
+
+/// A name looked up once per import.
+async fn lookup(
+    cache: &mut HashMap<String, Option<i64>>,
+    name: &str,
+    find: impl AsyncFnOnce(&str) -> steward_store::Result<Option<i64>>,
+) -> Result<Option<i64>> {
+    if let Some(known) = cache.get(name) {
+        return Ok(*known);
+    }
+    let id = find(name).await?;
+    cache.insert(name.to_owned(), id);
+    Ok(id)
+}

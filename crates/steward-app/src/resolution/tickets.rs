@@ -1,0 +1,712 @@
+//! What every kind of ticket shares: reading and listing within the actor's scope, the
+//! lifecycle, assignment, the work log, auto-close and search. Each change writes the
+//! ticket's timeline and the audit trail in its transaction.
+use crate::app::{change, page, require, require_staff_user};
+use crate::{App, AppError, Result};
+use steward_domain::foundation::page::{Page, PageRequest};
+use steward_domain::resolution::record::Ticket;
+use steward_domain::resolution::ticket::{
+    AssignInput, Comment, CommentInput, Priority, PriorityMatrix, TicketDraft, TicketKind,
+    TicketSort,
+};
+use steward_domain::resolution::workflow::{Lifecycle, Status, TransitionInput, transition};
+use steward_domain::{Actor, Permission, Scope};
+use steward_store::{
+    Conn, Ex, Tx, delivery::cis, delivery::services, foundation::orgs, foundation::teams,
+    foundation::users, resolution::kinds, resolution::tickets,
+};
+
+const MATRIX: &str = "priority_matrix";
+
+/// Whether the actor may know this ticket exists: problems are internal to the provider, and
+/// customers see only their organization's records.
+/// A ticket counts as acknowledged (for MTTA) once it leaves `new` or has an assignee.
+fn acknowledges(l: &Lifecycle) -> bool {
+    l.status != Status::New || l.assignee_id.is_some()
+}
+
+pub(crate) fn visible(actor: &Actor, ticket: &Ticket) -> bool {
+    let kind_ok = ticket.kind != TicketKind::Problem || actor.role.is_staff();
+    kind_ok && actor.scope().sees(ticket.organization_id)
+}
+
+/// Problems are for the provider's staff only.
+pub(crate) fn require_kind(actor: &Actor, kind: TicketKind) -> Result<()> {
+    if kind == TicketKind::Problem && !actor.role.is_staff() {
+        return Err(AppError::forbidden());
+    }
+    Ok(())
+}
+
+/// A ticket of `kind` the actor may see, or 404.
+pub(crate) async fn load_visible(
+    ex: Ex<'_>,
+    actor: &Actor,
+    kind: TicketKind,
+    id: i64,
+) -> Result<Ticket> {
+    tickets::get(ex, kind, id)
+        .await?
+        .filter(|t| visible(actor, t))
+        .ok_or_else(|| AppError::not_found(kind.as_str(), id))
+}
+
+pub(crate) async fn load(tx: &mut Tx, kind: TicketKind, id: i64) -> Result<Ticket> {
+    tickets::get(tx.ex(), kind, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(kind.as_str(), id))
+}
+
+/// A draft's priority through the current matrix.
+pub(crate) async fn priority_of(ex: Ex<'_>, draft: &TicketDraft) -> Result<Priority> {
+    Ok(matrix(ex).await?.priority(draft.impact, draft.urgency))
+}
+
+pub(crate) async fn matrix(ex: Ex<'_>) -> Result<PriorityMatrix> {
+    Ok(match tickets::setting(ex, MATRIX).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => PriorityMatrix::default(),
+    })
+}
+
+/// Fills in and checks who a ticket is for: a customer raises tickets for itself in its own
+/// organization, through the portal.
+pub(crate) fn scope_draft(actor: &Actor, draft: &mut TicketDraft) -> Result<()> {
+    match actor.scope() {
+        Scope::All => Ok(()),
+        Scope::Organization(org) => {
+            if draft.organization_id.is_some_and(|o| o != org) {
+                return Err(AppError::invalid(
+                    "organization_id",
+                    "customers raise tickets for their own organization",
+                ));
+            }
+            if draft.requester_id.is_some_and(|r| Some(r) != actor.user_id) {
+                return Err(AppError::invalid(
+                    "requester_id",
+                    "customers raise tickets for themselves",
+                ));
+            }
+            draft.organization_id = Some(org);
+            draft.requester_id = actor.user_id;
+            if draft.channel == steward_domain::resolution::ticket::Channel::Api {
+                draft.channel = steward_domain::resolution::ticket::Channel::Portal;
+            }
+            Ok(())
+        }
+        Scope::Nothing => Err(AppError::forbidden()),
+    }
+}
+
+pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<()> {
+    if let Some(s) = d.service_id
+        && services::existing(tx.ex(), &[s]).await?.is_empty()
+    {
+        return Err(AppError::invalid(
+            "service_id",
+            format!("no service with id {s}"),
+        ));
+    }
+    if let Some(o) = d.organization_id
+        && orgs::existing(tx.ex(), &[o]).await?.is_empty()
+    {
+        return Err(AppError::invalid(
+            "organization_id",
+            format!("no organization with id {o}"),
+        ));
+    }
+    if let Some(r) = d.requester_id
+        && users::get(tx.ex(), r).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "requester_id",
+            format!("no user with id {r}"),
+        ));
+    }
+    if let Some(ci) = d.ci_id
+        && cis::get(tx.ex(), ci).await?.is_none()
+    {
+        return Err(AppError::invalid("ci_id", format!("no CI with id {ci}")));
+    }
+    Ok(())
+}
+
+/// What one change of a ticket's lifecycle records.
+pub(crate) struct Step {
+    /// The timeline's name for it.
+    pub event: &'static str,
+    /// The audit trail's name for it.
+    pub action: &'static str,
+    pub reassigned: bool,
+    pub detail: serde_json::Value,
+}
+
+impl App {
+    pub async fn priority_matrix(&self, actor: &Actor) -> Result<PriorityMatrix> {
+        require(actor, Permission::ReadTickets)?;
+        let mut conn = self.db.read().await?;
+        matrix(conn.ex()).await
+    }
+
+    pub async fn set_priority_matrix(
+        &self,
+        actor: &Actor,
+        m: PriorityMatrix,
+    ) -> Result<PriorityMatrix> {
+        require(actor, Permission::ConfigureTickets)?;
+        m.check()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = matrix(tx.ex()).await?;
+        let json = serde_json::to_string(&m).map_err(|e| AppError::Internal(e.to_string()))?;
+        tickets::put_setting(tx.ex(), MATRIX, &json, now).await?;
+        self.audit(
+            &mut tx,
+            change(actor, "setting", MATRIX, "update", Some(&before), Some(&m)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Inserts a new ticket with its `created` timeline entry, search entry and audit entry.
+    /// The caller gives the priority (from [`priority_of`]), which it may need first.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn open_ticket(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        kind: TicketKind,
+        draft: &TicketDraft,
+        priority: Priority,
+        opening: &tickets::Opening,
+        now: i64,
+    ) -> Result<Ticket> {
+        check_references(tx, draft).await?;
+        // The number and the per-status count are hot rows that every create of this kind
+        // locks until commit (several PostgreSQL nodes queue on them), so they are taken last:
+        // the ticket goes in under a unique placeholder and gets its number at the end.
+        let placeholder = format!(
+            "{}-pending-{}",
+            kind.prefix(),
+            crate::foundation::secrets::random_hex(12)?
+        );
+        let id =
+            tickets::insert(tx.ex(), kind, &placeholder, draft, priority, opening, now).await?;
+        let status = opening.status.unwrap_or(Status::New);
+        let detail = serde_json::json!({ "team_id": opening.team_id, "major": opening.major });
+        tickets::add_event(
+            tx.ex(),
+            id,
+            now,
+            actor.user_id,
+            &actor.name,
+            "created",
+            None,
+            Some(status.as_str()),
+            Some(&detail),
+        )
+        .await?;
+        let body = draft.description.as_deref().unwrap_or("");
+        steward_store::resolution::search::index(tx.ex(), id, "ticket", true, &draft.title, body)
+            .await?;
+        let unnumbered = load(tx, kind, id).await?;
+        self.start_clocks(tx, &unnumbered, now).await?;
+        let number = tickets::next_number(tx.ex(), kind).await?;
+        tickets::set_number(tx.ex(), id, kind, status, &number).await?;
+        let ticket = load(tx, kind, id).await?;
+        self.audit(
+            tx,
+            change::<(), _>(actor, kind.as_str(), id, "create", None, Some(&ticket)),
+            now,
+        )
+        .await?;
+        Ok(ticket)
+    }
+
+    /// One ticket with its timeline and links; another organization's answers 404.
+    pub async fn get_ticket(&self, actor: &Actor, kind: TicketKind, id: i64) -> Result<Ticket> {
+        require(actor, Permission::ReadTickets)?;
+        require_kind(actor, kind)?;
+        let mut conn = self.db.read().await?;
+        let mut ticket = load_visible(conn.ex(), actor, kind, id).await?;
+        self.complete(&mut conn, actor, &mut ticket).await?;
+        Ok(ticket)
+    }
+
+    /// Adds what a single-ticket view shows: timeline, linked tickets, approvals.
+    async fn complete(&self, conn: &mut Conn, actor: &Actor, ticket: &mut Ticket) -> Result<()> {
+        let id = ticket.id;
+        ticket.timeline = Some(tickets::timeline(conn.ex(), id).await?);
+        ticket.linked = match ticket.kind {
+            TicketKind::Incident if ticket.major => {
+                Some(kinds::linked(conn.ex(), "parent_id", id).await?)
+            }
+            TicketKind::Problem => Some(kinds::linked(conn.ex(), "problem_id", id).await?),
+            _ => None,
+        };
+        if let Some(linked) = ticket.linked.as_mut()
+            && !actor.role.is_staff()
+        {
+            // A customer's incident may have siblings of other organizations.
+            linked.clear();
+        }
+        if ticket.kind == TicketKind::Request {
+            ticket.approvals = Some(kinds::approvals(conn.ex(), id).await?);
+        }
+        ticket.sla = self.sla_status(conn.ex(), ticket, self.now()).await?;
+        // OLAs and contracts are the provider's internal business.
+        if ticket.kind != TicketKind::Problem && actor.role.is_staff() {
+            ticket.agreements = Some(
+                self.agreement_status(conn.ex(), ticket, self.now(), false)
+                    .await?,
+            );
+            ticket.supplier =
+                steward_store::service_level::agreement_clocks::engagement(conn.ex(), id)
+                    .await?
+                    .map(
+                        |e| steward_domain::service_level::agreement_clock::SupplierEngagement {
+                            supplier_id: e.supplier_id,
+                            reference: e.reference,
+                            engaged_at: steward_domain::foundation::page::rfc3339_micros(
+                                e.engaged_at,
+                            ),
+                            acknowledged_at: e
+                                .acknowledged_at
+                                .map(steward_domain::foundation::page::rfc3339_micros),
+                        },
+                    );
+        }
+        Ok(())
+    }
+
+    pub async fn list_tickets(
+        &self,
+        actor: &Actor,
+        kind: TicketKind,
+        mut filter: tickets::Filter,
+        sort: TicketSort,
+        request: PageRequest,
+    ) -> Result<Page<Ticket>> {
+        require(actor, Permission::ReadTickets)?;
+        require_kind(actor, kind)?;
+        match actor.scope() {
+            Scope::All => {}
+            Scope::Organization(org) => filter.organization = Some(org),
+            Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
+        }
+        let mut conn = self.db.read().await?;
+        Ok(page(
+            tickets::list(conn.ex(), kind, &filter, sort, request).await?,
+            request,
+        ))
+    }
+
+    /// Moves a ticket to another status; refusals list the allowed ones. Staff move any
+    /// ticket they may work; a customer may only reopen or confirm (close) its own resolved
+    /// incidents and requests.
+    pub async fn transition_ticket(
+        &self,
+        actor: &Actor,
+        kind: TicketKind,
+        id: i64,
+        input: TransitionInput,
+    ) -> Result<Ticket> {
+        require(actor, Permission::RaiseTickets)?;
+        require_kind(actor, kind)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let current = load(&mut tx, kind, id).await?;
+        if !visible(actor, &current) {
+            return Err(AppError::not_found(kind.as_str(), id));
+        }
+        let lifecycle = current.lifecycle();
+        if !actor.can(Permission::WorkTickets) {
+            let requester_move = lifecycle.status == Status::Resolved
+                && matches!(input.to.as_str(), "in_progress" | "closed");
+            if !requester_move {
+                return Err(AppError::Forbidden(
+                    "customers may only reopen or close a resolved ticket".into(),
+                ));
+            }
+        }
+        let next = transition(&lifecycle, &input)?;
+        let mut detail = serde_json::json!({
+            "reason": next.pending_reason.map(|r| r.as_str()),
+            "resolution_code": next.resolution_code,
+        });
+        if next.status == Status::KnownError && current.known_error_number.is_none() {
+            let number = kinds::next_known_error_number(tx.ex()).await?;
+            kinds::set_known_error_number(tx.ex(), id, &number).await?;
+            detail["known_error_number"] = number.into();
+        }
+        let step = Step {
+            event: "transition",
+            action: "transition",
+            reassigned: false,
+            detail,
+        };
+        let ticket = self
+            .record_step(&mut tx, actor, &current, &next, step, now)
+            .await?;
+        if ticket.major && ticket.status == Status::Resolved {
+            self.resolve_children(&mut tx, actor, &ticket, now).await?;
+        }
+        tx.commit().await?;
+        Ok(ticket)
+    }
+
+    /// Resolves a major incident's open children with its resolution, each in its timeline.
+    async fn resolve_children(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        parent: &Ticket,
+        now: i64,
+    ) -> Result<()> {
+        for child in kinds::linked(tx.ex(), "parent_id", parent.id).await? {
+            let current = load(tx, TicketKind::Incident, child.id).await?;
+            let input = TransitionInput {
+                to: Status::Resolved.as_str().to_owned(),
+                resolution_code: parent.resolution_code.clone(),
+                resolution_notes: Some(format!("Resolved with {}", parent.number)),
+                ..Default::default()
+            };
+            // Children that cannot be resolved yet (still new) are left for their agents.
+            let Ok(next) = transition(&current.lifecycle(), &input) else {
+                continue;
+            };
+            let step = Step {
+                event: "transition",
+                action: "resolve_with_parent",
+                reassigned: false,
+                detail: serde_json::json!({ "parent": parent.number }),
+            };
+            self.record_step(tx, actor, &current, &next, step, now)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Assigns a team and/or agent. A change away from a previous assignment counts as a
+    /// reassignment; a new ticket moves to `assigned`.
+    pub async fn assign_ticket(
+        &self,
+        actor: &Actor,
+        kind: TicketKind,
+        id: i64,
+        input: AssignInput,
+    ) -> Result<Ticket> {
+        require(actor, Permission::WorkTickets)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let current = load(&mut tx, kind, id).await?;
+        let lifecycle = current.lifecycle();
+        if !lifecycle.status.is_open() || lifecycle.status == Status::AwaitingApproval {
+            return Err(AppError::conflict(
+                Some("status"),
+                format!(
+                    "a {} that is {} cannot be assigned",
+                    kind.as_str(),
+                    lifecycle.status.as_str()
+                ),
+            ));
+        }
+        if let Some(team) = input.team_id
+            && teams::get(tx.ex(), team).await?.is_none()
+        {
+            return Err(AppError::invalid(
+                "team_id",
+                format!("no team with id {team}"),
+            ));
+        }
+        if let Some(agent) = input.assignee_id {
+            require_staff_user(tx.ex(), "assignee_id", agent).await?;
+        }
+        let changed =
+            (input.team_id, input.assignee_id) != (lifecycle.team_id, lifecycle.assignee_id);
+        let reassigned =
+            changed && (lifecycle.team_id.is_some() || lifecycle.assignee_id.is_some());
+        let mut next = Lifecycle {
+            team_id: input.team_id,
+            assignee_id: input.assignee_id,
+            ..lifecycle.clone()
+        };
+        let assigned = next.team_id.is_some() || next.assignee_id.is_some();
+        if lifecycle.status == Status::New && assigned && kind != TicketKind::Problem {
+            next.status = Status::Assigned;
+        }
+        let detail = serde_json::json!({
+            "from": {"team_id": lifecycle.team_id, "assignee_id": lifecycle.assignee_id},
+            "to": {"team_id": next.team_id, "assignee_id": next.assignee_id},
+            "reassignment": reassigned,
+        });
+        let step = Step {
+            event: "assignment",
+            action: "assign",
+            reassigned,
+            detail,
+        };
+        let ticket = self
+            .record_step(&mut tx, actor, &current, &next, step, now)
+            .await?;
+        tx.commit().await?;
+        Ok(ticket)
+    }
+
+    /// Stores a new lifecycle state with its timeline and audit entries; returns the ticket.
+    pub(crate) async fn record_step(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        current: &Ticket,
+        next: &Lifecycle,
+        step: Step,
+        now: i64,
+    ) -> Result<Ticket> {
+        let id = current.id;
+        tickets::update_lifecycle(tx.ex(), id, current.status, next, step.reassigned, now).await?;
+        if acknowledges(next) {
+            steward_store::reporting::reports::mark_responded(tx.ex(), id, now).await?;
+        }
+        tickets::add_event(
+            tx.ex(),
+            id,
+            now,
+            actor.user_id,
+            &actor.name,
+            step.event,
+            Some(current.status.as_str()),
+            Some(next.status.as_str()),
+            Some(&step.detail),
+        )
+        .await?;
+        let ticket = load(tx, current.kind, id).await?;
+        self.advance_clocks(tx, current, &ticket, now).await?;
+        self.audit(
+            tx,
+            change(
+                actor,
+                current.kind.as_str(),
+                id,
+                step.action,
+                Some(current),
+                Some(&ticket),
+            ),
+            now,
+        )
+        .await?;
+        Ok(ticket)
+    }
+
+    /// Writes a timeline entry and an audit entry for a change that is not a lifecycle step.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn record_change<T: serde::Serialize>(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        before: &Ticket,
+        event: &'static str,
+        detail: serde_json::Value,
+        after: &T,
+        now: i64,
+    ) -> Result<()> {
+        tickets::add_event(
+            tx.ex(),
+            before.id,
+            now,
+            actor.user_id,
+            &actor.name,
+            event,
+            None,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        self.audit(
+            tx,
+            change(
+                actor,
+                before.kind.as_str(),
+                before.id,
+                event,
+                Some(before),
+                Some(after),
+            ),
+            now,
+        )
+        .await
+    }
+
+    /// Adds to the work log. Staff write public replies or internal notes; a customer writes
+    /// public replies on its own organization's tickets only.
+    pub async fn comment_ticket(
+        &self,
+        actor: &Actor,
+        kind: TicketKind,
+        id: i64,
+        input: CommentInput,
+    ) -> Result<Comment> {
+        require(actor, Permission::RaiseTickets)?;
+        require_kind(actor, kind)?;
+        let mut draft = input.parse()?;
+        if !actor.role.is_staff() {
+            if !draft.public || draft.time_spent_minutes != 0 {
+                return Err(AppError::invalid(
+                    "public",
+                    "customers write public replies without time spent",
+                ));
+            }
+            draft.public = true;
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let ticket = load(&mut tx, kind, id).await?;
+        if !visible(actor, &ticket) {
+            return Err(AppError::not_found(kind.as_str(), id));
+        }
+        let comment_id =
+            tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &draft).await?;
+        if draft.public && actor.role.is_staff() {
+            self.public_reply_given(&mut tx, id, now).await?;
+            steward_store::reporting::reports::mark_responded(tx.ex(), id, now).await?;
+        }
+        steward_store::resolution::search::index(
+            tx.ex(),
+            id,
+            "comment",
+            draft.public,
+            "",
+            &draft.body,
+        )
+        .await?;
+        let event = if draft.public { "reply" } else { "note" };
+        let detail = serde_json::json!({ "comment_id": comment_id, "time_spent_minutes": draft.time_spent_minutes });
+        tickets::add_event(
+            tx.ex(),
+            id,
+            now,
+            actor.user_id,
+            &actor.name,
+            event,
+            None,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        let comment = tickets::comments(tx.ex(), id, true)
+            .await?
+            .into_iter()
+            .find(|c| c.id == comment_id)
+            .ok_or_else(|| AppError::Internal("the new comment vanished".into()))?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, kind.as_str(), id, event, None, Some(&comment)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(comment)
+    }
+
+    /// The work log; customers see public replies only.
+    pub async fn ticket_comments(
+        &self,
+        actor: &Actor,
+        kind: TicketKind,
+        id: i64,
+    ) -> Result<Vec<Comment>> {
+        require(actor, Permission::ReadTickets)?;
+        require_kind(actor, kind)?;
+        let mut conn = self.db.read().await?;
+        load_visible(conn.ex(), actor, kind, id).await?;
+        Ok(tickets::comments(conn.ex(), id, actor.role.is_staff()).await?)
+    }
+
+    /// Closes incidents and requests resolved longer ago than the configured number of days,
+    /// each with its timeline entry and audit entry. Returns how many it closed.
+    pub async fn auto_close_tickets(&self, tx: &mut Tx, now: i64) -> Result<u64> {
+        let actor = Actor::system("auto-close");
+        let before = now - self.settings.auto_close_after.as_micros() as i64;
+        let mut closed = 0;
+        for id in tickets::resolved_before(tx.ex(), before, 500).await? {
+            let Some(current) = tickets::get_any(tx.ex(), id).await? else {
+                continue;
+            };
+            let to = TransitionInput {
+                to: "closed".into(),
+                ..Default::default()
+            };
+            // A major incident without its review waits for it.
+            let Ok(next) = transition(&current.lifecycle(), &to) else {
+                continue;
+            };
+            let detail = serde_json::json!({ "reason": "resolved and not reopened in time" });
+            let step = Step {
+                event: "transition",
+                action: "auto_close",
+                reassigned: false,
+                detail,
+            };
+            self.record_step(tx, &actor, &current, &next, step, now)
+                .await?;
+            closed += 1;
+        }
+        Ok(closed)
+    }
+
+    /// Tickets whose title, description or work log match every word of `query`, best first.
+    /// Customers search only their organization's tickets and public replies.
+    pub async fn search_tickets(
+        &self,
+        actor: &Actor,
+        query: &str,
+        request: PageRequest,
+    ) -> Result<steward_domain::resolution::search::SearchResults> {
+        require(actor, Permission::ReadTickets)?;
+        if query.chars().count() > steward_domain::resolution::search::QUERY_MAX {
+            return Err(AppError::invalid(
+                "q",
+                format!(
+                    "must be at most {} characters",
+                    steward_domain::resolution::search::QUERY_MAX
+                ),
+            ));
+        }
+        let organization = match actor.scope() {
+            Scope::All => None,
+            Scope::Organization(org) => Some(org),
+            Scope::Nothing => {
+                return Ok(steward_domain::resolution::search::SearchResults {
+                    items: Vec::new(),
+                    total: 0,
+                    capped: false,
+                    limit: request.limit,
+                    offset: request.offset,
+                });
+            }
+        };
+        let who = steward_store::resolution::search::Audience {
+            staff: actor.role.is_staff(),
+            organization,
+        };
+        let terms = steward_domain::resolution::search::terms(query);
+        let mut conn = self.db.read().await?;
+        let (items, total, capped) = steward_store::resolution::search::search(
+            conn.ex(),
+            &terms,
+            who,
+            i64::from(request.limit),
+            request.offset as i64,
+        )
+        .await?;
+        Ok(steward_domain::resolution::search::SearchResults {
+            items,
+            total,
+            capped,
+            limit: request.limit,
+            offset: request.offset,
+        })
+    }
+}

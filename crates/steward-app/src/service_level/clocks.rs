@@ -1,0 +1,290 @@
+//! SLA clocks on tickets: the SLA is chosen when a ticket opens (and the choice recorded with
+//! why), each change of the ticket appends the clock events it calls for, and what a clock
+//! shows is derived from those events with the SLA's current targets and calendar.
+use crate::app::{date_of, instant};
+use crate::{App, AppError, Result};
+use steward_domain::resolution::record::Ticket;
+use steward_domain::resolution::ticket::TicketKind;
+use steward_domain::resolution::workflow::Status;
+use steward_domain::service_level::calendar::Calendar;
+use steward_domain::service_level::clock::{
+    AlwaysOn, BusinessTime, ClockEventKind, ClockMetric, ClockPhase, derive, is_paused,
+    next_events, phase,
+};
+use steward_domain::service_level::sla::{ResponseOn, Sla, SlaStatus, choose};
+use steward_store::service_level::slas::{self, TicketSla};
+use steward_store::{Ex, Tx};
+
+/// The business time an SLA counts in: its calendar, or every second when it has none.
+pub(crate) async fn business_time(
+    ex: Ex<'_>,
+    calendar_id: Option<i64>,
+) -> Result<Box<dyn BusinessTime + Send + Sync>> {
+    let Some(id) = calendar_id else {
+        return Ok(Box::new(AlwaysOn));
+    };
+    Ok(Box::new(stored_calendar(ex, id).await?))
+}
+
+/// A stored calendar, which an SLA or agreement refers to and so must exist.
+pub(crate) async fn stored_calendar(ex: Ex<'_>, id: i64) -> Result<Calendar> {
+    let (_, definition, _) = slas::calendar(ex, id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("calendar {id} vanished")))?;
+    crate::service_level::calendars::parse_stored(&definition)
+}
+
+/// A clocked ticket: incidents and requests (problems have no SLA).
+fn clocked(t: &Ticket) -> bool {
+    t.kind != TicketKind::Problem
+}
+
+impl App {
+    /// Chooses the ticket's SLA and starts its clocks.
+    pub(crate) async fn start_clocks(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
+        // A ticket may open with a team whose OLA then starts at once.
+        self.advance_agreement_step(tx, None, ticket, now).await?;
+        let Some(service) = ticket.service_id.filter(|_| clocked(ticket)) else {
+            return Ok(());
+        };
+        let candidates = slas::active_for_service(tx.ex(), service, date_of(now)).await?;
+        let Some((sla, why)) = choose(&candidates, Some(service), ticket.organization_id) else {
+            return Ok(());
+        };
+        let mut applies = true;
+        let mut explanation = why;
+        if let Some(x) = sla
+            .exceptions
+            .iter()
+            .find(|x| x.applies_to(ticket.category.as_deref(), ticket.channel))
+        {
+            applies = false;
+            explanation = format!("{explanation}; targets lifted by the exception: {}", x.text);
+        } else if let Some(limit) = sla.workload_limit.filter(|l| l.suspend_targets)
+            && let Some(org) = ticket.organization_id
+        {
+            let month_start = month_start(now);
+            let count = steward_store::resolution::tickets::count_opened(
+                tx.ex(),
+                service,
+                org,
+                month_start,
+            )
+            .await?;
+            if count > limit.per_month {
+                applies = false;
+                explanation = format!(
+                    "{explanation}; targets suspended: {count} records this month exceed the workload limit of {}",
+                    limit.per_month
+                );
+            }
+        }
+        let record = TicketSla {
+            sla_id: sla.id,
+            explanation,
+            applies,
+            chosen_at: now,
+        };
+        slas::set_ticket_sla(tx.ex(), ticket.id, &record).await?;
+        if !applies {
+            return Ok(());
+        }
+        for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+            slas::add_clock_event(
+                tx.ex(),
+                ticket.id,
+                metric,
+                now,
+                ClockEventKind::Start,
+                "opened",
+            )
+            .await?;
+        }
+        // A ticket may open in a status that pauses the clock (awaiting approval, say).
+        self.advance_clocks(tx, ticket, ticket, now).await
+    }
+
+    /// Appends the clock events a change from `before` to `after` calls for.
+    pub(crate) async fn advance_clocks(
+        &self,
+        tx: &mut Tx,
+        before: &Ticket,
+        after: &Ticket,
+        now: i64,
+    ) -> Result<()> {
+        self.advance_agreement_step(tx, Some(before), after, now)
+            .await?;
+        let Some((sla, _)) = self.sla_for(tx.ex(), after.id, now).await? else {
+            return Ok(());
+        };
+        let events = slas::clock_events(tx.ex(), after.id).await?;
+        let phase_of = |metric| phase(events.iter().filter(|e| e.metric == metric).map(|e| e.kind));
+        let done = !after.status.is_open();
+        let reopened = before.status == Status::Resolved && after.status.is_open();
+        let paused = is_paused(&sla.pause, after.status, after.pending_reason);
+        let cause = match (after.status, after.pending_reason) {
+            (Status::Pending, Some(r)) => format!("status pending ({})", r.as_str()),
+            (s, _) => format!("status {}", s.as_str()),
+        };
+        for kind in next_events(phase_of(ClockMetric::Resolution), paused, done, reopened) {
+            slas::add_clock_event(
+                tx.ex(),
+                after.id,
+                ClockMetric::Resolution,
+                now,
+                kind,
+                &cause,
+            )
+            .await?;
+        }
+        let assigned = after.team_id.is_some() || after.assignee_id.is_some();
+        let responded = done || (sla.response_on == ResponseOn::Assignment && assigned);
+        if responded && phase_of(ClockMetric::Response) == ClockPhase::Running {
+            let why = if done { cause.as_str() } else { "assigned" };
+            slas::add_clock_event(
+                tx.ex(),
+                after.id,
+                ClockMetric::Response,
+                now,
+                ClockEventKind::Stop,
+                why,
+            )
+            .await?;
+        }
+        self.refresh_deadlines(tx, after, now).await
+    }
+
+    /// Notes in a ticket's clock timeline that its SLA or calendar changed (the clocks are
+    /// recomputed from their events), and refreshes the scan's deadlines.
+    pub(crate) async fn mark_clocks(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        kind: ClockEventKind,
+        cause: &str,
+        now: i64,
+    ) -> Result<()> {
+        if self.sla_for(tx.ex(), ticket.id, now).await?.is_none() {
+            return Ok(());
+        }
+        for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+            slas::add_clock_event(tx.ex(), ticket.id, metric, now, kind, cause).await?;
+        }
+        self.refresh_deadlines(tx, ticket, now).await
+    }
+
+    /// A staff member's first public reply stops a response clock that waits for one.
+    pub(crate) async fn public_reply_given(
+        &self,
+        tx: &mut Tx,
+        ticket: i64,
+        now: i64,
+    ) -> Result<()> {
+        let Some((sla, _)) = self.sla_for(tx.ex(), ticket, now).await? else {
+            return Ok(());
+        };
+        if sla.response_on != ResponseOn::FirstPublicReply {
+            return Ok(());
+        }
+        let events = slas::clock_events(tx.ex(), ticket).await?;
+        let response = phase(
+            events
+                .iter()
+                .filter(|e| e.metric == ClockMetric::Response)
+                .map(|e| e.kind),
+        );
+        if response == ClockPhase::Running {
+            slas::add_clock_event(
+                tx.ex(),
+                ticket,
+                ClockMetric::Response,
+                now,
+                ClockEventKind::Stop,
+                "first public reply",
+            )
+            .await?;
+            let current = steward_store::resolution::tickets::get_any(tx.ex(), ticket)
+                .await?
+                .ok_or_else(|| AppError::not_found("ticket", ticket))?;
+            self.refresh_deadlines(tx, &current, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The SLA whose targets apply to a ticket, if any.
+    pub(crate) async fn sla_for(
+        &self,
+        mut ex: Ex<'_>,
+        ticket: i64,
+        now: i64,
+    ) -> Result<Option<(Sla, TicketSla)>> {
+        let Some(chosen) = slas::ticket_sla(ex.by_ref(), ticket).await? else {
+            return Ok(None);
+        };
+        if !chosen.applies {
+            return Ok(None);
+        }
+        let sla = slas::get(ex, chosen.sla_id, date_of(now)).await?;
+        Ok(sla.map(|s| (s, chosen)))
+    }
+
+    /// The ticket's SLA and its clocks as of `now`.
+    pub(crate) async fn sla_status(
+        &self,
+        mut ex: Ex<'_>,
+        ticket: &Ticket,
+        now: i64,
+    ) -> Result<Option<SlaStatus>> {
+        let Some(chosen) = slas::ticket_sla(ex.by_ref(), ticket.id).await? else {
+            return Ok(None);
+        };
+        let Some(sla) = slas::get(ex.by_ref(), chosen.sla_id, date_of(now)).await? else {
+            return Ok(None);
+        };
+        let mut status = SlaStatus {
+            sla_id: sla.id,
+            name: sla.name.clone(),
+            explanation: chosen.explanation.clone(),
+            applies: chosen.applies,
+            response: None,
+            resolution: None,
+        };
+        let targets = sla.targets_for(ticket.priority);
+        if let (true, Some(targets)) = (chosen.applies, targets) {
+            let calendar = business_time(ex.by_ref(), sla.calendar_id).await?;
+            let events = slas::clock_events(ex, ticket.id).await?;
+            let of = |metric| -> Vec<_> {
+                events
+                    .iter()
+                    .filter(|e| e.metric == metric)
+                    .map(|e| e.event())
+                    .collect()
+            };
+            let at = instant(now);
+            status.response = Some(derive(
+                &of(ClockMetric::Response),
+                targets.response_seconds,
+                sla.warning_percent,
+                calendar.as_ref(),
+                at,
+            ));
+            status.resolution = Some(derive(
+                &of(ClockMetric::Resolution),
+                targets.resolution_seconds,
+                sla.warning_percent,
+                calendar.as_ref(),
+                at,
+            ));
+        }
+        Ok(Some(status))
+    }
+}
+
+/// The first instant of `now`'s month, UTC, in stored microseconds.
+fn month_start(now: i64) -> i64 {
+    let d = date_of(now);
+    jiff::civil::date(d.year(), d.month(), 1)
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_microsecond())
+        .unwrap_or(0)
+}

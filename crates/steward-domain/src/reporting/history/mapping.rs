@@ -1,0 +1,390 @@
+//! The mapping file of a history import: how another service desk's CSV export becomes
+//! Steward records. It is TOML and is checked as a whole, so a bad mapping names every bad
+//! key at once, and checked again against the file's header before any row is read.
+use crate::foundation::validation::{Errors, FieldError, Invalid};
+use crate::resolution::ticket::TicketKind;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// How the rows of one record relate to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowMode {
+    /// Each row is the whole record at one moment (ServiceNow's audit export): the last row
+    /// wins, a value missing from a later row was cleared, earlier rows become the timeline.
+    Snapshot,
+    /// Each row is one change: a value missing from a row is unchanged.
+    Event,
+}
+
+/// A Steward field an import can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Number,
+    Title,
+    Description,
+    Status,
+    PendingReason,
+    Impact,
+    Urgency,
+    Priority,
+    Category,
+    Channel,
+    Team,
+    Service,
+    Organization,
+    OpenedAt,
+    UpdatedAt,
+    ResolvedAt,
+    ClosedAt,
+    ReassignmentCount,
+    ReopenCount,
+    MadeSla,
+    ResolutionCode,
+    ResolutionNotes,
+    Actor,
+}
+
+impl Field {
+    const ALL: [(&'static str, Field); 23] = [
+        ("number", Field::Number),
+        ("title", Field::Title),
+        ("description", Field::Description),
+        ("status", Field::Status),
+        ("pending_reason", Field::PendingReason),
+        ("impact", Field::Impact),
+        ("urgency", Field::Urgency),
+        ("priority", Field::Priority),
+        ("category", Field::Category),
+        ("channel", Field::Channel),
+        ("team", Field::Team),
+        ("service", Field::Service),
+        ("organization", Field::Organization),
+        ("opened_at", Field::OpenedAt),
+        ("updated_at", Field::UpdatedAt),
+        ("resolved_at", Field::ResolvedAt),
+        ("closed_at", Field::ClosedAt),
+        ("reassignment_count", Field::ReassignmentCount),
+        ("reopen_count", Field::ReopenCount),
+        ("made_sla", Field::MadeSla),
+        ("resolution_code", Field::ResolutionCode),
+        ("resolution_notes", Field::ResolutionNotes),
+        ("actor", Field::Actor),
+    ];
+
+    pub fn parse(name: &str) -> Option<Field> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
+    }
+
+    /// Fields whose text may be built from several columns with a `{column}` template.
+    fn takes_template(self) -> bool {
+        matches!(self, Field::Title | Field::Description)
+    }
+}
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Column(String),
+    /// Literal text with `{column}` placeholders.
+    Template(Vec<Piece>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Column(String),
+}
+
+impl Source {
+    fn parse(text: &str) -> Result<Source, String> {
+        if !text.contains('{') {
+            return Ok(Source::Column(text.to_owned()));
+        }
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                pieces.push(Piece::Text(rest[..open].to_owned()));
+            }
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| format!("unclosed `{{` in template {text:?}"))?;
+            let column = rest[open + 1..open + close].trim();
+            if column.is_empty() {
+                return Err(format!("empty `{{}}` in template {text:?}"));
+            }
+            pieces.push(Piece::Column(column.to_owned()));
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.to_owned()));
+        }
+        Ok(Source::Template(pieces))
+    }
+
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Source::Column(c) => vec![c.as_str()],
+            Source::Template(pieces) => pieces
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Column(c) => Some(c.as_str()),
+                    Piece::Text(_) => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingToml {
+    source: String,
+    kind: Option<String>,
+    key: String,
+    rows: String,
+    order_by: Option<String>,
+    missing: Option<String>,
+    time_zone: Option<String>,
+    #[serde(default)]
+    timestamp_formats: Vec<String>,
+    fields: BTreeMap<String, String>,
+    #[serde(default)]
+    values: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    attributes: Vec<String>,
+    #[serde(default)]
+    create_teams: bool,
+}
+
+/// A checked mapping.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// Recorded with every imported record; with the key it makes re-imports idempotent.
+    pub source: String,
+    pub kind: TicketKind,
+    pub key: String,
+    pub mode: RowMode,
+    /// Orders the rows of a record (required for events); file order otherwise.
+    pub order_by: Option<String>,
+    /// The token that means "no value" (besides an empty cell).
+    pub missing: String,
+    pub zone: TimeZone,
+    /// strftime formats tried in turn; RFC 3339 is always accepted.
+    pub formats: Vec<String>,
+    pub fields: BTreeMap<Field, Source>,
+    /// Source value → Steward value, per field.
+    pub values: HashMap<Field, HashMap<String, String>>,
+    /// Columns kept as custom attributes, by their column name.
+    pub attributes: Vec<String>,
+    /// Create a team for each assignment group not yet known, instead of refusing the row.
+    pub create_teams: bool,
+}
+
+pub const SOURCE_MAX: usize = 100;
+
+impl Mapping {
+    /// Parses and checks a mapping file; every problem is named by its TOML key.
+    pub fn parse(text: &str) -> Result<Mapping, Invalid> {
+        let raw: MappingToml = toml::from_str(text).map_err(|e| {
+            Invalid::one(
+                "mapping",
+                format!("not a valid mapping file: {}", e.message().trim()),
+            )
+        })?;
+        let mut e = Errors::new();
+        let source = raw.source.trim().to_owned();
+        if source.is_empty() || source.len() > SOURCE_MAX {
+            e.push(FieldError::new(
+                "source",
+                format!("must be 1 to {SOURCE_MAX} characters"),
+            ));
+        }
+        let kind = match raw.kind.as_deref() {
+            None => Some(TicketKind::Incident),
+            Some(k) => e
+                .take(TicketKind::parse(k).ok_or_else(|| {
+                    FieldError::new("kind", "must be incident, request or problem")
+                })),
+        };
+        let mode = match raw.rows.as_str() {
+            "snapshot" => Some(RowMode::Snapshot),
+            "event" => Some(RowMode::Event),
+            _ => {
+                e.push(FieldError::new("rows", "must be \"snapshot\" or \"event\""));
+                None
+            }
+        };
+        if mode == Some(RowMode::Event) && raw.order_by.is_none() {
+            e.push(FieldError::new(
+                "order_by",
+                "event rows need the timestamp column that orders them",
+            ));
+        }
+        let zone = match raw.time_zone.as_deref() {
+            None => Some(TimeZone::UTC),
+            Some(z) => e.take(
+                TimeZone::get(z)
+                    .map_err(|_| FieldError::new("time_zone", format!("unknown time zone {z:?}"))),
+            ),
+        };
+        for (i, f) in raw.timestamp_formats.iter().enumerate() {
+            if !f.contains('%') {
+                e.push(FieldError::new(
+                    format!("timestamp_formats[{i}]"),
+                    "a strftime format such as \"%d/%m/%Y %H:%M\"",
+                ));
+            }
+        }
+        let mut fields = BTreeMap::new();
+        for (name, column) in &raw.fields {
+            let at = format!("fields.{name}");
+            let Some(field) = Field::parse(name) else {
+                e.push(FieldError::new(at, "not a field an import can fill"));
+                continue;
+            };
+            match Source::parse(column) {
+                Ok(Source::Template(_)) if !field.takes_template() => e.push(FieldError::new(
+                    at,
+                    "only title and description take a template",
+                )),
+                Ok(source) => {
+                    fields.insert(field, source);
+                }
+                Err(m) => e.push(FieldError::new(at, m)),
+            }
+        }
+        for required in [Field::Status, Field::OpenedAt] {
+            if !fields.contains_key(&required) {
+                e.push(FieldError::new(
+                    format!("fields.{}", required.name()),
+                    "required",
+                ));
+            }
+        }
+        let mut values = HashMap::new();
+        for (name, map) in raw.values {
+            let at = format!("values.{name}");
+            match Field::parse(&name) {
+                Some(field) if fields.contains_key(&field) => {
+                    values.insert(field, map.into_iter().collect());
+                }
+                Some(_) => e.push(FieldError::new(at, "this field is not mapped in [fields]")),
+                None => e.push(FieldError::new(at, "not a field an import can fill")),
+            }
+        }
+        e.finish()?;
+        Ok(Mapping {
+            source,
+            kind: kind.unwrap_or(TicketKind::Incident),
+            key: raw.key,
+            mode: mode.unwrap_or(RowMode::Snapshot),
+            order_by: raw.order_by,
+            missing: raw.missing.unwrap_or_default(),
+            zone: zone.unwrap_or(TimeZone::UTC),
+            formats: raw.timestamp_formats,
+            fields,
+            values,
+            attributes: raw.attributes,
+            create_teams: raw.create_teams,
+        })
+    }
+
+    /// A mapping shipped with Steward, by name.
+    pub fn preset(name: &str) -> Option<Mapping> {
+        let text = match name {
+            "servicenow-incident" => include_str!("../../../presets/servicenow-incident.toml"),
+            _ => return None,
+        };
+        Mapping::parse(text).ok()
+    }
+
+    pub const PRESETS: &'static [&'static str] = &["servicenow-incident"];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields_of(e: Invalid) -> Vec<String> {
+        e.0.into_iter().map(|f| f.field).collect()
+    }
+
+    #[test]
+    fn the_preset_is_a_valid_mapping() {
+        let m = Mapping::preset("servicenow-incident").expect("preset parses");
+        assert_eq!(m.key, "number");
+        assert_eq!(m.mode, RowMode::Snapshot);
+        assert!(m.fields.contains_key(&Field::Status));
+    }
+
+    #[test]
+    fn every_bad_key_is_named() {
+        let text = r#"
+            source = "x"
+            key = "id"
+            rows = "events"
+            time_zone = "Mars/Olympus"
+            timestamp_formats = ["dd/mm"]
+            [fields]
+            colour = "c"
+            priority = "{a} {b}"
+            [values]
+            impact = { "1" = "high" }
+        "#;
+        let fields = fields_of(Mapping::parse(text).unwrap_err());
+        for f in [
+            "rows",
+            "time_zone",
+            "timestamp_formats[0]",
+            "fields.colour",
+            "fields.priority",
+            "fields.status",
+            "fields.opened_at",
+            "values.impact",
+        ] {
+            assert!(
+                fields.contains(&f.to_owned()),
+                "{f} missing from {fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn events_need_an_order() {
+        let text = r#"
+            source = "x"
+            key = "id"
+            rows = "event"
+            [fields]
+            status = "s"
+            opened_at = "o"
+        "#;
+        assert_eq!(
+            fields_of(Mapping::parse(text).unwrap_err()),
+            vec!["order_by"]
+        );
+    }
+
+    #[test]
+    fn toml_syntax_errors_are_one_clear_error() {
+        let e = Mapping::parse("source = ").unwrap_err();
+        assert_eq!(e.0[0].field, "mapping");
+    }
+
+    #[test]
+    fn templates_split_into_text_and_columns() {
+        let s = Source::parse("{category} / {subcategory}").unwrap();
+        assert_eq!(s.columns(), vec!["category", "subcategory"]);
+        assert!(Source::parse("{open").is_err());
+    }
+}

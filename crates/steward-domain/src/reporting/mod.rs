@@ -1,0 +1,7 @@
+//! Service reporting — its rules (no I/O): reports and their figures, report definitions with
+//! scheduled immutable snapshots, history imported from other desks, and the process-mining event
+//! export.
+//! ISO/IEC 20000-1 9.1 (monitoring and measurement) and 9.4 (service reporting).
+
+pub mod history;
+pub mod report;

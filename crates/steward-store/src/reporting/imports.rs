@@ -1,0 +1,358 @@
+//! Writing imported history: tickets, their timelines, search documents and where each came
+//! from, in multi-row statements so tens of thousands of records go in within seconds.
+use crate::sql::{Arg, Sql, bind_args};
+use crate::{Ex, Result, on};
+use std::collections::HashMap;
+use steward_domain::reporting::history::ImportedRecord;
+use steward_domain::resolution::ticket::{Priority, TicketKind};
+use steward_domain::resolution::workflow::Status;
+
+/// Rows per statement: well under both backends' limits on bound values.
+const BATCH: usize = 400;
+
+/// Bound values per statement on SQLite. Binding by position still looks each parameter's
+/// name up (`sqlite3_bind_parameter_name` walks the statement's list of names), so binding
+/// costs grow with the square of the parameter count: a 4,800-value insert spent most of an
+/// import there. A few hundred keeps that negligible next to the inserts themselves.
+const SQLITE_VALUES: usize = 240;
+
+/// Rows of `columns` bound values each to write per statement on this backend.
+fn rows_per_statement(ex: &Ex<'_>, rows: usize, columns: usize) -> usize {
+    match ex {
+        Ex::Sqlite(_) => (SQLITE_VALUES / columns).clamp(1, rows),
+        Ex::Postgres(_) => rows,
+    }
+}
+
+/// An imported ticket already in the database.
+#[derive(Debug, Clone)]
+pub struct Existing {
+    pub ticket_id: i64,
+    pub digest: String,
+    pub status: Status,
+}
+
+/// Every ticket imported earlier from `source`, by its external key.
+pub async fn existing(ex: Ex<'_>, source: &str) -> Result<HashMap<String, Existing>> {
+    let rows: Vec<(String, i64, String, String)> = on!(ex, c => sqlx::query_as(
+        "SELECT i.external_key, i.ticket_id, i.digest, t.status FROM ticket_imports i
+         JOIN tickets t ON t.id = i.ticket_id WHERE i.source = $1")
+        .bind(source).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, ticket_id, digest, status)| {
+            let status = Status::parse(&status).unwrap_or(Status::New);
+            (
+                key,
+                Existing {
+                    ticket_id,
+                    digest,
+                    status,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Numbers already taken by tickets that were not imported from this source.
+pub async fn numbers_taken(ex: Ex<'_>, source: &str, numbers: &[String]) -> Result<Vec<String>> {
+    let mut taken = Vec::new();
+    let mut ex = ex;
+    let per = rows_per_statement(&ex, BATCH, 1);
+    for chunk in numbers.chunks(per) {
+        let mut sql = Sql::new(
+            "SELECT t.number FROM tickets t LEFT JOIN ticket_imports i ON i.ticket_id = t.id
+             WHERE (i.source IS NULL OR i.source <> ",
+        );
+        sql.bind(source).push(") AND t.number IN (");
+        for (i, n) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(n.as_str());
+        }
+        sql.push(")");
+        let found: Vec<String> = on!(ex.by_ref(), c => bind_args!(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
+        taken.extend(found);
+    }
+    Ok(taken)
+}
+
+/// One record to write, with its references resolved.
+pub struct ImportRow<'a> {
+    pub record: &'a ImportedRecord,
+    pub kind: TicketKind,
+    pub priority: Priority,
+    pub team_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub responded_at: Option<i64>,
+    /// `met` / `breached` from the source's own SLA verdict.
+    pub resolution_outcome: Option<&'static str>,
+    /// The system the record came from, kept on the ticket for reports.
+    pub source: &'a str,
+}
+
+const TICKET_COLUMNS: &str = "kind, number, title, description, status, impact, urgency, priority,
+    category, channel, organization_id, service_id, team_id, pending_reason, resolution_code,
+    resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
+    closed_at, responded_at, resolution_outcome, import_source";
+
+fn ticket_values(r: &ImportRow<'_>) -> [Arg; 25] {
+    let d = r.record;
+    [
+        r.kind.as_str().into(),
+        d.number.as_str().into(),
+        d.title.as_str().into(),
+        d.description.clone().into(),
+        d.status.as_str().into(),
+        d.impact.as_str().into(),
+        d.urgency.as_str().into(),
+        i64::from(r.priority.level()).into(),
+        d.category.clone().into(),
+        d.channel.as_str().into(),
+        r.organization_id.into(),
+        r.service_id.into(),
+        r.team_id.into(),
+        d.pending_reason.map(|p| p.as_str()).into(),
+        d.resolution_code.clone().into(),
+        d.resolution_notes.clone().into(),
+        d.reassignment_count.into(),
+        d.reopen_count.into(),
+        d.opened_at.into(),
+        d.updated_at.into(),
+        d.resolved_at.into(),
+        d.closed_at.into(),
+        r.responded_at.into(),
+        r.resolution_outcome.into(),
+        r.source.into(),
+    ]
+}
+
+/// Writes `rows` of `columns` values each with multi-row inserts: `head` is the statement up
+/// to `VALUES `, `tail` what follows the values (an `ON CONFLICT` clause, say).
+async fn insert_rows(
+    mut ex: Ex<'_>,
+    head: &str,
+    tail: &str,
+    columns: usize,
+    rows: Vec<Vec<Arg>>,
+) -> Result<()> {
+    let per = rows_per_statement(&ex, BATCH, columns);
+    for chunk in rows.chunks(per) {
+        let mut sql = Sql::new(head);
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.row(row.iter().cloned());
+        }
+        sql.push(tail);
+        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Inserts new tickets; returns their ids by number.
+pub async fn insert_tickets(
+    mut ex: Ex<'_>,
+    rows: &[ImportRow<'_>],
+) -> Result<HashMap<String, i64>> {
+    let mut ids = HashMap::with_capacity(rows.len());
+    let per = rows_per_statement(&ex, BATCH / 2, 25);
+    for chunk in rows.chunks(per) {
+        let mut sql = Sql::new("INSERT INTO tickets (");
+        sql.push(TICKET_COLUMNS).push(") VALUES ");
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.row(ticket_values(r));
+        }
+        sql.push(" RETURNING id, number");
+        let got: Vec<(i64, String)> = on!(ex.by_ref(), c => bind_args!(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
+        ids.extend(got.into_iter().map(|(id, n)| (n, id)));
+    }
+    Ok(ids)
+}
+
+/// Rewrites an imported ticket with its record's latest state.
+pub async fn update_ticket(ex: Ex<'_>, id: i64, r: &ImportRow<'_>) -> Result<()> {
+    let mut sql = Sql::new("UPDATE tickets SET (");
+    sql.push(TICKET_COLUMNS).push(") = ");
+    sql.row(ticket_values(r));
+    sql.push(" WHERE id = ").bind(id);
+    on!(ex, c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Removes what an earlier import wrote for these tickets, before it is written again.
+pub async fn clear_history(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
+    let per = rows_per_statement(&ex, BATCH, 1);
+    for chunk in ids.chunks(per) {
+        for table in ["ticket_events", "search_docs"] {
+            let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE ticket_id IN "));
+            sql.in_list(chunk);
+            if table == "search_docs" {
+                sql.push(" AND source = 'ticket'");
+            }
+            on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+                .execute(c).await.map(|_| ()))?;
+        }
+        let mut sql = Sql::new("UPDATE tickets SET sla_id = NULL WHERE id IN ");
+        sql.in_list(chunk);
+        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// A timeline entry of an imported ticket.
+pub struct EventRow {
+    pub ticket_id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub event: &'static str,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub detail: Option<String>,
+}
+
+pub async fn insert_events(ex: Ex<'_>, rows: &[EventRow]) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|e| {
+            vec![
+                e.ticket_id.into(),
+                e.at.into(),
+                e.actor.as_str().into(),
+                e.event.into(),
+                e.from.clone().into(),
+                e.to.clone().into(),
+                e.detail.clone().into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        ex,
+        "INSERT INTO ticket_events (ticket_id, at, actor, event, from_status, to_status, detail) VALUES ",
+        "",
+        7,
+        values,
+    )
+    .await
+}
+
+/// The search document of each ticket: `(ticket, title, body)`.
+pub async fn insert_search_docs(ex: Ex<'_>, rows: &[(i64, &str, &str)]) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|(ticket, title, body)| {
+            vec![
+                (*ticket).into(),
+                "ticket".into(),
+                true.into(),
+                (*title).into(),
+                (*body).into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        ex,
+        "INSERT INTO search_docs (ticket_id, source, public, title, body) VALUES ",
+        "",
+        5,
+        values,
+    )
+    .await
+}
+
+/// Where an imported ticket came from.
+pub struct Provenance<'a> {
+    pub ticket_id: i64,
+    pub key: &'a str,
+    pub attributes: String,
+    pub digest: &'a str,
+    pub first_line: i64,
+}
+
+pub async fn upsert_provenance(
+    ex: Ex<'_>,
+    source: &str,
+    rows: &[Provenance<'_>],
+    now: i64,
+) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|p| {
+            vec![
+                p.ticket_id.into(),
+                source.into(),
+                p.key.into(),
+                p.attributes.as_str().into(),
+                p.digest.into(),
+                p.first_line.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        ex,
+        "INSERT INTO ticket_imports (ticket_id, source, external_key, attributes, digest, first_line, imported_at) VALUES ",
+        " ON CONFLICT (ticket_id) DO UPDATE SET attributes = excluded.attributes,
+          digest = excluded.digest, first_line = excluded.first_line,
+          imported_at = excluded.imported_at",
+        7,
+        values,
+    )
+    .await
+}
+
+/// Moves the per-status counts by the imported tickets' changes.
+pub async fn count_statuses(
+    mut ex: Ex<'_>,
+    kind: TicketKind,
+    deltas: &HashMap<Status, i64>,
+) -> Result<()> {
+    for (status, delta) in deltas {
+        if *delta != 0 {
+            crate::resolution::tickets::count_status(ex.by_ref(), kind, *status, *delta).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The custom attributes an import kept on a ticket.
+pub async fn attributes(ex: Ex<'_>, ticket: i64) -> Result<Option<(String, String)>> {
+    let row: Option<(String, String)> = on!(ex, c => sqlx::query_as(
+        "SELECT source, attributes FROM ticket_imports WHERE ticket_id = $1")
+        .bind(ticket).fetch_optional(c).await)?;
+    Ok(row)
+}
+
+/// Forgets the SLA clocks of re-imported tickets, which are computed again from their history.
+pub async fn clear_clocks(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
+    let per = rows_per_statement(&ex, BATCH, 1);
+    for chunk in ids.chunks(per) {
+        for table in [
+            "ticket_clock_events",
+            "ticket_clock_deadlines",
+            "agreement_clock_deadlines",
+            "ticket_slas",
+        ] {
+            let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE ticket_id IN "));
+            sql.in_list(chunk);
+            on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+                .execute(c).await.map(|_| ()))?;
+        }
+        let mut sql = Sql::new("UPDATE tickets SET sla_id = NULL WHERE id IN ");
+        sql.in_list(chunk);
+        on!(ex.by_ref(), c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,461 @@
+//! Tickets (incidents first; requests and problems share the table), their numbers, their
+//! timeline, and run-time settings such as the priority matrix.
+use crate::sql::{Listing, Sql, fetch_listing};
+use crate::{Ex, Result, on};
+use steward_domain::foundation::page::{PageRequest, rfc3339_micros};
+use steward_domain::resolution::record::Ticket;
+use steward_domain::resolution::ticket::{
+    Channel, Level, Priority, SortKey, TicketDraft, TicketEvent, TicketKind, TicketSort,
+};
+use steward_domain::resolution::workflow::{Lifecycle, PendingReason, Status};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    kind: String,
+    number: String,
+    title: String,
+    description: Option<String>,
+    status: String,
+    impact: String,
+    urgency: String,
+    priority: i64,
+    category: Option<String>,
+    channel: String,
+    requester_id: Option<i64>,
+    organization_id: Option<i64>,
+    service_id: Option<i64>,
+    ci_id: Option<i64>,
+    team_id: Option<i64>,
+    assignee_id: Option<i64>,
+    pending_reason: Option<String>,
+    resolution_code: Option<String>,
+    resolution_notes: Option<String>,
+    reassignment_count: i64,
+    reopen_count: i64,
+    opened_at: i64,
+    updated_at: i64,
+    resolved_at: Option<i64>,
+    closed_at: Option<i64>,
+    major: bool,
+    major_owner_id: Option<i64>,
+    parent_id: Option<i64>,
+    problem_id: Option<i64>,
+    root_cause: Option<String>,
+    workaround: Option<String>,
+    known_error_number: Option<String>,
+    catalogue_item_id: Option<i64>,
+    answers: Option<String>,
+    post_incident_review: Option<String>,
+}
+
+impl From<Row> for Ticket {
+    fn from(r: Row) -> Self {
+        // CHECK constraints and the domain admit only known values.
+        Ticket {
+            id: r.id,
+            kind: TicketKind::parse(&r.kind).unwrap_or(TicketKind::Incident),
+            number: r.number,
+            title: r.title,
+            description: r.description,
+            status: Status::parse(&r.status).unwrap_or(Status::New),
+            impact: Level::parse(&r.impact).unwrap_or(Level::Medium),
+            urgency: Level::parse(&r.urgency).unwrap_or(Level::Medium),
+            priority: u8::try_from(r.priority)
+                .ok()
+                .and_then(Priority::new)
+                .unwrap_or(Priority::MIDDLE),
+            category: r.category,
+            channel: Channel::parse(&r.channel).unwrap_or(Channel::Api),
+            requester_id: r.requester_id,
+            organization_id: r.organization_id,
+            service_id: r.service_id,
+            ci_id: r.ci_id,
+            team_id: r.team_id,
+            assignee_id: r.assignee_id,
+            pending_reason: r.pending_reason.as_deref().and_then(PendingReason::parse),
+            resolution_code: r.resolution_code,
+            resolution_notes: r.resolution_notes,
+            reassignment_count: r.reassignment_count,
+            reopen_count: r.reopen_count,
+            opened_at: rfc3339_micros(r.opened_at),
+            updated_at: rfc3339_micros(r.updated_at),
+            resolved_at: r.resolved_at.map(rfc3339_micros),
+            closed_at: r.closed_at.map(rfc3339_micros),
+            major: r.major,
+            major_owner_id: r.major_owner_id,
+            parent_id: r.parent_id,
+            problem_id: r.problem_id,
+            root_cause: r.root_cause,
+            workaround: r.workaround,
+            known_error_number: r.known_error_number,
+            catalogue_item_id: r.catalogue_item_id,
+            answers: r.answers.and_then(|a| serde_json::from_str(&a).ok()),
+            post_incident_review: r
+                .post_incident_review
+                .and_then(|a| serde_json::from_str(&a).ok()),
+            timeline: None,
+            linked: None,
+            sla: None,
+            agreements: None,
+            supplier: None,
+            approvals: None,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT id, kind, number, title, description, status, impact, urgency, priority, category,
+    channel, requester_id, organization_id, service_id, ci_id, team_id, assignee_id, pending_reason,
+    resolution_code, resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
+    closed_at, major, major_owner_id, parent_id, problem_id, root_cause, workaround, known_error_number,
+    catalogue_item_id, answers, post_incident_review FROM tickets";
+
+/// The next number of a kind. The counter row stays locked until the transaction ends, so
+/// concurrent writers (several nodes on PostgreSQL) get consecutive numbers, and a rolled-back
+/// transaction gives its number back: no gaps.
+pub async fn next_number(ex: Ex<'_>, kind: TicketKind) -> Result<String> {
+    let n: i64 = on!(ex, c => sqlx::query_scalar(
+        "UPDATE ticket_counters SET last = last + 1 WHERE kind = $1 RETURNING last")
+        .bind(kind.as_str()).fetch_one(c).await)?;
+    Ok(kind.number(n))
+}
+
+/// What a new ticket starts with besides its draft.
+#[derive(Debug, Clone, Default)]
+pub struct Opening {
+    pub status: Option<Status>,
+    pub team_id: Option<i64>,
+    pub major: bool,
+    pub catalogue_item_id: Option<i64>,
+    pub answers: Option<serde_json::Value>,
+}
+
+pub async fn insert(
+    ex: Ex<'_>,
+    kind: TicketKind,
+    number: &str,
+    d: &TicketDraft,
+    priority: Priority,
+    opening: &Opening,
+    now: i64,
+) -> Result<i64> {
+    let status = opening.status.unwrap_or(Status::New);
+    let id: i64 = on!(ex, c => sqlx::query_scalar(
+        "INSERT INTO tickets (kind, number, title, description, status, impact, urgency, priority, category,
+         channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at, team_id, major,
+         catalogue_item_id, answers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19)
+         RETURNING id")
+        .bind(kind.as_str()).bind(number).bind(&d.title).bind(&d.description).bind(status.as_str())
+        .bind(d.impact.as_str()).bind(d.urgency.as_str())
+        .bind(i64::from(priority.level())).bind(&d.category).bind(d.channel.as_str()).bind(d.requester_id)
+        .bind(d.organization_id).bind(d.service_id).bind(d.ci_id).bind(now).bind(opening.team_id)
+        .bind(opening.major).bind(opening.catalogue_item_id)
+        .bind(opening.answers.as_ref().map(|a| a.to_string()))
+        .fetch_one(c).await)?;
+    Ok(id)
+}
+
+/// Gives a new ticket its number and counts it in its status: the last writes of a create,
+/// because both rows are shared by every create of the kind.
+pub async fn set_number(
+    mut ex: Ex<'_>,
+    id: i64,
+    kind: TicketKind,
+    status: Status,
+    number: &str,
+) -> Result<()> {
+    on!(ex.by_ref(), c => sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
+        .bind(id).bind(number).execute(c).await.map(|_| ()))?;
+    count_status(ex, kind, status, 1).await
+}
+
+/// Moves the per-status count of a kind by `delta`.
+pub(crate) async fn count_status(
+    ex: Ex<'_>,
+    kind: TicketKind,
+    status: Status,
+    delta: i64,
+) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO ticket_status_counts (kind, status, n) VALUES ($1, $2, $3)
+         ON CONFLICT (kind, status) DO UPDATE SET n = ticket_status_counts.n + excluded.n")
+        .bind(kind.as_str()).bind(status.as_str()).bind(delta).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Any kind of ticket by id alone (attachments and links name tickets of every kind).
+pub async fn get_any(ex: Ex<'_>, id: i64) -> Result<Option<Ticket>> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn get(ex: Ex<'_>, kind: TicketKind, id: i64) -> Result<Option<Ticket>> {
+    // By primary key alone, the kind checked after: a planner without statistics (PostgreSQL
+    // before its first ANALYZE) once chose the (kind, status) index for `id AND kind` and
+    // scanned every incident.
+    Ok(get_any(ex, id).await?.filter(|t| t.kind == kind))
+}
+
+/// Writes a new lifecycle state, stamping when it was resolved or closed.
+pub async fn update_lifecycle(
+    mut ex: Ex<'_>,
+    id: i64,
+    from: Status,
+    l: &Lifecycle,
+    reassigned: bool,
+    now: i64,
+) -> Result<()> {
+    if from != l.status {
+        count_status(ex.by_ref(), l.kind, from, -1).await?;
+        count_status(ex.by_ref(), l.kind, l.status, 1).await?;
+    }
+    let resolved_at = l.status.has_resolution().then_some(now);
+    let closed_at = l.status.is_final().then_some(now);
+    on!(ex, c => sqlx::query(
+        "UPDATE tickets SET status = $2, pending_reason = $3, resolution_code = $4, resolution_notes = $5,
+         team_id = $6, assignee_id = $7, reopen_count = $8, root_cause = $13, workaround = $14,
+         reassignment_count = reassignment_count + $9,
+         resolved_at = CASE WHEN $10 IS NULL THEN NULL ELSE COALESCE(resolved_at, $10) END,
+         closed_at = COALESCE(closed_at, $11), updated_at = $12 WHERE id = $1")
+        .bind(id).bind(l.status.as_str()).bind(l.pending_reason.map(|r| r.as_str())).bind(&l.resolution_code)
+        .bind(&l.resolution_notes).bind(l.team_id).bind(l.assignee_id).bind(l.reopen_count)
+        .bind(i64::from(reassigned)).bind(resolved_at).bind(closed_at).bind(now)
+        .bind(&l.root_cause).bind(&l.workaround)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_event(
+    ex: Ex<'_>,
+    ticket: i64,
+    at: i64,
+    actor_id: Option<i64>,
+    actor: &str,
+    event: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    detail: Option<&serde_json::Value>,
+) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(ticket).bind(at).bind(actor_id).bind(actor).bind(event).bind(from).bind(to)
+        .bind(detail.map(|d| d.to_string()))
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn timeline(ex: Ex<'_>, ticket: i64) -> Result<Vec<TicketEvent>> {
+    type EventRow = (
+        i64,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<EventRow> = on!(ex, c => sqlx::query_as(
+        "SELECT at, actor_id, actor, event, from_status, to_status, detail FROM ticket_events
+         WHERE ticket_id = $1 ORDER BY id")
+        .bind(ticket).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(at, actor_id, actor, event, from_status, to_status, detail)| TicketEvent {
+                at: rfc3339_micros(at),
+                actor_id,
+                actor,
+                event,
+                from_status,
+                to_status,
+                detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+            },
+        )
+        .collect())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub priority: Option<i64>,
+    pub organization: Option<i64>,
+    pub team: Option<i64>,
+    pub assignee: Option<i64>,
+    pub service: Option<i64>,
+    /// Microseconds, inclusive / exclusive.
+    pub opened_from: Option<i64>,
+    pub opened_to: Option<i64>,
+}
+
+/// The ORDER BY of a sort, ending in the id so that pages are stable.
+fn order_by(sort: TicketSort) -> &'static str {
+    match (sort.key, sort.descending) {
+        (SortKey::OpenedAt, false) => "opened_at, id",
+        (SortKey::OpenedAt, true) => "opened_at DESC, id DESC",
+        (SortKey::Priority, false) => "priority, opened_at, id",
+        (SortKey::Priority, true) => "priority DESC, opened_at, id",
+        (SortKey::UpdatedAt, false) => "updated_at, id",
+        (SortKey::UpdatedAt, true) => "updated_at DESC, id DESC",
+        (SortKey::Number, false) => "id",
+        (SortKey::Number, true) => "id DESC",
+    }
+}
+
+pub async fn list(
+    ex: Ex<'_>,
+    kind: TicketKind,
+    f: &Filter,
+    sort: TicketSort,
+    page: PageRequest,
+) -> Result<(Vec<Ticket>, i64)> {
+    let mut filter = Sql::new(" WHERE kind = ");
+    filter.bind(kind.as_str());
+    filter.and_opt("status =", f.status.clone());
+    filter.and_opt("priority =", f.priority);
+    filter.and_opt("organization_id =", f.organization);
+    filter.and_opt("team_id =", f.team);
+    filter.and_opt("assignee_id =", f.assignee);
+    filter.and_opt("service_id =", f.service);
+    filter.and_opt("opened_at >=", f.opened_from);
+    filter.and_opt("opened_at <", f.opened_to);
+    let only_status = Filter {
+        status: None,
+        ..f.clone()
+    };
+    let by_kind_and_status = only_status.priority.is_none()
+        && only_status.organization.is_none()
+        && only_status.team.is_none()
+        && only_status.assignee.is_none()
+        && only_status.service.is_none()
+        && only_status.opened_from.is_none()
+        && only_status.opened_to.is_none();
+    let mut listing = Listing::new(SELECT, "FROM tickets", filter, order_by(sort), page);
+    if by_kind_and_status {
+        // The kept per-status counts answer without counting rows.
+        let mut count = Sql::new(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ticket_status_counts WHERE kind = ",
+        );
+        count.bind(kind.as_str());
+        count.and_opt("status =", f.status.clone());
+        listing.count = count;
+    }
+    let (rows, total) = fetch_listing!(ex, listing, Row)?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
+pub async fn setting(ex: Ex<'_>, key: &str) -> Result<Option<String>> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(c).await)?,
+    )
+}
+
+pub async fn put_setting(ex: Ex<'_>, key: &str, value: &str, now: i64) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+        .bind(key).bind(value).bind(now).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn add_comment(
+    ex: Ex<'_>,
+    ticket: i64,
+    at: i64,
+    author_id: Option<i64>,
+    author: &str,
+    c: &steward_domain::resolution::ticket::CommentDraft,
+) -> Result<i64> {
+    Ok(on!(ex, conn => sqlx::query_scalar(
+        "INSERT INTO ticket_comments (ticket_id, at, author_id, author, public, body, time_spent_minutes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(ticket).bind(at).bind(author_id).bind(author).bind(c.public).bind(&c.body).bind(c.time_spent_minutes)
+        .fetch_one(conn).await)?)
+}
+
+/// The work log, oldest first; internal notes only when `internal` is true.
+pub async fn comments(
+    ex: Ex<'_>,
+    ticket: i64,
+    internal: bool,
+) -> Result<Vec<steward_domain::resolution::ticket::Comment>> {
+    type CommentRow = (i64, i64, Option<i64>, String, bool, String, i64);
+    let rows: Vec<CommentRow> = on!(ex, c => sqlx::query_as(
+        "SELECT id, at, author_id, author, public, body, time_spent_minutes FROM ticket_comments
+         WHERE ticket_id = $1 AND (public OR $2) ORDER BY id")
+        .bind(ticket).bind(internal).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, at, author_id, author, public, body, time_spent_minutes)| {
+                steward_domain::resolution::ticket::Comment {
+                    id,
+                    at: rfc3339_micros(at),
+                    author_id,
+                    author,
+                    public,
+                    body,
+                    time_spent_minutes,
+                }
+            },
+        )
+        .collect())
+}
+
+/// Resolved incidents whose resolution is older than `before` (microseconds).
+pub async fn resolved_before(ex: Ex<'_>, before: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT id FROM tickets WHERE kind IN ('incident', 'request') AND status = 'resolved' AND resolved_at < $1
+         ORDER BY resolved_at LIMIT $2")
+        .bind(before).bind(limit).fetch_all(c).await)?)
+}
+
+/// Groups of incidents opened since `since` that share a service, a CI or a category, with at
+/// least `min` incidents each — candidates for a problem record. `dimension` is one of the
+/// three columns named in code, never input.
+pub async fn incident_clusters(
+    ex: Ex<'_>,
+    dimension: &'static str,
+    since: i64,
+    min: i64,
+) -> Result<Vec<(String, i64, i64)>> {
+    let column = match dimension {
+        "service" => "CAST(service_id AS TEXT)",
+        "ci" => "CAST(ci_id AS TEXT)",
+        _ => "category",
+    };
+    let sql = format!(
+        "SELECT {column}, COUNT(*), MAX(opened_at) FROM tickets
+         WHERE kind = 'incident' AND opened_at >= $1 AND {column} IS NOT NULL
+         GROUP BY {column} HAVING COUNT(*) >= $2 ORDER BY COUNT(*) DESC, {column}"
+    );
+    Ok(
+        on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(since).bind(min).fetch_all(c).await)?,
+    )
+}
+
+/// Tickets of a service and organization opened since `since` (a month's workload).
+pub async fn count_opened(ex: Ex<'_>, service: i64, organization: i64, since: i64) -> Result<i64> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE service_id = $1 AND organization_id = $2 AND opened_at >= $3")
+        .bind(service).bind(organization).bind(since).fetch_one(c).await)?)
+}
+
+pub async fn set_priority(ex: Ex<'_>, id: i64, priority: Priority, now: i64) -> Result<()> {
+    on!(ex, c => sqlx::query("UPDATE tickets SET priority = $2, updated_at = $3 WHERE id = $1")
+        .bind(id).bind(i64::from(priority.level())).bind(now).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Open tickets governed by an SLA (to refresh their deadlines after it changes).
+pub async fn open_under_sla(ex: Ex<'_>, sla: i64) -> Result<Vec<i64>> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT t.id FROM tickets t JOIN ticket_slas s ON s.ticket_id = t.id
+         WHERE s.sla_id = $1 AND t.status NOT IN ('resolved', 'closed', 'cancelled', 'rejected')
+         ORDER BY t.id")
+        .bind(sla).fetch_all(c).await)?)
+}

@@ -1,0 +1,125 @@
+//! Clock deadlines for the breach scan, and notifications.
+use crate::{Ex, Result, on};
+use steward_domain::foundation::page::rfc3339_micros;
+use steward_domain::service_level::clock::ClockMetric;
+use steward_domain::service_level::sla::{AlertKind, Notice};
+
+/// Records a clock's next warning point and deadline (either may be none), keeping its flags.
+pub async fn set_deadlines(
+    ex: Ex<'_>,
+    ticket: i64,
+    metric: ClockMetric,
+    warn_at: Option<i64>,
+    due_at: Option<i64>,
+) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO ticket_clock_deadlines (ticket_id, metric, warn_at, due_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (ticket_id, metric) DO UPDATE SET warn_at = excluded.warn_at, due_at = excluded.due_at")
+        .bind(ticket).bind(metric.as_str()).bind(warn_at).bind(due_at)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Clocks whose warning point or deadline has come and not yet been acted on.
+pub async fn due(ex: Ex<'_>, now: i64, limit: i64) -> Result<Vec<(i64, ClockMetric)>> {
+    let rows: Vec<(i64, String)> = on!(ex, c => sqlx::query_as(
+        "SELECT ticket_id, metric FROM ticket_clock_deadlines WHERE NOT warned AND warn_at <= $1
+         UNION
+         SELECT ticket_id, metric FROM ticket_clock_deadlines WHERE NOT breached AND due_at <= $1
+         ORDER BY 1, 2 LIMIT $2")
+        .bind(now).bind(limit).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(t, m)| Some((t, ClockMetric::parse(&m)?)))
+        .collect())
+}
+
+/// Marks a warning or breach as raised; true only for the caller that raised it, so it
+/// fires once even when two nodes race.
+pub async fn claim(ex: Ex<'_>, ticket: i64, metric: ClockMetric, kind: AlertKind) -> Result<bool> {
+    let sql = match kind {
+        AlertKind::Warning => {
+            "UPDATE ticket_clock_deadlines SET warned = TRUE WHERE ticket_id = $1 AND metric = $2 AND NOT warned"
+        }
+        AlertKind::Breach => {
+            "UPDATE ticket_clock_deadlines SET breached = TRUE WHERE ticket_id = $1 AND metric = $2 AND NOT breached"
+        }
+    };
+    let n = on!(ex, c => sqlx::query(sql).bind(ticket).bind(metric.as_str()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Who a notification is for: a user, or every member of a team.
+#[derive(Debug, Clone, Copy)]
+pub enum Recipient {
+    User(i64),
+    Team(i64),
+}
+
+pub async fn notify(
+    ex: Ex<'_>,
+    to: Recipient,
+    ticket: Option<i64>,
+    topic: &str,
+    subject: &str,
+    body: &str,
+    now: i64,
+) -> Result<()> {
+    let (user, team) = match to {
+        Recipient::User(u) => (Some(u), None),
+        Recipient::Team(t) => (None, Some(t)),
+    };
+    on!(ex, c => sqlx::query(
+        "INSERT INTO notifications (recipient_user_id, recipient_team_id, ticket_id, topic, subject, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(user).bind(team).bind(ticket).bind(topic).bind(subject).bind(body).bind(now)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+type NoticeRow = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+);
+
+/// A user's notifications, newest first: addressed to them or to a team they belong to.
+pub async fn for_user(ex: Ex<'_>, user: i64, limit: i64) -> Result<Vec<Notice>> {
+    let rows: Vec<NoticeRow> = on!(ex, c => sqlx::query_as(
+        "SELECT id, recipient_user_id, recipient_team_id, ticket_id, topic, subject, body, created_at, read_at
+         FROM notifications WHERE recipient_user_id = $1
+            OR recipient_team_id IN (SELECT team_id FROM team_members WHERE user_id = $1)
+         ORDER BY id DESC LIMIT $2")
+        .bind(user).bind(limit).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, user_id, team_id, ticket_id, topic, subject, body, created, read)| Notice {
+                id,
+                user_id,
+                team_id,
+                ticket_id,
+                topic,
+                subject,
+                body,
+                created_at: rfc3339_micros(created),
+                read_at: read.map(rfc3339_micros),
+            },
+        )
+        .collect())
+}
+
+/// Marks a notification of this user (or of their team) read; false when there is none.
+pub async fn mark_read(ex: Ex<'_>, id: i64, user: i64, now: i64) -> Result<bool> {
+    let n = on!(ex, c => sqlx::query(
+        "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND (recipient_user_id = $2
+            OR recipient_team_id IN (SELECT team_id FROM team_members WHERE user_id = $2))")
+        .bind(id).bind(user).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}

@@ -1,0 +1,7 @@
+//! Service resolution — its web screens: tickets, their lifecycles and attachments; incidents and
+//! major incidents, service requests, problems and known errors; search over them.
+//! ISO/IEC 20000-1 8.6.1 (incidents), 8.6.2 (service requests) and 8.6.3 (problems).
+
+pub(crate) mod console;
+pub(crate) mod portal;
+pub(crate) mod record;
