@@ -106,7 +106,7 @@ async function seed() {
   });
   const hank = await apiLogin('hank', PASSWORD);
   const foreign = await api(hank, 'POST', '/api/v1/incidents', {
-    title: 'Globex printer jammed', impact: 'low', urgency: 'low', service_id: service.id,
+    title: 'Globex printer jammed', urgency: 'low', service_id: service.id,
   });
   Object.assign(world, { service, calendar, laptop, foreign, awaiting, awaitingToo });
 }
@@ -190,7 +190,7 @@ test('an agent creates an incident and works it from the console', async () => {
   assert.match(await page.getByRole('status').first().textContent(), /INC-\d+ was created/);
   // Only the moves the lifecycle allows from "new" are offered.
   const buttons = await page.locator('form.transition button').allTextContents();
-  assert.deepEqual(buttons.map((b) => b.trim()), ['Assigned', 'Start work', 'Cancel record']);
+  assert.deepEqual(buttons.map((b) => b.trim()), ['Start work', 'Cancel record']);
   // Assign it to me, then it shows in "My work".
   await page.getByLabel('Assignee').selectOption({ label: 'Arne' });
   await page.getByRole('button', { name: 'Assign', exact: true }).click();
@@ -264,8 +264,8 @@ test('the SLA clock shows paused while the record waits for the customer', async
   await login(customer, 'wile');
   await customer.getByRole('link', { name: 'Report a problem' }).click();
   await customer.getByLabel('Title').fill('VPN drops every hour');
-  // Customers know services by their catalogue entries.
-  await customer.getByLabel('Service').selectOption({ label: 'Hardware' });
+  // Customers pick from the live services delivered to their organization.
+  await customer.getByLabel('Service').selectOption({ label: 'Workplace IT' });
   await customer.getByRole('button', { name: 'Create' }).click();
   await customer.waitForURL(/\/incidents\/\d+$/);
   const url = customer.url();
@@ -295,6 +295,74 @@ test('the SLA clock shows paused while the record waits for the customer', async
   assert.match(await note.textContent(), /Internal note/);
   await shot(page, 'record');
   await page.context().close();
+});
+
+test('a customer incident is found by number, edited, pended, resumed by the reply and confirmed', async () => {
+  // The customer reports it: urgency is theirs to say, impact the desk's.
+  const customer = await newPage();
+  await login(customer, 'wile');
+  await customer.getByRole('link', { name: 'Report a problem' }).click();
+  assert.equal(await customer.getByLabel('Impact').count(), 0, 'customers do not set impact');
+  await customer.getByLabel('Title').fill('Cannot print payslips');
+  await customer.getByLabel('Urgency').selectOption('high');
+  await customer.getByLabel('Service').selectOption({ label: 'Workplace IT' });
+  await customer.getByRole('button', { name: 'Create' }).click();
+  await customer.waitForURL(/\/incidents\/\d+$/);
+  const url = customer.url();
+  const number = (await customer.locator('.record-head .muted').textContent()).match(/INC-\d+/)[0];
+  await shot(customer, 'day1-customer-reports');
+
+  // The agent types the number into the search box and lands on the record.
+  const agent = await newPage();
+  await login(agent, 'arne');
+  await agent.locator('#q').fill(number.toLowerCase());
+  await agent.locator('#q').press('Enter');
+  await agent.waitForURL(url);
+  // Worse than it looked: the desk raises the impact; the priority follows the matrix.
+  await agent.getByLabel('Impact', { exact: true }).selectOption('high');
+  await agent.getByRole('button', { name: 'Save' }).click();
+  await agent.waitForLoadState('load');
+  assert.match(await agent.getByRole('status').first().textContent(), /was saved/);
+  assert.match(await agent.locator('.facts').textContent(), /Priority: P1/);
+  assert.match(await agent.locator('.timeline').textContent(), /Changed impact medium → high; priority P2 → P1/);
+  await agent.getByRole('button', { name: 'Start work' }).click();
+  await agent.waitForLoadState('load');
+  await agent.getByLabel('Reply or note').fill('Which printer do you use?');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await agent.waitForLoadState('load');
+  await agent.getByLabel('Waiting for').selectOption('customer');
+  await agent.getByRole('button', { name: 'Set pending' }).click();
+  await agent.waitForLoadState('load');
+  assert.equal((await agent.locator('#record-status').textContent()).trim(), 'Pending');
+  await shot(agent, 'day1-agent-pends');
+
+  // The customer's answer puts the record back in progress.
+  await customer.goto(url);
+  assert.match(await customer.locator('#conversation').textContent(), /Which printer do you use\?/);
+  await customer.getByLabel('Your reply').fill('The one on floor 2.');
+  await customer.getByRole('button', { name: 'Send' }).click();
+  await customer.waitForLoadState('load');
+  assert.equal((await customer.locator('#record-status').textContent()).trim(), 'In progress');
+  const theirs = await customer.locator('main').textContent();
+  assert.doesNotMatch(theirs, /Assignment|Note ·/, 'no trace of internal work');
+
+  // The agent resolves; the customer reads how, and confirms.
+  await agent.goto(url);
+  assert.equal((await agent.locator('#record-status').textContent()).trim(), 'In progress');
+  await agent.getByLabel('Resolution code').fill('driver');
+  await agent.getByLabel('Resolution notes').fill('Reinstalled the floor 2 printer driver.');
+  await agent.getByRole('button', { name: 'Resolve' }).click();
+  await agent.waitForLoadState('load');
+  assert.equal((await agent.locator('#record-status').textContent()).trim(), 'Resolved');
+  await customer.goto(url);
+  const resolution = customer.getByRole('region', { name: 'Resolution' });
+  assert.match(await resolution.textContent(), /Reinstalled the floor 2 printer driver\./);
+  await shot(customer, 'day1-customer-sees-resolution');
+  await customer.getByRole('button', { name: 'Confirm resolution' }).click();
+  await customer.waitForLoadState('load');
+  assert.equal((await customer.locator('#record-status').textContent()).trim(), 'Closed');
+  await agent.context().close();
+  await customer.context().close();
 });
 
 test('the manager dashboard draws its charts', async () => {
@@ -394,6 +462,8 @@ test('an agent declares a major incident and records a management notification',
   await page.getByRole('button', { name: 'Create' }).click();
   await page.waitForURL(/\/incidents\/\d+$/);
   world.major = new URL(page.url()).pathname;
+  // Declaring is tucked away until asked for.
+  await page.getByText('Declare a major incident…').click();
   await page.getByLabel('Major-incident manager').selectOption({ label: 'Arne' });
   await page.getByRole('button', { name: 'Declare major incident' }).click();
   await page.waitForLoadState('load');

@@ -33,6 +33,29 @@ impl App {
         ))
     }
 
+    /// The services the actor may raise a record against, as (id, name): for a customer the
+    /// live services delivered to its organization, for staff every live service.
+    pub async fn raisable_services(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
+        let customer = match actor.scope() {
+            steward_domain::Scope::All => None,
+            steward_domain::Scope::Organization(org) => Some(org),
+            steward_domain::Scope::Nothing => return Ok(Vec::new()),
+        };
+        require(actor, Permission::RaiseTickets)?;
+        let filter = services::Filter {
+            status: Some(steward_domain::delivery::service::ServiceStatus::Live),
+            customer,
+            ..Default::default()
+        };
+        let request = PageRequest {
+            limit: 500,
+            offset: 0,
+        };
+        let mut conn = self.db.read().await?;
+        let (items, _) = services::list(conn.ex(), &filter, request).await?;
+        Ok(items.into_iter().map(|s| (s.id, s.name)).collect())
+    }
+
     pub async fn get_service(&self, actor: &Actor, id: i64) -> Result<Service> {
         require(actor, Permission::ReadServices)?;
         let mut conn = self.db.read().await?;

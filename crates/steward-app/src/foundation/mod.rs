@@ -7,3 +7,4 @@ pub mod auth;
 pub mod maintenance;
 pub mod people;
 pub mod secrets;
+pub mod settings;

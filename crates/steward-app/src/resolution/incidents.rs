@@ -1,7 +1,7 @@
 //! Incidents: raising them (flagged major when the criteria say so), running major incidents
 //! (owner, child incidents, management notifications, post-incident review), the known errors
 //! that match an incident, and problem candidates from incident trends.
-use crate::app::{change, require, require_staff_user};
+use crate::app::{require, require_staff_user};
 use crate::resolution::tickets::{load, load_visible, scope_draft};
 use crate::{App, AppError, Result};
 use steward_domain::Actor;
@@ -17,10 +17,7 @@ use steward_store::{Ex, Tx, delivery::services, resolution::kinds, resolution::t
 const CRITERIA: &str = "major_incident_criteria";
 
 async fn criteria(ex: Ex<'_>) -> Result<MajorCriteria> {
-    Ok(match tickets::setting(ex, CRITERIA).await? {
-        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-        None => MajorCriteria::default(),
-    })
+    crate::foundation::settings::read(ex, CRITERIA).await
 }
 
 /// A major incident of the actor's view, or 409 when the incident is not major.
@@ -41,10 +38,16 @@ async fn load_major(tx: &mut Tx, id: i64) -> Result<Ticket> {
 impl App {
     pub async fn create_incident(&self, actor: &Actor, input: IncidentInput) -> Result<Ticket> {
         require(actor, Permission::RaiseTickets)?;
+        let (impact, urgency) = (input.impact, input.urgency);
         let mut draft = input.parse()?;
         scope_draft(actor, &mut draft)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        let settings = crate::resolution::desk::desk(tx.ex()).await?;
+        crate::resolution::desk::customer_levels(actor, &settings, impact, urgency)?;
+        if let Some(service) = draft.service_id {
+            crate::resolution::ticket_edit::customer_service(&mut tx, actor, service).await?;
+        }
         let priority = crate::resolution::tickets::priority_of(tx.ex(), &draft).await?;
         let criticality = match draft.service_id {
             Some(s) => services::criticality(tx.ex(), s).await?,
@@ -98,25 +101,7 @@ impl App {
     ) -> Result<MajorCriteria> {
         require(actor, Permission::ConfigureTickets)?;
         c.check()?;
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let before = criteria(tx.ex()).await?;
-        let json = serde_json::to_string(&c).map_err(|e| AppError::Internal(e.to_string()))?;
-        tickets::put_setting(tx.ex(), CRITERIA, &json, now).await?;
-        self.audit(
-            &mut tx,
-            change(
-                actor,
-                "setting",
-                CRITERIA,
-                "update",
-                Some(&before),
-                Some(&c),
-            ),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        self.replace_setting(actor, CRITERIA, &c).await?;
         Ok(c)
     }
 

@@ -45,6 +45,8 @@ impl App {
             steward_store::delivery::catalogue::service_of_entry(tx.ex(), full.entry_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("catalogue entry", full.entry_id))?;
+        let settings = crate::resolution::desk::desk(tx.ex()).await?;
+        crate::resolution::desk::customer_levels(actor, &settings, input.impact, input.urgency)?;
         let mut draft = input.parse(&full, service_id)?;
         scope_draft(actor, &mut draft.ticket)?;
         let opening = match (&full.approval, full.fulfilment_team_id) {

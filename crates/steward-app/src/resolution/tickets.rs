@@ -5,18 +5,25 @@ use crate::app::{change, page, require, require_staff_user};
 use crate::{App, AppError, Result};
 use steward_domain::foundation::page::{Page, PageRequest};
 use steward_domain::resolution::record::Ticket;
+use steward_domain::resolution::search::SearchHit;
 use steward_domain::resolution::ticket::{
     AssignInput, Comment, CommentInput, Priority, PriorityMatrix, TicketDraft, TicketKind,
     TicketSort,
 };
-use steward_domain::resolution::workflow::{Lifecycle, Status, TransitionInput, transition};
+use steward_domain::resolution::workflow::{
+    Lifecycle, PendingReason, Status, TransitionInput, transition,
+};
 use steward_domain::{Actor, Permission, Scope};
+use steward_store::service_level::alerts::{self, Recipient};
 use steward_store::{
     Conn, Ex, Tx, delivery::cis, delivery::services, foundation::orgs, foundation::teams,
     foundation::users, resolution::kinds, resolution::tickets,
 };
 
 const MATRIX: &str = "priority_matrix";
+
+/// The timeline entries a customer sees on its own records.
+const CUSTOMER_EVENTS: &[&str] = &["created", "transition", "reply", "edited"];
 
 /// Whether the actor may know this ticket exists: problems are internal to the provider, and
 /// customers see only their organization's records.
@@ -63,10 +70,7 @@ pub(crate) async fn priority_of(ex: Ex<'_>, draft: &TicketDraft) -> Result<Prior
 }
 
 pub(crate) async fn matrix(ex: Ex<'_>) -> Result<PriorityMatrix> {
-    Ok(match tickets::setting(ex, MATRIX).await? {
-        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-        None => PriorityMatrix::default(),
-    })
+    crate::foundation::settings::read(ex, MATRIX).await
 }
 
 /// Fills in and checks who a ticket is for: a customer raises tickets for itself in its own
@@ -155,18 +159,7 @@ impl App {
     ) -> Result<PriorityMatrix> {
         require(actor, Permission::ConfigureTickets)?;
         m.check()?;
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let before = matrix(tx.ex()).await?;
-        let json = serde_json::to_string(&m).map_err(|e| AppError::Internal(e.to_string()))?;
-        tickets::put_setting(tx.ex(), MATRIX, &json, now).await?;
-        self.audit(
-            &mut tx,
-            change(actor, "setting", MATRIX, "update", Some(&before), Some(&m)),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        self.replace_setting(actor, MATRIX, &m).await?;
         Ok(m)
     }
 
@@ -238,7 +231,13 @@ impl App {
     /// Adds what a single-ticket view shows: timeline, linked tickets, approvals.
     async fn complete(&self, conn: &mut Conn, actor: &Actor, ticket: &mut Ticket) -> Result<()> {
         let id = ticket.id;
-        ticket.timeline = Some(tickets::timeline(conn.ex(), id).await?);
+        let mut timeline = tickets::timeline(conn.ex(), id).await?;
+        if !actor.role.is_staff() {
+            // Customers see what happened to their record, never the desk's internal work
+            // (notes, assignments, supplier hand-offs), not even that it exists.
+            timeline.retain(|e| CUSTOMER_EVENTS.contains(&e.event.as_str()));
+        }
+        ticket.timeline = Some(timeline);
         ticket.linked = match ticket.kind {
             TicketKind::Incident if ticket.major => {
                 Some(kinds::linked(conn.ex(), "parent_id", id).await?)
@@ -606,8 +605,66 @@ impl App {
             now,
         )
         .await?;
+        if !actor.role.is_staff() {
+            self.customer_replied(&mut tx, actor, &ticket, now).await?;
+        }
         tx.commit().await?;
         Ok(comment)
+    }
+
+    /// A customer's reply resumes a record pending on the customer (when the desk settings
+    /// say so), and tells whoever works it: the assignee, else the team.
+    async fn customer_replied(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        ticket: &Ticket,
+        now: i64,
+    ) -> Result<()> {
+        let settings = crate::resolution::desk::desk(tx.ex()).await?;
+        let waiting = ticket.status == Status::Pending
+            && ticket.pending_reason == Some(PendingReason::Customer);
+        let mut resumed = false;
+        if waiting && settings.resume_on_customer_reply {
+            let input = TransitionInput {
+                to: Status::InProgress.as_str().to_owned(),
+                ..Default::default()
+            };
+            let next = transition(&ticket.lifecycle(), &input)?;
+            let step = Step {
+                event: "transition",
+                action: "resume_on_customer_reply",
+                reassigned: false,
+                detail: serde_json::json!({ "reason": "the customer replied" }),
+            };
+            self.record_step(tx, actor, ticket, &next, step, now)
+                .await?;
+            resumed = true;
+        }
+        let to = match (ticket.assignee_id, ticket.team_id) {
+            (Some(user), _) => Recipient::User(user),
+            (None, Some(team)) => Recipient::Team(team),
+            (None, None) => return Ok(()),
+        };
+        let subject = if resumed {
+            format!("{}: the customer replied; back in progress", ticket.number)
+        } else {
+            format!("{}: the customer replied", ticket.number)
+        };
+        alerts::notify(
+            tx.ex(),
+            to,
+            Some(ticket.id),
+            "customer_reply",
+            &subject,
+            &format!(
+                "{} replied on {}: {}",
+                actor.name, ticket.number, ticket.title
+            ),
+            now,
+        )
+        .await?;
+        Ok(())
     }
 
     /// The work log; customers see public replies only.
@@ -693,7 +750,7 @@ impl App {
         };
         let terms = steward_domain::resolution::search::terms(query);
         let mut conn = self.db.read().await?;
-        let (items, total, capped) = steward_store::resolution::search::search(
+        let (mut items, mut total, capped) = steward_store::resolution::search::search(
             conn.ex(),
             &terms,
             who,
@@ -701,6 +758,35 @@ impl App {
             request.offset as i64,
         )
         .await?;
+        // A record number leads straight to the record: it comes first, once.
+        if let Some(numbers) = steward_domain::resolution::search::record_numbers(query) {
+            let mut exact = Vec::new();
+            for id in tickets::ids_by_number(conn.ex(), &numbers).await? {
+                if let Some(t) = tickets::get_any(conn.ex(), id).await?
+                    && visible(actor, &t)
+                {
+                    exact.push(t);
+                }
+            }
+            let found_in_text = |id: i64| items.iter().any(|h| h.ticket_id == id);
+            total += exact.iter().filter(|t| !found_in_text(t.id)).count() as i64;
+            if request.offset == 0 {
+                let best = items.first().map_or(0.0, |h| h.score);
+                items.retain(|h| !exact.iter().any(|t| t.id == h.ticket_id));
+                let hits = exact.into_iter().map(|t| SearchHit {
+                    ticket_id: t.id,
+                    kind: t.kind.as_str().to_owned(),
+                    snippet: t.title.clone(),
+                    number: t.number,
+                    title: t.title,
+                    status: t.status.as_str().to_owned(),
+                    score: best + 1.0,
+                    exact: true,
+                });
+                items.splice(0..0, hits);
+                items.truncate(request.limit as usize);
+            }
+        }
         Ok(steward_domain::resolution::search::SearchResults {
             items,
             total,

@@ -44,12 +44,53 @@ impl App {
     pub(crate) async fn start_clocks(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
         // A ticket may open with a team whose OLA then starts at once.
         self.advance_agreement_step(tx, None, ticket, now).await?;
-        let Some(service) = ticket.service_id.filter(|_| clocked(ticket)) else {
+        let Some(record) = self.choose_sla(tx, ticket, now).await? else {
             return Ok(());
+        };
+        slas::set_ticket_sla(tx.ex(), ticket.id, &record).await?;
+        if !record.applies {
+            return Ok(());
+        }
+        self.start_sla_clocks(tx, ticket, "opened", now).await
+    }
+
+    /// Starts both SLA clocks now and brings them to the ticket's state (a ticket may open,
+    /// or gain an SLA, in a status that pauses the clock).
+    async fn start_sla_clocks(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        cause: &str,
+        now: i64,
+    ) -> Result<()> {
+        for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+            slas::add_clock_event(
+                tx.ex(),
+                ticket.id,
+                metric,
+                now,
+                ClockEventKind::Start,
+                cause,
+            )
+            .await?;
+        }
+        self.advance_clocks(tx, ticket, ticket, now).await
+    }
+
+    /// The SLA that governs the ticket as it is now, with why, and whether an exception or a
+    /// suspended workload limit lifts its targets; `None` when no SLA covers it.
+    async fn choose_sla(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        now: i64,
+    ) -> Result<Option<TicketSla>> {
+        let Some(service) = ticket.service_id.filter(|_| clocked(ticket)) else {
+            return Ok(None);
         };
         let candidates = slas::active_for_service(tx.ex(), service, date_of(now)).await?;
         let Some((sla, why)) = choose(&candidates, Some(service), ticket.organization_id) else {
-            return Ok(());
+            return Ok(None);
         };
         let mut applies = true;
         let mut explanation = why;
@@ -79,29 +120,85 @@ impl App {
                 );
             }
         }
-        let record = TicketSla {
+        Ok(Some(TicketSla {
             sla_id: sla.id,
             explanation,
             applies,
             chosen_at: now,
-        };
-        slas::set_ticket_sla(tx.ex(), ticket.id, &record).await?;
-        if !applies {
+        }))
+    }
+
+    /// After an edit: a new service may bring another SLA (or none), a new priority other
+    /// targets. The clock events are kept, so the time already counted stays counted; a
+    /// marker in the clock timeline says what changed. A ticket that had no SLA and gains one
+    /// starts its clocks at the change.
+    pub(crate) async fn reevaluate_sla(
+        &self,
+        tx: &mut Tx,
+        before: &Ticket,
+        after: &Ticket,
+        now: i64,
+    ) -> Result<()> {
+        if !clocked(after) {
             return Ok(());
         }
-        for metric in [ClockMetric::Response, ClockMetric::Resolution] {
-            slas::add_clock_event(
-                tx.ex(),
-                ticket.id,
-                metric,
-                now,
-                ClockEventKind::Start,
-                "opened",
-            )
-            .await?;
+        let current = slas::ticket_sla(tx.ex(), after.id).await?;
+        if before.service_id != after.service_id || before.category != after.category {
+            let chosen = self.choose_sla(tx, after, now).await?;
+            let same = match (&current, &chosen) {
+                (Some(a), Some(b)) => a.sla_id == b.sla_id && a.applies == b.applies,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                slas::replace_ticket_sla(tx.ex(), after.id, chosen.as_ref()).await?;
+                match chosen {
+                    None => {
+                        // Nothing governs the ticket now: no warnings, no verdicts.
+                        steward_store::reporting::reports::set_outcomes(
+                            tx.ex(),
+                            after.id,
+                            None,
+                            None,
+                        )
+                        .await?;
+                        for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+                            steward_store::service_level::alerts::set_deadlines(
+                                tx.ex(),
+                                after.id,
+                                metric,
+                                None,
+                                None,
+                            )
+                            .await?;
+                        }
+                    }
+                    Some(record) if record.applies => {
+                        let started = !slas::clock_events(tx.ex(), after.id).await?.is_empty();
+                        if started {
+                            let cause = "the SLA was chosen again after an edit";
+                            self.mark_clocks(tx, after, ClockEventKind::SlaChanged, cause, now)
+                                .await?;
+                        } else {
+                            self.start_sla_clocks(tx, after, "an SLA applies after an edit", now)
+                                .await?;
+                        }
+                    }
+                    Some(_) => {}
+                }
+                return Ok(());
+            }
         }
-        // A ticket may open in a status that pauses the clock (awaiting approval, say).
-        self.advance_clocks(tx, ticket, ticket, now).await
+        if before.priority != after.priority {
+            let cause = format!(
+                "priority {} → {}",
+                String::from(before.priority),
+                String::from(after.priority)
+            );
+            self.mark_clocks(tx, after, ClockEventKind::SlaChanged, &cause, now)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Appends the clock events a change from `before` to `after` calls for.

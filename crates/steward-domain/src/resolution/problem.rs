@@ -29,8 +29,8 @@ impl ProblemInput {
         let draft = crate::resolution::ticket::IncidentInput {
             title: self.title,
             description: self.description,
-            impact: self.impact,
-            urgency: self.urgency,
+            impact: Some(self.impact),
+            urgency: Some(self.urgency),
             service_id: self.service_id,
             organization_id: None,
             requester_id: None,

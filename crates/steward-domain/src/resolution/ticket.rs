@@ -162,8 +162,10 @@ pub const DESCRIPTION_MAX: usize = 20_000;
 pub struct IncidentInput {
     pub title: String,
     pub description: Option<String>,
-    pub impact: Level,
-    pub urgency: Level,
+    /// Default `medium`. Customers may set it only where the desk settings allow.
+    pub impact: Option<Level>,
+    /// Default `medium`. Customers may set it only where the desk settings allow.
+    pub urgency: Option<Level>,
     pub service_id: Option<i64>,
     /// The customer organization; a customer's own is always used for customers.
     pub organization_id: Option<i64>,
@@ -212,8 +214,8 @@ impl IncidentInput {
         Ok(TicketDraft {
             title: title.unwrap_or_default(),
             description,
-            impact: self.impact,
-            urgency: self.urgency,
+            impact: self.impact.unwrap_or(Level::Medium),
+            urgency: self.urgency.unwrap_or(Level::Medium),
             service_id: self.service_id,
             organization_id: self.organization_id,
             requester_id: self.requester_id,
@@ -221,6 +223,88 @@ impl IncidentInput {
             category,
             channel: self.channel.unwrap_or(Channel::Api),
         })
+    }
+}
+
+text_enum!(
+    /// A ticket field that an edit can change (and that the desk may let customers set).
+    TicketField {
+        Title = "title",
+        Description = "description",
+        Impact = "impact",
+        Urgency = "urgency",
+        Service = "service_id",
+        Category = "category",
+        Ci = "ci_id",
+    }
+);
+
+/// Body of `PATCH /api/v1/{incidents,requests,problems}/{id}`: the fields to change. An absent
+/// field stays as it is; `null` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatch {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub impact: Option<Level>,
+    pub urgency: Option<Level>,
+    #[serde(default, deserialize_with = "validation::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub service_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "validation::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub ci_id: Option<Option<i64>>,
+}
+
+impl TicketPatch {
+    /// The fields this patch sets, in a fixed order.
+    pub fn fields(&self) -> Vec<TicketField> {
+        [
+            (self.title.is_some(), TicketField::Title),
+            (self.description.is_some(), TicketField::Description),
+            (self.impact.is_some(), TicketField::Impact),
+            (self.urgency.is_some(), TicketField::Urgency),
+            (self.service_id.is_some(), TicketField::Service),
+            (self.category.is_some(), TicketField::Category),
+            (self.ci_id.is_some(), TicketField::Ci),
+        ]
+        .into_iter()
+        .filter_map(|(set, f)| set.then_some(f))
+        .collect()
+    }
+
+    /// Checks the texts as a create does (a blank optional text clears it); an empty patch is
+    /// refused.
+    pub fn parse(mut self) -> Result<Self, Invalid> {
+        let mut e = Errors::new();
+        if self.fields().is_empty() {
+            e.push(FieldError::new(
+                "title",
+                "give at least one field to change",
+            ));
+        }
+        if let Some(t) = &self.title {
+            self.title = e.take(validation::text("title", t, 1, TITLE_MAX));
+        }
+        if let Some(d) = &self.description {
+            let checked = validation::optional_text("description", d.as_deref(), DESCRIPTION_MAX);
+            self.description = e.take(checked);
+        }
+        if let Some(c) = &self.category {
+            let checked = validation::optional_text(
+                "category",
+                c.as_deref(),
+                crate::foundation::people::NAME_MAX,
+            );
+            self.category = e.take(checked);
+        }
+        e.finish()?;
+        Ok(self)
     }
 }
 

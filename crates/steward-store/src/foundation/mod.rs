@@ -8,5 +8,6 @@ pub mod leases;
 pub(crate) mod lock;
 pub mod orgs;
 pub mod schema;
+pub mod settings;
 pub mod teams;
 pub mod users;

@@ -18,6 +18,15 @@ pub async fn index(
     Ok(())
 }
 
+/// Rewrites a ticket's own text (title and description) after an edit.
+pub async fn reindex_ticket(ex: Ex<'_>, ticket: i64, title: &str, body: &str) -> Result<()> {
+    crate::on!(ex, c => sqlx::query(
+        "UPDATE search_docs SET title = $2, body = $3 WHERE ticket_id = $1 AND source = 'ticket'")
+        .bind(ticket).bind(title).bind(body)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// Who searches: staff see internal notes and every organization; a customer only public
 /// text of its own organization's tickets.
 #[derive(Debug, Clone, Copy)]
@@ -164,6 +173,7 @@ pub async fn search(
                 status,
                 snippet,
                 score,
+                exact: false,
             },
         )
         .collect();

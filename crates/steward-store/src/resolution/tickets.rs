@@ -1,5 +1,5 @@
-//! Tickets (incidents first; requests and problems share the table), their numbers, their
-//! timeline, and run-time settings such as the priority matrix.
+//! Tickets (incidents first; requests and problems share the table), their numbers and their
+//! timeline.
 use crate::sql::{Listing, Sql, fetch_listing};
 use crate::{Ex, Result, on};
 use steward_domain::foundation::page::{PageRequest, rfc3339_micros};
@@ -228,6 +228,48 @@ pub async fn update_lifecycle(
     Ok(())
 }
 
+/// What an edit writes: the fields a person can change after opening, and the priority
+/// they give.
+pub struct Fields<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub impact: Level,
+    pub urgency: Level,
+    pub priority: Priority,
+    pub service_id: Option<i64>,
+    pub category: Option<&'a str>,
+    pub ci_id: Option<i64>,
+}
+
+pub async fn update_fields(ex: Ex<'_>, id: i64, f: &Fields<'_>, now: i64) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE tickets SET title = $2, description = $3, impact = $4, urgency = $5, priority = $6,
+         service_id = $7, category = $8, ci_id = $9, updated_at = $10 WHERE id = $1")
+        .bind(id).bind(f.title).bind(f.description).bind(f.impact.as_str()).bind(f.urgency.as_str())
+        .bind(i64::from(f.priority.level())).bind(f.service_id).bind(f.category).bind(f.ci_id)
+        .bind(now)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The tickets whose number, or known-error number, is one of `numbers` (each is looked up
+/// by its unique index).
+pub async fn ids_by_number(mut ex: Ex<'_>, numbers: &[String]) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for n in numbers {
+        let found: Vec<i64> = on!(ex.by_ref(), c => sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE number = $1
+             UNION SELECT id FROM tickets WHERE known_error_number = $1")
+            .bind(n).fetch_all(c).await)?;
+        for id in found {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn add_event(
     ex: Ex<'_>,
@@ -346,20 +388,6 @@ pub async fn list(
     }
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
-}
-
-pub async fn setting(ex: Ex<'_>, key: &str) -> Result<Option<String>> {
-    Ok(
-        on!(ex, c => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(c).await)?,
-    )
-}
-
-pub async fn put_setting(ex: Ex<'_>, key: &str, value: &str, now: i64) -> Result<()> {
-    on!(ex, c => sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-        .bind(key).bind(value).bind(now).execute(c).await.map(|_| ()))?;
-    Ok(())
 }
 
 pub async fn add_comment(

@@ -192,6 +192,21 @@ pub async fn set_ticket_sla(mut ex: Ex<'_>, ticket: i64, s: &TicketSla) -> Resul
     Ok(())
 }
 
+/// Replaces the SLA chosen for a ticket (`None`: no SLA governs it any more). Its clock
+/// events are kept.
+pub async fn replace_ticket_sla(mut ex: Ex<'_>, ticket: i64, s: Option<&TicketSla>) -> Result<()> {
+    on!(ex.by_ref(), c => sqlx::query("DELETE FROM ticket_slas WHERE ticket_id = $1")
+        .bind(ticket).execute(c).await.map(|_| ()))?;
+    match s {
+        Some(s) => set_ticket_sla(ex, ticket, s).await,
+        None => {
+            on!(ex, c => sqlx::query("UPDATE tickets SET sla_id = NULL WHERE id = $1")
+                .bind(ticket).execute(c).await.map(|_| ()))?;
+            Ok(())
+        }
+    }
+}
+
 pub async fn ticket_sla(ex: Ex<'_>, ticket: i64) -> Result<Option<TicketSla>> {
     let row: Option<(i64, String, bool, i64)> = on!(ex, c => sqlx::query_as(
         "SELECT sla_id, explanation, applies, chosen_at FROM ticket_slas WHERE ticket_id = $1")

@@ -30,6 +30,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         reporting::reports::Api::openapi(),
         reporting::report_definitions::Api::openapi(),
         resolution::search::Api::openapi(),
+        resolution::desk::Api::openapi(),
     ]
 }
 
@@ -56,6 +57,7 @@ pub fn all() -> Router<AppState> {
         .merge(reporting::reports::routes())
         .merge(reporting::report_definitions::routes())
         .merge(resolution::search::routes())
+        .merge(resolution::desk::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

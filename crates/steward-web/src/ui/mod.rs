@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(foundation::session::routes())
         .merge(resolution::console::routes())
         .merge(resolution::record::routes())
+        .merge(resolution::record_edit::routes())
         .merge(resolution::portal::routes())
         .merge(foundation::people::routes())
         .merge(delivery::services::routes())

@@ -16,7 +16,7 @@ async fn attachments_are_typed_by_content_and_served_as_downloads() {
         .post(
             "/api/v1/incidents",
             &customer,
-            json!({"title": "Screen flickers", "impact": "low", "urgency": "low"}),
+            json!({"title": "Screen flickers", "urgency": "low"}),
         )
         .await
         .id();

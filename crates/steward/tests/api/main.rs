@@ -33,5 +33,6 @@ mod sla_calendar;
 mod slas;
 mod suppliers;
 mod tenancy;
+mod ticket_edit;
 mod ticket_isolation;
 mod ui;

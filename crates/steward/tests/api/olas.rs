@@ -386,18 +386,17 @@ async fn ola_clocks_run_per_team_stint_pause_survive_changes_and_breach_once() {
 #[tokio::test]
 async fn contract_clocks_run_while_a_supplier_holds_the_ticket_beside_the_sla() {
     let start = ts("2026-03-02T08:00:00Z");
-    let clock = Clock::manual(start);
-    let t = TestApp::spawn_with_settings(Settings {
-        clock: clock.clone(),
-        ..Settings::default()
-    })
-    .await;
+    let (t, clock) = TestApp::spawn_at(start).await;
     let later = |s: i64| start + SignedDuration::from_secs(s);
     let (_, agent) = t.user("arne", "agent", None).await;
     let acme = t.create_org("Acme").await;
     let (_, customer) = t.user("cleo", "customer", Some(acme)).await;
     let service = t
-        .post("/api/v1/services", &t.admin, json!({"name": "Hosting"}))
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Hosting", "status": "live", "customer_ids": [acme]}),
+        )
         .await
         .id();
     let supplier = t
@@ -442,7 +441,7 @@ async fn contract_clocks_run_while_a_supplier_holds_the_ticket_beside_the_sla() 
         .post(
             "/api/v1/incidents",
             &customer,
-            json!({"title": "Server down", "impact": "medium", "urgency": "medium", "service_id": service}),
+            json!({"title": "Server down", "urgency": "medium", "service_id": service}),
         )
         .await
         .id();

@@ -5,7 +5,6 @@
 use crate::support::{TestApp, report_figure as figure, report_row as row};
 use jiff::Timestamp;
 use serde_json::json;
-use steward_app::{Clock, Settings};
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -14,12 +13,7 @@ fn ts(s: &str) -> Timestamp {
 #[tokio::test]
 async fn business_time_follows_each_tickets_sla_calendar_and_compliance_groups_by_every_key() {
     // Friday 18 December 2026, 16:00 in Berlin.
-    let clock = Clock::manual(ts("2026-12-18T15:00:00Z"));
-    let t = TestApp::spawn_with_settings(Settings {
-        clock: clock.clone(),
-        ..Settings::default()
-    })
-    .await;
+    let (t, clock) = TestApp::spawn_at(ts("2026-12-18T15:00:00Z")).await;
     let acme = t.create_org("Acme").await;
     let day = json!([["09:00", "17:00"]]);
     let r = t

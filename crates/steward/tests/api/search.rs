@@ -13,7 +13,13 @@ async fn search_ranks_highlights_and_respects_tenants_and_notes() {
     let raise = |token: String, title: &'static str, description: &'static str| {
         let t = &t;
         async move {
-            let r = t.post("/api/v1/incidents", &token, json!({"title": title, "description": description, "impact": "low", "urgency": "low"})).await;
+            let r = t
+                .post(
+                    "/api/v1/incidents",
+                    &token,
+                    json!({"title": title, "description": description, "urgency": "low"}),
+                )
+                .await;
             assert_eq!(r.status, 201, "{}", r.body);
             r.id()
         }

@@ -4,7 +4,6 @@
 use crate::support::TestApp;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use steward_app::{Clock, Settings};
 
 fn at(v: &Value) -> Timestamp {
     v.as_str()
@@ -28,12 +27,7 @@ const CHRISTMAS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x
 #[tokio::test]
 async fn business_time_clocks_skip_weekends_and_holidays_and_follow_calendar_changes() {
     // Friday 18 December 2026, 16:00 in Berlin.
-    let clock = Clock::manual(ts("2026-12-18T15:00:00Z"));
-    let t = TestApp::spawn_with_settings(Settings {
-        clock: clock.clone(),
-        ..Settings::default()
-    })
-    .await;
+    let (t, clock) = TestApp::spawn_at(ts("2026-12-18T15:00:00Z")).await;
     let (_, agent) = t.user("arne", "agent", None).await;
     let r = t
         .post("/api/v1/calendars", &t.admin, office("09:00", "17:00"))
@@ -223,12 +217,7 @@ async fn business_time_clocks_skip_weekends_and_holidays_and_follow_calendar_cha
 
 #[tokio::test]
 async fn what_if_replays_resolved_records_under_changed_targets() {
-    let clock = Clock::manual(ts("2026-03-02T08:00:00Z"));
-    let t = TestApp::spawn_with_settings(Settings {
-        clock: clock.clone(),
-        ..Settings::default()
-    })
-    .await;
+    let (t, clock) = TestApp::spawn_at(ts("2026-03-02T08:00:00Z")).await;
     let service = t
         .post("/api/v1/services", &t.admin, json!({"name": "Mail"}))
         .await
@@ -326,12 +315,7 @@ async fn what_if_replays_resolved_records_under_changed_targets() {
 
 #[tokio::test]
 async fn workload_beyond_the_limit_is_reported_and_can_suspend_targets() {
-    let clock = Clock::manual(ts("2026-05-10T10:00:00Z"));
-    let t = TestApp::spawn_with_settings(Settings {
-        clock: clock.clone(),
-        ..Settings::default()
-    })
-    .await;
+    let (t, _clock) = TestApp::spawn_at(ts("2026-05-10T10:00:00Z")).await;
     let acme = t.create_org("Acme").await;
     let service = t
         .post(

@@ -33,7 +33,7 @@ async fn clocks_pause_resume_and_follow_a_changed_sla_without_losing_paused_time
         .post(
             "/api/v1/services",
             &t.admin,
-            json!({"name": "Mail", "customer_ids": [acme]}),
+            json!({"name": "Mail", "status": "live", "customer_ids": [acme]}),
         )
         .await
         .id();
@@ -63,7 +63,7 @@ async fn clocks_pause_resume_and_follow_a_changed_sla_without_losing_paused_time
         .post(
             "/api/v1/incidents",
             &customer,
-            json!({"title": "Mail slow", "impact": "medium", "urgency": "medium", "service_id": service}),
+            json!({"title": "Mail slow", "urgency": "medium", "service_id": service}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);

@@ -214,6 +214,17 @@ impl TestApp {
     }
 
     /// A fresh database served with these settings (a manual clock, say).
+    /// A server whose clock shows `at` and moves only when the test sets it.
+    pub async fn spawn_at(at: jiff::Timestamp) -> (TestApp, steward_app::Clock) {
+        let clock = steward_app::Clock::manual(at);
+        let t = Self::spawn_with_settings(Settings {
+            clock: clock.clone(),
+            ..Settings::default()
+        })
+        .await;
+        (t, clock)
+    }
+
     pub async fn spawn_with_settings(settings: Settings) -> TestApp {
         Self::spawn_with(fresh_database_url().await, settings).await
     }

@@ -39,7 +39,7 @@ async fn a_customer_gets_nothing_of_another_organizations_tickets() {
         .post(
             "/api/v1/incidents",
             &acme_customer,
-            json!({"title": "Quarterly zebra report missing", "impact": "high", "urgency": "high"}),
+            json!({"title": "Quarterly zebra report missing", "urgency": "high"}),
         )
         .await
         .id();

@@ -15,14 +15,14 @@ use steward_domain::foundation::page::Page;
 use steward_domain::resolution::attachment::Attachment;
 use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::ticket::{
-    AssignInput, Comment, CommentInput, Priority, TicketKind, TicketSort,
+    AssignInput, Comment, CommentInput, Priority, TicketKind, TicketPatch, TicketSort,
 };
 use steward_domain::resolution::workflow::{Status, TransitionInput};
 use steward_store::resolution::tickets::Filter;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, show, transition, assign, comments, add_comment, attachments, attach, download),
+    paths(list, show, update, transition, assign, comments, add_comment, attachments, attach, download),
     tags((name = "tickets", description = "What incidents, requests and problems share: `{kind}` is `incidents`, `requests` or `problems`"))
 )]
 pub struct Api;
@@ -40,7 +40,15 @@ pub fn routes() -> Router<AppState> {
         let base = format!("/api/v1/{collection}");
         router = router
             .route(&base, get(list))
-            .route(&format!("{base}/{{id}}"), get(show))
+            .route(
+                &format!("{base}/{{id}}"),
+                // A problem's PATCH records its analysis (see problems).
+                if collection == "problems" {
+                    get(show)
+                } else {
+                    get(show).patch(update)
+                },
+            )
             .route(&format!("{base}/{{id}}/transition"), post(transition))
             .route(&format!("{base}/{{id}}/assign"), post(assign))
             .route(
@@ -142,6 +150,30 @@ pub async fn show(
     Id(id): Id,
 ) -> Result<Json<Ticket>, Problem> {
     Ok(Json(state.app.get_ticket(&auth.actor, kind, id).await?))
+}
+
+/// Edit an incident or request: title, description, impact and urgency (the priority
+/// follows the matrix), service, category, CI. Absent fields stay; `null` clears. Staff edit
+/// open records; a customer only the fields the desk settings allow, on its own open records.
+/// A new service or priority re-evaluates the SLA; the clocks keep the time counted so far.
+/// The timeline names each field's old and new value.
+#[utoipa::path(patch, path = "/api/v1/{kind}/{id}", tag = "tickets",
+    params(("kind" = String, Path, description = "incidents or requests"), ("id" = i64, Path)),
+    request_body = TicketPatch,
+    responses((status = 200, body = Ticket), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Kind(kind): Kind,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<TicketPatch>,
+) -> Result<Json<Ticket>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .update_ticket(&auth.actor, kind, id, patch)
+            .await?,
+    ))
 }
 
 /// Move a ticket to another status (`{"to": …}` plus what that status needs). A move the

@@ -5,14 +5,16 @@ use crate::ui::{FormData, Layout, Ui, UiError, UiResult, see_other, short_time, 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use serde::Deserialize;
 use std::collections::HashMap;
 use steward_app::AppError;
 use steward_domain::foundation::page::PageRequest;
 use steward_domain::resolution::record::Ticket;
-use steward_domain::resolution::ticket::{IncidentInput, Level, TicketKind, TicketSort};
+use steward_domain::resolution::ticket::{
+    IncidentInput, Level, TicketField, TicketKind, TicketSort,
+};
 use steward_domain::resolution::workflow::Status;
 use steward_store::resolution::tickets::Filter;
 
@@ -64,22 +66,35 @@ pub fn row(t: &Ticket, names: &HashMap<i64, String>) -> Row {
 }
 
 /// Staff user names by id, for showing assignees.
-pub async fn staff_names(state: &AppState, ui: &Ui) -> HashMap<i64, String> {
-    let Ok(page) = state
-        .app
-        .list_users(
-            &ui.actor,
-            Default::default(),
-            PageRequest {
-                limit: 500,
-                offset: 0,
-            },
-        )
-        .await
-    else {
-        return HashMap::new();
+/// Every user the actor may list (up to 500), or none when it may list none.
+async fn users(state: &AppState, ui: &Ui) -> Vec<steward_domain::foundation::people::User> {
+    let request = PageRequest {
+        limit: 500,
+        offset: 0,
     };
-    page.items
+    state
+        .app
+        .list_users(&ui.actor, Default::default(), request)
+        .await
+        .map(|page| page.items)
+        .unwrap_or_default()
+}
+
+/// The people a record can be assigned to: active staff, by name.
+pub async fn assignable(state: &AppState, ui: &Ui) -> Vec<(i64, String)> {
+    let mut people: Vec<(i64, String)> = users(state, ui)
+        .await
+        .into_iter()
+        .filter(|u| u.active && u.role.is_staff())
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    people.sort_by(|a, b| a.1.cmp(&b.1));
+    people
+}
+
+pub async fn staff_names(state: &AppState, ui: &Ui) -> HashMap<i64, String> {
+    users(state, ui)
+        .await
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect()
@@ -265,6 +280,8 @@ struct NewIncidentPage {
     urgencies: Vec<Choice>,
     services: Vec<Choice>,
     errors: FieldErrors,
+    show_impact: bool,
+    show_urgency: bool,
 }
 
 fn levels(selected: &str) -> Vec<Choice> {
@@ -284,23 +301,11 @@ async fn services(state: &AppState, ui: &Ui, selected: Option<i64>) -> Vec<Choic
         label: "Not sure".into(),
         selected: selected.is_none(),
     }];
-    let mut options: Vec<(i64, String)> = Vec::new();
-    if ui.staff() {
-        if let Ok(page) = state
-            .app
-            .list_services(&ui.actor, Default::default(), PageRequest::default())
-            .await
-        {
-            options.extend(page.items.into_iter().map(|s| (s.id, s.name)));
-        }
-    } else if let Ok(entries) = state.app.list_catalogue(&ui.actor, None, None).await {
-        // Customers do not read the service portfolio; they know services by the catalogue.
-        for e in entries {
-            if !options.iter().any(|(id, _)| *id == e.service_id) {
-                options.push((e.service_id, e.title));
-            }
-        }
-    }
+    let options = state
+        .app
+        .raisable_services(&ui.actor)
+        .await
+        .unwrap_or_default();
     choices.extend(options.into_iter().map(|(id, label)| Choice {
         value: id.to_string(),
         label,
@@ -309,7 +314,21 @@ async fn services(state: &AppState, ui: &Ui, selected: Option<i64>) -> Vec<Choic
     choices
 }
 
+/// Which of impact and urgency the person raising a record sets: staff both, a customer what
+/// the desk settings allow.
+async fn level_fields(state: &AppState, ui: &Ui) -> (bool, bool) {
+    if ui.staff() {
+        return (true, true);
+    }
+    let desk = state.app.desk_settings(&ui.actor).await.unwrap_or_default();
+    (
+        desk.customer_may(TicketField::Impact),
+        desk.customer_may(TicketField::Urgency),
+    )
+}
+
 async fn new_incident(State(state): State<AppState>, ui: Ui) -> UiResult {
+    let (show_impact, show_urgency) = level_fields(&state, &ui).await;
     let page = NewIncidentPage {
         l: ui.layout(
             if ui.staff() {
@@ -325,6 +344,8 @@ async fn new_incident(State(state): State<AppState>, ui: Ui) -> UiResult {
         urgencies: levels("medium"),
         services: services(&state, &ui, None).await,
         errors: FieldErrors::default(),
+        show_impact,
+        show_urgency,
     };
     Ok(ui.page(&page))
 }
@@ -342,8 +363,10 @@ async fn create_incident(State(state): State<AppState>, ui: Ui, form: FormData) 
             Level::Medium
         })
     };
-    let impact = level("impact", &mut errors);
-    let urgency = level("urgency", &mut errors);
+    // A field the form does not show is left to the desk's default.
+    let (show_impact, show_urgency) = level_fields(&state, &ui).await;
+    let impact = show_impact.then(|| level("impact", &mut errors));
+    let urgency = show_urgency.then(|| level("urgency", &mut errors));
     let service_id = form.id("service_id").unwrap_or_else(|e| {
         errors.push(e);
         None
@@ -383,6 +406,8 @@ async fn create_incident(State(state): State<AppState>, ui: Ui, form: FormData) 
                 urgencies: levels(&form.value("urgency")),
                 services: services(&state, &ui, service_id).await,
                 errors: FieldErrors::from_list(&invalid.0),
+                show_impact,
+                show_urgency,
             };
             let mut response = ui.page(&page);
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -471,6 +496,13 @@ async fn search(State(state): State<AppState>, ui: Ui, Query(q): Query<SearchQue
             .await
         {
             Ok(results) => {
+                // One record by its number: straight to it.
+                let exact: Vec<_> = results.items.iter().filter(|h| h.exact).collect();
+                if let [one] = exact.as_slice()
+                    && let Some(kind) = TicketKind::parse(&one.kind)
+                {
+                    return Ok(Redirect::to(&href(kind, one.ticket_id)).into_response());
+                }
                 page.total = results.total;
                 page.capped = results.capped;
                 page.hits = results

@@ -5,3 +5,4 @@
 pub(crate) mod console;
 pub(crate) mod portal;
 pub(crate) mod record;
+pub(crate) mod record_edit;

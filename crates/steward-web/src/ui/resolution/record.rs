@@ -1,7 +1,8 @@
 //! One record: its timeline, replies and notes, attachments, the transitions its status allows,
 //! assignment, links, live SLA clocks and (for incidents) known-error suggestions.
 use crate::AppState;
-use crate::ui::resolution::console::{Choice, collection, href, staff_names};
+use crate::ui::resolution::console::{Choice, assignable, collection, href, staff_names};
+use crate::ui::resolution::record_edit::{self, EditForm};
 use crate::ui::{
     FormData, Layout, REFUSAL, Ui, UiError, UiResult, foundation::multipart, human_duration,
     see_other, short_time, status_label,
@@ -49,7 +50,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The kind named by the path's first segment.
-fn kind_of(parts: &Parts) -> Result<TicketKind, UiError> {
+pub(crate) fn kind_of(parts: &Parts) -> Result<TicketKind, UiError> {
     match parts.uri.path().split('/').nth(1) {
         Some("incidents") => Ok(TicketKind::Incident),
         Some("requests") => Ok(TicketKind::Request),
@@ -58,7 +59,7 @@ fn kind_of(parts: &Parts) -> Result<TicketKind, UiError> {
     }
 }
 
-fn id_of(raw: &str) -> Result<i64, UiError> {
+pub(crate) fn id_of(raw: &str) -> Result<i64, UiError> {
     raw.parse().map_err(|_| UiError::NotFound)
 }
 
@@ -185,6 +186,10 @@ struct RecordPage {
     suppliers: Vec<Choice>,
     /// Staff, incidents: the major-incident parts.
     major: Option<MajorView>,
+    /// The details this person may change, if any.
+    edit: Option<EditForm>,
+    /// Staff, problems: the analysis form.
+    can_analyse: bool,
 }
 
 pub struct AgreementView {
@@ -201,7 +206,76 @@ pub struct MajorView {
     candidates: Vec<Choice>,
 }
 
-fn event_text(e: &steward_domain::resolution::ticket::TicketEvent) -> String {
+/// Names for the ids a timeline entry carries.
+struct Names<'a> {
+    people: &'a std::collections::HashMap<i64, String>,
+    teams: &'a [steward_domain::foundation::people::Team],
+    services: &'a [(i64, String)],
+}
+
+impl Names<'_> {
+    fn person(&self, id: Option<i64>) -> String {
+        id.map_or_else(
+            || "nobody".into(),
+            |i| {
+                self.people
+                    .get(&i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("user {i}"))
+            },
+        )
+    }
+
+    fn team(&self, id: Option<i64>) -> String {
+        id.map_or_else(
+            || "no team".into(),
+            |i| {
+                self.teams
+                    .iter()
+                    .find(|t| t.id == i)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| format!("team {i}"))
+            },
+        )
+    }
+
+    fn service(&self, id: Option<i64>) -> String {
+        id.map_or_else(
+            || "none".into(),
+            |i| {
+                self.services
+                    .iter()
+                    .find(|(s, _)| *s == i)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| format!("service {i}"))
+            },
+        )
+    }
+
+    /// One edited field's old and new value in words.
+    fn change(&self, field: &str, from: &serde_json::Value, to: &serde_json::Value) -> String {
+        let id = |v: &serde_json::Value| v.as_i64();
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => "—".to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match field {
+            "service_id" => format!(
+                "service {} → {}",
+                self.service(id(from)),
+                self.service(id(to))
+            ),
+            // A long text is named, not quoted.
+            "description" => "description".to_owned(),
+            "ci_id" => format!("CI {} → {}", text(from), text(to)),
+            other => format!("{} {} → {}", other.replace('_', " "), text(from), text(to)),
+        }
+    }
+}
+
+fn event_text(e: &steward_domain::resolution::ticket::TicketEvent, names: &Names<'_>) -> String {
+    let detail = e.detail.as_ref();
     match e.event.as_str() {
         "created" => "Created".to_owned(),
         "transition" => format!(
@@ -209,7 +283,26 @@ fn event_text(e: &steward_domain::resolution::ticket::TicketEvent) -> String {
             status_label(e.from_status.as_deref().unwrap_or("—")),
             status_label(e.to_status.as_deref().unwrap_or("—"))
         ),
-        "assignment" => "Assignment changed".to_owned(),
+        "assignment" => {
+            let side = |key: &str| {
+                let d = detail.and_then(|d| d.get(key));
+                let team = d.and_then(|d| d["team_id"].as_i64());
+                let person = d.and_then(|d| d["assignee_id"].as_i64());
+                format!("{} / {}", names.team(team), names.person(person))
+            };
+            format!("Assignment {} → {}", side("from"), side("to"))
+        }
+        "edited" => {
+            let changes: Vec<String> = detail
+                .and_then(|d| d["changes"].as_object())
+                .map(|c| {
+                    c.iter()
+                        .map(|(field, v)| names.change(field, &v["from"], &v["to"]))
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("Changed {}", changes.join("; "))
+        }
         other => status_label(other),
     }
 }
@@ -238,6 +331,8 @@ fn targets(staff: bool, t: &Ticket) -> Vec<Target> {
     t.status
         .allowed_next(t.kind)
         .iter()
+        // Assigning (the assignment form) is what makes a record assigned.
+        .filter(|s| **s != Status::Assigned)
         .map(|s| Target {
             to: s.as_str(),
             label: match s {
@@ -339,12 +434,15 @@ async fn show(
         label: "Nobody".into(),
         selected: t.assignee_id.is_none(),
     }];
-    let mut staff_list: Vec<_> = names.iter().collect();
-    staff_list.sort_by(|a, b| a.1.cmp(b.1));
-    agents.extend(staff_list.into_iter().map(|(id, name)| Choice {
+    let people = if staff {
+        assignable(&state, &ui).await
+    } else {
+        Vec::new()
+    };
+    agents.extend(people.into_iter().map(|(id, name)| Choice {
         value: id.to_string(),
-        label: name.clone(),
-        selected: Some(*id) == t.assignee_id,
+        label: name,
+        selected: Some(id) == t.assignee_id,
     }));
     let answers = t
         .answers
@@ -366,7 +464,20 @@ async fn show(
     let agreements = agreement_views(&t, &teams_page, now);
     let (supplier, supplier_acknowledged, suppliers) = supplier_parts(&state, &ui, &t).await;
     let major = major_view(&state, &ui, &t, &names).await;
+    let edit = record_edit::form(&state, &ui, &t).await;
+    let services = state
+        .app
+        .raisable_services(&ui.actor)
+        .await
+        .unwrap_or_default();
+    let timeline_names = Names {
+        people: &names,
+        teams: &teams_page,
+        services: &services,
+    };
     let page = RecordPage {
+        edit,
+        can_analyse: staff && kind == TicketKind::Problem && t.status.is_open(),
         problem,
         problems,
         agreements,
@@ -413,7 +524,7 @@ async fn show(
             .map(|e| Event {
                 at: short_time(&e.at),
                 actor: e.actor.clone(),
-                text: event_text(e),
+                text: event_text(e, &timeline_names),
             })
             .collect(),
         entries: comments
@@ -903,7 +1014,7 @@ async fn link_problem(
 }
 
 /// After a refused command the record is shown again with why.
-fn refused(base: &str, what: &str, e: AppError) -> UiResult {
+pub(crate) fn refused(base: &str, what: &str, e: AppError) -> UiResult {
     match e {
         AppError::Invalid(invalid) => {
             let detail = invalid
