@@ -477,6 +477,137 @@ test('an agent declares a major incident and records a management notification',
   await page.context().close();
 });
 
+test('an admin sets up a new customer from the browser alone, and the customer is served', async () => {
+  const page = await newPage();
+  await login(page, 'admin', ADMIN_PASSWORD);
+  const saved = async (pattern) => {
+    await page.waitForLoadState('load');
+    assert.match(await page.getByRole('status').first().textContent(), pattern);
+  };
+  // A required field's label ends with an asterisk that screen readers skip.
+  const name = (label = 'Name') => page.getByLabel(new RegExp(`^${label.replace(/[()]/g, '\\$&')}( \\*)?$`));
+
+  await page.goto(`${BASE}/manage/organizations`);
+  await name().fill('Initech');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/Organization Initech was created/);
+
+  // No role is preselected: the admin chooses the rights on purpose.
+  await page.goto(`${BASE}/manage/users`);
+  assert.equal(await name('Role').inputValue(), '');
+  await name('Username').fill('peter');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#ce-role').textContent(), /choose a role/);
+  assert.equal(await name('Username').inputValue(), 'peter', 'the input is kept');
+  await name('Display name').fill('Peter');
+  await name('Role').selectOption('agent');
+  await name('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/User peter was created/);
+  await name('Username').fill('milton');
+  await name('Display name').fill('Milton');
+  await name('Role').selectOption('customer');
+  await page.getByLabel('Organization').selectOption({ label: 'Initech' });
+  await name('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/User milton was created/);
+
+  await page.goto(`${BASE}/manage/teams`);
+  await name().fill('Initech desk');
+  await page.getByRole('group', { name: 'Members' }).getByLabel('Peter').check();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/Team Initech desk was created/);
+  assert.match(await page.getByRole('row', { name: /Initech desk/ }).textContent(), /Peter/);
+
+  // A calendar that is never open is refused next to the first day.
+  await page.goto(`${BASE}/manage/calendars`);
+  await name().fill('Initech office');
+  await name('Time zone').fill('Europe/Berlin');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#ce-mon').textContent(), /at least one day/);
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+    await name(day).fill('09:00-17:00');
+  }
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/Calendar Initech office was created/);
+
+  await page.goto(`${BASE}/manage/services`);
+  await name().fill('Initech payroll');
+  await page.getByLabel('Status').selectOption('live');
+  await page.getByLabel('Owner').selectOption({ label: 'Peter' });
+  await page.getByRole('group', { name: 'Customers' }).getByLabel('Initech').check();
+  await page.getByLabel('Service hours').selectOption({ label: 'Initech office' });
+  await name('Availability target (percent)').fill('99,5');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/Service Initech payroll was created/);
+  assert.match(await page.getByRole('row', { name: /Initech payroll/ }).textContent(), /Peter.*99\.5 %/);
+
+  await page.goto(`${BASE}/manage/slas`);
+  await name().fill('Payroll standard');
+  await name('Service').selectOption({ label: 'Initech payroll' });
+  await page.getByLabel('Business calendar').selectOption({ label: 'Initech office' });
+  await name('P3 response (hours)').fill('2');
+  await name('P3 resolution (hours)').fill('8');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/SLA Payroll standard was created/);
+
+  await page.goto(`${BASE}/manage/catalogue`);
+  await name('Service').selectOption({ label: 'Initech payroll' });
+  await name('Title').fill('Payroll');
+  await page.getByLabel("Published to the service's customers").check();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/Catalogue entry Payroll was created/);
+  await page.getByRole('link', { name: 'Request items of Payroll' }).click();
+  await name().fill('Payslip copy');
+  // A line that cannot be read is named by its number.
+  await name('Request form').fill('month | Month | colour');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#ce-form_lines').textContent(), /line 1/);
+  await name('Request form').fill('month | Month | choice | required | January, February, March');
+  await page.getByLabel('Fulfilment team').selectOption({ label: 'Initech desk' });
+  await page.getByRole('group', { name: 'Any one of these people' }).getByLabel('Peter').check();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/Request item Payslip copy was created/);
+  await shot(page, 'day1-admin-catalogue-item');
+  await page.goto(`${BASE}/manage/desk`);
+  assert.equal(await page.getByLabel('Customers may set urgency').isChecked(), true);
+  assert.equal(await page.getByLabel(/Customers may set impact/).isChecked(), false);
+  await page.context().close();
+
+  // The new customer asks for a payslip copy, and reports an incident that the SLA covers.
+  const milton = await newPage();
+  await login(milton, 'milton');
+  await milton.getByRole('link', { name: 'Payslip copy' }).click();
+  await milton.getByLabel('Month').selectOption('February');
+  await milton.getByRole('button', { name: 'Submit request' }).click();
+  await milton.waitForURL(/\/requests\/\d+$/);
+  assert.equal((await milton.locator('#record-status').textContent()).trim(), 'Awaiting approval');
+  await milton.getByRole('link', { name: 'Report a problem' }).click();
+  await milton.getByLabel('Title').fill('Payslip shows last month');
+  await milton.getByLabel('Service').selectOption({ label: 'Initech payroll' });
+  await milton.getByRole('button', { name: 'Create' }).click();
+  await milton.waitForURL(/\/incidents\/\d+$/);
+  assert.match(await milton.locator('#sla-h + p').textContent(), /Payroll standard/);
+  await milton.context().close();
+
+  // The agent approves the request the item named him for, and raises a problem.
+  const peter = await newPage();
+  await login(peter, 'peter');
+  await peter.goto(`${BASE}/console?queue=problems`);
+  await peter.getByRole('link', { name: 'New problem' }).click();
+  await peter.getByLabel(/^Title/).fill('Payroll run uses the wrong period');
+  await peter.getByRole('group', { name: 'Incidents it explains' }).getByLabel(/Payslip shows last month/).check();
+  await peter.getByRole('button', { name: 'Create problem' }).click();
+  await peter.waitForURL(/\/problems\/\d+$/);
+  assert.match(await peter.locator('main').textContent(), /Payslip shows last month/);
+  await peter.goto(`${BASE}/console?queue=problems`);
+  assert.match(await peter.locator('main').textContent(), /Payroll run uses the wrong period/);
+  await peter.context().close();
+});
+
 test('the main pages have no serious accessibility violations', async () => {
   // axe is injected as a script, which the pages' Content-Security-Policy would refuse.
   const page = await newPage({ bypassCSP: true });
@@ -506,6 +637,18 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/users');
   await check('/manage/services');
   await check('/manage/slas');
+  await check('/manage/organizations');
+  await check('/manage/teams');
+  await check('/manage/catalogue');
+  await check('/manage/desk');
+  await login(page, 'admin', ADMIN_PASSWORD);
+  await check('/manage/users');
+  await check('/problems/new');
+  await check('/console?queue=problems');
+  const entry = await page.goto(`${BASE}/manage/catalogue`).then(() =>
+    page.locator('table.list a', { hasText: 'Request items' }).first().getAttribute('href'));
+  if (entry) await check(entry);
+  await login(page, 'mona');
   await check(`/manage/services/${world.service.id}`);
   await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');

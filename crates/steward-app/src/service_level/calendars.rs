@@ -52,7 +52,7 @@ impl App {
         spec: CalendarSpec,
     ) -> Result<StoredCalendar> {
         require(actor, Permission::ManageSlas)?;
-        let calendar = spec.parse()?;
+        let calendar = spec.parse_to_store()?;
         let definition = definition(&calendar)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -76,7 +76,7 @@ impl App {
         spec: CalendarSpec,
     ) -> Result<StoredCalendar> {
         require(actor, Permission::ManageSlas)?;
-        let calendar = spec.parse()?;
+        let calendar = spec.parse_to_store()?;
         self.replace_calendar(actor, id, "update", |_| Ok(calendar))
             .await
     }

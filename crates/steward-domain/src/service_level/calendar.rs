@@ -151,6 +151,25 @@ pub struct Calendar {
 }
 
 impl CalendarSpec {
+    /// As [`CalendarSpec::parse`], and refuses a calendar with no working hour in its week: stored
+    /// under an SLA it would stop every clock on it for good.
+    pub fn parse_to_store(&self) -> Result<Calendar, Invalid> {
+        let never_open = self.hours.days().iter().all(|d| d.is_empty());
+        let closed = FieldError::new(
+            "hours",
+            "give working hours for at least one day: a calendar that is never open stops every clock on it",
+        );
+        match (self.parse(), never_open) {
+            (Ok(c), false) => Ok(c),
+            (Ok(_), true) => Err(Invalid(vec![closed])),
+            (Err(mut e), true) => {
+                e.0.push(closed);
+                Err(e)
+            }
+            (Err(e), false) => Err(e),
+        }
+    }
+
     /// Validates every field, naming each offending one (`hours.tue[1]`, `holidays[0]`).
     pub fn parse(&self) -> Result<Calendar, Invalid> {
         let mut errors = Errors::new();

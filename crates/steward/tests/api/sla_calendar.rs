@@ -51,6 +51,24 @@ async fn business_time_clocks_skip_weekends_and_holidays_and_follow_calendar_cha
         fields.contains(&"time_zone") && fields.contains(&"hours.mon[0]"),
         "{fields:?}"
     );
+    // A calendar that is never open would stop every clock on it: refused, naming the hours.
+    let closed = t
+        .post(
+            "/api/v1/calendars",
+            &t.admin,
+            json!({"name": "Closed", "time_zone": "UTC", "hours": {"sat": [], "sun": []}}),
+        )
+        .await;
+    assert_eq!(closed.problem(422)["errors"][0]["field"], "hours");
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/calendars/{calendar}"),
+            Some(&t.admin),
+            Some(json!({"name": "Berlin office", "time_zone": "Europe/Berlin", "hours": {}})),
+        )
+        .await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "hours");
     let r = t
         .raw(
             reqwest::Method::POST,

@@ -2,4 +2,5 @@
 //! their relations, suppliers and their agreements; changes and releases will join them.
 //! ISO/IEC 20000-1 8.2 (service portfolio, catalogue, configuration), 8.3.4 (suppliers) and 8.5.
 
+pub(crate) mod catalogue;
 pub(crate) mod services;

@@ -1,13 +1,13 @@
 //! The configuration screen every managed record type shares: a table of the records, an
 //! optional preview per row, and one create-or-edit form refused field by field, with the
 //! helpers that read such a form the way the API reads its JSON.
+use crate::ui::foundation::fields::Group;
 use crate::ui::foundation::forms::FieldErrors;
 use crate::ui::{FormData, Layout, Ui, UiError, UiResult};
 use askama::Template;
 use serde_json::Value;
 use steward_app::AppError;
 use steward_domain::FieldError;
-use steward_domain::foundation::role::Role;
 
 pub(crate) fn id_of(raw: &str) -> Result<i64, UiError> {
     raw.parse().map_err(|_| UiError::NotFound)
@@ -29,25 +29,45 @@ pub(crate) fn require_manager(ui: &Ui) -> Result<(), UiError> {
     }
 }
 
+/// The create-or-edit form of a configuration screen: what it makes, and its fields.
+pub(crate) struct FormSpec {
+    pub(crate) noun: &'static str,
+    pub(crate) groups: Vec<Group>,
+    /// The form edits the one record there is (settings): nothing to create.
+    pub(crate) single: bool,
+}
+
+impl FormSpec {
+    pub(crate) fn new(noun: &'static str, groups: Vec<Group>) -> Self {
+        FormSpec {
+            noun,
+            groups,
+            single: false,
+        }
+    }
+}
+
 /// A configuration screen: a table, optional charts per row and an optional create form.
 #[derive(Template)]
 #[template(path = "manage_list.html")]
 pub(crate) struct ListPage {
     pub(crate) l: Layout,
     pub(crate) heading: &'static str,
+    /// Which management section the navigation marks current.
     pub(crate) section: &'static str,
+    /// Where the list lives: its form posts here, and each row's edit form is `base/{id}`.
+    pub(crate) base: String,
+    /// A sentence under the heading saying what the list holds.
+    pub(crate) intro: Option<String>,
     pub(crate) headers: Vec<&'static str>,
     pub(crate) rows: Vec<Vec<String>>,
+    /// One link per row to what the row holds (an entry's items), named `link_label`.
+    pub(crate) row_links: Vec<String>,
+    pub(crate) link_label: &'static str,
     pub(crate) previews: Vec<(String, String)>,
-    pub(crate) form: Option<&'static str>,
+    pub(crate) form: Option<FormSpec>,
     pub(crate) values: FormData,
     pub(crate) errors: FieldErrors,
-    pub(crate) roles: Vec<&'static str>,
-    pub(crate) orgs: Vec<(i64, String)>,
-    pub(crate) services: Vec<(i64, String)>,
-    pub(crate) calendars: Vec<(i64, String)>,
-    pub(crate) priorities: Vec<&'static str>,
-    pub(crate) days: Vec<(&'static str, &'static str)>,
     /// One id per row, for its Edit link (empty: the rows are not editable here).
     pub(crate) row_ids: Vec<i64>,
     /// Set when the form edits this record instead of creating one.
@@ -60,26 +80,33 @@ impl ListPage {
         self.row_ids.get(*index).copied()
     }
 
+    fn row_link(&self, index: &usize) -> Option<&str> {
+        self.row_links.get(*index).map(String::as_str)
+    }
+
     pub(crate) fn new(ui: &Ui, heading: &'static str, section: &'static str) -> Self {
         ListPage {
             l: ui.layout(heading, "manage"),
             heading,
             section,
+            base: format!("/manage/{section}"),
+            intro: None,
             headers: Vec::new(),
             rows: Vec::new(),
+            row_links: Vec::new(),
+            link_label: "",
             previews: Vec::new(),
             form: None,
             values: FormData::default(),
             errors: FieldErrors::default(),
-            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-            orgs: Vec::new(),
-            services: Vec::new(),
-            calendars: Vec::new(),
-            priorities: vec!["P1", "P2", "P3", "P4", "P5"],
-            days: DAYS.to_vec(),
             row_ids: Vec::new(),
             edit: None,
         }
+    }
+
+    /// The form's fields, for reading a submitted form.
+    pub(crate) fn groups(&self) -> &[Group] {
+        self.form.as_ref().map_or(&[], |f| &f.groups)
     }
 }
 
@@ -128,16 +155,6 @@ pub(crate) fn number(form: &FormData, name: &str, errors: &mut Vec<FieldError>) 
     }
 }
 
-pub(crate) const DAYS: [(&str, &str); 7] = [
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
-];
-
 /// Renders a configuration screen with its form editing record `id`, or the refusal.
 pub(crate) fn edit_page(ui: &Ui, mut page: ListPage, id: i64, values: FormData) -> UiResult {
     page.edit = Some(id);
@@ -154,4 +171,48 @@ pub(crate) fn refused_edit(
 ) -> UiResult {
     page.edit = Some(id);
     refused_form(ui, page, form, errors)
+}
+
+/// Reads a submitted form through the page's fields and parses it as the API input `T`, so
+/// the form is refused exactly where the API would refuse the same JSON.
+pub(crate) fn parse_form<T: serde::de::DeserializeOwned>(
+    page: &ListPage,
+    form: &FormData,
+) -> Result<T, AppError> {
+    let json = crate::ui::foundation::fields::read(form, page.groups())
+        .map_err(|e| AppError::Invalid(steward_domain::Invalid(e)))?;
+    input::<T>(Value::Object(json)).map_err(|e| AppError::Invalid(steward_domain::Invalid(e)))
+}
+
+/// Answers a create or an edit: back to the list with `done` as the flash, or the same page
+/// with the refused input and each message next to its field.
+pub(crate) fn saved<R>(
+    ui: &Ui,
+    mut page: ListPage,
+    edit: Option<i64>,
+    form: FormData,
+    result: Result<R, AppError>,
+    done: impl FnOnce(&R) -> String,
+) -> UiResult {
+    match result {
+        Ok(r) => Ok(crate::ui::see_other(&page.base, &done(&r))),
+        Err(AppError::Invalid(invalid)) => {
+            page.edit = edit;
+            refused_form(ui, page, form, &invalid.0)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Shows the page with its form editing `record` (its JSON as the API shows it).
+pub(crate) fn edit_record<R: serde::Serialize>(
+    ui: &Ui,
+    mut page: ListPage,
+    id: i64,
+    record: &R,
+) -> UiResult {
+    let json = serde_json::to_value(record).unwrap_or_default();
+    page.values = crate::ui::foundation::fields::fill(&json, page.groups());
+    page.edit = Some(id);
+    Ok(ui.page(&page))
 }

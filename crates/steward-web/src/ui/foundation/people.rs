@@ -1,281 +1,221 @@
-//! Teams and users, managed from the browser: managers list them; admins create and edit users.
+//! Organizations, teams (with their members) and users, managed from the browser. Managers
+//! manage organizations and teams and list users; only admins create and change users.
 use crate::AppState;
-use crate::ui::foundation::forms::FieldErrors;
-use crate::ui::foundation::list_page::{
-    ListPage, edit_page, id_of, opt, pairs, refused_edit, require_manager,
-};
-use crate::ui::{FormData, Ui, UiError, UiResult, see_other};
+use crate::ui::foundation::choices;
+use crate::ui::foundation::fields::{Field, Group, Input};
+use crate::ui::foundation::list_page::{FormSpec, ListPage, opt};
+use crate::ui::foundation::screen::{self, no_check, screen};
+use crate::ui::{FormData, Ui, UiError};
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::get;
 use steward_app::AppError;
-use steward_domain::Invalid;
-use steward_domain::foundation::page::PageRequest;
-use steward_domain::foundation::people::{TeamInput, TeamPatch, UserInput, UserPatch};
+use steward_domain::FieldError;
+use steward_domain::foundation::people::{
+    Organization, OrganizationInput, OrganizationPatch, Team, TeamInput, TeamPatch, User,
+    UserInput, UserPatch,
+};
 use steward_domain::foundation::role::Role;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/manage/teams", get(teams).post(create_team))
-        .route("/manage/users", get(users).post(create_user))
-        .route("/manage/teams/{id}", get(edit_team).post(update_team))
-        .route("/manage/users/{id}", get(edit_user).post(update_user))
+        .merge(screen::routes::<Organizations>())
+        .merge(screen::routes::<Teams>())
+        .merge(screen::routes::<Users>())
 }
 
-async fn team_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
-    let mut page = ListPage::new(ui, "Teams", "teams");
-    page.headers = vec!["Name", "Email", "Members"];
-    page.form = Some("team");
-    page.rows = state
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+// ------------------------------------------------------------------ organizations
+
+async fn org_page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Organizations", "organizations");
+    page.headers = vec!["Name", "Description", "Active"];
+    let list = state
         .app
-        .list_teams(
-            &ui.actor,
-            Default::default(),
-            PageRequest {
-                limit: 500,
-                offset: 0,
-            },
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|t| {
-            page.row_ids.push(t.id);
-            vec![t.name, opt(t.email), t.member_ids.len().to_string()]
-        })
-        .collect();
+        .list_organizations(&ui.actor, Default::default(), Default::default())
+        .await?;
+    for o in list.items {
+        page.row_ids.push(o.id);
+        page.rows
+            .push(vec![o.name, opt(o.description), yes_no(o.active)]);
+    }
+    let mut fields = vec![
+        Field::text("name", "Name").required(),
+        Field::new("description", "Description", Input::Long),
+    ];
+    if editing.is_some() {
+        fields.push(
+            Field::new("active", "Active", Input::Check)
+                .hint("An inactive organization's people cannot log in."),
+        );
+    }
+    page.form = Some(FormSpec::new("organization", vec![Group::plain(fields)]));
     Ok(page)
 }
 
-async fn teams(State(state): State<AppState>, ui: Ui) -> UiResult {
-    require_manager(&ui)?;
-    Ok(ui.page(&team_page(&state, &ui).await?))
-}
+// ------------------------------------------------------------------ teams
 
-async fn create_team(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
-    require_manager(&ui)?;
-    ui.check_csrf(&form)?;
-    let input = TeamInput {
-        name: form.value("name"),
-        description: form.text("description"),
-        email: form.text("email"),
-        member_ids: Vec::new(),
-    };
-    match state.app.create_team(&ui.actor, input).await {
-        Ok(t) => Ok(see_other(
-            "/manage/teams",
-            &format!("Team {} was created.", t.name),
-        )),
-        Err(AppError::Invalid(invalid)) => {
-            let mut page = team_page(&state, &ui).await?;
-            page.errors = FieldErrors::from_list(&invalid.0);
-            page.values = form;
-            let mut response = ui.page(&page);
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-        Err(e) => Err(e.into()),
+async fn team_page(state: &AppState, ui: &Ui, _editing: Option<i64>) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Teams", "teams");
+    page.headers = vec!["Name", "Email", "Members"];
+    let staff = choices::staff(state, ui).await;
+    let list = state
+        .app
+        .list_teams(&ui.actor, Default::default(), Default::default())
+        .await?;
+    for t in list.items {
+        page.row_ids.push(t.id);
+        let members: Vec<String> = t
+            .member_ids
+            .iter()
+            .map(|m| {
+                staff
+                    .iter()
+                    .find(|(id, _)| id == m)
+                    .map_or_else(|| format!("user {m}"), |(_, n)| n.clone())
+            })
+            .collect();
+        let members = if members.is_empty() {
+            "none".to_owned()
+        } else {
+            members.join(", ")
+        };
+        page.rows.push(vec![t.name, opt(t.email), members]);
     }
-}
-
-async fn edit_team(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
-    require_manager(&ui)?;
-    let id = id_of(&raw)?;
-    let t = state.app.get_team(&ui.actor, id).await?;
-    let values = vec![
-        ("name", t.name),
-        ("email", t.email.unwrap_or_default()),
-        ("description", t.description.unwrap_or_default()),
+    let fields = vec![
+        Field::text("name", "Name").required(),
+        Field::new("email", "Email", Input::Email),
+        Field::new("description", "Description", Input::Long),
+        Field::new("member_ids", "Members", Input::Many(staff))
+            .hint("Staff only: the people who work the team's records."),
     ];
-    edit_page(&ui, team_page(&state, &ui).await?, id, pairs(&values))
+    page.form = Some(FormSpec::new("team", vec![Group::plain(fields)]));
+    Ok(page)
 }
 
-async fn update_team(
-    State(state): State<AppState>,
-    ui: Ui,
-    Path(raw): Path<String>,
-    form: FormData,
-) -> UiResult {
-    require_manager(&ui)?;
-    ui.check_csrf(&form)?;
-    let id = id_of(&raw)?;
-    // Members are kept: the patch leaves them out.
-    let patch = TeamPatch {
-        name: Some(form.value("name")),
-        description: Some(form.text("description")),
-        email: Some(form.text("email")),
-        member_ids: None,
-    };
-    match state.app.update_team(&ui.actor, id, patch).await {
-        Ok(t) => Ok(see_other(
-            "/manage/teams",
-            &format!("Team {} was saved.", t.name),
-        )),
-        Err(AppError::Invalid(invalid)) => {
-            refused_edit(&ui, team_page(&state, &ui).await?, id, form, &invalid.0)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
+// ------------------------------------------------------------------ users
 
-async fn user_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
+async fn user_page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Users", "users");
     page.headers = vec!["Username", "Name", "Role", "Organization", "Active"];
-    page.form = Some("user");
-    let orgs = state
+    let orgs = choices::organizations(state, ui).await;
+    let list = state
         .app
-        .list_organizations(
-            &ui.actor,
-            Default::default(),
-            PageRequest {
-                limit: 500,
-                offset: 0,
-            },
+        .list_users(&ui.actor, Default::default(), Default::default())
+        .await?;
+    for u in list.items {
+        page.row_ids.push(u.id);
+        let org = u.organization_id.map(|o| {
+            orgs.iter()
+                .find(|(id, _)| *id == o)
+                .map_or_else(|| o.to_string(), |(_, n)| n.clone())
+        });
+        page.rows.push(vec![
+            u.username,
+            u.display_name,
+            u.role.as_str().into(),
+            opt(org),
+            yes_no(u.active),
+        ]);
+    }
+    // No role is preselected: whoever creates a user chooses its rights on purpose.
+    let mut roles = vec![(String::new(), "Choose a role…".to_owned())];
+    roles.extend(
+        Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.as_str().to_owned())),
+    );
+    let editing = editing.is_some();
+    let username = if editing {
+        Field::new("username", "Username", Input::Fixed)
+    } else {
+        Field::text("username", "Username")
+            .required()
+            .hint("Letters, digits and . _ - @; people log in with it.")
+    };
+    let mut fields = vec![
+        username,
+        Field::text("display_name", "Display name"),
+        Field::new("email", "Email", Input::Email),
+        Field::new("role", "Role", Input::Choice(roles)).required(),
+        Field::new(
+            "organization_id",
+            "Organization",
+            Input::Pick(orgs, "None (staff)"),
         )
-        .await?
-        .items;
-    page.rows = state
-        .app
-        .list_users(
-            &ui.actor,
-            Default::default(),
-            PageRequest {
-                limit: 500,
-                offset: 0,
-            },
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|u| {
-            page.row_ids.push(u.id);
-            vec![
-                u.username,
-                u.display_name,
-                u.role.as_str().into(),
-                u.organization_id
-                    .map(|o| {
-                        orgs.iter()
-                            .find(|x| x.id == o)
-                            .map(|x| x.name.clone())
-                            .unwrap_or_else(|| o.to_string())
-                    })
-                    .unwrap_or_else(|| "—".into()),
-                if u.active { "yes" } else { "no" }.into(),
-            ]
-        })
-        .collect();
-    page.orgs = orgs.into_iter().map(|o| (o.id, o.name)).collect();
+        .hint("Customers belong to exactly one organization; staff to none."),
+        Field::new("password", "Password", Input::Password).hint(if editing {
+            "10 characters or more; blank keeps the current one."
+        } else {
+            "10 characters or more; without one the user cannot log in yet."
+        }),
+    ];
+    if editing {
+        fields.push(
+            Field::new("active", "Active", Input::Check)
+                .hint("Unticked: the user's sessions end and its tokens stop working."),
+        );
+    }
     // Only admins may create or change users; managers get the list without forms they could
     // not submit.
-    if !matches!(ui.actor.role, Role::Admin) {
-        page.form = None;
+    if matches!(ui.actor.role, Role::Admin) {
+        page.form = Some(FormSpec::new("user", vec![Group::plain(fields)]));
+    } else {
         page.row_ids.clear();
     }
     Ok(page)
 }
 
-async fn users(State(state): State<AppState>, ui: Ui) -> UiResult {
-    require_manager(&ui)?;
-    Ok(ui.page(&user_page(&state, &ui).await?))
-}
-
-async fn create_user(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
-    require_manager(&ui)?;
-    ui.check_csrf(&form)?;
-    let role = form.value("role").parse::<Role>().ok();
-    let organization_id = form.id("organization_id").ok().flatten();
-    let result = match role {
-        Some(role) => {
-            state
-                .app
-                .create_user(
-                    &ui.actor,
-                    UserInput {
-                        username: form.value("username"),
-                        display_name: form.text("display_name"),
-                        email: form.text("email"),
-                        role,
-                        organization_id,
-                        password: form.text("password"),
-                    },
-                )
-                .await
-        }
-        None => Err(AppError::invalid("role", "choose a role")),
-    };
-    match result {
-        Ok(u) => Ok(see_other(
-            "/manage/users",
-            &format!("User {} was created.", u.username),
-        )),
-        Err(AppError::Invalid(invalid)) => {
-            let mut page = user_page(&state, &ui).await?;
-            page.errors = FieldErrors::from_list(&invalid.0);
-            page.values = form;
-            let mut response = ui.page(&page);
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-        Err(e) => Err(e.into()),
+/// A blank role is named before the API's own message, which would not say which field.
+fn role_chosen(form: &FormData) -> Result<(), AppError> {
+    match form.text("role") {
+        Some(_) => Ok(()),
+        None => Err(AppError::Invalid(steward_domain::Invalid(vec![
+            FieldError::new("role", "choose a role"),
+        ]))),
     }
 }
 
-async fn edit_user(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
-    require_manager(&ui)?;
-    let id = id_of(&raw)?;
-    let u = state.app.get_user(&ui.actor, id).await?;
-    let mut values = vec![
-        ("username", u.username),
-        ("display_name", u.display_name),
-        ("email", u.email.unwrap_or_default()),
-        ("role", u.role.as_str().to_owned()),
-        (
-            "organization_id",
-            u.organization_id.map(|o| o.to_string()).unwrap_or_default(),
-        ),
-    ];
-    if u.active {
-        values.push(("active", "yes".into()));
-    }
-    edit_page(&ui, user_page(&state, &ui).await?, id, pairs(&values))
-}
-
-async fn update_user(
-    State(state): State<AppState>,
-    ui: Ui,
-    Path(raw): Path<String>,
-    form: FormData,
-) -> UiResult {
-    require_manager(&ui)?;
-    ui.check_csrf(&form)?;
-    let id = id_of(&raw)?;
-    let role = form.value("role").parse::<Role>().ok();
-    let organization_id = form.id("organization_id");
-    let result = match (role, organization_id) {
-        (Some(role), Ok(organization_id)) => {
-            let patch = UserPatch {
-                display_name: Some(form.value("display_name")),
-                email: Some(form.text("email")),
-                role: Some(role),
-                organization_id: Some(organization_id),
-                active: Some(form.checked("active")),
-                // Blank keeps the password.
-                password: form.text("password"),
-            };
-            state.app.update_user(&ui.actor, id, patch).await
-        }
-        (None, _) => Err(AppError::invalid("role", "choose a role")),
-        (_, Err(e)) => Err(AppError::Invalid(Invalid(vec![e]))),
-    };
-    match result {
-        Ok(u) => Ok(see_other(
-            "/manage/users",
-            &format!("User {} was saved.", u.username),
-        )),
-        Err(AppError::Invalid(invalid)) => {
-            refused_edit(&ui, user_page(&state, &ui).await?, id, form, &invalid.0)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
+screen!(
+    Organizations,
+    "/manage/organizations",
+    org_page,
+    Organization,
+    OrganizationInput,
+    OrganizationPatch,
+    create_organization,
+    get_organization,
+    update_organization,
+    "Organization",
+    name,
+    no_check
+);
+screen!(
+    Teams,
+    "/manage/teams",
+    team_page,
+    Team,
+    TeamInput,
+    TeamPatch,
+    create_team,
+    get_team,
+    update_team,
+    "Team",
+    name,
+    no_check
+);
+screen!(
+    Users,
+    "/manage/users",
+    user_page,
+    User,
+    UserInput,
+    UserPatch,
+    create_user,
+    get_user,
+    update_user,
+    "User",
+    username,
+    role_chosen
+);

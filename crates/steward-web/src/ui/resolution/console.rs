@@ -123,7 +123,7 @@ struct ConsoleQuery {
 }
 
 /// The statuses in which a record is still being worked, by kind.
-const OPEN: [(TicketKind, &[Status]); 2] = [
+const OPEN: [(TicketKind, &[Status]); 3] = [
     (
         TicketKind::Incident,
         &[
@@ -142,6 +142,10 @@ const OPEN: [(TicketKind, &[Status]); 2] = [
             Status::InProgress,
             Status::Pending,
         ],
+    ),
+    (
+        TicketKind::Problem,
+        &[Status::New, Status::Investigating, Status::KnownError],
     ),
 ];
 
@@ -220,15 +224,17 @@ async fn console(State(state): State<AppState>, ui: Ui, Query(q): Query<ConsoleQ
             "unassigned" => t.assignee_id.is_none(),
             "breaching" => breaching.contains(&t.id),
             "major" => t.major,
+            "problems" => t.kind == TicketKind::Problem,
             _ => true,
         }
     };
-    const QUEUES: [(&str, &str); 6] = [
+    const QUEUES: [(&str, &str); 7] = [
         ("mine", "My work"),
         ("team", "My teams"),
         ("unassigned", "Unassigned"),
         ("breaching", "Breaching soon"),
         ("major", "Major incidents"),
+        ("problems", "Problems"),
         ("all", "All open"),
     ];
     let wanted = q.queue.as_deref().unwrap_or("mine");

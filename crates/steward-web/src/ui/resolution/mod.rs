@@ -3,6 +3,8 @@
 //! ISO/IEC 20000-1 8.6.1 (incidents), 8.6.2 (service requests) and 8.6.3 (problems).
 
 pub(crate) mod console;
+pub(crate) mod desk;
 pub(crate) mod portal;
+pub(crate) mod problems;
 pub(crate) mod record;
 pub(crate) mod record_edit;

@@ -1,8 +1,9 @@
 //! The business calendars screen: each calendar's working week drawn as a preview, with
 //! create and edit forms.
 use crate::AppState;
+use crate::ui::foundation::fields::{Field, Group, Input};
 use crate::ui::foundation::list_page::{
-    DAYS, ListPage, edit_page, id_of, input, pairs, refused_edit, refused_form, require_manager,
+    FormSpec, ListPage, edit_page, id_of, input, pairs, refused_edit, refused_form, require_manager,
 };
 use crate::ui::foundation::svg;
 use crate::ui::{FormData, Ui, UiError, UiResult, see_other};
@@ -21,6 +22,46 @@ pub fn routes() -> Router<AppState> {
             "/manage/calendars/{id}",
             get(edit_calendar).post(update_calendar),
         )
+}
+
+const DAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+/// The IANA time zones this build knows, sorted, offered while typing.
+fn time_zones() -> Vec<String> {
+    let mut zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_owned())
+        .collect();
+    zones.sort();
+    zones
+}
+
+fn calendar_fields() -> Vec<Group> {
+    vec![
+        Group::plain(vec![
+            Field::text("name", "Name").required(),
+            Field::new("time_zone", "Time zone", Input::Suggest(time_zones()))
+                .required()
+                .hint("An IANA time zone, for example Europe/Berlin; start typing to choose."),
+        ]),
+        Group::titled(
+            "Working hours (for example 09:00-12:00, 13:00-17:00; blank is closed)",
+            DAYS.iter()
+                .map(|(day, label)| Field::text(day, label))
+                .collect(),
+        ),
+        Group::plain(vec![
+            Field::text("holidays", "Holidays").hint("Dates as YYYY-MM-DD, separated by commas."),
+        ]),
+    ]
 }
 
 /// `09:00-12:00, 13:00-17:00` as `[["09:00","12:00"],["13:00","17:00"]]`; blank is closed.
@@ -50,7 +91,7 @@ async fn calendars(State(state): State<AppState>, ui: Ui) -> UiResult {
 
 async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Calendars", "calendars");
-    page.form = Some("calendar");
+    page.form = Some(FormSpec::new("calendar", calendar_fields()));
     page.headers = vec!["Name", "Time zone", "Holidays", "Version"];
     for c in state.app.list_calendars(&ui.actor).await? {
         page.row_ids.push(c.id);
@@ -142,6 +183,8 @@ fn by_day(errors: Vec<FieldError>) -> Vec<FieldError> {
                 .iter()
                 .find(|(d, _)| e.field.starts_with(&format!("hours.{d}")))
                 .map(|(d, _)| (*d).to_owned());
+            // A week with no open day is shown at its first day.
+            let day = day.or_else(|| (e.field == "hours").then(|| "mon".to_owned()));
             FieldError::new(day.unwrap_or(e.field), e.message)
         })
         .collect()

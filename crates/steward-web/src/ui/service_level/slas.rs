@@ -1,7 +1,9 @@
 //! The SLAs screen: each SLA's service, calendar and targets, with create and edit forms.
 use crate::AppState;
+use crate::ui::foundation::fields::{Field, Group, Input};
 use crate::ui::foundation::list_page::{
-    ListPage, edit_page, id_of, input, number, pairs, refused_edit, refused_form, require_manager,
+    FormSpec, ListPage, edit_page, id_of, input, number, pairs, refused_edit, refused_form,
+    require_manager,
 };
 use crate::ui::{FormData, Ui, UiError, UiResult, see_other};
 use axum::Router;
@@ -26,7 +28,6 @@ async fn slas(State(state): State<AppState>, ui: Ui) -> UiResult {
 
 async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Service level agreements", "slas");
-    page.form = Some("service level agreement");
     page.headers = vec![
         "Name",
         "Service",
@@ -96,12 +97,62 @@ async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
             ]
         })
         .collect();
-    page.services = services.into_iter().map(|s| (s.id, s.name)).collect();
-    page.calendars = calendars
+    let services = services.into_iter().map(|s| (s.id, s.name)).collect();
+    let calendars = calendars
         .into_iter()
         .map(|c| (c.id, c.calendar.name))
         .collect();
+    page.form = Some(FormSpec::new(
+        "service level agreement",
+        sla_form(services, calendars),
+    ));
     Ok(page)
+}
+
+fn sla_form(services: Vec<(i64, String)>, calendars: Vec<(i64, String)>) -> Vec<Group> {
+    let targets = ["P1", "P2", "P3", "P4", "P5"]
+        .iter()
+        .flat_map(|p| {
+            [
+                Field::new(
+                    format!("{p}_response"),
+                    format!("{p} response (hours)"),
+                    Input::Number,
+                ),
+                Field::new(
+                    format!("{p}_resolution"),
+                    format!("{p} resolution (hours)"),
+                    Input::Number,
+                ),
+            ]
+        })
+        .collect();
+    vec![
+        Group::plain(vec![
+            Field::text("name", "Name").required(),
+            Field::new("service_id", "Service", Input::Pick(services, "Choose…")).required(),
+            Field::new(
+                "calendar_id",
+                "Business calendar",
+                Input::Pick(calendars, "24×7"),
+            ),
+            Field::new(
+                "warning_percent",
+                "Warn at (percent of a target)",
+                Input::Number,
+            )
+            .hint("80 when blank."),
+            Field::new(
+                "pause_customer",
+                "Pause the resolution clock while waiting for the customer",
+                Input::Check,
+            ),
+        ]),
+        Group::titled(
+            "Targets in business hours, by priority (give both or neither)",
+            targets,
+        ),
+    ]
 }
 
 /// What the SLA create and edit forms share: per-priority targets in hours, the warning

@@ -1,0 +1,30 @@
+//! A page that is one form (raise a problem, say): its fields drawn by the shared template,
+//! refused input shown again with each message next to its field.
+use crate::ui::foundation::fields::Group;
+use crate::ui::foundation::forms::FieldErrors;
+use crate::ui::{FormData, Layout, Ui, UiResult};
+use askama::Template;
+use steward_domain::FieldError;
+
+#[derive(Template)]
+#[template(path = "form_page.html")]
+pub(crate) struct FormPage {
+    pub(crate) l: Layout,
+    pub(crate) intro: Option<String>,
+    pub(crate) action: String,
+    pub(crate) submit: &'static str,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) values: FormData,
+    pub(crate) errors: FieldErrors,
+}
+
+impl FormPage {
+    /// The page again with the refused input and its messages, answered 422.
+    pub(crate) fn refused(mut self, ui: &Ui, values: FormData, errors: &[FieldError]) -> UiResult {
+        self.values = values;
+        self.errors = FieldErrors::from_list(errors);
+        let mut response = ui.page(&self);
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        Ok(response)
+    }
+}
