@@ -221,6 +221,8 @@ test('a customer requests from the catalogue and sees only its own organization'
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.waitForURL(/\/requests\/\d+$/);
   await assert.doesNotReject(page.getByText('15-inch').waitFor());
+  // The request details carry the form's labels, not its keys.
+  assert.match(await page.locator('dl.answers').textContent(), /Model.*15-inch.*How many.*2/s);
   const requestUrl = page.url();
   const requestId = requestUrl.split('/').pop();
 
@@ -669,12 +671,41 @@ test('the phone layout keeps every action reachable', async () => {
   await assert.doesNotReject(page.getByRole('link', { name: 'New laptop' }).waitFor());
   // The report and the dashboard fit too: charts scale, wide tables scroll inside their box.
   await login(page, 'mona');
-  for (const path of ['/manage', '/manage/reports/sla-compliance', '/manage/report-definitions']) {
+  for (const path of ['/manage', '/manage/reports/sla-compliance', '/manage/report-definitions',
+    '/manage/services', '/manage/catalogue', '/manage/teams']) {
     await page.goto(`${BASE}${path}`);
     const w = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(w <= 375, `no sideways scrolling on ${path} (${w}px)`);
   }
+  // A record, as the agent who works it sees it, with every card of the side column.
+  await login(page, 'arne');
+  await page.goto(`${BASE}/incidents/${world.foreign.id}`);
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(w <= 375, `no sideways scrolling on a record (${w}px)`);
+  await shot(page, 'phone-record');
   await page.context().close();
+});
+
+test('dark mode follows the system setting and keeps its contrast', async () => {
+  const page = await newPage({ colorScheme: 'dark', bypassCSP: true });
+  await login(page, 'arne');
+  const problems = [];
+  for (const path of ['/console?queue=all', `/incidents/${world.foreign.id}`, '/incidents/new']) {
+    await page.goto(`${BASE}${path}`);
+    for (const v of await axe(page)) problems.push(`${path}: ${v}`);
+  }
+  const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  assert.equal(background, 'rgb(21, 24, 28)', 'the page is dark');
+  await page.goto(`${BASE}/incidents/${world.foreign.id}`);
+  await shot(page, 'dark-record');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('the icon is served where browsers look for it', async () => {
+  const r = await fetch(`${BASE}/favicon.ico`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /image\/svg\+xml/);
 });
 
 test('keyboard shortcuts focus search, list themselves and navigate', async () => {

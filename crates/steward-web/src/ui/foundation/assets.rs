@@ -9,9 +9,11 @@ use std::sync::LazyLock;
 
 const CSS: &str = include_str!("../../../assets/app.css");
 const JS: &str = include_str!("../../../assets/app.js");
+const ICON: &str = include_str!("../../../assets/icon.svg");
 
 static CSS_TAG: LazyLock<String> = LazyLock::new(|| etag(CSS));
 static JS_TAG: LazyLock<String> = LazyLock::new(|| etag(JS));
+static ICON_TAG: LazyLock<String> = LazyLock::new(|| etag(ICON));
 pub static CSS_URL: LazyLock<String> =
     LazyLock::new(|| format!("/assets/app.css?v={}", CSS_TAG.trim_matches('"')));
 pub static JS_URL: LazyLock<String> =
@@ -22,6 +24,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/assets/app.css",
             get(|h: HeaderMap| async move { serve(&h, CSS, &CSS_TAG, "text/css; charset=utf-8") }),
+        )
+        // Browsers ask for /favicon.ico whatever the page links; both get the same SVG.
+        .route(
+            "/assets/icon.svg",
+            get(|h: HeaderMap| async move { serve(&h, ICON, &ICON_TAG, "image/svg+xml") }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|h: HeaderMap| async move { serve(&h, ICON, &ICON_TAG, "image/svg+xml") }),
         )
         .route(
             "/assets/app.js",

@@ -444,20 +444,36 @@ async fn show(
         label: name,
         selected: Some(id) == t.assignee_id,
     }));
+    // Answers are shown under the labels their form asked them with, in the form's order.
+    let form = match t.catalogue_item_id {
+        Some(item) => state
+            .app
+            .get_catalogue_item(&ui.actor, item)
+            .await
+            .map(|i| i.form)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let answers = t
         .answers
         .as_ref()
         .and_then(|a| a.as_object())
         .map(|o| {
-            o.iter()
+            let mut shown: Vec<(usize, String, String)> = o
+                .iter()
                 .map(|(k, v)| {
                     let text = match v {
                         serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
                         other => other.to_string(),
                     };
-                    (status_label(k), text)
+                    let at = form.iter().position(|f| f.key == *k);
+                    let label = at.map_or_else(|| status_label(k), |i| form[i].label.clone());
+                    (at.unwrap_or(usize::MAX), label, text)
                 })
-                .collect()
+                .collect();
+            shown.sort_by_key(|(at, _, _)| *at);
+            shown.into_iter().map(|(_, l, v)| (l, v)).collect()
         })
         .unwrap_or_default();
     let (problem, problems) = incident_problem(&state, &ui, &t).await;
