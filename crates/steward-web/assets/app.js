@@ -61,13 +61,30 @@
   if (clocks.length) {
     var started = Date.now();
     clocks.forEach(function (c) { c.dataset.start = c.dataset.remaining; });
-    setInterval(function () {
-      var gone = Math.floor((Date.now() - started) / 1000);
+    var tick = function () {
+      var now = Date.now();
       clocks.forEach(function (c) {
-        var left = parseInt(c.dataset.start, 10) - gone;
+        // Business time stops when the service hours close; the page stops counting there.
+        var until = c.dataset.until ? parseInt(c.dataset.until, 10) * 1000 : Infinity;
+        var gone = Math.floor((Math.min(now, until) - started) / 1000);
         var out = c.querySelector('[data-clock-remaining]');
-        if (out) out.textContent = human(left);
+        if (out) out.textContent = human(parseInt(c.dataset.start, 10) - gone);
+        var state = c.querySelector('[data-clock-state]');
+        if (now >= until && state) state.textContent = 'Running, but outside service hours: no time counts until they open';
       });
-    }, 30000);
+    };
+    setInterval(tick, 30000);
   }
+
+  // Times are sent in UTC and shown in this browser's time zone; UTC stays on hover.
+  var local = new Intl.DateTimeFormat(undefined, {
+    year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short',
+    hour: '2-digit', minute: '2-digit', timeZoneName: 'short'
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('time[datetime]'), function (t) {
+    var d = new Date(t.getAttribute('datetime'));
+    if (isNaN(d)) return;
+    t.title = t.textContent;
+    t.textContent = local.format(d);
+  });
 })();

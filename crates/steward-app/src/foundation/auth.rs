@@ -2,7 +2,6 @@
 use crate::app::change;
 use crate::foundation::secrets::{self, new_api_token, secret_hash};
 use crate::{App, AppError, Result};
-use jiff::Timestamp;
 use steward_domain::foundation::access::{ApiToken, LoginInput, SessionInfo, TokenInput};
 use steward_domain::foundation::people::{NAME_MAX, User};
 use steward_domain::foundation::validation;
@@ -51,7 +50,8 @@ impl App {
         user_agent: Option<&str>,
     ) -> Result<LoggedIn> {
         let username = input.username.trim().to_lowercase();
-        let now = Timestamp::now();
+        // The app's clock, as everywhere: a session must expire by the same clock that checks it.
+        let now = crate::app::instant(self.now());
         let policy = self.settings.login;
         let since = policy.window_start(now).as_microsecond();
         let failures = {

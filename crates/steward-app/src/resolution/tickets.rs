@@ -255,6 +255,9 @@ impl App {
             ticket.approvals = Some(kinds::approvals(conn.ex(), id).await?);
         }
         ticket.sla = self.sla_status(conn.ex(), ticket, self.now()).await?;
+        if let Some(sla) = ticket.sla.as_mut() {
+            self.add_service_hours(conn.ex(), sla, self.now()).await?;
+        }
         // OLAs and contracts are the provider's internal business.
         if ticket.kind != TicketKind::Problem && actor.role.is_staff() {
             ticket.agreements = Some(

@@ -8,8 +8,8 @@ use steward_domain::resolution::ticket::TicketKind;
 use steward_domain::resolution::workflow::Status;
 use steward_domain::service_level::calendar::Calendar;
 use steward_domain::service_level::clock::{
-    AlwaysOn, BusinessTime, ClockEventKind, ClockMetric, ClockPhase, derive, is_paused,
-    next_events, phase,
+    AlwaysOn, BusinessTime, ClockEventKind, ClockMetric, ClockPhase, business_hours, derive,
+    is_paused, next_events, phase,
 };
 use steward_domain::service_level::sla::{ResponseOn, Sla, SlaStatus, choose};
 use steward_store::service_level::slas::{self, TicketSla};
@@ -345,6 +345,8 @@ impl App {
             applies: chosen.applies,
             response: None,
             resolution: None,
+            in_service_hours: None,
+            service_hours_change_at: None,
         };
         let targets = sla.targets_for(ticket.priority);
         if let (true, Some(targets)) = (chosen.applies, targets) {
@@ -374,6 +376,27 @@ impl App {
             ));
         }
         Ok(Some(status))
+    }
+}
+
+impl App {
+    /// Adds to a ticket's SLA status whether its service hours are open now and when that
+    /// changes next: what a person reading the clock needs to know why it does or does not
+    /// move. Only for the view of one ticket (it searches the calendar).
+    pub(crate) async fn add_service_hours(
+        &self,
+        mut ex: Ex<'_>,
+        status: &mut SlaStatus,
+        now: i64,
+    ) -> Result<()> {
+        let Some(sla) = slas::get(ex.by_ref(), status.sla_id, date_of(now)).await? else {
+            return Ok(());
+        };
+        let calendar = business_time(ex, sla.calendar_id).await?;
+        let (open, change) = business_hours(calendar.as_ref(), instant(now));
+        status.in_service_hours = Some(open);
+        status.service_hours_change_at = change;
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@
 //! changed SLA or calendar recomputes every clock without losing any paused time, and the
 //! same events always give the same answer.
 use crate::foundation::text_enum::text_enum;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Business time: how a calendar counts seconds and finds deadlines.
@@ -56,6 +56,38 @@ text_enum!(
 text_enum!(
     ClockState { Running = "running", Paused = "paused", Met = "met", Breached = "breached" }
 );
+
+/// Whether business time runs at `now`, and the next instant that changes within a week:
+/// when the hours open (while closed) or close (while open). `None` for the instant means
+/// no change within a week (24×7, or never open).
+pub fn business_hours(cal: &dyn BusinessTime, now: Timestamp) -> (bool, Option<Timestamp>) {
+    const WEEK: i64 = 7 * 24 * 3600;
+    let second = SignedDuration::from_secs(1);
+    let open = cal.elapsed(now, now + second) == 1;
+    if !open {
+        // The first business second after `now` ends one second after the hours open.
+        let opens = cal
+            .due(now, 1)
+            .map(|t| t - second)
+            .filter(|t| *t <= now + SignedDuration::from_secs(WEEK));
+        return (false, opens);
+    }
+    // Open: the longest stretch from `now` that is all business time, by bisection.
+    let all_business = |secs: i64| cal.elapsed(now, now + SignedDuration::from_secs(secs)) == secs;
+    if all_business(WEEK) {
+        return (true, None);
+    }
+    let (mut lo, mut hi) = (1, WEEK);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if all_business(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (true, Some(now + SignedDuration::from_secs(lo)))
+}
 
 /// One stored clock event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -200,6 +200,14 @@ pub struct SlaStatus {
     /// Absent when the SLA has no target for the ticket's priority or does not apply.
     pub response: Option<crate::service_level::clock::ClockView>,
     pub resolution: Option<crate::service_level::clock::ClockView>,
+    /// Whether the SLA's calendar counts time right now (on `GET` of one ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_service_hours: Option<bool>,
+    /// When the calendar next opens (while closed) or closes (while open), if within a week
+    /// (on `GET` of one ticket). A running clock counts down only while the hours are open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub service_hours_change_at: Option<jiff::Timestamp>,
 }
 
 /// Body of `POST /api/v1/slas/{id}/simulate`: a period and what to change.

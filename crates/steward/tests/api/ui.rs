@@ -1288,3 +1288,87 @@ async fn staff_run_a_major_incident_and_a_supplier_engagement_from_the_record_pa
     assert!(record.body.contains("Engage supplier"));
     assert!(record.body.contains("Met") || record.body.contains("Breached"));
 }
+
+#[tokio::test]
+async fn a_clock_outside_service_hours_says_so_and_a_met_clock_says_what_it_took() {
+    // Saturday 19 December 2026, 11:00 in Berlin: the office is closed until Monday 09:00.
+    let (t, clock) = TestApp::spawn_at("2026-12-19T10:00:00Z".parse().unwrap()).await;
+    let day = json!([["09:00", "17:00"]]);
+    let calendar = t
+        .post(
+            "/api/v1/calendars",
+            &t.admin,
+            json!({"name": "Office", "time_zone": "Europe/Berlin",
+                   "hours": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day}}),
+        )
+        .await
+        .id();
+    let service = t
+        .post("/api/v1/services", &t.admin, json!({"name": "Mail"}))
+        .await
+        .id();
+    let r = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            json!({"name": "Office hours", "service_id": service, "calendar_id": calendar,
+                   "targets": {"P3": {"response_seconds": 3600, "resolution_seconds": 14400}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = t
+        .post(
+            "/api/v1/incidents",
+            &t.admin,
+            json!({"title": "Mail bounces", "service_id": service}),
+        )
+        .await
+        .id();
+    let shown = t
+        .get(&format!("/api/v1/incidents/{id}"), &t.admin)
+        .await
+        .body;
+    assert_eq!(shown["sla"]["in_service_hours"], false, "{}", shown["sla"]);
+    assert_eq!(
+        shown["sla"]["service_hours_change_at"],
+        "2026-12-21T08:00:00Z"
+    );
+    t.user("arne", "agent", None).await;
+    let mut b = Browser::new(&t);
+    b.login("arne", "arne-password").await;
+    let page = b.get(&format!("/incidents/{id}")).await;
+    assert!(page.body.contains("outside service hours"), "{}", page.body);
+    assert!(page.body.contains("data-running=\"false\""));
+    assert!(
+        page.body
+            .contains("<time datetime=\"2026-12-21T08:00:00Z\">")
+    );
+
+    // Monday 09:20: the hours are open until 17:00, and the page may count down until then.
+    clock.set("2026-12-21T08:20:00Z".parse().unwrap());
+    // The Saturday session has expired by Monday.
+    b.login("arne", "arne-password").await;
+    let page = b.get(&format!("/incidents/{id}")).await;
+    assert!(
+        page.body
+            .contains("data-running=\"true\" data-until=\"1797868800\""),
+        "{}",
+        page.body
+    );
+    // A public reply at 09:20 meets the response target after 20 minutes of business time.
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{id}/comments"),
+            &t.admin,
+            json!({"body": "We are on it."}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let page = b.get(&format!("/incidents/{id}")).await;
+    assert!(
+        page.body
+            .contains("Met: took <strong>20 min</strong> of 1 h"),
+        "{}",
+        page.body
+    );
+}

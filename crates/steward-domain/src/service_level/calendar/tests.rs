@@ -763,3 +763,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn business_hours_say_when_they_next_open_or_close() {
+    use crate::service_level::clock::{AlwaysOn, business_hours};
+    let cal = office("Europe/Berlin", &[]);
+    // Saturday noon in Berlin: closed until Monday 09:00 (07:00 UTC in June).
+    let (open, next) = business_hours(&cal, ts("2026-06-06T10:00:00Z"));
+    assert!(!open);
+    assert_eq!(next, Some(ts("2026-06-08T07:00:00Z")));
+    // Monday 10:30 in Berlin: open until 17:00.
+    let (open, next) = business_hours(&cal, ts("2026-06-08T08:30:00Z"));
+    assert!(open);
+    assert_eq!(next, Some(ts("2026-06-08T15:00:00Z")));
+    assert_eq!(
+        business_hours(&AlwaysOn, ts("2026-06-06T10:00:00Z")),
+        (true, None)
+    );
+}

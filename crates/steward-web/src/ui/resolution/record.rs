@@ -63,8 +63,8 @@ pub(crate) fn id_of(raw: &str) -> Result<i64, UiError> {
     raw.parse().map_err(|_| UiError::NotFound)
 }
 
-/// An SLA clock as shown: its state in words (never by colour alone) and the numbers the
-/// script counts down from.
+/// An SLA clock as shown: its state in words (never by colour alone), what it means now, and
+/// the numbers the script counts down from while business time runs.
 pub struct Clock {
     pub label: &'static str,
     pub state: &'static str,
@@ -72,23 +72,51 @@ pub struct Clock {
     pub icon: &'static str,
     pub remaining: String,
     pub remaining_seconds: i64,
-    pub running: bool,
+    /// Whether the page counts down: running, and inside service hours.
+    pub counting: bool,
+    /// When counting must stop (the service hours close), in Unix seconds.
+    pub until: Option<i64>,
+    /// An instant that belongs to the state ("resumes Mon 09:00"): (RFC 3339, text).
+    pub when: Option<(String, String)>,
     pub due: String,
+    pub due_at: Option<(String, String)>,
     pub target: String,
+    /// Met: the business time it took.
+    pub taken: String,
+    /// Breached: by how much, and when.
+    pub overdue: String,
+    pub breached: Option<(String, String)>,
 }
 
-pub fn clock(label: &'static str, c: &ClockView, now: jiff::Timestamp) -> Clock {
+fn instant(t: &jiff::Timestamp) -> (String, String) {
+    (t.to_string(), short_time(&t.to_string()))
+}
+
+/// `hours`: whether the service hours are open now and when that changes (from the SLA
+/// status); unknown for agreement clocks, which then show as plain running clocks.
+pub fn clock(
+    label: &'static str,
+    c: &ClockView,
+    now: jiff::Timestamp,
+    hours: (Option<bool>, Option<jiff::Timestamp>),
+) -> Clock {
     let warning = c.state == ClockState::Running && c.warn_at.is_some_and(|w| w <= now);
+    let closed = c.state == ClockState::Running && hours.0 == Some(false);
     let (state, icon) = match c.state {
+        ClockState::Running if closed => ("outside", "‖"),
         ClockState::Running if warning => ("warning", "⚠"),
         ClockState::Running => ("running", "▶"),
         ClockState::Paused => ("paused", "‖"),
         ClockState::Met => ("met", "✔"),
         ClockState::Breached => ("breached", "✖"),
     };
-    let state_text = match state {
-        "warning" => "Running: warning, close to breach".to_owned(),
-        other => status_label(other),
+    let (state_text, when) = match state {
+        "outside" => (
+            "Running, but outside service hours: no time counts until they open".to_owned(),
+            hours.1.as_ref().map(instant),
+        ),
+        "warning" => ("Running: warning, close to breach".to_owned(), None),
+        other => (status_label(other), None),
     };
     Clock {
         label,
@@ -97,17 +125,28 @@ pub fn clock(label: &'static str, c: &ClockView, now: jiff::Timestamp) -> Clock 
         icon,
         remaining: human_duration(c.remaining_seconds),
         remaining_seconds: c.remaining_seconds,
-        running: c.state == ClockState::Running,
+        counting: c.state == ClockState::Running && !closed,
+        until: if closed {
+            None
+        } else {
+            hours.1.map(|t| t.as_second())
+        },
+        when,
         due: match (&c.due_at, c.state) {
             (Some(d), _) => short_time(&d.to_string()),
             (None, ClockState::Paused) => "depends on when work resumes".into(),
             (None, _) => "—".into(),
         },
+        due_at: c.due_at.as_ref().map(instant),
         target: human_duration(c.target_seconds),
+        taken: human_duration(c.elapsed_seconds),
+        overdue: human_duration(-c.remaining_seconds),
+        breached: c.breached_at.as_ref().map(instant),
     }
 }
 
 struct Event {
+    iso: String,
     at: String,
     actor: String,
     text: String,
@@ -394,11 +433,12 @@ async fn show(
         if !sla.applies {
             sla_note = Some(sla.explanation.clone());
         }
+        let hours = (sla.in_service_hours, sla.service_hours_change_at);
         if let Some(c) = &sla.response {
-            clocks.push(clock("Response", c, now));
+            clocks.push(clock("Response", c, now, hours));
         }
         if let Some(c) = &sla.resolution {
-            clocks.push(clock("Resolution", c, now));
+            clocks.push(clock("Resolution", c, now, hours));
         }
     }
     let suggestions = if staff && kind == TicketKind::Incident && t.status.is_open() {
@@ -538,6 +578,7 @@ async fn show(
             .iter()
             .flatten()
             .map(|e| Event {
+                iso: e.at.clone(),
                 at: short_time(&e.at),
                 actor: e.actor.clone(),
                 text: event_text(e, &timeline_names),
@@ -613,10 +654,10 @@ fn agreement_views(
             };
             let mut clocks = Vec::new();
             if let Some(c) = &a.response {
-                clocks.push(clock("Response", c, now));
+                clocks.push(clock("Response", c, now, (None, None)));
             }
             if let Some(c) = &a.resolution {
-                clocks.push(clock("Resolution", c, now));
+                clocks.push(clock("Resolution", c, now, (None, None)));
             }
             AgreementView {
                 heading: format!(
