@@ -329,6 +329,9 @@ test('a customer incident is found by number, edited, pended, resumed by the rep
   assert.match(await agent.locator('.timeline').textContent(), /Changed impact medium → high; priority P2 → P1/);
   await agent.getByRole('button', { name: 'Start work' }).click();
   await agent.waitForLoadState('load');
+  await agent.getByLabel('Assignee').selectOption({ label: 'Arne' });
+  await agent.getByRole('button', { name: 'Assign', exact: true }).click();
+  await agent.waitForLoadState('load');
   await agent.getByLabel('Reply or note').fill('Which printer do you use?');
   await agent.getByRole('button', { name: 'Send' }).click();
   await agent.waitForLoadState('load');
@@ -347,6 +350,17 @@ test('a customer incident is found by number, edited, pended, resumed by the rep
   assert.equal((await customer.locator('#record-status').textContent()).trim(), 'In progress');
   const theirs = await customer.locator('main').textContent();
   assert.doesNotMatch(theirs, /Assignment|Note ·/, 'no trace of internal work');
+
+  // The bell tells the agent; the notification leads back to the record.
+  await agent.goto(`${BASE}/console`);
+  const bell = agent.getByRole('link', { name: /Notifications/ });
+  assert.match(await bell.textContent(), /1\s*unread/);
+  await bell.click();
+  await assert.doesNotReject(agent.getByRole('link', { name: `${number}: the customer replied; back in progress` }).waitFor());
+  await shot(agent, 'day1-agent-notified');
+  await agent.getByRole('button', { name: /Mark read/ }).click();
+  await agent.waitForLoadState('load');
+  assert.doesNotMatch(await agent.getByRole('link', { name: /Notifications/ }).textContent(), /unread/);
 
   // The agent resolves; the customer reads how, and confirms.
   await agent.goto(url);
@@ -643,6 +657,7 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/teams');
   await check('/manage/catalogue');
   await check('/manage/desk');
+  await check('/notifications');
   await login(page, 'admin', ADMIN_PASSWORD);
   await check('/manage/users');
   await check('/problems/new');

@@ -218,6 +218,16 @@ impl App {
         Ok(ticket)
     }
 
+    /// The kind of the ticket with this id, if the actor may see it (links name tickets by id).
+    pub async fn ticket_kind(&self, actor: &Actor, id: i64) -> Result<Option<TicketKind>> {
+        require(actor, Permission::ReadTickets)?;
+        let mut conn = self.db.read().await?;
+        Ok(tickets::get_any(conn.ex(), id)
+            .await?
+            .filter(|t| visible(actor, t))
+            .map(|t| t.kind))
+    }
+
     /// One ticket with its timeline and links; another organization's answers 404.
     pub async fn get_ticket(&self, actor: &Actor, kind: TicketKind, id: i64) -> Result<Ticket> {
         require(actor, Permission::ReadTickets)?;
@@ -610,6 +620,9 @@ impl App {
         .await?;
         if !actor.role.is_staff() {
             self.customer_replied(&mut tx, actor, &ticket, now).await?;
+        } else {
+            self.notify_mentions(&mut tx, actor, &ticket, &draft.body, draft.public, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(comment)
@@ -667,6 +680,39 @@ impl App {
             now,
         )
         .await?;
+        Ok(())
+    }
+
+    /// Tells each active colleague named as `@username` in a staff entry; customers are never
+    /// notified this way (they read public replies), and nobody of their own entry.
+    async fn notify_mentions(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        ticket: &Ticket,
+        body: &str,
+        public: bool,
+        now: i64,
+    ) -> Result<()> {
+        for name in steward_domain::resolution::ticket::mentions(body) {
+            let Some(user) = users::by_username(tx.ex(), &name).await? else {
+                continue;
+            };
+            if !user.active || !user.role.is_staff() || Some(user.id) == actor.user_id {
+                continue;
+            }
+            let kind = if public { "reply" } else { "internal note" };
+            alerts::notify(
+                tx.ex(),
+                Recipient::User(user.id),
+                Some(ticket.id),
+                "mention",
+                &format!("{} mentioned you on {}", actor.name, ticket.number),
+                &format!("In a {kind} on {}: {}", ticket.number, ticket.title),
+                now,
+            )
+            .await?;
+        }
         Ok(())
     }
 

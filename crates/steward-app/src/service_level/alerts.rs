@@ -320,6 +320,18 @@ impl App {
         Ok(alerts::for_user(conn.ex(), user, 200).await?)
     }
 
+    /// How many of the actor's notifications are unread (none for a system actor).
+    pub async fn unread_notifications(&self, actor: &Actor) -> Result<i64> {
+        let Some(user) = actor.user_id else {
+            return Ok(0);
+        };
+        if !actor.can(Permission::ReadTickets) {
+            return Ok(0);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(alerts::unread_count(conn.ex(), user).await?)
+    }
+
     pub async fn read_notification(&self, actor: &Actor, id: i64) -> Result<()> {
         require(actor, Permission::ReadTickets)?;
         let user = actor

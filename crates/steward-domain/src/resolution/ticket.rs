@@ -400,6 +400,28 @@ impl CommentInput {
     }
 }
 
+/// The usernames a work-log entry mentions as `@name` (lower-cased, each once, at most 10): a
+/// mention is an `@` at the start or after a space, followed by the characters a username
+/// may have; a trailing full stop or comma ends the sentence, not the name.
+pub fn mentions(body: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for word in body.split_whitespace() {
+        let Some(rest) = word.strip_prefix('@') else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+            .collect::<String>()
+            .trim_end_matches(['.', '-', '@'])
+            .to_lowercase();
+        if !name.is_empty() && !found.contains(&name) && found.len() < 10 {
+            found.push(name);
+        }
+    }
+    found
+}
+
 /// Incidents that share a service, a CI or a category within a window: a problem candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ProblemCandidate {
@@ -456,6 +478,15 @@ impl TicketSort {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_are_found_where_a_person_would_see_them() {
+        assert_eq!(
+            mentions("@Arne please check with @paula.k. and mail@example.org, thanks @arne"),
+            ["arne", "paula.k"]
+        );
+        assert!(mentions("no one here @ all").is_empty());
+    }
 
     #[test]
     fn the_default_matrix_is_the_documented_one() {

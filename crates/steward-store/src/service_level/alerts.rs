@@ -123,3 +123,12 @@ pub async fn mark_read(ex: Ex<'_>, id: i64, user: i64, now: i64) -> Result<bool>
         .bind(id).bind(user).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// How many of a user's notifications (their own and their teams') are unread.
+pub async fn unread_count(ex: Ex<'_>, user: i64) -> Result<i64> {
+    let n: i64 = on!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE read_at IS NULL AND (recipient_user_id = $1
+            OR recipient_team_id IN (SELECT team_id FROM team_members WHERE user_id = $1))")
+        .bind(user).fetch_one(c).await)?;
+    Ok(n)
+}

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())
+        .merge(service_level::notifications::routes())
         .merge(reporting::dashboard::routes())
         .merge(reporting::reports::routes())
 }
@@ -63,6 +64,8 @@ pub struct UserBar {
     pub role: &'static str,
     pub staff: bool,
     pub manager: bool,
+    /// Unread notifications, for the bell.
+    pub unread: i64,
 }
 
 /// A logged-in browser session. Pages that need one redirect to the login form without it.
@@ -70,6 +73,7 @@ pub struct Ui {
     pub actor: Actor,
     pub csrf: String,
     pub flash: Option<String>,
+    pub unread: i64,
 }
 
 impl Ui {
@@ -89,6 +93,7 @@ impl Ui {
                 role: self.actor.role.as_str(),
                 staff: self.staff(),
                 manager: self.manager(),
+                unread: self.unread,
             }),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
@@ -143,10 +148,17 @@ impl FromRequestParts<AppState> for Ui {
             return Err(to_login());
         };
         let flash = flash_of(parts);
+        // One count per page for the bell; a failure shows no count rather than no page.
+        let unread = state
+            .app
+            .unread_notifications(&auth.actor)
+            .await
+            .unwrap_or(0);
         Ok(Ui {
             actor: auth.actor,
             csrf: csrf_token,
             flash,
+            unread,
         })
     }
 }

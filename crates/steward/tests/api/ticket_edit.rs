@@ -470,3 +470,39 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn a_note_that_mentions_a_colleague_notifies_them_and_nobody_else() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let (_, customer) = t.user("wile", "customer", Some(acme)).await;
+    let (_, agent) = t.user("arne", "agent", None).await;
+    let (_, paula) = t.user("paula", "agent", None).await;
+    let id = t
+        .post(
+            "/api/v1/incidents",
+            &agent,
+            json!({"title": "Mail down", "organization_id": acme}),
+        )
+        .await
+        .id();
+    let url = format!("/api/v1/incidents/{id}/comments");
+    let r = t
+        .post(
+            &url,
+            &agent,
+            json!({"body": "@Paula can you check the relay? cc @arne @nobody", "public": false}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let hers = t.get("/api/v1/notifications", &paula).await.body;
+    assert_eq!(hers.as_array().unwrap().len(), 1, "{hers}");
+    assert_eq!(hers[0]["topic"], "mention");
+    assert_eq!(hers[0]["subject"], "arne mentioned you on INC-000001");
+    let his = t.get("/api/v1/notifications", &agent).await.body;
+    assert!(his.as_array().unwrap().is_empty(), "no one is told of their own note: {his}");
+    // A customer's @mention reaches nobody.
+    t.post(&url, &customer, json!({"body": "@paula hello?"})).await;
+    let hers = t.get("/api/v1/notifications", &paula).await.body;
+    assert_eq!(hers.as_array().unwrap().len(), 1);
+}

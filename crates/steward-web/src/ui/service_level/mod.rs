@@ -4,4 +4,5 @@
 //! ISO/IEC 20000-1 8.3.3 (service level management) and 8.3.4 (agreement targets).
 
 pub(crate) mod calendars;
+pub(crate) mod notifications;
 pub(crate) mod slas;
