@@ -588,6 +588,12 @@ test('an admin sets up a new customer from the browser alone, and the customer i
   await page.getByRole('button', { name: 'Create' }).click();
   await saved(/Request item Payslip copy was created/);
   await shot(page, 'day1-admin-catalogue-item');
+  await page.goto(`${BASE}/manage/canned-replies`);
+  await name('Title').fill('Payslip resent');
+  await page.getByLabel('Team').selectOption({ label: 'Initech desk' });
+  await name('Text').fill('We have sent your payslip again; it should arrive within the hour.');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await saved(/Canned reply Payslip resent was created/);
   await page.goto(`${BASE}/manage/desk`);
   assert.equal(await page.getByLabel('Customers may set urgency').isChecked(), true);
   assert.equal(await page.getByLabel(/Customers may set impact/).isChecked(), false);
@@ -617,6 +623,18 @@ test('an admin sets up a new customer from the browser alone, and the customer i
   await peter.getByLabel(/^Title/).fill('Payroll run uses the wrong period');
   await peter.getByRole('group', { name: 'Incidents it explains' }).getByLabel(/Payslip shows last month/).check();
   await peter.getByRole('button', { name: 'Create problem' }).click();
+  await peter.waitForURL(/\/problems\/\d+$/);
+  const problemUrl = peter.url();
+  // On the incident, his team's canned reply starts the answer.
+  await peter.getByRole('region', { name: 'Linked records' }).getByRole('link').first().click();
+  await peter.getByLabel('Start from a canned reply').selectOption({ label: 'Payslip resent' });
+  await peter.getByRole('button', { name: 'Use it' }).click();
+  await peter.waitForLoadState('load');
+  assert.match(await peter.getByLabel('Reply or note').inputValue(), /sent your payslip again/);
+  await peter.getByRole('button', { name: 'Send' }).click();
+  await peter.waitForLoadState('load');
+  assert.match(await peter.locator('#conversation').textContent(), /sent your payslip again/);
+  await peter.goto(problemUrl);
   await peter.waitForURL(/\/problems\/\d+$/);
   assert.match(await peter.locator('main').textContent(), /Payslip shows last month/);
   await peter.goto(`${BASE}/console?queue=problems`);
@@ -658,6 +676,7 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/catalogue');
   await check('/manage/desk');
   await check('/notifications');
+  await check('/manage/canned-replies');
   await login(page, 'admin', ADMIN_PASSWORD);
   await check('/manage/users');
   await check('/problems/new');

@@ -3,6 +3,7 @@
 //! ISO/IEC 20000-1 8.6.1 (incidents), 8.6.2 (service requests) and 8.6.3 (problems).
 
 pub mod attachment;
+pub mod canned;
 pub mod desk;
 pub mod major;
 pub mod problem;

@@ -31,6 +31,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         reporting::report_definitions::Api::openapi(),
         resolution::search::Api::openapi(),
         resolution::desk::Api::openapi(),
+        resolution::canned::Api::openapi(),
     ]
 }
 
@@ -58,6 +59,7 @@ pub fn all() -> Router<AppState> {
         .merge(reporting::report_definitions::routes())
         .merge(resolution::search::routes())
         .merge(resolution::desk::routes())
+        .merge(resolution::canned::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

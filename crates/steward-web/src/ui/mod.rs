@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(resolution::record::routes())
         .merge(resolution::record_edit::routes())
         .merge(resolution::desk::routes())
+        .merge(resolution::canned::routes())
         .merge(resolution::problems::routes())
         .merge(resolution::portal::routes())
         .merge(foundation::people::routes())

@@ -10,6 +10,7 @@ mod audit;
 mod backends;
 mod bad_input;
 mod calendar_cli;
+mod canned;
 mod catalogue;
 mod cis;
 mod cli;

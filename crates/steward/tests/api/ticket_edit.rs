@@ -500,9 +500,13 @@ async fn a_note_that_mentions_a_colleague_notifies_them_and_nobody_else() {
     assert_eq!(hers[0]["topic"], "mention");
     assert_eq!(hers[0]["subject"], "arne mentioned you on INC-000001");
     let his = t.get("/api/v1/notifications", &agent).await.body;
-    assert!(his.as_array().unwrap().is_empty(), "no one is told of their own note: {his}");
+    assert!(
+        his.as_array().unwrap().is_empty(),
+        "no one is told of their own note: {his}"
+    );
     // A customer's @mention reaches nobody.
-    t.post(&url, &customer, json!({"body": "@paula hello?"})).await;
+    t.post(&url, &customer, json!({"body": "@paula hello?"}))
+        .await;
     let hers = t.get("/api/v1/notifications", &paula).await.body;
     assert_eq!(hers.as_array().unwrap().len(), 1);
 }

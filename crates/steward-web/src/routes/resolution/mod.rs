@@ -2,6 +2,7 @@
 //! major incidents, service requests, problems and known errors; search over them.
 //! ISO/IEC 20000-1 8.6.1 (incidents), 8.6.2 (service requests) and 8.6.3 (problems).
 
+pub mod canned;
 pub mod desk;
 pub mod incidents;
 pub mod problems;

@@ -9,7 +9,7 @@ use crate::ui::{
 };
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use steward_app::AppError;
@@ -229,6 +229,15 @@ struct RecordPage {
     edit: Option<EditForm>,
     /// Staff, problems: the analysis form.
     can_analyse: bool,
+    /// Staff: the canned replies they may insert, and the reply text to start from.
+    canned: Vec<Choice>,
+    reply_text: String,
+}
+
+#[derive(serde::Deserialize)]
+struct ShowQuery {
+    /// A canned reply to start the reply with.
+    canned: Option<i64>,
 }
 
 pub struct AgreementView {
@@ -403,6 +412,7 @@ async fn show(
     ui: Ui,
     parts: Parts,
     Path(raw): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> UiResult {
     let kind = kind_of(&parts)?;
     let id = id_of(&raw)?;
@@ -521,6 +531,28 @@ async fn show(
     let (supplier, supplier_acknowledged, suppliers) = supplier_parts(&state, &ui, &t).await;
     let major = major_view(&state, &ui, &t, &names).await;
     let edit = record_edit::form(&state, &ui, &t).await;
+    let canned_list = if staff {
+        state
+            .app
+            .canned_replies(&ui.actor)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let reply_text = q
+        .canned
+        .and_then(|id| canned_list.iter().find(|r| r.id == id))
+        .map(|r| r.body.clone())
+        .unwrap_or_default();
+    let canned = canned_list
+        .into_iter()
+        .map(|r| Choice {
+            selected: Some(r.id) == q.canned,
+            value: r.id.to_string(),
+            label: r.title,
+        })
+        .collect();
     let services = state
         .app
         .raisable_services(&ui.actor)
@@ -532,6 +564,8 @@ async fn show(
         services: &services,
     };
     let page = RecordPage {
+        canned,
+        reply_text,
         edit,
         can_analyse: staff && kind == TicketKind::Problem && t.status.is_open(),
         problem,
