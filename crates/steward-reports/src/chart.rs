@@ -90,7 +90,7 @@ fn axes<'a, 'b>(
         mesh.disable_x_mesh();
     }
     mesh.y_desc(unit)
-        .label_style(("sans-serif", 13))
+        .label_style(("sans-serif", 16))
         .y_label_formatter(&|v| trim_number(*v))
         // One tick per row (at most a dozen): bars stand just right of their row's tick.
         .x_labels(n.min(12) + usize::from(bars))
@@ -163,7 +163,7 @@ fn bars(
     }
     chart
         .configure_series_labels()
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
@@ -250,7 +250,7 @@ fn lines(root: &Area<'_>, report: &Report, series: &[String], unit: &str) -> Res
     }
     chart
         .configure_series_labels()
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()
@@ -276,10 +276,12 @@ fn against_target(
         .max(1.0)
         * 1.1;
     let mut chart = axes(root, report, n as f64, top, unit, true)?;
+    // A row without a figure (nothing measured) gets no bar and says so, as its table cell does.
+    let measured = |r: &[serde_json::Value]| r.get(c).and_then(|v| v.as_f64());
     chart
-        .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
+        .draw_series(report.rows.iter().enumerate().filter_map(|(x, r)| {
             let x0 = x as f64 + 0.2;
-            Rectangle::new([(x0, 0.0), (x0 + 0.6, value(r, c))], SHADES[0].filled())
+            measured(r).map(|v| Rectangle::new([(x0, 0.0), (x0 + 0.6, v)], SHADES[0].filled()))
         }))
         .map_err(|e| e.to_string())?
         .label(series_label(report, key))
@@ -287,12 +289,15 @@ fn against_target(
     // Each bar says whether it reaches the target in words, not only by its height.
     chart
         .draw_series(report.rows.iter().enumerate().map(|(x, r)| {
-            let v = value(r, c);
-            let verdict = if v >= target { "meets" } else { "below" };
+            let (text, v) = match measured(r) {
+                Some(v) if v >= target => (format!("{v:.1} meets"), v),
+                Some(v) => (format!("{v:.1} below"), v),
+                None => ("no data".to_owned(), 0.0),
+            };
             Text::new(
-                format!("{v:.1} {verdict}"),
+                text,
                 (x as f64 + 0.22, v + top * 0.02),
-                ("sans-serif", 12).into_font(),
+                ("sans-serif", 15).into_font(),
             )
         }))
         .map_err(|e| e.to_string())?;
@@ -308,7 +313,7 @@ fn against_target(
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], SHADES[2].stroke_width(2)));
     chart
         .configure_series_labels()
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", 16))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .position(SeriesLabelPosition::LowerRight)
@@ -370,6 +375,24 @@ mod tests {
             notes: Vec::new(),
             generated_at: "2026-01-03T00:00:00Z".into(),
         }
+    }
+
+    #[test]
+    fn a_row_without_a_figure_draws_no_bar_and_says_no_data() {
+        let mut r = report(ChartSpec::BarsWithTarget {
+            value: "opened".into(),
+            target: 90.0,
+            unit: "%".into(),
+        });
+        r.rows[1][1] = serde_json::Value::Null;
+        let out = svg(&r).unwrap();
+        assert!(out.contains("40.0 below"), "{out}");
+        assert!(out.contains("no data"));
+        assert_eq!(
+            out.matches(" below").count(),
+            1,
+            "only the measured row has a verdict"
+        );
     }
 
     #[test]

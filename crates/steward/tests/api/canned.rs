@@ -51,11 +51,16 @@ async fn canned_replies_are_offered_to_the_teams_they_belong_to() {
         titles(t.get("/api/v1/canned-replies", &arne).await.body),
         ["Password reset", "Thanks"]
     );
-    assert_eq!(titles(t.get("/api/v1/canned-replies", &paula).await.body), ["Thanks"]);
+    assert_eq!(
+        titles(t.get("/api/v1/canned-replies", &paula).await.body),
+        ["Thanks"]
+    );
     t.get(&format!("/api/v1/canned-replies/{reset}"), &paula)
         .await
         .problem(404);
-    t.get("/api/v1/canned-replies", &customer).await.problem(403);
+    t.get("/api/v1/canned-replies", &customer)
+        .await
+        .problem(403);
     t.post(
         "/api/v1/canned-replies",
         &arne,
@@ -81,5 +86,8 @@ async fn canned_replies_are_offered_to_the_teams_they_belong_to() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(titles(t.get("/api/v1/canned-replies", &paula).await.body).len(), 2);
+    assert_eq!(
+        titles(t.get("/api/v1/canned-replies", &paula).await.body).len(),
+        2
+    );
 }

@@ -110,13 +110,25 @@ fn day_of(rfc3339: &str) -> String {
 /// `key` makes the caption id unique when a page shows several reports.
 pub fn view(report: &Report, key: &str) -> ReportView {
     let caption_id = format!("cap-{key}");
-    let svg = steward_reports::svg(report).map(|s| {
-        s.replacen(
-            "<svg ",
-            &format!("<svg role=\"img\" aria-labelledby=\"{caption_id}\" class=\"report-chart\" "),
-            1,
-        )
+    // A period in which nothing was recorded is said in words, not as a chart of zeros and a
+    // table of zero rows (a day-by-day month would list thirty of them).
+    let nothing = report.rows.iter().all(|r| {
+        r.iter()
+            .skip(1)
+            .all(|v| v.is_null() || v.as_f64() == Some(0.0))
     });
+    let svg = (!nothing)
+        .then(|| steward_reports::svg(report))
+        .flatten()
+        .map(|s| {
+            s.replacen(
+                "<svg ",
+                &format!(
+                    "<svg role=\"img\" aria-labelledby=\"{caption_id}\" class=\"report-chart\" "
+                ),
+                1,
+            )
+        });
     ReportView {
         name: report.name.clone(),
         title: report.title.clone(),
@@ -141,11 +153,15 @@ pub fn view(report: &Report, key: &str) -> ReportView {
         svg,
         caption_id,
         columns: report.columns.iter().map(|c| c.label.clone()).collect(),
-        rows: report
-            .rows
-            .iter()
-            .map(|r| r.iter().map(cell).collect())
-            .collect(),
+        rows: if nothing {
+            Vec::new()
+        } else {
+            report
+                .rows
+                .iter()
+                .map(|r| r.iter().map(cell).collect())
+                .collect()
+        },
         notes: report.notes.clone(),
     }
 }
