@@ -627,6 +627,7 @@ test('an admin sets up a new customer from the browser alone, and the customer i
   const problemUrl = peter.url();
   // On the incident, his team's canned reply starts the answer.
   await peter.getByRole('region', { name: 'Linked records' }).getByRole('link').first().click();
+  const keptNumber = (await peter.locator('.record-head .muted').textContent()).match(/INC-\d+/)[0];
   await peter.getByLabel('Start from a canned reply').selectOption({ label: 'Payslip resent' });
   await peter.getByRole('button', { name: 'Use it' }).click();
   await peter.waitForLoadState('load');
@@ -634,6 +635,17 @@ test('an admin sets up a new customer from the browser alone, and the customer i
   await peter.getByRole('button', { name: 'Send' }).click();
   await peter.waitForLoadState('load');
   assert.match(await peter.locator('#conversation').textContent(), /sent your payslip again/);
+  // Milton reported the same thing twice: the second is merged into the first.
+  const miltonApi = await apiLogin('milton', PASSWORD);
+  const again = await api(miltonApi, 'POST', '/api/v1/incidents', { title: 'Payslip wrong again' });
+  await peter.goto(`${BASE}/incidents/${again.id}`);
+  await peter.getByText('Merge into another incident…').click();
+  await peter.getByLabel('Number of the incident to keep').fill(keptNumber);
+  peter.once('dialog', (d) => d.accept());
+  await peter.getByRole('button', { name: 'Merge as duplicate' }).click();
+  await peter.waitForLoadState('load');
+  assert.match(await peter.getByRole('status').first().textContent(), /merged into/);
+  assert.match(await peter.locator('.timeline').textContent(), /INC-\d+ was merged into this record/);
   await peter.goto(problemUrl);
   await peter.waitForURL(/\/problems\/\d+$/);
   assert.match(await peter.locator('main').textContent(), /Payslip shows last month/);

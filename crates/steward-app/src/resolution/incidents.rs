@@ -105,6 +105,80 @@ impl App {
         Ok(c)
     }
 
+    /// Merges a duplicate incident into the one the work continues on: the duplicate is
+    /// cancelled with a public reply that names the other (so its requester knows where to
+    /// look), and both timelines record the merge. Both must be open and visible; a major
+    /// incident and an incident already merged away cannot be merged.
+    pub async fn merge_incident(&self, actor: &Actor, id: i64, into: i64) -> Result<Ticket> {
+        require(actor, Permission::WorkTickets)?;
+        if id == into {
+            return Err(AppError::invalid(
+                "into",
+                "an incident cannot be merged into itself",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let duplicate = load(&mut tx, TicketKind::Incident, id).await?;
+        let target = load(&mut tx, TicketKind::Incident, into)
+            .await
+            .map_err(|_| AppError::invalid("into", format!("no incident with id {into}")))?;
+        for (t, field) in [(&duplicate, "status"), (&target, "into")] {
+            if !t.status.is_open() {
+                return Err(AppError::conflict(
+                    Some(field),
+                    format!(
+                        "{} is {}; only open incidents are merged",
+                        t.number,
+                        t.status.as_str()
+                    ),
+                ));
+            }
+        }
+        if duplicate.major {
+            return Err(AppError::conflict(
+                Some("major"),
+                format!(
+                    "{} is a major incident; attach incidents to it instead",
+                    duplicate.number
+                ),
+            ));
+        }
+        let input = steward_domain::resolution::workflow::TransitionInput {
+            to: steward_domain::resolution::workflow::Status::Cancelled
+                .as_str()
+                .to_owned(),
+            ..Default::default()
+        };
+        let next =
+            steward_domain::resolution::workflow::transition(&duplicate.lifecycle(), &input)?;
+        let step = crate::resolution::tickets::Step {
+            event: "merged",
+            action: "merge",
+            reassigned: false,
+            detail: serde_json::json!({ "into": target.id, "number": target.number }),
+        };
+        self.record_step(&mut tx, actor, &duplicate, &next, step, now)
+            .await?;
+        let reply = steward_domain::resolution::ticket::CommentInput {
+            body: format!(
+                "This was reported already as {}: we continue there, and this record is closed as its duplicate.",
+                target.number
+            ),
+            public: Some(true),
+            time_spent_minutes: None,
+        }
+        .parse()?;
+        tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &reply).await?;
+        steward_store::resolution::search::index(tx.ex(), id, "comment", true, "", &reply.body)
+            .await?;
+        let detail = serde_json::json!({ "from": duplicate.id, "number": duplicate.number });
+        self.record_change(&mut tx, actor, &target, "merged_here", detail, &target, now)
+            .await?;
+        tx.commit().await?;
+        load_visible_after(self, actor, into).await
+    }
+
     /// Declares an open incident major (or hands a major incident to another owner).
     pub async fn declare_major(
         &self,
@@ -353,4 +427,9 @@ impl App {
         });
         Ok(out)
     }
+}
+
+/// The target of a merge as the actor sees it, after the commit.
+async fn load_visible_after(app: &App, actor: &Actor, id: i64) -> Result<Ticket> {
+    app.get_ticket(actor, TicketKind::Incident, id).await
 }

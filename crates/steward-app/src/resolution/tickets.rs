@@ -23,7 +23,7 @@ use steward_store::{
 const MATRIX: &str = "priority_matrix";
 
 /// The timeline entries a customer sees on its own records.
-const CUSTOMER_EVENTS: &[&str] = &["created", "transition", "reply", "edited"];
+const CUSTOMER_EVENTS: &[&str] = &["created", "transition", "reply", "edited", "merged"];
 
 /// Whether the actor may know this ticket exists: problems are internal to the provider, and
 /// customers see only their organization's records.

@@ -19,7 +19,7 @@ use steward_domain::resolution::ticket::{
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(create, matrix, set_matrix, criteria, set_criteria, declare, children, notifications,
+    paths(create, merge, matrix, set_matrix, criteria, set_criteria, declare, children, notifications,
         notify, review, known_errors, candidates),
     tags((name = "incidents", description = "Incidents: priority from impact × urgency, major incidents, known-error matching"))
 )]
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/incidents", post(create))
         .route("/api/v1/incidents/{id}/major", post(declare))
         .route("/api/v1/incidents/{id}/children", post(children))
+        .route("/api/v1/incidents/{id}/merge", post(merge))
         .route(
             "/api/v1/incidents/{id}/notifications",
             get(notifications).post(notify),
@@ -207,6 +208,34 @@ pub async fn candidates(
         state
             .app
             .problem_candidates(&auth.actor, q.window_days.unwrap_or(30), q.min.unwrap_or(5))
+            .await?,
+    ))
+}
+
+/// Body of `POST /api/v1/incidents/{id}/merge`.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeInput {
+    /// The incident the work continues on.
+    pub into: i64,
+}
+
+/// Merge a duplicate into another open incident (staff): the duplicate is cancelled with a
+/// public reply naming the other, and both timelines record the merge. Answers the incident
+/// merged into.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/merge", tag = "incidents", params(("id" = i64, Path)),
+    request_body = MergeInput,
+    responses((status = 200, body = Ticket), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiJson(input): ApiJson<MergeInput>,
+) -> Result<Json<Ticket>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .merge_incident(&auth.actor, id, input.into)
             .await?,
     ))
 }

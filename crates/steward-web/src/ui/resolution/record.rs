@@ -229,6 +229,8 @@ struct RecordPage {
     edit: Option<EditForm>,
     /// Staff, problems: the analysis form.
     can_analyse: bool,
+    /// Staff, open incidents that are not major: merging into another as its duplicate.
+    can_merge: bool,
     /// Staff: the canned replies they may insert, and the reply text to start from.
     canned: Vec<Choice>,
     reply_text: String,
@@ -351,6 +353,18 @@ fn event_text(e: &steward_domain::resolution::ticket::TicketEvent, names: &Names
                 .unwrap_or_default();
             format!("Changed {}", changes.join("; "))
         }
+        "merged" => format!(
+            "Merged into {} as its duplicate",
+            detail
+                .and_then(|d| d["number"].as_str())
+                .unwrap_or("another incident")
+        ),
+        "merged_here" => format!(
+            "{} was merged into this record",
+            detail
+                .and_then(|d| d["number"].as_str())
+                .unwrap_or("A duplicate")
+        ),
         other => status_label(other),
     }
 }
@@ -568,6 +582,7 @@ async fn show(
         reply_text,
         edit,
         can_analyse: staff && kind == TicketKind::Problem && t.status.is_open(),
+        can_merge: staff && kind == TicketKind::Incident && t.status.is_open() && !t.major,
         problem,
         problems,
         agreements,

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/{id}/edit", post(edit))
         .route("/requests/{id}/edit", post(edit))
         .route("/problems/{id}/analysis", post(analysis))
+        .route("/incidents/{id}/merge", post(merge))
 }
 
 /// The edit form as the record page shows it: which fields, and the choices of each.
@@ -167,5 +168,40 @@ async fn analysis(
             &format!("The analysis of {} was saved.", t.number),
         )),
         Err(e) => refused(&base, "save the analysis", e),
+    }
+}
+
+/// Merges this incident into the one whose number the form names.
+async fn merge(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let base = href(TicketKind::Incident, id);
+    let number = form.value("into");
+    let found = state
+        .app
+        .search_tickets(&ui.actor, &number, Default::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|h| h.exact && h.kind == TicketKind::Incident.as_str());
+    let Some(target) = found else {
+        let e = AppError::invalid("into", format!("no incident numbered {:?}", number.trim()));
+        return refused(&base, "merge", e);
+    };
+    match state
+        .app
+        .merge_incident(&ui.actor, id, target.ticket_id)
+        .await
+    {
+        Ok(t) => Ok(see_other(
+            &href(TicketKind::Incident, t.id),
+            &format!("The duplicate was merged into {}.", t.number),
+        )),
+        Err(e) => refused(&base, "merge", e),
     }
 }
