@@ -526,30 +526,51 @@ async fn a_duplicate_is_merged_into_the_incident_the_work_continues_on() {
         .await
         .id();
     let dup = t
-        .post("/api/v1/incidents", &customer, json!({"title": "Cannot send mail"}))
+        .post(
+            "/api/v1/incidents",
+            &customer,
+            json!({"title": "Cannot send mail"}),
+        )
         .await
         .id();
     let merge = format!("/api/v1/incidents/{dup}/merge");
-    t.post(&merge, &customer, json!({"into": keep})).await.problem(403);
+    t.post(&merge, &customer, json!({"into": keep}))
+        .await
+        .problem(403);
     let p = t.post(&merge, &agent, json!({"into": dup})).await;
     assert_eq!(p.problem(422)["errors"][0]["field"], "into");
     let audits = t.audit_count().await;
     let r = t.post(&merge, &agent, json!({"into": keep})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["id"], keep);
-    assert_eq!(t.audit_count().await, audits + 2, "one entry for each record");
+    assert_eq!(
+        t.audit_count().await,
+        audits + 2,
+        "one entry for each record"
+    );
 
     // The requester of the duplicate sees it closed, the reason and where work continues.
-    let theirs = t.get(&format!("/api/v1/incidents/{dup}"), &customer).await.body;
+    let theirs = t
+        .get(&format!("/api/v1/incidents/{dup}"), &customer)
+        .await
+        .body;
     assert_eq!(theirs["status"], "cancelled");
     assert!(events(&theirs).contains(&"merged".to_owned()));
     let replies = t
         .get(&format!("/api/v1/incidents/{dup}/comments"), &customer)
         .await
         .body;
-    assert!(replies[0]["body"].as_str().unwrap().contains("INC-000001"), "{replies}");
-    let kept = t.get(&format!("/api/v1/incidents/{keep}"), &agent).await.body;
+    assert!(
+        replies[0]["body"].as_str().unwrap().contains("INC-000001"),
+        "{replies}"
+    );
+    let kept = t
+        .get(&format!("/api/v1/incidents/{keep}"), &agent)
+        .await
+        .body;
     assert!(events(&kept).contains(&"merged_here".to_owned()));
     // A closed duplicate is not merged again.
-    t.post(&merge, &agent, json!({"into": keep})).await.problem(409);
+    t.post(&merge, &agent, json!({"into": keep}))
+        .await
+        .problem(409);
 }
