@@ -9,3 +9,4 @@ pub(crate) mod portal;
 pub(crate) mod problems;
 pub(crate) mod record;
 pub(crate) mod record_edit;
+pub(crate) mod record_path;

@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::ui::resolution::console::{Choice, assignable, collection, href, staff_names};
 use crate::ui::resolution::record_edit::{self, EditForm};
+use crate::ui::resolution::record_path::{id_of, kind_of, refused};
 use crate::ui::{
     FormData, Layout, REFUSAL, Ui, UiError, UiResult, foundation::multipart, human_duration,
     see_other, short_time, status_label,
@@ -47,20 +48,6 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/{id}/children", post(major))
         .route("/incidents/{id}/notify", post(major))
         .route("/incidents/{id}/review", post(major))
-}
-
-/// The kind named by the path's first segment.
-pub(crate) fn kind_of(parts: &Parts) -> Result<TicketKind, UiError> {
-    match parts.uri.path().split('/').nth(1) {
-        Some("incidents") => Ok(TicketKind::Incident),
-        Some("requests") => Ok(TicketKind::Request),
-        Some("problems") => Ok(TicketKind::Problem),
-        _ => Err(UiError::NotFound),
-    }
-}
-
-pub(crate) fn id_of(raw: &str) -> Result<i64, UiError> {
-    raw.parse().map_err(|_| UiError::NotFound)
 }
 
 /// An SLA clock as shown: its state in words (never by colour alone), what it means now, and
@@ -1116,28 +1103,6 @@ async fn link_problem(
     match state.app.link_incidents(&ui.actor, problem, input).await {
         Ok(p) => Ok(see_other(&base, &format!("Linked to {}.", p.number))),
         Err(e) => refused(&base, "link", e),
-    }
-}
-
-/// After a refused command the record is shown again with why.
-pub(crate) fn refused(base: &str, what: &str, e: AppError) -> UiResult {
-    match e {
-        AppError::Invalid(invalid) => {
-            let detail = invalid
-                .0
-                .iter()
-                .map(|e| format!("{}: {}", status_label(&e.field), e.message))
-                .collect::<Vec<_>>()
-                .join("; ");
-            Ok(see_other(
-                base,
-                &format!("{REFUSAL}Could not {what}. {detail}"),
-            ))
-        }
-        AppError::Conflict { message, .. } | AppError::TransitionNotAllowed { message, .. } => Ok(
-            see_other(base, &format!("{REFUSAL}Could not {what}: {message}")),
-        ),
-        other => Err(other.into()),
     }
 }
 
