@@ -218,16 +218,6 @@ impl App {
         Ok(ticket)
     }
 
-    /// The kind of the ticket with this id, if the actor may see it (links name tickets by id).
-    pub async fn ticket_kind(&self, actor: &Actor, id: i64) -> Result<Option<TicketKind>> {
-        require(actor, Permission::ReadTickets)?;
-        let mut conn = self.db.read().await?;
-        Ok(tickets::get_any(conn.ex(), id)
-            .await?
-            .filter(|t| visible(actor, t))
-            .map(|t| t.kind))
-    }
-
     /// One ticket with its timeline and links; another organization's answers 404.
     pub async fn get_ticket(&self, actor: &Actor, kind: TicketKind, id: i64) -> Result<Ticket> {
         require(actor, Permission::ReadTickets)?;

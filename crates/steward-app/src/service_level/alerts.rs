@@ -332,6 +332,19 @@ impl App {
         Ok(alerts::unread_count(conn.ex(), user).await?)
     }
 
+    /// Marks every unread notification of the actor (and of its teams) read; how many.
+    pub async fn read_all_notifications(&self, actor: &Actor) -> Result<u64> {
+        require(actor, Permission::ReadTickets)?;
+        let Some(user) = actor.user_id else {
+            return Ok(0);
+        };
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let n = alerts::mark_all_read(tx.ex(), user, now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     pub async fn read_notification(&self, actor: &Actor, id: i64) -> Result<()> {
         require(actor, Permission::ReadTickets)?;
         let user = actor

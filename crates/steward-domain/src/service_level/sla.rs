@@ -132,6 +132,8 @@ pub struct Notice {
     pub user_id: Option<i64>,
     pub team_id: Option<i64>,
     pub ticket_id: Option<i64>,
+    /// The kind of that ticket (`incident`, `request`, `problem`), for a link to it.
+    pub ticket_kind: Option<String>,
     /// E.g. `sla_warning`, `sla_breach`.
     pub topic: String,
     pub subject: String,

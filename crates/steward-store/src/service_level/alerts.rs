@@ -87,24 +87,28 @@ type NoticeRow = (
     String,
     i64,
     Option<i64>,
+    Option<String>,
 );
 
 /// A user's notifications, newest first: addressed to them or to a team they belong to.
 pub async fn for_user(ex: Ex<'_>, user: i64, limit: i64) -> Result<Vec<Notice>> {
     let rows: Vec<NoticeRow> = on!(ex, c => sqlx::query_as(
-        "SELECT id, recipient_user_id, recipient_team_id, ticket_id, topic, subject, body, created_at, read_at
-         FROM notifications WHERE recipient_user_id = $1
-            OR recipient_team_id IN (SELECT team_id FROM team_members WHERE user_id = $1)
-         ORDER BY id DESC LIMIT $2")
+        "SELECT n.id, n.recipient_user_id, n.recipient_team_id, n.ticket_id, n.topic, n.subject, n.body,
+                n.created_at, n.read_at, t.kind
+         FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id
+         WHERE n.recipient_user_id = $1
+            OR n.recipient_team_id IN (SELECT team_id FROM team_members WHERE user_id = $1)
+         ORDER BY n.id DESC LIMIT $2")
         .bind(user).bind(limit).fetch_all(c).await)?;
     Ok(rows
         .into_iter()
         .map(
-            |(id, user_id, team_id, ticket_id, topic, subject, body, created, read)| Notice {
+            |(id, user_id, team_id, ticket_id, topic, subject, body, created, read, kind)| Notice {
                 id,
                 user_id,
                 team_id,
                 ticket_id,
+                ticket_kind: kind,
                 topic,
                 subject,
                 body,
@@ -122,6 +126,14 @@ pub async fn mark_read(ex: Ex<'_>, id: i64, user: i64, now: i64) -> Result<bool>
             OR recipient_team_id IN (SELECT team_id FROM team_members WHERE user_id = $2))")
         .bind(id).bind(user).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
+}
+
+/// Marks every unread notification of this user (and of their teams) read; how many.
+pub async fn mark_all_read(ex: Ex<'_>, user: i64, now: i64) -> Result<u64> {
+    Ok(on!(ex, c => sqlx::query(
+        "UPDATE notifications SET read_at = $2 WHERE read_at IS NULL AND (recipient_user_id = $1
+            OR recipient_team_id IN (SELECT team_id FROM team_members WHERE user_id = $1))")
+        .bind(user).bind(now).execute(c).await.map(|r| r.rows_affected()))?)
 }
 
 /// How many of a user's notifications (their own and their teams') are unread.

@@ -42,26 +42,19 @@ async fn list(State(state): State<AppState>, ui: Ui) -> UiResult {
     } else {
         Vec::new()
     };
-    let mut items = Vec::new();
-    for n in notices {
-        // The link needs the record's kind; a record the reader may no longer see has none.
-        let link = match n.ticket_id {
-            Some(id) => state
-                .app
-                .ticket_kind(&ui.actor, id)
-                .await
-                .ok()
-                .flatten()
-                .map(|k: TicketKind| href(k, id)),
-            None => None,
-        };
-        items.push(Item {
+    let items: Vec<Item> = notices
+        .into_iter()
+        .map(|n| Item {
             id: n.id,
             iso: n.created_at.clone(),
             at: short_time(&n.created_at),
             subject: n.subject,
             body: n.body,
-            href: link,
+            // The record page itself decides whether the reader may still see it.
+            href: n
+                .ticket_id
+                .zip(n.ticket_kind.as_deref().and_then(TicketKind::parse))
+                .map(|(id, kind)| href(kind, id)),
             team: n.team_id.map(|t| {
                 teams
                     .iter()
@@ -69,8 +62,8 @@ async fn list(State(state): State<AppState>, ui: Ui) -> UiResult {
                     .map_or_else(|| format!("team {t}"), |(_, name)| name.clone())
             }),
             unread: n.read_at.is_none(),
-        });
-    }
+        })
+        .collect();
     let unread = items.iter().filter(|i| i.unread).count();
     Ok(ui.page(&NotificationsPage {
         l: ui.layout("Notifications", "notifications"),
@@ -82,21 +75,14 @@ async fn list(State(state): State<AppState>, ui: Ui) -> UiResult {
 /// Marks one notification read, or every unread one when the form names none.
 async fn read(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
     ui.check_csrf(&form)?;
-    let ids: Vec<i64> = match form.text("id").and_then(|v| v.parse().ok()) {
-        Some(id) => vec![id],
-        None => state
-            .app
-            .my_notifications(&ui.actor)
-            .await?
-            .into_iter()
-            .filter(|n| n.read_at.is_none())
-            .map(|n| n.id)
-            .collect(),
+    let count = match form.text("id").and_then(|v| v.parse().ok()) {
+        Some(id) => {
+            state.app.read_notification(&ui.actor, id).await?;
+            1
+        }
+        None => state.app.read_all_notifications(&ui.actor).await?,
     };
-    for id in &ids {
-        state.app.read_notification(&ui.actor, *id).await?;
-    }
-    let message = match ids.len() {
+    let message = match count {
         1 => "The notification was marked read.".to_owned(),
         n => format!("{n} notifications were marked read."),
     };
