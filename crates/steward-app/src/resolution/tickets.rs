@@ -799,14 +799,8 @@ impl App {
         .await?;
         // A record number leads straight to the record: it comes first, once.
         if let Some(numbers) = steward_domain::resolution::search::record_numbers(query) {
-            let mut exact = Vec::new();
-            for id in tickets::ids_by_number(conn.ex(), &numbers).await? {
-                if let Some(t) = tickets::get_any(conn.ex(), id).await?
-                    && visible(actor, &t)
-                {
-                    exact.push(t);
-                }
-            }
+            let mut exact = tickets::by_numbers(conn.ex(), &numbers).await?;
+            exact.retain(|t| visible(actor, t));
             let found_in_text = |id: i64| items.iter().any(|h| h.ticket_id == id);
             total += exact.iter().filter(|t| !found_in_text(t.id)).count() as i64;
             if request.offset == 0 {

@@ -1,6 +1,6 @@
 //! Tickets (incidents first; requests and problems share the table), their numbers and their
 //! timeline.
-use crate::sql::{Listing, Sql, fetch_listing};
+use crate::sql::{Arg, Listing, Sql, bind_args, fetch_listing};
 use crate::{Ex, Result, on};
 use steward_domain::foundation::page::{PageRequest, rfc3339_micros};
 use steward_domain::resolution::record::Ticket;
@@ -252,22 +252,21 @@ pub async fn update_fields(ex: Ex<'_>, id: i64, f: &Fields<'_>, now: i64) -> Res
     Ok(())
 }
 
-/// The tickets whose number, or known-error number, is one of `numbers` (each is looked up
-/// by its unique index).
-pub async fn ids_by_number(mut ex: Ex<'_>, numbers: &[String]) -> Result<Vec<i64>> {
-    let mut ids = Vec::new();
-    for n in numbers {
-        let found: Vec<i64> = on!(ex.by_ref(), c => sqlx::query_scalar(
-            "SELECT id FROM tickets WHERE number = $1
-             UNION SELECT id FROM tickets WHERE known_error_number = $1")
-            .bind(n).fetch_all(c).await)?;
-        for id in found {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
+/// The tickets whose number, or known-error number, is one of `numbers`, in one query (each
+/// column has a unique index).
+pub async fn by_numbers(ex: Ex<'_>, numbers: &[String]) -> Result<Vec<Ticket>> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(ids)
+    let list = || numbers.iter().map(|n| Arg::from(n.clone()));
+    let mut sql = Sql::new(&format!("{SELECT} WHERE number IN "));
+    sql.row(list())
+        .push(" OR known_error_number IN ")
+        .row(list())
+        .push(" ORDER BY id");
+    let rows: Vec<Row> = on!(ex, c => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+        .fetch_all(c).await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 #[allow(clippy::too_many_arguments)]
