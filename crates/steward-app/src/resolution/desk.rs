@@ -1,7 +1,7 @@
 //! The desk settings: which ticket fields customers may set, and whether their replies resume
 //! records pending on them. Stored as a run-time setting, changed with the audit trail.
 use crate::app::require;
-use crate::{App, AppError, Result};
+use crate::{App, Result};
 use steward_domain::resolution::desk::DeskSettings;
 use steward_domain::resolution::ticket::{Level, TicketField};
 use steward_domain::{Actor, Permission, Scope};
@@ -13,8 +13,8 @@ pub(crate) async fn desk(ex: Ex<'_>) -> Result<DeskSettings> {
     crate::foundation::settings::read(ex, DESK).await
 }
 
-/// Refuses (422 on the field) what a customer may not set when raising a record: impact and
-/// urgency beyond the desk's default need the desk settings' leave.
+/// Refuses (422 on the field) impact or urgency from a customer raising a record when the
+/// desk settings do not let customers set it; staff set both.
 pub(crate) fn customer_levels(
     actor: &Actor,
     settings: &DeskSettings,
@@ -24,18 +24,14 @@ pub(crate) fn customer_levels(
     if !matches!(actor.scope(), Scope::Organization(_)) {
         return Ok(());
     }
-    for (field, given) in [
-        (TicketField::Impact, impact),
-        (TicketField::Urgency, urgency),
-    ] {
-        if given.is_some() && !settings.customer_may(field) {
-            return Err(AppError::invalid(
-                field.as_str(),
-                "is set by the service desk, not by customers",
-            ));
-        }
-    }
-    Ok(())
+    let given: Vec<TicketField> = [
+        (impact.is_some(), TicketField::Impact),
+        (urgency.is_some(), TicketField::Urgency),
+    ]
+    .into_iter()
+    .filter_map(|(set, f)| set.then_some(f))
+    .collect();
+    Ok(settings.refuse_for_customer(&given)?)
 }
 
 impl App {

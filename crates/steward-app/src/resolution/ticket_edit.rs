@@ -6,7 +6,6 @@ use crate::resolution::desk::desk;
 use crate::resolution::tickets::{load, matrix, require_kind, visible};
 use crate::{App, AppError, Result};
 use serde_json::{Value, json};
-use steward_domain::delivery::service::ServiceStatus;
 use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::ticket::{TicketKind, TicketPatch};
 use steward_domain::{Actor, Permission, Scope};
@@ -21,7 +20,7 @@ pub(crate) async fn customer_service(tx: &mut Tx, actor: &Actor, service: i64) -
     };
     let ok = services::get(tx.ex(), service)
         .await?
-        .is_some_and(|s| s.status == ServiceStatus::Live && s.customer_ids.contains(&org));
+        .is_some_and(|s| s.raisable_by(org));
     if ok {
         Ok(())
     } else {
@@ -60,17 +59,7 @@ impl App {
             ));
         }
         if !actor.can(Permission::WorkTickets) {
-            let settings = desk(tx.ex()).await?;
-            if let Some(f) = patch
-                .fields()
-                .into_iter()
-                .find(|f| !settings.customer_may(*f))
-            {
-                return Err(AppError::invalid(
-                    f.as_str(),
-                    "is changed by the service desk, not by customers",
-                ));
-            }
+            desk(tx.ex()).await?.refuse_for_customer(&patch.fields())?;
         }
         if let Some(Some(s)) = patch.service_id {
             if services::get(tx.ex(), s).await?.is_none() {

@@ -74,6 +74,14 @@ pub struct Service {
     pub updated_at: String,
 }
 
+impl Service {
+    /// Whether a customer of `organization` may raise records against this service: it is
+    /// live and delivered to that organization.
+    pub fn raisable_by(&self, organization: i64) -> bool {
+        self.status == ServiceStatus::Live && self.customer_ids.contains(&organization)
+    }
+}
+
 /// Body of `POST /api/v1/services`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

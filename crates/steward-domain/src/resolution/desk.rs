@@ -50,6 +50,17 @@ impl DeskSettings {
     pub fn customer_may(&self, field: TicketField) -> bool {
         self.customer_fields.contains(&field)
     }
+
+    /// Refuses, naming the field, the first of `fields` a customer may not set.
+    pub fn refuse_for_customer(&self, fields: &[TicketField]) -> Result<(), Invalid> {
+        match fields.iter().find(|f| !self.customer_may(**f)) {
+            Some(f) => Err(Invalid::one(
+                f.as_str(),
+                "is for the service desk to set, not for customers",
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -67,5 +78,11 @@ mod tests {
             ..d
         };
         assert_eq!(twice.check().unwrap_err().0[0].field, "customer_fields");
+        let d = DeskSettings::default();
+        assert!(d.refuse_for_customer(&[TicketField::Urgency]).is_ok());
+        let refused = d
+            .refuse_for_customer(&[TicketField::Urgency, TicketField::Impact])
+            .unwrap_err();
+        assert_eq!(refused.0[0].field, "impact");
     }
 }
