@@ -176,7 +176,7 @@ impl App {
         self.record_change(&mut tx, actor, &target, "merged_here", detail, &target, now)
             .await?;
         tx.commit().await?;
-        load_visible_after(self, actor, into).await
+        self.get_ticket(actor, TicketKind::Incident, into).await
     }
 
     /// Declares an open incident major (or hands a major incident to another owner).
@@ -427,9 +427,4 @@ impl App {
         });
         Ok(out)
     }
-}
-
-/// The target of a merge as the actor sees it, after the commit.
-async fn load_visible_after(app: &App, actor: &Actor, id: i64) -> Result<Ticket> {
-    app.get_ticket(actor, TicketKind::Incident, id).await
 }

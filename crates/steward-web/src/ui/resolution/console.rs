@@ -80,18 +80,6 @@ async fn users(state: &AppState, ui: &Ui) -> Vec<steward_domain::foundation::peo
         .unwrap_or_default()
 }
 
-/// The people a record can be assigned to: active staff, by name.
-pub async fn assignable(state: &AppState, ui: &Ui) -> Vec<(i64, String)> {
-    let mut people: Vec<(i64, String)> = users(state, ui)
-        .await
-        .into_iter()
-        .filter(|u| u.active && u.role.is_staff())
-        .map(|u| (u.id, u.display_name))
-        .collect();
-    people.sort_by(|a, b| a.1.cmp(&b.1));
-    people
-}
-
 pub async fn staff_names(state: &AppState, ui: &Ui) -> HashMap<i64, String> {
     users(state, ui)
         .await

@@ -1,7 +1,8 @@
 //! One record: its timeline, replies and notes, attachments, the transitions its status allows,
 //! assignment, links, live SLA clocks and (for incidents) known-error suggestions.
 use crate::AppState;
-use crate::ui::resolution::console::{Choice, assignable, collection, href, staff_names};
+use crate::ui::foundation::choices;
+use crate::ui::resolution::console::{Choice, collection, href, staff_names};
 use crate::ui::resolution::record_edit::{self, EditForm};
 use crate::ui::resolution::record_path::{id_of, kind_of, refused};
 use crate::ui::{
@@ -486,7 +487,7 @@ async fn show(
         selected: t.assignee_id.is_none(),
     }];
     let people = if staff {
-        assignable(&state, &ui).await
+        choices::staff(&state, &ui).await
     } else {
         Vec::new()
     };
@@ -531,7 +532,12 @@ async fn show(
     let agreements = agreement_views(&t, &teams_page, now);
     let (supplier, supplier_acknowledged, suppliers) = supplier_parts(&state, &ui, &t).await;
     let major = major_view(&state, &ui, &t, &names).await;
-    let edit = record_edit::form(&state, &ui, &t).await;
+    let services = state
+        .app
+        .raisable_services(&ui.actor)
+        .await
+        .unwrap_or_default();
+    let edit = record_edit::form(&state, &ui, &t, &services).await;
     let canned_list = if staff {
         state
             .app
@@ -554,11 +560,6 @@ async fn show(
             label: r.title,
         })
         .collect();
-    let services = state
-        .app
-        .raisable_services(&ui.actor)
-        .await
-        .unwrap_or_default();
     let timeline_names = Names {
         people: &names,
         teams: &teams_page,

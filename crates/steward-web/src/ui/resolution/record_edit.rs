@@ -48,7 +48,13 @@ fn level_choices(current: Level) -> Vec<Choice> {
 }
 
 /// The edit form for this actor and record, or none when there is nothing it may edit.
-pub async fn form(state: &AppState, ui: &Ui, t: &Ticket) -> Option<EditForm> {
+/// `services`: what the actor may raise records against (the page has them already).
+pub async fn form(
+    state: &AppState,
+    ui: &Ui,
+    t: &Ticket,
+    services: &[(i64, String)],
+) -> Option<EditForm> {
     if !t.status.is_open() || t.kind == TicketKind::Problem {
         return None;
     }
@@ -68,24 +74,20 @@ pub async fn form(state: &AppState, ui: &Ui, t: &Ticket) -> Option<EditForm> {
     if fields.is_empty() {
         return None;
     }
-    let mut services = vec![Choice {
+    let mut service_choices = vec![Choice {
         value: String::new(),
         label: "No service".into(),
         selected: t.service_id.is_none(),
     }];
     if fields.contains(&TicketField::Service) {
-        let mut options = state
-            .app
-            .raisable_services(&ui.actor)
-            .await
-            .unwrap_or_default();
+        let mut options = services.to_vec();
         // The record's own service stays offered even when it is no longer live.
         if let Some(current) = t.service_id
             && !options.iter().any(|(id, _)| *id == current)
         {
             options.push((current, format!("service {current} (current)")));
         }
-        services.extend(options.into_iter().map(|(id, label)| Choice {
+        service_choices.extend(options.into_iter().map(|(id, label)| Choice {
             value: id.to_string(),
             label,
             selected: Some(id) == t.service_id,
@@ -95,7 +97,7 @@ pub async fn form(state: &AppState, ui: &Ui, t: &Ticket) -> Option<EditForm> {
         fields,
         impacts: level_choices(t.impact),
         urgencies: level_choices(t.urgency),
-        services,
+        services: service_choices,
     })
 }
 
