@@ -160,10 +160,12 @@ pub fn read(form: &FormData, groups: &[Group]) -> Result<Map<String, Value>, Vec
     for f in groups.iter().flat_map(|g| &g.fields) {
         let name = f.name.as_str();
         let value = match &f.input {
-            Input::Text | Input::Long | Input::Email | Input::Password | Input::Suggest(_) => {
-                form.text(name).map_or(Value::Null, Value::from)
-            }
-            Input::Choice(_) => form.text(name).map_or(Value::Null, Value::from),
+            Input::Text
+            | Input::Long
+            | Input::Email
+            | Input::Password
+            | Input::Suggest(_)
+            | Input::Choice(_) => form.text(name).map_or(Value::Null, Value::from),
             Input::Number => match form.text(name) {
                 None => Value::Null,
                 Some(v) => match v.replace(',', ".").parse::<f64>() {
