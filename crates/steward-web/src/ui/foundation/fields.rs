@@ -143,6 +143,16 @@ impl Group {
     }
 }
 
+/// The label a field is shown with, for naming it in a form's list of errors; a name the
+/// form has no field for (a whole-record error) is made readable.
+pub fn label_of(groups: &[Group], name: &str) -> String {
+    groups
+        .iter()
+        .flat_map(|g| &g.fields)
+        .find(|f| f.name == name)
+        .map_or_else(|| crate::ui::status_label(name), |f| f.label.clone())
+}
+
 /// A decimal as JSON: whole numbers as integers, so that integer fields accept them.
 fn number(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9e15 {

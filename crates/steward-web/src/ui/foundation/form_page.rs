@@ -19,6 +19,11 @@ pub(crate) struct FormPage {
 }
 
 impl FormPage {
+    /// A field's label, for the list of errors above the form.
+    fn label_of(&self, name: &str) -> String {
+        crate::ui::foundation::fields::label_of(&self.groups, name)
+    }
+
     /// The page again with the refused input and its messages, answered 422.
     pub(crate) fn refused(mut self, ui: &Ui, values: FormData, errors: &[FieldError]) -> UiResult {
         self.values = values;

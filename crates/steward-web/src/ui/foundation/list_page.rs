@@ -104,6 +104,11 @@ impl ListPage {
         }
     }
 
+    /// A field's label, for the list of errors above the form.
+    fn label_of(&self, name: &str) -> String {
+        crate::ui::foundation::fields::label_of(self.groups(), name)
+    }
+
     /// The form's fields, for reading a submitted form.
     pub(crate) fn groups(&self) -> &[Group] {
         self.form.as_ref().map_or(&[], |f| &f.groups)
