@@ -4,6 +4,7 @@
 
 pub mod attachment;
 pub mod canned;
+pub mod console;
 pub mod desk;
 pub mod major;
 pub mod problem;

@@ -136,3 +136,10 @@ pub async fn id_by_name(ex: Ex<'_>, name: &str) -> Result<Option<i64>> {
         .bind(name).fetch_optional(c).await)?,
     )
 }
+
+/// The ids of the teams a user belongs to.
+pub async fn of_member(ex: Ex<'_>, user: i64) -> Result<Vec<i64>> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id")
+        .bind(user).fetch_all(c).await)?)
+}

@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod canned;
+pub mod console;
 pub mod kinds;
 pub mod search;
 pub mod tickets;

@@ -1,21 +1,42 @@
 //! Clock deadlines for the breach scan, and notifications.
 use crate::{Ex, Result, on};
 use steward_domain::foundation::page::rfc3339_micros;
+use steward_domain::resolution::console::BREACH_HORIZON;
 use steward_domain::service_level::clock::ClockMetric;
 use steward_domain::service_level::sla::{AlertKind, Notice};
 
 /// Records a clock's next warning point and deadline (either may be none), keeping its flags.
 pub async fn set_deadlines(
-    ex: Ex<'_>,
+    mut ex: Ex<'_>,
     ticket: i64,
     metric: ClockMetric,
     warn_at: Option<i64>,
     due_at: Option<i64>,
 ) -> Result<()> {
-    on!(ex, c => sqlx::query(
+    on!(ex.by_ref(), c => sqlx::query(
         "INSERT INTO ticket_clock_deadlines (ticket_id, metric, warn_at, due_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (ticket_id, metric) DO UPDATE SET warn_at = excluded.warn_at, due_at = excluded.due_at")
         .bind(ticket).bind(metric.as_str()).bind(warn_at).bind(due_at)
+        .execute(c).await.map(|_| ()))?;
+    keep_console_deadlines(ex, ticket).await
+}
+
+/// Copies the ticket's earliest deadline and the instant it enters "Breaching soon" onto the
+/// ticket, where the console's indexes read them.
+async fn keep_console_deadlines(mut ex: Ex<'_>, ticket: i64) -> Result<()> {
+    let clocks: Vec<(Option<i64>, Option<i64>)> = on!(ex.by_ref(), c => sqlx::query_as(
+        "SELECT warn_at, due_at FROM ticket_clock_deadlines WHERE ticket_id = $1")
+        .bind(ticket).fetch_all(c).await)?;
+    let horizon = i64::try_from(BREACH_HORIZON.as_micros()).unwrap_or(i64::MAX);
+    let due = clocks.iter().filter_map(|(_, due)| *due).min();
+    let attention = clocks
+        .iter()
+        .flat_map(|(warn, due)| [*warn, due.map(|d| d.saturating_sub(horizon))])
+        .flatten()
+        .min();
+    on!(ex, c => sqlx::query(
+        "UPDATE tickets SET sla_due_at = $2, sla_attention_at = $3 WHERE id = $1")
+        .bind(ticket).bind(due).bind(attention)
         .execute(c).await.map(|_| ()))?;
     Ok(())
 }

@@ -32,6 +32,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         resolution::search::Api::openapi(),
         resolution::desk::Api::openapi(),
         resolution::canned::Api::openapi(),
+        resolution::console::Api::openapi(),
     ]
 }
 
@@ -60,6 +61,7 @@ pub fn all() -> Router<AppState> {
         .merge(resolution::search::routes())
         .merge(resolution::desk::routes())
         .merge(resolution::canned::routes())
+        .merge(resolution::console::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

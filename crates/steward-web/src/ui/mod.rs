@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .merge(foundation::assets::routes())
         .merge(foundation::session::routes())
         .merge(resolution::console::routes())
+        .merge(resolution::incident_new::routes())
+        .merge(resolution::search::routes())
         .merge(resolution::record::routes())
         .merge(resolution::record_edit::routes())
         .merge(resolution::desk::routes())

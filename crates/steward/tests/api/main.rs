@@ -15,6 +15,7 @@ mod catalogue;
 mod cis;
 mod cli;
 mod complaints;
+mod console;
 mod escalation;
 mod health;
 mod history_import;

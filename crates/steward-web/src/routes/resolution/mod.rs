@@ -3,6 +3,7 @@
 //! ISO/IEC 20000-1 8.6.1 (incidents), 8.6.2 (service requests) and 8.6.3 (problems).
 
 pub mod canned;
+pub mod console;
 pub mod desk;
 pub mod incidents;
 pub mod problems;

@@ -5,8 +5,11 @@
 pub(crate) mod canned;
 pub(crate) mod console;
 pub(crate) mod desk;
+pub(crate) mod incident_new;
 pub(crate) mod portal;
 pub(crate) mod problems;
 pub(crate) mod record;
 pub(crate) mod record_edit;
 pub(crate) mod record_path;
+pub(crate) mod rows;
+pub(crate) mod search;

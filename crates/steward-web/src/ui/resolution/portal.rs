@@ -2,7 +2,7 @@
 //! definition, and the organization's own requests and incidents.
 use crate::AppState;
 use crate::ui::foundation::forms::FieldErrors;
-use crate::ui::resolution::console::{Row, href, row};
+use crate::ui::resolution::rows::{Row, href, row};
 use crate::ui::{FormData, Layout, Ui, UiError, UiResult, see_other};
 use askama::Template;
 use axum::Router;

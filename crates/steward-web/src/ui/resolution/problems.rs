@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::ui::foundation::fields::{self, Field, Group, Input};
 use crate::ui::foundation::form_page::FormPage;
 use crate::ui::foundation::forms::FieldErrors;
-use crate::ui::resolution::console::href;
+use crate::ui::resolution::rows::href;
 use crate::ui::{FormData, Ui, UiError, UiResult, see_other, status_label};
 use axum::Router;
 use axum::extract::State;

@@ -2,9 +2,9 @@
 //! assignment, links, live SLA clocks and (for incidents) known-error suggestions.
 use crate::AppState;
 use crate::ui::foundation::choices;
-use crate::ui::resolution::console::{Choice, collection, href, staff_names};
 use crate::ui::resolution::record_edit::{self, EditForm};
 use crate::ui::resolution::record_path::{id_of, kind_of, refused};
+use crate::ui::resolution::rows::{Choice, collection, href, staff_names};
 use crate::ui::{
     FormData, Layout, REFUSAL, Ui, UiError, UiResult, foundation::multipart, human_duration,
     see_other, short_time, status_label,

@@ -2,8 +2,8 @@
 //! urgency, service and category of an open incident or request (and a problem's analysis);
 //! a customer changes what the desk settings allow on its own open record.
 use crate::AppState;
-use crate::ui::resolution::console::{Choice, href};
 use crate::ui::resolution::record_path::{id_of, kind_of, refused};
+use crate::ui::resolution::rows::{Choice, href};
 use crate::ui::{FormData, Ui, UiResult, see_other, status_label};
 use axum::Router;
 use axum::extract::{Path, State};

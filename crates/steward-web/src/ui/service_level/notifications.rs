@@ -2,7 +2,7 @@
 //! the reader or to a team of theirs, newest first, each marked read by hand or all at once.
 use crate::AppState;
 use crate::ui::foundation::choices;
-use crate::ui::resolution::console::href;
+use crate::ui::resolution::rows::href;
 use crate::ui::{FormData, Layout, Ui, UiResult, see_other, short_time};
 use askama::Template;
 use axum::Router;
