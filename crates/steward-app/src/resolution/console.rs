@@ -145,10 +145,23 @@ impl App {
                         .ok()
                         .map(|t| t.number),
                     changed: false,
-                    error: Some(e.to_string()),
+                    error: Some(refusal_text(&e)),
                 },
             });
         }
         Ok(outcomes)
+    }
+}
+
+/// A refusal as a sentence for people: field names as words, every field's message.
+fn refusal_text(e: &AppError) -> String {
+    match e {
+        AppError::Invalid(invalid) => invalid
+            .0
+            .iter()
+            .map(|f| format!("{} {}", f.field.replace('_', " "), f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
     }
 }

@@ -47,9 +47,8 @@ fn where_clause(queue: Queue, f: &ConsoleFilter, who: &Asker) -> Sql {
         Queue::Breaching => {
             sql.push(" AND sla_attention_at <= ").bind(who.now);
         }
-        // The bare column, as in the partial index's predicate.
         Queue::Major => {
-            sql.push(" AND major");
+            sql.push(" AND major = TRUE");
         }
         Queue::Problems => {
             sql.push(" AND kind = 'problem'");
@@ -71,7 +70,8 @@ fn order_by(sort: ConsoleSort) -> &'static str {
         ConsoleSort::Newest => "opened_at DESC, id DESC",
         ConsoleSort::Oldest => "opened_at, id",
         ConsoleSort::Priority => "priority, opened_at, id",
-        ConsoleSort::SlaDue => "sla_due_at IS NULL, sla_due_at, id",
+        // As in the index tickets_open_due: no due time sorts last.
+        ConsoleSort::SlaDue => "COALESCE(sla_due_at, 9223372036854775807), id",
         ConsoleSort::Updated => "updated_at DESC, id DESC",
     }
 }

@@ -394,16 +394,21 @@ async fn bulk(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult
         if changed == 1 { "" } else { "s" }
     );
     if !refused.is_empty() {
-        message = format!("{REFUSAL}{message} {} not changed:", refused.len());
-        for o in refused.iter().take(NAMED_REFUSALS) {
-            let number = o.number.clone().unwrap_or_else(|| format!("#{}", o.id));
-            message.push_str(&format!(
-                " {number}: {};",
-                o.error.as_deref().unwrap_or("refused")
-            ));
-        }
+        let named: Vec<String> = refused
+            .iter()
+            .take(NAMED_REFUSALS)
+            .map(|o| {
+                let number = o.number.clone().unwrap_or_else(|| format!("#{}", o.id));
+                format!("{number}: {}", o.error.as_deref().unwrap_or("refused"))
+            })
+            .collect();
+        message = format!(
+            "{REFUSAL}{message} {} not changed: {}.",
+            refused.len(),
+            named.join(". ")
+        );
         if refused.len() > NAMED_REFUSALS {
-            message.push_str(&format!(" and {} more.", refused.len() - NAMED_REFUSALS));
+            message.push_str(&format!(" And {} more.", refused.len() - NAMED_REFUSALS));
         }
     }
     Ok(see_other(&back, &message))
