@@ -76,11 +76,17 @@
     setInterval(tick, 30000);
   }
 
-  // Times are sent in UTC and shown in this browser's time zone; UTC stays on hover.
-  var local = new Intl.DateTimeFormat(undefined, {
+  // Times are sent in UTC and shown in the person's own time zone (My settings), else in
+  // this browser's; UTC stays on hover.
+  var options = {
     year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short',
     hour: '2-digit', minute: '2-digit', timeZoneName: 'short'
-  });
+  };
+  var zone = document.documentElement.getAttribute('data-tz');
+  if (zone) options.timeZone = zone;
+  var local;
+  try { local = new Intl.DateTimeFormat(undefined, options); }
+  catch (e) { delete options.timeZone; local = new Intl.DateTimeFormat(undefined, options); }
   Array.prototype.forEach.call(document.querySelectorAll('time[datetime]'), function (t) {
     var d = new Date(t.getAttribute('datetime'));
     if (isNaN(d)) return;

@@ -6,5 +6,6 @@ pub mod audit;
 pub mod auth;
 pub mod maintenance;
 pub mod people;
+pub mod preferences;
 pub mod secrets;
 pub mod settings;

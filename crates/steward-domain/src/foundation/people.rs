@@ -492,3 +492,46 @@ mod tests {
         );
     }
 }
+
+/// A person's own settings, as the API reads and writes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// An IANA time zone; none shows times as the browser's zone.
+    pub time_zone: Option<String>,
+}
+
+/// A person's own time zone: an IANA name this build knows, or none (blank) for "as my
+/// browser says".
+pub fn parse_time_zone(value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(name) => jiff::tz::TimeZone::get(name)
+            .map(|_| Some(name.to_owned()))
+            .map_err(|_| {
+                FieldError::new(
+                    "time_zone",
+                    format!("{name:?} is not an IANA time zone (for example Europe/Berlin)"),
+                )
+            }),
+    }
+}
+
+#[cfg(test)]
+mod time_zone_tests {
+    use super::parse_time_zone;
+
+    #[test]
+    fn time_zones_are_iana_names_or_nothing() {
+        assert_eq!(
+            parse_time_zone(Some(" Europe/Berlin ")).unwrap().as_deref(),
+            Some("Europe/Berlin")
+        );
+        assert_eq!(parse_time_zone(Some("")).unwrap(), None);
+        assert_eq!(parse_time_zone(None).unwrap(), None);
+        assert_eq!(
+            parse_time_zone(Some("Mars/Olympus")).unwrap_err().field,
+            "time_zone"
+        );
+    }
+}

@@ -139,3 +139,19 @@ pub async fn list(ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<User
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
+
+/// A person's own time zone, if set.
+pub async fn time_zone(ex: Ex<'_>, id: i64) -> Result<Option<String>> {
+    let zone: Option<Option<String>> = on!(ex, c => sqlx::query_scalar(
+        "SELECT time_zone FROM users WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    Ok(zone.flatten())
+}
+
+/// Sets (or with none clears) a person's time zone; false when there is no such user.
+pub async fn set_time_zone(ex: Ex<'_>, id: i64, zone: Option<&str>, now: i64) -> Result<bool> {
+    let n = on!(ex, c => sqlx::query(
+        "UPDATE users SET time_zone = $2, updated_at = $3 WHERE id = $1")
+        .bind(id).bind(zone).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

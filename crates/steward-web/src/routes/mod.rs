@@ -33,6 +33,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         resolution::desk::Api::openapi(),
         resolution::canned::Api::openapi(),
         resolution::console::Api::openapi(),
+        foundation::preferences::Api::openapi(),
     ]
 }
 
@@ -62,6 +63,7 @@ pub fn all() -> Router<AppState> {
         .merge(resolution::desk::routes())
         .merge(resolution::canned::routes())
         .merge(resolution::console::routes())
+        .merge(foundation::preferences::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(foundation::assets::routes())
         .merge(foundation::session::routes())
+        .merge(foundation::account::routes())
         .merge(resolution::console::routes())
         .merge(resolution::incident_new::routes())
         .merge(resolution::search::routes())
@@ -69,6 +70,8 @@ pub struct UserBar {
     pub manager: bool,
     /// Unread notifications, for the bell.
     pub unread: i64,
+    /// The person's own time zone; none shows times in the browser's.
+    pub time_zone: Option<String>,
 }
 
 /// A logged-in browser session. Pages that need one redirect to the login form without it.
@@ -77,6 +80,7 @@ pub struct Ui {
     pub csrf: String,
     pub flash: Option<String>,
     pub unread: i64,
+    pub time_zone: Option<String>,
 }
 
 impl Ui {
@@ -97,6 +101,7 @@ impl Ui {
                 staff: self.staff(),
                 manager: self.manager(),
                 unread: self.unread,
+                time_zone: self.time_zone.clone(),
             }),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
@@ -157,11 +162,19 @@ impl FromRequestParts<AppState> for Ui {
             .unread_notifications(&auth.actor)
             .await
             .unwrap_or(0);
+        // Likewise: without the setting, times show in the browser's zone.
+        let time_zone = state
+            .app
+            .my_preferences(&auth.actor)
+            .await
+            .map(|p| p.time_zone)
+            .unwrap_or_default();
         Ok(Ui {
             actor: auth.actor,
             csrf: csrf_token,
             flash,
             unread,
+            time_zone,
         })
     }
 }

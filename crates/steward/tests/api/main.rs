@@ -24,6 +24,7 @@ mod lifecycle;
 mod major;
 mod olas;
 mod people;
+mod preferences;
 mod problems;
 mod report_definitions;
 mod reports;

@@ -193,3 +193,76 @@ async fn problems_are_for_staff_only() {
     let search = t.get("/api/v1/search?q=vpn", &customer).await;
     assert_eq!(search.body["total"], 0, "{}", search.body);
 }
+
+#[tokio::test]
+async fn a_problems_own_fields_are_edited_apart_from_its_analysis() {
+    let t = TestApp::spawn().await;
+    let r = t
+        .post(
+            "/api/v1/problems",
+            &t.admin,
+            json!({"title": "Mail drops", "impact": "low", "urgency": "low"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.id();
+    let low = r.body["priority"].clone();
+
+    let edited = t
+        .patch(
+            &format!("/api/v1/problems/{id}"),
+            &t.admin,
+            json!({"title": "Mail drops at night", "impact": "high", "urgency": "high"}),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(edited.body["title"], "Mail drops at night");
+    assert_ne!(
+        edited.body["priority"], low,
+        "priority follows impact and urgency"
+    );
+    let timeline = t
+        .get(&format!("/api/v1/problems/{id}"), &t.admin)
+        .await
+        .body["timeline"]
+        .to_string();
+    assert!(timeline.contains("Mail drops at night"), "{timeline}");
+
+    let analysed = t
+        .patch(
+            &format!("/api/v1/problems/{id}"),
+            &t.admin,
+            json!({"root_cause": "Backup job fills the queue"}),
+        )
+        .await;
+    assert_eq!(analysed.status, 200, "{}", analysed.body);
+    assert_eq!(analysed.body["root_cause"], "Backup job fills the queue");
+    assert_eq!(analysed.body["title"], "Mail drops at night");
+
+    let both = t
+        .patch(
+            &format!("/api/v1/problems/{id}"),
+            &t.admin,
+            json!({"root_cause": "x", "title": "y"}),
+        )
+        .await;
+    assert_eq!(both.status, 422, "{}", both.body);
+    assert_eq!(both.body["errors"][0]["field"], "title");
+    let unknown = t
+        .patch(
+            &format!("/api/v1/problems/{id}"),
+            &t.admin,
+            json!({"colour": "red"}),
+        )
+        .await;
+    assert!(
+        unknown.status == 400 || unknown.status == 422,
+        "{}",
+        unknown.body
+    );
+    let after = t.get(&format!("/api/v1/problems/{id}"), &t.admin).await;
+    assert_eq!(
+        after.body["title"], "Mail drops at night",
+        "refusals change nothing"
+    );
+}

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod orgs;
+pub mod preferences;
 pub mod teams;
 pub mod tokens;
 pub mod users;

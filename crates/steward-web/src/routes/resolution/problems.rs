@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use steward_domain::resolution::problem::{AnalysisInput, KnownError, ProblemInput};
 use steward_domain::resolution::record::Ticket;
-use steward_domain::resolution::ticket::LinkInput;
+use steward_domain::resolution::ticket::{LinkInput, TicketKind, TicketPatch};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -45,20 +45,49 @@ pub async fn create(
     ))
 }
 
-/// Record the analysis so far: root cause and workaround (`null` clears one; a known error
-/// keeps both).
+/// Record the analysis so far (root cause and workaround; `null` clears one, a known error
+/// keeps both), or change the record's own fields (title, description, impact, urgency,
+/// service, category, CI) as for an incident. One request does one of the two, so each is one
+/// change in the timeline.
 #[utoipa::path(patch, path = "/api/v1/problems/{id}", tag = "problems", params(("id" = i64, Path)),
-    request_body = AnalysisInput,
+    request_body(content = serde_json::Value, description = "an AnalysisInput or a TicketPatch"),
     responses((status = 200, body = Ticket), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn analyse(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Id(id): Id,
-    ApiJson(input): ApiJson<AnalysisInput>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Json<Ticket>, Problem> {
-    Ok(Json(
-        state.app.analyse_problem(&auth.actor, id, input).await?,
-    ))
+    const ANALYSIS: [&str; 2] = ["root_cause", "workaround"];
+    let keys: Vec<&String> = body
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    let analysis = keys.iter().any(|k| ANALYSIS.contains(&k.as_str()));
+    let field = keys.iter().find(|k| !ANALYSIS.contains(&k.as_str()));
+    let unreadable = |e: serde_json::Error| {
+        Problem::bad_request("malformed-json", format!("the body does not fit: {e}"))
+    };
+    let ticket = match (analysis, field) {
+        (true, Some(f)) => {
+            return Err(Problem::invalid(vec![steward_domain::FieldError::new(
+                f.as_str(),
+                "send the analysis (root_cause, workaround) and the record's fields in separate requests",
+            )]));
+        }
+        (false, Some(_)) => {
+            let patch: TicketPatch = serde_json::from_value(body).map_err(unreadable)?;
+            state
+                .app
+                .update_ticket(&auth.actor, TicketKind::Problem, id, patch)
+                .await?
+        }
+        (_, None) => {
+            let input: AnalysisInput = serde_json::from_value(body).map_err(unreadable)?;
+            state.app.analyse_problem(&auth.actor, id, input).await?
+        }
+    };
+    Ok(Json(ticket))
 }
 
 /// Link incidents this problem explains.

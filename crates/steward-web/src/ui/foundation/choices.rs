@@ -61,3 +61,13 @@ pub(crate) async fn teams(state: &AppState, ui: &Ui) -> Vec<(i64, String)> {
     page.map(|p| p.items.into_iter().map(|t| (t.id, t.name)).collect())
         .unwrap_or_default()
 }
+
+/// The IANA time zones this build knows, sorted, offered while typing.
+pub(crate) fn time_zones() -> Vec<String> {
+    let mut zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_owned())
+        .collect();
+    zones.sort();
+    zones
+}

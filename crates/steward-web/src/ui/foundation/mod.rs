@@ -3,6 +3,7 @@
 //! component uses.
 //! ISO/IEC 20000-1 5.3 (roles and authorities) and 7.5 (control of documented information).
 
+pub(crate) mod account;
 pub(crate) mod assets;
 pub(crate) mod choices;
 pub(crate) mod fields;

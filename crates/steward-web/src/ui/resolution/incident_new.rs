@@ -29,6 +29,20 @@ struct NewIncidentPage {
     show_urgency: bool,
 }
 
+impl NewIncidentPage {
+    /// A field's label, for the list of errors above the form.
+    fn label_of(&self, field: &str) -> &'static str {
+        match field {
+            "title" => "Title",
+            "description" => "Description",
+            "impact" => "Impact",
+            "urgency" => "Urgency",
+            "service_id" => "Service",
+            _ => "This form",
+        }
+    }
+}
+
 fn levels(selected: &str) -> Vec<Choice> {
     ["high", "medium", "low"]
         .into_iter()

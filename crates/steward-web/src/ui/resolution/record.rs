@@ -141,6 +141,7 @@ struct Event {
 }
 
 struct Entry {
+    iso: String,
     at: String,
     author: String,
     public: bool,
@@ -624,6 +625,7 @@ async fn show(
         entries: comments
             .into_iter()
             .map(|c| Entry {
+                iso: c.at.clone(),
                 at: short_time(&c.at),
                 author: c.author,
                 public: c.public,

@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/incidents/{id}/edit", post(edit))
         .route("/requests/{id}/edit", post(edit))
+        .route("/problems/{id}/edit", post(edit))
         .route("/problems/{id}/analysis", post(analysis))
         .route("/incidents/{id}/merge", post(merge))
 }
@@ -55,7 +56,7 @@ pub async fn form(
     t: &Ticket,
     services: &[(i64, String)],
 ) -> Option<EditForm> {
-    if !t.status.is_open() || t.kind == TicketKind::Problem {
+    if !t.status.is_open() {
         return None;
     }
     let fields: Vec<TicketField> = if ui.staff() {

@@ -16,6 +16,8 @@ pub struct Row {
     pub priority: String,
     pub assignee: String,
     pub opened: String,
+    /// `opened` as RFC 3339, for the page script to show in the reader's time zone.
+    pub opened_iso: String,
     pub major: bool,
 }
 
@@ -43,6 +45,7 @@ pub fn row(t: &Ticket, names: &HashMap<i64, String>) -> Row {
             .and_then(|id| names.get(&id).cloned())
             .unwrap_or_else(|| "—".into()),
         opened: short_time(&t.opened_at),
+        opened_iso: t.opened_at.clone(),
         major: t.major,
     }
 }

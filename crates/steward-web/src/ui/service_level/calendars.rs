@@ -1,6 +1,7 @@
 //! The business calendars screen: each calendar's working week drawn as a preview, with
 //! create and edit forms.
 use crate::AppState;
+use crate::ui::foundation::choices;
 use crate::ui::foundation::fields::{Field, Group, Input};
 use crate::ui::foundation::list_page::{
     FormSpec, ListPage, edit_page, id_of, input, pairs, refused_edit, refused_form, require_manager,
@@ -34,23 +35,17 @@ const DAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
-/// The IANA time zones this build knows, sorted, offered while typing.
-fn time_zones() -> Vec<String> {
-    let mut zones: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|name| name.as_str().to_owned())
-        .collect();
-    zones.sort();
-    zones
-}
-
 fn calendar_fields() -> Vec<Group> {
     vec![
         Group::plain(vec![
             Field::text("name", "Name").required(),
-            Field::new("time_zone", "Time zone", Input::Suggest(time_zones()))
-                .required()
-                .hint("An IANA time zone, for example Europe/Berlin; start typing to choose."),
+            Field::new(
+                "time_zone",
+                "Time zone",
+                Input::Suggest(choices::time_zones()),
+            )
+            .required()
+            .hint("An IANA time zone, for example Europe/Berlin; start typing to choose."),
         ]),
         Group::titled(
             "Working hours (for example 09:00-12:00, 13:00-17:00; blank is closed)",
