@@ -1,9 +1,11 @@
--- Seeds the console benchmark (bench/console): 20 teams, 100 agents, and :n incidents over
+-- Seeds the console benchmark (bench/console): 20 customers, 20 teams, 100 agents, and :n incidents over
 -- about three years, one in twenty open (new, assigned, in progress or pending, with an SLA
 -- due time between a day ago and two days ahead), the rest closed. 200 open incidents are the
 -- bench user's (user 1), who is in team 3. The script fills in :number and :now per backend
 -- and fills the table seq(i) with 1 to :n. Straight SQL, because a million API calls take
 -- hours (bench/tickets measures that path) and the console reads only these columns.
+INSERT INTO organizations (id, name, created_at, updated_at)
+SELECT i, 'Customer ' || i, :now, :now FROM seq WHERE i <= 20;
 INSERT INTO teams (id, name, created_at, updated_at)
 SELECT i, 'Resolver group ' || i, :now, :now FROM seq WHERE i <= 20;
 INSERT INTO users (id, username, display_name, role, created_at, updated_at)

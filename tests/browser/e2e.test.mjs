@@ -271,6 +271,37 @@ test('a person chooses the time zone their pages show times in', async () => {
   await page.context().close();
 });
 
+test('a manager records an outage of a service and sees its availability against the target', async () => {
+  const page = await newPage();
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage/services`);
+  await page.getByRole('link', { name: 'Outages and availability of Workplace IT' }).click();
+  await page.waitForURL(/\/outages$/);
+  assert.match(await page.locator('main').textContent(), /Last 30 days, .*availability/);
+  const at = (hoursAgo) => new Date(Date.now() - hoursAgo * 3600e3).toISOString().slice(0, 16).replace('T', ' ');
+  // An end before the start is refused next to the field.
+  await page.getByLabel(/^Start/).fill(at(2));
+  await page.getByLabel(/^End/).fill(at(3));
+  await page.getByRole('button', { name: /Create outage|Save|Create/ }).first().click();
+  await assert.doesNotReject(page.locator('.field-error').getByText('must not be before the start').waitFor());
+  await page.getByLabel(/^End/).fill('');
+  await page.getByLabel('Note').fill('Mail queue stuck');
+  await page.getByRole('button', { name: /Create outage|Save|Create/ }).first().click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /outage was recorded/);
+  const row = page.getByRole('row', { name: /Mail queue stuck/ });
+  assert.match(await row.textContent(), /ongoing/);
+  // Close it an hour later: one hour of downtime in the last 30 days.
+  await row.getByRole('link', { name: /Edit/ }).click();
+  await page.getByLabel(/^End/).fill(at(1));
+  await page.getByRole('button', { name: /Save/ }).first().click();
+  await page.waitForLoadState('load');
+  assert.doesNotMatch(await page.getByRole('row', { name: /Mail queue stuck/ }).textContent(), /ongoing/);
+  assert.match(await page.locator('main').textContent(), /Last 30 days, .*1 outage costing 1 h/);
+  await shot(page, 'service-outages');
+  await page.context().close();
+});
+
 test('a customer requests from the catalogue and sees only its own organization', async () => {
   const page = await newPage();
   await login(page, 'wile');
@@ -768,6 +799,7 @@ test('the main pages have no serious accessibility violations', async () => {
   if (entry) await check(entry);
   await login(page, 'mona');
   await check(`/manage/services/${world.service.id}`);
+  await check(`/manage/services/${world.service.id}/outages`);
   await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');

@@ -1,3 +1,6 @@
-//! Service continuity and availability — its rules (no I/O): nothing yet; outages and maintenance
-//! windows, availability against target, probes, continuity plans and the status page belong here.
+//! Service continuity and availability — its rules (no I/O): outages and maintenance windows,
+//! availability against target; probes, continuity plans and the status page will follow.
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
+
+pub mod availability;
+pub mod outage;

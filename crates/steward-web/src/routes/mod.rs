@@ -34,6 +34,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         resolution::canned::Api::openapi(),
         resolution::console::Api::openapi(),
         foundation::preferences::Api::openapi(),
+        assurance::outages::Api::openapi(),
     ]
 }
 
@@ -64,6 +65,7 @@ pub fn all() -> Router<AppState> {
         .merge(resolution::canned::routes())
         .merge(resolution::console::routes())
         .merge(foundation::preferences::routes())
+        .merge(assurance::outages::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

@@ -2,6 +2,7 @@
 //! essential action is a plain form POST (CSRF token in a hidden field, then a 303 redirect
 //! with a flash message); the small script only adds shortcuts, live clocks and confirmations.
 
+pub mod assurance;
 pub mod delivery;
 pub mod foundation;
 pub mod reporting;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(resolution::portal::routes())
         .merge(foundation::people::routes())
         .merge(delivery::services::routes())
+        .merge(assurance::outages::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

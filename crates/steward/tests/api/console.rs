@@ -183,31 +183,15 @@ async fn queues_page_filter_and_sort_in_the_database() {
 async fn records_under_an_sla_show_their_due_time_and_breaching_soon() {
     let (t, _clock) = TestApp::spawn_at("2026-03-02T08:00:00Z".parse().unwrap()).await;
     let org = t.create_org("Acme").await;
-    let service = t
-        .post(
-            "/api/v1/services",
-            &t.admin,
-            json!({"name": "Mail", "status": "live", "customer_ids": [org]}),
-        )
-        .await
-        .id();
-    let r = t
-        .post(
-            "/api/v1/slas",
-            &t.admin,
-            json!({
-                "name": "Mail standard", "service_id": service,
-                "targets": {
-                    "P1": {"response_seconds": 1800, "resolution_seconds": 4 * 3600},
-                    "P2": {"response_seconds": 1800, "resolution_seconds": 4 * 3600},
-                    "P3": {"response_seconds": 7200, "resolution_seconds": 8 * 3600},
-                    "P4": {"response_seconds": 7200, "resolution_seconds": 8 * 3600},
-                    "P5": {"response_seconds": 7200, "resolution_seconds": 8 * 3600}
-                }
-            }),
+    let fast = json!({"response_seconds": 1800, "resolution_seconds": 4 * 3600});
+    let slow = json!({"response_seconds": 7200, "resolution_seconds": 8 * 3600});
+    let (service, _) = t
+        .service_with_sla(
+            "Mail",
+            org,
+            json!({"targets": {"P1": fast, "P2": fast, "P3": slow, "P4": slow, "P5": slow}}),
         )
         .await;
-    assert_eq!(r.status, 201, "{}", r.body);
     let (_, plain) = incident(&t, "No service", "high", "high").await;
     let urgent = t
         .post(

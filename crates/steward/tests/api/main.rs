@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod attachments;
 mod audit;
+mod availability;
 mod backends;
 mod bad_input;
 mod calendar_cli;

@@ -384,6 +384,24 @@ impl TestApp {
         (id, token)
     }
 
+    /// A live service for `org` with an SLA on it; `sla` holds the SLA's fields besides its
+    /// name and service. Returns (service id, SLA id).
+    pub async fn service_with_sla(&self, name: &str, org: i64, mut sla: Value) -> (i64, i64) {
+        let service = self
+            .post(
+                "/api/v1/services",
+                &self.admin,
+                json!({"name": name, "status": "live", "customer_ids": [org]}),
+            )
+            .await
+            .id();
+        sla["name"] = json!(format!("{name} standard"));
+        sla["service_id"] = json!(service);
+        let r = self.post("/api/v1/slas", &self.admin, sla).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        (service, r.id())
+    }
+
     /// Logs in with a password; returns (session cookie header value, csrf token).
     pub async fn login(&self, username: &str, password: &str) -> (String, String) {
         let r = self

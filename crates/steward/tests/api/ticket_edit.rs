@@ -18,30 +18,18 @@ fn at(v: &Value) -> Timestamp {
 
 /// A live service for `org` with a 24×7 SLA: P2 resolves in 4 h, P3 in 8 h.
 async fn service_with_sla(t: &TestApp, name: &str, org: i64) -> (i64, i64) {
-    let service = t
-        .post(
-            "/api/v1/services",
-            &t.admin,
-            json!({"name": name, "status": "live", "customer_ids": [org]}),
-        )
-        .await
-        .id();
-    let r = t
-        .post(
-            "/api/v1/slas",
-            &t.admin,
-            json!({
-                "name": format!("{name} standard"), "service_id": service,
-                "targets": {
-                    "P2": {"response_seconds": 1800, "resolution_seconds": 4 * 3600},
-                    "P3": {"response_seconds": 3600, "resolution_seconds": 8 * 3600}
-                },
-                "pause": [{"status": "pending", "reasons": ["customer"]}]
-            }),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    (service, r.id())
+    t.service_with_sla(
+        name,
+        org,
+        json!({
+            "targets": {
+                "P2": {"response_seconds": 1800, "resolution_seconds": 4 * 3600},
+                "P3": {"response_seconds": 3600, "resolution_seconds": 8 * 3600}
+            },
+            "pause": [{"status": "pending", "reasons": ["customer"]}]
+        }),
+    )
+    .await
 }
 
 fn events(ticket: &Value) -> Vec<String> {

@@ -63,8 +63,11 @@ async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPag
         .list_services(&ui.actor, Default::default(), Default::default())
         .await?
         .items;
+    page.link_label = "Outages and availability";
     for s in &list {
         page.row_ids.push(s.id);
+        page.row_links
+            .push(format!("/manage/services/{}/outages", s.id));
         let owner = s
             .owner_id
             .and_then(|o| staff.iter().find(|(id, _)| *id == o))

@@ -1,0 +1,201 @@
+//! Outages and maintenance windows of a service, and its availability computed from them.
+//! Staff record and correct outages; deleting one is for those who manage services. Each change
+//! is in the audit trail.
+use crate::app::{change, require};
+use crate::service_level::calendars::parse_stored;
+use crate::{App, AppError, Result};
+use jiff::Timestamp;
+use steward_domain::assurance::availability::{AvailabilityReport, Span, availability};
+use steward_domain::assurance::outage::{Outage, OutageInput, OutagePatch};
+use steward_domain::delivery::service::Service;
+use steward_domain::foundation::page::rfc3339_micros;
+use steward_domain::resolution::ticket::TicketKind;
+use steward_domain::{Actor, Permission};
+use steward_store::assurance::outages;
+use steward_store::delivery::services;
+use steward_store::resolution::tickets;
+use steward_store::service_level::slas;
+use steward_store::{Ex, Tx};
+
+async fn service(ex: Ex<'_>, id: i64) -> Result<Service> {
+    services::get(ex, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("service", id))
+}
+
+async fn check_incident(tx: &mut Tx, incident: Option<i64>) -> Result<()> {
+    if let Some(id) = incident
+        && tickets::get(tx.ex(), TicketKind::Incident, id)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::invalid(
+            "incident_id",
+            format!("no incident with id {id}"),
+        ));
+    }
+    Ok(())
+}
+
+impl App {
+    pub async fn record_outage(
+        &self,
+        actor: &Actor,
+        service_id: i64,
+        input: OutageInput,
+    ) -> Result<Outage> {
+        require(actor, Permission::WorkTickets)?;
+        require(actor, Permission::ReadServices)?;
+        let now = self.now();
+        let draft = input.parse(now)?;
+        let mut tx = self.db.begin().await?;
+        service(tx.ex(), service_id).await?;
+        check_incident(&mut tx, draft.incident_id).await?;
+        let outage = outages::insert(tx.ex(), service_id, &draft, now).await?;
+        self.audit(
+            &mut tx,
+            change::<(), _>(actor, "outage", outage.id, "create", None, Some(&outage)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outage)
+    }
+
+    /// A service's outages overlapping `[from, to)` (microseconds; none: unbounded).
+    pub async fn list_outages(
+        &self,
+        actor: &Actor,
+        service_id: i64,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<Outage>> {
+        require(actor, Permission::ReadServices)?;
+        let mut conn = self.db.read().await?;
+        service(conn.ex(), service_id).await?;
+        Ok(outages::overlapping(conn.ex(), service_id, from, to)
+            .await?
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect())
+    }
+
+    pub async fn get_outage(&self, actor: &Actor, service_id: i64, id: i64) -> Result<Outage> {
+        require(actor, Permission::ReadServices)?;
+        let mut conn = self.db.read().await?;
+        outages::get(conn.ex(), service_id, id)
+            .await?
+            .map(|(o, _)| o)
+            .ok_or_else(|| AppError::not_found("outage", id))
+    }
+
+    /// Corrects an outage or closes an open one (by setting its end).
+    pub async fn update_outage(
+        &self,
+        actor: &Actor,
+        service_id: i64,
+        id: i64,
+        patch: OutagePatch,
+    ) -> Result<Outage> {
+        require(actor, Permission::WorkTickets)?;
+        require(actor, Permission::ReadServices)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let (before, current) = outages::get(tx.ex(), service_id, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("outage", id))?;
+        let next = patch.apply(&current, now)?;
+        check_incident(&mut tx, next.incident_id).await?;
+        let after = outages::update(tx.ex(), id, &next, now).await?;
+        self.audit(
+            &mut tx,
+            change(actor, "outage", id, "update", Some(&before), Some(&after)),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn delete_outage(&self, actor: &Actor, service_id: i64, id: i64) -> Result<()> {
+        require(actor, Permission::ManageServices)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let (before, _) = outages::get(tx.ex(), service_id, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("outage", id))?;
+        outages::delete(tx.ex(), id).await?;
+        self.audit(
+            &mut tx,
+            change::<_, ()>(actor, "outage", id, "delete", Some(&before), None),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A service's availability over `[from, to)` (microseconds) against its service hours
+    /// and target.
+    pub async fn service_availability(
+        &self,
+        actor: &Actor,
+        service_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<AvailabilityReport> {
+        require(actor, Permission::ReadServices)?;
+        if to <= from {
+            return Err(AppError::invalid("to", "must be after from"));
+        }
+        let instant = |field: &str, micros: i64| {
+            Timestamp::from_microsecond(micros)
+                .map_err(|_| AppError::invalid(field, "is out of range"))
+        };
+        let (start, end, now) = (
+            instant("from", from)?,
+            instant("to", to)?,
+            instant("now", self.now())?,
+        );
+        let mut conn = self.db.read().await?;
+        let s = service(conn.ex(), service_id).await?;
+        let calendar = match s.service_hours_calendar_id {
+            Some(id) => {
+                let (_, definition, _) = slas::calendar(conn.ex(), id)
+                    .await?
+                    .ok_or_else(|| AppError::Internal(format!("calendar {id} is missing")))?;
+                Some(parse_stored(&definition)?)
+            }
+            None => None,
+        };
+        let found = outages::overlapping(conn.ex(), service_id, Some(from), Some(to)).await?;
+        let spans: Vec<Span> = found
+            .iter()
+            .map(|(_, d)| {
+                Ok(Span {
+                    start: instant("start", d.start)?,
+                    end: d.end.map(|e| instant("end", e)).transpose()?,
+                    kind: d.kind,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let figures = availability(
+            calendar.as_ref(),
+            start,
+            end,
+            now,
+            &spans,
+            s.availability_target_percent,
+        )
+        .map_err(|e| AppError::Internal(format!("business time failed: {e}")))?;
+        Ok(AvailabilityReport {
+            service_id,
+            service: s.name,
+            from: rfc3339_micros(from),
+            to: rfc3339_micros(to),
+            calendar_id: s.service_hours_calendar_id,
+            figures,
+            outages: found.into_iter().map(|(o, _)| o).collect(),
+        })
+    }
+}

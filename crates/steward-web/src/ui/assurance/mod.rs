@@ -1,0 +1,5 @@
+//! Service continuity and availability — its web screens: a service's outages, maintenance
+//! windows and availability; probes, continuity plans and the status page will follow.
+//! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
+
+pub(crate) mod outages;

@@ -1,0 +1,245 @@
+//! Outages, maintenance windows and availability against target (ISO/IEC 20000-1 8.7.1),
+//! through the API on a real database.
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+async fn outage(t: &TestApp, service: i64, body: Value) -> Value {
+    let r = t
+        .post(
+            &format!("/api/v1/services/{service}/outages"),
+            &t.admin,
+            body,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body
+}
+
+async fn availability(t: &TestApp, service: i64, from: &str, to: &str) -> Value {
+    let r = t
+        .get(
+            &format!("/api/v1/services/{service}/availability?from={from}&to={to}"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+#[tokio::test]
+async fn outages_are_recorded_checked_closed_and_deleted_with_audit() {
+    let (t, _clock) = TestApp::spawn_at("2026-03-02T10:00:00Z".parse().unwrap()).await;
+    let (_, agent) = t.user("agnes", "agent", None).await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "status": "live"}),
+        )
+        .await
+        .id();
+    let url = format!("/api/v1/services/{service}/outages");
+
+    for (body, field) in [
+        (
+            json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T08:00:00Z", "kind": "unplanned"}),
+            "end",
+        ),
+        (
+            json!({"start": "2026-03-03T09:00:00Z", "kind": "unplanned"}),
+            "start",
+        ),
+        (json!({"start": "soon", "kind": "planned"}), "start"),
+        (
+            json!({"start": "2026-03-02T09:00:00Z", "kind": "unplanned", "incident_id": 999}),
+            "incident_id",
+        ),
+    ] {
+        let r = t.post(&url, &agent, body).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
+    }
+    assert_eq!(
+        t.get(&url, &t.admin).await.body,
+        json!([]),
+        "nothing refused was stored"
+    );
+
+    // An open outage, recorded by an agent, closed later.
+    let open = t
+        .post(
+            &url,
+            &agent,
+            json!({"start": "2026-03-02T09:00:00Z", "kind": "unplanned", "note": "queue stuck"}),
+        )
+        .await;
+    assert_eq!(open.status, 201, "{}", open.body);
+    assert_eq!(open.body["end"], Value::Null);
+    let id = open.id();
+    let closed = t
+        .patch(
+            &format!("{url}/{id}"),
+            &agent,
+            json!({"end": "2026-03-02T09:40:00Z"}),
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(closed.body["end"], "2026-03-02T09:40:00Z");
+    let backwards = t
+        .patch(
+            &format!("{url}/{id}"),
+            &agent,
+            json!({"end": "2026-03-02T08:00:00Z"}),
+        )
+        .await;
+    assert_eq!(backwards.status, 422);
+    assert_eq!(
+        t.get(&format!("{url}/{id}"), &agent).await.body["end"],
+        "2026-03-02T09:40:00Z"
+    );
+
+    // Maintenance is planned ahead.
+    let planned = outage(
+        &t,
+        service,
+        json!({"start": "2026-03-07T22:00:00Z", "end": "2026-03-08T02:00:00Z", "kind": "planned"}),
+    )
+    .await;
+    let listed = t.get(&url, &agent).await.body;
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let window = t
+        .get(
+            &format!("{url}?from=2026-03-05T00:00:00Z&to=2026-03-10T00:00:00Z"),
+            &agent,
+        )
+        .await
+        .body;
+    assert_eq!(window.as_array().unwrap().len(), 1);
+    assert_eq!(window[0]["id"], planned["id"]);
+
+    // Deleting is for those who manage services; it is audited.
+    assert_eq!(t.delete(&format!("{url}/{id}"), &agent).await.status, 403);
+    let before = t.audit_count().await;
+    assert_eq!(t.delete(&format!("{url}/{id}"), &t.admin).await.status, 204);
+    assert_eq!(t.audit_count().await, before + 1);
+    assert_eq!(t.get(&format!("{url}/{id}"), &t.admin).await.status, 404);
+    assert_eq!(
+        t.get("/api/v1/services/9999/outages", &t.admin)
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn availability_counts_overlaps_once_keeps_maintenance_out_and_clips_to_the_period() {
+    let (t, _clock) = TestApp::spawn_at("2026-03-20T12:00:00Z".parse().unwrap()).await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "status": "live", "availability_target_percent": 99.5}),
+        )
+        .await
+        .id();
+    // Around the clock, 1–11 March: 240 h agreed less 2 h of maintenance.
+    for (start, end, kind) in [
+        ("2026-03-02T00:00:00Z", "2026-03-02T02:00:00Z", "unplanned"),
+        ("2026-03-02T01:00:00Z", "2026-03-02T03:00:00Z", "unplanned"),
+        ("2026-03-02T02:30:00Z", "2026-03-02T04:30:00Z", "planned"),
+        // Half inside the period.
+        ("2026-03-10T23:00:00Z", "2026-03-11T01:00:00Z", "unplanned"),
+    ] {
+        outage(
+            &t,
+            service,
+            json!({"start": start, "end": end, "kind": kind}),
+        )
+        .await;
+    }
+    let a = availability(&t, service, "2026-03-01T00:00:00Z", "2026-03-11T00:00:00Z").await;
+    assert_eq!(a["agreed_seconds"], 240 * 3600 - 2 * 3600);
+    assert_eq!(a["downtime_seconds"], 2 * 3600 + 1800 + 3600);
+    assert_eq!(a["outage_count"], 3);
+    assert_eq!(a["availability_percent"], 98.5294);
+    assert_eq!(a["target_percent"], 99.5);
+    assert_eq!(a["met"], false);
+    assert_eq!(a["mtrs_seconds"], (2 * 3600 + 1800 + 3600) / 3);
+    assert_eq!(a["outages"].as_array().unwrap().len(), 4);
+
+    // An open outage counts up to now (12:00), not to the end of the period.
+    outage(
+        &t,
+        service,
+        json!({"start": "2026-03-20T11:00:00Z", "kind": "unplanned"}),
+    )
+    .await;
+    let today = availability(&t, service, "2026-03-20T00:00:00Z", "2026-03-21T00:00:00Z").await;
+    assert_eq!(today["downtime_seconds"], 3600);
+    assert_eq!(today["agreed_seconds"], 86400);
+
+    // Bad periods are refused by name.
+    let r = t
+        .get(
+            &format!("/api/v1/services/{service}/availability?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = t
+        .get(
+            &format!("/api/v1/services/{service}/availability?to=2026-03-01T00:00:00Z"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.body["field"], "from");
+}
+
+#[tokio::test]
+async fn availability_follows_the_service_hours_across_dst_and_holidays() {
+    let (t, _clock) = TestApp::spawn_at("2026-04-02T00:00:00Z".parse().unwrap()).await;
+    let calendar = t
+        .post(
+            "/api/v1/calendars",
+            &t.admin,
+            json!({"name": "Berlin office", "time_zone": "Europe/Berlin",
+                   "hours": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]],
+                             "wed": [["09:00", "17:00"]], "thu": [["09:00", "17:00"]],
+                             "fri": [["09:00", "17:00"]]},
+                   "holidays": ["2026-03-30"]}),
+        )
+        .await;
+    assert_eq!(calendar.status, 201, "{}", calendar.body);
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Payroll", "status": "live", "availability_target_percent": 99.0,
+                   "service_hours_calendar_id": calendar.id()}),
+        )
+        .await;
+    assert_eq!(service.status, 201, "{}", service.body);
+    let service = service.id();
+    // Fri 27 March 16:00–19:00 CET: one hour inside the hours. Mon 30 (a holiday) through
+    // Tue 31 10:00 CEST, after the change to summer time: one hour.
+    outage(&t, service, json!({"start": "2026-03-27T15:00:00Z", "end": "2026-03-27T18:00:00Z", "kind": "unplanned"})).await;
+    outage(&t, service, json!({"start": "2026-03-29T22:00:00Z", "end": "2026-03-31T08:00:00Z", "kind": "unplanned"})).await;
+    let a = availability(&t, service, "2026-03-27T00:00:00Z", "2026-04-01T00:00:00Z").await;
+    assert_eq!(a["agreed_seconds"], 2 * 8 * 3600, "Friday and Tuesday");
+    assert_eq!(a["downtime_seconds"], 2 * 3600);
+    assert_eq!(a["availability_percent"], 87.5);
+    assert_eq!(a["met"], false);
+
+    // A weekend has no agreed time: no percentage, and the reason.
+    let weekend = availability(&t, service, "2026-03-28T00:00:00Z", "2026-03-29T22:00:00Z").await;
+    assert_eq!(weekend["agreed_seconds"], 0);
+    assert_eq!(weekend["availability_percent"], Value::Null);
+    assert_eq!(weekend["met"], Value::Null);
+    assert!(
+        weekend["reason"]
+            .as_str()
+            .unwrap()
+            .contains("service hours")
+    );
+}
