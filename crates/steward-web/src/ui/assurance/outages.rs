@@ -17,6 +17,9 @@ use steward_app::AppError;
 use steward_domain::FieldError;
 use steward_domain::assurance::availability::AvailabilityReport;
 use steward_domain::assurance::outage::{Outage, OutageInput, OutageKind, OutagePatch};
+use steward_domain::foundation::page::PageRequest;
+use steward_domain::resolution::ticket::{TicketKind, TicketSort};
+use steward_store::resolution::tickets::Filter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -64,7 +67,7 @@ fn instant(ui: &Ui, field: &str, text: &str) -> Result<String, FieldError> {
         .map_err(|_| FieldError::new(field, "is not a time that exists in your time zone"))
 }
 
-fn groups(ui: &Ui) -> Vec<Group> {
+fn groups(ui: &Ui, incidents: Vec<(i64, String)>) -> Vec<Group> {
     let when = format!(
         "A date and time in {}, for example 2026-03-02 14:30.",
         zone_name(ui)
@@ -91,8 +94,8 @@ fn groups(ui: &Ui) -> Vec<Group> {
         .hint("Maintenance is agreed time without service; it can be entered ahead."),
         Field::text("start", "Start").required().hint(when.clone()),
         Field::text("end", "End").hint(format!("{when} Leave it blank while the outage lasts.")),
-        Field::new("incident_id", "Incident id", Input::Number)
-            .hint("The incident that records this outage, if any (its number without INC-)."),
+        Field::new("incident_id", "Incident", Input::Pick(incidents, "None"))
+            .hint("The incident that records this outage: the service's 100 newest."),
         Field::new("note", "Note", Input::Long),
     ])]
 }
@@ -154,6 +157,26 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
     }
     page.intro = Some(lines.join(" "));
     page.headers = vec!["Kind", "Start", "End", "Incident", "Note"];
+    let incidents: Vec<(i64, String)> = state
+        .app
+        .list_tickets(
+            &ui.actor,
+            TicketKind::Incident,
+            Filter {
+                service: Some(service),
+                ..Default::default()
+            },
+            TicketSort::default(),
+            PageRequest {
+                limit: 100,
+                offset: 0,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|t| (t.id, format!("{}: {}", t.number, t.title)))
+        .collect();
     let outages = state
         .app
         .list_outages(&ui.actor, service, None, None)
@@ -166,11 +189,16 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
             o.end
                 .as_deref()
                 .map_or_else(|| "ongoing".into(), |e| local(ui, e)),
-            opt(o.incident_id.map(|i| format!("INC-{i:06}"))),
+            opt(o.incident_id.map(|i| {
+                incidents
+                    .iter()
+                    .find(|(id, _)| *id == i)
+                    .map_or_else(|| format!("#{i}"), |(_, label)| label.clone())
+            })),
             opt(o.note.clone()),
         ]);
     }
-    page.form = Some(FormSpec::new("outage", groups(ui)));
+    page.form = Some(FormSpec::new("outage", groups(ui, incidents)));
     page.values = FormData(vec![("kind".into(), "unplanned".into())]);
     Ok(page)
 }

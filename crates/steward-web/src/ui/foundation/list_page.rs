@@ -38,6 +38,14 @@ pub(crate) struct FormSpec {
 }
 
 impl FormSpec {
+    /// "a" or "an", by the noun's first sound as far as its first letter tells.
+    pub(crate) fn article(&self) -> &'static str {
+        match self.noun.chars().next() {
+            Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+            _ => "a",
+        }
+    }
+
     pub(crate) fn new(noun: &'static str, groups: Vec<Group>) -> Self {
         FormSpec {
             noun,
