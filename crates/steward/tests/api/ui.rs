@@ -847,14 +847,14 @@ async fn a_manager_reads_reports_and_keeps_report_definitions_with_snapshots_and
         )
         .await;
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("id=\"fe-name\""), "{}", refused.body);
-    assert!(refused.body.contains("id=\"fe-reports\""));
+    assert!(refused.body.contains("id=\"ce-name\""), "{}", refused.body);
+    assert!(refused.body.contains("id=\"ce-reports\""));
     assert!(refused.body.contains("value=\"Board\""));
     assert!(
         b.get("/manage/report-definitions")
             .await
             .body
-            .contains("No report definitions yet."),
+            .contains("None yet."),
         "nothing created"
     );
     let made = b

@@ -26,6 +26,8 @@ pub enum Input {
     Pick(Vec<(i64, String)>, &'static str),
     /// Any number of records by id.
     Many(Vec<(i64, String)>),
+    /// Any number of these texts: (value, label).
+    ManyOf(Vec<(String, String)>),
     /// Yes or no.
     Check,
     /// Shown, not sent (a username that cannot change).
@@ -78,7 +80,7 @@ impl Field {
             Input::Suggest(_) => "suggest",
             Input::Choice(_) => "choice",
             Input::Pick(..) => "pick",
-            Input::Many(_) => "many",
+            Input::Many(_) | Input::ManyOf(_) => "many",
             Input::Check => "check",
             Input::Fixed => "fixed",
         }
@@ -88,7 +90,7 @@ impl Field {
     pub fn options(&self, values: &FormData) -> Vec<(String, String, bool)> {
         let chosen = |v: &str| values.has(&self.name, v);
         match &self.input {
-            Input::Choice(o) => o
+            Input::Choice(o) | Input::ManyOf(o) => o
                 .iter()
                 .map(|(v, l)| (v.clone(), l.clone(), chosen(v)))
                 .collect(),
@@ -200,9 +202,21 @@ pub fn read(form: &FormData, groups: &[Group]) -> Result<Map<String, Value>, Vec
                     .filter_map(|(_, v)| v.parse::<i64>().ok())
                     .collect::<Vec<_>>(),
             ),
+            Input::ManyOf(_) => Value::from(
+                form.0
+                    .iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .collect::<Vec<_>>(),
+            ),
             Input::Check => Value::from(form.checked(name)),
             Input::Fixed => continue,
         };
+        // A required field left blank is named here, not as a type error of the whole form.
+        if f.required && (value.is_null() || value.as_array().is_some_and(Vec::is_empty)) {
+            errors.push(FieldError::new(name, "is required"));
+            continue;
+        }
         out.insert(f.name.clone(), value);
     }
     if errors.is_empty() {
@@ -278,5 +292,23 @@ mod tests {
         let ok = read(&FormData::parse(b"name="), &groups()).unwrap();
         assert_eq!(ok["name"], Value::Null);
         assert_eq!(ok["active"], false);
+    }
+
+    #[test]
+    fn a_blank_required_field_is_named_and_texts_are_read_as_lists() {
+        let groups = vec![Group::plain(vec![
+            Field::text("name", "Name").required(),
+            Field::new(
+                "reports",
+                "Reports",
+                Input::ManyOf(vec![("volumes".into(), "Volumes".into())]),
+            )
+            .required(),
+        ])];
+        let errors = read(&FormData::parse(b"name=+"), &groups).unwrap_err();
+        let named: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["name", "reports"]);
+        let json = read(&FormData::parse(b"name=Pack&reports=volumes"), &groups).unwrap();
+        assert_eq!(json["reports"], json!(["volumes"]));
     }
 }

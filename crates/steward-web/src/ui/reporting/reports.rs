@@ -2,7 +2,9 @@
 //! (summary figures with the trend in words, the chart, the table, exports), report
 //! definitions with their snapshots, and the decisions and actions recorded against them.
 use crate::AppState;
+use crate::ui::foundation::fields::{Field, Group, Input};
 use crate::ui::foundation::forms::FieldErrors;
+use crate::ui::foundation::list_page::{FormSpec, ListPage as ManageList, refused_form};
 use crate::ui::{FormData, Layout, Ui, UiError, UiResult, see_other, short_time, status_label};
 use askama::Template;
 use axum::Router;
@@ -12,9 +14,7 @@ use serde_json::Value;
 use steward_app::AppError;
 use steward_domain::FieldError;
 use steward_domain::foundation::page::PageRequest;
-use steward_domain::reporting::report::schedule::{
-    ActionInput, ActionKind, Cadence, DefinitionInput,
-};
+use steward_domain::reporting::report::schedule::{ActionInput, ActionKind, DefinitionInput};
 use steward_domain::reporting::report::{Figure, Report, ReportName, ReportParams};
 
 pub fn routes() -> Router<AppState> {
@@ -323,180 +323,152 @@ async fn show(
 
 // ------------------------------------------------------------------ definitions
 
-struct DefinitionRow {
-    id: i64,
-    name: String,
-    audience: String,
-    reports: String,
-    cadence: String,
-    next_run: String,
-}
-
-#[derive(Template)]
-#[template(path = "report_definitions.html")]
-struct DefinitionsPage {
-    l: Layout,
-    definitions: Vec<DefinitionRow>,
-    form: DefinitionForm,
-}
-
-/// The create/edit form of a definition.
-struct DefinitionForm {
-    action: String,
-    heading: String,
-    button: &'static str,
-    values: FormData,
-    errors: FieldErrors,
-    reports: Vec<(&'static str, &'static str)>,
+/// The fields of a report definition, for the list's create form and the detail's edit form.
+fn definition_groups(
     services: Vec<(i64, String)>,
     orgs: Vec<(i64, String)>,
     teams: Vec<(i64, String)>,
+) -> Vec<Group> {
+    let texts = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+            .collect()
+    };
+    vec![
+        Group::plain(vec![
+            Field::text("name", "Name").required(),
+            Field::text("audience", "Audience (who reads it)").required(),
+            Field::new(
+                "reports",
+                "Reports in the pack",
+                Input::ManyOf(
+                    ReportName::ALL
+                        .iter()
+                        .map(|r| (r.as_str().to_owned(), r.title().to_owned()))
+                        .collect(),
+                ),
+            )
+            .required(),
+            Field::new(
+                "cadence",
+                "Cadence",
+                Input::Choice(texts(&[
+                    ("daily", "Daily"),
+                    ("weekly", "Weekly"),
+                    ("monthly", "Monthly"),
+                ])),
+            )
+            .hint("Each snapshot covers the last complete day, week or month."),
+            Field::new(
+                "grouping",
+                "Grouping",
+                Input::Choice(texts(&[
+                    ("", "By the cadence"),
+                    ("day", "Day"),
+                    ("week", "Week"),
+                    ("month", "Month"),
+                ])),
+            ),
+        ]),
+        Group::titled(
+            "Filters (optional)",
+            vec![
+                Field::new("service_id", "Service", Input::Pick(services, "All")),
+                Field::new("organization_id", "Customer", Input::Pick(orgs, "All")),
+                Field::new("team_id", "Team", Input::Pick(teams, "All")),
+                Field::new(
+                    "priority",
+                    "Priority",
+                    Input::Pick((1..=5).map(|p| (p, format!("P{p}"))).collect(), "All"),
+                ),
+            ],
+        ),
+    ]
+}
+
+async fn definition_fields(state: &AppState, ui: &Ui) -> Result<Vec<Group>, UiError> {
+    let (services, orgs, teams) = choices(state, ui).await?;
+    Ok(definition_groups(services, orgs, teams))
+}
+
+/// The edit form on a definition's page, drawn and read through its fields.
+struct DefinitionForm {
+    action: String,
+    groups: Vec<Group>,
+    values: FormData,
+    errors: FieldErrors,
 }
 
 impl DefinitionForm {
-    fn chosen(&self, report: &str) -> bool {
-        self.values
-            .0
-            .iter()
-            .any(|(k, v)| k == "reports" && v == report)
+    /// A field's label, for the list of errors above the form.
+    fn label_of(&self, name: &str) -> String {
+        crate::ui::foundation::fields::label_of(&self.groups, name)
     }
 }
 
-async fn definition_form(
-    state: &AppState,
-    ui: &Ui,
-    action: String,
-    heading: String,
-    button: &'static str,
-    values: FormData,
-) -> Result<DefinitionForm, UiError> {
-    let (services, orgs, teams) = choices(state, ui).await?;
-    Ok(DefinitionForm {
-        action,
-        heading,
-        button,
-        values,
-        errors: FieldErrors::default(),
-        reports: ReportName::ALL
-            .iter()
-            .map(|r| (r.as_str(), r.title()))
-            .collect(),
-        services,
-        orgs,
-        teams,
-    })
-}
-
-async fn definitions_page(
-    state: &AppState,
-    ui: &Ui,
-    values: FormData,
-) -> Result<DefinitionsPage, UiError> {
-    let definitions = state
-        .app
-        .list_report_definitions(&ui.actor)
-        .await?
-        .into_iter()
-        .map(|d| DefinitionRow {
-            id: d.id,
-            name: d.name,
-            audience: d.audience,
-            reports: d.reports.join(", "),
-            cadence: status_label(d.cadence.as_str()),
-            next_run: short_time(&d.next_run_at),
-        })
-        .collect();
-    Ok(DefinitionsPage {
-        l: ui.layout("Report definitions", "manage"),
-        definitions,
-        form: definition_form(
-            state,
-            ui,
-            "/manage/report-definitions".into(),
-            "Create a report definition".into(),
-            "Create",
-            values,
-        )
-        .await?,
-    })
+async fn definitions_page(state: &AppState, ui: &Ui) -> Result<ManageList, UiError> {
+    let mut page = ManageList::new(ui, "Report definitions", "report-definitions");
+    page.intro = Some(
+        "A definition is a pack of reports for an audience. On its cadence a snapshot of the last complete period is generated and kept unchanged, with a SHA-256 of its content; decisions and actions are recorded against a snapshot."
+            .into(),
+    );
+    page.headers = vec!["Name", "Audience", "Reports", "Cadence", "Next snapshot"];
+    page.link_label = "Snapshots and settings";
+    for d in state.app.list_report_definitions(&ui.actor).await? {
+        page.row_links
+            .push(format!("/manage/report-definitions/{}", d.id));
+        page.rows.push(vec![
+            d.name,
+            d.audience,
+            d.reports.join(", "),
+            status_label(d.cadence.as_str()),
+            short_time(&d.next_run_at),
+        ]);
+    }
+    page.form = Some(FormSpec::new(
+        "report definition",
+        definition_fields(state, ui).await?,
+    ));
+    page.values = FormData(vec![("cadence".into(), "weekly".into())]);
+    Ok(page)
 }
 
 async fn definitions(State(state): State<AppState>, ui: Ui) -> UiResult {
     require_manager(&ui)?;
-    let defaults = FormData(vec![("cadence".into(), "weekly".into())]);
-    Ok(ui.page(&definitions_page(&state, &ui, defaults).await?))
+    Ok(ui.page(&definitions_page(&state, &ui).await?))
 }
 
-/// The form as the API's definition body.
-fn definition_input(form: &FormData) -> Result<DefinitionInput, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut id = |name: &str| {
-        form.id(name).unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        })
+/// The form as the API's definition body, refused where the API refuses the same JSON.
+fn definition_input(groups: &[Group], form: &FormData) -> Result<DefinitionInput, Vec<FieldError>> {
+    let json = crate::ui::foundation::fields::read(form, groups)?;
+    crate::ui::foundation::list_page::input(Value::Object(json))
+}
+
+/// `reports[2]` is shown next to the reports field; a duplicate name next to the name.
+fn refusal(e: AppError) -> Result<Vec<FieldError>, UiError> {
+    let errors = match e {
+        AppError::Invalid(invalid) => invalid.0,
+        AppError::Conflict { field, message } => vec![FieldError::new(
+            field.unwrap_or_else(|| "name".into()),
+            message,
+        )],
+        other => return Err(other.into()),
     };
-    let (service_id, organization_id, team_id, priority) = (
-        id("service_id"),
-        id("organization_id"),
-        id("team_id"),
-        id("priority"),
-    );
-    let cadence = Cadence::parse(&form.value("cadence"));
-    if cadence.is_none() {
-        errors.push(FieldError::new(
-            "cadence",
-            "choose daily, weekly or monthly",
-        ));
-    }
-    match cadence {
-        Some(cadence) if errors.is_empty() => Ok(DefinitionInput {
-            name: form.value("name"),
-            audience: form.value("audience"),
-            reports: form
-                .0
-                .iter()
-                .filter(|(k, _)| k == "reports")
-                .map(|(_, v)| v.clone())
-                .collect(),
-            service_id,
-            organization_id,
-            team_id,
-            priority,
-            grouping: form.text("grouping"),
-            cadence,
-        }),
-        _ => Err(errors),
-    }
-}
-
-/// `reports[2]` is shown next to the reports fieldset.
-fn by_field(errors: Vec<FieldError>) -> FieldErrors {
-    let errors: Vec<FieldError> = errors
+    Ok(errors
         .into_iter()
         .map(|e| {
             let field = e.field.split('[').next().unwrap_or(&e.field).to_owned();
             FieldError::new(field, e.message)
         })
-        .collect();
-    FieldErrors::from_list(&errors)
-}
-
-fn refusal(e: AppError) -> Result<Vec<FieldError>, UiError> {
-    match e {
-        AppError::Invalid(invalid) => Ok(invalid.0),
-        AppError::Conflict { field, message } => Ok(vec![FieldError::new(
-            field.unwrap_or_else(|| "name".into()),
-            message,
-        )]),
-        other => Err(other.into()),
-    }
+        .collect())
 }
 
 async fn create_definition(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
     require_manager(&ui)?;
     ui.check_csrf(&form)?;
-    let result = match definition_input(&form) {
+    let page = definitions_page(&state, &ui).await?;
+    let result = match definition_input(page.groups(), &form) {
         Ok(input) => state
             .app
             .create_report_definition(&ui.actor, input)
@@ -509,13 +481,7 @@ async fn create_definition(State(state): State<AppState>, ui: Ui, form: FormData
             &format!("/manage/report-definitions/{}", d.id),
             &format!("Report definition {} was created.", d.name),
         )),
-        Err(Ok(errors)) => {
-            let mut page = definitions_page(&state, &ui, form).await?;
-            page.form.errors = by_field(errors);
-            let mut response = ui.page(&page);
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
+        Err(Ok(errors)) => refused_form(&ui, page, form, &errors),
         Err(Err(e)) => Err(e),
     }
 }
@@ -552,6 +518,7 @@ async fn definition_page(
     values: Option<FormData>,
 ) -> Result<DefinitionPage, UiError> {
     let d = state.app.get_report_definition(&ui.actor, id).await?;
+    let groups = definition_fields(state, ui).await?;
     let values = values.unwrap_or_else(|| {
         let mut v = vec![
             ("name".to_owned(), d.name.clone()),
@@ -590,15 +557,12 @@ async fn definition_page(
     Ok(DefinitionPage {
         l: ui.layout(format!("Report definition {}", d.name), "manage"),
         id,
-        form: definition_form(
-            state,
-            ui,
-            format!("/manage/report-definitions/{id}"),
-            "Edit the definition".into(),
-            "Save changes",
+        form: DefinitionForm {
+            action: format!("/manage/report-definitions/{id}"),
+            groups,
             values,
-        )
-        .await?,
+            errors: FieldErrors::default(),
+        },
         name: d.name,
         snapshots,
     })
@@ -619,7 +583,8 @@ async fn update_definition(
     require_manager(&ui)?;
     ui.check_csrf(&form)?;
     let id = id_of(&raw)?;
-    let result = match definition_input(&form) {
+    let groups = definition_fields(&state, &ui).await?;
+    let result = match definition_input(&groups, &form) {
         Ok(input) => state
             .app
             .update_report_definition(&ui.actor, id, input)
@@ -634,7 +599,7 @@ async fn update_definition(
         )),
         Err(Ok(errors)) => {
             let mut page = definition_page(&state, &ui, id, Some(form)).await?;
-            page.form.errors = by_field(errors);
+            page.form.errors = FieldErrors::from_list(&errors);
             let mut response = ui.page(&page);
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
