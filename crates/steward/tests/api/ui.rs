@@ -240,8 +240,9 @@ async fn an_invalid_form_names_its_fields_and_keeps_the_input() {
         )
         .await;
     assert_eq!(page.status, 422);
-    assert!(page.body.contains("id=\"e-title\""), "{}", page.body);
-    assert!(page.body.contains("choose high, medium or low"));
+    assert!(page.body.contains("id=\"ce-title\""), "{}", page.body);
+    assert!(page.body.contains("id=\"ce-impact\""), "{}", page.body);
+    assert!(page.body.contains("choose High, Medium or Low"));
     assert!(
         page.body.contains("kept &#60;b&#62;as typed&#60;/b&#62;")
             || page.body.contains("kept &lt;b&gt;as typed&lt;/b&gt;"),

@@ -167,17 +167,44 @@ fn number(n: f64) -> Value {
 /// The submitted form as the API's JSON, field by field; a number or a choice that cannot be
 /// read names its field. Fixed fields are not read.
 pub fn read(form: &FormData, groups: &[Group]) -> Result<Map<String, Value>, Vec<FieldError>> {
+    let (out, errors) = read_all(form, groups);
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// "choose High, Medium or Low".
+fn choose(options: &[(String, String)]) -> String {
+    let labels: Vec<&str> = options.iter().map(|(_, l)| l.as_str()).collect();
+    match labels.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("choose {} or {last}", rest.join(", ")),
+        Some((only, _)) => format!("choose {only}"),
+        None => "nothing to choose from".into(),
+    }
+}
+
+/// What [`read`] reads, and also the fields it could read when others were refused, so that a
+/// caller can check those too and name every bad field at once.
+pub fn read_all(form: &FormData, groups: &[Group]) -> (Map<String, Value>, Vec<FieldError>) {
     let mut out = Map::new();
     let mut errors = Vec::new();
     for f in groups.iter().flat_map(|g| &g.fields) {
         let name = f.name.as_str();
         let value = match &f.input {
-            Input::Text
-            | Input::Long
-            | Input::Email
-            | Input::Password
-            | Input::Suggest(_)
-            | Input::Choice(_) => form.text(name).map_or(Value::Null, Value::from),
+            Input::Text | Input::Long | Input::Email | Input::Password | Input::Suggest(_) => {
+                form.text(name).map_or(Value::Null, Value::from)
+            }
+            // A value the form never offered is named here, with the offered ones.
+            Input::Choice(options) => match form.text(name) {
+                None => Value::Null,
+                Some(v) if options.iter().any(|(o, _)| *o == v) => Value::from(v),
+                Some(_) => {
+                    errors.push(FieldError::new(name, choose(options)));
+                    continue;
+                }
+            },
             Input::Number => match form.text(name) {
                 None => Value::Null,
                 Some(v) => match v.replace(',', ".").parse::<f64>() {
@@ -219,11 +246,7 @@ pub fn read(form: &FormData, groups: &[Group]) -> Result<Map<String, Value>, Vec
         }
         out.insert(f.name.clone(), value);
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    (out, errors)
 }
 
 /// A form filled from a record as the API shows it: each field from the record's value of the
