@@ -505,7 +505,7 @@ async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
     );
     let dashboard = b.get("/manage").await;
     assert_eq!(dashboard.status, 200);
-    // SLA compliance, volumes and backlog come from the reports; availability is only a target.
+    // SLA compliance, volumes and backlog come from the reports; availability from outages.
     for heading in [
         "SLA compliance",
         "Volumes: opened, resolved and backlog",
@@ -513,7 +513,8 @@ async fn a_manager_configures_a_service_a_calendar_and_an_sla_with_forms() {
     ] {
         assert!(dashboard.body.contains(heading), "{heading}");
     }
-    assert!(dashboard.body.contains("does not measure availability yet"));
+    assert!(dashboard.body.contains("Availability as a table"));
+    assert!(!dashboard.body.contains("does not measure availability"));
     assert_eq!(dashboard.body.matches("<svg class=\"chart\"").count(), 1);
     let csrf = csrf_of(&dashboard.body);
     let acme_id = acme.to_string();

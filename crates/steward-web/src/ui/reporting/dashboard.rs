@@ -1,5 +1,5 @@
-//! The manager's dashboard: SLA compliance, volumes and backlog from the reports, and the
-//! agreed availability targets.
+//! The manager's dashboard: SLA compliance, volumes and backlog from the reports, and each
+//! live service's availability against its target.
 use crate::AppState;
 use crate::ui::foundation::list_page::require_manager;
 use crate::ui::foundation::svg;
@@ -15,46 +15,21 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/manage", get(dashboard))
 }
 
-struct Chart {
-    heading: &'static str,
-    note: String,
-    svg: String,
-    /// The same figures as a table, for anyone who cannot read the chart.
-    table: Vec<(String, String)>,
-}
-
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     l: Layout,
     /// SLA compliance, volumes and backlog aging: last 30 days against the 30 before.
     reports: Vec<crate::ui::reporting::reports::ReportView>,
-    availability: Chart,
+    availability: Availability,
 }
 
-fn chart(
-    heading: &'static str,
+/// Each live service's availability against its target.
+struct Availability {
     note: String,
-    id: &str,
-    unit: &str,
-    data: Vec<(String, f64)>,
-) -> Chart {
-    Chart {
-        heading,
-        note,
-        svg: svg::bars(id, heading, &data, unit),
-        table: data
-            .iter()
-            .map(|(k, v)| {
-                let shown = if v.fract() == 0.0 {
-                    format!("{v:.0}{unit}")
-                } else {
-                    format!("{v:.1}{unit}")
-                };
-                (k.clone(), shown)
-            })
-            .collect(),
-    }
+    svg: String,
+    /// Service, availability, target, verdict, outages.
+    rows: Vec<[String; 5]>,
 }
 
 async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
@@ -69,28 +44,60 @@ async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
         reports.push(crate::ui::reporting::reports::view(&report, name));
     }
 
-    // Steward measures no availability yet: only the agreed targets are shown, and said so.
+    // Availability over the same 30 days, measured from the outage records (8.7.1).
+    let now = crate::ui::now(&state).as_microsecond();
+    let from = now - 30 * 86_400_000_000;
     let services = state
         .app
         .list_services(&ui.actor, Default::default(), PageRequest::default())
         .await?;
-    let availability: Vec<(String, f64)> = services
+    let mut measured = Vec::new();
+    let mut rows = Vec::new();
+    for s in services
         .items
         .iter()
-        .filter_map(|s| s.availability_target_percent.map(|a| (s.name.clone(), a)))
-        .collect();
-    let availability = chart(
-        "Availability targets",
-        if availability.is_empty() {
-            "No service has an availability target yet. Steward does not measure availability yet."
-                .into()
-        } else {
-            "Agreed availability per service, in percent. These are targets only: Steward does not measure availability yet.".into()
-        },
-        "availability",
-        " %",
-        availability,
-    );
+        .filter(|s| s.status.as_str() == "live")
+    {
+        let a = state
+            .app
+            .service_availability(&ui.actor, s.id, from, now)
+            .await?;
+        let f = &a.figures;
+        if let Some(p) = f.availability_percent {
+            measured.push((s.name.clone(), p));
+        }
+        rows.push([
+            s.name.clone(),
+            f.availability_percent
+                .map_or_else(|| "—".into(), |p| format!("{p} %")),
+            f.target_percent
+                .map_or_else(|| "none".into(), |t| format!("{t} %")),
+            match f.met {
+                Some(true) => "met".into(),
+                Some(false) => "missed".into(),
+                None => f
+                    .reason
+                    .clone()
+                    .map_or_else(|| "no target".into(), |_| "no agreed time".into()),
+            },
+            f.outage_count.to_string(),
+        ]);
+    }
+    let note = if rows.is_empty() {
+        "No live service yet.".to_owned()
+    } else {
+        "Live services, last 30 days: agreed time (service hours less planned maintenance) against unplanned outages, from the outages recorded on each service.".to_owned()
+    };
+    let availability = Availability {
+        note,
+        svg: svg::bars(
+            "availability",
+            "Availability, last 30 days",
+            &measured,
+            " %",
+        ),
+        rows,
+    };
     Ok(ui.page(&DashboardPage {
         l: ui.layout("Dashboard", "manage"),
         reports,
