@@ -6,10 +6,11 @@ use crate::service_level::calendars::parse_stored;
 use crate::{App, AppError, Result};
 use jiff::Timestamp;
 use steward_domain::assurance::availability::{AvailabilityReport, Span, availability};
-use steward_domain::assurance::outage::{Outage, OutageInput, OutagePatch};
+use steward_domain::assurance::outage::{Outage, OutageDraft, OutageInput, OutagePatch};
 use steward_domain::delivery::service::Service;
 use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::resolution::ticket::TicketKind;
+use steward_domain::service_level::calendar::Calendar;
 use steward_domain::{Actor, Permission};
 use steward_store::assurance::outages;
 use steward_store::delivery::services;
@@ -21,6 +22,35 @@ async fn service(ex: Ex<'_>, id: i64) -> Result<Service> {
     services::get(ex, id)
         .await?
         .ok_or_else(|| AppError::not_found("service", id))
+}
+
+/// The calendar of a service's hours; none means around the clock.
+pub(crate) async fn service_calendar(ex: Ex<'_>, s: &Service) -> Result<Option<Calendar>> {
+    let Some(id) = s.service_hours_calendar_id else {
+        return Ok(None);
+    };
+    let (_, definition, _) = slas::calendar(ex, id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("calendar {id} is missing")))?;
+    Ok(Some(parse_stored(&definition)?))
+}
+
+fn instant(field: &str, micros: i64) -> Result<Timestamp> {
+    Timestamp::from_microsecond(micros).map_err(|_| AppError::invalid(field, "is out of range"))
+}
+
+/// Stored outages as the availability rule reads them.
+pub(crate) fn spans(found: &[(Outage, OutageDraft)]) -> Result<Vec<Span>> {
+    found
+        .iter()
+        .map(|(_, d)| {
+            Ok(Span {
+                start: instant("start", d.start)?,
+                end: d.end.map(|e| instant("end", e)).transpose()?,
+                kind: d.kind,
+            })
+        })
+        .collect()
 }
 
 async fn check_incident(tx: &mut Tx, incident: Option<i64>) -> Result<()> {
@@ -148,51 +178,42 @@ impl App {
         if to <= from {
             return Err(AppError::invalid("to", "must be after from"));
         }
-        let instant = |field: &str, micros: i64| {
-            Timestamp::from_microsecond(micros)
-                .map_err(|_| AppError::invalid(field, "is out of range"))
-        };
-        let (start, end, now) = (
-            instant("from", from)?,
-            instant("to", to)?,
-            instant("now", self.now())?,
-        );
+        instant("from", from)?;
+        let (end, now) = (instant("to", to)?, instant("now", self.now())?);
         let mut conn = self.db.read().await?;
         let s = service(conn.ex(), service_id).await?;
-        let calendar = match s.service_hours_calendar_id {
-            Some(id) => {
-                let (_, definition, _) = slas::calendar(conn.ex(), id)
-                    .await?
-                    .ok_or_else(|| AppError::Internal(format!("calendar {id} is missing")))?;
-                Some(parse_stored(&definition)?)
-            }
-            None => None,
-        };
+        let calendar = service_calendar(conn.ex(), &s).await?;
+        let created = s
+            .created_at
+            .parse::<Timestamp>()
+            .map_err(|e| AppError::Internal(format!("a service's creation time: {e}")))?
+            .as_microsecond();
+        let first_outage = outages::earliest_start(conn.ex(), service_id).await?;
+        let records_from = first_outage.map_or(created, |o| o.min(created));
+        let measured_from = from.max(records_from).min(to);
         let found = outages::overlapping(conn.ex(), service_id, Some(from), Some(to)).await?;
-        let spans: Vec<Span> = found
-            .iter()
-            .map(|(_, d)| {
-                Ok(Span {
-                    start: instant("start", d.start)?,
-                    end: d.end.map(|e| instant("end", e)).transpose()?,
-                    kind: d.kind,
-                })
-            })
-            .collect::<Result<_>>()?;
-        let figures = availability(
+        let spans = spans(&found)?;
+        let mut figures = availability(
             calendar.as_ref(),
-            start,
+            instant("from", measured_from)?,
             end,
             now,
             &spans,
             s.availability_target_percent,
         )
         .map_err(|e| AppError::Internal(format!("business time failed: {e}")))?;
+        if measured_from >= to {
+            figures.reason = Some(format!(
+                "Steward has no records of this service before {}: it was recorded, or its first outage began, after this period",
+                rfc3339_micros(records_from)
+            ));
+        }
         Ok(AvailabilityReport {
             service_id,
             service: s.name,
             from: rfc3339_micros(from),
             to: rfc3339_micros(to),
+            measured_from: rfc3339_micros(measured_from),
             calendar_id: s.service_hours_calendar_id,
             figures,
             outages: found.into_iter().map(|(o, _)| o).collect(),

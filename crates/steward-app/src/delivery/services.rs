@@ -261,6 +261,7 @@ impl App {
                     customer_ids,
                     service_hours_calendar_id: None,
                     availability_target_percent: row.availability_target_percent,
+                    on_status_page: false,
                     depends_on: Vec::new(),
                 };
                 let draft = input.parse()?;

@@ -50,6 +50,10 @@ pub struct AvailabilityReport {
     pub service: String,
     pub from: String,
     pub to: String,
+    /// Where measuring starts: `from`, or later when Steward has no records of the service
+    /// before (its creation, or an earlier outage entered afterwards). Time before it is not
+    /// counted as agreed, so a new service does not look perfect for a year it was not run.
+    pub measured_from: String,
     /// The service hours' calendar; none means around the clock.
     pub calendar_id: Option<i64>,
     #[serde(flatten)]

@@ -63,6 +63,8 @@ pub struct Service {
     /// Business calendar of the service hours; none means 24×7.
     pub service_hours_calendar_id: Option<i64>,
     pub availability_target_percent: Option<f64>,
+    /// Shown on the public status page (its name, state and availability only).
+    pub on_status_page: bool,
     /// Services this one depends on.
     pub depends_on: Vec<i64>,
     /// Services that depend on this one.
@@ -100,6 +102,9 @@ pub struct ServiceInput {
     pub service_hours_calendar_id: Option<i64>,
     /// 0 to 100, e.g. 99.9.
     pub availability_target_percent: Option<f64>,
+    /// Default false: the public status page shows only services marked for it.
+    #[serde(default)]
+    pub on_status_page: bool,
     #[serde(default)]
     pub depends_on: Vec<i64>,
 }
@@ -116,6 +121,7 @@ pub struct ServiceDraft {
     pub customer_ids: Vec<i64>,
     pub service_hours_calendar_id: Option<i64>,
     pub availability_target_percent: Option<f64>,
+    pub on_status_page: bool,
     pub depends_on: Vec<i64>,
 }
 
@@ -191,6 +197,7 @@ impl ServiceInput {
             customer_ids: customer_ids.unwrap_or_default(),
             service_hours_calendar_id: self.service_hours_calendar_id,
             availability_target_percent: target,
+            on_status_page: self.on_status_page,
             depends_on: depends_on.unwrap_or_default(),
         })
     }
@@ -219,6 +226,7 @@ pub struct ServicePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<f64>)]
     pub availability_target_percent: Option<Option<f64>>,
+    pub on_status_page: Option<bool>,
     pub depends_on: Option<Vec<i64>>,
 }
 
@@ -280,6 +288,7 @@ impl ServicePatch {
                 .service_hours_calendar_id
                 .unwrap_or(current.service_hours_calendar_id),
             availability_target_percent: target,
+            on_status_page: self.on_status_page.unwrap_or(current.on_status_page),
             depends_on: depends_on.unwrap_or_default(),
         })
     }

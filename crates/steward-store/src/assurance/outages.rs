@@ -97,3 +97,10 @@ pub async fn overlapping(
         .bind(service).bind(from).bind(to).fetch_all(c).await)?;
     Ok(rows.into_iter().map(outage).collect())
 }
+
+/// When the service's earliest recorded outage started, if it has any.
+pub async fn earliest_start(ex: Ex<'_>, service: i64) -> Result<Option<i64>> {
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "SELECT MIN(start_at) FROM outages WHERE service_id = $1")
+        .bind(service).fetch_one(c).await)?)
+}

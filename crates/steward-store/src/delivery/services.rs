@@ -17,16 +17,17 @@ struct Row {
     criticality: i64,
     service_hours_calendar_id: Option<i64>,
     availability_target_percent: Option<f64>,
+    on_status_page: bool,
     created_at: i64,
     updated_at: i64,
 }
 
 const SELECT: &str =
     "SELECT id, name, description, intended_outcome, owner_id, status, criticality,
-    service_hours_calendar_id, availability_target_percent, created_at, updated_at FROM services";
+    service_hours_calendar_id, availability_target_percent, on_status_page, created_at, updated_at FROM services";
 const RETURNING: &str =
     " RETURNING id, name, description, intended_outcome, owner_id, status, criticality,
-    service_hours_calendar_id, availability_target_percent, created_at, updated_at";
+    service_hours_calendar_id, availability_target_percent, on_status_page, created_at, updated_at";
 
 /// The lists that hang off a service, loaded for a set of services at once.
 #[derive(Default)]
@@ -52,6 +53,7 @@ impl Row {
             customer_ids: r.customers.remove(&self.id).unwrap_or_default(),
             service_hours_calendar_id: self.service_hours_calendar_id,
             availability_target_percent: self.availability_target_percent,
+            on_status_page: self.on_status_page,
             depends_on: r.depends_on.remove(&self.id).unwrap_or_default(),
             dependents: r.dependents.remove(&self.id).unwrap_or_default(),
             requirements: r.requirements.remove(&self.id).unwrap_or_default(),
@@ -122,13 +124,13 @@ async fn related(ex: Ex<'_>, ids: &[i64]) -> Result<Related> {
 pub async fn insert(mut ex: Ex<'_>, d: &ServiceDraft, now: i64) -> Result<i64> {
     let sql = format!(
         "INSERT INTO services (name, description, intended_outcome, owner_id, status, criticality,
-         service_hours_calendar_id, availability_target_percent, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9){RETURNING}"
+         service_hours_calendar_id, availability_target_percent, on_status_page, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9){RETURNING}"
     );
     let row: Row = on!(ex.by_ref(), c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&d.name).bind(&d.description).bind(&d.intended_outcome).bind(d.owner_id)
         .bind(d.status.as_str()).bind(d.criticality).bind(d.service_hours_calendar_id)
-        .bind(d.availability_target_percent).bind(now)
+        .bind(d.availability_target_percent).bind(now).bind(d.on_status_page)
         .fetch_one(c).await)?;
     set_lists(ex, row.id, d).await?;
     Ok(row.id)
@@ -137,11 +139,11 @@ pub async fn insert(mut ex: Ex<'_>, d: &ServiceDraft, now: i64) -> Result<i64> {
 pub async fn update(mut ex: Ex<'_>, id: i64, d: &ServiceDraft, now: i64) -> Result<()> {
     on!(ex.by_ref(), c => sqlx::query(
         "UPDATE services SET name = $2, description = $3, intended_outcome = $4, owner_id = $5, status = $6,
-         criticality = $7, service_hours_calendar_id = $8, availability_target_percent = $9, updated_at = $10
-         WHERE id = $1")
+         criticality = $7, service_hours_calendar_id = $8, availability_target_percent = $9, updated_at = $10,
+         on_status_page = $11 WHERE id = $1")
         .bind(id).bind(&d.name).bind(&d.description).bind(&d.intended_outcome).bind(d.owner_id)
         .bind(d.status.as_str()).bind(d.criticality).bind(d.service_hours_calendar_id)
-        .bind(d.availability_target_percent).bind(now)
+        .bind(d.availability_target_percent).bind(now).bind(d.on_status_page)
         .execute(c).await.map(|_| ()))?;
     set_lists(ex, id, d).await
 }

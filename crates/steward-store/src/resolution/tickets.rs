@@ -486,3 +486,12 @@ pub async fn open_under_sla(ex: Ex<'_>, sla: i64) -> Result<Vec<i64>> {
          ORDER BY t.id")
         .bind(sla).fetch_all(c).await)?)
 }
+
+/// Whether a major incident raised against the service is still open.
+pub async fn open_major_on_service(ex: Ex<'_>, service: i64) -> Result<bool> {
+    let n: i64 = on!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE service_id = $1 AND kind = 'incident'
+           AND major = TRUE AND status NOT IN ('resolved', 'closed', 'cancelled', 'rejected') LIMIT 1) AS m")
+        .bind(service).fetch_one(c).await)?;
+    Ok(n > 0)
+}

@@ -35,6 +35,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         resolution::console::Api::openapi(),
         foundation::preferences::Api::openapi(),
         assurance::outages::Api::openapi(),
+        assurance::status::Api::openapi(),
     ]
 }
 
@@ -66,6 +67,7 @@ pub fn all() -> Router<AppState> {
         .merge(resolution::console::routes())
         .merge(foundation::preferences::routes())
         .merge(assurance::outages::routes())
+        .merge(assurance::status::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

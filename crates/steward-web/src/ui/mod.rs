@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(foundation::people::routes())
         .merge(delivery::services::routes())
         .merge(assurance::outages::routes())
+        .merge(assurance::status::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

@@ -133,7 +133,8 @@ async fn outages_are_recorded_checked_closed_and_deleted_with_audit() {
 
 #[tokio::test]
 async fn availability_counts_overlaps_once_keeps_maintenance_out_and_clips_to_the_period() {
-    let (t, _clock) = TestApp::spawn_at("2026-03-20T12:00:00Z".parse().unwrap()).await;
+    // The service is recorded on 1 February, measured from then.
+    let (t, clock) = TestApp::spawn_at("2026-02-01T00:00:00Z".parse().unwrap()).await;
     let service = t
         .post(
             "/api/v1/services",
@@ -142,6 +143,7 @@ async fn availability_counts_overlaps_once_keeps_maintenance_out_and_clips_to_th
         )
         .await
         .id();
+    clock.set("2026-03-20T12:00:00Z".parse().unwrap());
     // Around the clock, 1–11 March: 240 h agreed less 2 h of maintenance.
     for (start, end, kind) in [
         ("2026-03-02T00:00:00Z", "2026-03-02T02:00:00Z", "unplanned"),
@@ -198,7 +200,7 @@ async fn availability_counts_overlaps_once_keeps_maintenance_out_and_clips_to_th
 
 #[tokio::test]
 async fn availability_follows_the_service_hours_across_dst_and_holidays() {
-    let (t, _clock) = TestApp::spawn_at("2026-04-02T00:00:00Z".parse().unwrap()).await;
+    let (t, clock) = TestApp::spawn_at("2026-03-01T00:00:00Z".parse().unwrap()).await;
     let calendar = t
         .post(
             "/api/v1/calendars",
@@ -221,6 +223,7 @@ async fn availability_follows_the_service_hours_across_dst_and_holidays() {
         .await;
     assert_eq!(service.status, 201, "{}", service.body);
     let service = service.id();
+    clock.set("2026-04-02T00:00:00Z".parse().unwrap());
     // Fri 27 March 16:00–19:00 CET: one hour inside the hours. Mon 30 (a holiday) through
     // Tue 31 10:00 CEST, after the change to summer time: one hour.
     outage(&t, service, json!({"start": "2026-03-27T15:00:00Z", "end": "2026-03-27T18:00:00Z", "kind": "unplanned"})).await;
@@ -242,4 +245,109 @@ async fn availability_follows_the_service_hours_across_dst_and_holidays() {
             .unwrap()
             .contains("service hours")
     );
+}
+
+#[tokio::test]
+async fn the_public_status_page_shows_state_and_availability_and_nothing_internal() {
+    let (t, _clock) = TestApp::spawn_at("2026-03-10T12:00:00Z".parse().unwrap()).await;
+    let org = t.create_org("Secret Customer Corp").await;
+    let (_, agent) = t.user("internal.agent", "agent", None).await;
+    let public = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "status": "live", "customer_ids": [org],
+                   "description": "runs on host mx-internal-7", "on_status_page": true}),
+        )
+        .await;
+    assert_eq!(public.status, 201, "{}", public.body);
+    let public = public.id();
+    let hidden = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Payroll backend", "status": "live"}),
+        )
+        .await
+        .id();
+    let incident = t
+        .post(
+            "/api/v1/incidents",
+            &agent,
+            json!({"title": "CEO mailbox unreadable", "impact": "high", "urgency": "high",
+                   "service_id": public, "organization_id": org}),
+        )
+        .await
+        .id();
+    outage(
+        &t,
+        public,
+        json!({"start": "2026-03-10T11:00:00Z", "kind": "unplanned", "incident_id": incident,
+               "note": "root password leaked on wiki"}),
+    )
+    .await;
+    outage(
+        &t,
+        public,
+        json!({"start": "2026-03-09T00:00:00Z", "end": "2026-03-09T02:24:00Z", "kind": "unplanned"}),
+    )
+    .await;
+    outage(
+        &t,
+        public,
+        json!({"start": "2026-03-20T22:00:00Z", "end": "2026-03-21T02:00:00Z", "kind": "planned"}),
+    )
+    .await;
+    outage(
+        &t,
+        hidden,
+        json!({"start": "2026-03-10T10:00:00Z", "kind": "unplanned"}),
+    )
+    .await;
+
+    // No sign-in needed.
+    let json = t
+        .send(reqwest::Method::GET, "/status.json", None, None)
+        .await;
+    assert_eq!(json.status, 200, "{}", json.body);
+    let services = json.body["services"].as_array().unwrap();
+    assert_eq!(
+        services.len(),
+        1,
+        "only services marked for the page: {}",
+        json.body
+    );
+    let mail = &services[0];
+    assert_eq!(mail["name"], "Mail");
+    assert_eq!(mail["state"], "outage");
+    assert_eq!(mail["open_outages"][0]["start"], "2026-03-10T11:00:00Z");
+    assert_eq!(mail["maintenance"].as_array().unwrap().len(), 1);
+    let days = mail["days"].as_array().unwrap();
+    assert_eq!(days.len(), 90);
+    assert_eq!(
+        days[88],
+        json!({"date": "2026-03-09", "availability_percent": 90.0})
+    );
+    assert_eq!(days[89]["date"], "2026-03-10");
+
+    let page = t.send(reqwest::Method::GET, "/status", None, None).await;
+    assert_eq!(page.status, 200);
+    let html = page.body.as_str().unwrap_or_default().to_owned();
+    assert!(html.contains("Mail") && html.contains("Outage"), "{html}");
+    for secret in [
+        "Secret Customer Corp",
+        "mx-internal-7",
+        "CEO mailbox",
+        "INC-",
+        "root password",
+        "internal.agent",
+        "Payroll backend",
+    ] {
+        assert!(
+            !json.body.to_string().contains(secret),
+            "JSON leaks {secret}"
+        );
+        assert!(!html.contains(secret), "page leaks {secret}");
+    }
+    assert!(!json.body.to_string().contains("\"incident_id\""));
 }

@@ -3,3 +3,4 @@
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
 pub(crate) mod outages;
+pub(crate) mod status;

@@ -116,7 +116,7 @@ fn period_text(ui: &Ui, a: &AvailabilityReport) -> String {
     };
     format!(
         "{} to {}: availability {share}{target}; {} outage{} costing {} of {} agreed time.",
-        local(ui, &a.from),
+        local(ui, &a.measured_from),
         local(ui, &a.to),
         a.figures.outage_count,
         if a.figures.outage_count == 1 { "" } else { "s" },

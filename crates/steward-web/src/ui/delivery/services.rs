@@ -44,6 +44,14 @@ fn fields(
             Input::Number,
         )
         .hint("For example 99.5."),
+        Field::new(
+            "on_status_page",
+            "Shown on the public status page",
+            Input::Check,
+        )
+        .hint(
+            "Its name, current state, maintenance and daily availability at /status; nothing else.",
+        ),
     ])]
 }
 
