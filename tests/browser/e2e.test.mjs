@@ -820,6 +820,7 @@ test('the main pages have no serious accessibility violations', async () => {
   await login(page, 'mona');
   await check(`/manage/services/${world.service.id}`);
   await check(`/manage/services/${world.service.id}/outages`);
+  await check('/manage/availability');
   await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');

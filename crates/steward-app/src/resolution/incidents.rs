@@ -83,6 +83,7 @@ impl App {
                 Some(&detail),
             )
             .await?;
+            self.outage_for_major(&mut tx, actor, &ticket, now).await?;
         }
         tx.commit().await?;
         Ok(ticket)
@@ -222,6 +223,7 @@ impl App {
             serde_json::json!({ "by": "hand", "owner_id": input.owner_id, "reason": reason });
         self.record_change(&mut tx, actor, &current, event, detail, &after, now)
             .await?;
+        self.outage_for_major(&mut tx, actor, &after, now).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -355,6 +355,9 @@ impl App {
         if ticket.major && ticket.status == Status::Resolved {
             self.resolve_children(&mut tx, actor, &ticket, now).await?;
         }
+        if matches!(ticket.status, Status::Resolved | Status::Cancelled) {
+            self.end_outages_of(&mut tx, actor, &ticket, now).await?;
+        }
         tx.commit().await?;
         Ok(ticket)
     }
@@ -409,9 +412,14 @@ impl App {
             return Err(AppError::conflict(
                 Some("status"),
                 format!(
-                    "a {} that is {} cannot be assigned",
+                    "{} {} that is {} cannot be assigned",
+                    if kind == TicketKind::Incident {
+                        "an"
+                    } else {
+                        "a"
+                    },
                     kind.as_str(),
-                    lifecycle.status.as_str()
+                    lifecycle.status.as_str().replace('_', " ")
                 ),
             ));
         }

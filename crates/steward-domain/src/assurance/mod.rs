@@ -4,4 +4,5 @@
 
 pub mod availability;
 pub mod outage;
+pub mod settings;
 pub mod status;

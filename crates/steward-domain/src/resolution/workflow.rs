@@ -185,7 +185,7 @@ pub enum TransitionError {
     #[error(transparent)]
     Invalid(#[from] Invalid),
     /// The target is a status, but not one reachable from the current one (a 409).
-    #[error("a {kind} that is {from} cannot become {to}")]
+    #[error("{} {kind} that is {from} cannot become {to}", if .kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" })]
     NotAllowed {
         kind: &'static str,
         from: &'static str,

@@ -104,3 +104,13 @@ pub async fn earliest_start(ex: Ex<'_>, service: i64) -> Result<Option<i64>> {
         "SELECT MIN(start_at) FROM outages WHERE service_id = $1")
         .bind(service).fetch_one(c).await)?)
 }
+
+/// The open outages an incident records.
+pub async fn open_for_incident(ex: Ex<'_>, incident: i64) -> Result<Vec<(Outage, OutageDraft)>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outages WHERE incident_id = $1 AND end_at IS NULL ORDER BY id"
+    );
+    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(incident).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(outage).collect())
+}

@@ -36,6 +36,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         foundation::preferences::Api::openapi(),
         assurance::outages::Api::openapi(),
         assurance::status::Api::openapi(),
+        assurance::settings::Api::openapi(),
     ]
 }
 
@@ -68,6 +69,7 @@ pub fn all() -> Router<AppState> {
         .merge(foundation::preferences::routes())
         .merge(assurance::outages::routes())
         .merge(assurance::status::routes())
+        .merge(assurance::settings::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(delivery::services::routes())
         .merge(assurance::outages::routes())
         .merge(assurance::status::routes())
+        .merge(assurance::settings::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

@@ -351,3 +351,99 @@ async fn the_public_status_page_shows_state_and_availability_and_nothing_interna
     }
     assert!(!json.body.to_string().contains("\"incident_id\""));
 }
+
+#[tokio::test]
+async fn a_major_incident_opens_an_outage_and_resolving_it_ends_the_outage() {
+    let (t, clock) = TestApp::spawn_at("2026-03-02T09:00:00Z".parse().unwrap()).await;
+    let (agent_id, agent) = t.user("agnes", "agent", None).await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "status": "live"}),
+        )
+        .await
+        .id();
+    let incident = t
+        .post(
+            "/api/v1/incidents",
+            &agent,
+            json!({"title": "Mail down", "impact": "high", "urgency": "high", "service_id": service}),
+        )
+        .await
+        .id();
+    clock.set("2026-03-02T09:10:00Z".parse().unwrap());
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{incident}/major"),
+            &agent,
+            json!({"owner_id": agent_id}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let url = format!("/api/v1/services/{service}/outages");
+    let open = t.get(&url, &agent).await.body;
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+    assert_eq!(open[0]["start"], "2026-03-02T09:10:00Z");
+    assert_eq!(open[0]["end"], Value::Null);
+    assert_eq!(open[0]["incident_id"], incident);
+
+    clock.set("2026-03-02T10:40:00Z".parse().unwrap());
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{incident}/transition"),
+            &agent,
+            json!({"to": "in_progress"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{incident}/transition"),
+            &agent,
+            json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "Queue restarted"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let closed = t.get(&url, &agent).await.body;
+    assert_eq!(closed[0]["end"], "2026-03-02T10:40:00Z");
+    let a = availability(&t, service, "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z").await;
+    assert_eq!(a["downtime_seconds"], 90 * 60);
+
+    // Switched off, a major incident opens no outage.
+    let off = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/assurance",
+            Some(&t.admin),
+            Some(json!({"major_incident_opens_outage": false})),
+        )
+        .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    let second = t
+        .post(
+            "/api/v1/incidents",
+            &agent,
+            json!({"title": "Mail slow", "impact": "high", "urgency": "high", "service_id": service}),
+        )
+        .await
+        .id();
+    t.post(
+        &format!("/api/v1/incidents/{second}/major"),
+        &agent,
+        json!({"owner_id": agent_id}),
+    )
+    .await;
+    assert_eq!(t.get(&url, &agent).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        t.send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/assurance",
+            Some(&agent),
+            Some(json!({"major_incident_opens_outage": true}))
+        )
+        .await
+        .status,
+        403
+    );
+}

@@ -3,4 +3,5 @@
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
 pub mod outages;
+pub mod settings;
 pub mod status;

@@ -3,4 +3,5 @@
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
 pub(crate) mod outages;
+pub(crate) mod settings;
 pub(crate) mod status;

@@ -57,6 +57,10 @@ fn fields(
 
 async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Services", "services");
+    page.intro = Some(
+        "Each service's outages and availability are under its link; whether major incidents open outages is in the availability settings."
+            .into(),
+    );
     page.headers = vec![
         "Name",
         "Status",
