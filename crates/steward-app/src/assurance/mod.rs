@@ -4,4 +4,5 @@
 
 pub mod major;
 pub mod outages;
+pub mod report;
 pub mod status;

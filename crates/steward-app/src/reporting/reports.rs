@@ -43,6 +43,9 @@ impl App {
             ReportName::BacklogAging => aging(ex.by_ref(), &q).await?,
             ReportName::Problems => problems(ex.by_ref(), &q).await?,
             ReportName::Workload => workload(ex.by_ref(), &q, self.today()).await?,
+            ReportName::Availability => {
+                crate::assurance::report::availability_report(ex.by_ref(), &q, self.now()).await?
+            }
         };
         let (pf, pt) = q.previous();
         Ok(Report {
@@ -65,7 +68,7 @@ impl App {
     }
 }
 
-type Built = (
+pub(crate) type Built = (
     Vec<Figure>,
     Vec<Column>,
     Vec<Vec<Value>>,

@@ -17,6 +17,7 @@ crate::foundation::text_enum::text_enum!(
         BacklogAging = "backlog-aging",
         Problems = "problems",
         Workload = "workload",
+        Availability = "availability",
     }
 );
 
@@ -40,6 +41,7 @@ impl ReportName {
             ReportName::BacklogAging => "Backlog aging",
             ReportName::Problems => "Problems and known errors",
             ReportName::Workload => "Workload against SLA limits",
+            ReportName::Availability => "Availability against target",
         }
     }
 }

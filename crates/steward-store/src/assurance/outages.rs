@@ -114,3 +114,27 @@ pub async fn open_for_incident(ex: Ex<'_>, incident: i64) -> Result<Vec<(Outage,
         .bind(incident).fetch_all(c).await)?;
     Ok(rows.into_iter().map(outage).collect())
 }
+
+/// Every service's outages overlapping `[from, to)`, as (service, outage) in start order.
+pub async fn overlapping_all(ex: Ex<'_>, from: i64, to: i64) -> Result<Vec<(i64, OutageDraft)>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outages WHERE start_at < $2 AND (end_at IS NULL OR end_at > $1)
+         ORDER BY service_id, start_at, id"
+    );
+    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(from).bind(to).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let service = r.1;
+            (service, outage(r).1)
+        })
+        .collect())
+}
+
+/// Each service's earliest outage start.
+pub async fn earliest_starts(ex: Ex<'_>) -> Result<Vec<(i64, i64)>> {
+    Ok(on!(ex, c => sqlx::query_as(
+        "SELECT service_id, MIN(start_at) FROM outages GROUP BY service_id")
+        .fetch_all(c).await)?)
+}

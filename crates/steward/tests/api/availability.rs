@@ -447,3 +447,77 @@ async fn a_major_incident_opens_an_outage_and_resolving_it_ends_the_outage() {
         403
     );
 }
+
+#[tokio::test]
+async fn the_availability_report_lists_each_live_service_against_its_target() {
+    let (t, clock) = TestApp::spawn_at("2026-02-01T00:00:00Z".parse().unwrap()).await;
+    let mail = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "status": "live", "availability_target_percent": 99.9}),
+        )
+        .await
+        .id();
+    let files = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Files", "status": "live", "availability_target_percent": 99.0}),
+        )
+        .await
+        .id();
+    t.post(
+        "/api/v1/services",
+        &t.admin,
+        json!({"name": "Old fax", "status": "retired"}),
+    )
+    .await;
+    clock.set("2026-04-01T00:00:00Z".parse().unwrap());
+    // March has 744 hours; Mail loses 3 hours, Files one.
+    outage(&t, mail, json!({"start": "2026-03-10T10:00:00Z", "end": "2026-03-10T13:00:00Z", "kind": "unplanned"})).await;
+    outage(&t, files, json!({"start": "2026-03-11T10:00:00Z", "end": "2026-03-11T11:00:00Z", "kind": "unplanned"})).await;
+    // February: Mail lost one hour.
+    outage(&t, mail, json!({"start": "2026-02-10T10:00:00Z", "end": "2026-02-10T11:00:00Z", "kind": "unplanned"})).await;
+
+    let r = t
+        .get(
+            "/api/v1/reports/availability?from=2026-03-01&to=2026-04-01",
+            &t.admin,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows = r.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "live services only: {}", r.body);
+    let row = |name: &str| rows.iter().find(|row| row[0] == name).unwrap().clone();
+    let m = row("Mail");
+    assert_eq!(m[1], 744.0);
+    assert_eq!(m[2], 3.0);
+    assert_eq!(m[3], 0.74, "99.9 % of 744 h leaves 0.744 h");
+    assert_eq!(m[4], 99.5968);
+    assert_eq!(m[6], "missed");
+    let f = row("Files");
+    assert_eq!(f[4], 99.8656);
+    assert_eq!(f[6], "met");
+    let figure = |key: &str| {
+        r.body["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(figure("downtime")["value"], 4.0);
+    assert_eq!(figure("downtime")["previous"], 1.0);
+    assert_eq!(figure("meeting_target")["value"], 1.0);
+    // (2 × 744 − 4) / (2 × 744)
+    assert_eq!(figure("availability")["value"], 99.7312);
+    let csv = t
+        .get(
+            "/api/v1/reports/availability?from=2026-03-01&to=2026-04-01&format=csv",
+            &t.admin,
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+}
