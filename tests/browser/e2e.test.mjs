@@ -825,6 +825,7 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');
   await check('/manage/reports/volumes');
+  await check('/manage/reports/availability');
   await check('/manage/report-definitions');
   if (world.definition) await check(world.definition);
   if (world.snapshot) await check(world.snapshot);

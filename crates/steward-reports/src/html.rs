@@ -60,9 +60,14 @@ pub fn page(report: &Report) -> String {
         escape(&report.title)
     ));
     h.push_str(&format!("<h1>{}</h1>", escape(&report.title)));
+    // Availability is over services, for the whole period; the others over records.
+    let subject = if report.name == "availability" {
+        "Live services,".to_owned()
+    } else {
+        format!("{} records,", escape(&report.kind))
+    };
     h.push_str(&format!(
-        "<p class=\"meta\">{} records, {} to {} (grouped by {}); compared with {} to {}. Generated {}.</p>",
-        escape(&report.kind),
+        "<p class=\"meta\">{subject} {} to {} (grouped by {}); compared with {} to {}. Generated {}.</p>",
         escape(&report.from),
         escape(&report.to),
         escape(&report.grouping),

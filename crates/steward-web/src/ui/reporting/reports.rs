@@ -132,15 +132,26 @@ pub fn view(report: &Report, key: &str) -> ReportView {
     ReportView {
         name: report.name.clone(),
         title: report.title.clone(),
-        period: format!(
-            "{} records, {} to {} (grouped by {}), compared with {} to {}",
-            status_label(&report.kind),
-            short_time(&report.from),
-            short_time(&report.to),
-            report.grouping,
-            day_of(&report.previous_from),
-            day_of(&report.previous_to),
-        ),
+        // Availability is over services, for the whole period; the others over records.
+        period: if report.name == "availability" {
+            format!(
+                "Live services, {} to {}, compared with {} to {}",
+                short_time(&report.from),
+                short_time(&report.to),
+                day_of(&report.previous_from),
+                day_of(&report.previous_to),
+            )
+        } else {
+            format!(
+                "{} records, {} to {} (grouped by {}), compared with {} to {}",
+                status_label(&report.kind),
+                short_time(&report.from),
+                short_time(&report.to),
+                report.grouping,
+                day_of(&report.previous_from),
+                day_of(&report.previous_to),
+            )
+        },
         figures: report
             .summary
             .iter()
