@@ -87,11 +87,13 @@ pub(crate) async fn availability_report(
         .collect();
     let (pf, pt) = q.previous();
     let mut by_service: HashMap<i64, Vec<Span>> = HashMap::new();
-    for (service, d) in outages::overlapping_all(ex.by_ref(), pf.min(q.from), q.to).await? {
+    for (service, kind, start, end) in
+        outages::overlapping_all(ex.by_ref(), pf.min(q.from), q.to).await?
+    {
         by_service.entry(service).or_default().push(Span {
-            start: ts(d.start)?,
-            end: d.end.map(ts).transpose()?,
-            kind: d.kind,
+            start: ts(start)?,
+            end: end.map(ts).transpose()?,
+            kind,
         });
     }
 

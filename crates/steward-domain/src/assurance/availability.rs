@@ -11,7 +11,7 @@
 //! Business time comes from the calendar engine, so the figures are exact across DST changes
 //! and holidays; no calendar means around the clock.
 use crate::assurance::outage::{Outage, OutageKind};
-use crate::service_level::calendar::{Calendar, CalendarError};
+use crate::service_level::calendar::{Calendar, CalendarError, Timeline};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
@@ -97,26 +97,32 @@ fn minus(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
     out
 }
 
-fn business(
-    calendar: Option<&Calendar>,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<SignedDuration, CalendarError> {
-    match calendar {
-        Some(c) => c.elapsed_exact(from, to),
-        None => Ok(to.duration_since(from)),
-    }
+/// Business time, read from a timeline laid out once over the period when the service has
+/// hours (two binary searches an interval instead of a walk over its days).
+struct Hours<'a> {
+    calendar: Option<&'a Calendar>,
+    timeline: Option<Timeline>,
 }
 
-fn total(
-    calendar: Option<&Calendar>,
-    intervals: &[Interval],
-) -> Result<SignedDuration, CalendarError> {
-    intervals
-        .iter()
-        .try_fold(SignedDuration::ZERO, |sum, &(a, b)| {
-            Ok(sum + business(calendar, a, b)?)
-        })
+impl Hours<'_> {
+    fn between(&self, from: Timestamp, to: Timestamp) -> Result<SignedDuration, CalendarError> {
+        match (self.calendar, &self.timeline) {
+            (None, _) => Ok(to.duration_since(from)),
+            (Some(c), Some(t)) if from <= to => match t.elapsed_exact(from, to) {
+                Some(d) => Ok(d),
+                None => c.elapsed_exact(from, to),
+            },
+            (Some(c), _) => c.elapsed_exact(from, to),
+        }
+    }
+
+    fn total(&self, intervals: &[Interval]) -> Result<SignedDuration, CalendarError> {
+        intervals
+            .iter()
+            .try_fold(SignedDuration::ZERO, |sum, &(a, b)| {
+                Ok(sum + self.between(a, b)?)
+            })
+    }
 }
 
 /// Availability over `[from, to)` at `now`. `from < to` is the caller's to check.
@@ -146,13 +152,20 @@ pub fn availability(
     let unplanned = of_kind(OutageKind::Unplanned);
     let down = minus(&unplanned, &maintenance);
 
-    let agreed = business(calendar, from, to)? - total(calendar, &maintenance)?;
-    let downtime = total(calendar, &down)?;
+    let hours = Hours {
+        calendar,
+        timeline: match calendar {
+            Some(c) if from < to => c.timeline(from, to)?,
+            _ => None,
+        },
+    };
+    let agreed = hours.between(from, to)? - hours.total(&maintenance)?;
+    let downtime = hours.total(&down)?;
     // Outages that cost agreed time: those whose unplanned, unmaintained part has business time.
     let mut outage_count = 0i64;
     for s in outages.iter().filter(|s| s.kind == OutageKind::Unplanned) {
         let own = minus(&union(vec![clip(s)]), &maintenance);
-        if total(calendar, &own)? > SignedDuration::ZERO {
+        if hours.total(&own)? > SignedDuration::ZERO {
             outage_count += 1;
         }
     }

@@ -115,19 +115,23 @@ pub async fn open_for_incident(ex: Ex<'_>, incident: i64) -> Result<Vec<(Outage,
     Ok(rows.into_iter().map(outage).collect())
 }
 
-/// Every service's outages overlapping `[from, to)`, as (service, outage) in start order.
-pub async fn overlapping_all(ex: Ex<'_>, from: i64, to: i64) -> Result<Vec<(i64, OutageDraft)>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM outages WHERE start_at < $2 AND (end_at IS NULL OR end_at > $1)
-         ORDER BY service_id, start_at, id"
-    );
-    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+/// Every service's outages overlapping `[from, to)`: (service, kind, start, end), only what
+/// availability needs, in no particular order (the availability rule sorts).
+pub async fn overlapping_all(
+    ex: Ex<'_>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, OutageKind, i64, Option<i64>)>> {
+    let rows: Vec<(i64, String, i64, Option<i64>)> = on!(ex, c => sqlx::query_as(
+        "SELECT service_id, kind, start_at, end_at FROM outages
+         WHERE start_at < $2 AND (end_at IS NULL OR end_at > $1)")
         .bind(from).bind(to).fetch_all(c).await)?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let service = r.1;
-            (service, outage(r).1)
+        .map(|(service, kind, start, end)| {
+            // The CHECK constraint admits only known kinds.
+            let kind = OutageKind::parse(&kind).unwrap_or(OutageKind::Unplanned);
+            (service, kind, start, end)
         })
         .collect())
 }

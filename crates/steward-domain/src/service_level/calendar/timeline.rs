@@ -97,4 +97,19 @@ impl Timeline {
         }
         i64::try_from((self.before(t) - self.before(f)) / NS).ok()
     }
+
+    /// Business time in `[from, to)` to the nanosecond, as [`Calendar::elapsed_exact`] counts
+    /// it for `from <= to`; `None` when either instant is outside the timeline.
+    pub fn elapsed_exact(&self, from: Timestamp, to: Timestamp) -> Option<jiff::SignedDuration> {
+        let (f, t) = (from.as_nanosecond(), to.as_nanosecond());
+        if f < self.first || t > self.last {
+            return None;
+        }
+        if t <= f {
+            return Some(jiff::SignedDuration::ZERO);
+        }
+        i64::try_from(self.before(t) - self.before(f))
+            .ok()
+            .map(jiff::SignedDuration::from_nanos)
+    }
 }
