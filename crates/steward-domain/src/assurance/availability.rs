@@ -202,23 +202,32 @@ pub fn availability(
     })
 }
 
+/// Instants and outages written briefly, for the tests of this folder.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::service_level::calendar::CalendarSpec;
-    use proptest::prelude::*;
+pub(crate) mod test_support {
+    use super::Span;
+    use crate::assurance::outage::OutageKind;
+    use jiff::Timestamp;
 
-    fn ts(s: &str) -> Timestamp {
+    pub(crate) fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
     }
 
-    fn span(start: &str, end: Option<&str>, kind: OutageKind) -> Span {
+    pub(crate) fn span(start: &str, end: Option<&str>, kind: OutageKind) -> Span {
         Span {
             start: ts(start),
             end: end.map(ts),
             kind,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{span, ts};
+    use super::*;
+    use crate::service_level::calendar::CalendarSpec;
+    use proptest::prelude::*;
 
     fn office(zone: &str) -> Calendar {
         let spec: CalendarSpec = serde_json::from_value(serde_json::json!({

@@ -164,18 +164,7 @@ pub fn entry(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    fn span(start: &str, end: Option<&str>, kind: OutageKind) -> Span {
-        Span {
-            start: ts(start),
-            end: end.map(ts),
-            kind,
-        }
-    }
+    use crate::assurance::availability::test_support::{span, ts};
 
     const NOW: &str = "2026-03-10T12:00:00Z";
 

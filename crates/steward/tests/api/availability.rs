@@ -15,6 +15,17 @@ async fn outage(t: &TestApp, service: i64, body: Value) -> Value {
     r.body
 }
 
+/// A live service with an availability target.
+async fn live_service(t: &TestApp, name: &str, target: f64) -> i64 {
+    t.post(
+        "/api/v1/services",
+        &t.admin,
+        json!({"name": name, "status": "live", "availability_target_percent": target}),
+    )
+    .await
+    .id()
+}
+
 async fn availability(t: &TestApp, service: i64, from: &str, to: &str) -> Value {
     let r = t
         .get(
@@ -135,14 +146,7 @@ async fn outages_are_recorded_checked_closed_and_deleted_with_audit() {
 async fn availability_counts_overlaps_once_keeps_maintenance_out_and_clips_to_the_period() {
     // The service is recorded on 1 February, measured from then.
     let (t, clock) = TestApp::spawn_at("2026-02-01T00:00:00Z".parse().unwrap()).await;
-    let service = t
-        .post(
-            "/api/v1/services",
-            &t.admin,
-            json!({"name": "Mail", "status": "live", "availability_target_percent": 99.5}),
-        )
-        .await
-        .id();
+    let service = live_service(&t, "Mail", 99.5).await;
     clock.set("2026-03-20T12:00:00Z".parse().unwrap());
     // Around the clock, 1–11 March: 240 h agreed less 2 h of maintenance.
     for (start, end, kind) in [
@@ -451,22 +455,8 @@ async fn a_major_incident_opens_an_outage_and_resolving_it_ends_the_outage() {
 #[tokio::test]
 async fn the_availability_report_lists_each_live_service_against_its_target() {
     let (t, clock) = TestApp::spawn_at("2026-02-01T00:00:00Z".parse().unwrap()).await;
-    let mail = t
-        .post(
-            "/api/v1/services",
-            &t.admin,
-            json!({"name": "Mail", "status": "live", "availability_target_percent": 99.9}),
-        )
-        .await
-        .id();
-    let files = t
-        .post(
-            "/api/v1/services",
-            &t.admin,
-            json!({"name": "Files", "status": "live", "availability_target_percent": 99.0}),
-        )
-        .await
-        .id();
+    let mail = live_service(&t, "Mail", 99.9).await;
+    let files = live_service(&t, "Files", 99.0).await;
     t.post(
         "/api/v1/services",
         &t.admin,
