@@ -299,6 +299,20 @@ test('a manager records an outage of a service and sees its availability against
   assert.doesNotMatch(await page.getByRole('row', { name: /Mail queue stuck/ }).textContent(), /ongoing/);
   assert.match(await page.locator('main').textContent(), /Last 30 days, .*1 outage costing 1 h/);
   await shot(page, 'service-outages');
+  // This month missed the target: it is investigated, once.
+  await page.getByRole('link', { name: 'Investigations of months that missed the target' }).click();
+  await page.waitForURL(/\/investigations$/);
+  const month = new Date().toISOString().slice(0, 7);
+  await page.getByLabel(/^Month/).fill(month);
+  await page.getByLabel(/^Owner/).selectOption({ label: 'Mona' });
+  await page.getByLabel('Actions').fill('Check the mail queue alarms');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), new RegExp(`investigation of ${month} was opened`));
+  await page.getByLabel(/^Month/).fill(month);
+  await page.getByLabel(/^Owner/).selectOption({ label: 'Mona' });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText(/already under investigation/).waitFor());
   await page.context().close();
 });
 
@@ -821,6 +835,7 @@ test('the main pages have no serious accessibility violations', async () => {
   await check(`/manage/services/${world.service.id}`);
   await check(`/manage/services/${world.service.id}/outages`);
   await check('/manage/availability');
+  await check(`/manage/services/${world.service.id}/investigations`);
   await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');

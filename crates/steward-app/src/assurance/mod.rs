@@ -2,6 +2,7 @@
 //! availability against target; probes, continuity plans and the status page will follow.
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
+pub mod investigations;
 pub mod major;
 pub mod outages;
 pub mod report;

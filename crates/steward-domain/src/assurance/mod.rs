@@ -3,6 +3,7 @@
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
 pub mod availability;
+pub mod investigation;
 pub mod outage;
 pub mod settings;
 pub mod status;

@@ -2,4 +2,5 @@
 //! continuity plans and the status page will follow.
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
+pub mod investigations;
 pub mod outages;

@@ -37,6 +37,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         assurance::outages::Api::openapi(),
         assurance::status::Api::openapi(),
         assurance::settings::Api::openapi(),
+        assurance::investigations::Api::openapi(),
     ]
 }
 
@@ -70,6 +71,7 @@ pub fn all() -> Router<AppState> {
         .merge(assurance::outages::routes())
         .merge(assurance::status::routes())
         .merge(assurance::settings::routes())
+        .merge(assurance::investigations::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

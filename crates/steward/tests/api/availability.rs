@@ -511,3 +511,61 @@ async fn the_availability_report_lists_each_live_service_against_its_target() {
         .await;
     assert_eq!(csv.status, 200);
 }
+
+#[tokio::test]
+async fn a_month_that_missed_its_target_is_investigated_once() {
+    let (t, clock) = TestApp::spawn_at("2026-02-01T00:00:00Z".parse().unwrap()).await;
+    let (owner, agent) = t.user("agnes", "agent", None).await;
+    let service = live_service(&t, "Mail", 99.9).await;
+    clock.set("2026-04-02T00:00:00Z".parse().unwrap());
+    outage(&t, service, json!({"start": "2026-03-10T10:00:00Z", "end": "2026-03-10T13:00:00Z", "kind": "unplanned"})).await;
+    let url = format!("/api/v1/services/{service}/investigations");
+
+    let met = t
+        .post(&url, &agent, json!({"month": "2026-02", "owner_id": owner}))
+        .await;
+    assert_eq!(met.status, 422, "{}", met.body);
+    assert_eq!(met.body["errors"][0]["field"], "month");
+    assert!(
+        met.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("met its target"),
+        "{}",
+        met.body
+    );
+    let bad = t
+        .post(&url, &agent, json!({"month": "March", "owner_id": owner}))
+        .await;
+    assert_eq!(bad.status, 422);
+
+    let opened = t
+        .post(
+            &url,
+            &agent,
+            json!({"month": "2026-03", "owner_id": owner, "actions": "Review the failover"}),
+        )
+        .await;
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    assert_eq!(opened.body["status"], "open");
+    let again = t
+        .post(&url, &agent, json!({"month": "2026-03", "owner_id": owner}))
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+
+    let id = opened.id();
+    let early = t
+        .patch(&format!("{url}/{id}"), &agent, json!({"status": "closed"}))
+        .await;
+    assert_eq!(early.status, 422, "closing needs findings: {}", early.body);
+    let closed = t
+        .patch(
+            &format!("{url}/{id}"),
+            &agent,
+            json!({"status": "closed", "findings": "The database failover took three hours"}),
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(closed.body["status"], "closed");
+    assert_eq!(t.get(&url, &agent).await.body.as_array().unwrap().len(), 1);
+}

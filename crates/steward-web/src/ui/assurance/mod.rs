@@ -2,6 +2,7 @@
 //! windows and availability; probes, continuity plans and the status page will follow.
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
+pub(crate) mod investigations;
 pub(crate) mod outages;
 pub(crate) mod settings;
 pub(crate) mod status;

@@ -156,6 +156,10 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
         lines.push(format!("{label}, {}", period_text(ui, &report)));
     }
     page.intro = Some(lines.join(" "));
+    page.related = vec![(
+        format!("/manage/services/{service}/investigations"),
+        "Investigations of months that missed the target".into(),
+    )];
     page.headers = vec!["Kind", "Start", "End", "Incident", "Note"];
     let incidents: Vec<(i64, String)> = state
         .app

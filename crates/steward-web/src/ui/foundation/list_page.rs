@@ -67,6 +67,8 @@ pub(crate) struct ListPage {
     pub(crate) base: String,
     /// A sentence under the heading saying what the list holds.
     pub(crate) intro: Option<String>,
+    /// Links to related pages, shown under the intro: (href, label).
+    pub(crate) related: Vec<(String, String)>,
     pub(crate) headers: Vec<&'static str>,
     pub(crate) rows: Vec<Vec<String>>,
     /// One link per row to what the row holds (an entry's items), named `link_label`.
@@ -99,6 +101,7 @@ impl ListPage {
             section,
             base: format!("/manage/{section}"),
             intro: None,
+            related: Vec::new(),
             headers: Vec::new(),
             rows: Vec::new(),
             row_links: Vec::new(),
