@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::ui::foundation::choices;
 use crate::ui::foundation::fields::{Field, Group, Input, fill, read};
 use crate::ui::foundation::list_page::{
-    FormSpec, ListPage, edit_page, id_of, input, opt, require_manager, saved,
+    FormSpec, ListPage, edit_page, id_of, input, invalid, opt, require_manager, saved,
 };
 use crate::ui::{FormData, Ui, UiError, UiResult, status_label};
 use axum::Router;
@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use serde_json::Value;
 use steward_app::AppError;
-use steward_domain::Invalid;
 use steward_domain::assurance::investigation::{
     Investigation, InvestigationInput, InvestigationPatch, InvestigationStatus,
 };
@@ -84,10 +83,6 @@ async fn page(state: &AppState, ui: &Ui, service: i64, editing: bool) -> Result<
     ]);
     page.form = Some(FormSpec::new("investigation", vec![Group::plain(fields)]));
     Ok(page)
-}
-
-fn invalid(errors: Vec<steward_domain::FieldError>) -> AppError {
-    AppError::Invalid(Invalid(errors))
 }
 
 async fn list(State(state): State<AppState>, ui: Ui, Path(id): Path<String>) -> UiResult {

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::ui::foundation::fields::{Field, Group, Input, fill, read};
 use crate::ui::foundation::list_page::{
-    FormSpec, ListPage, edit_page, id_of, opt, refused_edit, refused_form, require_manager,
+    FormSpec, ListPage, edit_page, id_of, invalid, opt, refused_edit, refused_form, require_manager,
 };
 use crate::ui::{FormData, Ui, UiError, UiResult, human_duration, now, see_other, status_label};
 use axum::Router;
@@ -226,10 +226,6 @@ fn json_of(ui: &Ui, page: &ListPage, form: &FormData) -> Result<Value, Vec<Field
     } else {
         Err(errors)
     }
-}
-
-fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Invalid(steward_domain::Invalid(errors))
 }
 
 async fn list(State(state): State<AppState>, ui: Ui, Path(id): Path<String>) -> UiResult {

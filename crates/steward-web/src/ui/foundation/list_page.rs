@@ -130,6 +130,11 @@ pub(crate) fn opt(v: Option<impl ToString>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
 }
 
+/// Field errors as the refusal the shared handlers show next to the fields.
+pub(crate) fn invalid(errors: Vec<FieldError>) -> AppError {
+    AppError::Invalid(steward_domain::Invalid(errors))
+}
+
 /// Re-renders a configuration screen with the refused input and its messages.
 pub(crate) fn refused_form(
     ui: &Ui,
@@ -195,9 +200,8 @@ pub(crate) fn parse_form<T: serde::de::DeserializeOwned>(
     page: &ListPage,
     form: &FormData,
 ) -> Result<T, AppError> {
-    let json = crate::ui::foundation::fields::read(form, page.groups())
-        .map_err(|e| AppError::Invalid(steward_domain::Invalid(e)))?;
-    input::<T>(Value::Object(json)).map_err(|e| AppError::Invalid(steward_domain::Invalid(e)))
+    let json = crate::ui::foundation::fields::read(form, page.groups()).map_err(invalid)?;
+    input::<T>(Value::Object(json)).map_err(invalid)
 }
 
 /// Answers a create or an edit: back to the list with `done` as the flash, or the same page
