@@ -5,7 +5,9 @@ use crate::app::{change, require};
 use crate::service_level::calendars::parse_stored;
 use crate::{App, AppError, Result};
 use jiff::Timestamp;
-use steward_domain::assurance::availability::{AvailabilityReport, Span, availability};
+use steward_domain::assurance::availability::{
+    AvailabilityReport, Span, availability, measured_from, records_begin,
+};
 use steward_domain::assurance::outage::{Outage, OutageDraft, OutageInput, OutagePatch};
 use steward_domain::delivery::service::Service;
 use steward_domain::foundation::page::rfc3339_micros;
@@ -22,6 +24,19 @@ async fn service(ex: Ex<'_>, id: i64) -> Result<Service> {
     services::get(ex, id)
         .await?
         .ok_or_else(|| AppError::not_found("service", id))
+}
+
+/// When Steward's records of the service begin (see [`records_begin`]).
+pub(crate) async fn records_begin_of(ex: Ex<'_>, s: &Service) -> Result<i64> {
+    let created = s
+        .created_at
+        .parse::<Timestamp>()
+        .map_err(|e| AppError::Internal(format!("a service's creation time: {e}")))?
+        .as_microsecond();
+    Ok(records_begin(
+        created,
+        outages::earliest_start(ex, s.id).await?,
+    ))
 }
 
 /// The calendar of a service's hours; none means around the clock.
@@ -183,14 +198,8 @@ impl App {
         let mut conn = self.db.read().await?;
         let s = service(conn.ex(), service_id).await?;
         let calendar = service_calendar(conn.ex(), &s).await?;
-        let created = s
-            .created_at
-            .parse::<Timestamp>()
-            .map_err(|e| AppError::Internal(format!("a service's creation time: {e}")))?
-            .as_microsecond();
-        let first_outage = outages::earliest_start(conn.ex(), service_id).await?;
-        let records_from = first_outage.map_or(created, |o| o.min(created));
-        let measured_from = from.max(records_from).min(to);
+        let records_from = records_begin_of(conn.ex(), &s).await?;
+        let measured_from = measured_from(from, to, records_from);
         let found = outages::overlapping(conn.ex(), service_id, Some(from), Some(to)).await?;
         let spans = spans(&found)?;
         let mut figures = availability(

@@ -7,7 +7,9 @@ use crate::{AppError, Result};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use steward_domain::assurance::availability::{Figures, Span, availability};
+use steward_domain::assurance::availability::{
+    Figures, Span, availability, measured_from, records_begin,
+};
 use steward_domain::delivery::service::{Service, ServiceStatus};
 use steward_domain::foundation::page::PageRequest;
 use steward_domain::reporting::report::{ChartSpec, Column, Figure, ReportQuery, round};
@@ -39,7 +41,7 @@ fn measure(
     (from, to): (i64, i64),
     now: i64,
 ) -> Result<Figures> {
-    let measured_from = from.max(records_from).min(to);
+    let measured_from = measured_from(from, to, records_from);
     availability(
         calendar,
         ts(measured_from)?,
@@ -105,7 +107,7 @@ pub(crate) async fn availability_report(
             .parse::<Timestamp>()
             .map_err(|e| AppError::Internal(format!("a service's creation time: {e}")))?
             .as_microsecond();
-        let records_from = earliest.get(&s.id).map_or(created, |e| (*e).min(created));
+        let records_from = records_begin(created, earliest.get(&s.id).copied());
         let calendar = s
             .service_hours_calendar_id
             .and_then(|id| calendars.get(&id));

@@ -1,6 +1,6 @@
 //! The public status page: no actor, because nobody signs in to read it; only live services
 //! marked for it, and only what the domain's status entry carries.
-use crate::assurance::outages::{service_calendar, spans};
+use crate::assurance::outages::{records_begin_of, service_calendar, spans};
 use crate::{App, AppError, Result};
 use jiff::{SignedDuration, Timestamp};
 use steward_domain::assurance::status::{DAYS, StatusPage, entry};
@@ -34,14 +34,9 @@ impl App {
             let found =
                 outages::overlapping(conn.ex(), s.id, Some(since.as_microsecond()), None).await?;
             let major = tickets::open_major_on_service(conn.ex(), s.id).await?;
-            // Measured from when Steward has records of the service: its creation, or an
-            // earlier outage entered afterwards.
-            let created = s
-                .created_at
-                .parse::<Timestamp>()
-                .map_err(|e| AppError::Internal(format!("a service's creation time: {e}")))?;
             let spans = spans(&found)?;
-            let since = spans.iter().map(|o| o.start).fold(created, Timestamp::min);
+            let since = Timestamp::from_microsecond(records_begin_of(conn.ex(), s).await?)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             entries.push(
                 entry(&s.name, since, calendar.as_ref(), &spans, major, now)
                     .map_err(|e| AppError::Internal(format!("business time failed: {e}")))?,

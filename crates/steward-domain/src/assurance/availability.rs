@@ -61,6 +61,19 @@ pub struct AvailabilityReport {
     pub outages: Vec<Outage>,
 }
 
+/// When Steward's records of a service begin (microseconds): its creation, or an earlier
+/// outage entered afterwards. Before it nothing is measured, so a service recorded today is
+/// not shown as perfect for the year before.
+pub fn records_begin(created: i64, first_outage: Option<i64>) -> i64 {
+    first_outage.map_or(created, |o| o.min(created))
+}
+
+/// Where measuring `[from, to)` starts: `from`, or when the records begin if later (at most
+/// `to`, an empty period).
+pub fn measured_from(from: i64, to: i64, records_begin: i64) -> i64 {
+    from.max(records_begin).min(to)
+}
+
 type Interval = (Timestamp, Timestamp);
 
 /// The union of intervals, sorted, with touching ones joined.
