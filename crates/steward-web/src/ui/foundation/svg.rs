@@ -1,5 +1,5 @@
-//! Small server-rendered SVG charts. Every bar carries its value as text and alternating
-//! hatching, so a chart reads without colour; each chart has a title for screen readers.
+//! Small server-rendered SVG drawings: a calendar's week. Intervals carry their times as
+//! text and hatching, so the drawing reads without colour; each has a title for screen readers.
 use std::fmt::Write;
 
 /// Escapes text for SVG content and attributes.
@@ -12,49 +12,6 @@ fn esc(s: &str) -> String {
 
 /// The shared pattern definitions: solid, hatched and dotted fills.
 const DEFS: &str = r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#cfe0f5"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1d4f91" stroke-width="2.5"/></pattern><pattern id="dots" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#f6e7c8"/><circle cx="3" cy="3" r="1.6" fill="#6b4a00"/></pattern></defs>"##;
-
-const FILLS: [&str; 3] = ["#1d4f91", "url(#hatch)", "url(#dots)"];
-
-/// Horizontal bars, one per label, each with its value written after it.
-pub fn bars(id: &str, title: &str, data: &[(String, f64)], unit: &str) -> String {
-    let row = 30.0;
-    let label_w = 170.0;
-    let bar_w = 300.0;
-    let height = row * data.len().max(1) as f64 + 10.0;
-    let max = data
-        .iter()
-        .map(|(_, v)| *v)
-        .fold(0.0_f64, f64::max)
-        .max(1.0);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<svg class="chart" role="img" aria-labelledby="{id}-t" viewBox="0 0 {w} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-t">{t}</title>{DEFS}"#,
-        w = label_w + bar_w + 90.0,
-        t = esc(title),
-    );
-    for (i, (label, value)) in data.iter().enumerate() {
-        let y = 5.0 + row * i as f64;
-        let w = (value / max * bar_w).max(if *value > 0.0 { 2.0 } else { 0.0 });
-        let shown = if value.fract() == 0.0 {
-            format!("{value:.0}{unit}")
-        } else {
-            format!("{value:.1}{unit}")
-        };
-        let _ = write!(
-            out,
-            r##"<text x="{lx}" y="{ty}" text-anchor="end" class="chart-label">{label}</text><rect x="{label_w}" y="{by}" width="{w:.1}" height="20" fill="{fill}" stroke="#1d1d1d" stroke-width="0.5"/><text x="{vx:.1}" y="{ty}" class="chart-value">{shown}</text>"##,
-            lx = label_w - 8.0,
-            ty = y + 15.0,
-            by = y,
-            label = esc(label),
-            fill = FILLS[i % FILLS.len()],
-            vx = label_w + w + 6.0,
-        );
-    }
-    out.push_str("</svg>");
-    out
-}
 
 /// Working hours across a week: one row per day, 0–24 h, with the intervals drawn and
 /// written out as text beside each row.
@@ -114,21 +71,6 @@ pub fn week(id: &str, title: &str, days: &[Day<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bars_write_their_values_and_escape_labels() {
-        let svg = bars(
-            "c",
-            "Backlog",
-            &[("<New>".into(), 4.0), ("Done".into(), 0.0)],
-            "",
-        );
-        assert!(svg.contains("&lt;New&gt;"));
-        assert!(svg.contains(">4<"));
-        assert!(svg.contains(">0<"));
-        assert!(svg.contains("url(#hatch)"));
-        assert!(svg.contains("<title id=\"c-t\">Backlog</title>"));
-    }
 
     #[test]
     fn a_week_draws_each_interval_in_proportion() {

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::routes::resolution::console::console_query;
 use crate::ui::foundation::choices;
-use crate::ui::resolution::rows::{Choice, href, staff_names};
+use crate::ui::resolution::rows::{Choice, href};
 use crate::ui::{
     FormData, Layout, REFUSAL, Ui, UiResult, now, see_other, short_time, status_label,
 };
@@ -169,8 +169,9 @@ async fn console(
     };
     let view = state.app.console(&ui.actor, &q).await?;
     let saved = state.app.saved_views(&ui.actor).await.unwrap_or_default();
-    let staff = staff_names(&state, &ui).await;
     let agents = choices::staff(&state, &ui).await;
+    // Assignees are staff: the agents offered in the forms name them too (one read of users).
+    let staff: std::collections::HashMap<i64, String> = agents.iter().cloned().collect();
     let teams = choices::teams(&state, &ui).await;
     let services = choices::services(&state, &ui).await;
     let at = now(&state).as_microsecond();
