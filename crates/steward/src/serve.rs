@@ -48,7 +48,8 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     println!("API documentation: http://{addr}/api/docs");
     let housekeeping = tokio::spawn(housekeeping(app.clone(), node.clone()));
     let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
-    let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node));
+    let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
+    let probes = tokio::spawn(probes(app.clone(), node));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -59,6 +60,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     housekeeping.abort();
     sla_scan.abort();
     scheduled_reports.abort();
+    probes.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
@@ -106,6 +108,27 @@ async fn scheduled_reports(app: steward_app::App, node: String) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "scheduled reports failed"),
         }
+    }
+}
+
+/// Checks the health probes that are due; the lease keeps it on one node. Each round runs on
+/// its own task, so a slow target never delays the next round's other probes; a probe being
+/// checked is claimed, so rounds never check it twice at once.
+async fn probes(app: steward_app::App, node: String) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut rounds = tokio::task::JoinSet::new();
+    loop {
+        tick.tick().await;
+        while rounds.try_join_next().is_some() {}
+        let (app, node) = (app.clone(), node.clone());
+        rounds.spawn(async move {
+            match app.run_due_probes(&node).await {
+                Ok(Some(n)) if n > 0 => tracing::debug!(checked = n, "health probes"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "health probes failed"),
+            }
+        });
     }
 }
 

@@ -1,9 +1,12 @@
-//! Service continuity and availability — its use cases: outages and maintenance windows, and
-//! availability against target; probes, continuity plans and the status page will follow.
+//! Service continuity and availability — its use cases: outages and maintenance windows,
+//! availability against target, investigations, health probes and the status page.
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
 pub mod investigations;
 pub mod major;
 pub mod outages;
+pub mod probe_check;
+pub mod probe_run;
+pub mod probes;
 pub mod report;
 pub mod status;

@@ -1,9 +1,10 @@
 //! Service continuity and availability — its rules (no I/O): outages and maintenance windows,
-//! availability against target; probes, continuity plans and the status page will follow.
+//! availability against target, health probes, investigations and the status page.
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
 pub mod availability;
 pub mod investigation;
 pub mod outage;
+pub mod probe;
 pub mod settings;
 pub mod status;

@@ -373,7 +373,7 @@ pub struct CommentInput {
     pub time_spent_minutes: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommentDraft {
     pub body: String,
     pub public: bool,

@@ -253,6 +253,7 @@ impl Drop for Server {
 
 #[tokio::test]
 async fn serve_bootstraps_an_admin_and_a_second_node_on_the_same_sqlite_file_refuses() {
+    steward_app::assurance::probe_check::install_tls_provider();
     if postgres_url().is_some() {
         return serve_several_nodes_on_postgres().await;
     }

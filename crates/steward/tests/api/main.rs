@@ -26,6 +26,7 @@ mod major;
 mod olas;
 mod people;
 mod preferences;
+mod probes;
 mod problems;
 mod report_definitions;
 mod reports;

@@ -230,6 +230,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(database_url: String, settings: Settings) -> TestApp {
+        steward_app::assurance::probe_check::install_tls_provider();
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
             .with_test_writer()
