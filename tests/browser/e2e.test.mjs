@@ -316,6 +316,41 @@ test('a manager records an outage of a service and sees its availability against
   await page.context().close();
 });
 
+test('a manager sets up a health probe, sees it checked and reads its results', async () => {
+  const page = await newPage();
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage/services/${world.service.id}/outages`);
+  await page.getByRole('link', { name: 'Health probes' }).click();
+  await page.waitForURL(/\/probes$/);
+  await page.getByLabel(/^Name/).fill('Steward health');
+  // A URL that is not HTTP is refused next to the field, and the rest of the form is kept.
+  await page.getByLabel(/^URL/).fill('ftp://127.0.0.1/healthz');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText('must start with http:// or https://').waitFor());
+  assert.equal(await page.getByLabel(/^Name/).inputValue(), 'Steward health');
+  await page.getByLabel(/^URL/).fill(`${BASE}/healthz`);
+  await page.getByLabel(/^Every/).fill('10');
+  await page.getByLabel(/^Timeout/).fill('2');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /probe Steward health was added/);
+  // The server checks it within a few seconds.
+  const row = () => page.getByRole('row', { name: /Steward health/ });
+  const state = async () => (await row().locator('td').nth(3).textContent()).trim();
+  for (let i = 0; i < 20 && (await state()) !== 'Up'; i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  assert.equal(await state(), 'Up');
+  await shot(page, 'service-probes');
+  await row().getByRole('link', { name: /Results/ }).click();
+  await page.waitForURL(/\/results$/);
+  assert.match(await page.locator('table').textContent(), /Up.*ms/s);
+  await shot(page, 'probe-results');
+  world.probeResults = new URL(page.url()).pathname;
+  await page.context().close();
+});
+
 test('the public status page needs no sign-in and shows state and 90 days', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/status`);
@@ -835,6 +870,8 @@ test('the main pages have no serious accessibility violations', async () => {
   await check(`/manage/services/${world.service.id}/outages`);
   await check('/manage/availability');
   await check(`/manage/services/${world.service.id}/investigations`);
+  await check(`/manage/services/${world.service.id}/probes`);
+  if (world.probeResults) await check(world.probeResults);
   await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');

@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::status::routes())
         .merge(assurance::settings::routes())
         .merge(assurance::investigations::routes())
+        .merge(assurance::probes::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())
@@ -89,6 +90,35 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// The zone times are read and shown in: the person's, else UTC.
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        self.time_zone
+            .as_deref()
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    /// RFC 3339 → "2026-03-02 10:30" in the reader's zone.
+    pub fn local(&self, rfc3339: &str) -> String {
+        self.local_as(rfc3339, "%Y-%m-%d %H:%M")
+    }
+
+    /// RFC 3339 → "2026-03-02 10:30:05" in the reader's zone, for events seconds apart.
+    pub fn local_seconds(&self, rfc3339: &str) -> String {
+        self.local_as(rfc3339, "%Y-%m-%d %H:%M:%S")
+    }
+
+    fn local_as(&self, rfc3339: &str, format: &str) -> String {
+        rfc3339
+            .parse::<jiff::Timestamp>()
+            .map(|t| {
+                t.to_zoned_datetime(self.zone())
+                    .strftime(format)
+                    .to_string()
+            })
+            .unwrap_or_else(|_| rfc3339.to_owned())
+    }
+
     pub fn staff(&self) -> bool {
         !matches!(self.actor.role, Role::Customer)
     }

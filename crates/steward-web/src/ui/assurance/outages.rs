@@ -10,8 +10,7 @@ use crate::ui::{FormData, Ui, UiError, UiResult, human_duration, now, see_other,
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use jiff::tz::TimeZone;
-use jiff::{Timestamp, civil::DateTime};
+use jiff::civil::DateTime;
 use serde_json::Value;
 use steward_app::AppError;
 use steward_domain::FieldError;
@@ -30,28 +29,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The zone times are read and shown in.
-fn zone(ui: &Ui) -> TimeZone {
-    ui.time_zone
-        .as_deref()
-        .and_then(|z| TimeZone::get(z).ok())
-        .unwrap_or(TimeZone::UTC)
-}
-
 fn zone_name(ui: &Ui) -> String {
     ui.time_zone.clone().unwrap_or_else(|| "UTC".into())
-}
-
-/// RFC 3339 → "2026-03-02 10:30" in the reader's zone.
-fn local(ui: &Ui, rfc3339: &str) -> String {
-    rfc3339
-        .parse::<Timestamp>()
-        .map(|t| {
-            t.to_zoned_datetime(zone(ui))
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
 /// "2026-03-02 10:30" in the reader's zone → RFC 3339; the message names the field.
@@ -62,7 +41,7 @@ fn instant(ui: &Ui, field: &str, text: &str) -> Result<String, FieldError> {
         .parse::<DateTime>()
         .map_err(|_| FieldError::new(field, "must be a date and time like 2026-03-02 14:30"))?;
     civil
-        .to_zoned_datetime(zone(ui))
+        .to_zoned_datetime(ui.zone())
         .map(|z| z.timestamp().to_string())
         .map_err(|_| FieldError::new(field, "is not a time that exists in your time zone"))
 }
@@ -116,8 +95,8 @@ fn period_text(ui: &Ui, a: &AvailabilityReport) -> String {
     };
     format!(
         "{} to {}: availability {share}{target}; {} outage{} costing {} of {} agreed time.",
-        local(ui, &a.measured_from),
-        local(ui, &a.to),
+        ui.local(&a.measured_from),
+        ui.local(&a.to),
         a.figures.outage_count,
         if a.figures.outage_count == 1 { "" } else { "s" },
         human_duration(a.figures.downtime_seconds),
@@ -134,7 +113,7 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
     let at = now(state);
     let day = jiff::SignedDuration::from_hours(24);
     let month_start = at
-        .to_zoned_datetime(zone(ui))
+        .to_zoned_datetime(ui.zone())
         .first_of_month()
         .and_then(|d| d.start_of_day())
         .map(|z| z.timestamp())
@@ -156,10 +135,16 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
         lines.push(format!("{label}, {}", period_text(ui, &report)));
     }
     page.intro = Some(lines.join(" "));
-    page.related = vec![(
-        format!("/manage/services/{service}/investigations"),
-        "Investigations of months that missed the target".into(),
-    )];
+    page.related = vec![
+        (
+            format!("/manage/services/{service}/probes"),
+            "Health probes".into(),
+        ),
+        (
+            format!("/manage/services/{service}/investigations"),
+            "Investigations of months that missed the target".into(),
+        ),
+    ];
     page.headers = vec!["Kind", "Start", "End", "Incident", "Note"];
     let incidents: Vec<(i64, String)> = state
         .app
@@ -189,10 +174,10 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
         page.row_ids.push(o.id);
         page.rows.push(vec![
             status_label(o.kind.as_str()),
-            local(ui, &o.start),
+            ui.local(&o.start),
             o.end
                 .as_deref()
-                .map_or_else(|| "ongoing".into(), |e| local(ui, e)),
+                .map_or_else(|| "ongoing".into(), |e| ui.local(e)),
             opt(o.incident_id.map(|i| {
                 incidents
                     .iter()
@@ -277,7 +262,7 @@ async fn edit(
     let mut json = serde_json::to_value(&o).unwrap_or_default();
     for field in ["start", "end"] {
         if let Some(Value::String(t)) = json.get(field).cloned() {
-            json[field] = Value::String(local(&ui, &t));
+            json[field] = Value::String(ui.local(&t));
         }
     }
     let values = fill(&json, page.groups());
