@@ -56,7 +56,7 @@ fn state_text(p: &Probe) -> String {
 }
 
 fn fields() -> Vec<Group> {
-    let levels = choices(&Level::ALL, Level::as_str);
+    let levels = choices(Level::ALL, Level::as_str);
     vec![
         Group::plain(vec![
             Field::text("name", "Name").required(),
