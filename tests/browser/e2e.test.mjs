@@ -298,6 +298,18 @@ test('a manager records an outage of a service and sees its availability against
   await page.waitForLoadState('load');
   assert.doesNotMatch(await page.getByRole('row', { name: /Mail queue stuck/ }).textContent(), /ongoing/);
   assert.match(await page.locator('main').textContent(), /Last 30 days, .*1 outage costing 1 h/);
+  // Weekly maintenance, four Sundays from next week.
+  const day = (daysAhead) => new Date(Date.now() + daysAhead * 86400e3).toISOString().slice(0, 10);
+  await page.getByLabel(/^Kind/).selectOption('planned');
+  await page.getByLabel(/^Start/).fill(`${day(7)} 02:00`);
+  await page.getByLabel(/^End/).fill(`${day(7)} 03:00`);
+  await page.getByLabel('Note').fill('Weekly patching');
+  await page.getByLabel('Repeat weekly until').fill(day(7 + 21));
+  await page.getByRole('button', { name: /Create/ }).first().click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /weekly maintenance windows were recorded/);
+  assert.equal(await page.getByRole('row', { name: /Weekly patching/ }).count(), 4);
+  assert.match(await page.getByRole('row', { name: /Weekly patching/ }).first().textContent(), /Planned.*\(weekly\)/);
   await shot(page, 'service-outages');
   // This month missed the target: it is investigated, once.
   await page.getByRole('link', { name: 'Investigations of months that missed the target' }).click();

@@ -5,10 +5,13 @@ use crate::app::{change, require};
 use crate::service_level::calendars::parse_stored;
 use crate::{App, AppError, Result};
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use steward_domain::assurance::availability::{
     AvailabilityReport, Span, availability, measured_from, records_begin,
 };
-use steward_domain::assurance::outage::{Outage, OutageDraft, OutageInput, OutagePatch};
+use steward_domain::assurance::outage::{
+    Outage, OutageDraft, OutageInput, OutagePatch, weekly_series,
+};
 use steward_domain::delivery::service::Service;
 use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::resolution::ticket::TicketKind;
@@ -83,6 +86,8 @@ async fn check_incident(tx: &mut Tx, incident: Option<i64>) -> Result<()> {
 }
 
 impl App {
+    /// Records an outage or a maintenance window; a window that repeats weekly is recorded as
+    /// one window per week (answered with the first), all in one transaction.
     pub async fn record_outage(
         &self,
         actor: &Actor,
@@ -92,19 +97,42 @@ impl App {
         require(actor, Permission::WorkTickets)?;
         require(actor, Permission::ReadServices)?;
         let now = self.now();
-        let draft = input.parse(now)?;
+        let (draft, until) = input.parse_series(now)?;
         let mut tx = self.db.begin().await?;
-        service(tx.ex(), service_id).await?;
+        let s = service(tx.ex(), service_id).await?;
         check_incident(&mut tx, draft.incident_id).await?;
-        let outage = outages::insert(tx.ex(), service_id, &draft, now).await?;
-        self.audit(
-            &mut tx,
-            change::<(), _>(actor, "outage", outage.id, "create", None, Some(&outage)),
-            now,
-        )
-        .await?;
+        let windows = match until {
+            Some(until) => {
+                let zone = service_calendar(tx.ex(), &s)
+                    .await?
+                    .map_or(TimeZone::UTC, |c| c.time_zone().clone());
+                weekly_series(&draft, until, &zone)?
+            }
+            None => vec![draft],
+        };
+        let mut made = Vec::with_capacity(windows.len());
+        for window in &windows {
+            let outage = outages::insert(tx.ex(), service_id, window, now).await?;
+            made.push(outage.id);
+        }
+        if until.is_some() {
+            outages::set_series(tx.ex(), &made).await?;
+        }
+        let mut first = None;
+        for id in made {
+            let (outage, _) = outages::get(tx.ex(), service_id, id)
+                .await?
+                .ok_or_else(|| AppError::Internal("a new outage vanished".into()))?;
+            self.audit(
+                &mut tx,
+                change::<(), _>(actor, "outage", id, "create", None, Some(&outage)),
+                now,
+            )
+            .await?;
+            first.get_or_insert(outage);
+        }
         tx.commit().await?;
-        Ok(outage)
+        first.ok_or_else(|| AppError::Internal("no window was recorded".into()))
     }
 
     /// A service's outages overlapping `[from, to)` (microseconds; none: unbounded).
@@ -162,22 +190,38 @@ impl App {
         Ok(after)
     }
 
-    pub async fn delete_outage(&self, actor: &Actor, service_id: i64, id: i64) -> Result<()> {
+    /// Deletes an outage; with `following`, also the later windows of its weekly series
+    /// (cancelling the rest of a maintenance schedule). Returns how many were deleted.
+    pub async fn delete_outage(
+        &self,
+        actor: &Actor,
+        service_id: i64,
+        id: i64,
+        following: bool,
+    ) -> Result<u64> {
         require(actor, Permission::ManageServices)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let (before, _) = outages::get(tx.ex(), service_id, id)
+        let (outage, draft) = outages::get(tx.ex(), service_id, id)
             .await?
             .ok_or_else(|| AppError::not_found("outage", id))?;
-        outages::delete(tx.ex(), id).await?;
-        self.audit(
-            &mut tx,
-            change::<_, ()>(actor, "outage", id, "delete", Some(&before), None),
-            now,
-        )
-        .await?;
+        let doomed = match outage.series_id {
+            Some(series) if following => {
+                outages::series_from(tx.ex(), service_id, series, draft.start).await?
+            }
+            _ => vec![(outage, draft)],
+        };
+        for (before, _) in &doomed {
+            outages::delete(tx.ex(), before.id).await?;
+            self.audit(
+                &mut tx,
+                change::<_, ()>(actor, "outage", before.id, "delete", Some(before), None),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
-        Ok(())
+        Ok(doomed.len() as u64)
     }
 
     /// A service's availability over `[from, to)` (microseconds) against its service hours

@@ -3,6 +3,8 @@
 use crate::foundation::text_enum::text_enum;
 use crate::foundation::validation::{Errors, FieldError, Invalid, nullable};
 use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 text_enum!(
@@ -21,6 +23,8 @@ pub struct Outage {
     pub end: Option<String>,
     pub incident_id: Option<i64>,
     pub note: Option<String>,
+    /// The first window of a weekly series this one belongs to.
+    pub series_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -36,6 +40,10 @@ pub struct OutageInput {
     pub kind: OutageKind,
     pub incident_id: Option<i64>,
     pub note: Option<String>,
+    /// A planned window with an end repeats every week at the same local time of the
+    /// service hours' time zone (UTC without service hours), up to this date (`YYYY-MM-DD`,
+    /// the last window starting on or before it).
+    pub repeat_weekly_until: Option<String>,
 }
 
 /// Body of `PATCH /api/v1/services/{id}/outages/{outage}`: what changes; `null` clears `end`,
@@ -120,11 +128,95 @@ impl OutageDraft {
     }
 }
 
+/// The windows of a weekly series: the first, then one each week at the same local wall-clock
+/// times in `zone` (so a 02:00–04:00 window stays 02:00–04:00 across DST changes), while a
+/// window's start falls on or before `until`. A local time that a DST change skips moves
+/// forward by the gap; one it repeats takes its earlier instant.
+pub fn weekly_series(
+    first: &OutageDraft,
+    until: Date,
+    zone: &TimeZone,
+) -> Result<Vec<OutageDraft>, Invalid> {
+    let field = "repeat_weekly_until";
+    let local = |micros: i64| {
+        Timestamp::from_microsecond(micros)
+            .map(|t| t.to_zoned_datetime(zone.clone()).datetime())
+            .map_err(|_| Invalid(vec![FieldError::new("start", "is out of range")]))
+    };
+    let start = local(first.start)?;
+    let end = local(first.end.unwrap_or(first.start))?;
+    if until < start.date() {
+        return Err(Invalid(vec![FieldError::new(
+            field,
+            "must not be before the first window's start",
+        )]));
+    }
+    let mut windows = Vec::new();
+    for week in 0.. {
+        let shift = jiff::Span::new().weeks(week);
+        let (Ok(s), Ok(e)) = (start.checked_add(shift), end.checked_add(shift)) else {
+            break;
+        };
+        if s.date() > until {
+            break;
+        }
+        if windows.len() == SERIES_MAX {
+            return Err(Invalid(vec![FieldError::new(
+                field,
+                format!("a series holds at most {SERIES_MAX} weekly windows (five years)"),
+            )]));
+        }
+        let instant = |civil: jiff::civil::DateTime| {
+            zone.to_ambiguous_timestamp(civil)
+                .compatible()
+                .map(|t| t.as_microsecond())
+                .map_err(|e| Invalid(vec![FieldError::new(field, e.to_string())]))
+        };
+        windows.push(OutageDraft {
+            start: instant(s)?,
+            end: Some(instant(e)?),
+            ..first.clone()
+        });
+    }
+    Ok(windows)
+}
+
 fn clean(note: Option<String>) -> Option<String> {
     note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
+/// The most windows one weekly series holds (five years).
+pub const SERIES_MAX: usize = 261;
+
 impl OutageInput {
+    /// The checked window, and the date a weekly series of it runs until.
+    pub fn parse_series(mut self, now: i64) -> Result<(OutageDraft, Option<Date>), Invalid> {
+        let until = self
+            .repeat_weekly_until
+            .take()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        let kind = self.kind;
+        let draft = self.parse(now)?;
+        let Some(until) = until else {
+            return Ok((draft, None));
+        };
+        let field = "repeat_weekly_until";
+        if kind != OutageKind::Planned || draft.end.is_none() {
+            return Err(Invalid(vec![FieldError::new(
+                field,
+                "only a planned maintenance window with an end repeats",
+            )]));
+        }
+        let date = until.parse::<Date>().map_err(|_| {
+            Invalid(vec![FieldError::new(
+                field,
+                "must be a date written YYYY-MM-DD, for example 2026-12-31",
+            )])
+        })?;
+        Ok((draft, Some(date)))
+    }
+
     pub fn parse(self, now: i64) -> Result<OutageDraft, Invalid> {
         let mut errors = Errors::new();
         let start = errors.take(instant("start", &self.start));
@@ -185,6 +277,7 @@ mod tests {
             kind,
             incident_id: None,
             note: None,
+            repeat_weekly_until: None,
         }
     }
 
@@ -213,6 +306,56 @@ mod tests {
         );
         let garbled = input("yesterday", Some("soon"), OutageKind::Planned);
         assert_eq!(fields(garbled.parse(NOW).unwrap_err()), ["start", "end"]);
+    }
+
+    #[test]
+    fn a_weekly_window_keeps_its_local_time_across_dst() {
+        // Saturdays 22:00–02:00 in Berlin, across the change to summer time on 29 March.
+        let mut first = input(
+            "2026-03-21T21:00:00Z",
+            Some("2026-03-22T01:00:00Z"),
+            OutageKind::Planned,
+        );
+        first.repeat_weekly_until = Some("2026-04-04".into());
+        let (draft, until) = first.parse_series(NOW).unwrap();
+        let zone = TimeZone::get("Europe/Berlin").unwrap();
+        let windows = weekly_series(&draft, until.unwrap(), &zone).unwrap();
+        let shown: Vec<String> = windows
+            .iter()
+            .map(|w| {
+                let t = |m: i64| Timestamp::from_microsecond(m).unwrap().to_string();
+                format!("{}/{}", t(w.start), t(w.end.unwrap()))
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "2026-03-21T21:00:00Z/2026-03-22T01:00:00Z",
+                // The night of the change: 22:00 CET to 02:00 local, which is 03:00 CEST
+                // (02:00 does not exist that night), so 01:00 UTC still.
+                "2026-03-28T21:00:00Z/2026-03-29T01:00:00Z",
+                "2026-04-04T20:00:00Z/2026-04-05T00:00:00Z",
+            ]
+        );
+    }
+
+    #[test]
+    fn only_planned_windows_with_an_end_repeat_and_not_forever() {
+        let mut open = input("2026-03-07T22:00:00Z", None, OutageKind::Planned);
+        open.repeat_weekly_until = Some("2026-04-01".into());
+        assert_eq!(
+            fields(open.parse_series(NOW).unwrap_err()),
+            ["repeat_weekly_until"]
+        );
+        let mut long = input(
+            "2026-03-07T22:00:00Z",
+            Some("2026-03-07T23:00:00Z"),
+            OutageKind::Planned,
+        );
+        long.repeat_weekly_until = Some("2036-01-01".into());
+        let (draft, until) = long.parse_series(NOW).unwrap();
+        let err = weekly_series(&draft, until.unwrap(), &TimeZone::UTC).unwrap_err();
+        assert_eq!(fields(err), ["repeat_weekly_until"]);
     }
 
     #[test]

@@ -11,15 +11,16 @@ type Row = (
     Option<i64>,
     Option<i64>,
     Option<String>,
+    Option<i64>,
     i64,
     i64,
 );
 
 const COLUMNS: &str =
-    "id, service_id, kind, start_at, end_at, incident_id, note, created_at, updated_at";
+    "id, service_id, kind, start_at, end_at, incident_id, note, series_id, created_at, updated_at";
 
 fn outage(r: Row) -> (Outage, OutageDraft) {
-    let (id, service_id, kind, start, end, incident_id, note, created, updated) = r;
+    let (id, service_id, kind, start, end, incident_id, note, series_id, created, updated) = r;
     // The CHECK constraint admits only known kinds.
     let kind = OutageKind::parse(&kind).unwrap_or(OutageKind::Unplanned);
     (
@@ -31,6 +32,7 @@ fn outage(r: Row) -> (Outage, OutageDraft) {
             end: end.map(rfc3339_micros),
             incident_id,
             note: note.clone(),
+            series_id,
             created_at: rfc3339_micros(created),
             updated_at: rfc3339_micros(updated),
         },
@@ -72,6 +74,34 @@ pub async fn update(ex: Ex<'_>, id: i64, d: &OutageDraft, now: i64) -> Result<Ou
         .bind(id).bind(d.kind.as_str()).bind(d.start).bind(d.end).bind(d.incident_id)
         .bind(&d.note).bind(now).fetch_one(c).await)?;
     Ok(outage(row).0)
+}
+
+/// Ties windows to the series that begins with the first of them.
+pub async fn set_series(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
+    let Some(first) = ids.first() else {
+        return Ok(());
+    };
+    for id in ids {
+        on!(ex.by_ref(), c => sqlx::query("UPDATE outages SET series_id = $2 WHERE id = $1")
+            .bind(id).bind(first).execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// The windows of a series starting at or after `from`, earliest first.
+pub async fn series_from(
+    ex: Ex<'_>,
+    service: i64,
+    series: i64,
+    from: i64,
+) -> Result<Vec<(Outage, OutageDraft)>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outages WHERE service_id = $1 AND series_id = $2 AND start_at >= $3
+         ORDER BY start_at"
+    );
+    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(service).bind(series).bind(from).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(outage).collect())
 }
 
 pub async fn delete(ex: Ex<'_>, id: i64) -> Result<()> {

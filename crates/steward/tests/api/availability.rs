@@ -569,3 +569,79 @@ async fn a_month_that_missed_its_target_is_investigated_once() {
     assert_eq!(closed.body["status"], "closed");
     assert_eq!(t.get(&url, &agent).await.body.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_weekly_maintenance_window_repeats_in_local_time_and_its_rest_can_be_cancelled() {
+    let (t, _clock) = TestApp::spawn_at("2026-03-01T00:00:00Z".parse().unwrap()).await;
+    let calendar = t
+        .post(
+            "/api/v1/calendars",
+            &t.admin,
+            json!({"name": "Berlin office", "time_zone": "Europe/Berlin",
+                   "hours": {"mon": [["08:00", "18:00"]], "tue": [["08:00", "18:00"]],
+                             "wed": [["08:00", "18:00"]], "thu": [["08:00", "18:00"]],
+                             "fri": [["08:00", "18:00"]]}}),
+        )
+        .await
+        .id();
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Payroll", "status": "live", "availability_target_percent": 99.0,
+                   "service_hours_calendar_id": calendar}),
+        )
+        .await
+        .id();
+    let url = format!("/api/v1/services/{service}/outages");
+    // Refused: an unplanned outage does not repeat, nor does a window without an end.
+    for body in [
+        json!({"start": "2026-02-27T07:00:00Z", "end": "2026-02-27T08:00:00Z", "kind": "unplanned", "repeat_weekly_until": "2026-04-30"}),
+        json!({"start": "2026-03-06T07:00:00Z", "kind": "planned", "repeat_weekly_until": "2026-04-30"}),
+        json!({"start": "2026-03-06T07:00:00Z", "end": "2026-03-06T08:00:00Z", "kind": "planned", "repeat_weekly_until": "April"}),
+    ] {
+        let r = t.post(&url, &t.admin, body).await;
+        assert_eq!(r.problem(422)["errors"][0]["field"], "repeat_weekly_until");
+    }
+    // Fridays 08:00–09:00 Berlin time, from 6 March (CET) to 10 April (CEST).
+    let before = t.audit_count().await;
+    let first = outage(
+        &t,
+        service,
+        json!({"start": "2026-03-06T07:00:00Z", "end": "2026-03-06T08:00:00Z", "kind": "planned",
+               "note": "Weekly patching", "repeat_weekly_until": "2026-04-10"}),
+    )
+    .await;
+    assert_eq!(first["series_id"], first["id"]);
+    assert_eq!(t.audit_count().await, before + 6, "each window is audited");
+    let all = t.get(&url, &t.admin).await.body;
+    let starts: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-03-06T07:00:00Z",
+            "2026-03-13T07:00:00Z",
+            "2026-03-20T07:00:00Z",
+            "2026-03-27T07:00:00Z",
+            // Summer time from 29 March: 08:00 Berlin is 06:00 UTC.
+            "2026-04-03T06:00:00Z",
+            "2026-04-10T06:00:00Z",
+        ]
+    );
+    // Maintenance is not agreed time: the week of 30 March has 50 h less 1 h.
+    let a = availability(&t, service, "2026-03-30T00:00:00Z", "2026-04-04T00:00:00Z").await;
+    assert_eq!(a["agreed_seconds"], 49 * 3600, "{a}");
+    // Cancelling the rest of the schedule from 27 March keeps the earlier windows.
+    let third_from_last = all[3]["id"].as_i64().unwrap();
+    let r = t
+        .delete(&format!("{url}/{third_from_last}?following=true"), &t.admin)
+        .await;
+    assert_eq!(r.status, 204);
+    let left = t.get(&url, &t.admin).await.body;
+    assert_eq!(left.as_array().unwrap().len(), 3);
+}

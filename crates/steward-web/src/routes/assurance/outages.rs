@@ -99,15 +99,29 @@ pub async fn update(
     ))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteScope {
+    /// Also delete the later windows of this window's weekly series.
+    pub following: Option<bool>,
+}
+
+/// Delete an outage or a maintenance window; `?following=true` also deletes the later
+/// windows of its weekly series.
 #[utoipa::path(delete, path = "/api/v1/services/{id}/outages/{outage_id}", tag = "availability",
-    params(("id" = i64, Path), ("outage_id" = i64, Path)),
+    params(("id" = i64, Path), ("outage_id" = i64, Path), DeleteScope),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn remove(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(id, outage): Ids,
+    ApiQuery(q): ApiQuery<DeleteScope>,
 ) -> Result<StatusCode, Problem> {
-    state.app.delete_outage(&auth.actor, id, outage).await?;
+    let following = q.following.unwrap_or(false);
+    state
+        .app
+        .delete_outage(&auth.actor, id, outage, following)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -46,12 +46,12 @@ fn instant(ui: &Ui, field: &str, text: &str) -> Result<String, FieldError> {
         .map_err(|_| FieldError::new(field, "is not a time that exists in your time zone"))
 }
 
-fn groups(ui: &Ui, incidents: Vec<(i64, String)>) -> Vec<Group> {
+fn groups(ui: &Ui, incidents: Vec<(i64, String)>, creating: bool) -> Vec<Group> {
     let when = format!(
         "A date and time in {}, for example 2026-03-02 14:30.",
         zone_name(ui)
     );
-    vec![Group::plain(vec![
+    let mut fields = vec![
         Field::new(
             "kind",
             "Kind",
@@ -76,7 +76,13 @@ fn groups(ui: &Ui, incidents: Vec<(i64, String)>) -> Vec<Group> {
         Field::new("incident_id", "Incident", Input::Pick(incidents, "None"))
             .hint("The incident that records this outage: the service's 100 newest."),
         Field::new("note", "Note", Input::Long),
-    ])]
+    ];
+    if creating {
+        fields.push(Field::text("repeat_weekly_until", "Repeat weekly until").hint(
+            "For planned maintenance with an end: a date, YYYY-MM-DD. Each week's window keeps the same local time of the service hours' time zone, across daylight saving changes.",
+        ));
+    }
+    vec![Group::plain(fields)]
 }
 
 fn period_text(ui: &Ui, a: &AvailabilityReport) -> String {
@@ -104,7 +110,12 @@ fn period_text(ui: &Ui, a: &AvailabilityReport) -> String {
     )
 }
 
-async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiError> {
+async fn page(
+    state: &AppState,
+    ui: &Ui,
+    service: i64,
+    creating: bool,
+) -> Result<ListPage, UiError> {
     require_manager(ui)?;
     let s = state.app.get_service(&ui.actor, service).await?;
     let mut page = ListPage::new(ui, "Outages and availability", "services");
@@ -173,7 +184,10 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
     for o in outages.iter().rev() {
         page.row_ids.push(o.id);
         page.rows.push(vec![
-            status_label(o.kind.as_str()),
+            match o.series_id {
+                Some(_) => format!("{} (weekly)", status_label(o.kind.as_str())),
+                None => status_label(o.kind.as_str()),
+            },
             ui.local(&o.start),
             o.end
                 .as_deref()
@@ -187,7 +201,7 @@ async fn page(state: &AppState, ui: &Ui, service: i64) -> Result<ListPage, UiErr
             opt(o.note.clone()),
         ]);
     }
-    page.form = Some(FormSpec::new("outage", groups(ui, incidents)));
+    page.form = Some(FormSpec::new("outage", groups(ui, incidents, creating)));
     page.values = FormData(vec![("kind".into(), "unplanned".into())]);
     Ok(page)
 }
@@ -214,7 +228,7 @@ fn json_of(ui: &Ui, page: &ListPage, form: &FormData) -> Result<Value, Vec<Field
 }
 
 async fn list(State(state): State<AppState>, ui: Ui, Path(id): Path<String>) -> UiResult {
-    let page = page(&state, &ui, id_of(&id)?).await?;
+    let page = page(&state, &ui, id_of(&id)?, true).await?;
     Ok(ui.page(&page))
 }
 
@@ -226,7 +240,7 @@ async fn create(
 ) -> UiResult {
     ui.check_csrf(&form)?;
     let service = id_of(&id)?;
-    let page = page(&state, &ui, service).await?;
+    let page = page(&state, &ui, service, true).await?;
     let result = match json_of(&ui, &page, &form) {
         Ok(json) => match serde_json::from_value::<OutageInput>(json) {
             Ok(input) => state.app.record_outage(&ui.actor, service, input).await,
@@ -235,10 +249,13 @@ async fn create(
         Err(e) => Err(invalid(e)),
     };
     match result {
-        Ok(o) => Ok(see_other(
-            &page.base,
-            &format!("The {} was recorded.", kind_noun(&o)),
-        )),
+        Ok(o) => {
+            let done = match o.series_id {
+                Some(_) => "The weekly maintenance windows were recorded.".to_owned(),
+                None => format!("The {} was recorded.", kind_noun(&o)),
+            };
+            Ok(see_other(&page.base, &done))
+        }
         Err(AppError::Invalid(i)) => refused_form(&ui, page, form, &i.0),
         Err(e) => Err(e.into()),
     }
@@ -257,7 +274,7 @@ async fn edit(
     Path((id, outage)): Path<(String, String)>,
 ) -> UiResult {
     let (service, outage) = (id_of(&id)?, id_of(&outage)?);
-    let page = page(&state, &ui, service).await?;
+    let page = page(&state, &ui, service, false).await?;
     let o = state.app.get_outage(&ui.actor, service, outage).await?;
     let mut json = serde_json::to_value(&o).unwrap_or_default();
     for field in ["start", "end"] {
@@ -277,7 +294,7 @@ async fn update(
 ) -> UiResult {
     ui.check_csrf(&form)?;
     let (service, outage) = (id_of(&id)?, id_of(&outage)?);
-    let page = page(&state, &ui, service).await?;
+    let page = page(&state, &ui, service, false).await?;
     let result = match json_of(&ui, &page, &form) {
         Ok(mut json) => {
             // A blank end reopens the outage; a blank incident or note clears it.
