@@ -889,6 +889,9 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/reports/sla-compliance?by=service');
   await check('/manage/reports/volumes');
   await check('/manage/reports/availability');
+  await check('/manage/reports/availability?by=month&from=2026-01-01');
+  await shot(page, 'availability-by-month');
+  await check('/manage/reports/availability?by=customer');
   await check('/manage/report-definitions');
   if (world.definition) await check(world.definition);
   if (world.snapshot) await check(world.snapshot);

@@ -31,6 +31,11 @@ crate::foundation::text_enum::text_enum!(
     ComplianceBy { Sla = "sla", Service = "service", Customer = "customer", Priority = "priority" }
 );
 
+crate::foundation::text_enum::text_enum!(
+    /// What the availability report lists a row for.
+    AvailabilityBy { Service = "service", Customer = "customer", Month = "month" }
+);
+
 impl ReportName {
     pub fn title(self) -> &'static str {
         match self {
@@ -64,7 +69,8 @@ pub struct ReportParams {
     pub priority: Option<i64>,
     /// incident (default), request or problem.
     pub kind: Option<String>,
-    /// SLA compliance only: sla (default), service, customer or priority.
+    /// SLA compliance: sla (default), service, customer or priority. Availability: service
+    /// (default), customer or month.
     pub by: Option<String>,
     /// SLA compliance only: the compliance target in percent drawn on the chart (default 95).
     pub target: Option<f64>,
@@ -91,6 +97,7 @@ pub struct ReportQuery {
     pub filters: Filters,
     pub kind: crate::resolution::ticket::TicketKind,
     pub by: ComplianceBy,
+    pub availability_by: AvailabilityBy,
     pub target_percent: f64,
 }
 
@@ -175,11 +182,20 @@ impl ReportQuery {
                     .ok_or_else(|| FieldError::new("kind", "incident, request or problem")),
             ),
         };
-        let by = match p.by.as_deref() {
-            None => Some(ComplianceBy::Sla),
-            Some(b) => e.take(ComplianceBy::parse(b).ok_or_else(|| {
-                FieldError::new("by", format!("one of {}", ComplianceBy::choices()))
-            })),
+        let (by, availability_by) = match (name, p.by.as_deref()) {
+            (_, None) => (Some(ComplianceBy::Sla), Some(AvailabilityBy::Service)),
+            (Some(ReportName::Availability), Some(b)) => (
+                Some(ComplianceBy::Sla),
+                e.take(AvailabilityBy::parse(b).ok_or_else(|| {
+                    FieldError::new("by", format!("one of {}", AvailabilityBy::choices()))
+                })),
+            ),
+            (_, Some(b)) => (
+                e.take(ComplianceBy::parse(b).ok_or_else(|| {
+                    FieldError::new("by", format!("one of {}", ComplianceBy::choices()))
+                })),
+                Some(AvailabilityBy::Service),
+            ),
         };
         let target_percent = p.target.unwrap_or(95.0);
         if !(0.0..=100.0).contains(&target_percent) {
@@ -199,6 +215,7 @@ impl ReportQuery {
             },
             kind: kind.unwrap_or(crate::resolution::ticket::TicketKind::Incident),
             by: by.unwrap_or(ComplianceBy::Sla),
+            availability_by: availability_by.unwrap_or(AvailabilityBy::Service),
             target_percent,
         })
     }

@@ -645,3 +645,112 @@ async fn a_weekly_maintenance_window_repeats_in_local_time_and_its_rest_can_be_c
     let left = t.get(&url, &t.admin).await.body;
     assert_eq!(left.as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn availability_per_customer_and_per_month_with_the_trend() {
+    let (t, clock) = TestApp::spawn_at("2026-01-01T00:00:00Z".parse().unwrap()).await;
+    let acme = t.create_org("Acme").await;
+    let globex = t.create_org("Globex").await;
+    let service = |name: &'static str, target: f64, customers: Vec<i64>| {
+        let t = &t;
+        async move {
+            t.post(
+                "/api/v1/services",
+                &t.admin,
+                json!({"name": name, "status": "live", "availability_target_percent": target,
+                       "customer_ids": customers}),
+            )
+            .await
+            .id()
+        }
+    };
+    let mail = service("Mail", 99.9, vec![acme]).await;
+    let files = service("Files", 99.0, vec![acme, globex]).await;
+    clock.set("2026-04-01T00:00:00Z".parse().unwrap());
+    outage(&t, mail, json!({"start": "2026-02-10T10:00:00Z", "end": "2026-02-10T11:00:00Z", "kind": "unplanned"})).await;
+    outage(&t, mail, json!({"start": "2026-03-10T10:00:00Z", "end": "2026-03-10T13:00:00Z", "kind": "unplanned"})).await;
+    outage(&t, files, json!({"start": "2026-03-11T10:00:00Z", "end": "2026-03-11T11:00:00Z", "kind": "unplanned"})).await;
+    let report = |query: &'static str| {
+        let t = &t;
+        async move {
+            let r = t
+                .get(&format!("/api/v1/reports/availability?{query}"), &t.admin)
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body
+        }
+    };
+
+    // Per month: each month against the month before (January had no outage).
+    let months = report("from=2026-02-01&to=2026-04-01&by=month").await;
+    let rows = months["rows"].as_array().unwrap();
+    let keys: Vec<&str> = months["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys[0], "month");
+    assert_eq!(rows.len(), 2, "{months}");
+    // February: 2 × 672 h agreed, 1 h down.
+    assert_eq!(rows[0][0], "2026-02");
+    assert_eq!((&rows[0][1], &rows[0][2]), (&json!(1344.0), &json!(1.0)));
+    assert_eq!(rows[0][3], 99.9256);
+    assert_eq!((&rows[0][6], &rows[0][7]), (&json!(100.0), &json!(-0.0744)));
+    // March: 2 × 744 h, 4 h down, Files met its target and Mail did not.
+    assert_eq!(rows[1][0], "2026-03");
+    assert_eq!(rows[1][3], 99.7312);
+    assert_eq!(rows[1][4], "1 of 2");
+    assert_eq!(
+        (&rows[1][6], &rows[1][7]),
+        (&json!(99.9256), &json!(-0.1944))
+    );
+
+    // Per customer, over the services delivered to each, against the 31 days before March
+    // (29 January to 1 March: 1,488 h agreed, 1 h down).
+    let customers = report("from=2026-03-01&to=2026-04-01&by=customer").await;
+    let rows = customers["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{customers}");
+    assert_eq!(rows[0][0], "Acme");
+    assert_eq!(rows[0][1], 2);
+    assert_eq!(rows[0][4], 99.7312);
+    assert_eq!(rows[0][5], "1 of 2");
+    assert_eq!(
+        (&rows[0][7], &rows[0][8]),
+        (&json!(99.9328), &json!(-0.2016))
+    );
+    assert_eq!(rows[1][0], "Globex");
+    assert_eq!((&rows[1][1], &rows[1][4]), (&json!(1), &json!(99.8656)));
+    assert_eq!((&rows[1][7], &rows[1][8]), (&json!(100.0), &json!(-0.1344)));
+    // One customer alone.
+    let one = t
+        .get(
+            &format!("/api/v1/reports/availability?from=2026-03-01&to=2026-04-01&by=customer&organization_id={globex}"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(
+        one.body["rows"].as_array().unwrap().len(),
+        1,
+        "{}",
+        one.body
+    );
+    // Per service, with each service's own trend.
+    let services = report("from=2026-03-01&to=2026-04-01").await;
+    let mail_row = services["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "Mail")
+        .unwrap()
+        .clone();
+    // The 31 days before, for Mail alone: (744 − 1) / 744.
+    assert_eq!(mail_row[9], 99.8656);
+    assert_eq!(mail_row[10], -0.2688);
+    // A breakdown the report does not offer names the parameter.
+    let bad = t
+        .get("/api/v1/reports/availability?by=priority", &t.admin)
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.body["errors"][0]["field"], "by");
+}
