@@ -1,8 +1,10 @@
 //! Service continuity and availability — its rules (no I/O): outages and maintenance windows,
-//! availability against target; probes, continuity plans and the status page will follow.
+//! availability against target, continuity plans and their tests, the status page; probes
+//! will follow.
 //! ISO/IEC 20000-1 8.7.1 (availability) and 8.7.2 (continuity).
 
 pub mod availability;
+pub mod continuity;
 pub mod investigation;
 pub mod outage;
 pub mod settings;

@@ -38,6 +38,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         assurance::status::Api::openapi(),
         assurance::settings::Api::openapi(),
         assurance::investigations::Api::openapi(),
+        assurance::continuity::Api::openapi(),
     ]
 }
 
@@ -72,6 +73,7 @@ pub fn all() -> Router<AppState> {
         .merge(assurance::status::routes())
         .merge(assurance::settings::routes())
         .merge(assurance::investigations::routes())
+        .merge(assurance::continuity::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())
