@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::status::routes())
         .merge(assurance::settings::routes())
         .merge(assurance::investigations::routes())
+        .merge(assurance::continuity::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The zone times are read and shown in.
-fn zone(ui: &Ui) -> TimeZone {
+pub(crate) fn zone(ui: &Ui) -> TimeZone {
     ui.time_zone
         .as_deref()
         .and_then(|z| TimeZone::get(z).ok())
@@ -43,7 +43,7 @@ fn zone_name(ui: &Ui) -> String {
 }
 
 /// RFC 3339 → "2026-03-02 10:30" in the reader's zone.
-fn local(ui: &Ui, rfc3339: &str) -> String {
+pub(crate) fn local(ui: &Ui, rfc3339: &str) -> String {
     rfc3339
         .parse::<Timestamp>()
         .map(|t| {
