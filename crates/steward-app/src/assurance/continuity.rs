@@ -230,7 +230,12 @@ impl App {
             ));
         }
         current.content().check_complete()?;
-        store::approve(tx.ex(), plan, current.version, by, now).await?;
+        if !store::approve(tx.ex(), plan, current.version, by, now).await? {
+            return Err(AppError::conflict(
+                None,
+                format!("version {} was approved meanwhile", current.version),
+            ));
+        }
         let detail = self.plan_detail(tx.ex(), service, plan).await?;
         self.audit(
             &mut tx,

@@ -238,8 +238,11 @@ pub struct ContinuityPlan {
     pub approved_version: Option<i64>,
     /// `YYYY-MM-DD` of the last test of any version.
     pub last_tested_on: Option<String>,
-    /// `YYYY-MM-DD`; none while no version was ever approved.
+    /// `YYYY-MM-DD`: the last test (of any version, whatever its result) plus the approved
+    /// version's test interval; while never tested, the first approval plus it; none while no
+    /// version was ever approved.
     pub next_test_due: Option<String>,
+    /// From the day after `next_test_due` (UTC).
     pub test_overdue: bool,
 }
 

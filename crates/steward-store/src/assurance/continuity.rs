@@ -195,8 +195,9 @@ pub async fn update_draft(
     Ok(version(row))
 }
 
-/// Approves a draft version; the version approved before it is superseded.
-pub async fn approve(ex: Ex<'_>, plan: i64, number: i64, by: i64, now: i64) -> Result<()> {
+/// Approves a draft version; the version approved before it is superseded. False when the
+/// version is no longer a draft (approved meanwhile).
+pub async fn approve(ex: Ex<'_>, plan: i64, number: i64, by: i64, now: i64) -> Result<bool> {
     on!(ex, c => {
         sqlx::query(
             "UPDATE continuity_plan_versions SET status = 'superseded', updated_at = $3
@@ -208,9 +209,10 @@ pub async fn approve(ex: Ex<'_>, plan: i64, number: i64, by: i64, now: i64) -> R
                approved_at = $4, updated_at = $4
              WHERE plan_id = $1 AND version = $2 AND status = 'draft'",
         )
-        .bind(plan).bind(number).bind(by).bind(now).execute(&mut *c).await.map(|_| ())
-    })?;
-    Ok(())
+        .bind(plan).bind(number).bind(by).bind(now).execute(&mut *c).await
+        .map(|r| r.rows_affected() == 1)
+    })
+    .map_err(Into::into)
 }
 
 /// A plan's versions, newest first.

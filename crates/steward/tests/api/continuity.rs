@@ -462,3 +462,117 @@ async fn tests_are_judged_against_rto_and_rpo_and_plans_fall_overdue() {
         .await
         .problem(403);
 }
+
+#[tokio::test]
+async fn the_screens_refuse_next_to_the_field_and_approve_record_and_flag() {
+    use crate::ui::{Browser, csrf_of};
+    let t = TestApp::spawn().await;
+    let (manager_id, _) = t.user("mona", "manager", None).await;
+    t.user("agnes", "agent", None).await;
+    let mail = service(&t, "Mail").await;
+    let list = format!("/manage/services/{mail}/continuity");
+
+    let mut agent = Browser::new(&t);
+    agent.login("agnes", "agnes-password").await;
+    assert_eq!(
+        agent.get(&list).await.status,
+        403,
+        "the screens are for managers"
+    );
+
+    let mut b = Browser::new(&t);
+    b.login("mona", "mona-password").await;
+    let page = b.get(&list).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("None yet"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let owner = manager_id.to_string();
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Mail site loss"),
+        ("owner_id", owner.as_str()),
+        ("rto", "soon"),
+        ("rpo", "15m"),
+        ("test_interval_days", "90"),
+        ("invocation_criteria", ""),
+        ("roles_contacts", "Mona"),
+        ("recovery_steps", "Fail over"),
+        ("return_to_normal", "Fail back"),
+    ];
+    let refused = b.post(&list, &form).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("must be a duration like"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"soon\""), "the input is kept");
+    form[3].1 = "4h";
+    let made = b.post(&list, &form).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let plan_page = made.location.unwrap();
+    assert!(plan_page.starts_with(&format!("{list}/")), "{plan_page}");
+
+    // Approval needs the invocation criteria: said next to the edit form's field.
+    let not_yet = b
+        .post(&format!("{plan_page}/approve"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(not_yet.status, 422);
+    assert!(not_yet.body.contains("Not approved"), "{}", not_yet.body);
+    assert!(
+        not_yet
+            .body
+            .contains("is needed before the plan is approved")
+    );
+    form[6].1 = "Mail down for 30 minutes";
+    let saved = b.post(&plan_page, &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let approved = b
+        .post(&format!("{plan_page}/approve"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(approved.status, 303);
+
+    let tests = format!("{plan_page}/tests");
+    let mut test = vec![
+        ("csrf", csrf.as_str()),
+        ("tested_on", "2020-01-15"),
+        ("version", ""),
+        ("scenario", "Primary site loses power"),
+        ("achieved_recovery", "5h"),
+        ("achieved_data_loss", "10m"),
+        ("result", "failed"),
+        ("deficiencies", ""),
+        ("follow_up_actions", ""),
+    ];
+    let refused = b.post(&tests, &test).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("say what fell short"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"5h\""), "the input is kept");
+    test[7].1 = "The failover script was out of date";
+    assert_eq!(b.post(&tests, &test).await.status, 303);
+    let page = b.get(&plan_page).await;
+    assert!(
+        page.body.contains("5h: missed (objective 4h)"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("10m: met (objective 15m)"));
+    assert!(
+        page.body.contains("Test overdue"),
+        "tested in 2020 every 90 days"
+    );
+    assert!(page.body.contains("export?format=md"));
+    assert!(b.get(&list).await.body.contains("Test overdue"));
+    assert!(
+        b.get("/manage/services")
+            .await
+            .body
+            .contains("Test overdue")
+    );
+    let dashboard = b.get("/manage").await.body;
+    assert!(dashboard.contains("Mail: Mail site loss"), "{dashboard}");
+}

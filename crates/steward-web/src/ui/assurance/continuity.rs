@@ -60,7 +60,7 @@ fn plan_groups(staff: Vec<(i64, String)>) -> Vec<Group> {
                     .required()
                     .hint(format!("How much data, as time, may be lost. {duration}")),
                 Field::new("test_interval_days", "Test interval in days", Input::Number)
-                    .hint("A test is due this many days after the last one (365 if blank)."),
+                    .hint("A test is due this many days after the last one; 365 for a new plan left blank."),
             ],
         ),
         Group::titled(
@@ -98,7 +98,7 @@ fn test_groups(versions: &[PlanVersion]) -> Vec<Group> {
         Field::new(
             "version",
             "Version tested",
-            Input::Pick(versions, "The approved version"),
+            Input::Pick(versions, "The approved version (else the latest)"),
         ),
         Field::new("scenario", "Scenario", Input::Long)
             .required()
