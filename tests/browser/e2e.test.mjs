@@ -3,6 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -354,6 +356,7 @@ test('a manager writes a continuity plan, approves it, records a test and export
   await page.getByRole('button', { name: 'Record test' }).click();
   await assert.doesNotReject(page.locator('.field-error').getByText(/say what fell short/).waitFor());
   assert.equal(await page.getByLabel('Achieved recovery time').inputValue(), '5h', 'the refused input is kept');
+  await page.getByRole('region', { name: 'Record a test' }).screenshot({ path: `${SHOTS}/continuity-test-refused.png` });
   await page.getByLabel('Deficiencies').fill('The backup router had no SIM card');
   await page.getByLabel('Follow-up actions').fill('Check the SIM monthly');
   await page.getByRole('button', { name: 'Record test' }).click();
@@ -371,6 +374,18 @@ test('a manager writes a continuity plan, approves it, records a test and export
     page.getByRole('link', { name: 'HTML file', exact: true }).click(),
   ]);
   assert.match(download.suggestedFilename(), /^continuity-plan-workplace-it-\d+-v1\.html$/);
+  // It reads on its own, offline, and passes the same accessibility scan.
+  const copy = resolve(SHOTS, 'continuity-export.html');
+  await download.saveAs(copy);
+  const offline = await newPage({ offline: true });
+  await offline.goto(pathToFileURL(copy).href);
+  assert.match(await offline.locator('body').textContent(), /Tell the desk <b>at once<\/b>/);
+  await offline.addScriptTag({ path: AXE });
+  const scan = await offline.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  assert.ok(scan.passes.length > 5, 'axe ran its checks');
+  assert.deepEqual(scan.violations.map((v) => `${v.id}: ${v.help}`), []);
+  await shot(offline, 'continuity-export');
+  await offline.context().close();
 
   // Editing the approved plan makes a draft; version 1 stays in force.
   await page.getByLabel(/^Title/).fill('Office network and Wi-Fi loss');

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use steward_domain::assurance::continuity::{
     ContinuityPlan, ContinuityPlanDetail, ContinuityPlanInput, ContinuityPlanPatch, ContinuityTest,
-    ContinuityTestInput, PlanExport, PlanStatus, next_test_due, test_overdue,
+    ContinuityTestInput, PlanExport, PlanStatus, next_test_due, test_overdue, utc_minutes,
 };
 use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::{Actor, Permission};
@@ -341,7 +341,7 @@ impl App {
             approved_version: p.approved_version,
             last_tested_on: p.last_tested_on,
             next_test_due: p.next_test_due,
-            exported_at: rfc3339_micros(self.now()),
+            exported_at: utc_minutes(&rfc3339_micros(self.now())),
             owner,
             approved_by,
             version: v,

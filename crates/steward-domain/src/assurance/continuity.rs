@@ -582,6 +582,7 @@ pub struct PlanExport {
     pub approved_version: Option<i64>,
     pub last_tested_on: Option<String>,
     pub next_test_due: Option<String>,
+    /// `2026-03-02 10:00 UTC`.
     pub exported_at: String,
 }
 
@@ -594,7 +595,7 @@ impl PlanExport {
                 "Approved version {}{}",
                 v.version,
                 match (&self.approved_by, &v.approved_at) {
-                    (Some(by), Some(at)) => format!(", approved by {by} at {at}"),
+                    (Some(by), Some(at)) => format!(", approved by {by} on {}", utc_minutes(at)),
                     _ => String::new(),
                 }
             ),
@@ -689,6 +690,15 @@ impl PlanExport {
         }
         out
     }
+}
+
+/// An RFC 3339 instant as people read it in a file with no time zone of its own:
+/// `2026-03-02 10:00 UTC`.
+pub fn utc_minutes(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<Timestamp>()
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
 /// People's text for Markdown: HTML-significant characters as entities.
@@ -824,5 +834,9 @@ mod tests {
         assert!(!md.contains("<script>"));
         assert!(md.contains("RTO): 1h"));
         assert_eq!(e.file_name("md"), "continuity-plan-mail-chat-7-v1.md");
+        assert_eq!(
+            utc_minutes("2026-03-02T10:00:59.123456Z"),
+            "2026-03-02 10:00 UTC"
+        );
     }
 }

@@ -455,7 +455,8 @@ async fn update(
                 ),
                 _ => format!("Draft version {} was saved.", v.version),
             };
-            Ok(see_other(&page.base, &done))
+            // The form's action named its own place on the page; the answer starts at the top.
+            Ok(see_other(&format!("{}#", page.base), &done))
         }
         Err(AppError::Invalid(i)) => refused(&ui, page, "plan", form, &i.0),
         Err(e) => Err(e.into()),
@@ -477,16 +478,17 @@ async fn approve(
         .await
     {
         Ok(p) => Ok(see_other(
-            &page.base,
+            &format!("{}#", page.base),
             &format!(
                 "Version {} was approved and is now in force.",
                 p.plan.latest.version
             ),
         )),
         Err(AppError::Invalid(i)) => refused(&ui, page, "approve", form, &i.0),
-        Err(AppError::Conflict { message, .. }) => {
-            Ok(see_other(&page.base, &format!("{REFUSAL}{message}")))
-        }
+        Err(AppError::Conflict { message, .. }) => Ok(see_other(
+            &format!("{}#", page.base),
+            &format!("{REFUSAL}{message}"),
+        )),
         Err(e) => Err(e.into()),
     }
 }
