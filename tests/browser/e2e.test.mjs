@@ -3,6 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -360,6 +362,113 @@ test('a manager sets up a health probe, sees it checked and reads its results', 
   assert.match(await page.locator('table').textContent(), /Up.*ms/s);
   await shot(page, 'probe-results');
   world.probeResults = new URL(page.url()).pathname;
+  await page.context().close();
+});
+
+test('a manager writes a continuity plan, approves it, records a test and exports it', async () => {
+  const page = await newPage();
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage/services`);
+  await page.getByRole('link', { name: 'Continuity plans of Workplace IT' }).click();
+  await page.waitForURL(/\/continuity$/);
+  assert.match(await page.locator('main').textContent(), /None yet/);
+  // A duration nobody can read is refused next to its field.
+  await page.getByLabel(/^Title/).fill('Office network loss');
+  await page.getByLabel(/^Owner/).selectOption({ label: 'Mona' });
+  await page.getByLabel(/^Recovery time objective/).fill('soon');
+  await page.getByLabel(/^Recovery point objective/).fill('1h');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText(/must be a duration like/).waitFor());
+  await page.getByLabel(/^Recovery time objective/).fill('4h');
+  await page.getByLabel('Invocation criteria').fill('The office network is down for more than 30 minutes');
+  await page.getByLabel('Roles and contacts').fill('Network lead: Arne, mobile +44 20 7946 0001');
+  await page.getByLabel('Recovery steps').fill('1. Switch to the LTE backup router\n2. Tell the desk <b>at once</b>');
+  await page.getByLabel('Return to normal').fill('Switch back once the line has been stable for a day');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/continuity\/\d+$/);
+  world.plan = new URL(page.url()).pathname;
+  assert.match(await page.getByRole('status').first().textContent(), /created as draft version 1/);
+  assert.match(await page.locator('main').textContent(), /Tell the desk <b>at once<\/b>/, 'text shown as written');
+
+  await page.getByRole('button', { name: 'Approve version 1' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Version 1 was approved/);
+  assert.match(await page.locator('main').textContent(), /Version in force: 1/);
+
+  // A test that missed the RTO; its deficiencies are required.
+  await page.getByLabel(/^Scenario/).fill('The office line is cut at 09:00');
+  await page.getByLabel('Achieved recovery time').fill('5h');
+  await page.getByLabel('Achieved data loss').fill('30m');
+  await page.getByLabel(/^Result/).selectOption({ label: 'Passed with deficiencies' });
+  await page.getByRole('button', { name: 'Record test' }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText(/say what fell short/).waitFor());
+  assert.equal(await page.getByLabel('Achieved recovery time').inputValue(), '5h', 'the refused input is kept');
+  await page.getByRole('region', { name: 'Record a test' }).screenshot({ path: `${SHOTS}/continuity-test-refused.png` });
+  await page.getByLabel('Deficiencies').fill('The backup router had no SIM card');
+  await page.getByLabel('Follow-up actions').fill('Check the SIM monthly');
+  await page.getByRole('button', { name: 'Record test' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /test of .* was recorded: passed with deficiencies/);
+  const row = page.getByRole('row', { name: /office line is cut/ });
+  assert.match(await row.textContent(), /5h: missed \(objective 4h\)/);
+  assert.match(await row.textContent(), /30m: met \(objective 1h\)/);
+  assert.match(await page.locator('main').textContent(), /Last tested: \d{4}-\d\d-\d\d/);
+  await shot(page, 'continuity-plan');
+
+  // The off-site copy downloads as one HTML file.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'HTML file', exact: true }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^continuity-plan-workplace-it-\d+-v1\.html$/);
+  // It reads on its own, offline, and passes the same accessibility scan.
+  const copy = resolve(SHOTS, 'continuity-export.html');
+  await download.saveAs(copy);
+  const offline = await newPage({ offline: true });
+  await offline.goto(pathToFileURL(copy).href);
+  assert.match(await offline.locator('body').textContent(), /Tell the desk <b>at once<\/b>/);
+  await offline.addScriptTag({ path: AXE });
+  const scan = await offline.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  assert.ok(scan.passes.length > 5, 'axe ran its checks');
+  assert.deepEqual(scan.violations.map((v) => `${v.id}: ${v.help}`), []);
+  await shot(offline, 'continuity-export');
+  await offline.context().close();
+
+  // Editing the approved plan makes a draft; version 1 stays in force.
+  await page.getByLabel(/^Title/).fill('Office network and Wi-Fi loss');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /draft version 2; version 1 stays in force/);
+  assert.match(await page.getByRole('table', { name: /Versions/ }).textContent(), /In force/);
+  await page.goto(`${BASE}/manage/services/${world.service.id}/continuity`);
+  assert.match(await page.getByRole('row', { name: /Office network and Wi-Fi loss/ }).textContent(), /Draft version 2 \(version 1 in force\)/);
+  await shot(page, 'continuity-plans');
+  await page.goto(`${BASE}/manage`);
+  assert.match(await page.getByRole('region', { name: 'Continuity plans overdue for test' }).textContent(), /None/);
+
+  // A plan last tested longer ago than its interval is flagged on the services and the dashboard.
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  const plans = `/api/v1/services/${world.service.id}/continuity-plans`;
+  const mona = (await api(admin, 'GET', '/api/v1/users?limit=100')).items.find((u) => u.username === 'mona');
+  const flood = await api(admin, 'POST', plans, {
+    title: 'Server room flood', rto: '1d', rpo: '4h', test_interval_days: 30, owner_id: mona.id,
+    invocation_criteria: 'Water in the server room', roles_contacts: 'Facilities: ext. 100',
+    recovery_steps: 'Move to the cloud replica', return_to_normal: 'Move back after repairs',
+  });
+  await api(admin, 'POST', `${plans}/${flood.id}/approve`);
+  await api(admin, 'POST', `${plans}/${flood.id}/tests`, {
+    tested_on: '2024-01-15', scenario: 'Tabletop walk-through', result: 'passed',
+  });
+  await page.goto(`${BASE}/manage/services`);
+  assert.match(await page.getByRole('row', { name: /Workplace IT/ }).textContent(), /Continuity plans.*Test overdue/);
+  await shot(page, 'services-continuity');
+  await page.goto(`${BASE}/manage`);
+  const panel = page.getByRole('region', { name: 'Continuity plans overdue for test' });
+  assert.match(await panel.textContent(), /Workplace IT: Server room flood\s*Test overdue\s*due 2024-02-14/);
+  await panel.screenshot({ path: `${SHOTS}/dashboard-continuity.png` });
+  await panel.getByRole('link', { name: 'Workplace IT: Server room flood' }).click();
+  await page.waitForURL(/\/continuity\/\d+$/);
+  assert.match(await page.locator('main').textContent(), /Test overdue/);
   await page.context().close();
 });
 
@@ -884,6 +993,8 @@ test('the main pages have no serious accessibility violations', async () => {
   await check(`/manage/services/${world.service.id}/investigations`);
   await check(`/manage/services/${world.service.id}/probes`);
   if (world.probeResults) await check(world.probeResults);
+  await check(`/manage/services/${world.service.id}/continuity`);
+  if (world.plan) await check(world.plan);
   await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');

@@ -39,6 +39,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         assurance::settings::Api::openapi(),
         assurance::investigations::Api::openapi(),
         assurance::probes::Api::openapi(),
+        assurance::continuity::Api::openapi(),
     ]
 }
 
@@ -74,6 +75,7 @@ pub fn all() -> Router<AppState> {
         .merge(assurance::settings::routes())
         .merge(assurance::investigations::routes())
         .merge(assurance::probes::routes())
+        .merge(assurance::continuity::routes())
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::settings::routes())
         .merge(assurance::investigations::routes())
         .merge(assurance::probes::routes())
+        .merge(assurance::continuity::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

@@ -17,6 +17,7 @@ mod cis;
 mod cli;
 mod complaints;
 mod console;
+mod continuity;
 mod escalation;
 mod health;
 mod history_import;

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::ui::foundation::choices;
 use crate::ui::foundation::fields::{Field, Group, Input};
-use crate::ui::foundation::list_page::{FormSpec, ListPage, opt};
+use crate::ui::foundation::list_page::{FormSpec, LinkColumn, ListPage, opt};
 use crate::ui::foundation::screen::{self, no_check, screen};
 use crate::ui::{Ui, UiError, status_label};
 use axum::Router;
@@ -58,7 +58,7 @@ fn fields(
 async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Services", "services");
     page.intro = Some(
-        "Each service's outages and availability are under its link; whether major incidents open outages is in the availability settings."
+        "Each service's outages and availability, and its continuity plans, are under its links; whether major incidents open outages is in the availability settings."
             .into(),
     );
     page.headers = vec![
@@ -76,10 +76,19 @@ async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPag
         .await?
         .items;
     page.link_label = "Outages and availability";
+    // Every service's continuity plans in one query, to mark the services with a test overdue.
+    let plans = state.app.all_continuity_plans(&ui.actor).await?;
+    let mut continuity = LinkColumn::new("Continuity");
     for s in &list {
         page.row_ids.push(s.id);
         page.row_links
             .push(format!("/manage/services/{}/outages", s.id));
+        let overdue = plans.iter().any(|p| p.service_id == s.id && p.test_overdue);
+        continuity.push(
+            format!("/manage/services/{}/continuity", s.id),
+            "Continuity plans",
+            overdue.then(|| "Test overdue".to_owned()),
+        );
         let owner = s
             .owner_id
             .and_then(|o| staff.iter().find(|(id, _)| *id == o))
@@ -93,6 +102,7 @@ async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPag
             opt(s.availability_target_percent.map(|a| format!("{a} %"))),
         ]);
     }
+    page.link_columns = vec![continuity];
     // A service cannot depend on itself.
     let others = list
         .iter()

@@ -55,6 +55,32 @@ impl FormSpec {
     }
 }
 
+/// A column of links, one per row (a row's continuity plans, say), each with an optional flag
+/// shown as a tag after it ("Test overdue").
+pub(crate) struct LinkColumn {
+    pub(crate) header: &'static str,
+    /// Per row: (href, link text, flag).
+    pub(crate) cells: Vec<(String, String, Option<String>)>,
+}
+
+impl LinkColumn {
+    pub(crate) fn new(header: &'static str) -> Self {
+        LinkColumn {
+            header,
+            cells: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, href: String, text: impl Into<String>, flag: Option<String>) {
+        self.cells.push((href, text.into(), flag));
+    }
+
+    /// Askama hands the loop index by reference.
+    fn cell(&self, row: &usize) -> Option<&(String, String, Option<String>)> {
+        self.cells.get(*row)
+    }
+}
+
 /// A configuration screen: a table, optional charts per row and an optional create form.
 #[derive(Template)]
 #[template(path = "manage_list.html")]
@@ -74,6 +100,8 @@ pub(crate) struct ListPage {
     /// One link per row to what the row holds (an entry's items), named `link_label`.
     pub(crate) row_links: Vec<String>,
     pub(crate) link_label: &'static str,
+    /// More columns of links, after the row links.
+    pub(crate) link_columns: Vec<LinkColumn>,
     pub(crate) previews: Vec<(String, String)>,
     pub(crate) form: Option<FormSpec>,
     pub(crate) values: FormData,
@@ -106,6 +134,7 @@ impl ListPage {
             rows: Vec::new(),
             row_links: Vec::new(),
             link_label: "",
+            link_columns: Vec::new(),
             previews: Vec::new(),
             form: None,
             values: FormData::default(),

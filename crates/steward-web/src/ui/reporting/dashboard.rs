@@ -1,5 +1,5 @@
 //! The manager's dashboard: SLA compliance, volumes, backlog and availability from the
-//! reports, last 30 days against the 30 before.
+//! reports, last 30 days against the 30 before, and the continuity plans overdue for a test.
 use crate::AppState;
 use crate::ui::foundation::list_page::require_manager;
 use crate::ui::{Layout, Ui, UiResult};
@@ -19,6 +19,8 @@ struct DashboardPage {
     l: Layout,
     /// SLA compliance, volumes, backlog aging and availability.
     reports: Vec<crate::ui::reporting::reports::ReportView>,
+    /// Continuity plans overdue for a test (8.7.2): (link, service, plan, due date).
+    overdue: Vec<(String, String, String, String)>,
 }
 
 async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
@@ -34,8 +36,25 @@ async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
         reports.push(crate::ui::reporting::reports::view(&report, name));
     }
 
+    // One query over every plan.
+    let overdue = state
+        .app
+        .overdue_continuity_plans(&ui.actor)
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                format!("/manage/services/{}/continuity/{}", p.service_id, p.id),
+                p.service_name,
+                p.latest.title,
+                p.next_test_due.unwrap_or_default(),
+            )
+        })
+        .collect();
+
     Ok(ui.page(&DashboardPage {
         l: ui.layout("Dashboard", "manage"),
         reports,
+        overdue,
     }))
 }
