@@ -483,3 +483,75 @@ async fn two_nodes_checking_a_failing_target_open_one_outage_and_one_incident() 
     assert_eq!(outages(&t, s).await.len(), 1);
     assert_eq!(incidents_of(&t, s).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_target_failing_again_while_its_incident_is_open_adds_to_that_incident() {
+    let start: jiff::Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+    let (t, clock) = TestApp::spawn_at(start).await;
+    let target = Target::start().await;
+    target.set(FAILING);
+    let s = service(&t, "Web shop").await;
+    probe(
+        &t,
+        s,
+        json!({"name": "Home page", "kind": "http", "url": format!("http://{}/health", target.addr),
+               "timeout_seconds": 1, "retries": 0}),
+    )
+    .await;
+    // HTTPS to a server that speaks plain HTTP: the TLS handshake fails, and says so.
+    let tls = probe(
+        &t,
+        s,
+        json!({"name": "TLS", "kind": "http", "url": format!("https://{}/health", target.addr),
+               "timeout_seconds": 2, "retries": 0, "open_incident": false, "enabled": true}),
+    )
+    .await;
+    let mut at = start;
+    assert_eq!(t.app.run_due_probes("node-a").await.unwrap(), Some(2));
+    let shown = t
+        .get(
+            &format!("/api/v1/services/{s}/probes/{}", tls["id"]),
+            &t.admin,
+        )
+        .await
+        .body;
+    assert_eq!(shown["state"], "down");
+    assert!(
+        shown["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("error sending request"),
+        "{shown}"
+    );
+    // Disable the TLS probe; the home page recovers, then fails again.
+    t.patch(
+        &format!("/api/v1/services/{s}/probes/{}", tls["id"]),
+        &t.admin,
+        json!({"enabled": false}),
+    )
+    .await;
+    assert_eq!(incidents_of(&t, s).await.len(), 1);
+    target.set(HEALTHY);
+    round(&t, &clock, &mut at).await;
+    target.set(FAILING);
+    round(&t, &clock, &mut at).await;
+    let found = outages(&t, s).await;
+    assert_eq!(
+        found.len(),
+        3,
+        "two of the home page, one of TLS: {found:?}"
+    );
+    let incidents = incidents_of(&t, s).await;
+    assert_eq!(incidents.len(), 1, "the open incident takes the new outage");
+    let id = incidents[0]["id"].as_i64().unwrap();
+    assert_eq!(found.iter().filter(|o| o["incident_id"] == id).count(), 2);
+    let notes = t
+        .get(&format!("/api/v1/incidents/{id}/comments"), &t.admin)
+        .await
+        .body
+        .to_string();
+    assert!(
+        notes.contains("succeeded again") && notes.contains("failing again"),
+        "{notes}"
+    );
+}
