@@ -50,6 +50,14 @@ impl App {
         Ok(probes::list(conn.ex(), service_id).await?)
     }
 
+    /// Every service's probes, in one read.
+    pub async fn all_probes(&self, actor: &Actor) -> Result<Vec<Probe>> {
+        require(actor, Permission::ReadServices)?;
+        require(actor, Permission::WorkTickets)?;
+        let mut conn = self.db.read().await?;
+        Ok(probes::list_all(conn.ex()).await?)
+    }
+
     pub async fn get_probe(&self, actor: &Actor, service_id: i64, id: i64) -> Result<Probe> {
         require(actor, Permission::ReadServices)?;
         require(actor, Permission::WorkTickets)?;

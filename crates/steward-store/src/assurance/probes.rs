@@ -108,6 +108,15 @@ pub async fn list(ex: Ex<'_>, service: i64) -> Result<Vec<Probe>> {
         .collect()
 }
 
+/// Every probe of every service (the services list marks those with a target down).
+pub async fn list_all(ex: Ex<'_>) -> Result<Vec<Probe>> {
+    let sql = format!("SELECT {COLUMNS} FROM probes ORDER BY service_id, id");
+    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(c).await)?;
+    rows.into_iter()
+        .map(|r| stored(r).map(|s| s.probe))
+        .collect()
+}
+
 pub async fn update_config(
     ex: Ex<'_>,
     id: i64,

@@ -58,7 +58,7 @@ fn fields(
 async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Services", "services");
     page.intro = Some(
-        "Each service's outages and availability, and its continuity plans, are under its links; whether major incidents open outages is in the availability settings."
+        "Each service's outages and availability, health probes and continuity plans are under its links; whether major incidents open outages is in the availability settings."
             .into(),
     );
     page.headers = vec![
@@ -79,10 +79,23 @@ async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPag
     // Every service's continuity plans in one query, to mark the services with a test overdue.
     let plans = state.app.all_continuity_plans(&ui.actor).await?;
     let mut continuity = LinkColumn::new("Continuity");
+    // Every probe in one query, to mark the services with a target down.
+    let probes = state.app.all_probes(&ui.actor).await?;
+    let mut monitoring = LinkColumn::new("Monitoring");
     for s in &list {
         page.row_ids.push(s.id);
         page.row_links
             .push(format!("/manage/services/{}/outages", s.id));
+        let down = probes.iter().any(|p| {
+            p.service_id == s.id
+                && p.config.enabled
+                && p.state == steward_domain::assurance::probe::ProbeState::Down
+        });
+        monitoring.push(
+            format!("/manage/services/{}/probes", s.id),
+            "Health probes",
+            down.then(|| "Target down".to_owned()),
+        );
         let overdue = plans.iter().any(|p| p.service_id == s.id && p.test_overdue);
         continuity.push(
             format!("/manage/services/{}/continuity", s.id),
@@ -102,7 +115,7 @@ async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPag
             opt(s.availability_target_percent.map(|a| format!("{a} %"))),
         ]);
     }
-    page.link_columns = vec![continuity];
+    page.link_columns = vec![monitoring, continuity];
     // A service cannot depend on itself.
     let others = list
         .iter()
