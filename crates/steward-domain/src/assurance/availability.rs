@@ -33,7 +33,8 @@ pub struct Figures {
     pub target_percent: Option<f64>,
     /// Whether the target was met; none without a target or without agreed time.
     pub met: Option<bool>,
-    /// Unplanned outages that cost agreed time in the period.
+    /// Interruptions that cost agreed time in the period: overlapping or touching unplanned
+    /// outages, outside maintenance, count as one.
     pub outage_count: i64,
     /// Mean agreed time in service between those outages: (agreed − downtime) / count.
     pub mtbf_seconds: Option<i64>,
@@ -174,11 +175,12 @@ pub fn availability(
     };
     let agreed = hours.between(from, to)? - hours.total(&maintenance)?;
     let downtime = hours.total(&down)?;
-    // Outages that cost agreed time: those whose unplanned, unmaintained part has business time.
+    // Interruptions of the service: the stretches of downtime that cost agreed time.
+    // Overlapping or touching outage records are one interruption, so MTRS is the time a
+    // person waited for the service to come back, not split between duplicate records.
     let mut outage_count = 0i64;
-    for s in outages.iter().filter(|s| s.kind == OutageKind::Unplanned) {
-        let own = minus(&union(vec![clip(s)]), &maintenance);
-        if hours.total(&own)? > SignedDuration::ZERO {
+    for stretch in &down {
+        if hours.total(std::slice::from_ref(stretch))? > SignedDuration::ZERO {
             outage_count += 1;
         }
     }
@@ -287,10 +289,11 @@ mod tests {
         .unwrap();
         assert_eq!(f.agreed_seconds, 10 * 86400 - 2 * 3600);
         assert_eq!(f.downtime_seconds, 2 * 3600 + 1800);
-        assert_eq!(f.outage_count, 2);
+        // One interruption: the two records overlap.
+        assert_eq!(f.outage_count, 1);
         assert_eq!(f.availability_percent, Some(98.9496));
         assert_eq!(f.met, Some(false));
-        assert_eq!(f.mtrs_seconds, Some((2 * 3600 + 1800) / 2));
+        assert_eq!(f.mtrs_seconds, Some(2 * 3600 + 1800));
     }
 
     #[test]
