@@ -49,7 +49,8 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let housekeeping = tokio::spawn(housekeeping(app.clone(), node.clone()));
     let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
-    let probes = tokio::spawn(probes(app.clone(), node));
+    let probes = tokio::spawn(probes(app.clone(), node.clone()));
+    let improvements = tokio::spawn(improvements(app.clone(), node));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -61,6 +62,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     sla_scan.abort();
     scheduled_reports.abort();
     probes.abort();
+    improvements.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
@@ -107,6 +109,20 @@ async fn scheduled_reports(app: steward_app::App, node: String) {
             Ok(Some(n)) if n > 0 => tracing::info!(generated = n, "scheduled report snapshots"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "scheduled reports failed"),
+        }
+    }
+}
+
+/// Raises the improvement opportunities last month's figures call for (missed availability
+/// targets, breached SLAs), once each; the lease keeps it on one node.
+async fn improvements(app: steward_app::App, node: String) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match app.raise_improvements(&node).await {
+            Ok(Some(n)) if n > 0 => tracing::info!(raised = n, "improvement opportunities"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "raising improvement opportunities failed"),
         }
     }
 }

@@ -1,5 +1,8 @@
-//! Improvement — its use cases: complaints and supplier disputes managed to closure; satisfaction,
-//! the improvement register, nonconformities, audits and reviews will join them.
+//! Improvement — its use cases: complaints and supplier disputes managed to closure, and the
+//! improvement register with the opportunities the records raise themselves; satisfaction,
+//! nonconformities, audits and reviews join them.
 //! ISO/IEC 20000-1 8.3.2 (complaints), 9.2, 9.3, 10.1 and 10.2.
 
 pub mod complaints;
+pub mod improvements;
+pub mod raise;

@@ -67,6 +67,9 @@ impl Role {
                     | ManageSlas
                     | ReadReports
                     | ManageReports
+                    | ReadImprovements
+                    | ProposeImprovements
+                    | ManageImprovements
             ),
             Role::Agent => matches!(
                 permission,
@@ -84,6 +87,8 @@ impl Role {
                     | WorkTickets
                     | ReadSlas
                     | ReadReports
+                    | ReadImprovements
+                    | ProposeImprovements
             ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
             Role::Customer => matches!(
@@ -110,6 +115,7 @@ impl Role {
                     | ReadTickets
                     | ReadSlas
                     | ReadReports
+                    | ReadImprovements
             ),
         }
     }
@@ -183,6 +189,12 @@ pub enum Permission {
     ManageReports,
     /// Importing history from other service desks (administrators only).
     ImportHistory,
+    /// The improvement register (staff and auditors read it).
+    ReadImprovements,
+    /// Proposing improvements and scoring them (staff who work records).
+    ProposeImprovements,
+    /// Deciding, owning and measuring improvements; the evaluation criteria.
+    ManageImprovements,
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod continuity;
 mod escalation;
 mod health;
 mod history_import;
+mod improvements;
 mod incidents;
 mod lifecycle;
 mod major;
