@@ -472,6 +472,54 @@ test('a manager writes a continuity plan, approves it, records a test and export
   await page.context().close();
 });
 
+test('a manager proposes an improvement, decides it with a reason and measures the result', async () => {
+  const page = await newPage();
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage`);
+  await page.getByRole('link', { name: 'Improvements', exact: true }).click();
+  await page.waitForURL(/\/manage\/improvements$/);
+  await page.getByLabel(/^Title/).fill('Second mail relay');
+  await page.getByLabel(/^Source/).selectOption('missed_availability');
+  await page.getByLabel('Benefit').fill('5');
+  await page.getByLabel('Low cost').fill('9');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText('1 to 5').waitFor());
+  await page.getByLabel('Low cost').fill('2');
+  await page.getByRole('group', { name: 'Services' }).getByLabel('Workplace IT').check();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /IMP-\d+ was proposed/);
+  const row = page.getByRole('row', { name: /Second mail relay/ });
+  assert.match(await row.textContent(), /Proposed.*3\.8/);
+  // A decision without its reason is refused next to the field.
+  await row.getByRole('link', { name: /Edit/ }).click();
+  await page.getByLabel('Status').selectOption('approved');
+  await page.getByLabel('Owner').selectOption({ label: 'Mona' });
+  await page.getByRole('button', { name: /Save/ }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText(/say why it is approved/).waitFor());
+  await page.getByLabel('Reason for the decision').fill('Two relay outages this quarter');
+  await page.getByLabel('Target (%)').fill('99.9');
+  await page.getByLabel('Measured by').selectOption('availability');
+  await page.getByRole('button', { name: /Save/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /was saved \(Approved\)/);
+  await shot(page, 'improvements');
+  await page.getByRole('row', { name: /Second mail relay/ }).getByRole('link', { name: /Measure/ }).click();
+  await page.waitForURL(/\/measure$/);
+  const day = (daysAgo) => new Date(Date.now() - daysAgo * 86400e3).toISOString().slice(0, 10);
+  await page.getByLabel(/^Before: from/).fill(day(20));
+  await page.getByLabel(/^Before: to/).fill(day(10));
+  await page.getByLabel(/^After: from/).fill(day(10));
+  await page.getByLabel(/^After: to/).fill(day(0));
+  await page.getByRole('button', { name: /Save|Create/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /result of IMP-\d+ was measured/);
+  assert.match(await page.locator('table').textContent(), /Availability.*Workplace IT/s);
+  await shot(page, 'improvement-measured');
+  world.improvement = new URL(page.url()).pathname;
+  await page.context().close();
+});
+
 test('the public status page needs no sign-in and shows state and 90 days', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/status`);
@@ -992,6 +1040,8 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/availability');
   await check(`/manage/services/${world.service.id}/investigations`);
   await check(`/manage/services/${world.service.id}/probes`);
+  await check('/manage/improvements');
+  if (world.improvement) await check(world.improvement);
   if (world.probeResults) await check(world.probeResults);
   await check(`/manage/services/${world.service.id}/continuity`);
   if (world.plan) await check(world.plan);

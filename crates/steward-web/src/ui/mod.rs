@@ -5,6 +5,7 @@
 pub mod assurance;
 pub mod delivery;
 pub mod foundation;
+pub mod improvement;
 pub mod reporting;
 pub mod resolution;
 pub mod service_level;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::settings::routes())
         .merge(assurance::investigations::routes())
         .merge(assurance::probes::routes())
+        .merge(improvement::improvements::routes())
         .merge(assurance::continuity::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
