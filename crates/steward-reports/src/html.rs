@@ -2,7 +2,7 @@
 //! words and arrows, the chart (with a text alternative), the table and the notes.
 use steward_domain::reporting::report::{Figure, Report};
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -40,7 +40,7 @@ fn trend(f: &Figure) -> String {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1a1a1a;line-height:1.45}
+pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1a1a1a;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#444;margin-top:0}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.8rem;padding:0;list-style:none}
 .figures li{border:1px solid #767676;border-radius:.4rem;padding:.7rem}
@@ -59,7 +59,16 @@ pub fn page(report: &Report) -> String {
         "<title>{} — Steward</title><style>{STYLE}</style></head><body><main>",
         escape(&report.title)
     ));
-    h.push_str(&format!("<h1>{}</h1>", escape(&report.title)));
+    section(&mut h, report, 1, "report");
+    h.push_str("</main></body></html>\n");
+    h
+}
+
+/// A report's heading (at `level`), figures, chart, table and notes, for a page that holds
+/// it alone or with others; `id` keeps its chart's caption id unique on the page.
+pub(crate) fn section(h: &mut String, report: &Report, level: u8, id: &str) {
+    let sub = level + 1;
+    h.push_str(&format!("<h{level}>{}</h{level}>", escape(&report.title)));
     // Availability is over services, for the whole period; the others over records.
     let subject = if report.name == "availability" {
         "Live services,".to_owned()
@@ -75,7 +84,7 @@ pub fn page(report: &Report) -> String {
         escape(&report.previous_to),
         escape(&report.generated_at)
     ));
-    h.push_str("<h2>Summary</h2><ul class=\"figures\">");
+    h.push_str(&format!("<h{sub}>Summary</h{sub}><ul class=\"figures\">"));
     for f in &report.summary {
         h.push_str(&format!(
             "<li><span class=\"label\">{}</span><span class=\"value\">{}</span><span class=\"trend\">{}</span></li>",
@@ -88,11 +97,11 @@ pub fn page(report: &Report) -> String {
     if let Some(svg) = crate::chart::svg(report) {
         let svg = svg.replacen(
             "<svg ",
-            "<svg role=\"img\" aria-labelledby=\"chart-caption\" ",
+            &format!("<svg role=\"img\" aria-labelledby=\"{id}-chart\" "),
             1,
         );
         h.push_str(&format!(
-            "<figure>{svg}<figcaption id=\"chart-caption\">Chart of the table below: {}.</figcaption></figure>",
+            "<figure>{svg}<figcaption id=\"{id}-chart\">Chart of the table below: {}.</figcaption></figure>",
             escape(&report.title)
         ));
     }
@@ -118,12 +127,12 @@ pub fn page(report: &Report) -> String {
     }
     h.push_str("</tbody></table>");
     if !report.notes.is_empty() {
-        h.push_str("<h2>How these figures are counted</h2><ul>");
+        h.push_str(&format!(
+            "<h{sub}>How these figures are counted</h{sub}><ul>"
+        ));
         for n in &report.notes {
             h.push_str(&format!("<li>{}</li>", escape(n)));
         }
         h.push_str("</ul>");
     }
-    h.push_str("</main></body></html>\n");
-    h
 }

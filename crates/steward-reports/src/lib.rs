@@ -5,8 +5,10 @@
 mod chart;
 pub mod eventlog;
 mod html;
+mod review;
 mod table;
 
 pub use chart::svg;
 pub use html::page;
+pub use review::review_page;
 pub use table::csv;

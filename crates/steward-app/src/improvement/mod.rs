@@ -6,3 +6,4 @@
 pub mod complaints;
 pub mod improvements;
 pub mod raise;
+pub mod reviews;

@@ -18,6 +18,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         delivery::agreements::Api::openapi(),
         improvement::complaints::Api::openapi(),
         improvement::improvements::Api::openapi(),
+        improvement::reviews::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -81,6 +82,7 @@ pub fn all() -> Router<AppState> {
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())
         .merge(improvement::improvements::routes())
+        .merge(improvement::reviews::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -354,3 +354,179 @@ async fn missed_targets_raise_one_opportunity_per_service_or_sla_and_month() {
         "no records decided in March"
     );
 }
+
+#[tokio::test]
+async fn a_review_pack_holds_the_reports_figures_and_freezes_once() {
+    let (t, clock) = TestApp::spawn_at("2026-02-01T00:00:00Z".parse().unwrap()).await;
+    february(&t, &clock).await;
+    clock.set("2026-03-05T09:00:00Z".parse().unwrap());
+    t.app.raise_improvements("node-a").await.unwrap();
+    let (mona_id, mona) = t.user("mona", "manager", None).await;
+    let (_, agent) = t.user("agnes", "agent", None).await;
+    let r = t
+        .post(
+            "/api/v1/reviews",
+            &mona,
+            json!({"title": "Q1", "period_from": "2026-03-01", "period_to": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "period_to");
+    assert_eq!(
+        t.post(
+            "/api/v1/reviews",
+            &agent,
+            json!({"title": "x", "period_from": "2026-02-01", "period_to": "2026-03-01"})
+        )
+        .await
+        .status,
+        403
+    );
+    let january = t
+        .post(
+            "/api/v1/reviews",
+            &mona,
+            json!({"title": "January", "period_from": "2026-01-01", "period_to": "2026-02-01"}),
+        )
+        .await
+        .id();
+    let r = t
+        .post(
+            &format!("/api/v1/reviews/{january}/items"),
+            &mona,
+            json!({"text": "Add a second payroll server"}),
+        )
+        .await;
+    assert_eq!(r.problem(422)["errors"][0]["field"], "owner_id");
+    let action = t
+        .post(
+            &format!("/api/v1/reviews/{january}/items"),
+            &mona,
+            json!({"kind": "action", "text": "Add a second payroll server", "owner_id": mona_id, "due_date": "2026-04-30"}),
+        )
+        .await;
+    assert_eq!(action.status, 201, "{}", action.body);
+    let review = t
+        .post(
+            "/api/v1/reviews",
+            &mona,
+            json!({"title": "February", "period_from": "2026-02-01", "period_to": "2026-03-01", "chair_id": mona_id}),
+        )
+        .await;
+    assert_eq!(review.status, 201, "{}", review.body);
+    let id = review.id();
+    let pack = t.get(&format!("/api/v1/reviews/{id}/pack"), &mona).await;
+    assert_eq!(pack.status, 200, "{}", pack.body);
+    let pack = pack.body;
+    // Each report in the pack is the report for the same period, figure for figure.
+    for (name, query) in [
+        ("sla-compliance", "by=sla&"),
+        ("availability", ""),
+        ("workload", ""),
+        ("volumes", ""),
+    ] {
+        let report = t
+            .get(
+                &format!("/api/v1/reports/{name}?{query}from=2026-02-01&to=2026-03-01"),
+                &mona,
+            )
+            .await
+            .body;
+        let inside = pack["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is in the pack"));
+        for key in ["summary", "columns", "rows", "from", "to"] {
+            assert_eq!(inside[key], report[key], "{name}: {key}");
+        }
+    }
+    let availability = pack["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "availability")
+        .unwrap();
+    assert_eq!(
+        availability["rows"][0][4], 99.7024,
+        "February, from the outage"
+    );
+    assert_eq!(
+        pack["previous_actions"][0]["text"],
+        "Add a second payroll server"
+    );
+    assert_eq!(pack["previous_actions"][0]["status"], "open");
+    assert_eq!(pack["improvements"].as_array().unwrap().len(), 2);
+    assert!(!pack["not_included"].as_array().unwrap().is_empty());
+
+    // The decision recorded, then the pack frozen: immutable, hashed, its period fixed.
+    let decision = t
+        .post(
+            &format!("/api/v1/reviews/{id}/items"),
+            &mona,
+            json!({"kind": "decision", "text": "Fund the second relay"}),
+        )
+        .await;
+    assert_eq!(decision.body["status"], "done");
+    let r = t
+        .patch(
+            &format!("/api/v1/reviews/{id}"),
+            &mona,
+            json!({"freeze": true, "minutes": "Held on 5 March"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let sha = r.body["pack_sha256"].as_str().unwrap().to_owned();
+    assert_eq!(sha.len(), 64);
+    let r = t
+        .patch(
+            &format!("/api/v1/reviews/{id}"),
+            &mona,
+            json!({"freeze": true}),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let r = t
+        .patch(
+            &format!("/api/v1/reviews/{id}"),
+            &mona,
+            json!({"period_to": "2026-03-02"}),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    // Later changes to the records do not move the frozen pack.
+    let frozen = t
+        .get(&format!("/api/v1/reviews/{id}/pack"), &mona)
+        .await
+        .body;
+    let services = t.get("/api/v1/services", &mona).await.body;
+    let payroll = services["items"][0]["id"].as_i64().unwrap();
+    t.post(
+        &format!("/api/v1/services/{payroll}/outages"),
+        &t.admin,
+        json!({"start": "2026-02-20T10:00:00Z", "end": "2026-02-20T20:00:00Z", "kind": "unplanned"}),
+    )
+    .await;
+    let again = t
+        .get(&format!("/api/v1/reviews/{id}/pack"), &mona)
+        .await
+        .body;
+    assert_eq!(again, frozen);
+    let html = t
+        .get(&format!("/api/v1/reviews/{id}/pack?format=html"), &mona)
+        .await;
+    assert_eq!(html.status, 200);
+    // The database itself refuses to change a frozen pack.
+    let mut conn = t.app.db().read().await.unwrap();
+    let changed = match conn.ex() {
+        steward_store::Ex::Sqlite(c) => sqlx::query("UPDATE review_packs SET content = '{}'")
+            .execute(c)
+            .await
+            .is_err(),
+        steward_store::Ex::Postgres(c) => sqlx::query("UPDATE review_packs SET content = '{}'")
+            .execute(c)
+            .await
+            .is_err(),
+    };
+    assert!(changed, "an update of a frozen pack is refused");
+}

@@ -4,3 +4,4 @@
 
 pub mod complaints;
 pub mod improvements;
+pub mod reviews;
