@@ -3,3 +3,4 @@
 //! ISO/IEC 20000-1 8.3.2 (complaints), 9.2, 9.3, 10.1 and 10.2.
 
 pub mod complaints;
+pub mod satisfaction;
