@@ -5,6 +5,7 @@
 pub mod assurance;
 pub mod delivery;
 pub mod foundation;
+pub mod improvement;
 pub mod reporting;
 pub mod resolution;
 pub mod service_level;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(service_level::notifications::routes())
         .merge(reporting::dashboard::routes())
         .merge(reporting::reports::routes())
+        .merge(improvement::satisfaction::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";

@@ -348,3 +348,106 @@ async fn the_satisfaction_report_counts_offers_answers_and_ratings() {
     // Customers do not read reports.
     t.get("/api/v1/reports/satisfaction", &ann).await.problem(403);
 }
+
+#[tokio::test]
+async fn the_requester_answers_on_the_record_page_and_staff_read_it_there() {
+    use crate::ui::{Browser, csrf_of};
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let (_, ann) = t.user("ann", "customer", Some(acme)).await;
+    let (_, agent) = t.user("al", "agent", None).await;
+    let id = incident(&t, &ann, "Screen flickers", None).await;
+    resolve(&t, &agent, id).await;
+
+    let mut b = Browser::new(&t);
+    b.login("ann", "ann-password").await;
+    let page = b.get(&format!("/incidents/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("How did we do?"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    // No rating chosen: the answer page says so next to the field.
+    let refused = b
+        .post(
+            &format!("/incidents/{id}/satisfaction"),
+            &[("csrf", &csrf), ("comment", "hm")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("id=\"se-rating\""), "{}", refused.body);
+    assert!(refused.body.contains(">hm</textarea>"), "the comment is kept");
+    let done = b
+        .post(
+            &format!("/incidents/{id}/satisfaction"),
+            &[("csrf", &csrf), ("rating", "2"), ("comment", "Came back twice")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let page = b.get(&format!("/incidents/{id}")).await;
+    assert!(page.body.contains("2 of 5"), "{}", page.body);
+    assert!(!page.body.contains("Send my rating"));
+
+    let mut staff = Browser::new(&t);
+    staff.login("al", "al-password").await;
+    let page = staff.get(&format!("/incidents/{id}")).await;
+    assert!(page.body.contains("Customer satisfaction") && page.body.contains("Came back twice"));
+    assert!(page.body.contains("Low rating"), "{}", page.body);
+    t.user("mia", "manager", None).await;
+    let mut m = Browser::new(&t);
+    m.login("mia", "mia-password").await;
+    let list = m.get("/manage/satisfaction?low=1").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Screen flickers"), "{}", list.body);
+    let csrf = csrf_of(&list.body);
+    let refused = m
+        .post(
+            "/manage/satisfaction",
+            &[("csrf", &csrf), ("low_rating_threshold", "1"), ("link_valid_days", "0")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("from 1 to 365"), "{}", refused.body);
+    let saved = m
+        .post(
+            "/manage/satisfaction",
+            &[("csrf", &csrf), ("low_rating_threshold", "1"), ("link_valid_days", "30")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let s = t.get("/api/v1/settings/satisfaction", &t.admin).await;
+    assert_eq!(s.body, json!({"low_rating_threshold": 1, "link_valid_days": 30}));
+    let report = m.get("/manage/reports/satisfaction?by=agent").await;
+    assert_eq!(report.status, 200);
+    assert!(report.body.contains("Mean rating"), "{}", report.body);
+}
+
+#[tokio::test]
+async fn the_public_survey_form_answers_without_login() {
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let (_, ann) = t.user("ann", "customer", Some(acme)).await;
+    let (_, agent) = t.user("al", "agent", None).await;
+    let id = incident(&t, &ann, "Badge broken", None).await;
+    resolve(&t, &agent, id).await;
+    let link = link(&t, &agent, id).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |body: &'static str| {
+        http.post(format!("{}{link}", t.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let refused = post("rating=9").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("from 1 to 5"));
+    let done = post("rating=5&comment=Fast").await.unwrap();
+    assert_eq!(done.status(), 303);
+    let page = t.send(Method::GET, &link, None, None).await;
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("Thank you") && !html.contains("Send my rating"), "{html}");
+    let again = post("rating=1").await.unwrap();
+    assert_eq!(again.status(), 303, "answered meanwhile: back to the page that says so");
+    assert_eq!(t.get(&path(id), &ann).await.body["rating"], 5);
+}

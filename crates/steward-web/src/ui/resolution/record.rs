@@ -223,6 +223,9 @@ struct RecordPage {
     /// Staff: the canned replies they may insert, and the reply text to start from.
     canned: Vec<Choice>,
     reply_text: String,
+    /// Incidents and requests once resolved: the satisfaction survey (the requester answers
+    /// it here; staff read the answer and the link).
+    survey: Option<crate::ui::improvement::satisfaction::SurveyView>,
 }
 
 #[derive(serde::Deserialize)]
@@ -566,7 +569,9 @@ async fn show(
         teams: &teams_page,
         services: &services,
     };
+    let survey = crate::ui::improvement::satisfaction::record_part(&state, &ui, kind, id).await?;
     let page = RecordPage {
+        survey,
         canned,
         reply_text,
         edit,
