@@ -145,6 +145,7 @@ impl App {
     }
 
     /// Records an answer once, with its audit entry and (when low) the low-rating hook.
+    #[allow(clippy::too_many_arguments)]
     async fn record_answer(
         &self,
         tx: &mut Tx,

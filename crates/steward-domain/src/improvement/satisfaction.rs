@@ -120,10 +120,16 @@ impl SatisfactionSettings {
     pub fn check(&self) -> Result<(), Invalid> {
         let mut e = Errors::new();
         if !(1..=5).contains(&self.low_rating_threshold) {
-            e.push(FieldError::new("low_rating_threshold", "must be from 1 to 5"));
+            e.push(FieldError::new(
+                "low_rating_threshold",
+                "must be from 1 to 5",
+            ));
         }
         if !(1..=365).contains(&self.link_valid_days) {
-            e.push(FieldError::new("link_valid_days", "must be from 1 to 365 days"));
+            e.push(FieldError::new(
+                "link_valid_days",
+                "must be from 1 to 365 days",
+            ));
         }
         e.finish()
     }

@@ -26,8 +26,18 @@ const COLUMNS: &str = "id, ticket_id, requester_id, offered_at, expires_at, answ
     answered_via, rating, comment, low";
 
 fn survey(r: Row) -> Survey {
-    let (id, ticket_id, requester_id, offered_at, expires_at, answered_at, via, rating, comment, low) =
-        r;
+    let (
+        id,
+        ticket_id,
+        requester_id,
+        offered_at,
+        expires_at,
+        answered_at,
+        via,
+        rating,
+        comment,
+        low,
+    ) = r;
     Survey {
         id,
         ticket_id,

@@ -44,7 +44,9 @@ async fn rate(t: &TestApp, token: &str, id: i64, body: Value) -> crate::support:
 }
 
 fn field(body: &Value) -> &str {
-    body["field"].as_str().unwrap_or_else(|| panic!("no field in {body}"))
+    body["field"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no field in {body}"))
 }
 
 /// The signed link of a record's survey, as staff read it.
@@ -57,7 +59,12 @@ async fn link(t: &TestApp, agent: &str, id: i64) -> String {
         .to_owned()
 }
 
-async fn public(t: &TestApp, method: Method, link: &str, body: Option<Value>) -> crate::support::Reply {
+async fn public(
+    t: &TestApp,
+    method: Method,
+    link: &str,
+    body: Option<Value>,
+) -> crate::support::Reply {
     let token = link.trim_start_matches("/survey/");
     t.send(method, &format!("/api/v1/surveys/{token}"), None, body)
         .await
@@ -82,7 +89,11 @@ async fn a_survey_is_offered_once_on_resolve_and_answered_once_by_the_requester(
     let r = t.get(&path(id), &ann).await;
     assert_eq!(r.body["status"], "open", "{}", r.body);
     assert_eq!(r.body["can_answer"], true);
-    assert!(r.body.get("link").is_none(), "customers get no link: {}", r.body);
+    assert!(
+        r.body.get("link").is_none(),
+        "customers get no link: {}",
+        r.body
+    );
     let staff_view = t.get(&path(id), &agent).await;
     assert_eq!(staff_view.body["can_answer"], false);
     assert!(link(&t, &agent, id).await.starts_with("/survey/"));
@@ -93,22 +104,42 @@ async fn a_survey_is_offered_once_on_resolve_and_answered_once_by_the_requester(
     t.get(&path(id), &olga).await.problem(404);
     rate(&t, &olga, id, json!({"rating": 1})).await.problem(404);
     // Staff do not rate on behalf; a colleague of the requester does not either.
-    rate(&t, &agent, id, json!({"rating": 5})).await.problem(403);
-    rate(&t, &t.admin, id, json!({"rating": 5})).await.problem(403);
+    rate(&t, &agent, id, json!({"rating": 5}))
+        .await
+        .problem(403);
+    rate(&t, &t.admin, id, json!({"rating": 5}))
+        .await
+        .problem(403);
     rate(&t, &bob, id, json!({"rating": 5})).await.problem(403);
 
     // Validation names the field.
-    for bad in [json!({"rating": 0}), json!({"rating": 6}), json!({"comment": "no rating"})] {
+    for bad in [
+        json!({"rating": 0}),
+        json!({"rating": 6}),
+        json!({"comment": "no rating"}),
+    ] {
         let r = rate(&t, &ann, id, bad).await;
         assert_eq!(field(r.problem(422)), "rating", "{}", r.body);
     }
     let r = rate(&t, &ann, id, json!({"rating": "five"})).await;
     assert_eq!(field(r.problem(422)), "rating", "{}", r.body);
-    let r = rate(&t, &ann, id, json!({"rating": 4, "comment": "x".repeat(2001)})).await;
+    let r = rate(
+        &t,
+        &ann,
+        id,
+        json!({"rating": 4, "comment": "x".repeat(2001)}),
+    )
+    .await;
     assert_eq!(field(r.problem(422)), "comment", "{}", r.body);
 
     let audit_before = t.audit_count().await;
-    let r = rate(&t, &ann, id, json!({"rating": 4, "comment": " Quick fix, thanks "})).await;
+    let r = rate(
+        &t,
+        &ann,
+        id,
+        json!({"rating": 4, "comment": " Quick fix, thanks "}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "answered");
     assert_eq!(r.body["rating"], 4);
@@ -124,14 +155,27 @@ async fn a_survey_is_offered_once_on_resolve_and_answered_once_by_the_requester(
     go(&t, &ann, id, "in_progress").await;
     go(&t, &agent, id, "resolved").await;
     let r = t.get(&path(id), &agent).await;
-    assert_eq!((r.body["status"].clone(), r.body["rating"].clone()), (json!("answered"), json!(4)));
-    assert!(r.body.get("link").is_none(), "no link once answered: {}", r.body);
+    assert_eq!(
+        (r.body["status"].clone(), r.body["rating"].clone()),
+        (json!("answered"), json!(4))
+    );
+    assert!(
+        r.body.get("link").is_none(),
+        "no link once answered: {}",
+        r.body
+    );
     let offers = t
-        .get("/api/v1/audit?record_type=satisfaction_survey&action=offer", &t.admin)
+        .get(
+            "/api/v1/audit?record_type=satisfaction_survey&action=offer",
+            &t.admin,
+        )
         .await;
     assert_eq!(offers.body["total"], 1, "{}", offers.body);
     let answers = t
-        .get("/api/v1/audit?record_type=satisfaction_survey&action=answer", &t.admin)
+        .get(
+            "/api/v1/audit?record_type=satisfaction_survey&action=answer",
+            &t.admin,
+        )
         .await;
     assert_eq!(answers.body["total"], 1, "{}", answers.body);
     assert_eq!(answers.body["items"][0]["actor"], "ann", "{}", answers.body);
@@ -141,7 +185,9 @@ async fn a_survey_is_offered_once_on_resolve_and_answered_once_by_the_requester(
     assert_eq!(r.body["total"], 1, "{}", r.body);
     assert_eq!(r.body["items"][0]["rating"], 4);
     assert_eq!(r.body["items"][0]["requester"], "ann");
-    t.get("/api/v1/satisfaction/answers", &ann).await.problem(403);
+    t.get("/api/v1/satisfaction/answers", &ann)
+        .await
+        .problem(403);
 
     // Problems have no survey; a record without requester is not offered one.
     let staff_made = t
@@ -153,7 +199,10 @@ async fn a_survey_is_offered_once_on_resolve_and_answered_once_by_the_requester(
         .await
         .id();
     resolve(&t, &agent, staff_made).await;
-    assert_eq!(t.get(&path(staff_made), &agent).await.body["status"], "not_offered");
+    assert_eq!(
+        t.get(&path(staff_made), &agent).await.body["status"],
+        "not_offered"
+    );
 }
 
 #[tokio::test]
@@ -167,7 +216,10 @@ async fn a_signed_link_works_without_login_and_expires() {
     let second = incident(&t, &ann, "Mail slow", None).await;
     resolve(&t, &agent, first).await;
     resolve(&t, &agent, second).await;
-    let (l1, l2) = (link(&t, &agent, first).await, link(&t, &agent, second).await);
+    let (l1, l2) = (
+        link(&t, &agent, first).await,
+        link(&t, &agent, second).await,
+    );
     assert_ne!(l1, l2);
 
     let r = public(&t, Method::GET, &l1, None).await;
@@ -177,33 +229,62 @@ async fn a_signed_link_works_without_login_and_expires() {
     assert_eq!(r.body["status"], "open");
     let r = public(&t, Method::POST, &l1, Some(json!({"rating": 9}))).await;
     assert_eq!(field(r.problem(422)), "rating");
-    let r = public(&t, Method::POST, &l1, Some(json!({"rating": 5, "comment": "Great"}))).await;
+    let r = public(
+        &t,
+        Method::POST,
+        &l1,
+        Some(json!({"rating": 5, "comment": "Great"})),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "answered");
-    public(&t, Method::POST, &l1, Some(json!({"rating": 1}))).await.problem(409);
+    public(&t, Method::POST, &l1, Some(json!({"rating": 1})))
+        .await
+        .problem(409);
     let r = t.get(&path(first), &ann).await;
-    assert_eq!((r.body["rating"].clone(), r.body["answered_via"].clone()), (json!(5), json!("link")));
+    assert_eq!(
+        (r.body["rating"].clone(), r.body["answered_via"].clone()),
+        (json!(5), json!("link"))
+    );
 
     // The public HTML page works without login too.
     let page = t.send(Method::GET, &l2, None, None).await;
     assert_eq!(page.status, 200);
     let html = page.body.as_str().unwrap();
-    assert!(html.contains("INC-000002") && html.contains("Mail slow"), "{html}");
+    assert!(
+        html.contains("INC-000002") && html.contains("Mail slow"),
+        "{html}"
+    );
 
     // After 14 days the link is refused.
     clock.set(start + jiff::SignedDuration::from_hours(15 * 24));
     let r = public(&t, Method::GET, &l2, None).await;
     assert_eq!(r.body["status"], "expired", "{}", r.body);
-    public(&t, Method::POST, &l2, Some(json!({"rating": 4}))).await.problem(410);
-    rate(&t, &ann, second, json!({"rating": 4})).await.problem(410);
+    public(&t, Method::POST, &l2, Some(json!({"rating": 4})))
+        .await
+        .problem(410);
+    rate(&t, &ann, second, json!({"rating": 4}))
+        .await
+        .problem(410);
     let page = t.send(Method::GET, &l2, None, None).await;
-    assert!(page.body.as_str().unwrap().contains("expired"), "{}", page.body);
+    assert!(
+        page.body.as_str().unwrap().contains("expired"),
+        "{}",
+        page.body
+    );
 
     // Unknown tokens.
-    public(&t, Method::GET, "/survey/not-a-token", None).await.problem(404);
-    public(&t, Method::POST, &format!("/survey/{}", "0".repeat(64)), Some(json!({"rating": 3})))
+    public(&t, Method::GET, "/survey/not-a-token", None)
         .await
         .problem(404);
+    public(
+        &t,
+        Method::POST,
+        &format!("/survey/{}", "0".repeat(64)),
+        Some(json!({"rating": 3})),
+    )
+    .await
+    .problem(404);
     let page = t.send(Method::GET, "/survey/not-a-token", None, None).await;
     assert_eq!(page.status, 404);
 }
@@ -219,7 +300,12 @@ async fn a_low_rating_is_flagged_and_written_on_the_timeline() {
     let s = t.get("/api/v1/settings/satisfaction", &manager).await;
     assert_eq!(s.body["low_rating_threshold"], 2, "{}", s.body);
     let put = |body: Value| {
-        t.send(Method::PUT, "/api/v1/settings/satisfaction", Some(&manager), Some(body))
+        t.send(
+            Method::PUT,
+            "/api/v1/settings/satisfaction",
+            Some(&manager),
+            Some(body),
+        )
     };
     let r = put(json!({"low_rating_threshold": 6, "link_valid_days": 14})).await;
     assert_eq!(field(r.problem(422)), "low_rating_threshold");
@@ -238,7 +324,13 @@ async fn a_low_rating_is_flagged_and_written_on_the_timeline() {
     let fine = incident(&t, &ann, "New mouse", None).await;
     resolve(&t, &agent, low).await;
     resolve(&t, &agent, fine).await;
-    let r = rate(&t, &ann, low, json!({"rating": 3, "comment": "Took a week"})).await;
+    let r = rate(
+        &t,
+        &ann,
+        low,
+        json!({"rating": 3, "comment": "Took a week"}),
+    )
+    .await;
     assert_eq!(r.body["low"], true, "{}", r.body);
     let r = rate(&t, &ann, fine, json!({"rating": 4})).await;
     assert_eq!(r.body["low"], false, "{}", r.body);
@@ -252,7 +344,11 @@ async fn a_low_rating_is_flagged_and_written_on_the_timeline() {
             .collect()
     };
     let staff = t.get(&format!("/api/v1/incidents/{low}"), &agent).await;
-    assert!(events(&staff.body).contains(&"low_satisfaction".to_owned()), "{}", staff.body);
+    assert!(
+        events(&staff.body).contains(&"low_satisfaction".to_owned()),
+        "{}",
+        staff.body
+    );
     let entry = staff.body["timeline"]
         .as_array()
         .unwrap()
@@ -268,7 +364,9 @@ async fn a_low_rating_is_flagged_and_written_on_the_timeline() {
     let own = t.get(&format!("/api/v1/incidents/{low}"), &ann).await;
     assert!(!events(&own.body).contains(&"low_satisfaction".to_owned()));
 
-    let r = t.get("/api/v1/satisfaction/answers?low=true", &manager).await;
+    let r = t
+        .get("/api/v1/satisfaction/answers?low=true", &manager)
+        .await;
     assert_eq!(r.body["total"], 1, "{}", r.body);
     assert_eq!(r.body["items"][0]["title"], "Lost my files");
 }
@@ -280,16 +378,29 @@ async fn the_satisfaction_report_counts_offers_answers_and_ratings() {
     let (_, ann) = t.user("ann", "customer", Some(acme)).await;
     let (_, agent) = t.user("al", "agent", None).await;
     let mail = t
-        .post("/api/v1/services", &t.admin, json!({"name": "Mail", "status": "live", "customer_ids": [acme]}))
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "status": "live", "customer_ids": [acme]}),
+        )
         .await
         .id();
     let web = t
-        .post("/api/v1/services", &t.admin, json!({"name": "Web", "status": "live", "customer_ids": [acme]}))
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Web", "status": "live", "customer_ids": [acme]}),
+        )
         .await
         .id();
     // Mail: rated 5 and 2, one unanswered; Web: rated 4.
     let mut ids = Vec::new();
-    for (service, rating) in [(mail, Some(5)), (mail, Some(2)), (mail, None), (web, Some(4))] {
+    for (service, rating) in [
+        (mail, Some(5)),
+        (mail, Some(2)),
+        (mail, None),
+        (web, Some(4)),
+    ] {
         let id = incident(&t, &ann, "Something", Some(service)).await;
         resolve(&t, &agent, id).await;
         if let Some(r) = rating {
@@ -313,40 +424,89 @@ async fn the_satisfaction_report_counts_offers_answers_and_ratings() {
     assert_eq!(report_figure(report, "satisfied"), 66.7);
     assert_eq!(report_figure(report, "dissatisfied"), 33.3);
     let m = report_row(report, "Mail");
-    assert_eq!(m[1..], [json!(3), json!(2), json!(66.7), json!(3.5), json!(50.0), json!(50.0)]);
+    assert_eq!(
+        m[1..],
+        [
+            json!(3),
+            json!(2),
+            json!(66.7),
+            json!(3.5),
+            json!(50.0),
+            json!(50.0)
+        ]
+    );
     let w = report_row(report, "Web");
-    assert_eq!(w[1..], [json!(1), json!(1), json!(100.0), json!(4.0), json!(100.0), json!(0.0)]);
+    assert_eq!(
+        w[1..],
+        [
+            json!(1),
+            json!(1),
+            json!(100.0),
+            json!(4.0),
+            json!(100.0),
+            json!(0.0)
+        ]
+    );
     assert_eq!(report["chart"]["type"], "bars");
 
-    let r = t.get(&format!("/api/v1/reports/satisfaction?service_id={web}"), &agent).await;
+    let r = t
+        .get(
+            &format!("/api/v1/reports/satisfaction?service_id={web}"),
+            &agent,
+        )
+        .await;
     assert_eq!(report_figure(&r.body, "offered"), 1.0);
-    let r = t.get("/api/v1/reports/satisfaction?kind=request", &agent).await;
+    let r = t
+        .get("/api/v1/reports/satisfaction?kind=request", &agent)
+        .await;
     assert_eq!(report_figure(&r.body, "offered"), 0.0);
     for by in ["team", "customer", "agent", "month"] {
-        let r = t.get(&format!("/api/v1/reports/satisfaction?by={by}"), &agent).await;
+        let r = t
+            .get(&format!("/api/v1/reports/satisfaction?by={by}"), &agent)
+            .await;
         assert_eq!(r.status, 200, "{by}: {}", r.body);
         assert_eq!(report_figure(&r.body, "answered"), 3.0);
     }
-    let r = t.get("/api/v1/reports/satisfaction?by=customer", &agent).await;
+    let r = t
+        .get("/api/v1/reports/satisfaction?by=customer", &agent)
+        .await;
     assert_eq!(report_row(&r.body, "Acme")[1], 4);
     let r = t.get("/api/v1/reports/satisfaction?by=agent", &agent).await;
     assert_eq!(r.body["rows"].as_array().unwrap().len(), 1, "{}", r.body);
-    let r = t.get("/api/v1/reports/satisfaction?by=priority", &agent).await;
+    let r = t
+        .get("/api/v1/reports/satisfaction?by=priority", &agent)
+        .await;
     assert_eq!(field(r.problem(422)), "by");
 
-    let csv = t.get("/api/v1/reports/satisfaction?format=csv", &agent).await;
+    let csv = t
+        .get("/api/v1/reports/satisfaction?format=csv", &agent)
+        .await;
     assert_eq!(csv.status, 200);
     let text = csv.body.as_str().unwrap();
-    assert!(text.contains("Surveys offered") && text.contains("Mail"), "{text}");
-    let html = t.get("/api/v1/reports/satisfaction?format=html", &agent).await;
+    assert!(
+        text.contains("Surveys offered") && text.contains("Mail"),
+        "{text}"
+    );
+    let html = t
+        .get("/api/v1/reports/satisfaction?format=html", &agent)
+        .await;
     assert_eq!(html.status, 200);
     let page = html.body.as_str().unwrap();
-    assert!(page.contains("Customer satisfaction") && page.contains("<svg"), "{page}");
+    assert!(
+        page.contains("Customer satisfaction") && page.contains("<svg"),
+        "{page}"
+    );
     // The report is listed beside the others.
     let names = t.get("/api/v1/reports", &agent).await;
-    assert!(names.body.to_string().contains("satisfaction"), "{}", names.body);
+    assert!(
+        names.body.to_string().contains("satisfaction"),
+        "{}",
+        names.body
+    );
     // Customers do not read reports.
-    t.get("/api/v1/reports/satisfaction", &ann).await.problem(403);
+    t.get("/api/v1/reports/satisfaction", &ann)
+        .await
+        .problem(403);
 }
 
 #[tokio::test]
@@ -373,12 +533,23 @@ async fn the_requester_answers_on_the_record_page_and_staff_read_it_there() {
         )
         .await;
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("id=\"se-rating\""), "{}", refused.body);
-    assert!(refused.body.contains(">hm</textarea>"), "the comment is kept");
+    assert!(
+        refused.body.contains("id=\"se-rating\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(">hm</textarea>"),
+        "the comment is kept"
+    );
     let done = b
         .post(
             &format!("/incidents/{id}/satisfaction"),
-            &[("csrf", &csrf), ("rating", "2"), ("comment", "Came back twice")],
+            &[
+                ("csrf", &csrf),
+                ("rating", "2"),
+                ("comment", "Came back twice"),
+            ],
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
@@ -391,6 +562,10 @@ async fn the_requester_answers_on_the_record_page_and_staff_read_it_there() {
     let page = staff.get(&format!("/incidents/{id}")).await;
     assert!(page.body.contains("Customer satisfaction") && page.body.contains("Came back twice"));
     assert!(page.body.contains("Low rating"), "{}", page.body);
+    assert!(
+        page.body.contains("Low satisfaction rating: 2 of 5"),
+        "on the timeline"
+    );
     t.user("mia", "manager", None).await;
     let mut m = Browser::new(&t);
     m.login("mia", "mia-password").await;
@@ -401,7 +576,11 @@ async fn the_requester_answers_on_the_record_page_and_staff_read_it_there() {
     let refused = m
         .post(
             "/manage/satisfaction",
-            &[("csrf", &csrf), ("low_rating_threshold", "1"), ("link_valid_days", "0")],
+            &[
+                ("csrf", &csrf),
+                ("low_rating_threshold", "1"),
+                ("link_valid_days", "0"),
+            ],
         )
         .await;
     assert_eq!(refused.status, 422);
@@ -409,12 +588,19 @@ async fn the_requester_answers_on_the_record_page_and_staff_read_it_there() {
     let saved = m
         .post(
             "/manage/satisfaction",
-            &[("csrf", &csrf), ("low_rating_threshold", "1"), ("link_valid_days", "30")],
+            &[
+                ("csrf", &csrf),
+                ("low_rating_threshold", "1"),
+                ("link_valid_days", "30"),
+            ],
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let s = t.get("/api/v1/settings/satisfaction", &t.admin).await;
-    assert_eq!(s.body, json!({"low_rating_threshold": 1, "link_valid_days": 30}));
+    assert_eq!(
+        s.body,
+        json!({"low_rating_threshold": 1, "link_valid_days": 30})
+    );
     let report = m.get("/manage/reports/satisfaction?by=agent").await;
     assert_eq!(report.status, 200);
     assert!(report.body.contains("Mean rating"), "{}", report.body);
@@ -446,8 +632,15 @@ async fn the_public_survey_form_answers_without_login() {
     assert_eq!(done.status(), 303);
     let page = t.send(Method::GET, &link, None, None).await;
     let html = page.body.as_str().unwrap();
-    assert!(html.contains("Thank you") && !html.contains("Send my rating"), "{html}");
+    assert!(
+        html.contains("Thank you") && !html.contains("Send my rating"),
+        "{html}"
+    );
     let again = post("rating=1").await.unwrap();
-    assert_eq!(again.status(), 303, "answered meanwhile: back to the page that says so");
+    assert_eq!(
+        again.status(),
+        303,
+        "answered meanwhile: back to the page that says so"
+    );
     assert_eq!(t.get(&path(id), &ann).await.body["rating"], 5);
 }

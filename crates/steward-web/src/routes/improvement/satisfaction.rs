@@ -44,7 +44,12 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn show(state: AppState, auth: Auth, kind: TicketKind, id: i64) -> Result<Json<Satisfaction>, Problem> {
+async fn show(
+    state: AppState,
+    auth: Auth,
+    kind: TicketKind,
+    id: i64,
+) -> Result<Json<Satisfaction>, Problem> {
     Ok(Json(
         state
             .app

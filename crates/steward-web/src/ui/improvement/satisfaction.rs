@@ -136,19 +136,27 @@ pub async fn record_part(
 }
 
 fn view(ui: &Ui, s: &Satisfaction, action: &str) -> Option<SurveyView> {
-    let until = s.expires_at.as_deref().map(|e| ui.local(e)).unwrap_or_default();
+    let zone = ui.time_zone.as_deref().unwrap_or("UTC");
+    let until = s
+        .expires_at
+        .as_deref()
+        .map(|e| format!("{} {zone}", ui.local(e)))
+        .unwrap_or_default();
     let state = match s.status {
         SurveyStatus::NotOffered => return None,
-        SurveyStatus::Open if s.can_answer => format!(
-            "Please rate how this was handled. You can answer once, until {until}."
-        ),
+        SurveyStatus::Open if s.can_answer => {
+            format!("Please rate how this was handled. You can answer once, until {until}.")
+        }
         SurveyStatus::Open => {
             format!("Waiting for the requester's answer (the survey is open until {until}).")
         }
         SurveyStatus::Expired => format!("Not answered; the survey expired on {until}."),
         SurveyStatus::Answered => format!(
             "Answered {}{}.",
-            s.answered_at.as_deref().map(|a| ui.local(a)).unwrap_or_default(),
+            s.answered_at
+                .as_deref()
+                .map(|a| format!("{} {zone}", ui.local(a)))
+                .unwrap_or_default(),
             match s.answered_via {
                 Some(AnsweredVia::Link) => " by the survey link",
                 Some(AnsweredVia::Portal) => " in the portal",
@@ -377,7 +385,12 @@ async fn portal_answer(
     let id = id_of(&raw)?;
     let record = href(kind, id);
     let result = match answer_of(&form) {
-        Ok(answer) => state.app.answer_satisfaction(&ui.actor, kind, id, answer).await,
+        Ok(answer) => {
+            state
+                .app
+                .answer_satisfaction(&ui.actor, kind, id, answer)
+                .await
+        }
         Err(errors) => Err(AppError::Invalid(steward_domain::Invalid(errors))),
     };
     match result {
@@ -389,10 +402,14 @@ async fn portal_answer(
             portal_page(&state, &ui, &parts, &raw, Some((form, invalid.0))).await
         }
         Err(e @ (AppError::Conflict { .. } | AppError::Gone(_))) => {
-            crate::ui::resolution::record_path::refused(&record, "record your rating", match e {
-                AppError::Gone(m) => AppError::conflict(None, m),
-                other => other,
-            })
+            crate::ui::resolution::record_path::refused(
+                &record,
+                "record your rating",
+                match e {
+                    AppError::Gone(m) => AppError::conflict(None, m),
+                    other => other,
+                },
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -413,17 +430,17 @@ fn settings_page(ui: &Ui) -> ListPage {
             Field::new(
                 "low_rating_threshold",
                 "Low rating threshold (1 to 5)",
-                Input::Choice(
-                    (1..=5)
-                        .map(|r| (r.to_string(), rating_text(r)))
-                        .collect(),
-                ),
+                Input::Choice((1..=5).map(|r| (r.to_string(), rating_text(r))).collect()),
             )
             .required()
             .hint("A rating at or below this is flagged low and written on the record's timeline."),
-            Field::new("link_valid_days", "Survey links stay valid for (days)", Input::Number)
-                .required()
-                .hint("From when the record is resolved; 1 to 365."),
+            Field::new(
+                "link_valid_days",
+                "Survey links stay valid for (days)",
+                Input::Number,
+            )
+            .required()
+            .hint("From when the record is resolved; 1 to 365."),
         ])],
     );
     spec.single = true;
@@ -431,11 +448,7 @@ fn settings_page(ui: &Ui) -> ListPage {
     page
 }
 
-async fn manage(
-    State(state): State<AppState>,
-    ui: Ui,
-    Query(q): Query<ListQuery>,
-) -> UiResult {
+async fn manage(State(state): State<AppState>, ui: Ui, Query(q): Query<ListQuery>) -> UiResult {
     require_manager(&ui)?;
     let low_only = q.low.is_some_and(|v| !v.is_empty());
     let settings = state.app.satisfaction_settings(&ui.actor).await?;
@@ -479,7 +492,13 @@ async fn manage(
         ),
     ];
     page.headers = vec![
-        "Record", "Title", "Rating", "Comment", "Requester", "Customer", "Answered",
+        "Record",
+        "Title",
+        "Rating",
+        "Comment",
+        "Requester",
+        "Customer",
+        "Answered",
     ];
     page.link_label = "Open";
     for a in answers.items {
@@ -529,7 +548,12 @@ async fn save_settings(State(state): State<AppState>, ui: Ui, form: FormData) ->
     let result = match crate::ui::foundation::list_page::input::<SatisfactionSettings>(
         serde_json::Value::Object(json),
     ) {
-        Ok(settings) => state.app.set_satisfaction_settings(&ui.actor, settings).await,
+        Ok(settings) => {
+            state
+                .app
+                .set_satisfaction_settings(&ui.actor, settings)
+                .await
+        }
         Err(errors) => Err(AppError::Invalid(steward_domain::Invalid(errors))),
     };
     saved(&ui, page, None, form, result, |_: &SatisfactionSettings| {

@@ -357,6 +357,17 @@ fn event_text(e: &steward_domain::resolution::ticket::TicketEvent, names: &Names
                 .and_then(|d| d["number"].as_str())
                 .unwrap_or("A duplicate")
         ),
+        "low_satisfaction" => format!(
+            "Low satisfaction rating: {}{}",
+            detail
+                .and_then(|d| d["rating"].as_i64())
+                .map(crate::ui::improvement::satisfaction::rating_text)
+                .unwrap_or_else(|| "low".into()),
+            detail
+                .and_then(|d| d["comment"].as_str())
+                .map(|c| format!(" — “{c}”"))
+                .unwrap_or_default()
+        ),
         other => status_label(other),
     }
 }
