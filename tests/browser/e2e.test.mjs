@@ -989,6 +989,94 @@ test('an admin sets up a new customer from the browser alone, and the customer i
   await peter.context().close();
 });
 
+test('a customer rates a resolved record in the portal, and the survey link works without login', async () => {
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  const wileApi = await apiLogin('wile', PASSWORD);
+  const resolved = async (title) => {
+    const i = await api(wileApi, 'POST', '/api/v1/incidents', { title, urgency: 'low', service_id: world.service.id });
+    await api(admin, 'POST', `/api/v1/incidents/${i.id}/transition`, { to: 'in_progress' });
+    await api(admin, 'POST', `/api/v1/incidents/${i.id}/transition`, {
+      to: 'resolved', resolution_code: 'fixed', resolution_notes: 'Swapped the part',
+    });
+    return i;
+  };
+  const headset = await resolved('Headset crackles');
+  const dock = await resolved('Docking station dead');
+  const spare = await resolved('Webcam upside down');
+
+  // In the portal: the record asks "How did we do?"; sent without a rating, the answer page
+  // says so next to the field and keeps the comment.
+  const customer = await newPage();
+  await login(customer, 'wile');
+  await customer.goto(`${BASE}/incidents/${headset.id}`);
+  const survey = customer.getByRole('region', { name: 'How did we do?' });
+  await assert.doesNotReject(survey.waitFor());
+  await shot(customer, 'satisfaction-portal-ask');
+  await customer.getByLabel(/^Comment/).fill('Took two visits');
+  await customer.getByRole('button', { name: 'Send my rating' }).click();
+  await customer.waitForLoadState('load');
+  assert.match(await customer.locator('#se-rating').textContent(), /rating from 1 to 5/);
+  assert.equal(await customer.getByLabel(/^Comment/).inputValue(), 'Took two visits');
+  await shot(customer, 'satisfaction-portal-refused');
+  await customer.getByLabel(/4 — Satisfied/).check();
+  await customer.getByRole('button', { name: 'Send my rating' }).click();
+  await customer.waitForURL(new RegExp(`/incidents/${headset.id}$`));
+  assert.match(await customer.getByRole('status').first().textContent(), /Thank you/);
+  const answered = await customer.getByRole('region', { name: 'How did we do?' }).textContent();
+  assert.match(answered, /4 of 5 — Satisfied/);
+  assert.match(answered, /Took two visits/);
+  assert.equal(await customer.getByRole('button', { name: 'Send my rating' }).count(), 0, 'answered once');
+  await shot(customer, 'satisfaction-portal-answered');
+  await customer.context().close();
+
+  // The agent reads the answer on the record, and the link of another record's survey.
+  const agent = await newPage();
+  await login(agent, 'arne');
+  await agent.goto(`${BASE}/incidents/${headset.id}`);
+  assert.match(await agent.getByRole('region', { name: 'Customer satisfaction' }).textContent(), /4 of 5.*Took two visits/s);
+  await agent.goto(`${BASE}/incidents/${dock.id}`);
+  const link = await agent.locator('a.survey-link').getAttribute('href');
+  assert.match(link, /^\/survey\/[0-9a-f]{64}$/);
+  await shot(agent, 'satisfaction-staff-record');
+  await agent.context().close();
+
+  // The link needs no login; it shows only the record's number and title.
+  const stranger = await newPage();
+  await stranger.goto(`${BASE}${link}`);
+  assert.match(stranger.url(), /\/survey\//, 'no redirect to the login form');
+  const text = await stranger.locator('main').textContent();
+  assert.match(text, /Docking station dead/);
+  assert.doesNotMatch(text, /Swapped the part|Acme|wile/i);
+  await shot(stranger, 'satisfaction-public-ask');
+  await stranger.getByLabel(/2 — Dissatisfied/).check();
+  await stranger.getByLabel(/^Comment/).fill('Still flickers');
+  await stranger.getByRole('button', { name: 'Send my rating' }).click();
+  await stranger.waitForLoadState('load');
+  assert.match(await stranger.locator('main').textContent(), /Thank you/);
+  assert.equal(await stranger.getByRole('button', { name: 'Send my rating' }).count(), 0);
+  await shot(stranger, 'satisfaction-public-thanks');
+  const bad = await stranger.goto(`${BASE}/survey/not-a-real-token`);
+  assert.equal(bad.status(), 404);
+  assert.match(await stranger.locator('main').textContent(), /not valid/);
+  await stranger.context().close();
+
+  // The manager sees the low rating in the list and the figures in the report.
+  const manager = await newPage();
+  await login(manager, 'mona');
+  await manager.goto(`${BASE}/manage/satisfaction?low=1`);
+  const list = await manager.locator('main').textContent();
+  assert.match(list, /Docking station dead/);
+  assert.doesNotMatch(list, /Headset crackles/);
+  await shot(manager, 'satisfaction-manage');
+  await manager.goto(`${BASE}/manage/reports/satisfaction`);
+  await assert.doesNotReject(manager.locator('svg.report-chart').waitFor());
+  assert.match(await manager.locator('main').textContent(), /Response rate/);
+  await shot(manager, 'satisfaction-report');
+  await manager.context().close();
+  const spareLink = (await api(admin, 'GET', `/api/v1/incidents/${spare.id}/satisfaction`)).link;
+  Object.assign(world, { surveyLink: spareLink, rateable: `/incidents/${spare.id}` });
+});
+
 test('the main pages have no serious accessibility violations', async () => {
   // axe is injected as a script, which the pages' Content-Security-Policy would refuse.
   const page = await newPage({ bypassCSP: true });
@@ -1015,6 +1103,8 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/portal');
   await check(`/portal/items/${world.laptop.id}`);
   await check('/portal/tickets');
+  if (world.rateable) await check(world.rateable);
+  if (world.surveyLink) await check(world.surveyLink);
   await login(page, 'mona');
   await check('/manage');
   await check('/manage/calendars');
@@ -1053,6 +1143,9 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/reports/availability?by=month&from=2026-01-01');
   await shot(page, 'availability-by-month');
   await check('/manage/reports/availability?by=customer');
+  await check('/manage/satisfaction');
+  await check('/manage/reports/satisfaction');
+  await check('/manage/reports/satisfaction?by=agent');
   await check('/manage/report-definitions');
   if (world.definition) await check(world.definition);
   if (world.snapshot) await check(world.snapshot);

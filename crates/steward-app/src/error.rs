@@ -29,6 +29,9 @@ pub enum AppError {
         message: String,
         allowed: Vec<&'static str>,
     },
+    /// 410: the thing asked for existed but is no longer available (an expired survey link).
+    #[error("{0}")]
+    Gone(String),
     /// 429.
     #[error("too many failed login attempts; try again in {retry_after} seconds")]
     Throttled { retry_after: i64 },

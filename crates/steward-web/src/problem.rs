@@ -122,6 +122,7 @@ impl From<AppError> for Problem {
                 message,
                 allowed.into_iter().map(str::to_owned).collect(),
             ),
+            AppError::Gone(m) => Problem::new(StatusCode::GONE, "gone", m),
             AppError::Throttled { retry_after } => {
                 let mut p = Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,

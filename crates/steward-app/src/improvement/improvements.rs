@@ -36,6 +36,9 @@ impl App {
                 LinkKind::Incident => tickets::get(tx.ex(), TicketKind::Incident, l.id)
                     .await?
                     .is_some(),
+                LinkKind::Request => tickets::get(tx.ex(), TicketKind::Request, l.id)
+                    .await?
+                    .is_some(),
                 LinkKind::Problem => tickets::get(tx.ex(), TicketKind::Problem, l.id)
                     .await?
                     .is_some(),

@@ -1,9 +1,11 @@
-//! Improvement — its use cases: complaints and supplier disputes managed to closure, and the
-//! improvement register with the opportunities the records raise themselves; satisfaction,
-//! nonconformities, audits and reviews join them.
+//! Improvement — its use cases: complaints and supplier disputes managed to closure, customer
+//! satisfaction, the improvement register with the opportunities the records raise
+//! themselves, and management reviews.
 //! ISO/IEC 20000-1 8.3.2 (complaints), 9.2, 9.3, 10.1 and 10.2.
 
 pub mod complaints;
 pub mod improvements;
 pub mod raise;
 pub mod reviews;
+pub mod satisfaction;
+pub mod satisfaction_report;

@@ -19,6 +19,21 @@ use steward_store::improvement::improvements;
 
 const LEASE: &str = "improvement-scan";
 
+/// A proposed opportunity raised by Steward under `key` (raised once per key), linked to
+/// `links`.
+pub(crate) fn raised_opportunity(
+    title: String,
+    description: String,
+    source: OpportunitySource,
+    key: String,
+    links: Vec<Link>,
+) -> Opportunity {
+    Opportunity {
+        links,
+        ..raised(title, description, source, key)
+    }
+}
+
 fn raised(
     title: String,
     description: String,

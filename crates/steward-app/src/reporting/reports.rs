@@ -46,6 +46,14 @@ impl App {
             ReportName::Availability => {
                 crate::assurance::report::availability_report(ex.by_ref(), &q, self.now()).await?
             }
+            ReportName::Satisfaction => {
+                crate::improvement::satisfaction_report::satisfaction_report(
+                    ex.by_ref(),
+                    &q,
+                    params.kind.is_some(),
+                )
+                .await?
+            }
         };
         let (pf, pt) = q.previous();
         Ok(Report {

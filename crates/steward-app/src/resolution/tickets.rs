@@ -494,6 +494,9 @@ impl App {
         .await?;
         let ticket = load(tx, current.kind, id).await?;
         self.advance_clocks(tx, current, &ticket, now).await?;
+        if next.status == Status::Resolved && current.status != Status::Resolved {
+            self.offer_survey(tx, actor, &ticket, now).await?;
+        }
         self.audit(
             tx,
             change(

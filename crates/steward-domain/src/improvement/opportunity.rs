@@ -35,7 +35,7 @@ text_enum!(
 );
 
 text_enum!(
-    LinkKind { Incident = "incident", Problem = "problem", Sla = "sla", Service = "service", Complaint = "complaint" }
+    LinkKind { Incident = "incident", Request = "request", Problem = "problem", Sla = "sla", Service = "service", Complaint = "complaint" }
 );
 
 text_enum!(

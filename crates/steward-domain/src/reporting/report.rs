@@ -18,6 +18,7 @@ crate::foundation::text_enum::text_enum!(
         Problems = "problems",
         Workload = "workload",
         Availability = "availability",
+        Satisfaction = "satisfaction",
     }
 );
 
@@ -36,6 +37,17 @@ crate::foundation::text_enum::text_enum!(
     AvailabilityBy { Service = "service", Customer = "customer", Month = "month" }
 );
 
+crate::foundation::text_enum::text_enum!(
+    /// What the satisfaction report lists a row for.
+    SatisfactionBy {
+        Service = "service",
+        Team = "team",
+        Customer = "customer",
+        Agent = "agent",
+        Month = "month",
+    }
+);
+
 impl ReportName {
     pub fn title(self) -> &'static str {
         match self {
@@ -47,6 +59,7 @@ impl ReportName {
             ReportName::Problems => "Problems and known errors",
             ReportName::Workload => "Workload against SLA limits",
             ReportName::Availability => "Availability against target",
+            ReportName::Satisfaction => "Customer satisfaction",
         }
     }
 }
@@ -70,7 +83,8 @@ pub struct ReportParams {
     /// incident (default), request or problem.
     pub kind: Option<String>,
     /// SLA compliance: sla (default), service, customer or priority. Availability: service
-    /// (default), customer or month.
+    /// (default), customer or month. Satisfaction: service (default), team, customer, agent or
+    /// month.
     pub by: Option<String>,
     /// SLA compliance only: the compliance target in percent drawn on the chart (default 95).
     pub target: Option<f64>,
@@ -98,6 +112,7 @@ pub struct ReportQuery {
     pub kind: crate::resolution::ticket::TicketKind,
     pub by: ComplianceBy,
     pub availability_by: AvailabilityBy,
+    pub satisfaction_by: SatisfactionBy,
     pub target_percent: f64,
 }
 
@@ -182,21 +197,29 @@ impl ReportQuery {
                     .ok_or_else(|| FieldError::new("kind", "incident, request or problem")),
             ),
         };
-        let (by, availability_by) = match (name, p.by.as_deref()) {
-            (_, None) => (Some(ComplianceBy::Sla), Some(AvailabilityBy::Service)),
-            (Some(ReportName::Availability), Some(b)) => (
-                Some(ComplianceBy::Sla),
-                e.take(AvailabilityBy::parse(b).ok_or_else(|| {
+        let (mut by, mut availability_by, mut satisfaction_by) = (
+            Some(ComplianceBy::Sla),
+            Some(AvailabilityBy::Service),
+            Some(SatisfactionBy::Service),
+        );
+        match (name, p.by.as_deref()) {
+            (_, None) => {}
+            (Some(ReportName::Availability), Some(b)) => {
+                availability_by = e.take(AvailabilityBy::parse(b).ok_or_else(|| {
                     FieldError::new("by", format!("one of {}", AvailabilityBy::choices()))
-                })),
-            ),
-            (_, Some(b)) => (
-                e.take(ComplianceBy::parse(b).ok_or_else(|| {
+                }));
+            }
+            (Some(ReportName::Satisfaction), Some(b)) => {
+                satisfaction_by = e.take(SatisfactionBy::parse(b).ok_or_else(|| {
+                    FieldError::new("by", format!("one of {}", SatisfactionBy::choices()))
+                }));
+            }
+            (_, Some(b)) => {
+                by = e.take(ComplianceBy::parse(b).ok_or_else(|| {
                     FieldError::new("by", format!("one of {}", ComplianceBy::choices()))
-                })),
-                Some(AvailabilityBy::Service),
-            ),
-        };
+                }));
+            }
+        }
         let target_percent = p.target.unwrap_or(95.0);
         if !(0.0..=100.0).contains(&target_percent) {
             e.push(FieldError::new("target", "a percentage from 0 to 100"));
@@ -216,6 +239,7 @@ impl ReportQuery {
             kind: kind.unwrap_or(crate::resolution::ticket::TicketKind::Incident),
             by: by.unwrap_or(ComplianceBy::Sla),
             availability_by: availability_by.unwrap_or(AvailabilityBy::Service),
+            satisfaction_by: satisfaction_by.unwrap_or(SatisfactionBy::Service),
             target_percent,
         })
     }

@@ -19,6 +19,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         improvement::complaints::Api::openapi(),
         improvement::improvements::Api::openapi(),
         improvement::reviews::Api::openapi(),
+        improvement::satisfaction::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -83,6 +84,7 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::complaints::routes())
         .merge(improvement::improvements::routes())
         .merge(improvement::reviews::routes())
+        .merge(improvement::satisfaction::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(service_level::notifications::routes())
         .merge(reporting::dashboard::routes())
         .merge(reporting::reports::routes())
+        .merge(improvement::satisfaction::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";

@@ -34,6 +34,7 @@ mod report_definitions;
 mod reports;
 mod requests;
 mod roles;
+mod satisfaction;
 mod search;
 mod services;
 mod sla_calendar;

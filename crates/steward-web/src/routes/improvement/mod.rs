@@ -1,7 +1,8 @@
-//! Improvement — its JSON API: complaints and supplier disputes managed to closure, and the
-//! improvement register; satisfaction, nonconformities, audits and reviews join them.
+//! Improvement — its JSON API: complaints and supplier disputes managed to closure, customer
+//! satisfaction, the improvement register and management reviews.
 //! ISO/IEC 20000-1 8.3.2 (complaints), 9.2, 9.3, 10.1 and 10.2.
 
 pub mod complaints;
 pub mod improvements;
 pub mod reviews;
+pub mod satisfaction;

@@ -223,6 +223,9 @@ struct RecordPage {
     /// Staff: the canned replies they may insert, and the reply text to start from.
     canned: Vec<Choice>,
     reply_text: String,
+    /// Incidents and requests once resolved: the satisfaction survey (the requester answers
+    /// it here; staff read the answer and the link).
+    survey: Option<crate::ui::improvement::satisfaction::SurveyView>,
 }
 
 #[derive(serde::Deserialize)]
@@ -353,6 +356,17 @@ fn event_text(e: &steward_domain::resolution::ticket::TicketEvent, names: &Names
             detail
                 .and_then(|d| d["number"].as_str())
                 .unwrap_or("A duplicate")
+        ),
+        "low_satisfaction" => format!(
+            "Low satisfaction rating: {}{}",
+            detail
+                .and_then(|d| d["rating"].as_i64())
+                .map(crate::ui::improvement::satisfaction::rating_text)
+                .unwrap_or_else(|| "low".into()),
+            detail
+                .and_then(|d| d["comment"].as_str())
+                .map(|c| format!(" — “{c}”"))
+                .unwrap_or_default()
         ),
         other => status_label(other),
     }
@@ -566,7 +580,9 @@ async fn show(
         teams: &teams_page,
         services: &services,
     };
+    let survey = crate::ui::improvement::satisfaction::record_part(&state, &ui, kind, id).await?;
     let page = RecordPage {
+        survey,
         canned,
         reply_text,
         edit,
