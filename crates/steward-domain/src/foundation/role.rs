@@ -67,6 +67,9 @@ impl Role {
                     | ManageSlas
                     | ReadReports
                     | ManageReports
+                    | ReadConformity
+                    | ManageConformity
+                    | RecordAuditFindings
             ),
             Role::Agent => matches!(
                 permission,
@@ -84,6 +87,8 @@ impl Role {
                     | WorkTickets
                     | ReadSlas
                     | ReadReports
+                    | ReadConformity
+                    | RecordAuditFindings
             ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
             Role::Customer => matches!(
@@ -110,6 +115,8 @@ impl Role {
                     | ReadTickets
                     | ReadSlas
                     | ReadReports
+                    | ReadConformity
+                    | RecordAuditFindings
             ),
         }
     }
@@ -183,6 +190,13 @@ pub enum Permission {
     ManageReports,
     /// Importing history from other service desks (administrators only).
     ImportHistory,
+    /// Nonconformities with their corrective actions, audit programmes, audits and findings
+    /// (staff). Agents also mark done the corrective actions they own.
+    ReadConformity,
+    /// Raise and close nonconformities; plan audit programmes and audits.
+    ManageConformity,
+    /// Record findings, only ever on an audit the actor is the assigned auditor of.
+    RecordAuditFindings,
 }
 
 #[cfg(test)]

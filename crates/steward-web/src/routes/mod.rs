@@ -17,6 +17,8 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         delivery::suppliers::Api::openapi(),
         delivery::agreements::Api::openapi(),
         improvement::complaints::Api::openapi(),
+        improvement::nonconformities::Api::openapi(),
+        improvement::audits::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -79,6 +81,8 @@ pub fn all() -> Router<AppState> {
         .merge(delivery::suppliers::routes())
         .merge(delivery::agreements::routes())
         .merge(improvement::complaints::routes())
+        .merge(improvement::nonconformities::routes())
+        .merge(improvement::audits::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.
