@@ -5,6 +5,7 @@
 pub mod assurance;
 pub mod delivery;
 pub mod foundation;
+pub mod improvement;
 pub mod reporting;
 pub mod resolution;
 pub mod service_level;
@@ -46,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::investigations::routes())
         .merge(assurance::probes::routes())
         .merge(assurance::continuity::routes())
+        .merge(improvement::nonconformities::routes())
+        .merge(improvement::audits::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())
