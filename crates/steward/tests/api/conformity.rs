@@ -665,3 +665,122 @@ async fn roles_read_and_change_what_they_may() {
         .await
         .problem(404);
 }
+
+#[tokio::test]
+async fn screens_let_the_auditor_record_findings_and_an_owner_mark_an_action_done() {
+    use crate::ui::{Browser, csrf_of};
+    let s = setup().await;
+    let t = &s.t;
+    let audit = t
+        .post(
+            "/api/v1/audits",
+            &s.manager,
+            json!({"programme_id": s.programme, "title": "Availability management",
+                   "scope_service_ids": [s.payroll], "criteria": ["8.7.1"],
+                   "planned_on": "2026-05-04", "auditor_id": s.ines.0}),
+        )
+        .await
+        .id();
+    let path = format!("/manage/audits/{audit}");
+
+    // The auditor (role auditor) reads the audits and records a finding; she plans nothing.
+    let mut ines = Browser::new(t);
+    ines.login("ines", "ines-password").await;
+    let list = ines.get("/manage/audits").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Availability management"));
+    assert!(
+        !list.body.contains("id=\"create-h\""),
+        "no form to plan audits"
+    );
+    let page = ines.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Record a finding"));
+    assert!(!page.body.contains("Progress, report and plan"));
+    let csrf = csrf_of(&page.body);
+    let refused = ines
+        .post(
+            &format!("{path}/findings"),
+            &[
+                ("csrf", &csrf),
+                ("kind", "minor_nonconformity"),
+                ("clause", "Annex A"),
+                ("description", "Targets are not reviewed"),
+                ("evidence", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("id=\"ce-clause\""),
+        "said next to the clause"
+    );
+    let made = ines
+        .post(
+            &format!("{path}/findings"),
+            &[
+                ("csrf", &csrf),
+                ("kind", "minor_nonconformity"),
+                ("clause", "8.7.1"),
+                ("description", "Targets are not reviewed"),
+                ("evidence", "Minutes of 2026 service reviews"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let detail = t.get(&format!("/api/v1/audits/{audit}"), &s.manager).await;
+    let nc = detail.body["findings"][0]["nonconformity_id"]
+        .as_i64()
+        .expect("the finding raised a nonconformity");
+    let page = ines.get(&path).await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/manage/nonconformities/{nc}\">NC-0001")),
+        "the finding links its nonconformity"
+    );
+
+    // The agent who owns an action marks it done on the page; closing is not his.
+    let action = t
+        .post(
+            &format!("/api/v1/nonconformities/{nc}/actions"),
+            &s.manager,
+            json!({"description": "Review targets quarterly", "owner_id": s.arne.0,
+                   "due_on": "2026-06-30"}),
+        )
+        .await
+        .id();
+    let mut arne = Browser::new(t);
+    arne.login("arne", "arne-password").await;
+    let page = arne.get(&format!("/manage/nonconformities/{nc}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Mark done"));
+    assert!(!page.body.contains("Plan a corrective action"));
+    let csrf = csrf_of(&page.body);
+    let done = arne
+        .post(
+            &format!("/manage/nonconformities/{nc}/actions/{action}"),
+            &[("csrf", &csrf), ("status", "done")],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let n = t
+        .get(&format!("/api/v1/nonconformities/{nc}"), &s.manager)
+        .await;
+    assert_eq!(n.body["actions"][0]["status"], "done");
+    let close = arne
+        .post(
+            &format!("/manage/nonconformities/{nc}/status"),
+            &[("csrf", &csrf), ("status", "closed")],
+        )
+        .await;
+    assert_eq!(close.status, 403);
+
+    // Customers see none of it.
+    let org = t.create_org("Acme").await;
+    t.user("wile", "customer", Some(org)).await;
+    let mut wile = Browser::new(t);
+    wile.login("wile", "wile-password").await;
+    for path in ["/manage/nonconformities", "/manage/audits", path.as_str()] {
+        assert_eq!(wile.get(path).await.status, 403, "{path}");
+    }
+}

@@ -73,7 +73,7 @@ async fn auditors(state: &AppState, ui: &Ui) -> Vec<(i64, String)> {
 }
 
 async fn programmes_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
-    require_manager(ui)?;
+    may_read(ui)?;
     let mut page = ListPage::new(ui, "Audit programmes", "audits");
     page.base = PROGRAMMES.into();
     page.intro = Some(
@@ -92,6 +92,9 @@ async fn programmes_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError>
             p.objectives.unwrap_or_else(|| "—".into()),
             count.to_string(),
         ]);
+    }
+    if !ui.actor.can(Permission::ManageConformity) {
+        return Ok(page);
     }
     page.form = Some(FormSpec::new(
         "audit programme",
@@ -119,6 +122,7 @@ async fn programmes(State(state): State<AppState>, ui: Ui) -> UiResult {
 
 async fn create_programme(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
     ui.check_csrf(&form)?;
+    require_manager(&ui)?;
     let page = programmes_page(&state, &ui).await?;
     let result =
         match read(&form, page.groups()).and_then(|j| input::<ProgrammeInput>(Value::Object(j))) {
@@ -169,8 +173,17 @@ fn criteria_list(json: &mut serde_json::Map<String, Value>) {
     }
 }
 
+/// Staff and auditors read audits; managers and admins plan them.
+fn may_read(ui: &Ui) -> Result<(), UiError> {
+    if ui.actor.can(Permission::ReadConformity) {
+        Ok(())
+    } else {
+        Err(UiError::App(AppError::forbidden()))
+    }
+}
+
 async fn list_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
-    require_manager(ui)?;
+    may_read(ui)?;
     let mut page = ListPage::new(ui, "Internal audits", "audits");
     page.intro = Some(
         "Internal audits check the service management system against ISO/IEC 20000-1 and your own requirements (9.2). An auditor may not audit an area they are responsible for: a service they own or a team they belong to. A nonconformity found raises a nonconformity record."
@@ -231,7 +244,9 @@ async fn list_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         choices::services(state, ui).await,
         choices::teams(state, ui).await,
     ));
-    page.form = Some(FormSpec::new("audit", vec![Group::plain(fields)]));
+    if ui.actor.can(Permission::ManageConformity) {
+        page.form = Some(FormSpec::new("audit", vec![Group::plain(fields)]));
+    }
     Ok(page)
 }
 
@@ -241,6 +256,7 @@ async fn list(State(state): State<AppState>, ui: Ui) -> UiResult {
 
 async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
     ui.check_csrf(&form)?;
+    require_manager(&ui)?;
     let page = list_page(&state, &ui).await?;
     let result = match read(&form, page.groups()).and_then(|mut j| {
         criteria_list(&mut j);
@@ -305,9 +321,7 @@ impl AuditPage {
 }
 
 async fn audit_page(state: &AppState, ui: &Ui, id: i64) -> Result<AuditPage, UiError> {
-    if !ui.actor.can(Permission::ReadConformity) {
-        return Err(UiError::App(AppError::forbidden()));
-    }
+    may_read(ui)?;
     let a = state.app.get_audit(&ui.actor, id).await?;
     let people = auditors(state, ui).await;
     let services = choices::services(state, ui).await;

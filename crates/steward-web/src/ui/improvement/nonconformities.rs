@@ -17,12 +17,12 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use serde_json::{Map, Value};
 use steward_app::AppError;
-use steward_domain::FieldError;
 use steward_domain::foundation::page::PageRequest;
 use steward_domain::improvement::nonconformity::{
     ActionInput, ActionPatch, ActionStatus, CorrectiveAction, EffectivenessCheckInput, NcSource,
     NcStatus, Nonconformity, NonconformityInput, NonconformityPatch, Severity,
 };
+use steward_domain::{FieldError, Permission};
 use steward_store::improvement::nonconformities::Filter;
 
 const BASE: &str = "/manage/nonconformities";
@@ -87,8 +87,17 @@ struct ListQuery {
     status: Option<String>,
 }
 
+/// Staff and auditors read nonconformities; managers and admins change them.
+fn may_read(ui: &Ui) -> Result<(), UiError> {
+    if ui.actor.can(Permission::ReadConformity) {
+        Ok(())
+    } else {
+        Err(UiError::App(AppError::forbidden()))
+    }
+}
+
 async fn list_page(state: &AppState, ui: &Ui, q: &ListQuery) -> Result<ListPage, UiError> {
-    require_manager(ui)?;
+    may_read(ui)?;
     let mut page = ListPage::new(ui, "Nonconformities", "nonconformities");
     let overdue = q.overdue.as_deref() == Some("yes");
     let status = q.status.as_deref().and_then(NcStatus::parse);
@@ -176,7 +185,9 @@ async fn list_page(state: &AppState, ui: &Ui, q: &ListQuery) -> Result<ListPage,
         Field::new("cause_analysis", "Cause analysis", Input::Long)
             .hint("Why it happened; may be recorded later, and is needed to close."),
     );
-    page.form = Some(FormSpec::new("nonconformity", vec![Group::plain(fields)]));
+    if ui.actor.can(Permission::ManageConformity) {
+        page.form = Some(FormSpec::new("nonconformity", vec![Group::plain(fields)]));
+    }
     Ok(page)
 }
 
@@ -195,6 +206,7 @@ async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<ListQuery>)
 
 async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
     ui.check_csrf(&form)?;
+    require_manager(&ui)?;
     let page = list_page(
         &state,
         &ui,
@@ -224,6 +236,8 @@ async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResu
 /// One action as a table row.
 struct ActionRow {
     a: CorrectiveAction,
+    /// Managers, and the action's owner, mark it done or open again.
+    may_change: bool,
     owner: String,
     done_at: String,
 }
@@ -251,6 +265,8 @@ struct NcPage {
     errors: FieldErrors,
     /// Which form the errors are for: `record`, `action`, `check` or `status`.
     refused: &'static str,
+    /// The reader may change the record (its forms are shown).
+    manage: bool,
 }
 
 impl NcPage {
@@ -287,26 +303,31 @@ impl NcPage {
 }
 
 async fn nc_page(state: &AppState, ui: &Ui, id: i64) -> Result<NcPage, UiError> {
-    require_manager(ui)?;
+    may_read(ui)?;
+    let manage = ui.actor.can(Permission::ManageConformity);
     let n = state.app.get_nonconformity(&ui.actor, id).await?;
     let staff = choices::staff(state, ui).await;
     let origin = match (n.audit_id, n.complaint_id, n.incident_id) {
-        (Some(a), _, _) => Some((
-            format!("/manage/audits/{a}"),
-            match n.finding_id {
-                Some(f) => format!("Audit #{a}, finding #{f}"),
-                None => format!("Audit #{a}"),
-            },
-        )),
+        (Some(a), _, _) => {
+            let title = state.app.get_audit(&ui.actor, a).await?.audit.title;
+            Some((
+                format!("/manage/audits/{a}"),
+                match n.finding_id {
+                    Some(f) => format!("the audit {title}, finding #{f}"),
+                    None => format!("the audit {title}"),
+                },
+            ))
+        }
         // Complaints have no screen yet: named, not linked.
-        (_, Some(c), _) => Some((String::new(), format!("Complaint #{c}"))),
-        (_, _, Some(i)) => Some((format!("/incidents/{i}"), format!("Incident #{i}"))),
+        (_, Some(c), _) => Some((String::new(), format!("complaint #{c}"))),
+        (_, _, Some(i)) => Some((format!("/incidents/{i}"), format!("incident #{i}"))),
         _ => None,
     };
     let actions = n
         .actions
         .iter()
         .map(|a| ActionRow {
+            may_change: manage || ui.actor.user_id == Some(a.owner_id),
             owner: name_of(&staff, Some(a.owner_id)),
             done_at: a
                 .done_at
@@ -415,6 +436,7 @@ async fn nc_page(state: &AppState, ui: &Ui, id: i64) -> Result<NcPage, UiError> 
         values,
         errors: FieldErrors::default(),
         refused: "",
+        manage,
         n,
     })
 }
