@@ -5,7 +5,6 @@
 use crate::foundation::text_enum::text_enum;
 use crate::foundation::validation::{self, Errors, FieldError, Invalid, nullable};
 use crate::improvement::nonconformity::{LINE_MAX, Severity, TEXT_MAX, parse_date};
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 text_enum!(
@@ -422,11 +421,6 @@ impl FindingInput {
         e.finish()?;
         Ok((self.kind, clause, description.unwrap_or_default(), evidence))
     }
-}
-
-/// The date a planned audit falls on, for ordering and the programme's period.
-pub fn planned(a: &Audit) -> Option<Date> {
-    a.planned_on.parse().ok()
 }
 
 #[cfg(test)]
