@@ -520,6 +520,100 @@ test('a manager proposes an improvement, decides it with a reason and measures t
   await page.context().close();
 });
 
+test('an audit finding raises a nonconformity, which closes only after its action and an effective check', async () => {
+  const page = await newPage();
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage`);
+  await page.getByRole('navigation', { name: 'Management' }).getByRole('link', { name: 'Internal audits' }).click();
+  await page.waitForURL(/\/manage\/audits$/);
+  await page.getByRole('link', { name: 'Audit programmes' }).click();
+  await page.getByLabel(/^Title/).fill('Internal audits 2026');
+  await page.getByLabel(/^Period from/).fill('2026-01-01');
+  await page.getByLabel(/^Period to/).fill('2026-12-31');
+  await page.getByLabel('Objectives').fill('Every clause of section 8 audited once');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/manage\/audits$/);
+  assert.match(await page.getByRole('status').first().textContent(), /programme Internal audits 2026 was created/);
+
+  // Arne is in the team audited: refused next to the auditor, naming the conflict.
+  await page.getByLabel(/^Programme/).selectOption({ index: 1 });
+  await page.getByLabel(/^Title/).fill('Incident handling at the desk');
+  await page.getByLabel(/^Planned on/).fill('2026-11-16');
+  await page.getByLabel(/^Auditor/).selectOption({ label: 'Arne' });
+  await page.getByRole('group', { name: 'Services in scope' }).getByLabel('Workplace IT').check();
+  await page.getByRole('group', { name: 'Teams in scope' }).getByLabel('Service desk').check();
+  await page.getByLabel(/^Criteria/).fill('8.6.1, 8.7.1');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('#ce-auditor_id').getByText(/Arne is a member of the team Service desk in scope/).waitFor());
+  assert.equal(await page.getByLabel(/^Criteria/).inputValue(), '8.6.1, 8.7.1', 'the refused input is kept');
+  await page.locator('section.card').filter({ has: page.locator('#create-h') }).screenshot({ path: `${SHOTS}/audit-auditor-refused.png` });
+  await page.getByLabel(/^Auditor/).selectOption({ label: 'Mona' });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/manage\/audits\/\d+$/);
+  world.audit = new URL(page.url()).pathname;
+  assert.match(await page.locator('main').textContent(), /Teams in scope: Service desk/);
+
+  // The auditor records a major nonconformity: it raises NC-… linked back to the audit.
+  await page.getByLabel(/^Kind/).selectOption({ label: 'Major nonconformity' });
+  await page.getByLabel(/^Clause/).fill('8.6.1');
+  await page.getByLabel(/^Description of the finding/).fill('Major incidents are not reviewed after closure');
+  await page.getByLabel('Evidence').fill('Three major incidents in 2026, no review recorded');
+  await page.getByRole('button', { name: 'Record finding' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /raised a nonconformity/);
+  assert.match(await page.locator('main').textContent(), /Status: In progress/);
+  await shot(page, 'audit');
+  await page.getByRole('table', { name: /Findings/ }).getByRole('link', { name: /^NC-\d{4}$/ }).click();
+  await page.waitForURL(/\/manage\/nonconformities\/\d+$/);
+  world.nc = new URL(page.url()).pathname;
+  assert.match(await page.locator('main').textContent(), /Source: Audit/);
+  assert.match(await page.locator('main').textContent(), /Requirement not met: 8\.6\.1/);
+
+  // Closing at once is refused: each missing piece is said next to its field.
+  await page.getByLabel(/^New status/).selectOption({ label: 'Closed' });
+  await page.getByRole('button', { name: 'Change status' }).click();
+  await assert.doesNotReject(page.locator('#ce-effectiveness_check').getByText(/record the effectiveness check before closing/).waitFor());
+  assert.match(await page.locator('#ce-cause_analysis').textContent(), /record the cause analysis before closing/);
+  await page.getByRole('region', { name: 'Move or close' }).screenshot({ path: `${SHOTS}/nonconformity-close-refused.png` });
+  await shot(page, 'nonconformity-refused');
+
+  await page.getByLabel(/^Cause analysis/).fill('Nobody owns the post-incident review step');
+  await page.getByLabel(/^Owner/).selectOption({ label: 'Mona' });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /was saved/);
+
+  await page.getByLabel(/^Action(?! owner)/).fill('Make the review a step of closing a major incident');
+  await page.getByLabel(/^Action owner/).selectOption({ label: 'Arne' });
+  await page.getByLabel(/^Due date/).fill('2026-12-31');
+  await page.getByRole('button', { name: 'Plan action' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /corrective action was planned, due 2026-12-31/);
+  assert.match(await page.locator('main').textContent(), /Status: Action planned/);
+  await page.getByRole('button', { name: /Mark done/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /corrective action is done/);
+
+  await page.getByLabel(/^What the check found/).fill('The two major incidents since were reviewed within a week');
+  await page.getByLabel(/^Were the actions effective/).selectOption({ label: 'Yes: the cause is removed' });
+  await page.getByRole('button', { name: 'Record the check' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /recorded: effective/);
+  await page.getByLabel(/^New status/).selectOption({ label: 'Closed' });
+  await page.getByRole('button', { name: 'Change status' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /NC-\d{4} is closed/);
+  assert.match(await page.locator('main').textContent(), /Status: Closed/);
+  await shot(page, 'nonconformity-closed');
+
+  await page.goto(`${BASE}/manage/nonconformities`);
+  assert.match(await page.getByRole('row', { name: /Major incidents are not reviewed/ }).textContent(), /1 of 1.*Closed/);
+  await shot(page, 'nonconformities');
+  await page.goto(`${BASE}/manage/audits`);
+  await shot(page, 'audits');
+  await page.context().close();
+});
+
 test('the public status page needs no sign-in and shows state and 90 days', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/status`);
@@ -1135,6 +1229,12 @@ test('the main pages have no serious accessibility violations', async () => {
   if (world.probeResults) await check(world.probeResults);
   await check(`/manage/services/${world.service.id}/continuity`);
   if (world.plan) await check(world.plan);
+  await check('/manage/nonconformities');
+  await check('/manage/nonconformities?overdue=yes');
+  await check('/manage/audits');
+  await check('/manage/audits/programmes');
+  if (world.audit) await check(world.audit);
+  if (world.nc) await check(world.nc);
   await check(`/manage/calendars/${world.calendar.id}`);
   await check('/manage/reports');
   await check('/manage/reports/sla-compliance?by=service');

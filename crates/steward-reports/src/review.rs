@@ -51,6 +51,11 @@ pub fn review_page(pack: &ReviewPack, frozen: Option<(&str, &str)>) -> String {
         "<h2>Complaints</h2><p>{} opened and {} closed in the period; {} open now.</p>",
         c.opened_in_period, c.closed_in_period, c.open_now
     ));
+    let n = &pack.conformity;
+    h.push_str(&format!(
+        "<h2>Internal audits and nonconformities</h2><p>{} audits planned in the period, {} of them completed; {} nonconformity findings recorded in the period. {} nonconformities open now, {} of them with a corrective action overdue.</p>",
+        n.audits_planned, n.audits_completed, n.nonconformity_findings, n.nonconformities_open, n.nonconformities_overdue
+    ));
     h.push_str("<h2>Improvements</h2>");
     if pack.improvements.is_empty() {
         h.push_str("<p>The register is empty.</p>");

@@ -9,17 +9,18 @@ use sha2::{Digest, Sha256};
 use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::improvement::opportunity::OpportunityStatus;
 use steward_domain::improvement::review::{
-    ComplaintFigures, ImprovementLine, Review, ReviewInput, ReviewItem, ReviewItemInput,
-    ReviewItemStatus, ReviewPack,
+    ComplaintFigures, ConformityFigures, ImprovementLine, Review, ReviewInput, ReviewItem,
+    ReviewItemInput, ReviewItemStatus, ReviewPack,
 };
 use steward_domain::reporting::report::ReportParams;
 use steward_domain::{Actor, Permission};
 use steward_store::improvement::reviews;
 
 /// The reports a pack holds, with their parameters: (name, `by`).
-pub const PACK_REPORTS: [(&str, Option<&str>); 4] = [
+pub const PACK_REPORTS: [(&str, Option<&str>); 5] = [
     ("sla-compliance", Some("sla")),
     ("availability", None),
+    ("satisfaction", Some("service")),
     ("workload", None),
     ("volumes", None),
 ];
@@ -177,6 +178,14 @@ impl App {
         let previous_actions =
             reviews::earlier_items(conn.ex(), review.id, &review.period_from).await?;
         let (opened, closed, open_now) = reviews::complaint_counts(conn.ex(), from, to).await?;
+        let today = self.today().to_string();
+        let [planned, completed, findings, open_ncs, overdue] = reviews::conformity_counts(
+            conn.ex(),
+            (&review.period_from, &review.period_to),
+            (from, to),
+            &today,
+        )
+        .await?;
         drop(conn);
         let improvements = self
             .list_improvements(actor, None)
@@ -217,10 +226,15 @@ impl App {
                 closed_in_period: closed,
                 open_now,
             },
+            conformity: ConformityFigures {
+                audits_planned: planned,
+                audits_completed: completed,
+                nonconformity_findings: findings,
+                nonconformities_open: open_ncs,
+                nonconformities_overdue: overdue,
+            },
             improvements,
             not_included: vec![
-                "Customer satisfaction results: not recorded in Steward yet.".into(),
-                "Internal audit results and nonconformities: not recorded in Steward yet.".into(),
                 "Supplier performance against underpinning contracts: not reported yet (OLAs and contracts are in the SLA compliance report only as far as their clocks are).".into(),
                 "Changes to the SMS and its context, and resource adequacy: for the minutes.".into(),
             ],

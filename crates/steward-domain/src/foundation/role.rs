@@ -70,6 +70,9 @@ impl Role {
                     | ReadImprovements
                     | ProposeImprovements
                     | ManageImprovements
+                    | ReadConformity
+                    | ManageConformity
+                    | RecordAuditFindings
             ),
             Role::Agent => matches!(
                 permission,
@@ -89,6 +92,8 @@ impl Role {
                     | ReadReports
                     | ReadImprovements
                     | ProposeImprovements
+                    | ReadConformity
+                    | RecordAuditFindings
             ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
             Role::Customer => matches!(
@@ -116,6 +121,8 @@ impl Role {
                     | ReadSlas
                     | ReadReports
                     | ReadImprovements
+                    | ReadConformity
+                    | RecordAuditFindings
             ),
         }
     }
@@ -195,6 +202,13 @@ pub enum Permission {
     ProposeImprovements,
     /// Deciding, owning and measuring improvements; the evaluation criteria.
     ManageImprovements,
+    /// Nonconformities with their corrective actions, audit programmes, audits and findings
+    /// (staff). Agents also mark done the corrective actions they own.
+    ReadConformity,
+    /// Raise and close nonconformities; plan audit programmes and audits.
+    ManageConformity,
+    /// Record findings, only ever on an audit the actor is the assigned auditor of.
+    RecordAuditFindings,
 }
 
 #[cfg(test)]

@@ -80,6 +80,21 @@ pub struct ComplaintFigures {
     pub open_now: i64,
 }
 
+/// Internal audits and nonconformities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConformityFigures {
+    /// Audits planned in the period.
+    pub audits_planned: i64,
+    /// Of those, completed.
+    pub audits_completed: i64,
+    /// Nonconformity findings recorded in the period.
+    pub nonconformity_findings: i64,
+    /// Nonconformities not closed, now.
+    pub nonconformities_open: i64,
+    /// Of those, with a corrective action past its due date, now.
+    pub nonconformities_overdue: i64,
+}
+
 /// One line of the improvement register as the pack shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImprovementLine {
@@ -102,9 +117,11 @@ pub struct ReviewPack {
     /// Decisions and actions of earlier reviews, with their status now.
     pub previous_actions: Vec<ReviewItem>,
     /// Reports for the period, as `GET /api/v1/reports/{name}` gives them: SLA compliance by
-    /// SLA, availability against target, workload against limits, volumes.
+    /// SLA, availability against target, customer satisfaction, workload against limits,
+    /// volumes.
     pub reports: Vec<Report>,
     pub complaints: ComplaintFigures,
+    pub conformity: ConformityFigures,
     /// Open and completed improvements, with their measured results.
     pub improvements: Vec<ImprovementLine>,
     /// Inputs the standard asks for that this pack does not hold, said plainly.

@@ -1,8 +1,11 @@
 //! Improvement — its SQL: complaints and supplier disputes managed to closure, customer
-//! satisfaction, the improvement register and management reviews.
+//! satisfaction, the improvement register, nonconformities with corrective actions, internal
+//! audits with their findings, and management reviews.
 //! ISO/IEC 20000-1 8.3.2 (complaints), 9.2, 9.3, 10.1 and 10.2.
 
+pub mod audits;
 pub mod complaints;
 pub mod improvements;
+pub mod nonconformities;
 pub mod reviews;
 pub mod satisfaction;

@@ -175,3 +175,38 @@ pub async fn complaint_counts(ex: Ex<'_>, from: i64, to: i64) -> Result<(i64, i6
         .bind(from).bind(to).fetch_one(c).await
         .map(|(a, b, n): (Option<i64>, Option<i64>, Option<i64>)| (a.unwrap_or(0), b.unwrap_or(0), n.unwrap_or(0))))?)
 }
+
+/// Audits planned in `[from_date, to_date)` and how many are completed; findings recorded in
+/// `[from, to)` that are nonconformities; nonconformities open now and those with an action
+/// past its due date (`today`).
+pub async fn conformity_counts(
+    mut ex: Ex<'_>,
+    (from_date, to_date): (&str, &str),
+    (from, to): (i64, i64),
+    today: &str,
+) -> Result<[i64; 5]> {
+    let (audits, completed): (Option<i64>, Option<i64>) = on!(ex.by_ref(), c => sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT),
+         CAST(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS BIGINT)
+         FROM audits WHERE planned_on >= $1 AND planned_on < $2")
+        .bind(from_date).bind(to_date).fetch_one(c).await)?;
+    let findings: Option<i64> = on!(ex.by_ref(), c => sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_findings
+         WHERE kind IN ('minor_nonconformity', 'major_nonconformity')
+         AND created_at >= $1 AND created_at < $2")
+        .bind(from).bind(to).fetch_one(c).await)?;
+    let open: Option<i64> = on!(ex.by_ref(), c => sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM nonconformities WHERE status <> 'closed'")
+        .fetch_one(c).await)?;
+    let overdue: Option<i64> = on!(ex, c => sqlx::query_scalar(
+        "SELECT CAST(COUNT(DISTINCT nonconformity_id) AS BIGINT) FROM nonconformity_actions
+         WHERE status = 'open' AND due_on < $1")
+        .bind(today).fetch_one(c).await)?;
+    Ok([
+        audits.unwrap_or(0),
+        completed.unwrap_or(0),
+        findings.unwrap_or(0),
+        open.unwrap_or(0),
+        overdue.unwrap_or(0),
+    ])
+}

@@ -20,6 +20,8 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         improvement::improvements::Api::openapi(),
         improvement::reviews::Api::openapi(),
         improvement::satisfaction::Api::openapi(),
+        improvement::nonconformities::Api::openapi(),
+        improvement::audits::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -85,6 +87,8 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::improvements::routes())
         .merge(improvement::reviews::routes())
         .merge(improvement::satisfaction::routes())
+        .merge(improvement::nonconformities::routes())
+        .merge(improvement::audits::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -48,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::probes::routes())
         .merge(improvement::improvements::routes())
         .merge(assurance::continuity::routes())
+        .merge(improvement::nonconformities::routes())
+        .merge(improvement::audits::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

@@ -421,6 +421,7 @@ async fn a_review_pack_holds_the_reports_figures_and_freezes_once() {
     for (name, query) in [
         ("sla-compliance", "by=sla&"),
         ("availability", ""),
+        ("satisfaction", "by=service&"),
         ("workload", ""),
         ("volumes", ""),
     ] {
@@ -458,6 +459,7 @@ async fn a_review_pack_holds_the_reports_figures_and_freezes_once() {
     assert_eq!(pack["previous_actions"][0]["status"], "open");
     assert_eq!(pack["improvements"].as_array().unwrap().len(), 2);
     assert!(!pack["not_included"].as_array().unwrap().is_empty());
+    assert_eq!(pack["conformity"]["nonconformities_open"], 0);
 
     // The decision recorded, then the pack frozen: immutable, hashed, its period fixed.
     let decision = t

@@ -16,6 +16,7 @@ mod catalogue;
 mod cis;
 mod cli;
 mod complaints;
+mod conformity;
 mod console;
 mod continuity;
 mod escalation;

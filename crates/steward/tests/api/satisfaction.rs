@@ -380,7 +380,12 @@ async fn a_low_rating_is_flagged_and_written_on_the_timeline() {
         "{}",
         raised[0]
     );
-    assert!(raised[0]["description"].as_str().unwrap().contains("Took a week"));
+    assert!(
+        raised[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Took a week")
+    );
 
     let r = t
         .get("/api/v1/satisfaction/answers?low=true", &manager)
