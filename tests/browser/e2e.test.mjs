@@ -614,6 +614,61 @@ test('an audit finding raises a nonconformity, which closes only after its actio
   await page.context().close();
 });
 
+test('a manager plans a management review, reads its input pack, records a decision and freezes the pack', async () => {
+  const page = await newPage();
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage`);
+  await page.getByRole('navigation', { name: 'Management' }).getByRole('link', { name: 'Management reviews' }).click();
+  await page.waitForURL(/\/manage\/reviews$/);
+  const day = (daysAgo) => new Date(Date.now() - daysAgo * 86400e3).toISOString().slice(0, 10);
+  await page.getByLabel(/^Title/).fill('Monthly review');
+  await page.getByLabel(/^Period from/).fill(day(30));
+  await page.getByLabel(/^Period to/).fill(day(40));
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText('must be after the start').waitFor());
+  await page.getByLabel(/^Period to/).fill(day(-1));
+  await page.getByLabel('Chair').selectOption({ label: 'Mona' });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Monthly review was planned/);
+  // The pack: the reports of the period, in one document.
+  const row = page.getByRole('row', { name: /Monthly review/ });
+  const packUrl = await row.getByRole('link', { name: /Input pack/ }).getAttribute('href');
+  const pack = await newPage();
+  await pack.context().addCookies(await page.context().cookies());
+  await pack.goto(`${BASE}${packUrl}`);
+  const text = await pack.locator('main').textContent();
+  assert.match(text, /Management review input: Monthly review/);
+  assert.match(text, /SLA compliance/);
+  assert.match(text, /Availability against target/);
+  assert.match(text, /Internal audits and nonconformities/);
+  await shot(pack, 'review-pack');
+  await pack.context().close();
+  // The decision, then the pack frozen.
+  await row.getByRole('link', { name: /Decisions and actions/ }).click();
+  await page.waitForURL(/\/items$/);
+  await page.getByLabel(/^Kind/).selectOption('action');
+  await page.getByLabel(/^Text/).fill('Add a second mail relay');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText('an action needs an owner').waitFor());
+  await page.getByLabel(/^Kind/).selectOption('decision');
+  await page.getByLabel(/^Text/).fill('Fund the second mail relay');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /decision was recorded/);
+  assert.match(await page.getByRole('row', { name: /Fund the second mail relay/ }).textContent(), /Decision.*Done/);
+  world.reviewItems = new URL(page.url()).pathname;
+  await page.getByRole('link', { name: 'Edit the review, freeze its pack' }).click();
+  await page.getByLabel('Minutes').fill('Held with the service owners.');
+  await page.getByLabel('Freeze the input pack now').check();
+  await page.getByRole('button', { name: /Save/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /its input pack is frozen/);
+  assert.match(await page.getByRole('row', { name: /Monthly review/ }).textContent(), /Frozen/);
+  await shot(page, 'reviews');
+  await page.context().close();
+});
+
 test('the public status page needs no sign-in and shows state and 90 days', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/status`);
@@ -1225,6 +1280,8 @@ test('the main pages have no serious accessibility violations', async () => {
   await check(`/manage/services/${world.service.id}/investigations`);
   await check(`/manage/services/${world.service.id}/probes`);
   await check('/manage/improvements');
+  await check('/manage/reviews');
+  if (world.reviewItems) await check(world.reviewItems);
   if (world.improvement) await check(world.improvement);
   if (world.probeResults) await check(world.probeResults);
   await check(`/manage/services/${world.service.id}/continuity`);

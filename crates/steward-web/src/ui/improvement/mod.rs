@@ -1,10 +1,11 @@
 //! Improvement — its web screens: the improvement register; customer satisfaction (the
 //! answer forms, the public survey page and the managers' list of answers with the settings);
 //! nonconformities with their corrective actions and effectiveness check; internal audits
-//! with their programmes and findings.
-//! ISO/IEC 20000-1 8.3.2, 9.2, 10.1 and 10.2.
+//! with their programmes and findings; management reviews with their decisions and actions.
+//! ISO/IEC 20000-1 8.3.2, 9.2, 9.3, 10.1 and 10.2.
 
 pub(crate) mod audits;
 pub(crate) mod improvements;
 pub(crate) mod nonconformities;
+pub(crate) mod reviews;
 pub(crate) mod satisfaction;
