@@ -532,3 +532,59 @@ async fn a_review_pack_holds_the_reports_figures_and_freezes_once() {
     };
     assert!(changed, "an update of a frozen pack is refused");
 }
+
+#[tokio::test]
+async fn auditors_read_the_register_and_the_reviews_without_forms_customers_do_not() {
+    use crate::ui::Browser;
+    let t = TestApp::spawn().await;
+    let (_, mona) = t.user("mona", "manager", None).await;
+    t.user("audrey", "auditor", None).await;
+    let org = t.create_org("Acme").await;
+    t.user("carl", "customer", Some(org)).await;
+    propose(
+        &t,
+        &mona,
+        json!({"title": "Second mail relay", "source": "staff_suggestion"}),
+    )
+    .await;
+    let review = t
+        .post(
+            "/api/v1/reviews",
+            &mona,
+            json!({"title": "March", "period_from": "2026-03-01", "period_to": "2026-04-01"}),
+        )
+        .await
+        .id();
+    let mut audrey = Browser::new(&t);
+    audrey.login("audrey", "audrey-password").await;
+    for path in [
+        "/manage/improvements".to_owned(),
+        "/manage/reviews".to_owned(),
+        format!("/manage/reviews/{review}/items"),
+    ] {
+        let page = audrey.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(
+            !page.body.contains("id=\"create-h\""),
+            "{path}: no form for an auditor"
+        );
+    }
+    assert!(
+        audrey
+            .get("/manage/improvements")
+            .await
+            .body
+            .contains("Second mail relay")
+    );
+    assert_eq!(
+        audrey
+            .get(&format!("/manage/reviews/{review}"))
+            .await
+            .status,
+        403
+    );
+    let mut carl = Browser::new(&t);
+    carl.login("carl", "carl-password").await;
+    assert_eq!(carl.get("/manage/improvements").await.status, 403);
+    assert_eq!(carl.get("/manage/reviews").await.status, 403);
+}

@@ -128,9 +128,11 @@ fn groups(c: &Choices, editing: bool) -> Vec<Group> {
     ]
 }
 
+/// Staff and auditors read the register (the app refuses customers); only managers get the
+/// forms and the edit and measure links.
 async fn page(state: &AppState, ui: &Ui, editing: bool) -> Result<(ListPage, Choices), UiError> {
-    require_manager(ui)?;
     let c = choices(state, ui).await?;
+    let manager = ui.manager();
     let mut page = ListPage::new(ui, "Improvements", "improvements");
     page.intro = Some(
         "The improvement register: opportunities still to decide or under way, best score first (their rank), then the decided and closed ones. Missed availability targets and breached SLAs raise one themselves each month.".into(),
@@ -139,9 +141,11 @@ async fn page(state: &AppState, ui: &Ui, editing: bool) -> Result<(ListPage, Cho
         "Number", "Title", "Source", "Status", "Score", "Owner", "Due", "Result",
     ];
     for o in state.app.list_improvements(&ui.actor, None).await? {
-        page.row_ids.push(o.id);
-        page.row_links
-            .push(format!("/manage/improvements/{}/measure", o.id));
+        if manager {
+            page.row_ids.push(o.id);
+            page.row_links
+                .push(format!("/manage/improvements/{}/measure", o.id));
+        }
         let owner = o
             .owner_id
             .and_then(|id| c.staff.iter().find(|(s, _)| *s == id))
@@ -171,7 +175,9 @@ async fn page(state: &AppState, ui: &Ui, editing: bool) -> Result<(ListPage, Cho
         ]);
     }
     page.link_label = "Measure";
-    page.form = Some(FormSpec::new("improvement", groups(&c, editing)));
+    if manager {
+        page.form = Some(FormSpec::new("improvement", groups(&c, editing)));
+    }
     Ok((page, c))
 }
 
@@ -240,6 +246,7 @@ async fn list(State(state): State<AppState>, ui: Ui) -> UiResult {
 
 async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
     ui.check_csrf(&form)?;
+    require_manager(&ui)?;
     let (page, _) = page(&state, &ui, false).await?;
     let result = match form_fields(to_input(&page, &form, None)) {
         Ok(i) => form_fields(state.app.propose_improvement(&ui.actor, i).await),
@@ -269,6 +276,7 @@ fn values(o: &Opportunity, page: &ListPage) -> FormData {
 
 async fn edit(State(state): State<AppState>, ui: Ui, Path(id): Path<String>) -> UiResult {
     let id = id_of(&id)?;
+    require_manager(&ui)?;
     let (page, _) = page(&state, &ui, true).await?;
     let o = state.app.get_improvement(&ui.actor, id).await?;
     let v = values(&o, &page);
@@ -283,6 +291,7 @@ async fn update(
 ) -> UiResult {
     ui.check_csrf(&form)?;
     let id = id_of(&id)?;
+    require_manager(&ui)?;
     let (page, _) = page(&state, &ui, true).await?;
     let current = state.app.get_improvement(&ui.actor, id).await?;
     let result = match form_fields(to_input(&page, &form, Some(&current))) {

@@ -45,8 +45,9 @@ fn as_field_error<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     })
 }
 
+/// Staff and auditors read the reviews (the app refuses customers); only managers get the
+/// forms and the edit links.
 async fn page(state: &AppState, ui: &Ui, editing: bool) -> Result<ListPage, UiError> {
-    require_manager(ui)?;
     let staff = choices::staff(state, ui).await;
     let mut page = ListPage::new(ui, "Management reviews", "reviews");
     page.intro = Some("Management reviews (ISO/IEC 20000-1 9.3). Each review's input pack is compiled from the live records for its period — the same figures as the reports — until it is frozen when the review is held: then it is kept as it was, with its SHA-256.".into());
@@ -54,6 +55,9 @@ async fn page(state: &AppState, ui: &Ui, editing: bool) -> Result<ListPage, UiEr
     page.link_label = "Decisions and actions";
     let mut packs = LinkColumn::new("Input pack");
     for r in state.app.list_reviews(&ui.actor).await? {
+        if ui.manager() {
+            page.row_ids.push(r.id);
+        }
         packs.push(
             format!("/api/v1/reviews/{}/pack?format=html", r.id),
             "Input pack",
@@ -90,7 +94,9 @@ async fn page(state: &AppState, ui: &Ui, editing: bool) -> Result<ListPage, UiEr
                 .hint("When the review is held: the pack is kept as it is now, for good."),
         );
     }
-    page.form = Some(FormSpec::new("review", vec![Group::plain(fields)]));
+    if ui.manager() {
+        page.form = Some(FormSpec::new("review", vec![Group::plain(fields)]));
+    }
     Ok(page)
 }
 
@@ -101,6 +107,7 @@ async fn list(State(state): State<AppState>, ui: Ui) -> UiResult {
 
 async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
     ui.check_csrf(&form)?;
+    require_manager(&ui)?;
     let page = page(&state, &ui, false).await?;
     let result = match read(&form, page.groups())
         .and_then(|json| input::<ReviewInput>(Value::Object(json)))
@@ -117,6 +124,7 @@ async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResu
 }
 
 async fn edit(State(state): State<AppState>, ui: Ui, Path(id): Path<String>) -> UiResult {
+    require_manager(&ui)?;
     let id = id_of(&id)?;
     let page = page(&state, &ui, true).await?;
     let (r, _) = state.app.get_review(&ui.actor, id).await?;
@@ -133,6 +141,7 @@ async fn update(
     form: FormData,
 ) -> UiResult {
     ui.check_csrf(&form)?;
+    require_manager(&ui)?;
     let id = id_of(&id)?;
     let page = page(&state, &ui, true).await?;
     let result = match read(&form, page.groups()).and_then(|mut json| {
@@ -163,7 +172,6 @@ async fn items_page(
     id: i64,
     editing: bool,
 ) -> Result<ListPage, UiError> {
-    require_manager(ui)?;
     let staff = choices::staff(state, ui).await;
     let (r, items) = state.app.get_review(&ui.actor, id).await?;
     let mut page = ListPage::new(ui, "Decisions and actions", "reviews");
@@ -196,7 +204,9 @@ async fn items_page(
     ];
     page.headers = vec!["Kind", "Text", "Owner", "Due", "Status"];
     for i in &items {
-        page.row_ids.push(i.id);
+        if ui.manager() {
+            page.row_ids.push(i.id);
+        }
         page.rows.push(vec![
             status_label(i.kind.as_str()),
             i.text.clone(),
@@ -235,7 +245,9 @@ async fn items_page(
             Field::text("due_date", "Due date").hint("YYYY-MM-DD."),
         ]
     };
-    page.form = Some(FormSpec::new("item", vec![Group::plain(fields)]));
+    if ui.manager() {
+        page.form = Some(FormSpec::new("item", vec![Group::plain(fields)]));
+    }
     Ok(page)
 }
 
@@ -251,6 +263,7 @@ async fn add_item(
     form: FormData,
 ) -> UiResult {
     ui.check_csrf(&form)?;
+    require_manager(&ui)?;
     let id = id_of(&id)?;
     let page = items_page(&state, &ui, id, false).await?;
     let result = match read(&form, page.groups())
@@ -269,6 +282,7 @@ async fn edit_item(
     ui: Ui,
     Path((id, item)): Path<(String, String)>,
 ) -> UiResult {
+    require_manager(&ui)?;
     let (id, item) = (id_of(&id)?, id_of(&item)?);
     let page = items_page(&state, &ui, id, true).await?;
     let (_, items) = state.app.get_review(&ui.actor, id).await?;
