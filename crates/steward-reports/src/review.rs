@@ -51,6 +51,11 @@ pub fn review_page(pack: &ReviewPack, frozen: Option<(&str, &str)>) -> String {
         "<h2>Complaints</h2><p>{} opened and {} closed in the period; {} open now.</p>",
         c.opened_in_period, c.closed_in_period, c.open_now
     ));
+    let sup = &pack.suppliers;
+    h.push_str(&format!(
+        "<h2>Suppliers and agreements</h2><p>{} OLA targets and {} underpinning-contract targets breached in the period; {} supplier disputes opened in the period, {} open now.</p>",
+        sup.ola_breaches, sup.contract_breaches, sup.disputes_opened_in_period, sup.disputes_open_now
+    ));
     let n = &pack.conformity;
     h.push_str(&format!(
         "<h2>Internal audits and nonconformities</h2><p>{} audits planned in the period, {} of them completed; {} nonconformity findings recorded in the period. {} nonconformities open now, {} of them with a corrective action overdue.</p>",

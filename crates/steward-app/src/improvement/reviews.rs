@@ -10,7 +10,7 @@ use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::improvement::opportunity::OpportunityStatus;
 use steward_domain::improvement::review::{
     ComplaintFigures, ConformityFigures, ImprovementLine, Review, ReviewInput, ReviewItem,
-    ReviewItemInput, ReviewItemStatus, ReviewPack,
+    ReviewItemInput, ReviewItemStatus, ReviewPack, SupplierFigures,
 };
 use steward_domain::reporting::report::ReportParams;
 use steward_domain::{Actor, Permission};
@@ -178,6 +178,12 @@ impl App {
         let previous_actions =
             reviews::earlier_items(conn.ex(), review.id, &review.period_from).await?;
         let (opened, closed, open_now) = reviews::complaint_counts(conn.ex(), from, to).await?;
+        let [
+            ola_breaches,
+            contract_breaches,
+            disputes_opened,
+            disputes_open,
+        ] = reviews::supplier_counts(conn.ex(), from, to).await?;
         let today = self.today().to_string();
         let [planned, completed, findings, open_ncs, overdue] = reviews::conformity_counts(
             conn.ex(),
@@ -226,6 +232,12 @@ impl App {
                 closed_in_period: closed,
                 open_now,
             },
+            suppliers: SupplierFigures {
+                ola_breaches,
+                contract_breaches,
+                disputes_opened_in_period: disputes_opened,
+                disputes_open_now: disputes_open,
+            },
             conformity: ConformityFigures {
                 audits_planned: planned,
                 audits_completed: completed,
@@ -235,7 +247,7 @@ impl App {
             },
             improvements,
             not_included: vec![
-                "Supplier performance against underpinning contracts: not reported yet (OLAs and contracts are in the SLA compliance report only as far as their clocks are).".into(),
+                "Compliance percentages per OLA and underpinning contract: only their breaches are counted here.".into(),
                 "Changes to the SMS and its context, and resource adequacy: for the minutes.".into(),
             ],
         })

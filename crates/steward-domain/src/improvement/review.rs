@@ -80,6 +80,18 @@ pub struct ComplaintFigures {
     pub open_now: i64,
 }
 
+/// Supplier and agreement performance: breaches of the internal and supplier agreements
+/// behind the service, and disputes with suppliers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SupplierFigures {
+    /// OLA targets breached in the period.
+    pub ola_breaches: i64,
+    /// Underpinning-contract targets breached in the period.
+    pub contract_breaches: i64,
+    pub disputes_opened_in_period: i64,
+    pub disputes_open_now: i64,
+}
+
 /// Internal audits and nonconformities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConformityFigures {
@@ -121,6 +133,7 @@ pub struct ReviewPack {
     /// volumes.
     pub reports: Vec<Report>,
     pub complaints: ComplaintFigures,
+    pub suppliers: SupplierFigures,
     pub conformity: ConformityFigures,
     /// Open and completed improvements, with their measured results.
     pub improvements: Vec<ImprovementLine>,

@@ -210,3 +210,30 @@ pub async fn conformity_counts(
         overdue.unwrap_or(0),
     ])
 }
+
+/// Breaches of OLA and underpinning-contract targets raised in `[from, to)` (the alerts on
+/// the records' timelines), and supplier disputes opened in the period and open now.
+pub async fn supplier_counts(mut ex: Ex<'_>, from: i64, to: i64) -> Result<[i64; 4]> {
+    let breaches: Vec<(String, i64)> = on!(ex.by_ref(), c => sqlx::query_as(
+        "SELECT event, CAST(COUNT(*) AS BIGINT) FROM ticket_events
+         WHERE event IN ('ola_breach', 'underpinning_contract_breach') AND at >= $1 AND at < $2
+         GROUP BY event")
+        .bind(from).bind(to).fetch_all(c).await)?;
+    let count = |name: &str| {
+        breaches
+            .iter()
+            .find(|(e, _)| e == name)
+            .map_or(0, |(_, n)| *n)
+    };
+    let (opened, open): (Option<i64>, Option<i64>) = on!(ex, c => sqlx::query_as(
+        "SELECT CAST(SUM(CASE WHEN created_at >= $1 AND created_at < $2 THEN 1 ELSE 0 END) AS BIGINT),
+         CAST(SUM(CASE WHEN status NOT IN ('closed', 'withdrawn') THEN 1 ELSE 0 END) AS BIGINT)
+         FROM complaints WHERE kind = 'supplier_dispute'")
+        .bind(from).bind(to).fetch_one(c).await)?;
+    Ok([
+        count("ola_breach"),
+        count("underpinning_contract_breach"),
+        opened.unwrap_or(0),
+        open.unwrap_or(0),
+    ])
+}

@@ -405,6 +405,18 @@ async fn a_review_pack_holds_the_reports_figures_and_freezes_once() {
         )
         .await;
     assert_eq!(action.status, 201, "{}", action.body);
+    let supplier = t
+        .post("/api/v1/suppliers", &t.admin, json!({"name": "Relay Ltd"}))
+        .await
+        .id();
+    let dispute = t
+        .post(
+            "/api/v1/complaints",
+            &t.admin,
+            json!({"kind": "supplier_dispute", "title": "Relay outage credits", "supplier_id": supplier}),
+        )
+        .await;
+    assert_eq!(dispute.status, 201, "{}", dispute.body);
     let review = t
         .post(
             "/api/v1/reviews",
@@ -460,6 +472,14 @@ async fn a_review_pack_holds_the_reports_figures_and_freezes_once() {
     assert_eq!(pack["improvements"].as_array().unwrap().len(), 2);
     assert!(!pack["not_included"].as_array().unwrap().is_empty());
     assert_eq!(pack["conformity"]["nonconformities_open"], 0);
+    // The dispute was opened in March, after the period; it is open now.
+    assert_eq!(
+        (
+            &pack["suppliers"]["disputes_opened_in_period"],
+            &pack["suppliers"]["disputes_open_now"]
+        ),
+        (&json!(0), &json!(1))
+    );
 
     // The decision recorded, then the pack frozen: immutable, hashed, its period fixed.
     let decision = t
