@@ -517,6 +517,18 @@ test('a manager proposes an improvement, decides it with a reason and measures t
   assert.match(await page.locator('table').textContent(), /Availability.*Workplace IT/s);
   await shot(page, 'improvement-measured');
   world.improvement = new URL(page.url()).pathname;
+  // The evaluation criteria, one a line with its weight.
+  await page.goto(`${BASE}/manage/improvements`);
+  await page.getByRole('link', { name: 'Evaluation criteria and their weights' }).click();
+  const criteria = await page.getByLabel(/^Criteria/).inputValue();
+  assert.match(criteria, /Benefit: 3/);
+  await page.getByLabel(/^Criteria/).fill('Benefit');
+  await page.getByRole('button', { name: /Save/ }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText(/line 1: write a label, a colon and a weight/).waitFor());
+  await page.getByLabel(/^Criteria/).fill(criteria);
+  await page.getByRole('button', { name: /Save/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /4 evaluation criteria were saved/);
   await page.context().close();
 });
 
@@ -1280,6 +1292,7 @@ test('the main pages have no serious accessibility violations', async () => {
   await check(`/manage/services/${world.service.id}/investigations`);
   await check(`/manage/services/${world.service.id}/probes`);
   await check('/manage/improvements');
+  await check('/manage/improvements/criteria');
   await check('/manage/reviews');
   if (world.reviewItems) await check(world.reviewItems);
   if (world.improvement) await check(world.improvement);

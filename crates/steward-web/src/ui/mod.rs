@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::investigations::routes())
         .merge(assurance::probes::routes())
         .merge(improvement::improvements::routes())
+        .merge(improvement::criteria::routes())
         .merge(improvement::reviews::routes())
         .merge(assurance::continuity::routes())
         .merge(improvement::nonconformities::routes())

@@ -137,6 +137,12 @@ async fn page(state: &AppState, ui: &Ui, editing: bool) -> Result<(ListPage, Cho
     page.intro = Some(
         "The improvement register: opportunities still to decide or under way, best score first (their rank), then the decided and closed ones. Missed availability targets and breached SLAs raise one themselves each month.".into(),
     );
+    if manager {
+        page.related = vec![(
+            "/manage/improvements/criteria".into(),
+            "Evaluation criteria and their weights".into(),
+        )];
+    }
     page.headers = vec![
         "Number", "Title", "Source", "Status", "Score", "Owner", "Due", "Result",
     ];
