@@ -110,22 +110,18 @@ impl App {
             }
             None => vec![draft],
         };
-        let mut made = Vec::with_capacity(windows.len());
+        // Each window is inserted with its series (the first window's id) and audited.
+        let mut first: Option<Outage> = None;
         for window in &windows {
-            let outage = outages::insert(tx.ex(), service_id, window, now).await?;
-            made.push(outage.id);
-        }
-        if until.is_some() {
-            outages::set_series(tx.ex(), &made).await?;
-        }
-        let mut first = None;
-        for id in made {
-            let (outage, _) = outages::get(tx.ex(), service_id, id)
-                .await?
-                .ok_or_else(|| AppError::Internal("a new outage vanished".into()))?;
+            let series = first.as_ref().map(|f| f.id);
+            let mut outage =
+                outages::insert_in_series(tx.ex(), service_id, window, series, now).await?;
+            if first.is_none() && until.is_some() {
+                outage = outages::start_series(tx.ex(), outage.id).await?;
+            }
             self.audit(
                 &mut tx,
-                change::<(), _>(actor, "outage", id, "create", None, Some(&outage)),
+                change::<(), _>(actor, "outage", outage.id, "create", None, Some(&outage)),
                 now,
             )
             .await?;

@@ -47,13 +47,33 @@ fn outage(r: Row) -> (Outage, OutageDraft) {
 }
 
 pub async fn insert(ex: Ex<'_>, service: i64, d: &OutageDraft, now: i64) -> Result<Outage> {
+    insert_in_series(ex, service, d, None, now).await
+}
+
+/// Inserts a window of the weekly series that begins with window `series`.
+pub async fn insert_in_series(
+    ex: Ex<'_>,
+    service: i64,
+    d: &OutageDraft,
+    series: Option<i64>,
+    now: i64,
+) -> Result<Outage> {
     let sql = format!(
-        "INSERT INTO outages (service_id, kind, start_at, end_at, incident_id, note, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
+        "INSERT INTO outages (service_id, kind, start_at, end_at, incident_id, note, series_id,
+         created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {COLUMNS}"
     );
     let row: Row = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(service).bind(d.kind.as_str()).bind(d.start).bind(d.end).bind(d.incident_id)
-        .bind(&d.note).bind(now).fetch_one(c).await)?;
+        .bind(&d.note).bind(series).bind(now).fetch_one(c).await)?;
+    Ok(outage(row).0)
+}
+
+/// Makes a window the first of its own series.
+pub async fn start_series(ex: Ex<'_>, id: i64) -> Result<Outage> {
+    let sql = format!("UPDATE outages SET series_id = id WHERE id = $1 RETURNING {COLUMNS}");
+    let row: Row = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_one(c).await)?;
     Ok(outage(row).0)
 }
 
@@ -74,18 +94,6 @@ pub async fn update(ex: Ex<'_>, id: i64, d: &OutageDraft, now: i64) -> Result<Ou
         .bind(id).bind(d.kind.as_str()).bind(d.start).bind(d.end).bind(d.incident_id)
         .bind(&d.note).bind(now).fetch_one(c).await)?;
     Ok(outage(row).0)
-}
-
-/// Ties windows to the series that begins with the first of them.
-pub async fn set_series(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
-    let Some(first) = ids.first() else {
-        return Ok(());
-    };
-    for id in ids {
-        on!(ex.by_ref(), c => sqlx::query("UPDATE outages SET series_id = $2 WHERE id = $1")
-            .bind(id).bind(first).execute(c).await.map(|_| ()))?;
-    }
-    Ok(())
 }
 
 /// The windows of a series starting at or after `from`, earliest first.
