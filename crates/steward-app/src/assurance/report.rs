@@ -279,6 +279,55 @@ fn overall(figures: &[Figures]) -> Option<f64> {
     (agreed > 0).then(|| round((agreed - down) as f64 * 100.0 / agreed as f64, 4))
 }
 
+/// What measuring services needs, read once for all of them: the calendars, when each
+/// service's records begin, and the outages overlapping `[from, to)` per service.
+pub(crate) struct Inputs {
+    calendars: HashMap<i64, Calendar>,
+    earliest: HashMap<i64, i64>,
+    spans: HashMap<i64, Vec<Span>>,
+}
+
+impl Inputs {
+    pub(crate) async fn load(mut ex: Ex<'_>, from: i64, to: i64) -> Result<Inputs> {
+        let mut calendars = HashMap::new();
+        for (id, _, definition, _) in slas::calendars(ex.by_ref()).await? {
+            calendars.insert(id, parse_stored(&definition)?);
+        }
+        let earliest = outages::earliest_starts(ex.by_ref())
+            .await?
+            .into_iter()
+            .collect();
+        let mut spans: HashMap<i64, Vec<Span>> = HashMap::new();
+        for (service, kind, start, end) in outages::overlapping_all(ex, from, to).await? {
+            spans.entry(service).or_default().push(Span {
+                start: ts(start)?,
+                end: end.map(ts).transpose()?,
+                kind,
+            });
+        }
+        Ok(Inputs {
+            calendars,
+            earliest,
+            spans,
+        })
+    }
+
+    /// One service over `period`, which must lie within the loaded range.
+    pub(crate) fn measure(&self, s: &Service, period: (i64, i64), now: i64) -> Result<Figures> {
+        let created = s
+            .created_at
+            .parse::<Timestamp>()
+            .map_err(|e| AppError::Internal(format!("a service's creation time: {e}")))?
+            .as_microsecond();
+        let records_from = records_begin(created, self.earliest.get(&s.id).copied());
+        let calendar = s
+            .service_hours_calendar_id
+            .and_then(|id| self.calendars.get(&id));
+        let spans = self.spans.get(&s.id).map(Vec::as_slice).unwrap_or(&[]);
+        measure(s, records_from, calendar, spans, period, now)
+    }
+}
+
 pub(crate) async fn availability_report(
     mut ex: Ex<'_>,
     q: &ReportQuery,
@@ -298,14 +347,6 @@ pub(crate) async fn availability_report(
     if let Some(id) = f.service_id {
         list.retain(|s| s.id == id);
     }
-    let mut calendars: HashMap<i64, Calendar> = HashMap::new();
-    for (id, _, definition, _) in slas::calendars(ex.by_ref()).await? {
-        calendars.insert(id, parse_stored(&definition)?);
-    }
-    let earliest: HashMap<i64, i64> = outages::earliest_starts(ex.by_ref())
-        .await?
-        .into_iter()
-        .collect();
     let (pf, pt) = q.previous();
     // By month: each calendar month (UTC) of the period, and the month before the first for
     // its trend.
@@ -334,36 +375,17 @@ pub(crate) async fn availability_report(
         Vec::new()
     };
     let earliest_needed = month_periods.first().map_or(pf, |(_, a, _)| (*a).min(pf));
-    let mut by_service: HashMap<i64, Vec<Span>> = HashMap::new();
-    for (service, kind, start, end) in
-        outages::overlapping_all(ex.by_ref(), earliest_needed.min(q.from), q.to).await?
-    {
-        by_service.entry(service).or_default().push(Span {
-            start: ts(start)?,
-            end: end.map(ts).transpose()?,
-            kind,
-        });
-    }
+    let inputs = Inputs::load(ex.by_ref(), earliest_needed.min(q.from), q.to).await?;
 
     // Each service over the period and the one before, and (by month) over each month.
     let mut measured = Vec::with_capacity(list.len());
     for s in &list {
-        let created = s
-            .created_at
-            .parse::<Timestamp>()
-            .map_err(|e| AppError::Internal(format!("a service's creation time: {e}")))?
-            .as_microsecond();
-        let records_from = records_begin(created, earliest.get(&s.id).copied());
-        let calendar = s
-            .service_hours_calendar_id
-            .and_then(|id| calendars.get(&id));
-        let spans = by_service.get(&s.id).map(Vec::as_slice).unwrap_or(&[]);
-        let current = measure(s, records_from, calendar, spans, (q.from, q.to), now)?;
-        let previous = measure(s, records_from, calendar, spans, (pf, pt), now)?;
+        let current = inputs.measure(s, (q.from, q.to), now)?;
+        let previous = inputs.measure(s, (pf, pt), now)?;
         let mut months = Vec::new();
         if q.availability_by == AvailabilityBy::Month {
             for (_, a, b) in &month_periods {
-                months.push(measure(s, records_from, calendar, spans, (*a, *b), now)?);
+                months.push(inputs.measure(s, (*a, *b), now)?);
             }
         }
         measured.push(Measured {

@@ -97,19 +97,22 @@ impl App {
             limit: 10_000,
             offset: 0,
         };
-        let list = {
+        // Every live service measured from one read of the outages, as the report does.
+        let measured = {
             let mut conn = self.db.read().await?;
-            services::list(conn.ex(), &live, page).await?.0
+            let mut ex = conn.ex();
+            let list = services::list(ex.by_ref(), &live, page).await?.0;
+            let inputs = crate::assurance::report::Inputs::load(ex, from, to).await?;
+            list.into_iter()
+                .filter(|s| s.availability_target_percent.is_some())
+                .map(|s| inputs.measure(&s, (from, to), now).map(|f| (s, f)))
+                .collect::<Result<Vec<_>>>()?
         };
-        for s in list
-            .iter()
-            .filter(|s| s.availability_target_percent.is_some())
-        {
-            let a = self.service_availability(&actor, s.id, from, to).await?;
+        for (s, figures) in &measured {
             let (Some(false), Some(p), Some(t)) = (
-                a.figures.met,
-                a.figures.availability_percent,
-                a.figures.target_percent,
+                figures.met,
+                figures.availability_percent,
+                figures.target_percent,
             ) else {
                 continue;
             };
@@ -117,7 +120,7 @@ impl App {
                 format!("{} missed its availability target in {label}", s.name),
                 format!(
                     "Availability {p} % against a target of {t} %: {} s of downtime in {} s of agreed time, {} interruptions. Raised by Steward from the service's outages.",
-                    a.figures.downtime_seconds, a.figures.agreed_seconds, a.figures.outage_count
+                    figures.downtime_seconds, figures.agreed_seconds, figures.outage_count
                 ),
                 OpportunitySource::MissedAvailability,
                 format!("availability:{}:{label}", s.id),
