@@ -73,6 +73,9 @@ impl Role {
                     | ReadConformity
                     | ManageConformity
                     | RecordAuditFindings
+                    | ReadSystem
+                    | ManageSystem
+                    | DrawSamples
             ),
             Role::Agent => matches!(
                 permission,
@@ -94,6 +97,7 @@ impl Role {
                     | ProposeImprovements
                     | ReadConformity
                     | RecordAuditFindings
+                    | ReadSystem
             ),
             // Reads are narrowed to the customer's own organization by `Actor::scope`.
             Role::Customer => matches!(
@@ -123,6 +127,8 @@ impl Role {
                     | ReadImprovements
                     | ReadConformity
                     | RecordAuditFindings
+                    | ReadSystem
+                    | DrawSamples
             ),
         }
     }
@@ -209,6 +215,15 @@ pub enum Permission {
     ManageConformity,
     /// Record findings, only ever on an audit the actor is the assigned auditor of.
     RecordAuditFindings,
+    /// The management-system records (scope, policy, objectives, risks, the service
+    /// management plan, documented information, competence) and the evidence map (staff and
+    /// auditors).
+    ReadSystem,
+    /// Create and change the management-system records.
+    ManageSystem,
+    /// Draw a random, reproducible sample of records for an audit; records nothing but the
+    /// sample itself.
+    DrawSamples,
 }
 
 #[cfg(test)]
