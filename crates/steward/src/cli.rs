@@ -76,6 +76,8 @@ pub enum Command {
     /// Export data for other tools.
     #[command(subcommand)]
     Export(crate::reporting::export_cmd::ExportCommand),
+    /// Print the ISO/IEC 20000-1 evidence map; exits 2 when a clause is red.
+    Conformity(crate::improvement::conformity_cmd::ConformityArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +185,9 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Export(command) => {
             return crate::reporting::export_cmd::run(app, command).await;
+        }
+        Command::Conformity(args) => {
+            return crate::improvement::conformity_cmd::run(app, args).await;
         }
         Command::User(UserCommand::Create {
             name,

@@ -114,7 +114,8 @@ async fn scheduled_reports(app: steward_app::App, node: String) {
 }
 
 /// Raises the improvement opportunities last month's figures call for (missed availability
-/// targets, breached SLAs), once each; the lease keeps it on one node.
+/// targets, breached SLAs), once each, and keeps the day's evidence map; the leases keep each
+/// on one node.
 async fn improvements(app: steward_app::App, node: String) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -123,6 +124,11 @@ async fn improvements(app: steward_app::App, node: String) {
             Ok(Some(n)) if n > 0 => tracing::info!(raised = n, "improvement opportunities"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "raising improvement opportunities failed"),
+        }
+        match app.snapshot_conformity(&node).await {
+            Ok(Some(true)) => tracing::info!("evidence map snapshot taken"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "evidence map snapshot failed"),
         }
     }
 }

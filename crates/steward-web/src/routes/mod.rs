@@ -19,6 +19,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         improvement::complaints::Api::openapi(),
         improvement::improvements::Api::openapi(),
         improvement::reviews::Api::openapi(),
+        improvement::conformity::Api::openapi(),
         improvement::satisfaction::Api::openapi(),
         improvement::nonconformities::Api::openapi(),
         improvement::audits::Api::openapi(),
@@ -86,6 +87,7 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::complaints::routes())
         .merge(improvement::improvements::routes())
         .merge(improvement::reviews::routes())
+        .merge(improvement::conformity::routes())
         .merge(improvement::satisfaction::routes())
         .merge(improvement::nonconformities::routes())
         .merge(improvement::audits::routes())

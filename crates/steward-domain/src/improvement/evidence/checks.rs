@@ -1,0 +1,955 @@
+//! The checks, one small pure function each, registered against the clause they evidence.
+use super::Finding;
+use super::figures::{Figures, RecordRef};
+
+pub struct Check {
+    pub clause: &'static str,
+    pub name: &'static str,
+    pub run: fn(&Figures) -> Finding,
+}
+
+const fn k(clause: &'static str, name: &'static str, run: fn(&Figures) -> Finding) -> Check {
+    Check { clause, name, run }
+}
+
+pub const CHECKS: &[Check] = &[
+    k("5.1", "management_engaged", management_engaged),
+    k("5.3", "services_have_owners", services_have_owners),
+    k("5.3", "teams_exist", teams_exist),
+    k("7.6", "known_errors_shared", known_errors_shared),
+    k("8.2.4", "catalogue_published", catalogue_published),
+    k("8.2.6", "configuration_recorded", configuration_recorded),
+    k("8.3.2", "satisfaction_measured", satisfaction_measured),
+    k("8.3.2", "complaints_closed", complaints_closed),
+    k("8.3.3", "services_without_sla", services_without_sla),
+    k(
+        "8.3.3",
+        "slas_without_workload_limits",
+        slas_without_workload_limits,
+    ),
+    k("8.3.3", "slas_past_review", slas_past_review),
+    k(
+        "8.3.3",
+        "repeated_breaches_unimproved",
+        repeated_breaches_unimproved,
+    ),
+    k(
+        "8.3.4",
+        "suppliers_under_contract",
+        suppliers_under_contract,
+    ),
+    k("8.6.1", "incidents_recorded", incidents_recorded),
+    k(
+        "8.6.1",
+        "major_incidents_reviewed",
+        major_incidents_reviewed,
+    ),
+    k("8.6.2", "requests_recorded", requests_recorded),
+    k("8.6.3", "problems_recorded", problems_recorded),
+    k("8.6.3", "problems_have_causes", problems_have_causes),
+    k("8.7.1", "availability_targets", availability_targets),
+    k("8.7.1", "misses_investigated", misses_investigated),
+    k("8.7.2", "continuity_plans", continuity_plans),
+    k("8.7.2", "continuity_tested", continuity_tested),
+    k("9.1", "measurement_defined", measurement_defined),
+    k("9.2", "audit_programme", audit_programme),
+    k("9.2", "audits_on_time", audits_on_time),
+    k("9.3", "management_review_held", management_review_held),
+    k("9.4", "reports_produced", reports_produced),
+    k("10.1", "effectiveness_checked", effectiveness_checked),
+    k(
+        "10.1",
+        "corrective_actions_on_time",
+        corrective_actions_on_time,
+    ),
+    k("10.2", "improvements_registered", improvements_registered),
+    k("10.2", "improvements_on_track", improvements_on_track),
+];
+
+/// Why Steward does not assess a clause it has no check for.
+pub fn not_assessed(clause: &str) -> &'static str {
+    match clause {
+        "8.5.1" | "8.5.2" | "8.5.3" => {
+            "Steward does not hold change or release records yet; show the auditor the change and release records kept elsewhere."
+        }
+        "8.4.1" | "8.4.2" | "8.4.3" => {
+            "Steward holds no budgets, demand forecasts or capacity plans; show the auditor where they are kept."
+        }
+        _ => {
+            "Steward holds no records that evidence this clause; show the auditor your own evidence."
+        }
+    }
+}
+
+/// "Payroll, Mail and 3 more".
+fn named(records: &[RecordRef]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<&str> = records
+        .iter()
+        .take(SHOWN)
+        .map(|r| r.label.as_str())
+        .collect();
+    let mut text = names.join(", ");
+    if records.len() > SHOWN {
+        text.push_str(&format!(" and {} more", records.len() - SHOWN));
+    }
+    text
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn management_engaged(f: &Figures) -> Finding {
+    match f.reviews.days_since_last {
+        Some(d) if d <= 365 => Finding::green(format!(
+            "Top management reviewed the SMS on {} ({d} days ago).",
+            f.reviews.last_held_on.as_deref().unwrap_or("?")
+        )),
+        Some(_) => Finding::amber(
+            "Top management has not reviewed the SMS in the last 12 months.",
+            "Hold a management review and freeze its pack.",
+            &[],
+        ),
+        None => Finding::red(
+            "There is no record of top management reviewing the SMS.",
+            "Plan a management review under Management reviews.",
+        ),
+    }
+}
+
+fn services_have_owners(f: &Figures) -> Finding {
+    let s = &f.services;
+    if s.live == 0 {
+        return Finding::red(
+            "No live service is recorded, so no service has an accountable owner.",
+            "Record your live services with their owners.",
+        );
+    }
+    if s.without_owner.is_empty() {
+        return Finding::green(format!("All {} live services have an owner.", s.live));
+    }
+    Finding::amber(
+        format!(
+            "{} without an owner: {}.",
+            plural(
+                s.without_owner.len(),
+                "live service is",
+                "live services are"
+            ),
+            named(&s.without_owner)
+        ),
+        "Name an owner on each service.",
+        &s.without_owner,
+    )
+}
+
+fn teams_exist(f: &Figures) -> Finding {
+    if f.people.teams == 0 || f.people.team_members == 0 {
+        return Finding::red(
+            "No team with members is recorded, so responsibilities are not assigned.",
+            "Create the teams that work the services and add their members.",
+        );
+    }
+    Finding::green(format!(
+        "{} with {} hold the operational responsibilities.",
+        plural(f.people.teams as usize, "team", "teams"),
+        plural(f.people.team_members as usize, "member", "members")
+    ))
+}
+
+fn known_errors_shared(f: &Figures) -> Finding {
+    let r = &f.resolution;
+    if r.known_errors > 0 {
+        return Finding::green(format!(
+            "{} shared with the desk.",
+            plural(
+                r.known_errors as usize,
+                "known error is",
+                "known errors are"
+            )
+        ));
+    }
+    if r.problems > 0 {
+        return Finding::amber(
+            "Problems are recorded but no known error has been shared.",
+            "Publish the workaround of an analysed problem as a known error.",
+            &[],
+        );
+    }
+    Finding::red(
+        "No known errors or problems are recorded, so no knowledge is shared from them.",
+        "Record problems and publish their workarounds as known errors.",
+    )
+}
+
+fn catalogue_published(f: &Figures) -> Finding {
+    if f.services.in_catalogue == 0 {
+        return Finding::red(
+            "No service is published in the service catalogue.",
+            "Publish a catalogue entry for each live service.",
+        );
+    }
+    Finding::green(format!(
+        "{} published in the catalogue.",
+        plural(
+            f.services.in_catalogue as usize,
+            "service is",
+            "services are"
+        )
+    ))
+}
+
+fn configuration_recorded(f: &Figures) -> Finding {
+    if f.services.configuration_items == 0 {
+        return Finding::red(
+            "No configuration items are recorded.",
+            "Record the configuration items the services depend on (or import them).",
+        );
+    }
+    Finding::green(format!(
+        "{} recorded with their relations and history.",
+        plural(
+            f.services.configuration_items as usize,
+            "configuration item is",
+            "configuration items are"
+        )
+    ))
+}
+
+fn satisfaction_measured(f: &Figures) -> Finding {
+    if f.relationships.surveys_answered == 0 {
+        return Finding::red(
+            "No customer satisfaction result in the last 12 months.",
+            "Offer satisfaction surveys on resolved records (Customer satisfaction).",
+        );
+    }
+    Finding::green(format!(
+        "{} in the last 12 months.",
+        plural(
+            f.relationships.surveys_answered as usize,
+            "customer answered a satisfaction survey",
+            "satisfaction surveys were answered"
+        )
+    ))
+}
+
+fn complaints_closed(f: &Figures) -> Finding {
+    let r = &f.relationships;
+    if !r.complaints_open_long.is_empty() {
+        return Finding::amber(
+            format!(
+                "{} open for more than 30 days: {}.",
+                plural(
+                    r.complaints_open_long.len(),
+                    "complaint has been",
+                    "complaints have been"
+                ),
+                named(&r.complaints_open_long)
+            ),
+            "Manage the complaints to closure.",
+            &r.complaints_open_long,
+        );
+    }
+    Finding::green(if r.complaints == 0 {
+        "No complaint has been recorded, so none is left open.".to_owned()
+    } else {
+        format!(
+            "{} recorded; none open for more than 30 days.",
+            plural(r.complaints as usize, "complaint", "complaints")
+        )
+    })
+}
+
+fn services_without_sla(f: &Figures) -> Finding {
+    let s = &f.services;
+    if f.slas.active == 0 {
+        return Finding::red(
+            "No active SLA is recorded.",
+            "Agree an SLA with targets for each live service.",
+        );
+    }
+    if s.without_sla.is_empty() {
+        return Finding::green(format!(
+            "Every live service is covered by an active SLA ({}).",
+            plural(f.slas.active as usize, "SLA", "SLAs")
+        ));
+    }
+    Finding::amber(
+        format!(
+            "{} no active SLA: {}.",
+            plural(
+                s.without_sla.len(),
+                "live service has",
+                "live services have"
+            ),
+            named(&s.without_sla)
+        ),
+        "Agree an SLA for each of them.",
+        &s.without_sla,
+    )
+}
+
+fn slas_without_workload_limits(f: &Figures) -> Finding {
+    let l = &f.slas.without_workload_limit;
+    if f.slas.active == 0 {
+        return Finding::red(
+            "No active SLA, so no workload limits are agreed.",
+            "Agree SLAs with a workload limit each.",
+        );
+    }
+    if l.is_empty() {
+        return Finding::green("Every active SLA states a workload limit.");
+    }
+    Finding::amber(
+        format!(
+            "{} no workload limit: {}.",
+            plural(l.len(), "active SLA has", "active SLAs have"),
+            named(l)
+        ),
+        "Add the agreed workload limit to each SLA.",
+        l,
+    )
+}
+
+fn slas_past_review(f: &Figures) -> Finding {
+    let l = &f.slas.review_overdue;
+    if f.slas.active == 0 {
+        return Finding::red(
+            "No active SLA to review.",
+            "Agree SLAs with a review interval.",
+        );
+    }
+    if l.is_empty() {
+        return Finding::green("Every active SLA was reviewed within its interval.");
+    }
+    Finding::amber(
+        format!(
+            "{} past {} review date: {}.",
+            plural(l.len(), "SLA is", "SLAs are"),
+            if l.len() == 1 { "its" } else { "their" },
+            named(l)
+        ),
+        "Review them with the customer and record the review.",
+        l,
+    )
+}
+
+fn repeated_breaches_unimproved(f: &Figures) -> Finding {
+    let l = &f.slas.repeatedly_breached_unimproved;
+    if f.slas.active == 0 {
+        return Finding::red(
+            "No active SLA, so performance is not measured.",
+            "Agree SLAs.",
+        );
+    }
+    if l.is_empty() {
+        return Finding::green(
+            "No SLA was breached two months running without an improvement opportunity.",
+        );
+    }
+    Finding::amber(
+        format!(
+            "{} breached in each of the last two months with no improvement opportunity: {}.",
+            plural(l.len(), "SLA was", "SLAs were"),
+            named(l)
+        ),
+        "Raise an improvement opportunity linked to each SLA.",
+        l,
+    )
+}
+
+fn suppliers_under_contract(f: &Figures) -> Finding {
+    let s = &f.suppliers;
+    if s.active == 0 {
+        return Finding::green(
+            "No active external supplier is recorded, so none needs a contract.",
+        );
+    }
+    if s.without_contract.is_empty() {
+        return Finding::green(format!(
+            "All {} active suppliers have an active contract.",
+            s.active
+        ));
+    }
+    Finding::amber(
+        format!(
+            "{} no active contract: {}.",
+            plural(
+                s.without_contract.len(),
+                "active supplier has",
+                "active suppliers have"
+            ),
+            named(&s.without_contract)
+        ),
+        "Record the underpinning contract with each supplier.",
+        &s.without_contract,
+    )
+}
+
+fn incidents_recorded(f: &Figures) -> Finding {
+    if f.resolution.incidents == 0 {
+        return Finding::red(
+            "No incident records exist.",
+            "Record incidents in Steward (or import your history).",
+        );
+    }
+    Finding::green(format!(
+        "{} recorded with priority, clocks and history.",
+        plural(
+            f.resolution.incidents as usize,
+            "incident is",
+            "incidents are"
+        )
+    ))
+}
+
+fn major_incidents_reviewed(f: &Figures) -> Finding {
+    let l = &f.resolution.majors_unreviewed;
+    if l.is_empty() {
+        return Finding::green("Every resolved major incident has a post-incident review.");
+    }
+    Finding::amber(
+        format!(
+            "{} without a review: {}.",
+            plural(
+                l.len(),
+                "major incident was closed",
+                "major incidents were closed"
+            ),
+            named(l)
+        ),
+        "Record the post-incident review on each.",
+        l,
+    )
+}
+
+fn requests_recorded(f: &Figures) -> Finding {
+    if f.resolution.requests == 0 {
+        return Finding::red(
+            "No service request records exist.",
+            "Publish request items in the catalogue and record requests in Steward.",
+        );
+    }
+    Finding::green(format!(
+        "{} recorded from logging to closure.",
+        plural(
+            f.resolution.requests as usize,
+            "service request is",
+            "service requests are"
+        )
+    ))
+}
+
+fn problems_recorded(f: &Figures) -> Finding {
+    if f.resolution.problems == 0 {
+        return Finding::red(
+            "No problem records exist.",
+            "Record problems for recurring incidents and analyse their causes.",
+        );
+    }
+    Finding::green(format!(
+        "{} recorded.",
+        plural(f.resolution.problems as usize, "problem is", "problems are")
+    ))
+}
+
+fn problems_have_causes(f: &Figures) -> Finding {
+    let l = &f.resolution.problems_without_cause;
+    if l.is_empty() {
+        return Finding::green("Every resolved problem records its root cause.");
+    }
+    Finding::amber(
+        format!(
+            "{} without a root cause: {}.",
+            plural(l.len(), "problem was resolved", "problems were resolved"),
+            named(l)
+        ),
+        "Record the root cause found on each.",
+        l,
+    )
+}
+
+fn availability_targets(f: &Figures) -> Finding {
+    let s = &f.services;
+    if s.live == 0 {
+        return Finding::red(
+            "No live service, so no availability target.",
+            "Record live services with availability targets.",
+        );
+    }
+    if s.without_availability_target.len() as i64 == s.live {
+        return Finding::red(
+            "No live service has an availability target.",
+            "Set an availability target on each live service.",
+        );
+    }
+    if s.without_availability_target.is_empty() {
+        return Finding::green("Every live service has an availability target.");
+    }
+    Finding::amber(
+        format!(
+            "{} no availability target: {}.",
+            plural(
+                s.without_availability_target.len(),
+                "live service has",
+                "live services have"
+            ),
+            named(&s.without_availability_target)
+        ),
+        "Set a target on each of them.",
+        &s.without_availability_target,
+    )
+}
+
+fn misses_investigated(f: &Figures) -> Finding {
+    let l = &f.services.missed_uninvestigated;
+    if l.is_empty() {
+        return Finding::green(format!(
+            "Every target missed in {} is being investigated (or none was missed).",
+            f.last_month
+        ));
+    }
+    Finding::amber(
+        format!(
+            "{} {} with no investigation: {}.",
+            plural(
+                l.len(),
+                "service missed its target in",
+                "services missed their targets in"
+            ),
+            f.last_month,
+            named(l)
+        ),
+        "Open an availability investigation for each.",
+        l,
+    )
+}
+
+fn continuity_plans(f: &Figures) -> Finding {
+    let s = &f.services;
+    if f.continuity.approved_plans == 0 {
+        return Finding::red(
+            "No approved continuity plan exists.",
+            "Write and approve a continuity plan for each live service.",
+        );
+    }
+    if s.without_continuity_plan.is_empty() {
+        return Finding::green("Every live service has an approved continuity plan.");
+    }
+    Finding::amber(
+        format!(
+            "{} no approved continuity plan: {}.",
+            plural(
+                s.without_continuity_plan.len(),
+                "live service has",
+                "live services have"
+            ),
+            named(&s.without_continuity_plan)
+        ),
+        "Write and approve a plan for each.",
+        &s.without_continuity_plan,
+    )
+}
+
+fn continuity_tested(f: &Figures) -> Finding {
+    let l = &f.continuity.untested;
+    if f.continuity.approved_plans == 0 {
+        return Finding::red(
+            "No approved continuity plan to test.",
+            "Approve a plan, then test it.",
+        );
+    }
+    if l.is_empty() {
+        return Finding::green("Every approved continuity plan was tested within its interval.");
+    }
+    Finding::amber(
+        format!(
+            "{} not tested within {} interval: {}.",
+            plural(l.len(), "plan was", "plans were"),
+            if l.len() == 1 { "its" } else { "their" },
+            named(l)
+        ),
+        "Test each plan and record the result.",
+        l,
+    )
+}
+
+fn measurement_defined(f: &Figures) -> Finding {
+    if f.reporting.definitions == 0 {
+        return Finding::red(
+            "Nothing is defined to be measured on a schedule.",
+            "Define the reports to produce, their audience and cadence (Report definitions).",
+        );
+    }
+    Finding::green(format!(
+        "{} what is measured and how often.",
+        plural(
+            f.reporting.definitions as usize,
+            "report definition says",
+            "report definitions say"
+        )
+    ))
+}
+
+fn audit_programme(f: &Figures) -> Finding {
+    let a = &f.audits;
+    match &a.current_programme {
+        None => Finding::red(
+            "No audit programme covers today.",
+            "Plan an audit programme for the current period (Internal audits).",
+        ),
+        Some(p) if a.planned_in_programme == 0 => Finding::amber(
+            format!("The programme {} plans no audit.", p.label),
+            "Plan the audits of the programme.",
+            std::slice::from_ref(p),
+        ),
+        Some(p) if a.completed_last_year == 0 => Finding::amber(
+            format!(
+                "The programme {} is planned but no audit was completed in the last 12 months.",
+                p.label
+            ),
+            "Carry out the planned audits and complete them.",
+            std::slice::from_ref(p),
+        ),
+        Some(p) => Finding::green(format!(
+            "The programme {} is current; {} completed in the last 12 months.",
+            p.label,
+            plural(a.completed_last_year as usize, "audit was", "audits were")
+        )),
+    }
+}
+
+fn audits_on_time(f: &Figures) -> Finding {
+    let l = &f.audits.overdue;
+    if l.is_empty() {
+        return Finding::green("No planned audit is overdue.");
+    }
+    Finding::amber(
+        format!(
+            "{} past {} planned date: {}.",
+            plural(l.len(), "audit is", "audits are"),
+            if l.len() == 1 { "its" } else { "their" },
+            named(l)
+        ),
+        "Carry them out or re-plan them.",
+        l,
+    )
+}
+
+fn management_review_held(f: &Figures) -> Finding {
+    let r = &f.reviews;
+    match (r.days_since_last, r.reviews) {
+        (Some(d), _) if d <= 365 => Finding::green(format!(
+            "The last management review was held on {} ({d} days ago).",
+            r.last_held_on.as_deref().unwrap_or("?")
+        )),
+        (Some(d), _) => Finding::amber(
+            format!("The last management review was {d} days ago, more than 12 months."),
+            "Hold the next management review and freeze its pack.",
+            &[],
+        ),
+        (None, 0) => Finding::red(
+            "No management review is recorded.",
+            "Plan a management review (Management reviews).",
+        ),
+        (None, _) => Finding::amber(
+            "A management review is planned but none has been held (no pack frozen).",
+            "Hold the review and freeze its input pack.",
+            &[],
+        ),
+    }
+}
+
+fn reports_produced(f: &Figures) -> Finding {
+    let r = &f.reporting;
+    if r.definitions == 0 {
+        return Finding::red(
+            "No service reports are defined.",
+            "Define the service reports with their audience and cadence.",
+        );
+    }
+    if r.recent_snapshots == 0 {
+        return Finding::amber(
+            "Reports are defined but none was produced in the last 40 days.",
+            "Run the report definitions (they run on their cadence while Steward serves).",
+            &[],
+        );
+    }
+    Finding::green(format!(
+        "{} produced in the last 40 days.",
+        plural(r.recent_snapshots as usize, "report was", "reports were")
+    ))
+}
+
+fn effectiveness_checked(f: &Figures) -> Finding {
+    let c = &f.corrective;
+    if !c.closed_without_check.is_empty() {
+        return Finding::amber(
+            format!(
+                "{} without an effectiveness check: {}.",
+                plural(
+                    c.closed_without_check.len(),
+                    "nonconformity was closed",
+                    "nonconformities were closed"
+                ),
+                named(&c.closed_without_check)
+            ),
+            "Record whether the corrective action was effective.",
+            &c.closed_without_check,
+        );
+    }
+    Finding::green(if c.nonconformities == 0 {
+        "No nonconformity has been raised, so none was closed unchecked.".to_owned()
+    } else {
+        format!(
+            "{} recorded; every closed one has an effectiveness check.",
+            plural(
+                c.nonconformities as usize,
+                "nonconformity",
+                "nonconformities"
+            )
+        )
+    })
+}
+
+fn corrective_actions_on_time(f: &Figures) -> Finding {
+    let l = &f.corrective.actions_overdue;
+    if l.is_empty() {
+        return Finding::green("No corrective action is overdue.");
+    }
+    Finding::amber(
+        format!(
+            "{} overdue: {}.",
+            plural(l.len(), "corrective action is", "corrective actions are"),
+            named(l)
+        ),
+        "Complete them or agree new dates.",
+        l,
+    )
+}
+
+fn improvements_registered(f: &Figures) -> Finding {
+    if f.improvements.total == 0 {
+        return Finding::red(
+            "The improvement register is empty.",
+            "Register improvement opportunities (Improvements).",
+        );
+    }
+    Finding::green(format!(
+        "{} in the register.",
+        plural(
+            f.improvements.total as usize,
+            "improvement opportunity is",
+            "improvement opportunities are"
+        )
+    ))
+}
+
+fn improvements_on_track(f: &Figures) -> Finding {
+    let i = &f.improvements;
+    let late: Vec<RecordRef> = i.overdue.iter().chain(&i.unmeasured).cloned().collect();
+    if late.is_empty() {
+        return Finding::green("No approved improvement is past its date or unmeasured.");
+    }
+    Finding::amber(
+        format!(
+            "{} past {} date and {} implemented without a measured result: {}.",
+            plural(i.overdue.len(), "improvement is", "improvements are"),
+            if i.overdue.len() == 1 { "its" } else { "their" },
+            i.unmeasured.len(),
+            named(&late)
+        ),
+        "Deliver or re-plan them, and measure the result of what was implemented.",
+        &late,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::improvement::evidence::Colour;
+
+    fn r(label: &str) -> RecordRef {
+        RecordRef::new(label, format!("/x/{label}"))
+    }
+
+    fn colour(check: fn(&Figures) -> Finding, f: &Figures) -> Colour {
+        check(f).colour
+    }
+
+    #[test]
+    fn service_levels_go_red_amber_green() {
+        let mut f = Figures::default();
+        assert_eq!(colour(services_without_sla, &f), Colour::Red);
+        f.slas.active = 1;
+        f.services.without_sla = vec![r("Mail")];
+        let found = services_without_sla(&f);
+        assert_eq!(found.colour, Colour::Amber);
+        assert!(found.reason.contains("Mail"), "{}", found.reason);
+        assert_eq!(found.records.len(), 1);
+        f.services.without_sla.clear();
+        assert_eq!(colour(services_without_sla, &f), Colour::Green);
+
+        for check in [
+            slas_without_workload_limits,
+            slas_past_review,
+            repeated_breaches_unimproved,
+        ] {
+            let mut f = Figures::default();
+            assert_eq!(colour(check, &f), Colour::Red);
+            f.slas.active = 2;
+            assert_eq!(colour(check, &f), Colour::Green);
+            f.slas.without_workload_limit = vec![r("Gold")];
+            f.slas.review_overdue = vec![r("Gold")];
+            f.slas.repeatedly_breached_unimproved = vec![r("Gold")];
+            assert_eq!(colour(check, &f), Colour::Amber);
+        }
+    }
+
+    #[test]
+    fn reviews_need_to_be_held_within_a_year() {
+        let mut f = Figures::default();
+        assert_eq!(colour(management_review_held, &f), Colour::Red);
+        f.reviews.reviews = 1;
+        assert_eq!(colour(management_review_held, &f), Colour::Amber);
+        f.reviews.days_since_last = Some(400);
+        assert_eq!(colour(management_review_held, &f), Colour::Amber);
+        f.reviews.days_since_last = Some(30);
+        f.reviews.last_held_on = Some("2026-11-05".into());
+        let g = management_review_held(&f);
+        assert_eq!(g.colour, Colour::Green);
+        assert!(g.reason.contains("2026-11-05"));
+        assert_eq!(colour(management_engaged, &f), Colour::Green);
+    }
+
+    #[test]
+    fn audits_need_a_current_programme_and_completed_audits() {
+        let mut f = Figures::default();
+        assert_eq!(colour(audit_programme, &f), Colour::Red);
+        f.audits.current_programme = Some(r("2026"));
+        assert_eq!(colour(audit_programme, &f), Colour::Amber);
+        f.audits.planned_in_programme = 2;
+        assert_eq!(colour(audit_programme, &f), Colour::Amber);
+        f.audits.completed_last_year = 1;
+        assert_eq!(colour(audit_programme, &f), Colour::Green);
+        assert_eq!(colour(audits_on_time, &f), Colour::Green);
+        f.audits.overdue = vec![r("Incident audit")];
+        assert_eq!(colour(audits_on_time, &f), Colour::Amber);
+    }
+
+    #[test]
+    fn availability_and_continuity() {
+        let mut f = Figures::default();
+        assert_eq!(colour(availability_targets, &f), Colour::Red);
+        f.services.live = 2;
+        f.services.without_availability_target = vec![r("Mail"), r("Payroll")];
+        assert_eq!(colour(availability_targets, &f), Colour::Red);
+        f.services.without_availability_target.pop();
+        assert_eq!(colour(availability_targets, &f), Colour::Amber);
+        f.services.without_availability_target.clear();
+        assert_eq!(colour(availability_targets, &f), Colour::Green);
+        assert_eq!(colour(misses_investigated, &f), Colour::Green);
+        f.services.missed_uninvestigated = vec![r("Mail")];
+        assert_eq!(colour(misses_investigated, &f), Colour::Amber);
+
+        assert_eq!(colour(continuity_plans, &f), Colour::Red);
+        assert_eq!(colour(continuity_tested, &f), Colour::Red);
+        f.continuity.approved_plans = 1;
+        f.services.without_continuity_plan = vec![r("Payroll")];
+        f.continuity.untested = vec![r("Mail plan")];
+        assert_eq!(colour(continuity_plans, &f), Colour::Amber);
+        assert_eq!(colour(continuity_tested, &f), Colour::Amber);
+        f.services.without_continuity_plan.clear();
+        f.continuity.untested.clear();
+        assert_eq!(colour(continuity_plans, &f), Colour::Green);
+        assert_eq!(colour(continuity_tested, &f), Colour::Green);
+    }
+
+    #[test]
+    fn resolution_records() {
+        let mut f = Figures::default();
+        for check in [
+            incidents_recorded,
+            requests_recorded,
+            problems_recorded,
+            known_errors_shared,
+        ] {
+            assert_eq!(colour(check, &f), Colour::Red);
+        }
+        f.resolution.problems = 1;
+        assert_eq!(colour(known_errors_shared, &f), Colour::Amber);
+        f.resolution.incidents = 3;
+        f.resolution.requests = 2;
+        f.resolution.known_errors = 1;
+        for check in [
+            incidents_recorded,
+            requests_recorded,
+            problems_recorded,
+            known_errors_shared,
+        ] {
+            assert_eq!(colour(check, &f), Colour::Green);
+        }
+        assert_eq!(colour(major_incidents_reviewed, &f), Colour::Green);
+        f.resolution.majors_unreviewed = vec![r("INC-1")];
+        assert_eq!(colour(major_incidents_reviewed, &f), Colour::Amber);
+        assert_eq!(colour(problems_have_causes, &f), Colour::Green);
+        f.resolution.problems_without_cause = vec![r("PRB-1")];
+        assert_eq!(colour(problems_have_causes, &f), Colour::Amber);
+    }
+
+    #[test]
+    fn improvement_and_corrective_action() {
+        let mut f = Figures::default();
+        assert_eq!(colour(improvements_registered, &f), Colour::Red);
+        assert_eq!(colour(effectiveness_checked, &f), Colour::Green);
+        f.corrective.closed_without_check = vec![r("NC-1")];
+        assert_eq!(colour(effectiveness_checked, &f), Colour::Amber);
+        f.corrective.actions_overdue = vec![r("Fix it")];
+        assert_eq!(colour(corrective_actions_on_time, &f), Colour::Amber);
+        f.improvements.total = 1;
+        assert_eq!(colour(improvements_registered, &f), Colour::Green);
+        assert_eq!(colour(improvements_on_track, &f), Colour::Green);
+        f.improvements.unmeasured = vec![r("IMP-1")];
+        let a = improvements_on_track(&f);
+        assert_eq!(a.colour, Colour::Amber);
+        assert!(a.reason.contains("IMP-1"), "{}", a.reason);
+    }
+
+    #[test]
+    fn people_catalogue_configuration_relationships_suppliers_reporting() {
+        let mut f = Figures::default();
+        for check in [
+            services_have_owners,
+            teams_exist,
+            catalogue_published,
+            configuration_recorded,
+            satisfaction_measured,
+            measurement_defined,
+            reports_produced,
+        ] {
+            assert_eq!(colour(check, &f), Colour::Red);
+        }
+        assert_eq!(colour(suppliers_under_contract, &f), Colour::Green);
+        f.suppliers.active = 1;
+        f.suppliers.without_contract = vec![r("Acme")];
+        assert_eq!(colour(suppliers_under_contract, &f), Colour::Amber);
+        f.services.live = 1;
+        f.services.without_owner = vec![r("Mail")];
+        assert_eq!(colour(services_have_owners, &f), Colour::Amber);
+        f.services.without_owner.clear();
+        assert_eq!(colour(services_have_owners, &f), Colour::Green);
+        f.reporting.definitions = 1;
+        assert_eq!(colour(reports_produced, &f), Colour::Amber);
+        f.reporting.recent_snapshots = 1;
+        assert_eq!(colour(reports_produced, &f), Colour::Green);
+        f.relationships.complaints_open_long = vec![r("CMP-1")];
+        assert_eq!(colour(complaints_closed, &f), Colour::Amber);
+        let named3 = named(&[r("a"), r("b"), r("c"), r("d"), r("e")]);
+        assert_eq!(named3, "a, b, c and 2 more");
+    }
+}

@@ -1,0 +1,4 @@
+//! Improvement — its operator commands: the evidence map for monitoring and the guided start
+//! that seeds an ISO/IEC 20000-1 configuration.
+
+pub(crate) mod conformity_cmd;
