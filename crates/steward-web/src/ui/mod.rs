@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::continuity::routes())
         .merge(improvement::nonconformities::routes())
         .merge(improvement::audits::routes())
+        .merge(improvement::conformity::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

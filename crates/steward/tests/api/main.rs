@@ -20,6 +20,7 @@ mod conformity;
 mod console;
 mod continuity;
 mod escalation;
+mod evidence_map;
 mod health;
 mod history_import;
 mod improvements;

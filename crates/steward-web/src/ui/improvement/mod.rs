@@ -5,6 +5,7 @@
 //! ISO/IEC 20000-1 8.3.2, 9.2, 9.3, 10.1 and 10.2.
 
 pub(crate) mod audits;
+pub(crate) mod conformity;
 pub(crate) mod criteria;
 pub(crate) mod improvements;
 pub(crate) mod nonconformities;

@@ -1,0 +1,240 @@
+//! The evidence map (ISO/IEC 20000-1 clauses 4–10): its checks turn from red to amber to green
+//! as the records that satisfy them are created or brought up to date; staff and auditors read
+//! it, customers do not; a daily snapshot keeps its history.
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+fn clause<'a>(map: &'a Value, number: &str) -> &'a Value {
+    map["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clause"] == number)
+        .unwrap_or_else(|| panic!("no clause {number}"))
+}
+
+fn check<'a>(map: &'a Value, number: &str, name: &str) -> &'a Value {
+    clause(map, number)["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no check {name} under {number}"))
+}
+
+async fn map(t: &TestApp) -> Value {
+    let r = t.get("/api/v1/conformity", &t.admin).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+fn sla(name: &str, service: i64, workload: bool) -> Value {
+    let mut body = json!({
+        "name": name, "service_id": service, "organization_ids": [],
+        "targets": {"P3": {"response_seconds": 3600, "resolution_seconds": 28800}},
+        "pause": [], "warning_percent": 75, "exceptions": []
+    });
+    if workload {
+        body["workload_limit"] = json!({"per_month": 200, "suspend_targets": false});
+    }
+    body
+}
+
+#[tokio::test]
+async fn service_levels_turn_from_red_to_amber_to_green() {
+    let t = TestApp::spawn().await;
+    let m = map(&t).await;
+    assert_eq!(clause(&m, "8.3.3")["colour"], "red");
+    assert_eq!(check(&m, "8.3.3", "services_without_sla")["colour"], "red");
+    assert!(m["totals"]["red"].as_i64().unwrap() > 0);
+    // A group takes the worst colour under it.
+    assert_eq!(clause(&m, "8.3")["colour"], "red");
+
+    let mail = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Mail", "status": "live", "owner_id": t.admin_id}),
+        )
+        .await
+        .id();
+    let payroll = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Payroll", "status": "live", "owner_id": t.admin_id}),
+        )
+        .await
+        .id();
+    let r = t
+        .post("/api/v1/slas", &t.admin, sla("Mail standard", mail, false))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mail_sla = r.id();
+
+    // One SLA for two services, with no workload limit: amber, naming what is missing.
+    let m = map(&t).await;
+    let c = check(&m, "8.3.3", "services_without_sla");
+    assert_eq!(c["colour"], "amber", "{c}");
+    assert!(c["reason"].as_str().unwrap().contains("Payroll"), "{c}");
+    assert_eq!(
+        c["records"][0]["href"],
+        format!("/manage/services/{payroll}")
+    );
+    assert!(c["next_step"].is_string());
+    let w = check(&m, "8.3.3", "slas_without_workload_limits");
+    assert_eq!(w["colour"], "amber");
+    assert!(
+        w["reason"].as_str().unwrap().contains("Mail standard"),
+        "{w}"
+    );
+    assert_eq!(clause(&m, "8.3.3")["colour"], "amber");
+
+    // Brought up to date: a workload limit, and an SLA for Payroll.
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/slas/{mail_sla}"),
+            Some(&t.admin),
+            Some(sla("Mail standard", mail, true)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t
+        .post(
+            "/api/v1/slas",
+            &t.admin,
+            sla("Payroll standard", payroll, true),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let m = map(&t).await;
+    for name in [
+        "services_without_sla",
+        "slas_without_workload_limits",
+        "slas_past_review",
+        "repeated_breaches_unimproved",
+    ] {
+        let c = check(&m, "8.3.3", name);
+        assert_eq!(c["colour"], "green", "{name}: {c}");
+        assert!(c["next_step"].is_null());
+    }
+    assert_eq!(clause(&m, "8.3.3")["colour"], "green");
+    // Owners are named on both services.
+    assert_eq!(check(&m, "5.3", "services_have_owners")["colour"], "green");
+}
+
+#[tokio::test]
+async fn audits_and_reviews_turn_green_as_they_are_held() {
+    let t = TestApp::spawn().await;
+    let m = map(&t).await;
+    assert_eq!(check(&m, "9.2", "audit_programme")["colour"], "red");
+    assert_eq!(check(&m, "9.3", "management_review_held")["colour"], "red");
+
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let year = today.year();
+    let programme = t
+        .post(
+            "/api/v1/audit-programmes",
+            &t.admin,
+            json!({"title": format!("Audits {year}"), "period_from": format!("{year}-01-01"),
+                   "period_to": format!("{year}-12-31")}),
+        )
+        .await
+        .id();
+    let m = map(&t).await;
+    let c = check(&m, "9.2", "audit_programme");
+    assert_eq!(c["colour"], "amber", "{c}");
+    assert!(
+        c["reason"].as_str().unwrap().contains("plans no audit"),
+        "{c}"
+    );
+
+    let (auditor_id, auditor) = t.user("ines", "auditor", None).await;
+    let audit = t
+        .post(
+            "/api/v1/audits",
+            &t.admin,
+            json!({"programme_id": programme, "title": "Incident management",
+                   "scope_text": "The desk", "criteria": ["8.6.1"],
+                   "planned_on": today.to_string(), "auditor_id": auditor_id}),
+        )
+        .await;
+    assert_eq!(audit.status, 201, "{}", audit.body);
+    let audit = audit.id();
+    // Planned but not completed: still amber.
+    assert_eq!(
+        check(&map(&t).await, "9.2", "audit_programme")["colour"],
+        "amber"
+    );
+    let r = t
+        .patch(
+            &format!("/api/v1/audits/{audit}"),
+            &t.admin,
+            json!({"status": "completed", "report_summary": "No finding"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let m = map(&t).await;
+    assert_eq!(check(&m, "9.2", "audit_programme")["colour"], "green");
+    assert_eq!(check(&m, "9.2", "audits_on_time")["colour"], "green");
+
+    // A review planned is amber until it is held (its pack frozen).
+    let review = t
+        .post(
+            "/api/v1/reviews",
+            &t.admin,
+            json!({"title": "Annual review", "period_from": format!("{}-01-01", year - 1),
+                   "period_to": format!("{year}-01-01")}),
+        )
+        .await;
+    assert_eq!(review.status, 201, "{}", review.body);
+    let review = review.id();
+    let m = map(&t).await;
+    assert_eq!(
+        check(&m, "9.3", "management_review_held")["colour"],
+        "amber"
+    );
+    let r = t
+        .patch(
+            &format!("/api/v1/reviews/{review}"),
+            &t.admin,
+            json!({"freeze": true, "minutes": "Held"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let m = map(&t).await;
+    assert_eq!(
+        check(&m, "9.3", "management_review_held")["colour"],
+        "green"
+    );
+    assert_eq!(check(&m, "5.1", "management_engaged")["colour"], "green");
+
+    // The auditor reads the map and its history; a customer reads neither.
+    let r = t.get("/api/v1/conformity", &auditor).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let org = t.create_org("Acme").await;
+    let (_, customer) = t.user("wile", "customer", Some(org)).await;
+    t.get("/api/v1/conformity", &customer).await.problem(403);
+    t.get("/api/v1/conformity/history", &customer)
+        .await
+        .problem(403);
+}
+
+#[tokio::test]
+async fn a_daily_snapshot_is_kept_once_and_shows_in_the_history() {
+    let t = TestApp::spawn().await;
+    let h = t.get("/api/v1/conformity/history", &t.admin).await;
+    assert_eq!(h.body, json!([]));
+    assert_eq!(t.app.snapshot_conformity("a").await.unwrap(), Some(true));
+    // The same day again stores nothing new (another node, or the next round).
+    assert_ne!(t.app.snapshot_conformity("a").await.unwrap(), Some(true));
+    let h = t.get("/api/v1/conformity/history", &t.admin).await;
+    let days = h.body.as_array().unwrap();
+    assert_eq!(days.len(), 1, "{}", h.body);
+    let m = map(&t).await;
+    assert_eq!(days[0]["day"], m["as_of"]);
+    assert_eq!(days[0]["red"], m["totals"]["red"]);
+}
