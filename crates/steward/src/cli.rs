@@ -47,6 +47,9 @@ pub enum Command {
     },
     /// Apply pending database migrations.
     Migrate,
+    /// Prepare a database: migrations, the first admin, and optionally a starting
+    /// configuration (`--template iso20000`). Running it twice changes nothing.
+    Init(crate::improvement::init_cmd::InitArgs),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -185,6 +188,9 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Export(command) => {
             return crate::reporting::export_cmd::run(app, command).await;
+        }
+        Command::Init(args) => {
+            return crate::improvement::init_cmd::run(app, args).await;
         }
         Command::Conformity(args) => {
             return crate::improvement::conformity_cmd::run(app, args).await;

@@ -7,6 +7,7 @@
 pub mod audits;
 pub mod complaints;
 pub mod evidence;
+pub mod guided_start;
 pub mod improvements;
 pub mod nonconformities;
 pub mod raise;

@@ -2,3 +2,4 @@
 //! that seeds an ISO/IEC 20000-1 configuration.
 
 pub(crate) mod conformity_cmd;
+pub(crate) mod init_cmd;

@@ -238,3 +238,58 @@ async fn a_daily_snapshot_is_kept_once_and_shows_in_the_history() {
     assert_eq!(days[0]["day"], m["as_of"]);
     assert_eq!(days[0]["red"], m["totals"]["red"]);
 }
+
+fn steward(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(args)
+        .arg("--database-url")
+        .arg(database_url)
+        .env_remove("STEWARD_DATABASE_URL")
+        .output()
+        .expect("run steward")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn init_seeds_the_template_once_and_the_map_exits_2_while_a_clause_is_red() {
+    let url = crate::support::fresh_database_url().await;
+    let o = steward(&url, &["init", "--template", "iso20000"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("password: "), "{out}");
+    assert!(out.contains("+ Calendar Office hours"), "{out}");
+    assert!(out.contains("+ SLA Standard support (template)"), "{out}");
+    let entries = |o: std::process::Output| text(&o.stdout);
+    let before = entries(steward(&url, &["audit", "verify"]));
+
+    // Twice: nothing new, not even an audit entry.
+    let o = steward(&url, &["init", "--template", "iso20000"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("nothing to do"), "{out}");
+    assert!(!out.contains("password"), "{out}");
+    assert_eq!(entries(steward(&url, &["audit", "verify"])), before);
+
+    let o = steward(&url, &["conformity"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let table = text(&o.stdout);
+    assert!(table.contains("8.3.3"), "{table}");
+    assert!(table.contains("RED"), "{table}");
+    // The seeded SLAs are templates: inactive, so services still need their own.
+    assert!(table.contains("No active SLA"), "{table}");
+
+    let o = steward(&url, &["conformity", "--json"]);
+    let map: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert!(map["totals"]["red"].as_i64().unwrap() > 0);
+
+    let o = steward(&url, &["init", "--template", "itil"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("unknown template"),
+        "{}",
+        text(&o.stderr)
+    );
+}
