@@ -1238,6 +1238,42 @@ test('a customer rates a resolved record in the portal, and the survey link work
   Object.assign(world, { surveyLink: spareLink, rateable: `/incidents/${spare.id}` });
 });
 
+test('the guided start seeds the template and the conformity map shows what remains', async () => {
+  const page = await newPage();
+  await login(page, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${BASE}/manage/start`);
+  await page.getByRole('heading', { name: 'What remains to be done' }).waitFor();
+  await shot(page, 'guided-start-before');
+  await page.getByRole('button', { name: 'Set up the starting configuration' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('body').textContent(), /starting configuration is in place: \d+ records created/);
+  await shot(page, 'guided-start-done');
+  // A second run changes nothing and says so.
+  await page.getByRole('button', { name: 'Set up the starting configuration' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('body').textContent(), /already in place; nothing was changed/);
+  // Each remaining clause links to its place on the map.
+  await page.getByRole('region', { name: 'What remains to be done' }).getByRole('link').first().click();
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /\/manage\/conformity/);
+  await page.getByRole('heading', { name: 'Are we ready for the audit?' }).waitFor();
+  const slm = page.locator('#clause-8-3-3');
+  assert.match(await slm.textContent(), /(Green|Amber|Red)/);
+  await shot(page, 'conformity-map');
+  await page.context().close();
+
+  // The auditor finds the map in the main navigation and reads it.
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  await api(admin, 'POST', '/api/v1/users', { username: 'ines', role: 'auditor', password: PASSWORD, display_name: 'Ines' });
+  const auditor = await newPage();
+  await login(auditor, 'ines');
+  await auditor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Conformity' }).click();
+  await auditor.getByRole('heading', { name: 'Conformity with ISO/IEC 20000-1' }).waitFor();
+  assert.equal(await auditor.getByRole('navigation', { name: 'Management' }).count(), 0);
+  await shot(auditor, 'conformity-auditor');
+  await auditor.context().close();
+});
+
 test('the main pages have no serious accessibility violations', async () => {
   // axe is injected as a script, which the pages' Content-Security-Policy would refuse.
   const page = await newPage({ bypassCSP: true });
@@ -1319,6 +1355,9 @@ test('the main pages have no serious accessibility violations', async () => {
   await check('/manage/report-definitions');
   if (world.definition) await check(world.definition);
   if (world.snapshot) await check(world.snapshot);
+  await check('/manage/conformity');
+  await login(page, 'admin', ADMIN_PASSWORD);
+  await check('/manage/start');
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(improvement::nonconformities::routes())
         .merge(improvement::audits::routes())
         .merge(improvement::conformity::routes())
+        .merge(improvement::guided_start::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())

@@ -21,6 +21,8 @@ struct DashboardPage {
     reports: Vec<crate::ui::reporting::reports::ReportView>,
     /// Continuity plans overdue for a test (8.7.2): (link, service, plan, due date).
     overdue: Vec<(String, String, String, String)>,
+    /// An administrator on a database without services is offered the guided start.
+    first_day: bool,
 }
 
 async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
@@ -52,9 +54,24 @@ async fn dashboard(State(state): State<AppState>, ui: Ui) -> UiResult {
         })
         .collect();
 
+    let first_day = ui.actor.can(steward_domain::Permission::ConfigureTickets)
+        && state
+            .app
+            .list_services(
+                &ui.actor,
+                Default::default(),
+                steward_domain::foundation::page::PageRequest {
+                    limit: 1,
+                    offset: 0,
+                },
+            )
+            .await?
+            .total
+            == 0;
     Ok(ui.page(&DashboardPage {
         l: ui.layout("Dashboard", "manage"),
         reports,
         overdue,
+        first_day,
     }))
 }
