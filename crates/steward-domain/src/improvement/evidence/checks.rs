@@ -17,7 +17,9 @@ pub const CHECKS: &[Check] = &[
     k("5.3", "services_have_owners", services_have_owners),
     k("5.3", "teams_exist", teams_exist),
     k("7.6", "known_errors_shared", known_errors_shared),
+    k("8.2.2", "requirements_documented", requirements_documented),
     k("8.2.4", "catalogue_published", catalogue_published),
+    k("8.2.5", "assets_owned", assets_owned),
     k("8.2.6", "configuration_recorded", configuration_recorded),
     k("8.3.2", "satisfaction_measured", satisfaction_measured),
     k("8.3.2", "complaints_closed", complaints_closed),
@@ -184,6 +186,61 @@ fn known_errors_shared(f: &Figures) -> Finding {
     Finding::red(
         "No known errors or problems are recorded, so no knowledge is shared from them.",
         "Record problems and publish their workarounds as known errors.",
+    )
+}
+
+fn requirements_documented(f: &Figures) -> Finding {
+    let s = &f.services;
+    if s.live == 0 {
+        return Finding::red(
+            "No live service, so no service requirements are documented.",
+            "Record your live services and their requirements.",
+        );
+    }
+    if s.without_requirements.is_empty() {
+        return Finding::green("Every live service has documented requirements.");
+    }
+    Finding::amber(
+        format!(
+            "{} no documented requirement: {}.",
+            plural(
+                s.without_requirements.len(),
+                "live service has",
+                "live services have"
+            ),
+            named(&s.without_requirements)
+        ),
+        "Record the requirements agreed for each service.",
+        &s.without_requirements,
+    )
+}
+
+fn assets_owned(f: &Figures) -> Finding {
+    let s = &f.services;
+    if s.configuration_items == 0 {
+        return Finding::red(
+            "No assets are recorded as configuration items.",
+            "Record the assets that deliver the services, each with an owner.",
+        );
+    }
+    if s.items_without_owner.is_empty() {
+        return Finding::green(format!(
+            "All {} configuration items in use have an owner.",
+            s.configuration_items
+        ));
+    }
+    Finding::amber(
+        format!(
+            "{} no owner: {}.",
+            plural(
+                s.items_without_owner.len(),
+                "configuration item in use has",
+                "configuration items in use have"
+            ),
+            named(&s.items_without_owner)
+        ),
+        "Name an owner for each.",
+        &s.items_without_owner,
     )
 }
 
@@ -935,6 +992,12 @@ mod tests {
             assert_eq!(colour(check, &f), Colour::Red);
         }
         assert_eq!(colour(suppliers_under_contract, &f), Colour::Green);
+        assert_eq!(colour(requirements_documented, &f), Colour::Red);
+        assert_eq!(colour(assets_owned, &f), Colour::Red);
+        f.services.configuration_items = 2;
+        assert_eq!(colour(assets_owned, &f), Colour::Green);
+        f.services.items_without_owner = vec![r("db1")];
+        assert_eq!(colour(assets_owned, &f), Colour::Amber);
         f.suppliers.active = 1;
         f.suppliers.without_contract = vec![r("Acme")];
         assert_eq!(colour(suppliers_under_contract, &f), Colour::Amber);
@@ -943,6 +1006,9 @@ mod tests {
         assert_eq!(colour(services_have_owners, &f), Colour::Amber);
         f.services.without_owner.clear();
         assert_eq!(colour(services_have_owners, &f), Colour::Green);
+        assert_eq!(colour(requirements_documented, &f), Colour::Green);
+        f.services.without_requirements = vec![r("Mail")];
+        assert_eq!(colour(requirements_documented, &f), Colour::Amber);
         f.reporting.definitions = 1;
         assert_eq!(colour(reports_produced, &f), Colour::Amber);
         f.reporting.recent_snapshots = 1;

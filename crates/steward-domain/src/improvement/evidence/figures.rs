@@ -43,7 +43,11 @@ pub struct ServiceFigures {
     pub live: i64,
     pub without_owner: Vec<RecordRef>,
     pub in_catalogue: i64,
+    /// Live services with no documented requirement.
+    pub without_requirements: Vec<RecordRef>,
     pub configuration_items: i64,
+    /// Configuration items in use with no owner.
+    pub items_without_owner: Vec<RecordRef>,
     /// Live services no active SLA covers.
     pub without_sla: Vec<RecordRef>,
     pub without_availability_target: Vec<RecordRef>,
