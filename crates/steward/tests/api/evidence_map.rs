@@ -293,3 +293,244 @@ async fn init_seeds_the_template_once_and_the_map_exits_2_while_a_clause_is_red(
         text(&o.stderr)
     );
 }
+
+/// Records entered through the API, as a new organization would, until no clause is red.
+#[tokio::test]
+async fn a_template_database_turns_green_through_the_api() {
+    let t = TestApp::spawn().await;
+    let o = steward(&t.database_url, &["init", "--template", "iso20000"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = steward(&t.database_url, &["conformity"]);
+    assert_eq!(o.status.code(), Some(2));
+    println!("On the fresh template:\n{}", text(&o.stdout));
+
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let ok = |r: &crate::support::Reply| assert!(r.status.is_success(), "{}", r.body);
+    let a = &t.admin;
+    let acme = t.create_org("Acme").await;
+    let (_, customer) = t.user("wile", "customer", Some(acme)).await;
+    let (agent_id, agent) = t.user("arne", "agent", None).await;
+    ok(&t
+        .post(
+            "/api/v1/teams",
+            a,
+            json!({"name": "Service desk", "member_ids": [agent_id]}),
+        )
+        .await);
+
+    // The desk goes live with an owner, requirements, a published catalogue entry, a CI.
+    let desk = t.get("/api/v1/services?limit=10", a).await.body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .patch(
+            &format!("/api/v1/services/{desk}"),
+            a,
+            json!({"status": "live", "owner_id": t.admin_id, "customer_ids": [acme]}),
+        )
+        .await;
+    ok(&r);
+    ok(&t
+        .post(
+            &format!("/api/v1/services/{desk}/requirements"),
+            a,
+            json!({"text": "Answer the phone in office hours", "source": "Contract", "stated_on": today.to_string()}),
+        )
+        .await);
+    let catalogue = t.get("/api/v1/catalogue", a).await;
+    let entry = catalogue.body["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}", catalogue.body));
+    ok(&t
+        .patch(
+            &format!("/api/v1/catalogue/{entry}"),
+            a,
+            json!({"published": true}),
+        )
+        .await);
+    ok(&t
+        .post(
+            "/api/v1/cis",
+            a,
+            json!({"name": "desk-phone-system", "ci_type": "application", "owner_id": t.admin_id}),
+        )
+        .await);
+
+    // The SLA template agreed for the desk: active.
+    let slas = t.get("/api/v1/slas", a).await;
+    let template = slas.body.as_array().unwrap()[0].clone();
+    let mut agreed = template.clone();
+    for k in [
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "next_review_on",
+        "review_overdue",
+        "level",
+    ] {
+        agreed.as_object_mut().unwrap().remove(k);
+    }
+    agreed["active"] = json!(true);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/slas/{}", template["id"]),
+            Some(a),
+            Some(agreed),
+        )
+        .await;
+    ok(&r);
+
+    // Records worked: an incident rated by its customer, a request, a problem made a known
+    // error.
+    let incident = t
+        .post(
+            "/api/v1/incidents",
+            &customer,
+            json!({"title": "Phone rings out", "service_id": desk}),
+        )
+        .await;
+    ok(&incident);
+    let incident = incident.id();
+    for to in [
+        json!({"to": "in_progress"}),
+        json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "Rerouted"}),
+    ] {
+        ok(&t
+            .post(
+                &format!("/api/v1/incidents/{incident}/transition"),
+                &agent,
+                to,
+            )
+            .await);
+    }
+    ok(&t
+        .post(
+            &format!("/api/v1/incidents/{incident}/satisfaction"),
+            &customer,
+            json!({"rating": 5}),
+        )
+        .await);
+    let items = t.get(&format!("/api/v1/catalogue/{entry}"), a).await;
+    let item = items.body["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}", items.body));
+    ok(&t
+        .post(
+            "/api/v1/requests",
+            &customer,
+            json!({"catalogue_item_id": item, "answers": {}}),
+        )
+        .await);
+    let problem = t
+        .post(
+            "/api/v1/problems",
+            &agent,
+            json!({"title": "Calls drop after 10 minutes", "impact": "medium", "urgency": "medium",
+                   "service_id": desk, "incident_ids": [incident]}),
+        )
+        .await;
+    ok(&problem);
+    let problem = problem.id();
+    let transition = format!("/api/v1/problems/{problem}/transition");
+    let go = |to: Value| t.post(&transition, &agent, to);
+    ok(&go(json!({"to": "investigating"})).await);
+    ok(&t
+        .patch(
+            &format!("/api/v1/problems/{problem}"),
+            &agent,
+            json!({"root_cause": "SIP timer"}),
+        )
+        .await);
+    ok(&go(json!({"to": "known_error", "workaround": "Call back"})).await);
+
+    // Continuity: a plan approved and tested.
+    let plans = format!("/api/v1/services/{desk}/continuity-plans");
+    let plan = t
+        .post(
+            &plans,
+            a,
+            json!({"title": "Desk site loss", "invocation_criteria": "Office unreachable",
+                   "roles_contacts": "Desk lead", "recovery_steps": "Forward calls to mobiles",
+                   "rto": "4h", "rpo": "1h", "return_to_normal": "Back in the office",
+                   "test_interval_days": 180, "owner_id": t.admin_id}),
+        )
+        .await;
+    ok(&plan);
+    let plan = format!("{plans}/{}", plan.id());
+    ok(&t.post(&format!("{plan}/approve"), a, json!({})).await);
+    ok(&t
+        .post(
+            &format!("{plan}/tests"),
+            a,
+            json!({"tested_on": today.to_string(), "scenario": "Office closed",
+                   "achieved_recovery": "2h", "achieved_data_loss": "0m", "result": "passed"}),
+        )
+        .await);
+
+    // Measured and reported; audited; reviewed; improved.
+    let definition = t
+        .post(
+            "/api/v1/report-definitions",
+            a,
+            json!({"name": "Monthly desk report", "audience": "Acme",
+                   "reports": ["volumes", "sla-compliance"], "cadence": "monthly"}),
+        )
+        .await;
+    ok(&definition);
+    ok(&t
+        .post(
+            &format!("/api/v1/report-definitions/{}/run", definition.id()),
+            a,
+            json!({}),
+        )
+        .await);
+    let programme = t.get("/api/v1/audit-programmes", a).await.body[0]["id"].clone();
+    let audit = t
+        .post(
+            "/api/v1/audits",
+            a,
+            json!({"programme_id": programme, "title": "Incident management",
+                   "scope_text": "The desk", "criteria": ["8.6.1"],
+                   "planned_on": today.to_string(), "auditor_id": t.user("ines", "auditor", None).await.0}),
+        )
+        .await;
+    ok(&audit);
+    ok(&t
+        .patch(
+            &format!("/api/v1/audits/{}", audit.id()),
+            a,
+            json!({"status": "completed", "report_summary": "Conforms"}),
+        )
+        .await);
+    let review = t.get("/api/v1/reviews", a).await.body[0]["id"].clone();
+    ok(&t
+        .patch(
+            &format!("/api/v1/reviews/{review}"),
+            a,
+            json!({"freeze": true, "minutes": "Held"}),
+        )
+        .await);
+    ok(&t
+        .post(
+            "/api/v1/improvements",
+            a,
+            json!({"title": "Call-back queue", "source": "staff_suggestion"}),
+        )
+        .await);
+
+    let o = steward(&t.database_url, &["conformity"]);
+    println!("After the records were entered:\n{}", text(&o.stdout));
+    let m = map(&t).await;
+    let red: Vec<&Value> = m["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["colour"] == "red" && c["depth"].as_u64() > Some(0))
+        .collect();
+    assert!(red.is_empty(), "still red: {red:#?}");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}

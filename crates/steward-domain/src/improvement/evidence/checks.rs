@@ -225,8 +225,12 @@ fn assets_owned(f: &Figures) -> Finding {
     }
     if s.items_without_owner.is_empty() {
         return Finding::green(format!(
-            "All {} configuration items in use have an owner.",
-            s.configuration_items
+            "{}, each with an owner.",
+            plural(
+                s.configuration_items as usize,
+                "configuration item is in use",
+                "configuration items are in use"
+            )
         ));
     }
     Finding::amber(
@@ -429,8 +433,12 @@ fn suppliers_under_contract(f: &Figures) -> Finding {
     }
     if s.without_contract.is_empty() {
         return Finding::green(format!(
-            "All {} active suppliers have an active contract.",
-            s.active
+            "{}, each under an active contract.",
+            plural(
+                s.active as usize,
+                "active supplier is recorded",
+                "active suppliers are recorded"
+            )
         ));
     }
     Finding::amber(
