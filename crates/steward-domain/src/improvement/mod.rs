@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod complaint;
+pub mod document;
 pub mod nonconformity;
 pub mod opportunity;
 pub mod review;
