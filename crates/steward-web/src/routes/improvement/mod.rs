@@ -5,6 +5,7 @@
 
 pub mod audits;
 pub mod complaints;
+pub mod documents;
 pub mod improvements;
 pub mod nonconformities;
 pub mod reviews;
