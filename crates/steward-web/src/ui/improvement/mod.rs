@@ -6,6 +6,7 @@
 
 pub(crate) mod audits;
 pub(crate) mod criteria;
+pub(crate) mod documents;
 pub(crate) mod improvements;
 pub(crate) mod nonconformities;
 pub(crate) mod reviews;
