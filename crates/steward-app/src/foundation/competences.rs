@@ -34,7 +34,12 @@ impl App {
     }
 
     /// The person and verifier are active staff; one entry per person and skill (409).
-    async fn check_competence(&self, tx: &mut Tx, k: &Competence, before: Option<&Competence>) -> Result<()> {
+    async fn check_competence(
+        &self,
+        tx: &mut Tx,
+        k: &Competence,
+        before: Option<&Competence>,
+    ) -> Result<()> {
         if before.is_none_or(|b| b.user_id != k.user_id) {
             require_staff_user(tx.ex(), "user_id", k.user_id).await?;
         }
@@ -46,7 +51,10 @@ impl App {
         if competences::exists(tx.ex(), k.user_id, &k.skill, k.id).await? {
             return Err(AppError::conflict(
                 Some("skill"),
-                format!("this person already has an entry for {:?}; edit it", k.skill),
+                format!(
+                    "this person already has an entry for {:?}; edit it",
+                    k.skill
+                ),
             ));
         }
         Ok(())
@@ -90,7 +98,14 @@ impl App {
         let after = competences::update(tx.ex(), &next, now).await?;
         self.audit(
             &mut tx,
-            change(actor, "competence", id, "update", Some(&before), Some(&after)),
+            change(
+                actor,
+                "competence",
+                id,
+                "update",
+                Some(&before),
+                Some(&after),
+            ),
             now,
         )
         .await?;

@@ -35,9 +35,7 @@ fn active(d: &Document) -> Result<()> {
 /// A unique rule broken on saving: the kind and title, or the one active plan.
 fn duplicate(e: StoreError, d: &Document) -> AppError {
     match e {
-        StoreError::Duplicate(_) if d.kind == DocumentKind::ServiceManagementPlan => {
-            plan_exists()
-        }
+        StoreError::Duplicate(_) if d.kind == DocumentKind::ServiceManagementPlan => plan_exists(),
         StoreError::Duplicate(_) => AppError::conflict(
             Some("title"),
             format!(
@@ -286,7 +284,10 @@ impl App {
         if before.status == VersionStatus::Approved {
             return Err(AppError::conflict(
                 Some("status"),
-                format!("version {} is approved already and cannot change", before.label),
+                format!(
+                    "version {} is approved already and cannot change",
+                    before.label
+                ),
             ));
         }
         if let Some(later) = versions
@@ -301,9 +302,12 @@ impl App {
                 ),
             ));
         }
-        let after = documents::approve_version(tx.ex(), id, version, actor.user_id, &actor.name, now)
-            .await?
-            .ok_or_else(|| AppError::conflict(Some("status"), "the version was approved meanwhile"))?;
+        let after =
+            documents::approve_version(tx.ex(), id, version, actor.user_id, &actor.name, now)
+                .await?
+                .ok_or_else(|| {
+                    AppError::conflict(Some("status"), "the version was approved meanwhile")
+                })?;
         documents::touch(tx.ex(), id, now).await?;
         self.audit(
             &mut tx,
@@ -378,7 +382,14 @@ impl App {
         let after = self.save_document(&mut tx, &next, now).await?;
         self.audit(
             &mut tx,
-            change(actor, "document", id, "withdraw", Some(&before), Some(&after)),
+            change(
+                actor,
+                "document",
+                id,
+                "withdraw",
+                Some(&before),
+                Some(&after),
+            ),
             now,
         )
         .await?;
@@ -418,15 +429,9 @@ impl App {
         require(actor, Permission::ManageSystem)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let made = documents::ensure_placeholder(
-            tx.ex(),
-            kind,
-            title,
-            clause,
-            DEFAULT_REVIEW_MONTHS,
-            now,
-        )
-        .await?;
+        let made =
+            documents::ensure_placeholder(tx.ex(), kind, title, clause, DEFAULT_REVIEW_MONTHS, now)
+                .await?;
         if let Some(d) = &made {
             self.audit(
                 &mut tx,

@@ -139,7 +139,8 @@ pub fn clause(field: &str, value: &str) -> Result<String, FieldError> {
         .next()
         .and_then(|h| h.parse::<u8>().ok())
         .is_some_and(|h| (4..=10).contains(&h));
-    let rest_ok = parts.all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
+    let rest_ok =
+        parts.all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
     if head_ok && rest_ok {
         Ok(v.to_owned())
     } else {
@@ -217,10 +218,7 @@ impl DocumentInput {
             if (1..=60).contains(&m) {
                 next.review_interval_months = m;
             } else {
-                e.push(FieldError::new(
-                    "review_interval_months",
-                    "1 to 60 months",
-                ));
+                e.push(FieldError::new("review_interval_months", "1 to 60 months"));
             }
         }
         match self.review_due_on.as_deref().map(str::trim) {
@@ -259,9 +257,7 @@ impl TextVersionInput {
     pub fn check(&self) -> Result<(String, TextFormat, Option<String>), Invalid> {
         let mut e = Errors::new();
         let text = e.take(validation::text("text", &self.text, 1, TEXT_MAX));
-        let note = e
-            .take(change_note(self.change_note.as_deref()))
-            .flatten();
+        let note = e.take(change_note(self.change_note.as_deref())).flatten();
         e.finish()?;
         Ok((
             text.unwrap_or_default(),
@@ -385,10 +381,17 @@ mod tests {
         let fields: Vec<_> = err.0.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["title", "kind", "owner_id", "clause", "review_interval_months"]
+            [
+                "title",
+                "kind",
+                "owner_id",
+                "clause",
+                "review_interval_months"
+            ]
         );
         assert!(
-            d.clone().with_today("2026-03-01").review_overdue && !d.clone().with_today("2026-02-28").review_overdue
+            d.clone().with_today("2026-03-01").review_overdue
+                && !d.clone().with_today("2026-02-28").review_overdue
         );
     }
 }

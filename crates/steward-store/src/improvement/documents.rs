@@ -132,7 +132,12 @@ pub async fn ensure_placeholder(
     }
 }
 
-pub async fn update(mut ex: Ex<'_>, d: &Document, withdrawn_at: Option<i64>, now: i64) -> Result<Document> {
+pub async fn update(
+    mut ex: Ex<'_>,
+    d: &Document,
+    withdrawn_at: Option<i64>,
+    now: i64,
+) -> Result<Document> {
     on!(ex.by_ref(), c => sqlx::query(
         "UPDATE documents SET title = $2, kind = $3, owner_id = $4, clause = $5,
          review_interval_months = $6, review_due_on = $7, last_reviewed_on = $8, status = $9,
@@ -237,7 +242,11 @@ pub struct NewVersion<'a> {
 }
 
 /// Inserts a draft version.
-pub async fn insert_version(mut ex: Ex<'_>, v: &NewVersion<'_>, now: i64) -> Result<DocumentVersion> {
+pub async fn insert_version(
+    mut ex: Ex<'_>,
+    v: &NewVersion<'_>,
+    now: i64,
+) -> Result<DocumentVersion> {
     let (format, body, name, ctype, size, sha, bytes) = match &v.content {
         Content::Text(t, f) => (Some(f.as_str()), Some(*t), None, None, None, None, None),
         Content::File {

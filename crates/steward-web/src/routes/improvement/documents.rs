@@ -33,7 +33,10 @@ pub fn routes() -> Router<AppState> {
             &format!("{docs}/{{id}}/versions/{{version}}/approve"),
             post(approve),
         )
-        .route(&format!("{docs}/{{id}}/versions/{{version}}/file"), get(file))
+        .route(
+            &format!("{docs}/{{id}}/versions/{{version}}/file"),
+            get(file),
+        )
         .route(&format!("{docs}/{{id}}/review"), post(review))
         .route(&format!("{docs}/{{id}}/withdraw"), post(withdraw))
         .route("/api/v1/system/plan", get(plan))
@@ -67,7 +70,10 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<Document>>, Problem> {
     Ok(Json(
-        state.app.list_documents(&auth.actor, q.kind, q.status).await?,
+        state
+            .app
+            .list_documents(&auth.actor, q.kind, q.status)
+            .await?,
     ))
 }
 
@@ -106,7 +112,9 @@ pub async fn update(
     Id(id): Id,
     ApiJson(input): ApiJson<DocumentInput>,
 ) -> Result<Json<DocumentDetail>, Problem> {
-    Ok(Json(state.app.update_document(&auth.actor, id, input).await?))
+    Ok(Json(
+        state.app.update_document(&auth.actor, id, input).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -248,7 +256,9 @@ pub async fn review(
     Id(id): Id,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<Json<DocumentDetail>, Problem> {
-    Ok(Json(state.app.review_document(&auth.actor, id, input).await?))
+    Ok(Json(
+        state.app.review_document(&auth.actor, id, input).await?,
+    ))
 }
 
 /// Withdraw a document (final): it stays in the register, read-only.
@@ -369,6 +379,9 @@ pub async fn user_competences(
     Id(id): Id,
 ) -> Result<Json<Vec<Competence>>, Problem> {
     Ok(Json(
-        state.app.list_competences(&auth.actor, Some(id), None).await?,
+        state
+            .app
+            .list_competences(&auth.actor, Some(id), None)
+            .await?,
     ))
 }

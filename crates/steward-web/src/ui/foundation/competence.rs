@@ -43,9 +43,23 @@ async fn entries_page(state: &AppState, ui: &Ui, _: Option<i64>) -> Result<ListP
             .map_or_else(|| format!("user #{id}"), |(_, n)| n.clone())
     };
     let mut page = ListPage::new(ui, "Competence entries", "system/competences");
-    page.intro = Some("Each person's skills and roles with their level, the evidence, and when it expires (7.2).".into());
-    page.related = vec![("/manage/system/competence".into(), "The competence matrix per team".into())];
-    page.headers = vec!["Person", "Skill or role", "Level", "Evidence", "Obtained", "Expires", "Verified by"];
+    page.intro = Some(
+        "Each person's skills and roles with their level, the evidence, and when it expires (7.2)."
+            .into(),
+    );
+    page.related = vec![(
+        "/manage/system/competence".into(),
+        "The competence matrix per team".into(),
+    )];
+    page.headers = vec![
+        "Person",
+        "Skill or role",
+        "Level",
+        "Evidence",
+        "Obtained",
+        "Expires",
+        "Verified by",
+    ];
     for k in state.app.list_competences(&ui.actor, None, None).await? {
         page.row_ids.push(k.id);
         let expires = match (&k.expires_on, k.expired) {
@@ -71,22 +85,35 @@ async fn entries_page(state: &AppState, ui: &Ui, _: Option<i64>) -> Result<ListP
         "competence",
         vec![Group::plain(vec![
             Field::new("user_id", "Person", Input::Pick(staff.clone(), "Choose…")).required(),
-            Field::text("skill", "Skill or role").required().hint("For example: Incident management, Change advisory board."),
+            Field::text("skill", "Skill or role")
+                .required()
+                .hint("For example: Incident management, Change advisory board."),
             Field::new("level", "Level", Input::Choice(levels)).required(),
-            Field::new("evidence", "Evidence", Input::Long).hint("Training, certificate, assessment…"),
-            Field::text("obtained_on", "Obtained on").required().hint("YYYY-MM-DD."),
-            Field::text("expires_on", "Expires on").hint("YYYY-MM-DD; blank when it does not expire."),
-            Field::new("verified_by", "Verified by", Input::Pick(staff, "Not verified")),
+            Field::new("evidence", "Evidence", Input::Long)
+                .hint("Training, certificate, assessment…"),
+            Field::text("obtained_on", "Obtained on")
+                .required()
+                .hint("YYYY-MM-DD."),
+            Field::text("expires_on", "Expires on")
+                .hint("YYYY-MM-DD; blank when it does not expire."),
+            Field::new(
+                "verified_by",
+                "Verified by",
+                Input::Pick(staff, "Not verified"),
+            ),
         ])],
     ));
     Ok(page)
 }
 
+/// A person's row: their name, and per skill (level, expired) or nothing.
+type Row = (String, Vec<Option<(String, bool)>>);
+
 /// One team's matrix: skills across, people down; a cell is (level, expired) or empty.
 struct TeamMatrix {
     name: String,
     skills: Vec<String>,
-    rows: Vec<(String, Vec<Option<(String, bool)>>)>,
+    rows: Vec<Row>,
 }
 
 #[derive(Template)]
@@ -106,7 +133,12 @@ async fn matrix(State(state): State<AppState>, ui: Ui) -> UiResult {
     };
     let entries = state.app.list_competences(&ui.actor, None, None).await?;
     let mut teams = Vec::new();
-    for team in state.app.list_teams(&ui.actor, Default::default(), all).await?.items {
+    for team in state
+        .app
+        .list_teams(&ui.actor, Default::default(), all)
+        .await?
+        .items
+    {
         let mine: Vec<&Competence> = entries
             .iter()
             .filter(|k| team.member_ids.contains(&k.user_id))
@@ -114,7 +146,7 @@ async fn matrix(State(state): State<AppState>, ui: Ui) -> UiResult {
         let mut skills: Vec<String> = mine.iter().map(|k| k.skill.clone()).collect();
         skills.sort_by_key(|s| s.to_lowercase());
         skills.dedup();
-        let mut rows: Vec<(String, Vec<Option<(String, bool)>>)> = team
+        let mut rows: Vec<Row> = team
             .member_ids
             .iter()
             .map(|m| {

@@ -64,8 +64,12 @@ fn groups(staff: Vec<(i64, String)>, with_kind: bool) -> Vec<Group> {
     fields.extend([
         Field::new("owner_id", "Owner", Input::Pick(staff, "Choose…")).required(),
         Field::text("clause", "Clause").hint("The clause it serves, like 8.5.1.1 (optional)."),
-        Field::new("review_interval_months", "Review every (months)", Input::Number)
-            .hint("1 to 60; 12 when blank."),
+        Field::new(
+            "review_interval_months",
+            "Review every (months)",
+            Input::Number,
+        )
+        .hint("1 to 60; 12 when blank."),
         Field::text("review_due_on", "Next review due")
             .hint("YYYY-MM-DD; one interval from today when blank."),
     ]);
@@ -78,8 +82,14 @@ async fn list_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Documented information", "system/documents");
     page.intro = Some("The register of documented information of the management system (7.5): each document's kind, owner, the version in force and when its next review is due. A placeholder is waiting for its first version.".into());
     page.related = vec![
-        ("/manage/system/plan".into(), "The service management plan".into()),
-        ("/manage/system/competence".into(), "Competence matrix".into()),
+        (
+            "/manage/system/plan".into(),
+            "The service management plan".into(),
+        ),
+        (
+            "/manage/system/competence".into(),
+            "Competence matrix".into(),
+        ),
     ];
     page.headers = vec!["Title", "Kind", "Owner", "Clause", "Status", "In force"];
     let mut due = LinkColumn::new("Review due");
@@ -147,12 +157,17 @@ fn answer(
         Err(AppError::Invalid(i)) => {
             crate::ui::foundation::list_page::refused_form(ui, page, form, &i.0)
         }
-        Err(AppError::Conflict { field, message }) => crate::ui::foundation::list_page::refused_form(
-            ui,
-            page,
-            form,
-            &[steward_domain::FieldError::new(field.unwrap_or_else(|| "title".into()), message)],
-        ),
+        Err(AppError::Conflict { field, message }) => {
+            crate::ui::foundation::list_page::refused_form(
+                ui,
+                page,
+                form,
+                &[steward_domain::FieldError::new(
+                    field.unwrap_or_else(|| "title".into()),
+                    message,
+                )],
+            )
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -193,7 +208,10 @@ async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
             (
                 v.clone(),
                 ui.local(&v.created_at),
-                v.approved_at.as_deref().map(|a| ui.local(a)).unwrap_or_default(),
+                v.approved_at
+                    .as_deref()
+                    .map(|a| ui.local(a))
+                    .unwrap_or_default(),
             )
         })
         .collect();
@@ -226,8 +244,16 @@ async fn edit(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
     require_manager(&ui)?;
     let id = id_of(&raw)?;
     let d = state.app.get_document(&ui.actor, id).await?;
-    let mut page = edit_form(&ui, choices::staff(&state, &ui).await, id, &d.document.title);
-    page.values = fill(&serde_json::to_value(&d.document).unwrap_or_default(), &page.groups);
+    let mut page = edit_form(
+        &ui,
+        choices::staff(&state, &ui).await,
+        id,
+        &d.document.title,
+    );
+    page.values = fill(
+        &serde_json::to_value(&d.document).unwrap_or_default(),
+        &page.groups,
+    );
     Ok(ui.page(&page))
 }
 
@@ -241,13 +267,20 @@ async fn update(
     require_manager(&ui)?;
     let id = id_of(&raw)?;
     let d = state.app.get_document(&ui.actor, id).await?;
-    let page = edit_form(&ui, choices::staff(&state, &ui).await, id, &d.document.title);
+    let page = edit_form(
+        &ui,
+        choices::staff(&state, &ui).await,
+        id,
+        &d.document.title,
+    );
     let json = crate::ui::foundation::fields::read(&form, &page.groups);
     let result = match json {
-        Ok(json) => match serde_json::from_value::<DocumentInput>(serde_json::Value::Object(json)) {
-            Ok(i) => state.app.update_document(&ui.actor, id, i).await,
-            Err(e) => Err(AppError::invalid("form", e.to_string())),
-        },
+        Ok(json) => {
+            match serde_json::from_value::<DocumentInput>(serde_json::Value::Object(json)) {
+                Ok(i) => state.app.update_document(&ui.actor, id, i).await,
+                Err(e) => Err(AppError::invalid("form", e.to_string())),
+            }
+        }
         Err(e) => Err(AppError::Invalid(steward_domain::Invalid(e))),
     };
     match result {
@@ -259,14 +292,22 @@ async fn update(
         Err(AppError::Conflict { field, message }) => page.refused(
             &ui,
             form,
-            &[steward_domain::FieldError::new(field.unwrap_or_else(|| "title".into()), message)],
+            &[steward_domain::FieldError::new(
+                field.unwrap_or_else(|| "title".into()),
+                message,
+            )],
         ),
         Err(e) => Err(e.into()),
     }
 }
 
 /// Back to the document's page with the outcome in the flash.
-fn outcome<T>(base: &str, anchor: &str, result: Result<T, AppError>, done: impl FnOnce(T) -> String) -> UiResult {
+fn outcome<T>(
+    base: &str,
+    anchor: &str,
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+) -> UiResult {
     match result {
         Ok(v) => Ok(see_other(&format!("{base}#"), &done(v))),
         Err(AppError::Invalid(i)) => Ok(see_other(
@@ -279,9 +320,10 @@ fn outcome<T>(base: &str, anchor: &str, result: Result<T, AppError>, done: impl 
                     .join("; ")
             ),
         )),
-        Err(AppError::Conflict { message, .. }) => {
-            Ok(see_other(&format!("{base}#{anchor}"), &format!("{REFUSAL}{message}")))
-        }
+        Err(AppError::Conflict { message, .. }) => Ok(see_other(
+            &format!("{base}#{anchor}"),
+            &format!("{REFUSAL}{message}"),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -427,7 +469,10 @@ async fn create_plan(State(state): State<AppState>, ui: Ui, form: FormData) -> U
         Err(AppError::Conflict { field, message }) => page.refused(
             &ui,
             form,
-            &[steward_domain::FieldError::new(field.unwrap_or_else(|| "title".into()), message)],
+            &[steward_domain::FieldError::new(
+                field.unwrap_or_else(|| "title".into()),
+                message,
+            )],
         ),
         Err(e) => Err(e.into()),
     }
