@@ -81,6 +81,9 @@ pub enum Command {
     Export(crate::reporting::export_cmd::ExportCommand),
     /// Print the ISO/IEC 20000-1 evidence map; exits 2 when a clause is red.
     Conformity(crate::improvement::conformity_cmd::ConformityArgs),
+    /// The management system's own records.
+    #[command(subcommand)]
+    System(crate::improvement::system_cmd::SystemCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +197,9 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Conformity(args) => {
             return crate::improvement::conformity_cmd::run(app, args).await;
+        }
+        Command::System(command) => {
+            return crate::improvement::system_cmd::run(app, command).await;
         }
         Command::User(UserCommand::Create {
             name,

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod competences;
 pub mod maintenance;
 pub mod people;
 pub mod preferences;

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod actor;
 pub mod audit;
+pub mod competence;
 pub(crate) mod import;
 pub mod login;
 pub mod page;

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod complaint;
 pub mod evidence;
+pub mod document;
 pub mod nonconformity;
 pub mod opportunity;
 pub mod review;

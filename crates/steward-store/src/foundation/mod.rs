@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod competences;
 pub mod leases;
 pub(crate) mod lock;
 pub mod orgs;

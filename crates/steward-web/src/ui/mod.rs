@@ -61,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .merge(reporting::dashboard::routes())
         .merge(reporting::reports::routes())
         .merge(improvement::satisfaction::routes())
+        .merge(improvement::documents::routes())
+        .merge(foundation::competence::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";

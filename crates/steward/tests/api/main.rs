@@ -19,6 +19,7 @@ mod complaints;
 mod conformity;
 mod console;
 mod continuity;
+mod documents;
 mod escalation;
 mod evidence_map;
 mod health;

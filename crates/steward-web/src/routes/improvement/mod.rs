@@ -6,6 +6,7 @@
 pub mod audits;
 pub mod complaints;
 pub mod conformity;
+pub mod documents;
 pub mod improvements;
 pub mod nonconformities;
 pub mod reviews;

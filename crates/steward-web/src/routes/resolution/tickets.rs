@@ -349,7 +349,7 @@ pub async fn download(
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266): old clients
 /// read the ASCII fallback, others the exact name.
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -6,6 +6,7 @@
 pub(crate) mod account;
 pub(crate) mod assets;
 pub(crate) mod choices;
+pub(crate) mod competence;
 pub(crate) mod fields;
 pub(crate) mod form_page;
 pub(crate) mod forms;
