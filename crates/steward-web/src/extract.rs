@@ -20,6 +20,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let bytes = json_bytes(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// A JSON body read but not judged yet, for a handler that must first see whether the caller
+/// may do this at all (a refusal comes before any complaint about the body).
+pub struct LaterJson(Result<Bytes, Problem>);
+
+impl LaterJson {
+    pub fn parse<T: DeserializeOwned>(self) -> Result<T, Problem> {
+        parse_json(&self.0?)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for LaterJson {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        Ok(LaterJson(json_bytes(req, state).await))
+    }
+}
+
+/// The body of a JSON request: not JSON → 415; too large → 413.
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Problem> {
+    {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -51,7 +77,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 Problem::bad_request("unreadable-body", rejection.body_text())
             }
         })?;
-        parse_json(&bytes).map(ApiJson)
+        Ok(bytes)
     }
 }
 
@@ -219,7 +245,38 @@ pub struct Auth(pub Authenticated);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = Problem;
 
+    /// A role that changes nothing (auditors) is refused every write here, before the body
+    /// is read or a record looked up, so no write endpoint depends on remembering it; the few
+    /// writes such a role may make take [`OwnWork`] instead.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let auth = authenticate(parts, state).await?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe && auth.actor.role.reads_only() {
+            return Err(Problem::from(steward_app::AppError::Forbidden(format!(
+                "the {} role reads records and changes none",
+                auth.actor.role
+            ))));
+        }
+        Ok(Auth(auth))
+    }
+}
+
+/// The caller, for the writes open to every role, auditors included: their own session,
+/// tokens, notifications and preferences, and the work of auditing (drawing a sample,
+/// recording findings on an audit they are assigned to). The use case still checks the
+/// permission.
+pub struct OwnWork(pub Authenticated);
+
+impl FromRequestParts<AppState> for OwnWork {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        authenticate(parts, state).await.map(OwnWork)
+    }
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Authenticated, Problem> {
+    {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()
@@ -232,7 +289,7 @@ impl FromRequestParts<AppState> for Auth {
                     Problem::unauthenticated("the Authorization header must be \"Bearer <token>\"")
                 })?;
             return match state.app.authenticate_token(token.trim()).await? {
-                Some(auth) => Ok(Auth(auth)),
+                Some(auth) => Ok(auth),
                 None => Err(Problem::unauthenticated(
                     "the API token is unknown, revoked or its user is deactivated",
                 )),
@@ -260,7 +317,7 @@ impl FromRequestParts<AppState> for Auth {
                 .with_field("X-CSRF-Token"));
             }
         }
-        Ok(Auth(auth))
+        Ok(auth)
     }
 }
 

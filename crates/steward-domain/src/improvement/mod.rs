@@ -8,4 +8,5 @@ pub mod complaint;
 pub mod nonconformity;
 pub mod opportunity;
 pub mod review;
+pub mod sample;
 pub mod satisfaction;

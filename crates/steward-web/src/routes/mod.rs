@@ -22,6 +22,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         improvement::satisfaction::Api::openapi(),
         improvement::nonconformities::Api::openapi(),
         improvement::audits::Api::openapi(),
+        improvement::samples::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -89,6 +90,7 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::satisfaction::routes())
         .merge(improvement::nonconformities::routes())
         .merge(improvement::audits::routes())
+        .merge(improvement::samples::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assurance::continuity::routes())
         .merge(improvement::nonconformities::routes())
         .merge(improvement::audits::routes())
+        .merge(improvement::samples::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())
@@ -82,6 +83,11 @@ pub struct UserBar {
     pub role: &'static str,
     pub staff: bool,
     pub manager: bool,
+    /// May draw and read audit samples (auditors too, who get no manager screens).
+    pub sampler: bool,
+    /// May raise incidents: the "New incident" link is not offered to those who change
+    /// nothing (auditors).
+    pub raises: bool,
     /// Unread notifications, for the bell.
     pub unread: i64,
     /// The person's own time zone; none shows times in the browser's.
@@ -143,6 +149,8 @@ impl Ui {
                 role: self.actor.role.as_str(),
                 staff: self.staff(),
                 manager: self.manager(),
+                sampler: self.actor.can(steward_domain::Permission::DrawSamples),
+                raises: self.actor.can(steward_domain::Permission::RaiseTickets),
                 unread: self.unread,
                 time_zone: self.time_zone.clone(),
             }),

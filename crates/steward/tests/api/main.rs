@@ -6,6 +6,7 @@ mod support;
 
 mod access;
 mod attachments;
+mod auditor_read_only;
 mod audit;
 mod availability;
 mod backends;

@@ -8,4 +8,5 @@ pub mod complaints;
 pub mod improvements;
 pub mod nonconformities;
 pub mod reviews;
+pub mod samples;
 pub mod satisfaction;

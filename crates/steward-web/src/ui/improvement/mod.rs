@@ -9,4 +9,5 @@ pub(crate) mod criteria;
 pub(crate) mod improvements;
 pub(crate) mod nonconformities;
 pub(crate) mod reviews;
+pub(crate) mod samples;
 pub(crate) mod satisfaction;
