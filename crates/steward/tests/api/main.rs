@@ -36,6 +36,7 @@ mod report_definitions;
 mod reports;
 mod requests;
 mod roles;
+mod samples;
 mod satisfaction;
 mod search;
 mod services;
