@@ -250,3 +250,62 @@ async fn a_sampled_incident_shows_its_problem_known_error_and_timeline() {
         .collect();
     assert_eq!(kinds, ["problem", "incident"], "{record}");
 }
+
+#[tokio::test]
+async fn an_auditor_draws_and_opens_a_sample_in_the_browser_and_is_offered_no_changes() {
+    use crate::ui::{Browser, csrf_of};
+    let t = TestApp::spawn().await;
+    let incident = incidents(&t, 3).await[0];
+    t.user("screen-auditor", "auditor", None).await;
+    let mut b = Browser::new(&t);
+    assert_eq!(
+        b.login("screen-auditor", "screen-auditor-password")
+            .await
+            .status,
+        303
+    );
+
+    let list = b.get("/manage/conformity/samples").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("href=\"/manage/conformity/samples\""));
+    assert!(!list.body.contains("href=\"/incidents/new\""), "no New incident");
+    let csrf = csrf_of(&list.body);
+    let form = |size: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "incident".to_owned()),
+            ("from", "2000-01-01".to_owned()),
+            ("to", "2099-12-31".to_owned()),
+            ("size", size.to_owned()),
+            ("seed", String::new()),
+        ]
+    };
+    let bad = form("0");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = b.post("/manage/conformity/samples", &refs).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("1 to 100 records"), "{}", refused.body);
+
+    let good = form("25");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let drawn = b.post("/manage/conformity/samples", &refs).await;
+    assert_eq!(drawn.status, 303, "{}", drawn.body);
+    let at = drawn.location.expect("location");
+    let page = b.get(&at).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("all of them taken"), "{}", page.body);
+    assert_eq!(page.body.matches("<details>").count(), 3);
+    assert!(page.body.contains(&format!("href=\"/incidents/{incident}\"")));
+
+    // The record pages offer the auditor no change.
+    let record = b.get(&format!("/incidents/{incident}")).await;
+    assert_eq!(record.status, 200);
+    for action in ["transition", "reply", "assign", "edit", "attach", "major", "merge"] {
+        assert!(
+            !record
+                .body
+                .contains(&format!("action=\"/incidents/{incident}/{action}\"")),
+            "{action} offered"
+        );
+    }
+}
