@@ -11,9 +11,9 @@ use steward_domain::improvement::sample::{
 };
 use steward_domain::resolution::ticket::TicketKind;
 use steward_domain::{Actor, Permission};
+use steward_store::Conn as ReadConn;
 use steward_store::improvement::{complaints, improvements, nonconformities, samples};
 use steward_store::resolution::{kinds, tickets};
-use steward_store::Conn as ReadConn;
 
 /// A seed from the operating system's generator, kept below 2⁵³ so that it survives a trip
 /// through JavaScript's numbers unchanged.
@@ -63,7 +63,12 @@ impl App {
         let (from, to) = (
             day_start(request.from)?,
             // The period includes its last day: up to the next midnight.
-            day_start(request.to.tomorrow().map_err(|_| AppError::invalid("to", "too late"))?)?,
+            day_start(
+                request
+                    .to
+                    .tomorrow()
+                    .map_err(|_| AppError::invalid("to", "too late"))?,
+            )?,
         );
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -355,7 +360,14 @@ impl App {
                 nc.id,
                 format!("{} check", nc.number),
                 format!("{} ({})", headline(&check.text), check.checked_on),
-                Some(if check.effective { "effective" } else { "not effective" }.to_owned()),
+                Some(
+                    if check.effective {
+                        "effective"
+                    } else {
+                        "not effective"
+                    }
+                    .to_owned(),
+                ),
                 1,
             ));
         }

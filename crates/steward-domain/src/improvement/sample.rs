@@ -284,7 +284,12 @@ mod tests {
         assert!(input(25, "2026-01-01", "2026-01-31").parse().is_ok());
         assert!(input(1, "2026-01-01", "2026-01-01").parse().is_ok());
         let fields = |i: SampleInput| -> Vec<String> {
-            i.parse().unwrap_err().0.into_iter().map(|f| f.field).collect()
+            i.parse()
+                .unwrap_err()
+                .0
+                .into_iter()
+                .map(|f| f.field)
+                .collect()
         };
         assert_eq!(fields(input(0, "2026-01-01", "2026-01-31")), ["size"]);
         assert_eq!(fields(input(101, "2026-01-01", "2026-01-31")), ["size"]);

@@ -73,7 +73,8 @@ fn sample(r: Row) -> Result<Sample> {
 
 /// Stores a drawn sample (its `id`, `drawn_by_name` and `drawn_at` are filled in here).
 pub async fn insert(mut ex: Ex<'_>, s: &Sample, now: i64) -> Result<Sample> {
-    let ids = serde_json::to_string(&s.record_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let ids =
+        serde_json::to_string(&s.record_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id: i64 = on!(ex.by_ref(), c => sqlx::query_scalar(
         "INSERT INTO samples (kind, period_from, period_to, size, seed, population, record_ids,
          drawn_by, drawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
@@ -95,8 +96,7 @@ pub async fn get(ex: Ex<'_>, id: i64) -> Result<Option<Sample>> {
 /// Every sample, newest first.
 pub async fn list(ex: Ex<'_>) -> Result<Vec<Sample>> {
     let sql = format!("{SELECT} ORDER BY s.id DESC");
-    let rows: Vec<Row> =
-        on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(c).await)?;
+    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(c).await)?;
     rows.into_iter().map(sample).collect()
 }
 
@@ -162,9 +162,7 @@ pub async fn records(ex: Ex<'_>, kind: SampleKind, ids: &[i64]) -> Result<Vec<Sa
             reference: r.reference.unwrap_or_else(|| format!("IMP-{:06}", r.id)),
             title: r.title,
             status: r.status,
-            priority: r
-                .priority
-                .map(|p| if ticket { format!("P{p}") } else { p }),
+            priority: r.priority.map(|p| if ticket { format!("P{p}") } else { p }),
             service: r.service,
             created_at: rfc3339_micros(r.created_at),
             resolved_at: r.resolved_at.map(rfc3339_micros),

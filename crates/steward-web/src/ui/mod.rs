@@ -88,6 +88,8 @@ pub struct UserBar {
     /// May raise incidents: the "New incident" link is not offered to those who change
     /// nothing (auditors).
     pub raises: bool,
+    /// Works records: the console is theirs.
+    pub works: bool,
     /// Unread notifications, for the bell.
     pub unread: i64,
     /// The person's own time zone; none shows times in the browser's.
@@ -151,6 +153,7 @@ impl Ui {
                 manager: self.manager(),
                 sampler: self.actor.can(steward_domain::Permission::DrawSamples),
                 raises: self.actor.can(steward_domain::Permission::RaiseTickets),
+                works: self.actor.can(steward_domain::Permission::WorkTickets),
                 unread: self.unread,
                 time_zone: self.time_zone.clone(),
             }),

@@ -16,7 +16,11 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("DELETE", "/api/v1/auth/sessions/{id}", "own session"),
     ("POST", "/api/v1/tokens", "own API token"),
     ("DELETE", "/api/v1/tokens/{id}", "own API token"),
-    ("POST", "/api/v1/notifications/{id}/read", "own notification"),
+    (
+        "POST",
+        "/api/v1/notifications/{id}/read",
+        "own notification",
+    ),
     ("PUT", "/api/v1/me/preferences", "own preferences"),
     // A customer answers a survey through its secret link, whoever holds it; no role.
     ("POST", "/api/v1/surveys/{token}", "secret survey link"),
@@ -114,10 +118,7 @@ async fn the_auditor_is_refused_every_write_the_api_documents() {
         wrong.join("\n")
     );
     // Nothing the auditor tried left a trace but their own login.
-    let trail = t
-        .get("/api/v1/audit?limit=200", &t.admin)
-        .await
-        .body["items"]
+    let trail = t.get("/api/v1/audit?limit=200", &t.admin).await.body["items"]
         .as_array()
         .cloned()
         .unwrap_or_default();

@@ -6,8 +6,8 @@ mod support;
 
 mod access;
 mod attachments;
-mod auditor_read_only;
 mod audit;
+mod auditor_read_only;
 mod availability;
 mod backends;
 mod bad_input;

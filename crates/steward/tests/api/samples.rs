@@ -51,7 +51,11 @@ async fn the_same_seed_draws_the_same_records_in_the_same_order() {
     assert!(drawn.iter().all(|id| all.contains(id)));
 
     let again = t.post(PATH, &auditor, body("incident", 10, Some(42))).await;
-    assert_eq!(ids(&again.body), drawn, "same seed, same records, same order");
+    assert_eq!(
+        ids(&again.body),
+        drawn,
+        "same seed, same records, same order"
+    );
     let other = t.post(PATH, &auditor, body("incident", 10, Some(43))).await;
     assert_ne!(ids(&other.body), drawn, "another seed draws another sample");
 
@@ -59,7 +63,9 @@ async fn the_same_seed_draws_the_same_records_in_the_same_order() {
     let free = t.post(PATH, &auditor, body("incident", 5, None)).await;
     assert_eq!(free.status, 201, "{}", free.body);
     let seed = free.body["seed"].as_u64().expect("seed");
-    let replay = t.post(PATH, &auditor, body("incident", 5, Some(seed))).await;
+    let replay = t
+        .post(PATH, &auditor, body("incident", 5, Some(seed)))
+        .await;
     assert_eq!(ids(&replay.body), ids(&free.body));
 
     // The draw is stored and audited.
@@ -138,7 +144,9 @@ async fn bad_requests_name_the_field() {
         )
         .await;
     assert_eq!(field(&r), ["to"]);
-    let r = t.post(PATH, &auditor, body("change_request", 5, None)).await;
+    let r = t
+        .post(PATH, &auditor, body("change_request", 5, None))
+        .await;
     assert_eq!(field(&r), ["kind"]);
     let r = t
         .post(
@@ -150,7 +158,11 @@ async fn bad_requests_name_the_field() {
     assert_eq!(field(&r), ["seed"]);
     let r = t.get(&format!("{PATH}/999"), &auditor).await;
     r.problem(404);
-    assert_eq!(t.get(PATH, &auditor).await.body, json!([]), "nothing stored");
+    assert_eq!(
+        t.get(PATH, &auditor).await.body,
+        json!([]),
+        "nothing stored"
+    );
 }
 
 #[tokio::test]
@@ -237,7 +249,9 @@ async fn a_sampled_incident_shows_its_problem_known_error_and_timeline() {
     );
 
     // The problem's own sample shows the incident; the known error's shows its problem.
-    let s = t.post(PATH, &auditor, body("known_error", 5, Some(3))).await;
+    let s = t
+        .post(PATH, &auditor, body("known_error", 5, Some(3)))
+        .await;
     assert_eq!(s.body["population"], 1, "{}", s.body);
     let detail = t.get(&format!("{PATH}/{}", s.id()), &auditor).await;
     let record = &detail.body["records"][0];
@@ -268,7 +282,10 @@ async fn an_auditor_draws_and_opens_a_sample_in_the_browser_and_is_offered_no_ch
     let list = b.get("/manage/conformity/samples").await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert!(list.body.contains("href=\"/manage/conformity/samples\""));
-    assert!(!list.body.contains("href=\"/incidents/new\""), "no New incident");
+    assert!(
+        !list.body.contains("href=\"/incidents/new\""),
+        "no New incident"
+    );
     let csrf = csrf_of(&list.body);
     let form = |size: &'static str| {
         vec![
@@ -284,7 +301,11 @@ async fn an_auditor_draws_and_opens_a_sample_in_the_browser_and_is_offered_no_ch
     let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = b.post("/manage/conformity/samples", &refs).await;
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("1 to 100 records"), "{}", refused.body);
+    assert!(
+        refused.body.contains("1 to 100 records"),
+        "{}",
+        refused.body
+    );
 
     let good = form("25");
     let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -295,12 +316,41 @@ async fn an_auditor_draws_and_opens_a_sample_in_the_browser_and_is_offered_no_ch
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("all of them taken"), "{}", page.body);
     assert_eq!(page.body.matches("<details>").count(), 3);
-    assert!(page.body.contains(&format!("href=\"/incidents/{incident}\"")));
+    assert!(
+        page.body
+            .contains(&format!("href=\"/incidents/{incident}\""))
+    );
+
+    // Every management link the auditor is shown opens for them.
+    for path in [
+        "/manage/improvements",
+        "/manage/audits",
+        "/manage/nonconformities",
+    ] {
+        assert!(
+            page.body.contains(&format!("href=\"{path}\"")),
+            "{path} not shown"
+        );
+        assert_eq!(b.get(path).await.status, 200, "{path}");
+    }
+    assert!(!page.body.contains("href=\"/manage/services\""));
+    assert_eq!(
+        b.get("/").await.location.as_deref(),
+        Some("/manage/conformity/samples")
+    );
 
     // The record pages offer the auditor no change.
     let record = b.get(&format!("/incidents/{incident}")).await;
     assert_eq!(record.status, 200);
-    for action in ["transition", "reply", "assign", "edit", "attach", "major", "merge"] {
+    for action in [
+        "transition",
+        "reply",
+        "assign",
+        "edit",
+        "attach",
+        "major",
+        "merge",
+    ] {
         assert!(
             !record
                 .body

@@ -65,7 +65,10 @@ pub async fn login(
 /// End the current session and clear its cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "access",
     responses((status = 204), (status = 401, body = Problem)))]
-pub async fn logout(State(state): State<AppState>, OwnWork(auth): OwnWork) -> Result<Response, Problem> {
+pub async fn logout(
+    State(state): State<AppState>,
+    OwnWork(auth): OwnWork,
+) -> Result<Response, Problem> {
     if let Via::Session { id, .. } = auth.via {
         state.app.revoke_session(&auth.actor, id).await?;
     }

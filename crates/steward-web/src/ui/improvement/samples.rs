@@ -69,8 +69,9 @@ async fn page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         ]);
     }
     page.link_label = "Open";
-    let mut form = FormSpec::new("sample", groups());
+    let mut form = FormSpec::new("draw a sample", groups());
     form.single = true;
+    form.submit = Some("Draw the sample");
     page.form = Some(form);
     Ok(page)
 }
