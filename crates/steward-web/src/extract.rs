@@ -20,39 +20,63 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim().to_ascii_lowercase();
-                m == "application/json" || m.ends_with("+json")
-            })
-            .unwrap_or(false);
-        if !is_json {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "the body must be JSON, sent with Content-Type: application/json",
-            ));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    format!(
-                        "the body is larger than the limit of {} bytes",
-                        crate::BODY_LIMIT
-                    ),
-                )
-            } else {
-                Problem::bad_request("unreadable-body", rejection.body_text())
-            }
-        })?;
+        let bytes = json_bytes(req, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// A JSON body read but not judged yet, for a handler that must first see whether the caller
+/// may do this at all (a refusal comes before any complaint about the body).
+pub struct LaterJson(Result<Bytes, Problem>);
+
+impl LaterJson {
+    pub fn parse<T: DeserializeOwned>(self) -> Result<T, Problem> {
+        parse_json(&self.0?)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for LaterJson {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        Ok(LaterJson(json_bytes(req, state).await))
+    }
+}
+
+/// The body of a JSON request: not JSON → 415; too large → 413.
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Problem> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m == "application/json" || m.ends_with("+json")
+        })
+        .unwrap_or(false);
+    if !is_json {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "the body must be JSON, sent with Content-Type: application/json",
+        ));
+    }
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                format!(
+                    "the body is larger than the limit of {} bytes",
+                    crate::BODY_LIMIT
+                ),
+            )
+        } else {
+            Problem::bad_request("unreadable-body", rejection.body_text())
+        }
+    })?;
+    Ok(bytes)
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
@@ -219,49 +243,78 @@ pub struct Auth(pub Authenticated);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = Problem;
 
+    /// A role that changes nothing (auditors) is refused every write here, before the body
+    /// is read or a record looked up, so no write endpoint depends on remembering it; the few
+    /// writes such a role may make take [`OwnWork`] instead.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| {
-                    v.strip_prefix("Bearer ")
-                        .or_else(|| v.strip_prefix("bearer "))
-                })
-                .ok_or_else(|| {
-                    Problem::unauthenticated("the Authorization header must be \"Bearer <token>\"")
-                })?;
-            return match state.app.authenticate_token(token.trim()).await? {
-                Some(auth) => Ok(Auth(auth)),
-                None => Err(Problem::unauthenticated(
-                    "the API token is unknown, revoked or its user is deactivated",
-                )),
-            };
-        }
-        let Some(secret) = cookie(parts, SESSION_COOKIE) else {
-            return Err(Problem::unauthenticated(
-                "authentication required: log in (POST /api/v1/auth/login) or send an API token",
-            ));
-        };
-        let auth = state
-            .app
-            .authenticate_session(secret)
-            .await?
-            .ok_or_else(|| {
-                Problem::unauthenticated("the session has expired or was ended; log in again")
-            })?;
+        let auth = authenticate(parts, state).await?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe && let Via::Session { csrf_token, .. } = &auth.via {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if sent != Some(csrf_token.as_str()) {
-                return Err(Problem::forbidden(
-                    "missing or wrong CSRF token: send the csrf_token from login in the X-CSRF-Token header",
-                )
-                .with_field("X-CSRF-Token"));
-            }
+        if !safe && auth.actor.role.reads_only() {
+            return Err(Problem::from(steward_app::AppError::Forbidden(format!(
+                "the {} role reads records and changes none",
+                auth.actor.role
+            ))));
         }
         Ok(Auth(auth))
     }
+}
+
+/// The caller, for the writes open to every role, auditors included: their own session,
+/// tokens, notifications and preferences, and the work of auditing (drawing a sample,
+/// recording findings on an audit they are assigned to). The use case still checks the
+/// permission.
+pub struct OwnWork(pub Authenticated);
+
+impl FromRequestParts<AppState> for OwnWork {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        authenticate(parts, state).await.map(OwnWork)
+    }
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Authenticated, Problem> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                Problem::unauthenticated("the Authorization header must be \"Bearer <token>\"")
+            })?;
+        return match state.app.authenticate_token(token.trim()).await? {
+            Some(auth) => Ok(auth),
+            None => Err(Problem::unauthenticated(
+                "the API token is unknown, revoked or its user is deactivated",
+            )),
+        };
+    }
+    let Some(secret) = cookie(parts, SESSION_COOKIE) else {
+        return Err(Problem::unauthenticated(
+            "authentication required: log in (POST /api/v1/auth/login) or send an API token",
+        ));
+    };
+    let auth = state
+        .app
+        .authenticate_session(secret)
+        .await?
+        .ok_or_else(|| {
+            Problem::unauthenticated("the session has expired or was ended; log in again")
+        })?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && let Via::Session { csrf_token, .. } = &auth.via {
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if sent != Some(csrf_token.as_str()) {
+            return Err(Problem::forbidden(
+                "missing or wrong CSRF token: send the csrf_token from login in the X-CSRF-Token header",
+            )
+            .with_field("X-CSRF-Token"));
+        }
+    }
+    Ok(auth)
 }
 
 /// Where a request comes from, for login throttling and the session list.

@@ -171,6 +171,23 @@ impl App {
     /// the first finding starts a planned audit). A minor or major nonconformity raises a
     /// nonconformity (source `audit`, the severity from the kind) linked both ways; an
     /// opportunity goes to [`App::opportunity_found`].
+    /// Refuses (403) unless the actor may record findings on this audit: it holds the
+    /// permission and is the audit's assigned auditor. Checked before a finding's body is
+    /// read, so an auditor of another audit is refused whatever they send.
+    pub async fn may_record_findings(&self, actor: &Actor, audit_id: i64) -> Result<()> {
+        require(actor, Permission::RecordAuditFindings)?;
+        let mut conn = self.db.read().await?;
+        let audit = audits::get_audit(conn.ex(), audit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("audit", audit_id))?;
+        if actor.user_id != Some(audit.auditor_id) {
+            return Err(AppError::Forbidden(
+                "only the audit's assigned auditor records its findings".into(),
+            ));
+        }
+        Ok(())
+    }
+
     pub async fn record_finding(
         &self,
         actor: &Actor,

@@ -13,5 +13,6 @@ pub mod improvements;
 pub mod nonconformities;
 pub mod raise;
 pub mod reviews;
+pub mod samples;
 pub mod satisfaction;
 pub mod satisfaction_report;

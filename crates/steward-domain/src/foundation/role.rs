@@ -133,6 +133,13 @@ impl Role {
         }
     }
 
+    /// Whether this role changes no records: besides its own account, it writes only the
+    /// work of auditing (samples, findings on an audit it is assigned to). The web layer
+    /// refuses its other writes before it reads the request.
+    pub fn reads_only(self) -> bool {
+        matches!(self, Role::Auditor)
+    }
+
     /// Internal staff work records for customers; customers are outside the provider.
     pub fn is_staff(self) -> bool {
         !matches!(self, Role::Customer)

@@ -10,4 +10,5 @@ pub mod document;
 pub mod nonconformity;
 pub mod opportunity;
 pub mod review;
+pub mod sample;
 pub mod satisfaction;

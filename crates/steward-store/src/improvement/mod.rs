@@ -10,4 +10,5 @@ pub mod documents;
 pub mod improvements;
 pub mod nonconformities;
 pub mod reviews;
+pub mod samples;
 pub mod satisfaction;

@@ -24,6 +24,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         improvement::nonconformities::Api::openapi(),
         improvement::audits::Api::openapi(),
         improvement::documents::Api::openapi(),
+        improvement::samples::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -93,6 +94,7 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::nonconformities::routes())
         .merge(improvement::audits::routes())
         .merge(improvement::documents::routes())
+        .merge(improvement::samples::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(improvement::audits::routes())
         .merge(improvement::conformity::routes())
         .merge(improvement::guided_start::routes())
+        .merge(improvement::samples::routes())
         .merge(delivery::catalogue::routes())
         .merge(service_level::calendars::routes())
         .merge(service_level::slas::routes())
@@ -86,6 +87,13 @@ pub struct UserBar {
     pub role: &'static str,
     pub staff: bool,
     pub manager: bool,
+    /// May draw and read audit samples (auditors too, who get no manager screens).
+    pub sampler: bool,
+    /// May raise incidents: the "New incident" link is not offered to those who change
+    /// nothing (auditors).
+    pub raises: bool,
+    /// Works records: the console is theirs.
+    pub works: bool,
     /// Unread notifications, for the bell.
     pub unread: i64,
     /// The person's own time zone; none shows times in the browser's.
@@ -147,6 +155,9 @@ impl Ui {
                 role: self.actor.role.as_str(),
                 staff: self.staff(),
                 manager: self.manager(),
+                sampler: self.actor.can(steward_domain::Permission::DrawSamples),
+                raises: self.actor.can(steward_domain::Permission::RaiseTickets),
+                works: self.actor.can(steward_domain::Permission::WorkTickets),
                 unread: self.unread,
                 time_zone: self.time_zone.clone(),
             }),

@@ -1,5 +1,5 @@
 use crate::AppState;
-use crate::extract::{ApiJson, Auth, ClientInfo, Id, SESSION_COOKIE};
+use crate::extract::{ApiJson, Auth, ClientInfo, Id, OwnWork, SESSION_COOKIE};
 use crate::problem::Problem;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -65,7 +65,10 @@ pub async fn login(
 /// End the current session and clear its cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "access",
     responses((status = 204), (status = 401, body = Problem)))]
-pub async fn logout(State(state): State<AppState>, Auth(auth): Auth) -> Result<Response, Problem> {
+pub async fn logout(
+    State(state): State<AppState>,
+    OwnWork(auth): OwnWork,
+) -> Result<Response, Problem> {
     if let Via::Session { id, .. } = auth.via {
         state.app.revoke_session(&auth.actor, id).await?;
     }
@@ -121,7 +124,7 @@ pub async fn sessions(
     params(("id" = i64, Path)), responses((status = 204), (status = 404, body = Problem)))]
 pub async fn revoke_session(
     State(state): State<AppState>,
-    Auth(auth): Auth,
+    OwnWork(auth): OwnWork,
     Id(id): Id,
 ) -> Result<StatusCode, Problem> {
     state.app.revoke_session(&auth.actor, id).await?;

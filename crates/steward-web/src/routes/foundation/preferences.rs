@@ -1,6 +1,6 @@
 //! The caller's own settings.
 use crate::AppState;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, Auth, OwnWork};
 use crate::problem::Problem;
 use axum::extract::State;
 use axum::routing::get;
@@ -32,7 +32,7 @@ pub async fn show(
     responses((status = 200, body = Preferences), (status = 422, body = Problem)))]
 pub async fn replace(
     State(state): State<AppState>,
-    Auth(auth): Auth,
+    OwnWork(auth): OwnWork,
     ApiJson(input): ApiJson<Preferences>,
 ) -> Result<Json<Preferences>, Problem> {
     Ok(Json(

@@ -1,5 +1,5 @@
 use crate::AppState;
-use crate::extract::{ApiJson, Auth, Id};
+use crate::extract::{ApiJson, Auth, Id, OwnWork};
 use crate::problem::Problem;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -36,7 +36,7 @@ pub async fn list(
     responses((status = 201, body = CreatedToken), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
-    Auth(auth): Auth,
+    OwnWork(auth): OwnWork,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> Result<(StatusCode, Json<CreatedToken>), Problem> {
     let (token, secret) = state.app.create_token(&auth.actor, input).await?;
@@ -55,7 +55,7 @@ pub async fn create(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn revoke(
     State(state): State<AppState>,
-    Auth(auth): Auth,
+    OwnWork(auth): OwnWork,
     Id(id): Id,
 ) -> Result<StatusCode, Problem> {
     state.app.revoke_token(&auth.actor, id).await?;

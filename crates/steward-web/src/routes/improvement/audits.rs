@@ -1,7 +1,7 @@
 //! Internal audits (9.2): audit programmes per period, their audits with scope, criteria
 //! and an independent auditor, and the audits' findings.
 use crate::AppState;
-use crate::extract::{ApiJson, ApiQuery, Auth, Id};
+use crate::extract::{ApiJson, ApiQuery, Auth, Id, LaterJson, OwnWork};
 use crate::problem::Problem;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -182,10 +182,13 @@ pub async fn findings(
     responses((status = 201, body = Finding), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn record_finding(
     State(state): State<AppState>,
-    Auth(auth): Auth,
+    OwnWork(auth): OwnWork,
     Id(id): Id,
-    ApiJson(input): ApiJson<FindingInput>,
+    body: LaterJson,
 ) -> Result<(StatusCode, Json<Finding>), Problem> {
+    // Open to auditors, so whether this one may record here is settled before the body.
+    state.app.may_record_findings(&auth.actor, id).await?;
+    let input: FindingInput = body.parse()?;
     Ok((
         StatusCode::CREATED,
         Json(state.app.record_finding(&auth.actor, id, input).await?),

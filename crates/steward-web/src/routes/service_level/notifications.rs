@@ -1,7 +1,7 @@
 //! The caller's notifications: SLA warnings, breaches and escalations addressed to them or
 //! to their teams.
 use crate::AppState;
-use crate::extract::{Auth, Id};
+use crate::extract::{Auth, Id, OwnWork};
 use crate::problem::Problem;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -34,7 +34,7 @@ pub async fn list(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn read(
     State(state): State<AppState>,
-    Auth(auth): Auth,
+    OwnWork(auth): OwnWork,
     Id(id): Id,
 ) -> Result<StatusCode, Problem> {
     state.app.read_notification(&auth.actor, id).await?;

@@ -35,6 +35,8 @@ pub(crate) struct FormSpec {
     pub(crate) groups: Vec<Group>,
     /// The form edits the one record there is (settings): nothing to create.
     pub(crate) single: bool,
+    /// The submit button's text, when neither "Create" nor "Save changes" says it.
+    pub(crate) submit: Option<&'static str>,
 }
 
 impl FormSpec {
@@ -51,6 +53,7 @@ impl FormSpec {
             noun,
             groups,
             single: false,
+            submit: None,
         }
     }
 }

@@ -30,7 +30,9 @@ pub fn home(role: Role) -> &'static str {
     match role {
         Role::Customer => "/portal",
         Role::Manager => "/manage",
-        Role::Admin | Role::Agent | Role::Auditor => "/console",
+        Role::Admin | Role::Agent => "/console",
+        // The console is for working records; auditors start from their samples.
+        Role::Auditor => "/manage/conformity/samples",
     }
 }
 

@@ -23,7 +23,6 @@ struct Section {
 #[template(path = "conformity.html")]
 struct ConformityPage {
     l: Layout,
-    manager: bool,
     map: EvidenceMap,
     sections: Vec<Section>,
     history: Vec<HistoryDay>,
@@ -62,8 +61,10 @@ async fn page(State(state): State<AppState>, ui: Ui) -> UiResult {
         }
     }
     Ok(ui.page(&ConformityPage {
-        l: ui.layout("Conformity with ISO/IEC 20000-1", "manage"),
-        manager: ui.manager(),
+        l: ui.layout(
+            "Conformity with ISO/IEC 20000-1",
+            if ui.manager() { "manage" } else { "conformity" },
+        ),
         map,
         sections,
         history,

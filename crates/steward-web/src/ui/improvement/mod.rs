@@ -12,4 +12,5 @@ pub(crate) mod documents;
 pub(crate) mod improvements;
 pub(crate) mod nonconformities;
 pub(crate) mod reviews;
+pub(crate) mod samples;
 pub(crate) mod satisfaction;

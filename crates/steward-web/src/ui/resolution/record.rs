@@ -184,6 +184,8 @@ struct RecordPage {
     l: Layout,
     base: String,
     staff: bool,
+    /// False for a role that changes nothing (auditors): the page offers no form.
+    changes: bool,
     t: Ticket,
     status: String,
     priority: String,
@@ -552,7 +554,12 @@ async fn show(
         .raisable_services(&ui.actor)
         .await
         .unwrap_or_default();
-    let edit = record_edit::form(&state, &ui, &t, &services).await;
+    let changes = !ui.actor.role.reads_only();
+    let edit = if changes {
+        record_edit::form(&state, &ui, &t, &services).await
+    } else {
+        None
+    };
     let canned_list = if staff {
         state
             .app
@@ -586,8 +593,12 @@ async fn show(
         canned,
         reply_text,
         edit,
-        can_analyse: staff && kind == TicketKind::Problem && t.status.is_open(),
-        can_merge: staff && kind == TicketKind::Incident && t.status.is_open() && !t.major,
+        can_analyse: changes && staff && kind == TicketKind::Problem && t.status.is_open(),
+        can_merge: changes
+            && staff
+            && kind == TicketKind::Incident
+            && t.status.is_open()
+            && !t.major,
         problem,
         problems,
         agreements,
@@ -601,6 +612,7 @@ async fn show(
         ),
         base: href(kind, id),
         staff,
+        changes,
         status: status_label(t.status.as_str()),
         priority: String::from(t.priority),
         opened: short_time(&t.opened_at),
@@ -670,7 +682,11 @@ async fn show(
                 status: status_label(r.status.as_str()),
             })
             .collect(),
-        targets: targets(staff, &t),
+        targets: if changes {
+            targets(staff, &t)
+        } else {
+            Vec::new()
+        },
         teams,
         agents,
         suggestions,
