@@ -6,9 +6,9 @@
 
 pub mod audits;
 pub mod complaints;
+pub mod documents;
 pub mod evidence;
 pub mod guided_start;
-pub mod documents;
 pub mod improvements;
 pub mod nonconformities;
 pub mod raise;

@@ -5,8 +5,8 @@
 
 pub mod audit;
 pub mod complaint;
-pub mod evidence;
 pub mod document;
+pub mod evidence;
 pub mod nonconformity;
 pub mod opportunity;
 pub mod review;

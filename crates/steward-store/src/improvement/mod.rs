@@ -5,8 +5,8 @@
 
 pub mod audits;
 pub mod complaints;
-pub mod evidence;
 pub mod documents;
+pub mod evidence;
 pub mod improvements;
 pub mod nonconformities;
 pub mod reviews;

@@ -14,6 +14,10 @@ const fn k(clause: &'static str, name: &'static str, run: fn(&Figures) -> Findin
 
 pub const CHECKS: &[Check] = &[
     k("5.1", "management_engaged", management_engaged),
+    k("6.3", "plan_in_force", plan_in_force),
+    k("7.2", "competence_recorded", competence_recorded),
+    k("7.5", "documents_controlled", documents_controlled),
+    k("7.5", "documents_reviewed", documents_reviewed),
     k("5.3", "services_have_owners", services_have_owners),
     k("5.3", "teams_exist", teams_exist),
     k("7.6", "known_errors_shared", known_errors_shared),
@@ -122,6 +126,118 @@ fn management_engaged(f: &Figures) -> Finding {
             "Plan a management review under Management reviews.",
         ),
     }
+}
+
+fn documents_link() -> RecordRef {
+    RecordRef::new("Documented information", "/manage/system/documents")
+}
+
+fn plan_in_force(f: &Figures) -> Finding {
+    let plan_page = RecordRef::new("Service management plan", "/manage/system/plan");
+    match &f.documents.plan {
+        None => Finding::red(
+            "There is no service management plan.",
+            "Write the service management plan (Documents, kind service management plan).",
+        ),
+        Some(p) if !p.approved => Finding::amber(
+            "The service management plan has no approved version.",
+            "Approve a version of the plan.",
+            &[plan_page],
+        ),
+        Some(p)
+            if p.review_due_on
+                .as_deref()
+                .is_some_and(|d| d < f.today.as_str()) =>
+        {
+            Finding::amber(
+                format!(
+                    "The service management plan was due for review on {}.",
+                    p.review_due_on.as_deref().unwrap_or("?")
+                ),
+                "Review the plan and record the review.",
+                &[plan_page],
+            )
+        }
+        Some(_) => {
+            Finding::green("The service management plan is approved and within its review date.")
+        }
+    }
+}
+
+fn competence_recorded(f: &Figures) -> Finding {
+    let d = &f.documents;
+    let matrix = RecordRef::new("Competence matrix", "/manage/system/competence");
+    if d.team_members_total == 0 || d.team_members_without_competence == d.team_members_total {
+        return Finding::red(
+            "No competence is recorded for the people in teams.",
+            "Record each team member's competences with their evidence.",
+        );
+    }
+    if d.team_members_without_competence > 0 {
+        return Finding::amber(
+            format!(
+                "{} of {} team members have no competence in force (none recorded, or expired).",
+                d.team_members_without_competence, d.team_members_total
+            ),
+            "Record or renew their competences.",
+            &[matrix],
+        );
+    }
+    Finding::green(format!(
+        "Every one of the {} team members has a competence in force.",
+        d.team_members_total
+    ))
+}
+
+fn documents_controlled(f: &Figures) -> Finding {
+    let d = &f.documents;
+    if d.documents_total == 0 {
+        return Finding::red(
+            "The register of documented information is empty.",
+            "Register the documents the SMS needs (the guided start adds placeholders).",
+        );
+    }
+    if d.documents_placeholder > 0 || d.documents_unapproved > 0 {
+        return Finding::amber(
+            format!(
+                "{} of {} documents have no approved version ({} still placeholders without content).",
+                d.documents_unapproved, d.documents_total, d.documents_placeholder
+            ),
+            "Write and approve each document.",
+            &[documents_link()],
+        );
+    }
+    Finding::green(format!(
+        "All {} registered documents have an approved version.",
+        d.documents_total
+    ))
+}
+
+fn documents_reviewed(f: &Figures) -> Finding {
+    let d = &f.documents;
+    if d.documents_total == 0 {
+        return Finding::red("No document to review.", "Register the SMS documents.");
+    }
+    if d.documents_review_overdue > 0 {
+        return Finding::amber(
+            format!(
+                "{} past {} review date.",
+                plural(
+                    d.documents_review_overdue as usize,
+                    "document is",
+                    "documents are"
+                ),
+                if d.documents_review_overdue == 1 {
+                    "its"
+                } else {
+                    "their"
+                }
+            ),
+            "Review them and record the review.",
+            &[documents_link()],
+        );
+    }
+    Finding::green("Every registered document is within its review date.")
 }
 
 fn services_have_owners(f: &Figures) -> Finding {
@@ -874,6 +990,58 @@ mod tests {
             f.slas.repeatedly_breached_unimproved = vec![r("Gold")];
             assert_eq!(colour(check, &f), Colour::Amber);
         }
+    }
+
+    #[test]
+    fn documents_plan_and_competence() {
+        use crate::improvement::document::PlanFigure;
+        let mut f = Figures {
+            today: "2026-12-05".into(),
+            ..Default::default()
+        };
+        for check in [
+            plan_in_force,
+            competence_recorded,
+            documents_controlled,
+            documents_reviewed,
+        ] {
+            assert_eq!(colour(check, &f), Colour::Red);
+        }
+        f.documents.plan = Some(PlanFigure {
+            approved: false,
+            review_due_on: None,
+        });
+        assert_eq!(colour(plan_in_force, &f), Colour::Amber);
+        f.documents.plan = Some(PlanFigure {
+            approved: true,
+            review_due_on: Some("2026-12-01".into()),
+        });
+        assert_eq!(colour(plan_in_force, &f), Colour::Amber);
+        f.documents.plan = Some(PlanFigure {
+            approved: true,
+            review_due_on: Some("2027-12-01".into()),
+        });
+        assert_eq!(colour(plan_in_force, &f), Colour::Green);
+
+        f.documents.team_members_total = 3;
+        f.documents.team_members_without_competence = 3;
+        assert_eq!(colour(competence_recorded, &f), Colour::Red);
+        f.documents.team_members_without_competence = 1;
+        assert_eq!(colour(competence_recorded, &f), Colour::Amber);
+        f.documents.team_members_without_competence = 0;
+        assert_eq!(colour(competence_recorded, &f), Colour::Green);
+
+        f.documents.documents_total = 5;
+        f.documents.documents_placeholder = 2;
+        f.documents.documents_unapproved = 3;
+        f.documents.documents_review_overdue = 1;
+        assert_eq!(colour(documents_controlled, &f), Colour::Amber);
+        assert_eq!(colour(documents_reviewed, &f), Colour::Amber);
+        f.documents.documents_placeholder = 0;
+        f.documents.documents_unapproved = 0;
+        f.documents.documents_review_overdue = 0;
+        assert_eq!(colour(documents_controlled, &f), Colour::Green);
+        assert_eq!(colour(documents_reviewed, &f), Colour::Green);
     }
 
     #[test]

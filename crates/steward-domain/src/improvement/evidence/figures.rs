@@ -1,5 +1,6 @@
 //! What the evidence checks look at: counts and the offending records, read from the live
 //! records by the store and the use cases. The checks themselves never read anything.
+use crate::improvement::document::DocumentFigures;
 use serde::Serialize;
 
 /// A record named in a check's result, with where a person opens it (if it has a screen).
@@ -36,6 +37,8 @@ pub struct Figures {
     pub reviews: ReviewFigures,
     pub corrective: CorrectiveFigures,
     pub improvements: ImprovementFigures,
+    /// Documented information, the service management plan and competence.
+    pub documents: DocumentFigures,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

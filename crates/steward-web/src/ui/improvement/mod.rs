@@ -7,8 +7,8 @@
 pub(crate) mod audits;
 pub(crate) mod conformity;
 pub(crate) mod criteria;
-pub(crate) mod guided_start;
 pub(crate) mod documents;
+pub(crate) mod guided_start;
 pub(crate) mod improvements;
 pub(crate) mod nonconformities;
 pub(crate) mod reviews;
