@@ -9,3 +9,6 @@ pub mod nonconformity;
 pub mod opportunity;
 pub mod review;
 pub mod satisfaction;
+pub mod objective;
+pub mod risk;
+pub mod system_document;
