@@ -6,9 +6,9 @@
 pub mod audit;
 pub mod complaint;
 pub mod nonconformity;
+pub mod objective;
 pub mod opportunity;
 pub mod review;
-pub mod satisfaction;
-pub mod objective;
 pub mod risk;
+pub mod satisfaction;
 pub mod system_document;

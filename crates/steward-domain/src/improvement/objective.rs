@@ -219,7 +219,10 @@ impl ObjectiveInput {
             ));
         }
         if next.status == ObjectiveStatus::Achieved && next.owner_id.is_none() {
-            e.push(FieldError::new("owner_id", "an achieved objective has an owner"));
+            e.push(FieldError::new(
+                "owner_id",
+                "an achieved objective has an owner",
+            ));
         }
         e.finish()?;
         Ok(next)
@@ -237,7 +240,13 @@ impl ObjectiveInput {
 
 impl Objective {
     /// The reading of its figure: the value (or that there was none) against the target.
-    pub fn reading(&self, figure: SystemFigure, from: String, to: String, value: Option<f64>) -> FigureReading {
+    pub fn reading(
+        &self,
+        figure: SystemFigure,
+        from: String,
+        to: String,
+        value: Option<f64>,
+    ) -> FigureReading {
         let unit = self.target_unit.clone().unwrap_or_else(|| match figure {
             SystemFigure::SatisfactionAverage => String::new(),
             _ => "%".into(),
@@ -311,8 +320,19 @@ mod tests {
         .unwrap();
         let f = SystemFigure::AvailabilityPercent;
         let none = o.reading(f, "a".into(), "b".into(), None);
-        assert_eq!((none.meets_target, none.summary.as_str()), (None, "no data in the last 30 days"));
-        assert_eq!(o.reading(f, "a".into(), "b".into(), Some(99.0)).meets_target, Some(false));
-        assert_eq!(o.reading(f, "a".into(), "b".into(), Some(99.9)).meets_target, Some(true));
+        assert_eq!(
+            (none.meets_target, none.summary.as_str()),
+            (None, "no data in the last 30 days")
+        );
+        assert_eq!(
+            o.reading(f, "a".into(), "b".into(), Some(99.0))
+                .meets_target,
+            Some(false)
+        );
+        assert_eq!(
+            o.reading(f, "a".into(), "b".into(), Some(99.9))
+                .meets_target,
+            Some(true)
+        );
     }
 }

@@ -33,6 +33,19 @@ impl RiskLevel {
     }
 }
 
+/// How the register is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskSort {
+    /// Highest score first (the default).
+    #[default]
+    Score,
+    /// Newest first.
+    Newest,
+    /// Earliest review date first, undated last.
+    Review,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Risk {
     pub id: i64,
@@ -68,8 +81,7 @@ impl Risk {
     }
 
     pub fn review_overdue(&self, today: &str) -> bool {
-        self.status == RiskStatus::Open
-            && self.review_due_on.as_deref().is_some_and(|d| d < today)
+        self.status == RiskStatus::Open && self.review_due_on.as_deref().is_some_and(|d| d < today)
     }
 
     pub fn high_untreated(&self) -> bool {
@@ -160,12 +172,20 @@ impl RiskInput {
         }
         if let Some(d) = self.description {
             next.description = e
-                .take(validation::optional_text("description", d.as_deref(), TEXT_MAX))
+                .take(validation::optional_text(
+                    "description",
+                    d.as_deref(),
+                    TEXT_MAX,
+                ))
                 .flatten();
         }
         if let Some(t) = self.treatment_text {
             next.treatment_text = e
-                .take(validation::optional_text("treatment_text", t.as_deref(), TEXT_MAX))
+                .take(validation::optional_text(
+                    "treatment_text",
+                    t.as_deref(),
+                    TEXT_MAX,
+                ))
                 .flatten();
         }
         if let Some(t) = self.treatment {
@@ -199,7 +219,10 @@ impl RiskInput {
             _ => {}
         }
         if next.status == RiskStatus::Treated && next.treatment.is_none() {
-            e.push(FieldError::new("treatment", "a treated risk says how it was treated"));
+            e.push(FieldError::new(
+                "treatment",
+                "a treated risk says how it was treated",
+            ));
         }
         e.finish()?;
         Ok(next.scored())

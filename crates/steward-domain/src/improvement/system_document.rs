@@ -171,7 +171,10 @@ impl DocumentInput {
 pub fn check_approvable(v: &DocumentVersion) -> Result<(), Invalid> {
     let mut e = Errors::new();
     if v.owner_id.is_none() {
-        e.push(FieldError::new("owner_id", "an approved statement needs an owner"));
+        e.push(FieldError::new(
+            "owner_id",
+            "an approved statement needs an owner",
+        ));
     }
     if v.review_due_on.is_none() {
         e.push(FieldError::new(
