@@ -22,6 +22,9 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         improvement::satisfaction::Api::openapi(),
         improvement::nonconformities::Api::openapi(),
         improvement::audits::Api::openapi(),
+        improvement::system_documents::Api::openapi(),
+        improvement::objectives::Api::openapi(),
+        improvement::risks::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -89,6 +92,9 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::satisfaction::routes())
         .merge(improvement::nonconformities::routes())
         .merge(improvement::audits::routes())
+        .merge(improvement::system_documents::routes())
+        .merge(improvement::objectives::routes())
+        .merge(improvement::risks::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -7,5 +7,8 @@ pub mod audits;
 pub mod complaints;
 pub mod improvements;
 pub mod nonconformities;
+pub mod objectives;
 pub mod reviews;
+pub mod risks;
 pub mod satisfaction;
+pub mod system_documents;
