@@ -59,6 +59,9 @@ pub fn routes() -> Router<AppState> {
         .merge(reporting::dashboard::routes())
         .merge(reporting::reports::routes())
         .merge(improvement::satisfaction::routes())
+        .merge(improvement::system::routes())
+        .merge(improvement::objectives::routes())
+        .merge(improvement::risks::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";

@@ -8,5 +8,8 @@ pub(crate) mod audits;
 pub(crate) mod criteria;
 pub(crate) mod improvements;
 pub(crate) mod nonconformities;
+pub(crate) mod objectives;
 pub(crate) mod reviews;
+pub(crate) mod risks;
 pub(crate) mod satisfaction;
+pub(crate) mod system;
