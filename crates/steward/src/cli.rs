@@ -76,6 +76,9 @@ pub enum Command {
     /// Export data for other tools.
     #[command(subcommand)]
     Export(crate::reporting::export_cmd::ExportCommand),
+    /// The management system's records: the SMS scope and the objectives.
+    #[command(subcommand)]
+    System(crate::improvement::system_cmd::SystemCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +186,9 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Export(command) => {
             return crate::reporting::export_cmd::run(app, command).await;
+        }
+        Command::System(command) => {
+            return crate::improvement::system_cmd::run(app, command).await;
         }
         Command::User(UserCommand::Create {
             name,

@@ -432,3 +432,55 @@ async fn the_conformity_figures_move_when_the_records_change() {
     let api = t.get("/api/v1/system/figures", &mona).await;
     assert_eq!(api.body["risks_total"], 1, "{}", api.body);
 }
+
+#[tokio::test]
+async fn the_cli_prints_the_scope_and_the_objectives_as_tables() {
+    let t = TestApp::spawn().await;
+    let (mona_id, mona) = t.user("mona", "manager", None).await;
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+            .arg("--database-url")
+            .arg(&t.database_url)
+            .args(args)
+            .output()
+            .expect("run steward");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(run(&["system", "scope", "show"]).trim(), "no SMS scope yet");
+    put(
+        &t,
+        "/api/v1/system/scope",
+        &mona,
+        json!({"text": "Hosted mail", "owner_id": mona_id, "review_due_on": "2027-06-30"}),
+    )
+    .await;
+    t.post("/api/v1/system/scope/approve", &mona, json!({}))
+        .await;
+    t.patch(
+        "/api/v1/system/scope",
+        &mona,
+        json!({"text": "Hosted mail and chat"}),
+    )
+    .await;
+    let out = run(&["system", "scope", "show"]);
+    assert!(out.starts_with("version  status"), "{out}");
+    assert!(
+        out.contains("\n2        draft") && out.contains("\n1        approved"),
+        "{out}"
+    );
+    assert!(out.contains("Hosted mail and chat"), "{out}");
+    t.post(
+        "/api/v1/system/objectives",
+        &mona,
+        json!({"title": "Happy customers", "figure": "satisfaction_average",
+               "target_value": 4, "direction": "at_least"}),
+    )
+    .await;
+    let out = run(&["system", "objectives", "list"]);
+    assert!(out.contains("OBJ-0001  Happy customers  open"), "{out}");
+    assert!(
+        out.contains(">= 4") && out.contains("no data in the last 30 days"),
+        "{out}"
+    );
+}
