@@ -54,6 +54,14 @@ async fn landing(ui: Ui) -> UiResult {
     }))
 }
 
+/// The statement's name inside a sentence ("the SMS scope", "the service management policy").
+fn noun(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Scope => "SMS scope",
+        DocumentKind::Policy => "service management policy",
+    }
+}
+
 fn base(kind: DocumentKind) -> String {
     format!("/manage/system/{}", kind.as_str())
 }
@@ -88,10 +96,7 @@ fn standing(kind: DocumentKind, versions: &[DocumentVersion]) -> String {
             v.version,
             v.approved_at.as_deref().map_or("", |t| &t[..10])
         ),
-        None => format!(
-            "No version of the {} is approved yet.",
-            kind.title().to_lowercase()
-        ),
+        None => format!("No version of the {} is approved yet.", noun(kind)),
     };
     if let Some(d) = draft {
         s.push_str(&format!(
@@ -259,14 +264,11 @@ async fn save(state: &AppState, ui: &Ui, kind: DocumentKind, form: FormData) -> 
 
 fn approve_form(ui: &Ui, kind: DocumentKind, draft: &DocumentVersion) -> FormPage {
     FormPage {
-        l: ui.layout(
-            format!("Approve the {}", kind.title().to_lowercase()),
-            "manage",
-        ),
+        l: ui.layout(format!("Approve the {}", noun(kind)), "manage"),
         intro: Some(format!(
             "Approve draft version {} of the {}? Once approved it is the version in force and cannot change; a later edit starts a new draft. Statement: {}",
             draft.version,
-            kind.title().to_lowercase(),
+            noun(kind),
             draft.text
         )),
         action: format!("{}/approve", base(kind)),
@@ -303,11 +305,7 @@ async fn approve(state: &AppState, ui: &Ui, kind: DocumentKind, form: FormData) 
                 .map(|e| {
                     FieldError::new(
                         e.field,
-                        format!(
-                            "{} — set it in the form of the {}",
-                            e.message,
-                            kind.title().to_lowercase()
-                        ),
+                        format!("{} — set it in the form of the {}", e.message, noun(kind)),
                     )
                 })
                 .collect();
