@@ -40,7 +40,9 @@ impl App {
             .summary
             .into_iter()
             .find(|f| f.key == key)
-            .and_then(|f| f.value);
+            .and_then(|f| f.value)
+            // Two decimals is as precise as a target is written.
+            .map(|v| (v * 100.0).round() / 100.0);
         o.current = Some(o.reading(figure, from, to, value));
         Ok(())
     }
