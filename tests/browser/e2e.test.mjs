@@ -1463,6 +1463,78 @@ test('an auditor draws a sample of incidents and follows a record\'s links and t
   await page.waitForURL(/\/incidents\/\d+$/);
   assert.equal(await page.locator('form[action$="/transition"], form[action$="/reply"]').count(), 0);
   await shot(page, 'sample-record-as-auditor');
+test('a manager keeps the management system: scope approved, policy, an objective read from a figure, a risk', async () => {
+  const page = await newPage({ bypassCSP: true });
+  await login(page, 'mona');
+  const problems = [];
+  const scan = async (name) => {
+    for (const v of await axe(page)) problems.push(`${name}: ${v}`);
+    await shot(page, name);
+  };
+  await page.goto(`${BASE}/manage`);
+  await page.getByRole('link', { name: 'Management system' }).click();
+  await scan('system-landing');
+  await page.getByRole('link', { name: 'SMS scope' }).click();
+  await assert.doesNotReject(page.getByText('No version of the SMS scope is approved yet.').waitFor());
+
+  // A blank statement is refused next to its field.
+  await page.locator('#c-owner_id').selectOption({ label: 'Mona' });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await assert.doesNotReject(page.locator('#ce-text').getByText('is required').waitFor());
+  await scan('system-scope-refused');
+  await page.locator('#c-text').fill('All IT services Example Ltd provides from its Berlin site to its customers.');
+  await page.locator('#c-service_ids').getByLabel('Workplace IT').check();
+  await page.locator('#c-organization_ids').getByLabel('Acme').check();
+  await page.locator('#c-exclusions').fill('Building facilities, run by the landlord.');
+  await page.locator('#c-review_due_on').fill('2027-06-30');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await assert.doesNotReject(page.getByText('SMS scope version 1 was saved as a draft.').waitFor());
+  await page.getByRole('link', { name: 'Approve draft version 1' }).click();
+  await scan('system-scope-approve');
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await assert.doesNotReject(page.getByText('SMS scope version 1 was approved.').waitFor());
+  await assert.doesNotReject(page.getByText(/Version 1 is in force/).waitFor());
+  await scan('system-scope');
+
+  await page.goto(`${BASE}/manage/system/policy`);
+  await page.locator('#c-text').fill('We meet the service requirements we agree and improve the services continually.');
+  await page.locator('#c-owner_id').selectOption({ label: 'Mona' });
+  await page.locator('#c-review_due_on').fill('2027-01-31');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await assert.doesNotReject(page.getByText('Service management policy version 1 was saved as a draft.').waitFor());
+  await scan('system-policy');
+
+  await page.goto(`${BASE}/manage/system/objectives`);
+  await page.locator('#c-title').fill('Workplace IT is there when people work');
+  await page.locator('#c-owner_id').selectOption({ label: 'Mona' });
+  await page.locator('#c-measure').fill('Availability in service hours, from the availability report');
+  await page.locator('#c-direction').selectOption('at_least');
+  await page.locator('#c-target_value').fill('99.5');
+  await page.locator('#c-target_date').fill('2027-03-31');
+  await page.locator('#c-figure').selectOption('availability_percent');
+  await page.locator('#c-service_id').selectOption({ label: 'Workplace IT' });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.getByText('Objective OBJ-0001 was set.').waitFor());
+  await scan('system-objectives');
+  await page.getByRole('link', { name: 'Open of OBJ-0001' }).click();
+  await assert.doesNotReject(page.getByText(/^Availability \(%\) over the last 30 days: /).waitFor());
+  await scan('system-objective');
+
+  await page.goto(`${BASE}/manage/system/risks`);
+  await page.locator('#c-title').fill('The only data centre floods');
+  await page.locator('#c-kind').selectOption('risk');
+  await page.locator('#c-likelihood').fill('9');
+  await page.locator('#c-impact').fill('5');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.locator('#ce-likelihood').getByText('1 (lowest) to 5 (highest)').waitFor());
+  await page.locator('#c-likelihood').fill('2');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await assert.doesNotReject(page.getByText('RSK-0001 was recorded (high level).').waitFor());
+  await page.getByRole('link', { name: 'High only' }).click();
+  await assert.doesNotReject(page.getByRole('cell', { name: 'The only data centre floods' }).waitFor());
+  await scan('system-risks');
+  await page.getByRole('link', { name: 'Open of RSK-0001' }).click();
+  await scan('system-risk');
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -28,6 +28,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "people", description = "Organizations, users and teams"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "operations", description = "Health and metrics"),
+        (name = "system", description = "The management system: SMS scope, policy, objectives, risks and opportunities"),
     )
 )]
 pub struct ApiDoc;

@@ -81,7 +81,7 @@ pub enum Command {
     Export(crate::reporting::export_cmd::ExportCommand),
     /// Print the ISO/IEC 20000-1 evidence map; exits 2 when a clause is red.
     Conformity(crate::improvement::conformity_cmd::ConformityArgs),
-    /// The management system's own records.
+    /// The management system's own records: scope, objectives, documented information.
     #[command(subcommand)]
     System(crate::improvement::system_cmd::SystemCommand),
 }

@@ -25,6 +25,9 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         improvement::audits::Api::openapi(),
         improvement::documents::Api::openapi(),
         improvement::samples::Api::openapi(),
+        improvement::system_documents::Api::openapi(),
+        improvement::objectives::Api::openapi(),
+        improvement::risks::Api::openapi(),
         delivery::cis::Api::openapi(),
         delivery::catalogue::Api::openapi(),
         resolution::tickets::Api::openapi(),
@@ -95,6 +98,9 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::audits::routes())
         .merge(improvement::documents::routes())
         .merge(improvement::samples::routes())
+        .merge(improvement::system_documents::routes())
+        .merge(improvement::objectives::routes())
+        .merge(improvement::risks::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -64,6 +64,9 @@ pub fn routes() -> Router<AppState> {
         .merge(improvement::satisfaction::routes())
         .merge(improvement::documents::routes())
         .merge(foundation::competence::routes())
+        .merge(improvement::system::routes())
+        .merge(improvement::objectives::routes())
+        .merge(improvement::risks::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";

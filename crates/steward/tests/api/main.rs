@@ -45,6 +45,7 @@ mod services;
 mod sla_calendar;
 mod slas;
 mod suppliers;
+mod system;
 mod tenancy;
 mod ticket_edit;
 mod ticket_isolation;
