@@ -1,14 +1,18 @@
 //! The guided start: seeds a working ISO/IEC 20000-1 configuration into a fresh database —
 //! an office calendar, SLA templates with targets, workload limits and review dates, request
-//! categories in the catalogue, an audit programme and a management review to hold — through
+//! categories in the catalogue, an audit programme and a management review to hold, drafts of
+//! the scope and policy, objectives and the placeholders of the documents 7.5.4 names — through
 //! the same use cases a person would use, so every record is validated and audited. Each item
 //! is looked up first, so seeding twice changes nothing. The evidence map then shows what
 //! remains to be done.
 use crate::app::require;
+use crate::improvement::system_documents::Edit;
 use crate::{App, AppError, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use steward_domain::improvement::document::DocumentKind as Register;
+use steward_domain::improvement::system_document::DocumentKind;
 use steward_domain::{Actor, Permission};
 use steward_store::delivery::services;
 use steward_store::service_level::slas;
@@ -22,6 +26,28 @@ const SLA_TEMPLATES: [(&str, [i64; 5], i64); 2] = [
     // (name, resolution hours for P1…P5, response minutes for P1)
     ("Standard support (template)", [4, 8, 24, 40, 80], 30),
     ("Priority support (template)", [2, 4, 8, 24, 40], 15),
+];
+/// The documents 7.5.4 asks for that Steward does not already hold as records of their own
+/// (SLAs, the catalogue, contracts, continuity plans and the scope and policy are records),
+/// registered as placeholders to write: (kind, title, clause).
+const PLACEHOLDERS: [(Register, &str, &str); 5] = [
+    (
+        Register::ServiceManagementPlan,
+        "Service management plan",
+        "6.3",
+    ),
+    (Register::Process, "Service management processes", "4.4"),
+    (
+        Register::ChangePolicy,
+        "Change management policy",
+        "8.5.1.1",
+    ),
+    (
+        Register::SecurityPolicy,
+        "Information security policy",
+        "8.7.3.1",
+    ),
+    (Register::Procedure, "Major incident procedure", "8.6.1"),
 ];
 const REQUEST_CATEGORIES: [(&str, &str); 4] = [
     (
@@ -73,6 +99,8 @@ impl App {
         let desk = self.seed_desk(actor, calendar, &mut report).await?;
         self.seed_slas(actor, desk, calendar, &mut report).await?;
         self.seed_audits_and_review(actor, &mut report).await?;
+        self.seed_management_system(actor, desk, &mut report)
+            .await?;
         Ok(report)
     }
 
@@ -231,6 +259,74 @@ impl App {
             report
                 .kept
                 .push("Management reviews (one is already planned)".into());
+        }
+        Ok(())
+    }
+
+    /// Drafts of the scope and the policy to fill in, two objectives tied to report figures,
+    /// and the register's placeholders.
+    async fn seed_management_system(
+        &self,
+        actor: &Actor,
+        desk: i64,
+        report: &mut SeedReport,
+    ) -> Result<()> {
+        let year = self.today().year();
+        let drafts = [
+            (
+                DocumentKind::Scope,
+                "SMS scope",
+                json!({"text": "To fill in: the services, customers and locations the service management system covers, and what it excludes.",
+                       "service_ids": [desk]}),
+            ),
+            (
+                DocumentKind::Policy,
+                "Service management policy",
+                json!({"text": "To fill in: the commitment of top management to meet the service requirements and to improve the SMS continually, and the framework for setting objectives."}),
+            ),
+        ];
+        for (kind, name, body) in drafts {
+            if self.system_document_versions(actor, kind).await?.is_empty() {
+                self.edit_system_document(actor, kind, Edit::Replace, input(body)?)
+                    .await?;
+                report
+                    .created
+                    .push(format!("{name}: a draft to fill in and approve"));
+            } else {
+                report.kept.push(name.to_owned());
+            }
+        }
+        if self.list_objectives(actor, None).await?.is_empty() {
+            let objectives = [
+                json!({"title": "Resolve incidents within their SLA targets",
+                       "measure": "Resolution targets met, last 30 days (SLA compliance report)",
+                       "figure": "sla_met_percent", "target_value": 90, "target_unit": "%",
+                       "direction": "at_least", "target_date": format!("{year}-12-31")}),
+                json!({"title": "Satisfied customers",
+                       "measure": "Mean satisfaction rating, last 30 days (satisfaction report)",
+                       "figure": "satisfaction_average", "target_value": 4, "target_unit": "of 5",
+                       "direction": "at_least", "target_date": format!("{year}-12-31")}),
+            ];
+            for body in objectives {
+                let made = self.create_objective(actor, input(body)?).await?;
+                report.created.push(format!(
+                    "Objective {}: read from the reports (give it an owner)",
+                    made.title
+                ));
+            }
+        } else {
+            report.kept.push("Objectives".into());
+        }
+        for (kind, title, clause) in PLACEHOLDERS {
+            match self
+                .ensure_document_placeholder(actor, kind, title, Some(clause))
+                .await?
+            {
+                Some(_) => report.created.push(format!(
+                    "Document {title} ({clause}): a placeholder to write"
+                )),
+                None => report.kept.push(format!("Document {title}")),
+            }
         }
         Ok(())
     }

@@ -377,6 +377,7 @@ pub async fn figures(mut ex: Ex<'_>, w: &When) -> Result<Figures> {
         .await?,
     );
     f.documents = crate::improvement::documents::conformity_figures(ex.by_ref(), &today).await?;
+    f.system = crate::improvement::system::conformity_figures(ex.by_ref(), &today).await?;
     Ok(f)
 }
 

@@ -522,6 +522,59 @@ async fn a_template_database_turns_green_through_the_api() {
         )
         .await);
 
+    // The management system's own records: the drafts approved, owners given, a risk, each
+    // placeholder document written and approved, a competence for the desk's member.
+    let next_year = format!("{}-06-30", today.year() + 1);
+    for kind in ["scope", "policy"] {
+        ok(&t
+            .patch(
+                &format!("/api/v1/system/{kind}"),
+                a,
+                json!({"owner_id": t.admin_id, "review_due_on": next_year}),
+            )
+            .await);
+        ok(&t
+            .post(&format!("/api/v1/system/{kind}/approve"), a, json!({}))
+            .await);
+    }
+    let objectives = t.get("/api/v1/system/objectives", a).await;
+    for o in objectives.body.as_array().unwrap() {
+        ok(&t
+            .patch(
+                &format!("/api/v1/system/objectives/{}", o["id"]),
+                a,
+                json!({"owner_id": t.admin_id}),
+            )
+            .await);
+    }
+    ok(&t
+        .post(
+            "/api/v1/system/risks",
+            a,
+            json!({"title": "Desk lead leaves", "kind": "risk", "likelihood": 2, "impact": 2,
+                   "owner_id": t.admin_id, "review_due_on": next_year}),
+        )
+        .await);
+    let documents = t.get("/api/v1/system/documents", a).await;
+    for d in documents.body.as_array().unwrap() {
+        let versions = format!("/api/v1/system/documents/{}/versions", d["id"]);
+        let v = t
+            .post(&versions, a, json!({"text": "Written and agreed."}))
+            .await;
+        ok(&v);
+        ok(&t
+            .post(&format!("{versions}/{}/approve", v.id()), a, json!({}))
+            .await);
+    }
+    ok(&t
+        .post(
+            "/api/v1/competences",
+            a,
+            json!({"user_id": agent_id, "skill": "Incident handling", "level": "practitioner",
+                   "evidence": "Desk training 2026", "obtained_on": today.to_string()}),
+        )
+        .await);
+
     let o = steward(&t.database_url, &["conformity"]);
     println!("After the records were entered:\n{}", text(&o.stdout));
     let m = map(&t).await;

@@ -1,6 +1,7 @@
 //! The checks, one small pure function each, registered against the clause they evidence.
 use super::Finding;
 use super::figures::{Figures, RecordRef};
+use crate::improvement::system_document::DocStatus;
 
 pub struct Check {
     pub clause: &'static str,
@@ -13,7 +14,11 @@ const fn k(clause: &'static str, name: &'static str, run: fn(&Figures) -> Findin
 }
 
 pub const CHECKS: &[Check] = &[
+    k("4.3", "scope_in_force", scope_in_force),
     k("5.1", "management_engaged", management_engaged),
+    k("5.2", "policy_in_force", policy_in_force),
+    k("6.1", "risks_assessed", risks_assessed),
+    k("6.2", "objectives_set", objectives_set),
     k("6.3", "plan_in_force", plan_in_force),
     k("7.2", "competence_recorded", competence_recorded),
     k("7.5", "documents_controlled", documents_controlled),
@@ -126,6 +131,147 @@ fn management_engaged(f: &Figures) -> Finding {
             "Plan a management review under Management reviews.",
         ),
     }
+}
+
+/// A scope or policy: red when missing, amber while no version is approved or the review date
+/// has passed, green otherwise.
+fn statement(
+    f: &Figures,
+    status: Option<&DocStatus>,
+    what: &str,
+    page: &str,
+    empty_scope: bool,
+) -> Finding {
+    let link = RecordRef::new(what, page);
+    let Some(d) = status else {
+        return Finding::red(
+            format!("There is no {what}."),
+            format!("Write the {what} and approve it."),
+        );
+    };
+    if !d.approved {
+        return Finding::amber(
+            format!("The {what} is a draft: no version is approved."),
+            "Approve it.",
+            &[link],
+        );
+    }
+    if let Some(due) = d.review_due_on.as_deref().filter(|d| *d < f.today.as_str()) {
+        return Finding::amber(
+            format!("The {what} was due for review on {due}."),
+            "Review it and approve the reviewed version.",
+            &[link],
+        );
+    }
+    if empty_scope {
+        return Finding::amber(
+            format!("The {what} names no service."),
+            "Name the services the SMS covers.",
+            &[link],
+        );
+    }
+    Finding::green(format!(
+        "The {what} is approved and within its review date."
+    ))
+}
+
+fn scope_in_force(f: &Figures) -> Finding {
+    let s = f.system.scope.as_ref();
+    statement(
+        f,
+        s,
+        "SMS scope",
+        "/manage/system/scope",
+        s.is_some_and(|d| d.service_count == 0),
+    )
+}
+
+fn policy_in_force(f: &Figures) -> Finding {
+    statement(
+        f,
+        f.system.policy.as_ref(),
+        "service management policy",
+        "/manage/system/policy",
+        false,
+    )
+}
+
+fn risks_assessed(f: &Figures) -> Finding {
+    let s = &f.system;
+    let link = RecordRef::new("Risks and opportunities", "/manage/system/risks");
+    if s.risks_total == 0 {
+        return Finding::red(
+            "No risk or opportunity is recorded.",
+            "Assess the risks and opportunities of the SMS and the services.",
+        );
+    }
+    if s.risks_high_untreated > 0 || s.risks_review_overdue > 0 {
+        return Finding::amber(
+            format!(
+                "{} without a treatment; {} past {} review date.",
+                plural(
+                    s.risks_high_untreated as usize,
+                    "high risk is open",
+                    "high risks are open"
+                ),
+                plural(s.risks_review_overdue as usize, "risk is", "risks are"),
+                if s.risks_review_overdue == 1 {
+                    "its"
+                } else {
+                    "their"
+                }
+            ),
+            "Decide a treatment for each high risk and review the overdue ones.",
+            &[link],
+        );
+    }
+    Finding::green(format!(
+        "{} recorded, treated where high and within review dates.",
+        plural(
+            s.risks_total as usize,
+            "risk or opportunity is",
+            "risks and opportunities are"
+        )
+    ))
+}
+
+fn objectives_set(f: &Figures) -> Finding {
+    let s = &f.system;
+    let link = RecordRef::new("Objectives", "/manage/system/objectives");
+    if s.objectives_total == 0 {
+        return Finding::red(
+            "No service management objective is set.",
+            "Set measurable objectives with owners and target dates.",
+        );
+    }
+    if s.objectives_open_overdue > 0 || s.objectives_without_owner_or_measure > 0 {
+        return Finding::amber(
+            format!(
+                "{} past {} target date; {} without an owner or a measure.",
+                plural(
+                    s.objectives_open_overdue as usize,
+                    "open objective is",
+                    "open objectives are"
+                ),
+                if s.objectives_open_overdue == 1 {
+                    "its"
+                } else {
+                    "their"
+                },
+                s.objectives_without_owner_or_measure
+            ),
+            "Close or re-plan the overdue objectives; give each an owner and a measure.",
+            &[link],
+        );
+    }
+    Finding::green(format!(
+        "{} with owners, measures and dates ahead.",
+        plural(
+            s.objectives_total as usize,
+            "objective is set",
+            "objectives are set"
+        )
+    ))
 }
 
 fn documents_link() -> RecordRef {
@@ -990,6 +1136,63 @@ mod tests {
             f.slas.repeatedly_breached_unimproved = vec![r("Gold")];
             assert_eq!(colour(check, &f), Colour::Amber);
         }
+    }
+
+    #[test]
+    fn scope_policy_risks_objectives() {
+        let mut f = Figures {
+            today: "2026-12-05".into(),
+            ..Default::default()
+        };
+        for check in [
+            scope_in_force,
+            policy_in_force,
+            risks_assessed,
+            objectives_set,
+        ] {
+            assert_eq!(colour(check, &f), Colour::Red);
+        }
+        let draft = DocStatus {
+            approved: false,
+            review_due_on: Some("2027-06-01".into()),
+            has_draft_changes: true,
+            service_count: 2,
+        };
+        f.system.scope = Some(draft.clone());
+        f.system.policy = Some(draft.clone());
+        assert_eq!(colour(scope_in_force, &f), Colour::Amber);
+        assert_eq!(colour(policy_in_force, &f), Colour::Amber);
+        let approved = DocStatus {
+            approved: true,
+            ..draft.clone()
+        };
+        f.system.scope = Some(DocStatus {
+            service_count: 0,
+            ..approved.clone()
+        });
+        assert_eq!(colour(scope_in_force, &f), Colour::Amber);
+        f.system.scope = Some(DocStatus {
+            review_due_on: Some("2026-01-01".into()),
+            ..approved.clone()
+        });
+        let late = scope_in_force(&f);
+        assert_eq!(late.colour, Colour::Amber);
+        assert!(late.reason.contains("2026-01-01"), "{}", late.reason);
+        f.system.scope = Some(approved.clone());
+        f.system.policy = Some(approved);
+        assert_eq!(colour(scope_in_force, &f), Colour::Green);
+        assert_eq!(colour(policy_in_force, &f), Colour::Green);
+
+        f.system.risks_total = 3;
+        f.system.risks_high_untreated = 1;
+        assert_eq!(colour(risks_assessed, &f), Colour::Amber);
+        f.system.risks_high_untreated = 0;
+        assert_eq!(colour(risks_assessed, &f), Colour::Green);
+        f.system.objectives_total = 2;
+        f.system.objectives_open_overdue = 1;
+        assert_eq!(colour(objectives_set, &f), Colour::Amber);
+        f.system.objectives_open_overdue = 0;
+        assert_eq!(colour(objectives_set, &f), Colour::Green);
     }
 
     #[test]

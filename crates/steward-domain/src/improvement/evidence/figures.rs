@@ -1,6 +1,7 @@
 //! What the evidence checks look at: counts and the offending records, read from the live
 //! records by the store and the use cases. The checks themselves never read anything.
 use crate::improvement::document::DocumentFigures;
+use crate::improvement::system_document::SystemFigures;
 use serde::Serialize;
 
 /// A record named in a check's result, with where a person opens it (if it has a screen).
@@ -39,6 +40,8 @@ pub struct Figures {
     pub improvements: ImprovementFigures,
     /// Documented information, the service management plan and competence.
     pub documents: DocumentFigures,
+    /// The SMS scope, the policy, objectives, risks and opportunities.
+    pub system: SystemFigures,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
