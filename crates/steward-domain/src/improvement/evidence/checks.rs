@@ -205,22 +205,24 @@ fn risks_assessed(f: &Figures) -> Finding {
             "Assess the risks and opportunities of the SMS and the services.",
         );
     }
-    if s.risks_high_untreated > 0 || s.risks_review_overdue > 0 {
+    let mut problems = Vec::new();
+    if s.risks_high_untreated > 0 {
+        problems.push(plural(
+            s.risks_high_untreated as usize,
+            "high risk is open without a treatment",
+            "high risks are open without a treatment",
+        ));
+    }
+    if s.risks_review_overdue > 0 {
+        problems.push(plural(
+            s.risks_review_overdue as usize,
+            "risk is past its review date",
+            "risks are past their review date",
+        ));
+    }
+    if !problems.is_empty() {
         return Finding::amber(
-            format!(
-                "{} without a treatment; {} past {} review date.",
-                plural(
-                    s.risks_high_untreated as usize,
-                    "high risk is open",
-                    "high risks are open"
-                ),
-                plural(s.risks_review_overdue as usize, "risk is", "risks are"),
-                if s.risks_review_overdue == 1 {
-                    "its"
-                } else {
-                    "their"
-                }
-            ),
+            format!("{}.", problems.join("; ")),
             "Decide a treatment for each high risk and review the overdue ones.",
             &[link],
         );
@@ -244,22 +246,24 @@ fn objectives_set(f: &Figures) -> Finding {
             "Set measurable objectives with owners and target dates.",
         );
     }
-    if s.objectives_open_overdue > 0 || s.objectives_without_owner_or_measure > 0 {
+    let mut problems = Vec::new();
+    if s.objectives_open_overdue > 0 {
+        problems.push(plural(
+            s.objectives_open_overdue as usize,
+            "open objective is past its target date",
+            "open objectives are past their target date",
+        ));
+    }
+    if s.objectives_without_owner_or_measure > 0 {
+        problems.push(plural(
+            s.objectives_without_owner_or_measure as usize,
+            "objective has no owner or no measure",
+            "objectives have no owner or no measure",
+        ));
+    }
+    if !problems.is_empty() {
         return Finding::amber(
-            format!(
-                "{} past {} target date; {} without an owner or a measure.",
-                plural(
-                    s.objectives_open_overdue as usize,
-                    "open objective is",
-                    "open objectives are"
-                ),
-                if s.objectives_open_overdue == 1 {
-                    "its"
-                } else {
-                    "their"
-                },
-                s.objectives_without_owner_or_measure
-            ),
+            format!("{}.", problems.join("; ")),
             "Close or re-plan the overdue objectives; give each an owner and a measure.",
             &[link],
         );
