@@ -61,126 +61,85 @@ async fn edit(
     ))
 }
 
-/// The newest version of the SMS scope: the draft being worked on, or the approved one in
-/// force (404 before the first).
-#[utoipa::path(get, path = "/api/v1/system/scope", tag = "system",
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn show_scope(State(state): State<AppState>, Auth(auth): Auth) -> One {
-    Ok(Json(
-        state
-            .app
-            .system_document(&auth.actor, DocumentKind::Scope)
-            .await?,
-    ))
+/// The five endpoints of one statement (scope or policy): the same handlers for each kind,
+/// written once, each documented in the OpenAPI document under its own path.
+macro_rules! statement {
+    ($kind:expr, $what:literal, $base:literal, $approve:literal, $versions:literal,
+     $show:ident, $replace:ident, $patch:ident, $approve_fn:ident, $versions_fn:ident) => {
+        #[doc = concat!("The newest version of the ", $what, ": the draft being worked on, or the approved one in force (404 before the first).")]
+        #[utoipa::path(get, path = $base, tag = "system",
+            responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 404, body = Problem)))]
+        pub async fn $show(State(state): State<AppState>, Auth(auth): Auth) -> One {
+            Ok(Json(state.app.system_document(&auth.actor, $kind).await?))
+        }
+
+        #[doc = concat!("Write the whole ", $what, " (`text` required): rewrites the draft, or starts the next version when the newest one is approved.")]
+        #[utoipa::path(put, path = $base, tag = "system", request_body = DocumentInput,
+            responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $replace(
+            State(state): State<AppState>,
+            Auth(auth): Auth,
+            ApiJson(input): ApiJson<DocumentInput>,
+        ) -> One {
+            edit(&state, &auth, $kind, Edit::Replace, input).await
+        }
+
+        #[doc = concat!("Change some fields of the ", $what, " (the rest as in the newest version); same versioning.")]
+        #[utoipa::path(patch, path = $base, tag = "system", request_body = DocumentInput,
+            responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $patch(
+            State(state): State<AppState>,
+            Auth(auth): Auth,
+            ApiJson(input): ApiJson<DocumentInput>,
+        ) -> One {
+            edit(&state, &auth, $kind, Edit::Merge, input).await
+        }
+
+        #[doc = concat!("Approve the draft ", $what, " (it needs an owner and a review date); 409 without a draft.")]
+        #[utoipa::path(post, path = $approve, tag = "system",
+            responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $approve_fn(State(state): State<AppState>, Auth(auth): Auth) -> One {
+            Ok(Json(state.app.approve_system_document(&auth.actor, $kind).await?))
+        }
+
+        #[doc = concat!("Every version of the ", $what, ", newest first.")]
+        #[utoipa::path(get, path = $versions, tag = "system",
+            responses((status = 200, body = [DocumentVersion]), (status = 403, body = Problem)))]
+        pub async fn $versions_fn(
+            State(state): State<AppState>,
+            Auth(auth): Auth,
+        ) -> Result<Json<Vec<DocumentVersion>>, Problem> {
+            Ok(Json(state.app.system_document_versions(&auth.actor, $kind).await?))
+        }
+    };
 }
 
-/// Write the whole scope (`text` required): rewrites the draft, or starts the next version
-/// when the newest one is approved.
-#[utoipa::path(put, path = "/api/v1/system/scope", tag = "system", request_body = DocumentInput,
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn replace_scope(
-    State(state): State<AppState>,
-    Auth(auth): Auth,
-    ApiJson(input): ApiJson<DocumentInput>,
-) -> One {
-    edit(&state, &auth, DocumentKind::Scope, Edit::Replace, input).await
-}
+statement!(
+    DocumentKind::Scope,
+    "SMS scope",
+    "/api/v1/system/scope",
+    "/api/v1/system/scope/approve",
+    "/api/v1/system/scope/versions",
+    show_scope,
+    replace_scope,
+    patch_scope,
+    approve_scope,
+    scope_versions
+);
 
-/// Change some fields of the scope (the rest as in the newest version); same versioning.
-#[utoipa::path(patch, path = "/api/v1/system/scope", tag = "system", request_body = DocumentInput,
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn patch_scope(
-    State(state): State<AppState>,
-    Auth(auth): Auth,
-    ApiJson(input): ApiJson<DocumentInput>,
-) -> One {
-    edit(&state, &auth, DocumentKind::Scope, Edit::Merge, input).await
-}
-
-/// Approve the draft scope (it needs an owner and a review date); 409 without a draft.
-#[utoipa::path(post, path = "/api/v1/system/scope/approve", tag = "system",
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn approve_scope(State(state): State<AppState>, Auth(auth): Auth) -> One {
-    Ok(Json(
-        state
-            .app
-            .approve_system_document(&auth.actor, DocumentKind::Scope)
-            .await?,
-    ))
-}
-
-/// Every version of the scope, newest first.
-#[utoipa::path(get, path = "/api/v1/system/scope/versions", tag = "system",
-    responses((status = 200, body = [DocumentVersion]), (status = 403, body = Problem)))]
-pub async fn scope_versions(
-    State(state): State<AppState>,
-    Auth(auth): Auth,
-) -> Result<Json<Vec<DocumentVersion>>, Problem> {
-    Ok(Json(
-        state
-            .app
-            .system_document_versions(&auth.actor, DocumentKind::Scope)
-            .await?,
-    ))
-}
-
-/// The newest version of the service management policy (404 before the first).
-#[utoipa::path(get, path = "/api/v1/system/policy", tag = "system",
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn show_policy(State(state): State<AppState>, Auth(auth): Auth) -> One {
-    Ok(Json(
-        state
-            .app
-            .system_document(&auth.actor, DocumentKind::Policy)
-            .await?,
-    ))
-}
-
-/// Write the whole policy (`text` required; no services, organizations or exclusions).
-#[utoipa::path(put, path = "/api/v1/system/policy", tag = "system", request_body = DocumentInput,
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn replace_policy(
-    State(state): State<AppState>,
-    Auth(auth): Auth,
-    ApiJson(input): ApiJson<DocumentInput>,
-) -> One {
-    edit(&state, &auth, DocumentKind::Policy, Edit::Replace, input).await
-}
-
-#[utoipa::path(patch, path = "/api/v1/system/policy", tag = "system", request_body = DocumentInput,
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn patch_policy(
-    State(state): State<AppState>,
-    Auth(auth): Auth,
-    ApiJson(input): ApiJson<DocumentInput>,
-) -> One {
-    edit(&state, &auth, DocumentKind::Policy, Edit::Merge, input).await
-}
-
-#[utoipa::path(post, path = "/api/v1/system/policy/approve", tag = "system",
-    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn approve_policy(State(state): State<AppState>, Auth(auth): Auth) -> One {
-    Ok(Json(
-        state
-            .app
-            .approve_system_document(&auth.actor, DocumentKind::Policy)
-            .await?,
-    ))
-}
-
-#[utoipa::path(get, path = "/api/v1/system/policy/versions", tag = "system",
-    responses((status = 200, body = [DocumentVersion]), (status = 403, body = Problem)))]
-pub async fn policy_versions(
-    State(state): State<AppState>,
-    Auth(auth): Auth,
-) -> Result<Json<Vec<DocumentVersion>>, Problem> {
-    Ok(Json(
-        state
-            .app
-            .system_document_versions(&auth.actor, DocumentKind::Policy)
-            .await?,
-    ))
-}
+// The policy takes no services, organizations or exclusions (422 naming the field).
+statement!(
+    DocumentKind::Policy,
+    "service management policy",
+    "/api/v1/system/policy",
+    "/api/v1/system/policy/approve",
+    "/api/v1/system/policy/versions",
+    show_policy,
+    replace_policy,
+    patch_policy,
+    approve_policy,
+    policy_versions
+);
 
 /// The management-system records at a glance: scope and policy state, overdue objectives
 /// and risk reviews, high risks without treatment.
