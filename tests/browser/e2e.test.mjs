@@ -1530,6 +1530,13 @@ test('a manager keeps the register of documented information, the plan and the c
   await page.getByRole('link', { name: /Change management policy/ }).first().waitFor();
   await scan('documents');
   await page.goto(`${BASE}/manage/system/documents/${doc.id}`);
+  // Nothing written: refused next to the field, the note kept.
+  await page.getByLabel('Change note').fill('First issue');
+  await page.getByRole('button', { name: 'Add version' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#v-text-error').textContent(), /\S/);
+  assert.equal(await page.getByLabel('Change note').inputValue(), 'First issue');
+  await scan('document-version-refused');
   await page.getByLabel('Text', { exact: true }).fill('Every change is recorded, assessed and approved before it is made.');
   await page.getByLabel('Change note').fill('First issue');
   await page.getByRole('button', { name: 'Add version' }).click();

@@ -15,6 +15,7 @@ use crate::ui::{FormData, Layout, REFUSAL, Ui, UiError, UiResult, see_other, sta
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -184,13 +185,42 @@ struct DocumentPage {
     /// Each version with its creation and approval time in the reader's zone.
     versions: Vec<(DocumentVersion, String, String)>,
     manager: bool,
+    /// A refused form on this page: its fields' errors and what was typed, shown again.
+    refused: Vec<steward_domain::FieldError>,
+    typed: FormData,
+}
+
+impl DocumentPage {
+    /// The message for `field` of a refused form, shown next to it.
+    fn error(&self, field: &str) -> Option<&str> {
+        self.refused
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).unwrap_or_default()
+    }
 }
 
 async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
     require_manager(&ui)?;
     let id = id_of(&raw)?;
+    render(&state, &ui, id, Vec::new(), FormData::default()).await
+}
+
+/// The document's page; with `refused`, the form that was refused shows its errors next to
+/// the fields and keeps what was typed (answered 422).
+async fn render(
+    state: &AppState,
+    ui: &Ui,
+    id: i64,
+    refused: Vec<steward_domain::FieldError>,
+    typed: FormData,
+) -> UiResult {
     let d = state.app.get_document(&ui.actor, id).await?;
-    let staff = choices::staff(&state, &ui).await;
+    let staff = choices::staff(state, ui).await;
     let owner = d
         .document
         .owner_id
@@ -224,8 +254,15 @@ async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
         versions,
         manager: ui.manager(),
         d,
+        refused,
+        typed,
     };
-    Ok(ui.page(&page))
+    let status = if page.refused.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, ui.page(&page)).into_response())
 }
 
 fn edit_form(ui: &Ui, state_staff: Vec<(i64, String)>, id: i64, title: &str) -> FormPage {
@@ -366,6 +403,15 @@ async fn add_version(
         };
         state.app.add_document_text(&ui.actor, id, input).await
     };
+    if let Err(AppError::Invalid(i)) = result {
+        let mut typed = FormData::default();
+        for field in ["text", "change_note"] {
+            if let Some(v) = form.field(field) {
+                typed.0.push((field.to_owned(), v.to_owned()));
+            }
+        }
+        return render(&state, &ui, id, i.0, typed).await;
+    }
     outcome(&format!("{BASE}/{id}"), "new-version-h", result, |v| {
         format!("Draft version {} was added.", v.label)
     })
@@ -400,6 +446,9 @@ async fn review(
         reviewed_on: form.text("reviewed_on"),
     };
     let result = state.app.review_document(&ui.actor, id, input).await;
+    if let Err(AppError::Invalid(i)) = result {
+        return render(&state, &ui, id, i.0, form).await;
+    }
     outcome(&format!("{BASE}/{id}"), "review-h", result, |d| {
         format!(
             "The review was recorded; the next one is due {}.",
