@@ -479,6 +479,26 @@ fn refused(
     Ok(response)
 }
 
+/// Back to the record (at `#anchor`) with the message `done` gives, or the refused `which`
+/// form again with its errors beside the fields.
+fn answer<R>(
+    ui: &Ui,
+    page: NcPage,
+    which: &'static str,
+    form: FormData,
+    result: Result<R, AppError>,
+    done: impl FnOnce(R) -> (&'static str, String),
+) -> UiResult {
+    match result {
+        Ok(r) => {
+            let (anchor, message) = done(r);
+            Ok(see_other(&format!("{}#{anchor}", page.base), &message))
+        }
+        Err(AppError::Invalid(i)) => refused(ui, page, which, form, &i.0),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A form read through `groups` as JSON, keys renamed by `rename`.
 fn json_of(
     groups: &[Group],
@@ -513,14 +533,9 @@ async fn update(
         Ok(p) => state.app.update_nonconformity(&ui.actor, id, p).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(n) => Ok(see_other(
-            &format!("{}#", page.base),
-            &format!("{} was saved.", n.number),
-        )),
-        Err(AppError::Invalid(i)) => refused(&ui, page, "record", form, &i.0),
-        Err(e) => Err(e.into()),
-    }
+    answer(&ui, page, "record", form, result, |n| {
+        ("", format!("{} was saved.", n.number))
+    })
 }
 
 async fn move_status(
@@ -538,22 +553,18 @@ async fn move_status(
         Ok(p) => state.app.update_nonconformity(&ui.actor, id, p).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(n) => Ok(see_other(
-            &format!("{}#", page.base),
-            &if n.status == NcStatus::Closed {
-                format!("{} is closed.", n.number)
-            } else {
-                format!(
-                    "{} is now {}.",
-                    n.number,
-                    status_label(n.status.as_str()).to_lowercase()
-                )
-            },
-        )),
-        Err(AppError::Invalid(i)) => refused(&ui, page, "status", form, &i.0),
-        Err(e) => Err(e.into()),
-    }
+    answer(&ui, page, "status", form, result, |n| {
+        let message = if n.status == NcStatus::Closed {
+            format!("{} is closed.", n.number)
+        } else {
+            format!(
+                "{} is now {}.",
+                n.number,
+                status_label(n.status.as_str()).to_lowercase()
+            )
+        };
+        ("", message)
+    })
 }
 
 async fn add_action(
@@ -575,14 +586,12 @@ async fn add_action(
         Ok(a) => state.app.add_corrective_action(&ui.actor, id, a).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(a) => Ok(see_other(
-            &format!("{}#actions-h", page.base),
-            &format!("The corrective action was planned, due {}.", a.due_on),
-        )),
-        Err(AppError::Invalid(i)) => refused(&ui, page, "action", form, &i.0),
-        Err(e) => Err(e.into()),
-    }
+    answer(&ui, page, "action", form, result, |a| {
+        (
+            "actions-h",
+            format!("The corrective action was planned, due {}.", a.due_on),
+        )
+    })
 }
 
 async fn action_status(
@@ -602,22 +611,18 @@ async fn action_status(
         status: Some(status),
         ..ActionPatch::default()
     };
-    match state
+    let result = state
         .app
         .update_corrective_action(&ui.actor, id, action, patch)
-        .await
-    {
-        Ok(a) => Ok(see_other(
-            &format!("{}#actions-h", page.base),
-            &if a.status == ActionStatus::Done {
-                "The corrective action is done.".to_owned()
-            } else {
-                "The corrective action is open again.".to_owned()
-            },
-        )),
-        Err(AppError::Invalid(i)) => refused(&ui, page, "status", form, &i.0),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    answer(&ui, page, "status", form, result, |a| {
+        let message = if a.status == ActionStatus::Done {
+            "The corrective action is done."
+        } else {
+            "The corrective action is open again."
+        };
+        ("actions-h", message.to_owned())
+    })
 }
 
 async fn check(
@@ -637,19 +642,17 @@ async fn check(
         Ok(c) => state.app.record_effectiveness_check(&ui.actor, id, c).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(n) => Ok(see_other(
-            &format!("{}#", page.base),
-            &match &n.effectiveness_check {
-                Some(c) if c.effective => format!(
-                    "The effectiveness check was recorded: effective. {} can close.",
-                    n.number
-                ),
-                _ => "The effectiveness check was recorded: not effective. Plan new corrective actions."
-                    .to_owned(),
-            },
-        )),
-        Err(AppError::Invalid(i)) => refused(&ui, page, "check", form, &i.0),
-        Err(e) => Err(e.into()),
-    }
+    answer(&ui, page, "check", form, result, |n| {
+        let message = match &n.effectiveness_check {
+            Some(c) if c.effective => format!(
+                "The effectiveness check was recorded: effective. {} can close.",
+                n.number
+            ),
+            _ => {
+                "The effectiveness check was recorded: not effective. Plan new corrective actions."
+                    .to_owned()
+            }
+        };
+        ("", message)
+    })
 }
