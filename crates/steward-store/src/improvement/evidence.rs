@@ -5,6 +5,7 @@ use crate::service_level::slas;
 use crate::{Ex, Result, on};
 use jiff::civil::Date;
 use steward_domain::improvement::evidence::figures::{Figures, RecordRef};
+use steward_domain::improvement::opportunity::{Link, LinkKind};
 use steward_domain::service_level::sla::SlaLevel;
 
 /// The instants (µs) the figures are measured at.
@@ -146,16 +147,10 @@ pub async fn figures(mut ex: Ex<'_>, w: &When) -> Result<Figures> {
         crate::improvement::improvements::sla_breaches(ex.by_ref(), w.months[1], w.months[2])
             .await?;
     let breached = |rows: &[(i64, i64, i64)], id: i64| rows.iter().any(|r| r.0 == id && r.2 > 0);
+    let improved = improved_slas(ex.by_ref()).await?;
     for a in &agreed {
-        if breached(&before, a.id) && breached(&last, a.id) {
-            let key = format!("sla:{}:%", a.id);
-            let link = format!("%{{\"kind\":\"sla\",\"id\":{}}}%", a.id);
-            let improved: i64 = on!(ex.by_ref(), c => sqlx::query_scalar(
-                "SELECT COUNT(*) FROM improvements WHERE source_key LIKE $1 OR links LIKE $2")
-                .bind(&key).bind(&link).fetch_one(c).await)?;
-            if improved == 0 {
-                f.slas.repeatedly_breached_unimproved.push(sla_ref(a));
-            }
+        if breached(&before, a.id) && breached(&last, a.id) && !improved.contains(&a.id) {
+            f.slas.repeatedly_breached_unimproved.push(sla_ref(a));
         }
     }
 
@@ -379,6 +374,30 @@ pub async fn figures(mut ex: Ex<'_>, w: &When) -> Result<Figures> {
     f.documents = crate::improvement::documents::conformity_figures(ex.by_ref(), &today).await?;
     f.system = crate::improvement::system::conformity_figures(ex.by_ref(), &today).await?;
     Ok(f)
+}
+
+/// The SLAs some improvement opportunity concerns: raised from the SLA's breaches (its
+/// `sla:{id}:{month}` key) or linked to it by hand; one read for every SLA.
+async fn improved_slas(ex: Ex<'_>) -> Result<std::collections::BTreeSet<i64>> {
+    let rows: Vec<(Option<String>, String)> = on!(ex, c => sqlx::query_as(
+        "SELECT source_key, links FROM improvements
+         WHERE source_key LIKE 'sla:%' OR links LIKE '%\"sla\"%'")
+        .fetch_all(c).await)?;
+    let mut ids = std::collections::BTreeSet::new();
+    for (key, links) in rows {
+        if let Some(id) = key
+            .as_deref()
+            .and_then(|k| k.strip_prefix("sla:"))
+            .and_then(|k| k.split(':').next())
+            .and_then(|id| id.parse().ok())
+        {
+            ids.insert(id);
+        }
+        let links: Vec<Link> = serde_json::from_str(&links)
+            .map_err(|e| crate::StoreError::Corrupt(format!("improvement links: {e}")))?;
+        ids.extend(links.iter().filter(|l| l.kind == LinkKind::Sla).map(|l| l.id));
+    }
+    Ok(ids)
 }
 
 /// Services and months with an availability investigation (`(service_id, "YYYY-MM")`).
