@@ -395,7 +395,12 @@ async fn improved_slas(ex: Ex<'_>) -> Result<std::collections::BTreeSet<i64>> {
         }
         let links: Vec<Link> = serde_json::from_str(&links)
             .map_err(|e| crate::StoreError::Corrupt(format!("improvement links: {e}")))?;
-        ids.extend(links.iter().filter(|l| l.kind == LinkKind::Sla).map(|l| l.id));
+        ids.extend(
+            links
+                .iter()
+                .filter(|l| l.kind == LinkKind::Sla)
+                .map(|l| l.id),
+        );
     }
     Ok(ids)
 }
