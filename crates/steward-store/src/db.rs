@@ -179,6 +179,23 @@ impl Db {
         Ok(())
     }
 
+    /// Versions of the migrations this binary carries for the backend of `url`, ascending:
+    /// what `migrate` would bring a database to.
+    pub fn migration_versions(url: &str) -> Vec<i64> {
+        let migrator = if url.starts_with("sqlite:") {
+            &SQLITE_MIGRATIONS
+        } else {
+            &POSTGRES_MIGRATIONS
+        };
+        let mut versions: Vec<i64> = migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| m.version)
+            .collect();
+        versions.sort_unstable();
+        versions
+    }
+
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pools {
             Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),

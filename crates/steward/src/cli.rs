@@ -84,6 +84,12 @@ pub enum Command {
     /// The management system's own records: scope, objectives, documented information.
     #[command(subcommand)]
     System(crate::improvement::system_cmd::SystemCommand),
+    /// Write a consistent backup of the database while the server keeps running.
+    Backup(crate::foundation::backup_cmd::BackupArgs),
+    /// Restore a backup as the database (refuses to replace records without --force).
+    Restore(crate::foundation::restore_cmd::RestoreArgs),
+    /// Check configuration, database, schema version, audit chain and disk space.
+    Doctor(crate::foundation::doctor_cmd::DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,10 +169,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         data_dir: cli.global.data_dir.clone(),
         database_url: cli.global.database_url.clone(),
     };
+    if let Command::Doctor(args) = &cli.command {
+        return crate::foundation::doctor_cmd::run(cli.global.config.as_deref(), &overrides, args)
+            .await;
+    }
     let config = Config::load(cli.global.config.as_deref(), &overrides)
         .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     match cli.command {
         Command::Serve { .. } => crate::serve::serve(config).await,
+        // Neither migrates: a backup copies the database as it is, a restore replaces it.
+        Command::Backup(args) => crate::foundation::backup_cmd::run(&config, args).await,
+        Command::Restore(args) => crate::foundation::restore_cmd::run(&config, args).await,
         command => {
             let app = open(&config).await?;
             let code = operate(&app, command).await;
@@ -179,7 +192,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
     let operator = Actor::system("cli");
     match command {
-        Command::Serve { .. } | Command::Calendar(_) => unreachable!("handled by run"),
+        Command::Serve { .. }
+        | Command::Calendar(_)
+        | Command::Backup(_)
+        | Command::Restore(_)
+        | Command::Doctor(_) => unreachable!("handled by run"),
         Command::Migrate => {
             println!("migrations applied");
         }

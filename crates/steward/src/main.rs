@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod database;
+mod foundation;
 mod improvement;
 mod reporting;
 mod serve;

@@ -75,11 +75,9 @@ pub struct OutageDraft {
 }
 
 fn instant(field: &str, value: &str) -> Result<i64, FieldError> {
-    value
-        .trim()
-        .parse::<Timestamp>()
+    crate::foundation::page::parse_rfc3339(value.trim())
         .map(|t| t.as_microsecond())
-        .map_err(|_| {
+        .ok_or_else(|| {
             FieldError::new(
                 field,
                 "must be an RFC 3339 instant, for example 2026-03-02T09:30:00Z",

@@ -66,12 +66,22 @@ pub fn rfc3339_micros(micros: i64) -> String {
 
 /// Parses an RFC 3339 instant from a query or body field.
 pub fn parse_instant(field: &str, value: &str) -> Result<Timestamp, FieldError> {
-    value.parse::<Timestamp>().map_err(|_| {
+    parse_rfc3339(value).ok_or_else(|| {
         FieldError::new(
             field,
-            "must be an RFC 3339 instant such as 2026-03-30T14:00:00Z",
+            "must be an RFC 3339 instant such as 2026-03-30T14:00:00Z (offsets -23:59 to +23:59)",
         )
     })
+}
+
+/// An RFC 3339 instant. jiff accepts offsets up to ±25:59:59; RFC 3339 allows hours 00–23,
+/// so `+25:00` is refused rather than quietly read as another day.
+pub fn parse_rfc3339(value: &str) -> Option<Timestamp> {
+    let instant = value.parse::<Timestamp>().ok()?;
+    let offset = jiff::fmt::temporal::Pieces::parse(value)
+        .ok()?
+        .to_numeric_offset()?;
+    (offset.seconds().unsigned_abs() < 24 * 3600).then_some(instant)
 }
 
 #[cfg(test)]
@@ -94,5 +104,8 @@ mod tests {
     fn instants_round_trip_in_utc() {
         let t = parse_instant("t", "2026-03-30T16:00:00+02:00").unwrap();
         assert_eq!(rfc3339_micros(micros(t)), "2026-03-30T14:00:00Z");
+        assert!(parse_instant("t", "2026-03-30T14:00:00+23:59").is_ok());
+        assert!(parse_instant("t", "2026-03-30T14:00:00+25:00").is_err());
+        assert!(parse_instant("t", "2026-03-30T14:00:00-24:00").is_err());
     }
 }

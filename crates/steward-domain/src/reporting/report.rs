@@ -126,9 +126,9 @@ fn instant(field: &str, text: &str) -> Result<i64, FieldError> {
             .map(|z| z.timestamp().as_microsecond())
             .map_err(|_| FieldError::new(field, "date out of range"));
     }
-    text.parse::<Timestamp>()
+    crate::foundation::page::parse_rfc3339(text)
         .map(|t| t.as_microsecond())
-        .map_err(|_| FieldError::new(field, "write a date (YYYY-MM-DD) or an RFC 3339 instant"))
+        .ok_or_else(|| FieldError::new(field, "write a date (YYYY-MM-DD) or an RFC 3339 instant"))
 }
 
 impl ReportQuery {

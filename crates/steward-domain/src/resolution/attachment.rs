@@ -36,12 +36,29 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
     }
 }
 
-/// The last path component of an uploaded name, without control characters or quotes.
+/// Invisible characters that change how a name displays rather than what it says: the bidi
+/// embeddings, overrides and isolates (a right-to-left override makes `report\u{202E}fdp.exe`
+/// look like `reportexe.pdf`), the directional marks, zero-width characters, the byte-order
+/// mark and the line and paragraph separators.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+/// The last path component of an uploaded name, without control characters, invisible
+/// formatting characters or quotes.
 pub fn clean_file_name(name: &str) -> Result<String, FieldError> {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !c.is_control() && !is_invisible_format(*c) && *c != '"')
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
     if cleaned.is_empty() {
@@ -79,6 +96,15 @@ mod tests {
             "report.txt"
         );
         assert!(clean_file_name("..").is_err());
+        assert_eq!(
+            clean_file_name("invoice\u{202E}fdp.exe").unwrap(),
+            "invoicefdp.exe"
+        );
+        assert_eq!(
+            clean_file_name("\u{2066}a\u{200F}\u{061C}b\u{2069}\u{FEFF}.txt").unwrap(),
+            "ab.txt"
+        );
+        assert!(clean_file_name("\u{202E}\u{202C}").is_err());
         assert!(clean_file_name(&"a".repeat(300)).is_err());
     }
 }

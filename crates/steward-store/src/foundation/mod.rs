@@ -7,6 +7,7 @@ pub mod auth;
 pub mod competences;
 pub mod leases;
 pub(crate) mod lock;
+pub mod maintenance;
 pub mod orgs;
 pub mod schema;
 pub mod settings;
