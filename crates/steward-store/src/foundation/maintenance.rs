@@ -25,23 +25,22 @@ pub fn sqlite_path(url: &str) -> Result<Option<PathBuf>> {
 
 /// The database's own tables (not the engine's catalogue), sorted.
 pub async fn tables(ex: Ex<'_>) -> Result<Vec<String>> {
-    let mut names: Vec<String> = match ex {
-        Ex::Sqlite(c) => {
-            sqlx::query_scalar(
+    let mut names: Vec<String> =
+        match ex {
+            Ex::Sqlite(c) => sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
             )
             .fetch_all(c)
-            .await?
-        }
-        Ex::Postgres(c) => {
-            sqlx::query_scalar(
-                "SELECT table_name::text FROM information_schema.tables
+            .await?,
+            Ex::Postgres(c) => {
+                sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables
                  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-            )
-            .fetch_all(c)
-            .await?
-        }
-    };
+                )
+                .fetch_all(c)
+                .await?
+            }
+        };
     names.sort();
     Ok(names)
 }

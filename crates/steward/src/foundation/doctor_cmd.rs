@@ -172,7 +172,11 @@ async fn reach_database(report: &mut Report, url: &str, sqlite: Option<&Path>) -
             Some(db)
         }
         Ok(Err(e)) => {
-            report.line(Status::Fail, "database", format!("cannot reach {shown}: {e}"));
+            report.line(
+                Status::Fail,
+                "database",
+                format!("cannot reach {shown}: {e}"),
+            );
             None
         }
         Err(_) => {
@@ -256,7 +260,12 @@ async fn check_audit_chain(report: &mut Report, db: &Db) {
     }
 }
 
-fn check_disk_space(report: &mut Report, config: &Config, sqlite: Option<&Path>, min_free_mib: u64) {
+fn check_disk_space(
+    report: &mut Report,
+    config: &Config,
+    sqlite: Option<&Path>,
+    min_free_mib: u64,
+) {
     // SQLite: the filesystem holding the database (and its WAL). PostgreSQL keeps its data on
     // its own server; the data directory still takes temporary files and exports.
     let place: PathBuf = match sqlite {
@@ -290,7 +299,11 @@ fn check_disk_space(report: &mut Report, config: &Config, sqlite: Option<&Path>,
     let (free, total) = (mib(stats.f_bavail), mib(stats.f_blocks));
     let detail = format!("{free} MiB free of {total} MiB at {}", place.display());
     if free < CRITICAL_FREE_MIB {
-        report.line(Status::Fail, "disk space", format!("{detail}: writes will fail soon"));
+        report.line(
+            Status::Fail,
+            "disk space",
+            format!("{detail}: writes will fail soon"),
+        );
     } else if free < min_free_mib {
         report.line(
             Status::Warn,

@@ -81,13 +81,8 @@ async fn restore_sqlite(url: &str, database: &Path, args: &RestoreArgs) -> anyho
         }
     }
     let partial = partial_path(database);
-    std::fs::copy(&args.file, &partial).with_context(|| {
-        format!(
-            "copying {} to {}",
-            args.file.display(),
-            partial.display()
-        )
-    })?;
+    std::fs::copy(&args.file, &partial)
+        .with_context(|| format!("copying {} to {}", args.file.display(), partial.display()))?;
     // The old database's write-ahead log belongs to the old file: left beside the new one,
     // SQLite would replay it into the restored database.
     for suffix in ["-wal", "-shm"] {

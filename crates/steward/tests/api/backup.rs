@@ -196,7 +196,13 @@ async fn a_backup_taken_while_serving_restores_into_a_fresh_database_row_for_row
     assert!(text(&o).contains("audit chain intact"), "{}", text(&o));
 
     let (original, restored) = (dump(&t.database_url).await, dump(&target).await);
-    for table in ["users", "organizations", "audit_log", "ticket_attachments", "_sqlx_migrations"] {
+    for table in [
+        "users",
+        "organizations",
+        "audit_log",
+        "ticket_attachments",
+        "_sqlx_migrations",
+    ] {
         assert!(original.contains_key(table), "no table {table}");
     }
     assert_eq!(
@@ -214,7 +220,11 @@ async fn a_backup_taken_while_serving_restores_into_a_fresh_database_row_for_row
     drop(_server_lock);
     let node = TestApp::spawn_on(target).await;
     let r = node
-        .post("/api/v1/organizations", &node.admin, json!({"name": "After"}))
+        .post(
+            "/api/v1/organizations",
+            &node.admin,
+            json!({"name": "After"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let r = node.get("/api/v1/incidents", &node.admin).await;
@@ -237,7 +247,11 @@ async fn restore_replaces_a_database_with_records_only_when_forced() {
     let o = steward(&target, &["restore", file.to_str().unwrap()]);
     assert!(!o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("--force"), "{}", text(&o));
-    assert_eq!(dump(&target).await, before, "a refused restore changes nothing");
+    assert_eq!(
+        dump(&target).await,
+        before,
+        "a refused restore changes nothing"
+    );
 
     let o = steward(&target, &["restore", "--force", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
