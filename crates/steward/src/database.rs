@@ -2,15 +2,25 @@
 use crate::config::Config;
 use anyhow::Context;
 use steward_app::{App, Settings};
-use steward_store::{Db, DbOptions};
+use steward_store::{Db, DbOptions, SqliteSynchronous};
 
 /// Opens and migrates the database for an operator command.
 pub async fn open(config: &Config) -> anyhow::Result<App> {
     let url = config.database_url();
+    let sqlite_synchronous = config
+        .sqlite_synchronous
+        .parse::<SqliteSynchronous>()
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "sqlite_synchronous must be off, normal, full or extra, not {:?}",
+                config.sqlite_synchronous
+            )
+        })?;
     let db = Db::connect(
         &url,
         &DbOptions {
             max_connections: 4,
+            sqlite_synchronous,
             ..Default::default()
         },
     )
