@@ -1,10 +1,13 @@
 use crate::{Result, StoreError};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
+
+/// How hard SQLite syncs each commit to disk (see the README's *Durability* section).
+pub use sqlx::sqlite::SqliteSynchronous;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -14,6 +17,8 @@ pub struct DbOptions {
     /// Connections for readers (SQLite) or for everything (PostgreSQL).
     pub max_connections: u32,
     pub busy_timeout: Duration,
+    /// SQLite's `synchronous` pragma (with WAL); ignored on PostgreSQL.
+    pub sqlite_synchronous: SqliteSynchronous,
 }
 
 impl Default for DbOptions {
@@ -21,6 +26,7 @@ impl Default for DbOptions {
         Self {
             max_connections: 16,
             busy_timeout: Duration::from_secs(5),
+            sqlite_synchronous: SqliteSynchronous::Normal,
         }
     }
 }
@@ -143,7 +149,7 @@ impl Db {
             })?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(options.sqlite_synchronous)
             .busy_timeout(options.busy_timeout)
             .foreign_keys(true)
             .pragma("temp_store", "memory");

@@ -17,7 +17,7 @@ pub mod resolution;
 pub mod service_level;
 mod sql;
 
-pub use db::{Conn, Db, DbOptions, Ex, Tx};
+pub use db::{Conn, Db, DbOptions, Ex, SqliteSynchronous, Tx};
 pub use error::StoreError;
 pub use foundation::lock::SqliteLock;
 

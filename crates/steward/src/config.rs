@@ -27,6 +27,11 @@ pub struct Config {
     pub attachment_max_mib: u64,
     /// `tracing` filter, e.g. `info` or `steward=debug,tower_http=info`.
     pub log: String,
+    /// SQLite's `synchronous` setting under WAL: `off`, `normal`, `full` or `extra`.
+    pub sqlite_synchronous: String,
+    /// Seconds between rounds of every background job instead of each job's own interval
+    /// (10–600 s); for test harnesses that need SLA scans and reports to run quickly.
+    pub job_interval_seconds: Option<u64>,
 }
 
 impl Default for Config {
@@ -42,6 +47,8 @@ impl Default for Config {
             auto_close_days: 5,
             attachment_max_mib: 10,
             log: "info".into(),
+            sqlite_synchronous: "normal".into(),
+            job_interval_seconds: None,
         }
     }
 }

@@ -2,15 +2,25 @@
 use crate::config::Config;
 use anyhow::Context;
 use steward_app::{App, Settings};
-use steward_store::{Db, DbOptions};
+use steward_store::{Db, DbOptions, SqliteSynchronous};
 
 /// Opens and migrates the database for an operator command.
 pub async fn open(config: &Config) -> anyhow::Result<App> {
     let url = config.database_url();
+    let sqlite_synchronous = config
+        .sqlite_synchronous
+        .parse::<SqliteSynchronous>()
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "sqlite_synchronous must be off, normal, full or extra, not {:?}",
+                config.sqlite_synchronous
+            )
+        })?;
     let db = Db::connect(
         &url,
         &DbOptions {
             max_connections: 4,
+            sqlite_synchronous,
             ..Default::default()
         },
     )
@@ -40,5 +50,49 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use steward_store::on;
+
+    /// Opens a fresh SQLite database with `setting` and reads the pragma back.
+    async fn synchronous_of(setting: &str) -> anyhow::Result<i64> {
+        let dir = std::env::temp_dir().join(format!(
+            "steward-synchronous-{}-{setting}",
+            std::process::id()
+        ));
+        let config = Config {
+            data_dir: dir.clone(),
+            sqlite_synchronous: setting.into(),
+            ..Default::default()
+        };
+        let opened = open(&config).await;
+        let value = match opened {
+            Ok(app) => {
+                let mut conn = app.db().read().await?;
+                let n: i64 = on!(conn.ex(), c => sqlx::query_scalar("PRAGMA synchronous").fetch_one(c).await)?;
+                drop(conn);
+                app.db().close().await;
+                Ok(n)
+            }
+            Err(e) => Err(e),
+        };
+        let _ = std::fs::remove_dir_all(dir);
+        value
+    }
+
+    #[tokio::test]
+    async fn sqlite_synchronous_is_the_operators_choice() {
+        assert_eq!(synchronous_of("normal").await.unwrap(), 1);
+        assert_eq!(synchronous_of("FULL").await.unwrap(), 2);
+        assert_eq!(synchronous_of("extra").await.unwrap(), 3);
+        let refused = synchronous_of("sometimes").await.unwrap_err();
+        assert!(
+            refused.to_string().contains("sqlite_synchronous"),
+            "{refused}"
+        );
     }
 }

@@ -14,6 +14,9 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let url = config.database_url();
+    if let Some(seconds) = config.job_interval_seconds {
+        let _ = JOB_INTERVAL.set(Duration::from_secs(seconds.max(1)));
+    }
     // One node per SQLite file: take the lock before touching the database.
     let _lock = SqliteLock::for_url(&url)?;
     let app = open(&config).await?;
@@ -74,9 +77,18 @@ fn hostname() -> String {
         .unwrap_or_else(|_| "node".into())
 }
 
+/// Set from `job_interval_seconds`: one interval for every background job, so a test harness
+/// sees SLA scans, reports and housekeeping run within seconds.
+static JOB_INTERVAL: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+/// A tick every `default`, or every configured job interval when one is set.
+fn every(default: Duration) -> tokio::time::Interval {
+    tokio::time::interval(JOB_INTERVAL.get().copied().unwrap_or(default))
+}
+
 /// Periodic cleanup; the lease makes it run on one node at a time.
 async fn housekeeping(app: steward_app::App, node: String) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let mut tick = every(Duration::from_secs(60));
     loop {
         tick.tick().await;
         match app.housekeeping(&node).await {
@@ -89,7 +101,7 @@ async fn housekeeping(app: steward_app::App, node: String) {
 
 /// Raises SLA warnings and breaches as they come due; the lease keeps it on one node.
 async fn sla_scan(app: steward_app::App, node: String) {
-    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    let mut tick = every(Duration::from_secs(10));
     loop {
         tick.tick().await;
         match app.sla_scan(&node).await {
@@ -102,7 +114,7 @@ async fn sla_scan(app: steward_app::App, node: String) {
 
 /// Generates the report snapshots that have come due; the lease keeps it on one node.
 async fn scheduled_reports(app: steward_app::App, node: String) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let mut tick = every(Duration::from_secs(60));
     loop {
         tick.tick().await;
         match app.run_due_reports(&node).await {
@@ -117,7 +129,7 @@ async fn scheduled_reports(app: steward_app::App, node: String) {
 /// targets, breached SLAs), once each, and keeps the day's evidence map; the leases keep each
 /// on one node.
 async fn improvements(app: steward_app::App, node: String) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    let mut tick = every(Duration::from_secs(600));
     loop {
         tick.tick().await;
         match app.raise_improvements(&node).await {
@@ -137,7 +149,7 @@ async fn improvements(app: steward_app::App, node: String) {
 /// its own task, so a slow target never delays the next round's other probes; a probe being
 /// checked is claimed, so rounds never check it twice at once.
 async fn probes(app: steward_app::App, node: String) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut tick = every(Duration::from_secs(5));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut rounds = tokio::task::JoinSet::new();
     loop {

@@ -215,8 +215,11 @@ impl App {
         Ok((snapshot, created))
     }
 
-    /// Generates every snapshot that has come due; runs on one node at a time under a lease,
-    /// and each due run is claimed by moving its next-run instant, so it happens once.
+    /// Generates every snapshot that has come due; runs on one node at a time under a lease.
+    /// Each due run is generated first and only then claimed by moving its next-run instant:
+    /// a node killed in between leaves the run due, and the next round finds that period's
+    /// snapshot already stored (one per definition and period) and only moves it. Claiming
+    /// first would lose the snapshot when the node died before generating it.
     pub async fn run_due_reports(&self, node: &str) -> Result<Option<u64>> {
         let now = self.now();
         let due = {
@@ -226,25 +229,26 @@ impl App {
                 return Ok(None);
             }
             let due = defs::due(tx.ex(), now, 50).await?;
-            let mut claimed = Vec::new();
-            for (id, was) in due {
-                let Some(d) = defs::get(tx.ex(), id).await? else {
-                    continue;
-                };
-                if defs::claim_run(tx.ex(), id, was, next_run(d.cadence, now)).await? {
-                    claimed.push((d, was));
-                }
-            }
             tx.commit().await?;
-            claimed
+            due
         };
         let mut generated = 0;
-        for (definition, was) in due {
+        for (id, was) in due {
+            let definition = {
+                let mut conn = self.db.read().await?;
+                defs::get(conn.ex(), id).await?
+            };
+            let Some(definition) = definition else {
+                continue;
+            };
             // The period that ended when the run fell due (a late run reports the same period).
             let period = last_complete_period(definition.cadence, was);
             let (_, created) = self
                 .generate_snapshot(&Actor::system("scheduler"), &definition, period)
                 .await?;
+            let mut tx = self.db.begin().await?;
+            defs::claim_run(tx.ex(), id, was, next_run(definition.cadence, self.now())).await?;
+            tx.commit().await?;
             generated += u64::from(created);
         }
         Ok(Some(generated))
