@@ -28,6 +28,7 @@ mod history_import;
 mod improvements;
 mod incidents;
 mod lifecycle;
+mod login_limits;
 mod major;
 mod olas;
 mod people;
