@@ -1,8 +1,8 @@
+use crate::foundation::password_hashing::{HashingLimits, PasswordHashing};
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use steward_domain::Actor;
 use steward_domain::foundation::audit::AuditDraft;
-use crate::foundation::password_hashing::{HashingLimits, PasswordHashing};
 use steward_domain::foundation::login::LoginPolicy;
 use steward_store::{Db, Tx};
 

@@ -1,8 +1,8 @@
 //! Logging in and out, resolving who is behind a request, sessions and API tokens.
 use crate::app::change;
 use crate::foundation::secrets::{self, new_api_token, secret_hash};
-use jiff::Timestamp;
 use crate::{App, AppError, Result};
+use jiff::Timestamp;
 use steward_domain::foundation::access::{ApiToken, LoginInput, SessionInfo, TokenInput};
 use steward_domain::foundation::people::{NAME_MAX, User};
 use steward_domain::foundation::validation;
@@ -152,7 +152,8 @@ impl App {
         if let Some(retry_after) = policy.lockout(failures, now) {
             return Err(AppError::Throttled { retry_after });
         }
-        let attempt = store::record_failure(tx.ex(), username, address, now.as_microsecond()).await?;
+        let attempt =
+            store::record_failure(tx.ex(), username, address, now.as_microsecond()).await?;
         tx.commit().await?;
         Ok(attempt)
     }

@@ -230,7 +230,10 @@ fn verify_with(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> bool {
     let Ok(algorithm) = Algorithm::try_from(hash.algorithm) else {
         return false;
     };
-    let Ok(version) = hash.version.map_or(Ok(Version::default()), Version::try_from) else {
+    let Ok(version) = hash
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
         return false;
     };
     let Ok(params) = Params::try_from(&hash) else {

@@ -187,10 +187,18 @@ pub async fn serialize_attempts(ex: Ex<'_>, username: &str, address: &str) -> Re
     match ex {
         Ex::Sqlite(_) => Ok(()),
         Ex::Postgres(c) => {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext('steward.login.account'), hashtext($1))")
-                .bind(username).execute(&mut *c).await?;
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext('steward.login.address'), hashtext($1))")
-                .bind(address).execute(&mut *c).await?;
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock(hashtext('steward.login.account'), hashtext($1))",
+            )
+            .bind(username)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock(hashtext('steward.login.address'), hashtext($1))",
+            )
+            .bind(address)
+            .execute(&mut *c)
+            .await?;
             Ok(())
         }
     }

@@ -7,10 +7,21 @@ use std::time::Duration;
 use steward_app::{HashingLimits, Settings};
 
 async fn attempt(t: &TestApp, username: &str, password: &str) -> Reply {
-    send_login(t.http.clone(), t.url.clone(), username.to_owned(), password.to_owned()).await
+    send_login(
+        t.http.clone(),
+        t.url.clone(),
+        username.to_owned(),
+        password.to_owned(),
+    )
+    .await
 }
 
-async fn send_login(http: reqwest::Client, url: String, username: String, password: String) -> Reply {
+async fn send_login(
+    http: reqwest::Client,
+    url: String,
+    username: String,
+    password: String,
+) -> Reply {
     reply(
         http.post(format!("{url}/api/v1/auth/login"))
             .json(&json!({"username": username, "password": password}))
@@ -55,7 +66,13 @@ async fn thirty_at_once_allow_five(nodes: &[&TestApp]) {
     let count = 30;
     let replies = all_at_once(
         (0..count)
-            .map(|i| (nodes[i % nodes.len()], "admin".to_owned(), "wrong password!"))
+            .map(|i| {
+                (
+                    nodes[i % nodes.len()],
+                    "admin".to_owned(),
+                    "wrong password!",
+                )
+            })
             .collect(),
     )
     .await;

@@ -163,7 +163,10 @@ async fn login(
             return login_page(
                 username,
                 next,
-                Some("The server is busy checking other logins. Please try again in a moment.".into()),
+                Some(
+                    "The server is busy checking other logins. Please try again in a moment."
+                        .into(),
+                ),
                 StatusCode::SERVICE_UNAVAILABLE,
             );
         }
