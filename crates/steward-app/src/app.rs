@@ -1,3 +1,4 @@
+use crate::foundation::password_hashing::{HashingLimits, PasswordHashing};
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use steward_domain::Actor;
@@ -50,6 +51,8 @@ pub struct Settings {
     pub auto_close_after: SignedDuration,
     /// The largest attachment accepted, in bytes.
     pub attachment_max_bytes: usize,
+    /// How much password hashing may run at once (each check takes about 19 MiB).
+    pub password_hashing: HashingLimits,
     pub clock: Clock,
 }
 
@@ -61,6 +64,7 @@ impl Default for Settings {
             token_touch_interval: SignedDuration::from_mins(1),
             auto_close_after: SignedDuration::from_hours(5 * 24),
             attachment_max_bytes: 10 * 1024 * 1024,
+            password_hashing: HashingLimits::default(),
             clock: Clock::System,
         }
     }
@@ -71,14 +75,21 @@ impl Default for Settings {
 pub struct App {
     pub(crate) db: Db,
     pub(crate) settings: Arc<Settings>,
+    pub(crate) hashing: Arc<PasswordHashing>,
 }
 
 impl App {
     pub fn new(db: Db, settings: Settings) -> Self {
         Self {
             db,
+            hashing: Arc::new(PasswordHashing::new(settings.password_hashing)),
             settings: Arc::new(settings),
         }
+    }
+
+    /// The bounded password hasher (its peak concurrency is what tests and metrics read).
+    pub fn password_hashing(&self) -> &PasswordHashing {
+        &self.hashing
     }
 
     pub fn db(&self) -> &Db {

@@ -35,6 +35,9 @@ pub enum AppError {
     /// 429.
     #[error("too many failed login attempts; try again in {retry_after} seconds")]
     Throttled { retry_after: i64 },
+    /// 503: too much password hashing is already running; try again after `retry_after` s.
+    #[error("the server is busy checking other passwords; try again in {retry_after} seconds")]
+    Busy { retry_after: i64 },
     /// 500/503: storage failed; the transaction was rolled back.
     #[error(transparent)]
     Store(StoreError),

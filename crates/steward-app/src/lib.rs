@@ -14,6 +14,7 @@ pub mod service_level;
 
 pub use app::{App, Clock, Settings};
 pub use error::AppError;
+pub use foundation::password_hashing::HashingLimits;
 
 /// What a bulk import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

@@ -132,6 +132,11 @@ impl From<AppError> for Problem {
                 p.retry_after = Some(retry_after);
                 p
             }
+            AppError::Busy { retry_after } => {
+                let mut p = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string());
+                p.retry_after = Some(retry_after);
+                p
+            }
             AppError::Store(store) => {
                 tracing::error!(error = %store, "storage failure");
                 Problem::new(

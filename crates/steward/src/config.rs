@@ -25,6 +25,10 @@ pub struct Config {
     pub auto_close_days: i64,
     /// Largest attachment accepted, in MiB.
     pub attachment_max_mib: u64,
+    /// Password checks run at once (each takes about 19 MiB); default: one per core.
+    pub password_checks_at_once: Option<usize>,
+    /// Milliseconds a login waits for a free password check before it is refused with 503.
+    pub password_check_wait_ms: u64,
     /// `tracing` filter, e.g. `info` or `steward=debug,tower_http=info`.
     pub log: String,
     /// SQLite's `synchronous` setting under WAL: `off`, `normal`, `full` or `extra`.
@@ -46,6 +50,8 @@ impl Default for Config {
             session_hours: 12,
             auto_close_days: 5,
             attachment_max_mib: 10,
+            password_checks_at_once: None,
+            password_check_wait_ms: 2000,
             log: "info".into(),
             sqlite_synchronous: "normal".into(),
             job_interval_seconds: None,

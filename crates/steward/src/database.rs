@@ -1,7 +1,7 @@
 //! Opening the database a configuration names, for the server and every operator command.
 use crate::config::Config;
 use anyhow::Context;
-use steward_app::{App, Settings};
+use steward_app::{App, HashingLimits, Settings};
 use steward_store::{Db, DbOptions, SqliteSynchronous};
 
 /// Opens and migrates the database for an operator command.
@@ -34,6 +34,12 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
             config.attachment_max_mib.clamp(1, 1024) * 1024 * 1024,
         )
         .unwrap_or(usize::MAX),
+        password_hashing: HashingLimits {
+            permits: config
+                .password_checks_at_once
+                .unwrap_or(HashingLimits::default().permits),
+            wait: std::time::Duration::from_millis(config.password_check_wait_ms),
+        },
         ..Default::default()
     };
     Ok(App::new(db, settings))

@@ -2,6 +2,7 @@
 use crate::app::change;
 use crate::foundation::secrets::{self, new_api_token, secret_hash};
 use crate::{App, AppError, Result};
+use jiff::Timestamp;
 use steward_domain::foundation::access::{ApiToken, LoginInput, SessionInfo, TokenInput};
 use steward_domain::foundation::people::{NAME_MAX, User};
 use steward_domain::foundation::validation;
@@ -43,6 +44,10 @@ pub fn actor_of(user: &User) -> Actor {
 
 impl App {
     /// Checks credentials, throttled per account and per client address.
+    ///
+    /// The attempt is counted as a failure before the password is checked, in the same
+    /// transaction that checks the count (serialized per account and address on every node),
+    /// so parallel attempts cannot all slip under the limit; a success then clears it.
     pub async fn login(
         &self,
         input: LoginInput,
@@ -52,15 +57,7 @@ impl App {
         let username = input.username.trim().to_lowercase();
         // The app's clock, as everywhere: a session must expire by the same clock that checks it.
         let now = crate::app::instant(self.now());
-        let policy = self.settings.login;
-        let since = policy.window_start(now).as_microsecond();
-        let failures = {
-            let mut conn = self.db.read().await?;
-            store::recent_failures(conn.ex(), &username, address, since).await?
-        };
-        if let Some(retry_after) = policy.lockout(failures, now) {
-            return Err(AppError::Throttled { retry_after });
-        }
+        let attempt = self.reserve_attempt(&username, address, now).await?;
         let found = {
             let mut conn = self.db.read().await?;
             users::credentials(conn.ex(), &username).await?
@@ -69,11 +66,21 @@ impl App {
             Some((user, hash)) if user.active => (Some(user), hash),
             _ => (None, None),
         };
-        let ok = secrets::verify_password(input.password, hash).await?;
+        let ok = match self.hashing.verify(input.password, hash).await {
+            Ok(ok) => ok,
+            Err(busy @ AppError::Busy { .. }) => {
+                // Refused before its password was checked: not a failure of the user's.
+                let mut tx = self.db.begin().await?;
+                store::forget_failure(tx.ex(), attempt).await?;
+                tx.commit().await?;
+                return Err(busy);
+            }
+            Err(e) => return Err(e),
+        };
         let now = now.as_microsecond();
         let mut tx = self.db.begin().await?;
         let Some(user) = user.filter(|_| ok) else {
-            store::record_failure(tx.ex(), &username, address, now).await?;
+            // The reserved attempt stays as the failure; the audit trail says what it was.
             let who = Actor {
                 user_id: None,
                 name: format!("anonymous@{address}"),
@@ -130,6 +137,25 @@ impl App {
             session,
             user,
         })
+    }
+
+    /// Refuses (429) while the account or address is locked out; otherwise records this
+    /// attempt as a failure until it proves otherwise. Counting and recording happen in one
+    /// transaction that no other attempt for the same account or address can interleave with.
+    /// Returns the recorded attempt's id.
+    async fn reserve_attempt(&self, username: &str, address: &str, now: Timestamp) -> Result<i64> {
+        let policy = self.settings.login;
+        let since = policy.window_start(now).as_microsecond();
+        let mut tx = self.db.begin().await?;
+        store::serialize_attempts(tx.ex(), username, address).await?;
+        let failures = store::recent_failures(tx.ex(), username, address, since).await?;
+        if let Some(retry_after) = policy.lockout(failures, now) {
+            return Err(AppError::Throttled { retry_after });
+        }
+        let attempt =
+            store::record_failure(tx.ex(), username, address, now.as_microsecond()).await?;
+        tx.commit().await?;
+        Ok(attempt)
     }
 
     /// Resolves a session cookie to its user, if the session is live.

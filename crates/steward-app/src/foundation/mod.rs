@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod competences;
 pub mod maintenance;
+pub mod password_hashing;
 pub mod people;
 pub mod preferences;
 pub mod secrets;

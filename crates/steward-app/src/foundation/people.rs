@@ -1,6 +1,5 @@
 //! Organizations, users and teams.
 use crate::app::{change, page, require};
-use crate::foundation::secrets::hash_password;
 use crate::{App, AppError, Result};
 use steward_domain::foundation::page::{Page, PageRequest};
 use steward_domain::foundation::people::{
@@ -173,7 +172,7 @@ impl App {
     pub async fn insert_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
         require(actor, Permission::ManageUsers)?;
         let hash = match &new.password {
-            Some(p) => Some(hash_password(p.clone()).await?),
+            Some(p) => Some(self.hashing.hash(p.clone()).await?),
             None => None,
         };
         let now = self.now();
@@ -202,7 +201,7 @@ impl App {
         let hash = match new_password {
             // Validated again by `apply`; hashing first keeps the transaction short.
             Some(p) if p.chars().count() >= steward_domain::foundation::people::PASSWORD_MIN => {
-                Some(hash_password(p).await?)
+                Some(self.hashing.hash(p).await?)
             }
             _ => None,
         };

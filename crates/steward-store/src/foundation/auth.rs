@@ -177,9 +177,45 @@ pub async fn revoke_token(ex: Ex<'_>, id: i64, now: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-pub async fn record_failure(ex: Ex<'_>, username: &str, address: &str, now: i64) -> Result<()> {
-    on!(ex, c => sqlx::query("INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)")
-        .bind(username).bind(address).bind(now).execute(c).await.map(|_| ()))?;
+/// Makes the caller's transaction the only one counting and recording attempts for this
+/// username and this address until it ends, on every node: the count it reads then stays
+/// true until its own attempt is recorded. On SQLite the write transaction already holds the
+/// database's single write lock; on PostgreSQL, transaction-scoped advisory locks, always
+/// taken account first and address second so that two attempts never wait on each other
+/// in a circle.
+pub async fn serialize_attempts(ex: Ex<'_>, username: &str, address: &str) -> Result<()> {
+    match ex {
+        Ex::Sqlite(_) => Ok(()),
+        Ex::Postgres(c) => {
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock(hashtext('steward.login.account'), hashtext($1))",
+            )
+            .bind(username)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock(hashtext('steward.login.address'), hashtext($1))",
+            )
+            .bind(address)
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Records a failed (or not yet checked) attempt; returns its id.
+pub async fn record_failure(ex: Ex<'_>, username: &str, address: &str, now: i64) -> Result<i64> {
+    let (id,): (i64,) = on!(ex, c => sqlx::query_as(
+        "INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(username).bind(address).bind(now).fetch_one(c).await)?;
+    Ok(id)
+}
+
+/// Forgets one recorded attempt, e.g. one whose password was never checked.
+pub async fn forget_failure(ex: Ex<'_>, id: i64) -> Result<()> {
+    on!(ex, c => sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(id).execute(c).await.map(|_| ()))?;
     Ok(())
 }
 

@@ -30,6 +30,7 @@ mod improvements;
 mod incidents;
 mod input_edges;
 mod lifecycle;
+mod login_limits;
 mod major;
 mod olas;
 mod people;

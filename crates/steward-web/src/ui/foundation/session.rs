@@ -159,6 +159,17 @@ async fn login(
                 StatusCode::TOO_MANY_REQUESTS,
             );
         }
+        Err(AppError::Busy { .. }) => {
+            return login_page(
+                username,
+                next,
+                Some(
+                    "The server is busy checking other logins. Please try again in a moment."
+                        .into(),
+                ),
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
+        }
         Err(AppError::Unauthenticated(_)) | Err(AppError::Invalid(_)) => {
             return login_page(
                 username,
