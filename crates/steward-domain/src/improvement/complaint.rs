@@ -243,6 +243,7 @@ impl ComplaintPatch {
 /// Body of `POST /api/v1/complaints/{id}/transition`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ComplaintTransitionInput)]
 pub struct TransitionInput {
     pub to: ComplaintStatus,
     /// Required to resolve; refused otherwise.

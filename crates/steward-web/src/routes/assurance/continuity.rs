@@ -160,6 +160,7 @@ pub async fn record_test(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// `html` (the default) or `md`.

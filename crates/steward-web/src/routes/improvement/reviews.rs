@@ -81,6 +81,7 @@ pub async fn update(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PackFormat {
     /// json (default) or html (one self-contained document).

@@ -118,6 +118,7 @@ pub async fn snapshots(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotQuery {
     /// json (default) or html (each report's page, one after another).

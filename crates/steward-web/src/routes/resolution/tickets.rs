@@ -80,6 +80,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Kind {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub status: Option<Status>,
@@ -272,6 +273,7 @@ pub async fn attachments(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AttachQuery {
     /// The file's name; any path is dropped.
