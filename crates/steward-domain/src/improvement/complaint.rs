@@ -49,6 +49,7 @@ pub fn allowed_next(from: ComplaintStatus) -> &'static [ComplaintStatus] {
 
 /// One step of a record's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintTimelineEntry)]
 pub struct TimelineEntry {
     /// RFC 3339, UTC.
     pub at: String,

@@ -26,6 +26,7 @@ pub struct ListQuery {
     /// low, medium or high.
     pub level: Option<RiskLevel>,
     /// score (highest first, the default), newest or review (earliest review date first).
+    #[param(inline)]
     pub sort: Option<RiskSort>,
 }
 
