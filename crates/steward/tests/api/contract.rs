@@ -148,7 +148,13 @@ impl Contract {
         let Some(content_type) = content_type else {
             return Err(format!("{id}: no Content-Type, but {status} documents a body"));
         };
-        let Some(media) = content.get(content_type) else {
+        // An exact media type first, then a range (`image/*`, `*/*`).
+        let range = format!("{}/*", content_type.split('/').next().unwrap_or_default());
+        let documented = content
+            .get(content_type)
+            .or_else(|| content.get(&range))
+            .or_else(|| content.get("*/*"));
+        let Some(media) = documented else {
             return Err(format!(
                 "{id}: Content-Type {content_type} is not among the documented {:?}",
                 content.keys().collect::<Vec<_>>()

@@ -163,3 +163,32 @@ async fn the_served_document_is_the_checked_one() {
         .expect("q")["in"];
     assert_eq!(q, "query");
 }
+
+#[test]
+fn the_response_check_refuses_what_the_document_does_not_describe() {
+    use axum::http::Method;
+    let verify = |status: u16, content_type: &str, body: Value| {
+        CONTRACT.verify(
+            &Method::GET,
+            "/api/v1/calendars/7",
+            status,
+            Some(content_type),
+            body.to_string().as_bytes(),
+        )
+    };
+    // A calendar as served: its spec's fields beside `id` and `version`.
+    let calendar = serde_json::json!({
+        "id": 7, "version": 2, "name": "Office", "time_zone": "Europe/Berlin",
+        "hours": {"mon": [["09:00", "17:00"]]}, "holidays": ["2026-12-25"]
+    });
+    verify(200, "application/json", calendar.clone()).expect("a served calendar");
+    let mut wrong = calendar.clone();
+    wrong["version"] = serde_json::json!("two");
+    assert!(verify(200, "application/json", wrong).is_err());
+    assert!(verify(418, "application/json", calendar).is_err());
+    let problem = serde_json::json!({
+        "type": "/problems/not-found", "title": "Not Found", "status": 404, "detail": "no calendar 7"
+    });
+    verify(404, "application/problem+json", problem.clone()).expect("a problem");
+    assert!(verify(404, "application/json", problem).is_err());
+}

@@ -164,7 +164,7 @@ pub struct ImpactQuery {
 /// Impact analysis: every CI and service that depends on this CI, transitively, each with a
 /// shortest path of CI ids from this CI.
 #[utoipa::path(get, path = "/api/v1/cis/{id}/impact", tag = "configuration", params(("id" = i64, Path), ImpactQuery),
-    responses((status = 200, body = ImpactReport), (status = 404, body = Problem)))]
+    responses((status = 200, body = ImpactReport), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn impact(
     State(state): State<AppState>,
     Auth(auth): Auth,

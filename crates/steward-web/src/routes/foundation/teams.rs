@@ -86,7 +86,7 @@ pub async fn update(
 }
 
 #[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = "people", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn remove(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -322,7 +322,8 @@ pub async fn attach(
 /// Download an attachment. It is always served as a download (`Content-Disposition:
 /// attachment`) with its sniffed type and `nosniff`, so a browser never renders it inline.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The file, with the media type it was uploaded with",
+        content_type = "*/*", body = Vec<u8>), (status = 404, body = Problem)))]
 pub async fn download(
     State(state): State<AppState>,
     Auth(auth): Auth,
