@@ -71,13 +71,7 @@ fn collisions_between(
     part: &utoipa::openapi::OpenApi,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let part_name = part
-        .paths
-        .paths
-        .keys()
-        .next()
-        .cloned()
-        .unwrap_or_default();
+    let part_name = part.paths.paths.keys().next().cloned().unwrap_or_default();
     if let (Some(ours), Some(theirs)) = (&doc.components, &part.components) {
         for (name, schema) in &theirs.schemas {
             if let Some(existing) = ours.schemas.get(name)
@@ -94,7 +88,8 @@ fn collisions_between(
     for (path, item) in theirs.as_object().into_iter().flatten() {
         for method in item.as_object().into_iter().flatten().map(|(m, _)| m) {
             if conventions::METHODS.contains(&method.as_str())
-                && ours.get(path).and_then(|p| p.get(method)).is_some() {
+                && ours.get(path).and_then(|p| p.get(method)).is_some()
+            {
                 out.push(format!("{method} {path} is documented twice"));
             }
         }

@@ -31,10 +31,12 @@ pub static CONTRACT: LazyLock<Contract> = LazyLock::new(|| Contract {
 pub fn checked(router: axum::Router, violations: Violations) -> axum::Router {
     axum::Router::new()
         .fallback_service(router)
-        .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-            let violations = violations.clone();
-            async move { check(req, next, violations).await }
-        }))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| {
+                let violations = violations.clone();
+                async move { check(req, next, violations).await }
+            },
+        ))
 }
 
 async fn check(req: Request, next: Next, violations: Violations) -> Response {
@@ -136,7 +138,9 @@ impl Contract {
             .or_else(|| responses.get(&class))
             .or_else(|| responses.get("default"))
         else {
-            return Err(format!("{id} ({template}) does not document status {status}"));
+            return Err(format!(
+                "{id} ({template}) does not document status {status}"
+            ));
         };
         let content = response.get("content").and_then(Value::as_object);
         let Some(content) = content.filter(|c| !c.is_empty()) else {
@@ -146,7 +150,9 @@ impl Contract {
             return Err(format!("{id}: a body, but {status} documents none"));
         };
         let Some(content_type) = content_type else {
-            return Err(format!("{id}: no Content-Type, but {status} documents a body"));
+            return Err(format!(
+                "{id}: no Content-Type, but {status} documents a body"
+            ));
         };
         // An exact media type first, then a range (`image/*`, `*/*`).
         let range = format!("{}/*", content_type.split('/').next().unwrap_or_default());

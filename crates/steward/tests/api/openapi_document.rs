@@ -32,7 +32,10 @@ fn operation_ids_are_present_and_unique() {
         seen.entry(id).or_default().push(format!("{method} {path}"));
     }
     let reused: Vec<_> = seen.iter().filter(|(_, ops)| ops.len() > 1).collect();
-    assert!(reused.is_empty(), "operationIds used more than once: {reused:#?}");
+    assert!(
+        reused.is_empty(),
+        "operationIds used more than once: {reused:#?}"
+    );
     assert!(seen.len() > 100, "only {} operations", seen.len());
 }
 
@@ -61,10 +64,16 @@ fn path_parameters_are_in_the_template_and_query_ones_are_not() {
             }
         }
         for name in in_template.difference(&declared) {
-            wrong.push(format!("{method} {path}: path parameter `{name}` undeclared"));
+            wrong.push(format!(
+                "{method} {path}: path parameter `{name}` undeclared"
+            ));
         }
     }
-    assert!(wrong.is_empty(), "{} wrong parameters: {wrong:#?}", wrong.len());
+    assert!(
+        wrong.is_empty(),
+        "{} wrong parameters: {wrong:#?}",
+        wrong.len()
+    );
 }
 
 #[test]
@@ -84,7 +93,11 @@ fn errors_are_documented_as_problem_json() {
             }
         }
     }
-    assert!(wrong.is_empty(), "{} error responses: {wrong:#?}", wrong.len());
+    assert!(
+        wrong.is_empty(),
+        "{} error responses: {wrong:#?}",
+        wrong.len()
+    );
 }
 
 #[test]
