@@ -9,6 +9,7 @@ mod routes;
 mod ui;
 
 pub use metrics::install_recorder;
+pub use openapi::{collisions as openapi_schema_collisions, document as openapi_document};
 pub use problem::Problem;
 
 use axum::Router;

@@ -315,9 +315,10 @@ pub enum Discrepancy {
         ci_id: i64,
         name: String,
         attribute: String,
-        #[schema(value_type = Object)]
+        /// Any JSON value (a string, number, …); null when not recorded.
+        #[schema(value_type = Value)]
         recorded: serde_json::Value,
-        #[schema(value_type = Object)]
+        #[schema(value_type = Value)]
         discovered: serde_json::Value,
     },
 }

@@ -2,9 +2,11 @@
 //! names, `as_str`, `parse`, the list of values and a message-ready list of choices.
 
 macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    // `Name as SchemaName { … }` documents the type under another name, where two share one.
+    ($(#[$m:meta])* $name:ident $(as $schema:ident)? { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        $(#[schema(as = $schema)])?
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
 

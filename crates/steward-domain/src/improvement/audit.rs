@@ -366,6 +366,7 @@ pub fn auditor_or_scope_changed(before: &Audit, after: &Audit) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = AuditFinding)]
 pub struct Finding {
     pub id: i64,
     pub audit_id: i64,

@@ -49,6 +49,7 @@ pub fn allowed_next(from: ComplaintStatus) -> &'static [ComplaintStatus] {
 
 /// One step of a record's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintTimelineEntry)]
 pub struct TimelineEntry {
     /// RFC 3339, UTC.
     pub at: String,
@@ -243,6 +244,7 @@ impl ComplaintPatch {
 /// Body of `POST /api/v1/complaints/{id}/transition`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ComplaintTransitionInput)]
 pub struct TransitionInput {
     pub to: ComplaintStatus,
     /// Required to resolve; refused otherwise.

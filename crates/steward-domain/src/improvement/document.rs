@@ -287,6 +287,7 @@ pub fn next_label(previous: Option<&str>, major: bool) -> String {
 /// Body of `POST /api/v1/system/documents/{id}/review`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = DocumentReviewInput)]
 pub struct ReviewInput {
     /// `YYYY-MM-DD`; default today (UTC). Not in the future.
     pub reviewed_on: Option<String>,

@@ -352,6 +352,7 @@ impl EffectivenessCheckInput {
 /// Body of `POST /api/v1/nonconformities/{id}/actions`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CorrectiveActionInput)]
 pub struct ActionInput {
     pub description: String,
     pub owner_id: i64,

@@ -17,6 +17,7 @@ text_enum!(
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ManagementReview)]
 pub struct Review {
     pub id: i64,
     pub title: String,
@@ -38,6 +39,7 @@ pub struct Review {
 /// `freeze: true` freezes the pack, once).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ManagementReviewInput)]
 pub struct ReviewInput {
     pub title: Option<String>,
     pub period_from: Option<String>,

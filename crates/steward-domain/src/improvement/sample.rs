@@ -187,6 +187,7 @@ pub struct RecordLink {
 
 /// One change of a record, from the audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = SampleTimelineEntry)]
 pub struct TimelineEntry {
     pub at: String,
     pub actor: String,

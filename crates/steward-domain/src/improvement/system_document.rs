@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 text_enum!(
     /// Which statement a version belongs to.
-    DocumentKind { Scope = "scope", Policy = "policy" }
+    DocumentKind as SystemDocumentKind { Scope = "scope", Policy = "policy" }
 );
 
 text_enum!(
-    DocumentStatus { Draft = "draft", Approved = "approved" }
+    DocumentStatus as SystemDocumentStatus { Draft = "draft", Approved = "approved" }
 );
 
 impl DocumentKind {
@@ -35,6 +35,7 @@ impl DocumentKind {
 
 /// One version of the scope or the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = SystemDocumentVersion)]
 pub struct DocumentVersion {
     pub id: i64,
     pub kind: DocumentKind,
@@ -61,6 +62,7 @@ pub struct DocumentVersion {
 /// clears) of `/api/v1/system/scope` and `/api/v1/system/policy`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SystemDocumentInput)]
 pub struct DocumentInput {
     pub text: Option<String>,
     pub service_ids: Option<Vec<i64>>,

@@ -66,6 +66,7 @@ impl ReportName {
 
 /// Query parameters of `GET /api/v1/reports/{name}` (also the CLI's flags).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportParams {
     /// Start of the period, `YYYY-MM-DD` (UTC midnight) or RFC 3339; default 30 days before `to`.
@@ -370,7 +371,7 @@ pub struct Report {
     pub summary: Vec<Figure>,
     pub columns: Vec<Column>,
     /// Row label first, then one value per further column (null: no value).
-    #[schema(value_type = Vec<Vec<Object>>)]
+    #[schema(value_type = Vec<Vec<Value>>)]
     pub rows: Vec<Vec<serde_json::Value>>,
     pub chart: Option<ChartSpec>,
     /// What the figures count and how, for a reader who checks them.

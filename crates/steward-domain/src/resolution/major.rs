@@ -89,6 +89,7 @@ pub struct DeclareInput {
 
 /// The post-incident review of a major incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = MajorIncidentReview)]
 pub struct Review {
     pub what_happened: String,
     pub cause: String,
@@ -101,6 +102,7 @@ pub struct Review {
 /// Body of `PUT /api/v1/incidents/{id}/review`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = MajorIncidentReviewInput)]
 pub struct ReviewInput {
     pub what_happened: String,
     pub cause: String,

@@ -46,6 +46,7 @@ impl TicketKind {
     utoipa::ToSchema,
 )]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "P3")]
 pub struct Priority(u8);
 
 impl Priority {

@@ -164,6 +164,7 @@ impl Lifecycle {
 /// and what it needs.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TicketTransitionInput)]
 pub struct TransitionInput {
     pub to: String,
     /// Required for `pending`.

@@ -2,6 +2,7 @@
 //! them on SQLite; with STEWARD_TEST_DATABASE_URL=postgres://… the same tests run on
 //! PostgreSQL, each in a fresh database.
 
+mod contract;
 mod support;
 
 mod access;
@@ -33,6 +34,7 @@ mod lifecycle;
 mod login_limits;
 mod major;
 mod olas;
+mod openapi_document;
 mod people;
 mod preferences;
 mod probes;

@@ -153,6 +153,22 @@ pub struct TestApp {
     pub admin: String,
     pub admin_id: i64,
     pub http: reqwest::Client,
+    /// Responses that contradicted the OpenAPI document.
+    pub violations: crate::contract::Violations,
+}
+
+/// A test whose responses contradicted the OpenAPI document fails, naming each.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let violations = std::mem::take(&mut *self.violations.lock().expect("violations"));
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "{} response(s) contradict the OpenAPI document:\n{}",
+                violations.len(),
+                violations.join("\n")
+            );
+        }
+    }
 }
 
 /// What a request gave back: the status, the headers and the body as JSON (or a string).
@@ -278,6 +294,9 @@ impl TestApp {
             .expect("token");
         steward_web::install_recorder();
         let router = steward_web::router(app.clone(), steward_web::WebOptions::default());
+        // Every response is held to the OpenAPI document; see `contract`.
+        let violations = crate::contract::Violations::default();
+        let router = crate::contract::checked(router, violations.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -298,6 +317,7 @@ impl TestApp {
             admin,
             admin_id,
             http: reqwest::Client::new(),
+            violations,
         }
     }
 

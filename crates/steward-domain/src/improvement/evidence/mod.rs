@@ -40,6 +40,7 @@ impl Colour {
 
 /// One check's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = ConformityFinding)]
 pub struct Finding {
     pub colour: Colour,
     /// Why, in a sentence.

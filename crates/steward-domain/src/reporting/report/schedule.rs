@@ -152,6 +152,7 @@ crate::foundation::text_enum::text_enum!(
 /// Body of `POST /api/v1/report-snapshots/{id}/actions`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ReportActionInput)]
 pub struct ActionInput {
     pub kind: ActionKind,
     pub text: String,

@@ -160,6 +160,7 @@ pub async fn record_test(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// `html` (the default) or `md`.
@@ -189,7 +190,8 @@ impl ExportPage<'_> {
 /// styles, no links to anything) or as Markdown, served as a download.
 #[utoipa::path(get, path = "/api/v1/services/{id}/continuity-plans/{plan}/export", tag = "continuity",
     params(("id" = i64, Path), ("plan" = i64, Path), ExportParams),
-    responses((status = 200, content_type = "text/html", body = String), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The plan as `format` asks",
+        content((String = "text/html"), (String = "text/markdown"))), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -100,6 +100,7 @@ pub async fn remove(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
     /// At most this many, newest first (default 100, at most 500).

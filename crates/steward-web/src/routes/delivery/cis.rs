@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub ci_type: Option<CiType>,
@@ -153,6 +154,7 @@ pub async fn remove_relation(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImpactQuery {
     /// How many relations deep to follow (1–64, default 64).
@@ -162,7 +164,7 @@ pub struct ImpactQuery {
 /// Impact analysis: every CI and service that depends on this CI, transitively, each with a
 /// shortest path of CI ids from this CI.
 #[utoipa::path(get, path = "/api/v1/cis/{id}/impact", tag = "configuration", params(("id" = i64, Path), ImpactQuery),
-    responses((status = 200, body = ImpactReport), (status = 404, body = Problem)))]
+    responses((status = 200, body = ImpactReport), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn impact(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -30,6 +30,7 @@ pub struct LoginResponse {
 
 /// Log in with username and password; sets the HttpOnly session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "access", request_body = LoginInput,
+    security(()),
     responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,

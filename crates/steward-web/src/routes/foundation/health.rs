@@ -14,13 +14,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The process is alive.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive")))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()), responses((status = 200, description = "alive")))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
 /// The database answers.
-#[utoipa::path(get, path = "/readyz", tag = "operations",
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
     responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, Problem> {
     state.app.db().ping().await.map_err(|e| {
@@ -34,7 +34,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, Probl
 }
 
 /// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "metrics")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(()), responses((status = 200, description = "metrics")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let body = state
         .metrics

@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only teams this user belongs to.
@@ -85,7 +86,7 @@ pub async fn update(
 }
 
 #[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = "people", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn remove(
     State(state): State<AppState>,
     Auth(auth): Auth,

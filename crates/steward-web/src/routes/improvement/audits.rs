@@ -101,6 +101,7 @@ pub async fn update_programme(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub programme_id: Option<i64>,

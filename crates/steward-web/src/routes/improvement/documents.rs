@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub kind: Option<DocumentKind>,
@@ -118,6 +119,7 @@ pub async fn update(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FileQuery {
     /// The file's name (a file version only).
@@ -213,7 +215,8 @@ pub async fn approve(
 /// Download a file version (always as a download, with its sniffed type and `nosniff`).
 #[utoipa::path(get, path = "/api/v1/system/documents/{id}/versions/{version}/file", tag = "system",
     params(("id" = i64, Path), ("version" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The file, with the media type it was uploaded with",
+        content_type = "*/*", body = Vec<u8>), (status = 404, body = Problem)))]
 pub async fn file(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -299,6 +302,7 @@ pub async fn plan(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CompetenceQuery {
     pub user_id: Option<i64>,

@@ -81,6 +81,7 @@ pub async fn update(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PackFormat {
     /// json (default) or html (one self-contained document).
@@ -92,7 +93,8 @@ pub struct PackFormat {
 /// improvement register, and what it does not hold.
 #[utoipa::path(get, path = "/api/v1/reviews/{id}/pack", tag = "improvement",
     params(("id" = i64, Path), PackFormat),
-    responses((status = 200, body = ReviewPack), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The pack as `format` asks",
+        content((ReviewPack = "application/json"), (String = "text/html"))), (status = 404, body = Problem)))]
 pub async fn pack(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -20,11 +20,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// low, medium or high.
     pub level: Option<RiskLevel>,
     /// score (highest first, the default), newest or review (earliest review date first).
+    #[param(inline)]
     pub sort: Option<RiskSort>,
 }
 

@@ -153,6 +153,7 @@ pub async fn by_link_answer(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AnsweredQuery {
     /// Only ratings at or below the low-rating threshold.

@@ -118,6 +118,7 @@ pub async fn snapshots(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotQuery {
     /// json (default) or html (each report's page, one after another).
@@ -126,7 +127,8 @@ pub struct SnapshotQuery {
 
 /// A snapshot with its content; its SHA-256 is checked against the stored content.
 #[utoipa::path(get, path = "/api/v1/report-snapshots/{id}", tag = "report-definitions", params(("id" = i64, Path), SnapshotQuery),
-    responses((status = 200, body = Snapshot), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The snapshot as `format` asks",
+        content((Snapshot = "application/json"), (String = "text/html"))), (status = 404, body = Problem)))]
 pub async fn snapshot(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -45,7 +45,8 @@ pub async fn list(Auth(_auth): Auth) -> Json<Vec<ReportInfo>> {
 /// `format=csv` gives its table, `format=html` a page with its chart.
 #[utoipa::path(get, path = "/api/v1/reports/{name}", tag = "reports",
     params(("name" = String, Path, description = "volumes, sla-compliance, resolution-times, rates, backlog-aging, problems or workload"), ReportParams),
-    responses((status = 200, body = Report), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The report as `format` asks",
+        content((Report = "application/json"), (String = "text/csv"), (String = "text/html"))), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn report(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -187,6 +187,7 @@ pub async fn known_errors(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateQuery {
     /// Days to look back (1–366, default 30).

@@ -120,6 +120,7 @@ pub async fn unlink(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct KnownErrorQuery {
     /// Words that must all appear (as word prefixes) in the title, root cause or workaround.

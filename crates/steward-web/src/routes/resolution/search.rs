@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words to find (each as a prefix) in titles, descriptions and the work log.
@@ -29,7 +30,7 @@ pub struct SearchQuery {
 /// their organization's tickets and public replies. The newest 2,000 matching documents are
 /// ranked; when there are more, `capped` is true and `total` is a lower bound.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
-    responses((status = 200, body = SearchResults), (status = 400, body = Problem)))]
+    responses((status = 200, body = SearchResults), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn search(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -80,6 +80,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Kind {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub status: Option<Status>,
@@ -272,6 +273,7 @@ pub async fn attachments(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AttachQuery {
     /// The file's name; any path is dropped.
@@ -320,7 +322,8 @@ pub async fn attach(
 /// Download an attachment. It is always served as a download (`Content-Disposition:
 /// attachment`) with its sniffed type and `nosniff`, so a browser never renders it inline.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The file, with the media type it was uploaded with",
+        content_type = "*/*", body = Vec<u8>), (status = 404, body = Problem)))]
 pub async fn download(
     State(state): State<AppState>,
     Auth(auth): Auth,

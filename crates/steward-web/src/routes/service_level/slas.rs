@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// `sla`, `ola` or `underpinning_contract`; absent: all.
@@ -109,6 +110,7 @@ pub async fn simulate(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadQuery {
     /// `YYYY-MM`; default this month (UTC).
@@ -133,6 +135,7 @@ pub async fn workload(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ComplianceQuery {
     /// RFC 3339, inclusive.

@@ -1,4 +1,6 @@
 //! The OpenAPI 3.1 document and its interactive viewer.
+mod conventions;
+
 use crate::AppState;
 use crate::routes::{
     foundation::audit, foundation::auth, foundation::health, foundation::orgs, foundation::teams,
@@ -51,15 +53,66 @@ impl Modify for Security {
     }
 }
 
-/// The whole document: the foundation's paths plus each capability's own `OpenApi`.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The document and every way its merged parts disagree.
+fn merged() -> (utoipa::openapi::OpenApi, Vec<String>) {
     let mut doc = ApiDoc::openapi();
+    let mut collisions = Vec::new();
     for part in crate::routes::openapi_parts() {
+        collisions.extend(collisions_between(&doc, &part));
         doc.merge(part);
     }
+    (doc, collisions)
+}
+
+/// What `merge` would silently drop: a schema name already taken by a different schema (the
+/// first one wins, so the other type is documented wrongly), or an operation already present.
+fn collisions_between(
+    doc: &utoipa::openapi::OpenApi,
+    part: &utoipa::openapi::OpenApi,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let part_name = part.paths.paths.keys().next().cloned().unwrap_or_default();
+    if let (Some(ours), Some(theirs)) = (&doc.components, &part.components) {
+        for (name, schema) in &theirs.schemas {
+            if let Some(existing) = ours.schemas.get(name)
+                && serde_json::to_value(existing).ok() != serde_json::to_value(schema).ok()
+            {
+                out.push(format!(
+                    "schema `{name}` of the part at {part_name} differs from one merged before"
+                ));
+            }
+        }
+    }
+    let ours = serde_json::to_value(&doc.paths).unwrap_or_default();
+    let theirs = serde_json::to_value(&part.paths).unwrap_or_default();
+    for (path, item) in theirs.as_object().into_iter().flatten() {
+        for method in item.as_object().into_iter().flatten().map(|(m, _)| m) {
+            if conventions::METHODS.contains(&method.as_str())
+                && ours.get(path).and_then(|p| p.get(method)).is_some()
+            {
+                out.push(format!("{method} {path} is documented twice"));
+            }
+        }
+    }
+    out
+}
+
+/// Schema names and operations that two merged parts both define differently; empty when the
+/// document is whole.
+pub fn collisions() -> Vec<String> {
+    merged().1
+}
+
+/// The whole document, as served: the foundation's paths plus each capability's own
+/// `OpenApi`, with the conventions every operation shares applied (see `conventions`).
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(merged().0).expect("the OpenAPI document serializes");
+    conventions::apply(&mut doc);
     doc
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", document()))
+    Router::new().merge(
+        SwaggerUi::new("/api/docs").external_url_unchecked("/api/v1/openapi.json", document()),
+    )
 }
