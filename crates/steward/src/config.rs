@@ -156,6 +156,25 @@ mod tests {
     }
 
     #[test]
+    fn a_metrics_address_takes_metrics_off_the_main_listener() {
+        let c = Config::default();
+        assert!(c.web_options().serve_metrics);
+        let c = Config {
+            metrics_listen: Some("127.0.0.1:9100".into()),
+            metrics_token: Some(String::new()),
+            header_read_timeout_secs: 0,
+            ..Default::default()
+        };
+        assert!(!c.web_options().serve_metrics);
+        // An empty token is no token; a zero timeout would close every connection at once.
+        assert_eq!(c.web_options().metrics_token, None);
+        assert_eq!(
+            c.serve_options().header_read_timeout,
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
     fn default_database_is_sqlite_in_the_data_dir() {
         let c = Config {
             data_dir: "/tmp/x".into(),

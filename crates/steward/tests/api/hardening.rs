@@ -391,3 +391,71 @@ async fn metrics_can_be_served_apart_and_behind_a_token() {
         .expect("api on the metrics listener");
     assert_eq!(api.status(), 404, "only /metrics is served there");
 }
+
+/// `steward serve` under a low open-file limit (via util-linux `prlimit`), killed when dropped.
+struct LimitedServer(std::process::Child);
+
+impl Drop for LimitedServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn at_the_open_file_limit_the_server_keeps_answering() {
+    use std::io::BufRead;
+    steward_app::assurance::probe_check::install_tls_provider();
+    let data = crate::support::temp_dir("fd-limit");
+    let database_url = crate::support::fresh_database_url().await;
+    let mut child = std::process::Command::new("prlimit")
+        .arg("--nofile=256")
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_steward"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
+        .arg(&database_url)
+        .arg("--data-dir")
+        .arg(&data)
+        .env("STEWARD_LOG", "error")
+        // Above what 256 descriptors allow, and long timeouts: only the limit protects it.
+        .env("STEWARD_MAX_HTTP_CONNECTIONS", "5000")
+        .env("STEWARD_HEADER_READ_TIMEOUT_SECS", "300")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start steward serve under prlimit");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = LimitedServer(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(rest) = line.split("serving http://").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server starts");
+    // More silent connections than the server has descriptors.
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(TcpStream::connect(&addr).await.expect("connect"));
+    }
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    for _ in 0..3 {
+        let health = http
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .expect("/healthz answers with the descriptor table full of idle sockets");
+        assert_eq!(health.status(), 200);
+    }
+    drop(idle);
+    drop(server);
+}
