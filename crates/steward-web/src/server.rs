@@ -119,12 +119,14 @@ pub async fn serve(
 /// The connection limit actually used: the configured one, but below the descriptor limit
 /// (raised to its hard maximum first, as Go's runtime does) so `/healthz` keeps answering.
 fn connection_budget(configured: usize) -> usize {
-    use rustix::process::{Resource, getrlimit, setrlimit};
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     let mut limit = getrlimit(Resource::Nofile);
-    if limit.current < limit.maximum && setrlimit(Resource::Nofile, limit.clone()).is_ok() {
-        limit.current = limit.maximum;
-    } else {
-        limit = getrlimit(Resource::Nofile);
+    let raised = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    if limit.current < limit.maximum && setrlimit(Resource::Nofile, raised).is_ok() {
+        limit = raised;
     }
     let Some(descriptors) = limit.current else {
         return configured.max(1);
