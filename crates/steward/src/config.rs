@@ -3,6 +3,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +37,21 @@ pub struct Config {
     /// Seconds between rounds of every background job instead of each job's own interval
     /// (10–600 s); for test harnesses that need SLA scans and reports to run quickly.
     pub job_interval_seconds: Option<u64>,
+    /// Seconds a client has to send a request's head (and a kept-alive connection may wait
+    /// for its next request).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may sit with no request in progress and no byte moving.
+    pub idle_timeout_secs: u64,
+    /// Seconds to handle a request, counted from the last byte of its body.
+    pub request_timeout_secs: u64,
+    /// Seconds a request body may stall (no byte arriving) before the request gets 408.
+    pub body_read_timeout_secs: u64,
+    /// Open HTTP connections at most (kept below the open-file limit).
+    pub max_http_connections: usize,
+    /// Serve `/metrics` on this address instead of on `listen`.
+    pub metrics_listen: Option<String>,
+    /// Require `Authorization: Bearer <token>` on `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -55,6 +71,13 @@ impl Default for Config {
             log: "info".into(),
             sqlite_synchronous: "normal".into(),
             job_interval_seconds: None,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            request_timeout_secs: 30,
+            body_read_timeout_secs: 30,
+            max_http_connections: 1024,
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -85,6 +108,27 @@ impl Config {
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// What the router needs to know of the configuration.
+    pub fn web_options(&self) -> steward_web::WebOptions {
+        steward_web::WebOptions {
+            secure_cookies: self.secure_cookies,
+            trust_forwarded_for: self.trust_forwarded_for,
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            body_read_timeout: Duration::from_secs(self.body_read_timeout_secs.max(1)),
+            serve_metrics: self.metrics_listen.is_none(),
+            metrics_token: self.metrics_token.clone().filter(|t| !t.is_empty()),
+        }
+    }
+
+    /// The server's connection timeouts and limit.
+    pub fn serve_options(&self) -> steward_web::ServeOptions {
+        steward_web::ServeOptions {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs.max(1)),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
+            max_connections: self.max_http_connections.max(1),
+        }
     }
 
     /// The database to open: the configured URL, or SQLite inside the data directory.
@@ -122,6 +166,25 @@ mod tests {
             assert_eq!(c.listen, "0.0.0.0:3");
             Ok(())
         });
+    }
+
+    #[test]
+    fn a_metrics_address_takes_metrics_off_the_main_listener() {
+        let c = Config::default();
+        assert!(c.web_options().serve_metrics);
+        let c = Config {
+            metrics_listen: Some("127.0.0.1:9100".into()),
+            metrics_token: Some(String::new()),
+            header_read_timeout_secs: 0,
+            ..Default::default()
+        };
+        assert!(!c.web_options().serve_metrics);
+        // An empty token is no token; a zero timeout would close every connection at once.
+        assert_eq!(c.web_options().metrics_token, None);
+        assert_eq!(
+            c.serve_options().header_read_timeout,
+            Duration::from_secs(1)
+        );
     }
 
     #[test]

@@ -2,11 +2,9 @@
 use crate::config::Config;
 use crate::database::{open, redact};
 use anyhow::Context;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 use steward_store::SqliteLock;
-use steward_web::WebOptions;
 use tracing_subscriber::EnvFilter;
 
 pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
@@ -32,14 +30,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         println!("(shown once; change it with PATCH /api/v1/users/{{id}} or create other admins)");
     }
     steward_web::install_recorder();
-    let router = steward_web::router(
-        app.clone(),
-        WebOptions {
-            secure_cookies: config.secure_cookies,
-            trust_forwarded_for: config.trust_forwarded_for,
-            ..Default::default()
-        },
-    );
+    let router = steward_web::router(app.clone(), config.web_options());
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -54,13 +45,16 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
     let improvements = tokio::spawn(improvements(app.clone(), node));
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP")?;
+    let metrics = match &config.metrics_listen {
+        Some(address) => Some(serve_metrics(&app, &config, address).await?),
+        None => None,
+    };
+    steward_web::serve(listener, router, config.serve_options(), shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     housekeeping.abort();
     sla_scan.abort();
     scheduled_reports.abort();
@@ -69,6 +63,26 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `/metrics` on an address of its own (Prometheus reaches it, users need not).
+async fn serve_metrics(
+    app: &steward_app::App,
+    config: &Config,
+    address: &str,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("listening on {address} for metrics"))?;
+    println!("Metrics: http://{}/metrics", listener.local_addr()?);
+    let router = steward_web::metrics_router(app.clone(), config.web_options());
+    let options = config.serve_options();
+    Ok(tokio::spawn(async move {
+        if let Err(e) = steward_web::serve(listener, router, options, std::future::pending()).await
+        {
+            tracing::error!(error = %e, "serving metrics");
+        }
+    }))
 }
 
 fn hostname() -> String {

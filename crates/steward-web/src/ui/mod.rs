@@ -265,12 +265,9 @@ pub fn html(template: &impl Template) -> Response {
 }
 
 fn security_headers(h: &mut axum::http::HeaderMap) {
-    // Only our own script and styles run; inline SVG needs no exception.
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
+        HeaderValue::from_static(crate::security_headers::PAGE_CSP),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -25,6 +25,7 @@ mod continuity;
 mod documents;
 mod escalation;
 mod evidence_map;
+mod hardening;
 mod health;
 mod history_import;
 mod improvements;

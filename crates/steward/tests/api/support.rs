@@ -246,6 +246,29 @@ impl TestApp {
     }
 
     pub async fn spawn_with(database_url: String, settings: Settings) -> TestApp {
+        Self::spawn_served(
+            database_url,
+            settings,
+            Default::default(),
+            Default::default(),
+        )
+        .await
+    }
+
+    /// A server with these HTTP options (short timeouts, a small connection limit).
+    pub async fn spawn_with_options(
+        web: steward_web::WebOptions,
+        serve: steward_web::ServeOptions,
+    ) -> TestApp {
+        Self::spawn_served(fresh_database_url().await, Settings::default(), web, serve).await
+    }
+
+    pub async fn spawn_served(
+        database_url: String,
+        settings: Settings,
+        web: steward_web::WebOptions,
+        serve: steward_web::ServeOptions,
+    ) -> TestApp {
         steward_app::assurance::probe_check::install_tls_provider();
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
@@ -293,7 +316,7 @@ impl TestApp {
             .await
             .expect("token");
         steward_web::install_recorder();
-        let router = steward_web::router(app.clone(), steward_web::WebOptions::default());
+        let router = steward_web::router(app.clone(), web);
         // Every response is held to the OpenAPI document; see `contract`.
         let violations = crate::contract::Violations::default();
         let router = crate::contract::checked(router, violations.clone());
@@ -301,14 +324,12 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .ok();
-        });
+        tokio::spawn(steward_web::serve(
+            listener,
+            router,
+            serve,
+            std::future::pending(),
+        ));
         TestApp {
             addr,
             app,
