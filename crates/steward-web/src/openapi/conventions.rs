@@ -93,7 +93,8 @@ fn errors_as_problems(op: &mut Value) {
 }
 
 /// The answers an operation can give before or around its handler: a JSON body refused by
-/// `ApiJson` (400 malformed, 413 too large, 415 not JSON, 422 wrong fields), a bad path or
+/// `ApiJson` (400 malformed, 413 too large, 415 not JSON, 422 wrong fields), a body that
+/// stalls (408), a bad path or
 /// query parameter (400) or unknown id (404), no or bad credentials (401, 403), and a panic
 /// (500) or timeout or storage failure (503) anywhere.
 fn standard_errors(op: &mut Value) {
@@ -112,6 +113,10 @@ fn standard_errors(op: &mut Value) {
         Some(reqs) => !reqs.is_empty() && reqs.iter().all(|r| r != &json!({})),
     };
     let mut statuses = Vec::new();
+    // Any body, JSON or not, is read by progress: one that stalls gets 408 (see `timing`).
+    if op.get("requestBody").is_some() {
+        statuses.push(408);
+    }
     if takes_json {
         statuses.extend([400, 413, 415, 422]);
     }
