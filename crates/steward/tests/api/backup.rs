@@ -12,16 +12,7 @@ use std::process::{Command, Output};
 use steward_app::{App, Settings};
 use steward_store::{Db, DbOptions, SqliteLock};
 
-fn steward(database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(args)
-        .arg("--database-url")
-        .arg(database_url)
-        .env_remove("STEWARD_DATABASE_URL")
-        .env_remove("STEWARD_CONFIG")
-        .output()
-        .expect("run steward")
-}
+use crate::support::steward_cli as steward;
 
 fn text(o: &Output) -> String {
     format!(

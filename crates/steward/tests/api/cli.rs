@@ -8,15 +8,7 @@ use std::time::Duration;
 use steward_app::{App, Settings};
 use steward_store::{Db, DbOptions};
 
-fn steward(database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(args)
-        .arg("--database-url")
-        .arg(database_url)
-        .env_remove("STEWARD_DATABASE_URL")
-        .output()
-        .expect("run steward")
-}
+use crate::support::steward_cli as steward;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

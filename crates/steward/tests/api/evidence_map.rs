@@ -239,15 +239,7 @@ async fn a_daily_snapshot_is_kept_once_and_shows_in_the_history() {
     assert_eq!(days[0]["red"], m["totals"]["red"]);
 }
 
-fn steward(database_url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(args)
-        .arg("--database-url")
-        .arg(database_url)
-        .env_remove("STEWARD_DATABASE_URL")
-        .output()
-        .expect("run steward")
-}
+use crate::support::steward_cli as steward;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -7,15 +7,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn steward(database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(args)
-        .arg("--database-url")
-        .arg(database_url)
-        .env_remove("STEWARD_DATABASE_URL")
-        .output()
-        .expect("run steward")
-}
+use crate::support::steward_cli as steward;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

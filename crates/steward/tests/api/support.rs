@@ -510,3 +510,16 @@ pub fn report_row<'a>(report: &'a Value, label: &str) -> &'a Vec<Value> {
         .as_array()
         .unwrap()
 }
+
+/// Runs the `steward` binary on a database, as an operator would, with no configuration
+/// from the environment that could point it elsewhere.
+pub fn steward_cli(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(args)
+        .arg("--database-url")
+        .arg(database_url)
+        .env_remove("STEWARD_DATABASE_URL")
+        .env_remove("STEWARD_CONFIG")
+        .output()
+        .expect("run steward")
+}
