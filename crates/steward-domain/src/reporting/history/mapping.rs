@@ -1,6 +1,7 @@
 //! The mapping file of a history import: how another service desk's CSV export becomes
 //! Steward records. It is TOML and is checked as a whole, so a bad mapping names every bad
 //! key at once, and checked again against the file's header before any row is read.
+use super::vocabulary;
 use crate::foundation::validation::{Errors, FieldError, Invalid};
 use crate::resolution::ticket::TicketKind;
 use jiff::tz::TimeZone;
@@ -192,13 +193,53 @@ pub struct Mapping {
 
 pub const SOURCE_MAX: usize = 100;
 
+/// 1-based line and column (in characters) of a byte offset, as an editor shows them.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// Refuses, before any row is read, a value map whose Steward side is not a value of the
+/// field (an empty value means "no value" and is always allowed).
+fn check_values(
+    e: &mut Errors,
+    at: &str,
+    field: Field,
+    kind: TicketKind,
+    map: &BTreeMap<String, String>,
+) {
+    for (from, to) in map {
+        if to.is_empty() || vocabulary::accepts(field, kind, to) {
+            continue;
+        }
+        let allowed = vocabulary::allowed(field, kind).unwrap_or_default();
+        e.push(FieldError::new(
+            format!("{at}.{from:?}"),
+            format!(
+                "{to:?} is not a Steward {} value; allowed: {}",
+                field.name(),
+                allowed.join(", ")
+            ),
+        ));
+    }
+}
+
 impl Mapping {
     /// Parses and checks a mapping file; every problem is named by its TOML key.
     pub fn parse(text: &str) -> Result<Mapping, Invalid> {
         let raw: MappingToml = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|span| {
+                    let (line, column) = line_and_column(text, span.start);
+                    format!(" at line {line}, column {column}")
+                })
+                .unwrap_or_default();
             Invalid::one(
                 "mapping",
-                format!("not a valid mapping file: {}", e.message().trim()),
+                format!("not a valid mapping file{at}: {}", e.message().trim()),
             )
         })?;
         let mut e = Errors::new();
@@ -276,6 +317,9 @@ impl Mapping {
             let at = format!("values.{name}");
             match Field::parse(&name) {
                 Some(field) if fields.contains_key(&field) => {
+                    if let Some(kind) = kind {
+                        check_values(&mut e, &at, field, kind, &map);
+                    }
                     values.insert(field, map.into_iter().collect());
                 }
                 Some(_) => e.push(FieldError::new(at, "this field is not mapped in [fields]")),
@@ -379,6 +423,50 @@ mod tests {
     fn toml_syntax_errors_are_one_clear_error() {
         let e = Mapping::parse("source = ").unwrap_err();
         assert_eq!(e.0[0].field, "mapping");
+    }
+
+    #[test]
+    fn toml_syntax_errors_give_line_and_column() {
+        let e = Mapping::parse("source = \"x\"\nkey = \"id\"\nrows = snapshot\n").unwrap_err();
+        assert!(
+            e.0[0].message.contains("at line 3, column 8"),
+            "{:?}",
+            e.0[0]
+        );
+    }
+
+    #[test]
+    fn value_maps_are_checked_against_stewards_values() {
+        let text = r#"
+            source = "x"
+            key = "id"
+            rows = "snapshot"
+            [fields]
+            status = "s"
+            opened_at = "o"
+            impact = "i"
+            [values.status]
+            "Open" = "new"
+            "Resolved" = "solved"
+            "Gone" = ""
+            [values.impact]
+            "1" = "High"
+            "2" = "huge"
+        "#;
+        let e = Mapping::parse(text).unwrap_err();
+        let named: Vec<String> =
+            e.0.iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
+        assert_eq!(named.len(), 2, "{named:?}");
+        assert!(
+            named[0].starts_with("values.impact.\"2\": \"huge\" is not a Steward impact value; allowed: high, medium, low"),
+            "{named:?}"
+        );
+        assert!(
+            named[1].starts_with("values.status.\"Resolved\": \"solved\" is not a Steward status value; allowed: new, assigned"),
+            "{named:?}"
+        );
     }
 
     #[test]

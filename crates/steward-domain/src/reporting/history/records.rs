@@ -162,7 +162,14 @@ impl Reader {
                 attributes.push((column.clone(), at));
             }
         }
-        e.finish()?;
+        e.finish().map_err(|mut invalid| {
+            // Say what the file does have, so the mapping can be fixed without opening it.
+            invalid.0.push(FieldError::new(
+                "header",
+                format!("the file's columns are: {}", header.join(", ")),
+            ));
+            invalid
+        })?;
         Ok(Reader {
             key: key.unwrap_or_default(),
             order: order.flatten(),
@@ -448,6 +455,13 @@ impl Reader {
         let opened_at = state
             .opened_at
             .ok_or_else(|| fail(format!("record {key}: no opened_at")))?;
+        let mut warnings = Vec::new();
+        if status == Status::Closed && state.closed_at.is_none() {
+            // Imported as is it would count as closed with no time to close: say so.
+            warnings.push(fail(format!(
+                "record {key}: status closed but no closed time (closed_at), so it is missing from the time-to-close figures"
+            )));
+        }
         let number = state.number.clone().unwrap_or_else(|| key.clone());
         let attributes = self
             .attributes
@@ -484,6 +498,7 @@ impl Reader {
                 .map(|e| e.at),
             attributes,
             history,
+            warnings,
             first_line,
             rows: count,
             digest: hex::encode(digest.finalize()),
@@ -562,6 +577,8 @@ pub struct ImportedRecord {
     pub resolution_notes: Option<String>,
     pub attributes: serde_json::Map<String, serde_json::Value>,
     pub history: Vec<HistoryEvent>,
+    /// Imported, but not as the source meant it (closed without a closed time): reported.
+    pub warnings: Vec<RowError>,
     pub first_line: u64,
     pub rows: usize,
     /// When the record first left `new` (for MTTA).

@@ -139,3 +139,46 @@ fn local_times_follow_the_mapping_zone() {
             .as_microsecond()
     );
 }
+
+#[test]
+fn a_mapping_naming_absent_columns_lists_the_columns_the_file_has() {
+    let e = Reader::new(
+        Mapping::parse(SNAPSHOT).unwrap(),
+        &["id", "state", "opened"],
+    )
+    .unwrap_err();
+    let named: Vec<String> =
+        e.0.iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect();
+    assert!(
+        named.contains(&"fields.updated_at: the file has no column \"updated\"".to_owned()),
+        "{named:?}"
+    );
+    assert_eq!(
+        named.last().map(String::as_str),
+        Some("header: the file's columns are: id, state, opened")
+    );
+}
+
+#[test]
+fn a_closed_record_without_a_closed_time_is_reported() {
+    let mapping = SNAPSHOT.replace("\"Done\" = \"resolved\"", "\"Done\" = \"closed\"");
+    let r = reader(&mapping, "id,state,opened,updated,group,moves,who");
+    let rs = rows(
+        &r,
+        &[
+            "C1,Open,1/2/2016 09:05,1/2/2016 09:05,G1,0,x",
+            "C1,Done,1/2/2016 09:05,1/2/2016 10:00,G1,0,x",
+        ],
+    );
+    let rec = r.assemble(rs).unwrap();
+    assert_eq!(rec.status, Status::Closed);
+    assert_eq!(rec.warnings.len(), 1);
+    assert_eq!(rec.warnings[0].line, 3);
+    assert!(
+        rec.warnings[0]
+            .message
+            .contains("status closed but no closed time")
+    );
+}
