@@ -180,6 +180,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // Neither migrates: a backup copies the database as it is, a restore replaces it.
         Command::Backup(args) => crate::foundation::backup_cmd::run(&config, args).await,
         Command::Restore(args) => crate::foundation::restore_cmd::run(&config, args).await,
+        // Read and checked before the database is opened: a refused import creates nothing.
+        Command::Import(HistoryImport::Csv(args)) => {
+            let read = crate::reporting::import_cmd::read(args).await?;
+            let app = open(&config).await?;
+            let code = crate::reporting::import_cmd::write(&app, read).await;
+            app.db().close().await;
+            code
+        }
         command => {
             let app = open(&config).await?;
             let code = operate(&app, command).await;
@@ -196,12 +204,10 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         | Command::Calendar(_)
         | Command::Backup(_)
         | Command::Restore(_)
-        | Command::Doctor(_) => unreachable!("handled by run"),
+        | Command::Doctor(_)
+        | Command::Import(_) => unreachable!("handled by run"),
         Command::Migrate => {
             println!("migrations applied");
-        }
-        Command::Import(HistoryImport::Csv(args)) => {
-            return crate::reporting::import_cmd::run(app, args).await;
         }
         Command::Report(args) => {
             return crate::reporting::report_cmd::run(app, args).await;

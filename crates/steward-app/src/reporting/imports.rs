@@ -99,21 +99,6 @@ impl App {
                 )));
                 continue;
             }
-            let team_id = match &record.team {
-                None => None,
-                Some(t) => match self
-                    .team_named(&mut tx, actor, &mut names, t, options, now, &mut summary)
-                    .await?
-                {
-                    Some(id) => Some(id),
-                    None => {
-                        summary
-                            .skipped
-                            .push(refused(format!("no team named {t:?}")));
-                        continue;
-                    }
-                },
-            };
             let service_id = match &record.service {
                 None => None,
                 Some(s) => match lookup(&mut names.services, s, async |n| {
@@ -142,6 +127,22 @@ impl App {
                         summary
                             .skipped
                             .push(refused(format!("no organization named {o:?}")));
+                        continue;
+                    }
+                },
+            };
+            // Last: a record refused for its service or organization creates no team.
+            let team_id = match &record.team {
+                None => None,
+                Some(t) => match self
+                    .team_named(&mut tx, actor, &mut names, t, options, now, &mut summary)
+                    .await?
+                {
+                    Some(id) => Some(id),
+                    None => {
+                        summary
+                            .skipped
+                            .push(refused(format!("no team named {t:?}")));
                         continue;
                     }
                 },

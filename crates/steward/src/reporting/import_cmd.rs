@@ -1,11 +1,13 @@
 //! `steward import csv`: reads an export (plain, `.gz` or `.xz`), folds its rows into records
 //! with the mapping, reports bad rows by line, then writes every good record in one
-//! transaction. With `--strict` one bad row aborts before anything is written.
+//! transaction. The file is read and checked before the database is opened, so a refused
+//! mapping or file creates nothing. With `--strict` one bad row aborts before anything is
+//! written; without `--allow-skipped` a run that skipped rows or has warnings exits non-zero.
 use anyhow::{Context, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
-use std::io::{BufReader, IsTerminal, Read};
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use steward_app::App;
@@ -14,6 +16,7 @@ use steward_domain::Actor;
 use steward_domain::reporting::history::{Grouped, Mapping, Reader, RowError};
 
 #[derive(Debug, Args)]
+#[command(after_long_help = vocabulary_help())]
 pub struct CsvImport {
     /// The export: CSV with a header line, optionally compressed (.gz, .xz).
     pub input: PathBuf,
@@ -26,9 +29,76 @@ pub struct CsvImport {
     /// Abort (importing nothing) on the first bad row instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// Exit 0 even when rows or records were skipped or reported (exit code 3 otherwise).
+    #[arg(long, conflicts_with = "strict")]
+    pub allow_skipped: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The exit code of an import that wrote the good records but skipped or flagged others.
+const SKIPPED_EXIT: u8 = 3;
+
+fn vocabulary_help() -> String {
+    format!(
+        "{}\nExit codes: 0 imported; 1 refused (nothing imported); {SKIPPED_EXIT} imported, but rows or records were skipped or reported (0 with --allow-skipped).",
+        steward_domain::reporting::history::vocabulary::help()
+    )
+}
+
+/// Turns CRLF line ends into LF before the CSV reader sees them: the `csv` crate gives a
+/// record after a CRLF line the line number of the line before it.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A `\r` ended the last chunk; whether it is dropped depends on the next byte.
+    held_cr: bool,
+}
+
+impl<R: BufRead> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let mut written = 0;
+            if self.held_cr {
+                self.held_cr = false;
+                if self.inner.fill_buf()?.first() != Some(&b'\n') {
+                    out[0] = b'\r';
+                    written = 1;
+                    if out.len() == 1 {
+                        return Ok(1);
+                    }
+                }
+            }
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(written);
+            }
+            let mut used = 0;
+            while used < chunk.len() && written < out.len() {
+                let byte = chunk[used];
+                used += 1;
+                if byte == b'\r' {
+                    match chunk.get(used) {
+                        Some(b'\n') => continue,
+                        Some(_) => {}
+                        None => {
+                            self.held_cr = true;
+                            break;
+                        }
+                    }
+                }
+                out[written] = byte;
+                written += 1;
+            }
+            self.inner.consume(used);
+            if written > 0 {
+                return Ok(written);
+            }
+        }
+    }
 }
 
 /// The SHA-256 of the file's bytes as read, shared with the reader that computes it.
@@ -68,7 +138,11 @@ fn open(path: &Path, progress: ProgressBar) -> anyhow::Result<(Box<dyn Read>, Sh
     } else {
         Box::new(raw)
     };
-    Ok((reader, hash))
+    let reader = CrlfToLf {
+        inner: BufReader::new(reader),
+        held_cr: false,
+    };
+    Ok((Box::new(reader), hash))
 }
 
 fn load_mapping(args: &CsvImport) -> anyhow::Result<Mapping> {
@@ -102,6 +176,8 @@ fn load_mapping(args: &CsvImport) -> anyhow::Result<Mapping> {
 pub struct Parsed {
     pub records: Vec<steward_domain::reporting::history::ImportedRecord>,
     pub bad_rows: Vec<RowError>,
+    /// Records imported but flagged (closed without a closed time).
+    pub warnings: Vec<RowError>,
     pub rows: u64,
     pub file_sha256: String,
 }
@@ -162,9 +238,13 @@ pub fn parse(
         }
     }
     let mut records = Vec::with_capacity(grouped.len());
+    let mut warnings = Vec::new();
     for rows in grouped.into_groups() {
         match reader.assemble(rows) {
-            Ok(r) => records.push(r),
+            Ok(r) => {
+                warnings.extend(r.warnings.iter().cloned());
+                records.push(r)
+            }
             Err(e) if strict => bail!("{e}; nothing was imported (--strict)"),
             Err(e) => bad_rows.push(e),
         }
@@ -176,12 +256,22 @@ pub fn parse(
     Ok(Parsed {
         records,
         bad_rows,
+        warnings,
         rows,
         file_sha256,
     })
 }
 
-pub async fn run(app: &App, args: CsvImport) -> anyhow::Result<ExitCode> {
+/// A file read and checked, ready to be written.
+pub struct ReadImport {
+    args: CsvImport,
+    options: ImportOptions,
+    parsed: Parsed,
+}
+
+/// Reads and checks the mapping and the whole file; needs no database, so a refusal here
+/// leaves nothing behind.
+pub async fn read(args: CsvImport) -> anyhow::Result<ReadImport> {
     let mapping = load_mapping(&args)?;
     let size = std::fs::metadata(&args.input)
         .with_context(|| format!("reading {}", args.input.display()))?
@@ -210,8 +300,25 @@ pub async fn run(app: &App, args: CsvImport) -> anyhow::Result<ExitCode> {
     let parsed = tokio::task::spawn_blocking(move || parse(mapping, &input, strict, bar))
         .await
         .context("reading the file")??;
-    progress.set_message("writing");
     progress.finish_and_clear();
+    let options = ImportOptions {
+        file_sha256: parsed.file_sha256.clone(),
+        ..options
+    };
+    Ok(ReadImport {
+        args,
+        options,
+        parsed,
+    })
+}
+
+/// Writes what [`read`] accepted, in one transaction, and reports what was skipped.
+pub async fn write(app: &App, read: ReadImport) -> anyhow::Result<ExitCode> {
+    let ReadImport {
+        args,
+        options,
+        parsed,
+    } = read;
     if std::io::stderr().is_terminal() {
         eprintln!(
             "read {} rows into {} records; writing them in one transaction…",
@@ -219,10 +326,6 @@ pub async fn run(app: &App, args: CsvImport) -> anyhow::Result<ExitCode> {
             parsed.records.len()
         );
     }
-    let options = ImportOptions {
-        file_sha256: parsed.file_sha256.clone(),
-        ..options
-    };
     let summary = app
         .import_history(&Actor::system("import"), &options, parsed.records)
         .await
@@ -236,18 +339,24 @@ pub async fn run(app: &App, args: CsvImport) -> anyhow::Result<ExitCode> {
     for s in &summary.skipped {
         eprintln!("skipped {s}");
     }
+    for w in &parsed.warnings {
+        eprintln!("warning {w}");
+    }
     if args.json {
         let mut value = serde_json::to_value(&summary)?;
         value["rows"] = parsed.rows.into();
-        value["bad_rows"] = parsed
-            .bad_rows
-            .iter()
-            .map(|e| serde_json::json!({ "line": e.line, "message": e.message }))
-            .collect();
+        let lines = |errors: &[RowError]| -> serde_json::Value {
+            errors
+                .iter()
+                .map(|e| serde_json::json!({ "line": e.line, "message": e.message }))
+                .collect()
+        };
+        value["bad_rows"] = lines(&parsed.bad_rows);
+        value["warnings"] = lines(&parsed.warnings);
         println!("{value}");
     } else {
         println!(
-            "imported {} records from {} rows ({} created, {} updated, {} unchanged); {} bad rows and {} records skipped; {} teams created",
+            "imported {} records from {} rows ({} created, {} updated, {} unchanged); {} bad rows and {} records skipped; {} warnings; {} teams created",
             summary.records - summary.skipped.len(),
             parsed.rows,
             summary.created,
@@ -255,8 +364,20 @@ pub async fn run(app: &App, args: CsvImport) -> anyhow::Result<ExitCode> {
             summary.unchanged,
             parsed.bad_rows.len(),
             summary.skipped.len(),
+            parsed.warnings.len(),
             summary.teams_created
         );
+    }
+    let (bad, skipped, warned) = (
+        parsed.bad_rows.len(),
+        summary.skipped.len(),
+        parsed.warnings.len(),
+    );
+    if bad + skipped + warned > 0 && !args.allow_skipped {
+        eprintln!(
+            "import incomplete: {bad} bad rows and {skipped} records skipped, {warned} records with warnings (listed above); the other records were imported. Fix the file or the mapping and import again, or pass --allow-skipped to accept this."
+        );
+        return Ok(ExitCode::from(SKIPPED_EXIT));
     }
     Ok(ExitCode::SUCCESS)
 }
