@@ -69,6 +69,8 @@ async fn the_uci_servicenow_export_imports_with_the_preset_and_reports_match_the
         "--preset",
         "servicenow-incident",
         "--json",
+        // The five rows with state -100 are skipped on purpose.
+        "--allow-skipped",
         &file,
     ];
     let o = steward(&t.database_url, &args);
@@ -264,7 +266,15 @@ async fn bad_mappings_and_bad_rows_are_named_and_nothing_is_half_imported() {
     // Without --strict each bad row is reported by its line and skipped; the rest go in.
     let o = steward(
         &t.database_url,
-        &["import", "csv", "--json", "--mapping", &mapping, &csv],
+        &[
+            "import",
+            "csv",
+            "--json",
+            "--allow-skipped",
+            "--mapping",
+            &mapping,
+            &csv,
+        ],
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let err = text(&o.stderr);
@@ -306,7 +316,15 @@ async fn bad_mappings_and_bad_rows_are_named_and_nothing_is_half_imported() {
     let csv2 = write(&dir, "in2.csv", &changed);
     let o = steward(
         &t.database_url,
-        &["import", "csv", "--json", "--mapping", &mapping, &csv2],
+        &[
+            "import",
+            "csv",
+            "--json",
+            "--allow-skipped",
+            "--mapping",
+            &mapping,
+            &csv2,
+        ],
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let summary: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -532,4 +550,242 @@ async fn reports_check_their_parameters_render_csv_and_html_and_show_the_trend()
     assert!(page.contains("<svg role=\"img\""), "{page}");
     assert!(page.contains("Target 95% (dashed line)"), "{page}");
     assert!(page.contains("<th scope=\"col\">Resolution met %</th>"));
+}
+
+async fn teams(t: &TestApp) -> i64 {
+    t.get("/api/v1/teams", &t.admin).await.body["total"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A SQLite database URL whose file does not exist yet.
+fn fresh_sqlite(dir: &Path) -> (String, PathBuf) {
+    let file = dir.join("fresh.db");
+    (format!("sqlite://{}", file.display()), file)
+}
+
+const GOOD_CSV: &str = "id,summary,state,opened,updated,resolved,prio,service,group,caller\n\
+     A-1,Printer jam,Open,2026-01-05 09:00,2026-01-05 09:00,-,3,-,Brand new team,Ann\n";
+
+#[tokio::test]
+async fn a_refused_mapping_names_what_to_fix_and_creates_nothing() {
+    let t = TestApp::spawn().await;
+    let dir = temp_dir("import-refused");
+    let audit_before = t.audit_count().await;
+    let teams_before = teams(&t).await;
+    let csv = write(&dir, "in.csv", GOOD_CSV);
+    let (fresh_url, fresh_file) = fresh_sqlite(&dir);
+    let cases = [
+        (
+            "typo.toml",
+            MAPPING.replace("\"Done\" = \"resolved\"", "\"Done\" = \"solved\""),
+            "values.status.\"Done\": \"solved\" is not a Steward status value; allowed: new, assigned, in_progress, pending, resolved, closed, cancelled",
+        ),
+        (
+            "syntax.toml",
+            MAPPING.replace("rows = \"snapshot\"", "rows = snapshot"),
+            "not a valid mapping file at line 4, column 8",
+        ),
+        (
+            "absent.toml",
+            MAPPING.replace("\"{summary}\"", "\"{headline}\""),
+            "header: the file's columns are: id, summary, state, opened, updated, resolved, prio, service, group, caller",
+        ),
+    ];
+    for (name, mapping, expected) in cases {
+        let mapping = write(&dir, name, &mapping);
+        for url in [fresh_url.as_str(), t.database_url.as_str()] {
+            let o = steward(url, &["import", "csv", "--mapping", &mapping, &csv]);
+            assert_eq!(o.status.code(), Some(1), "{name}");
+            let err = text(&o.stderr);
+            assert!(
+                err.contains(expected),
+                "{name}: {expected:?} missing from {err}"
+            );
+        }
+        assert!(
+            !fresh_file.exists(),
+            "{name} created {}",
+            fresh_file.display()
+        );
+    }
+    // --strict with a bad row: refused while reading, before any database is opened.
+    let bad_row = write(
+        &dir,
+        "bad.csv",
+        &format!(
+            "{GOOD_CSV}A-2,VPN down,Exploded,2026-01-06 09:00,2026-01-06 09:00,-,2,-,Net,Bob\n"
+        ),
+    );
+    let mapping = write(&dir, "good.toml", MAPPING);
+    for url in [fresh_url.as_str(), t.database_url.as_str()] {
+        let o = steward(
+            url,
+            &["import", "csv", "--strict", "--mapping", &mapping, &bad_row],
+        );
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            text(&o.stderr).contains("line 3: state: unknown value \"Exploded\""),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    assert!(!fresh_file.exists());
+    // --strict with a record refused for its references (after its good neighbour's new team
+    // was made): the whole transaction is rolled back, the team with it.
+    let unknown_service = write(
+        &dir,
+        "service.csv",
+        &format!(
+            "{GOOD_CSV}A-2,VPN down,Open,2026-01-06 09:00,2026-01-06 09:00,-,2,Nope,Other new team,Bob\n"
+        ),
+    );
+    let o = steward(
+        &t.database_url,
+        &[
+            "import",
+            "csv",
+            "--strict",
+            "--mapping",
+            &mapping,
+            &unknown_service,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(err.contains("no service named \"Nope\""), "{err}");
+    assert_eq!(teams(&t).await, teams_before);
+    assert_eq!(total(&t).await, 0);
+    assert_eq!(t.audit_count().await, audit_before);
+    // Accepted, the good record's team is made, but not the team of the record skipped.
+    let o = steward(
+        &t.database_url,
+        &[
+            "import",
+            "csv",
+            "--allow-skipped",
+            "--mapping",
+            &mapping,
+            &unknown_service,
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(teams(&t).await, teams_before + 1);
+    assert_eq!(total(&t).await, 1);
+    // The control: a good import does create the fresh database.
+    let o = steward(&fresh_url, &["import", "csv", "--mapping", &mapping, &csv]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(fresh_file.exists());
+}
+
+#[tokio::test]
+async fn skipped_rows_and_closed_records_without_a_closed_time_fail_the_run_unless_allowed() {
+    let t = TestApp::spawn().await;
+    let dir = temp_dir("import-skipped");
+    let mapping = write(
+        &dir,
+        "m.toml",
+        &MAPPING
+            .replace(
+                "\"Done\" = \"resolved\"",
+                "\"Done\" = \"resolved\"\n\"Shut\" = \"closed\"",
+            )
+            .replace("\"Done\" = \"\"", "\"Done\" = \"\"\n\"Shut\" = \"\""),
+    );
+    // CRLF line ends, and a quoted summary spanning lines 3 and 4.
+    let csv = write(
+        &dir,
+        "crlf.csv",
+        &[
+            "id,summary,state,opened,updated,resolved,prio,service,group,caller",
+            "A-1,Printer jam,Open,2026-01-05 09:00,2026-01-05 09:00,-,3,-,Desk,Ann",
+            "A-2,\"Two\r\nlines\",Open,2026-01-05 10:00,2026-01-05 10:00,-,3,-,Desk,Ann",
+            "A-3,VPN down,Exploded,2026-01-06 09:00,2026-01-06 09:00,-,2,-,Net,Bob",
+            "A-4,Mail slow,Open,2026-01-07 09:00,2026-01-07 09:00,-,3,-,Desk,Cy",
+            "A-4,Mail slow,Shut,2026-01-07 09:00,2026-01-07 12:00,-,3,-,Desk,Cy",
+            "",
+        ]
+        .join("\r\n"),
+    );
+    let o = steward(
+        &t.database_url,
+        &["import", "csv", "--mapping", &mapping, &csv],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("skipped line 5: state: unknown value \"Exploded\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning line 7: record A-4: status closed but no closed time"),
+        "{err}"
+    );
+    let last = err.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with(
+            "import incomplete: 1 bad rows and 0 records skipped, 1 records with warnings"
+        ) && last.contains("--allow-skipped"),
+        "{err}"
+    );
+    assert!(
+        text(&o.stdout).contains("1 warnings"),
+        "{}",
+        text(&o.stdout)
+    );
+    // The good records (the flagged one too) went in.
+    assert_eq!(total(&t).await, 3);
+    let o = steward(
+        &t.database_url,
+        &[
+            "import",
+            "csv",
+            "--json",
+            "--allow-skipped",
+            "--mapping",
+            &mapping,
+            &csv,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let summary: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["unchanged"], 3, "{summary}");
+    assert_eq!(summary["bad_rows"][0]["line"], 5, "{summary}");
+    assert_eq!(summary["warnings"][0]["line"], 7, "{summary}");
+}
+
+#[test]
+fn the_help_and_the_readme_list_the_same_vocabularies() {
+    let o = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["import", "csv", "--help"])
+        .output()
+        .expect("run steward");
+    assert!(o.status.success());
+    let help = text(&o.stdout);
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("README.md");
+    let vocabulary: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Steward values for mapped fields"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    for expected in [
+        "status (incident): new, assigned, in_progress, pending, resolved, closed, cancelled",
+        "pending_reason: customer, supplier, change",
+        "impact: high, medium, low",
+        "channel: portal, email, phone, api, monitoring",
+    ] {
+        assert!(
+            vocabulary.contains(&expected),
+            "{expected} missing from {help}"
+        );
+    }
+    assert!(vocabulary.len() >= 9, "{help}");
+    for line in vocabulary {
+        assert!(readme.contains(line), "the README lacks {line:?}");
+    }
 }
