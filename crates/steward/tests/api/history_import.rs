@@ -5,7 +5,7 @@
 use crate::support::{TestApp, report_figure as figure, report_row as row, temp_dir};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use crate::support::steward_cli as steward;
 
