@@ -3,7 +3,6 @@ use crate::StoreError;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// An exclusive OS lock on `<database>.lock`, held for as long as this value lives. The OS
 /// releases it when the process dies, so a crash never leaves a stale lock behind.
@@ -15,22 +14,13 @@ pub struct SqliteLock {
 impl SqliteLock {
     /// Locks the file of a `sqlite:` URL (creating its directory); other URLs need no lock.
     pub fn for_url(url: &str) -> Result<Option<Self>, StoreError> {
-        if !url.starts_with("sqlite:") {
+        let Some(file) = super::maintenance::sqlite_path(url)? else {
             return Ok(None);
-        }
-        let options =
-            sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl {
-                url: url.to_owned(),
-                reason: e.to_string(),
-            })?;
-        let file = options.get_filename();
-        if file.as_os_str().is_empty() || file == Path::new(":memory:") {
-            return Ok(None);
-        }
+        };
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        Self::acquire(file).map(Some)
+        Self::acquire(&file).map(Some)
     }
 
     pub fn acquire(database: &Path) -> Result<Self, StoreError> {
