@@ -1,0 +1,1 @@
+//! Messages in: parsing, threading keys, automatic-mail detection.

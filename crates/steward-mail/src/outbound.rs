@@ -1,0 +1,1 @@
+//! Messages out: SMTP delivery and notification templates.
