@@ -1,1 +1,0 @@
-//! Messages out: SMTP delivery and notification templates.
