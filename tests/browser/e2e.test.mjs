@@ -1558,6 +1558,66 @@ test('a manager keeps the register of documented information, the plan and the c
   await page.context().close();
 });
 
+test('an admin sets up outgoing mail, edits a template with a preview, and a person chooses notifications', async () => {
+  const page = await newPage({ bypassCSP: true });
+  const problems = [];
+  const check = async () => {
+    for (const v of await axe(page)) problems.push(`${page.url()}: ${v}`);
+  };
+  await login(page, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${BASE}/manage`);
+  await page.getByRole('link', { name: 'Mail', exact: true }).click();
+  await page.waitForURL(/\/manage\/mail$/);
+  await page.getByLabel('Server').fill('127.0.0.1');
+  await page.getByLabel('Port').fill('1');
+  await page.getByLabel('Security').selectOption('none');
+  await page.getByLabel('From address').fill('not an address');
+  await page.getByLabel('Mail domain').fill('desk.example');
+  await page.getByRole('button', { name: /Save/ }).click();
+  await assert.doesNotReject(page.locator('.field-error').getByText(/not a mail address/).waitFor());
+  await page.getByLabel('From address').fill('Desk <desk@desk.example>');
+  await page.getByRole('button', { name: /Save/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /SMTP settings were saved/);
+  await check();
+  // Nothing listens on port 1: the test send says why it failed.
+  await page.getByRole('link', { name: 'Send a test mail' }).click();
+  await page.getByLabel('To').fill('ops@example.org');
+  await page.getByRole('button', { name: 'Send test mail' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /not sent/);
+
+  await page.goto(`${BASE}/manage/mail/templates`);
+  await check();
+  await page.getByRole('link', { name: /Edit Record created/ }).click();
+  assert.match(await page.locator('main').textContent(), /Rendered against a sample record/);
+  await check();
+  await page.getByLabel('Body').fill('{% if record.number %}unclosed');
+  await page.getByRole('button', { name: /Save/ }).click();
+  await assert.doesNotReject(page.locator('.field-error').first().waitFor());
+  await page.getByLabel('Body').fill('Thanks, {{ recipient.name }}: {{ record.number }} is recorded.');
+  await page.getByRole('button', { name: /Save/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /was saved/);
+  await shot(page, 'mail-templates');
+
+  await page.goto(`${BASE}/manage/mail/queue`);
+  await check();
+  await shot(page, 'mail-queue');
+
+  await login(page, 'wile');
+  await page.goto(`${BASE}/account/notifications`);
+  await page.getByLabel('Record updated by someone else').selectOption('digest');
+  await page.getByLabel('SLA warning').selectOption('off');
+  await page.getByRole('button', { name: 'Save notifications' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /notifications were saved/);
+  assert.equal(await page.getByLabel('Record updated by someone else').inputValue(), 'digest');
+  await check();
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('the guided start seeds the template and the conformity map shows what remains', async () => {
   const page = await newPage();
   await login(page, 'admin', ADMIN_PASSWORD);

@@ -44,6 +44,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
+    let mail = tokio::spawn(mail(app.clone(), node.clone()));
     let improvements = tokio::spawn(improvements(app.clone(), node));
     let metrics = match &config.metrics_listen {
         Some(address) => Some(serve_metrics(&app, &config, address).await?),
@@ -60,6 +61,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     scheduled_reports.abort();
     probes.abort();
     improvements.abort();
+    mail.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
@@ -122,6 +124,27 @@ async fn sla_scan(app: steward_app::App, node: String) {
             Ok(Some(n)) if n > 0 => tracing::info!(raised = n, "SLA warnings and breaches"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "SLA scan failed"),
+        }
+    }
+}
+
+/// Outgoing mail: queues the mails new events call for (under a lease, one node), sends what
+/// is due (every node; each mail is claimed by one), and once a day queues the digests.
+async fn mail(app: steward_app::App, node: String) {
+    let mut tick = every(Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.mail_dispatch(&node).await {
+            tracing::warn!(error = %e, "mail dispatch failed");
+        }
+        if let Err(e) = app.mail_digest(&node, false).await {
+            tracing::warn!(error = %e, "mail digest failed");
+        }
+        match app.mail_send().await {
+            Ok(n) if n > 0 => tracing::info!(sent = n, "mail sent"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "mail sending failed"),
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod competences;
+pub mod mail_out;
 pub mod maintenance;
 pub mod password_hashing;
 pub mod people;

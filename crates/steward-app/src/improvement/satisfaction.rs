@@ -71,6 +71,24 @@ impl App {
         Ok(surveys::link_key(tx.ex(), &fresh, now).await?)
     }
 
+    /// The public path of the survey offered for `ticket` while it can still be answered,
+    /// for the resolution mail (the token is derived again; only its hash is stored).
+    pub(crate) async fn open_survey_path(
+        &self,
+        tx: &mut Tx,
+        ticket: i64,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let Some(survey) = surveys::for_ticket(tx.ex(), ticket).await? else {
+            return Ok(None);
+        };
+        if survey.answered_at.is_some() || survey.expires_at <= now {
+            return Ok(None);
+        }
+        let key = self.link_key(tx, now).await?;
+        Ok(Some(survey_path(&token(&key, ticket, survey.offered_at))))
+    }
+
     /// Offers the requester a survey when `ticket` has just been resolved; nothing when the
     /// record already had one (once per record), has no requester, or is a problem.
     pub(crate) async fn offer_survey(

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod competence;
 pub(crate) mod import;
 pub mod login;
+pub mod mail_out;
 pub mod page;
 pub mod people;
 pub mod role;

@@ -27,6 +27,14 @@ pub fn message_id(record: Option<&str>, unique: &str, domain: &str) -> String {
     }
 }
 
+/// Whether `address` is one mailbox (`ann@example.org` or `Ann <ann@example.org>`).
+pub fn check_address(address: &str) -> Result<(), String> {
+    address
+        .parse::<Mailbox>()
+        .map(|_| ())
+        .map_err(|e| format!("is not a mail address: {e}"))
+}
+
 impl Outgoing {
     /// The RFC 5322 message from `from`.
     pub(crate) fn build(&self, from: &str) -> Result<Message, SendError> {

@@ -4,7 +4,7 @@ mod message;
 mod smtp;
 mod templates;
 
-pub use message::{Outgoing, message_id};
+pub use message::{Outgoing, check_address, message_id};
 pub use smtp::{Security, SendError, SmtpSettings, send};
 pub use templates::{
     EventKind, Rendered, Template, TemplateError, default_template, render, sample_context,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod competences;
 pub mod leases;
 pub(crate) mod lock;
+pub mod mail_outbox;
 pub mod maintenance;
 pub mod orgs;
 pub mod schema;

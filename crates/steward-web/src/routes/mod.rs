@@ -45,6 +45,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         resolution::canned::Api::openapi(),
         resolution::console::Api::openapi(),
         foundation::preferences::Api::openapi(),
+        foundation::mail_out::Api::openapi(),
         assurance::outages::Api::openapi(),
         assurance::status::Api::openapi(),
         assurance::settings::Api::openapi(),
@@ -81,6 +82,7 @@ pub fn all() -> Router<AppState> {
         .merge(resolution::canned::routes())
         .merge(resolution::console::routes())
         .merge(foundation::preferences::routes())
+        .merge(foundation::mail_out::routes())
         .merge(assurance::outages::routes())
         .merge(assurance::status::routes())
         .merge(assurance::settings::routes())

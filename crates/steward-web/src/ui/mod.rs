@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(foundation::assets::routes())
         .merge(foundation::session::routes())
         .merge(foundation::account::routes())
+        .merge(foundation::mail::routes())
         .merge(resolution::console::routes())
         .merge(resolution::incident_new::routes())
         .merge(resolution::search::routes())

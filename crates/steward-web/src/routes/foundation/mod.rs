@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod mail_out;
 pub mod orgs;
 pub mod preferences;
 pub mod teams;

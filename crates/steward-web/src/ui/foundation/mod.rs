@@ -11,6 +11,7 @@ pub(crate) mod fields;
 pub(crate) mod form_page;
 pub(crate) mod forms;
 pub(crate) mod list_page;
+pub(crate) mod mail;
 pub(crate) mod multipart;
 pub(crate) mod people;
 pub(crate) mod screen;

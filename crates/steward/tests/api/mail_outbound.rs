@@ -1,0 +1,539 @@
+//! Outgoing mail against a real SMTP server (aiosmtpd, started per test on 127.0.0.1 by
+//! scripts/smtp-sink.py, installed by scripts/ensure-smtp-sink): record mails with their
+//! threading headers and tag, failure and retry, two nodes sending once, digests, and the
+//! admin API for settings, templates and the queue.
+use crate::support::{TestApp, temp_dir};
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+/// The python with aiosmtpd (installed on first use by the project's script).
+fn sink_python() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let out = Command::new(root.join("scripts/ensure-smtp-sink"))
+            .output()
+            .expect("run scripts/ensure-smtp-sink");
+        assert!(
+            out.status.success(),
+            "ensure-smtp-sink: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    })
+}
+
+/// An SMTP sink writing each message it accepts to a file; killed when dropped.
+struct Sink {
+    child: Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Sink {
+    fn start() -> Sink {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = temp_dir("smtp-sink");
+        let mut child = Command::new(sink_python())
+            .arg(root.join("scripts/smtp-sink.py"))
+            .arg(&dir)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the SMTP sink");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("sink said {line:?}"));
+        Sink { child, dir, port }
+    }
+
+    /// The messages received so far, in order of arrival.
+    fn messages(&self) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A header's value (unfolded) in a raw message.
+fn header(message: &str, name: &str) -> Option<String> {
+    let head = message.split("\r\n\r\n").next().unwrap_or(message);
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+    unfolded.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+    })
+}
+
+fn subjects(messages: &[String]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| header(m, "Subject").unwrap_or_default())
+        .collect()
+}
+
+async fn configure(t: &TestApp, port: u16) {
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/settings",
+            Some(&t.admin),
+            Some(json!({
+                "host": "127.0.0.1", "port": port, "security": "none",
+                "from_address": "Desk <desk@desk.example>", "mail_domain": "desk.example",
+                "public_url": "https://desk.example/",
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// A customer with a mail address; returns (id, token).
+async fn customer(t: &TestApp, name: &str) -> (i64, String) {
+    let org = t.create_org(&format!("{name} Ltd")).await;
+    person(t, name, "customer", Some(org)).await
+}
+
+async fn person(t: &TestApp, name: &str, role: &str, org: Option<i64>) -> (i64, String) {
+    let (id, token) = t.user(name, role, org).await;
+    let r = t
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            &t.admin,
+            json!({ "email": format!("{name}@example.org") }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    (id, token)
+}
+
+/// Runs the dispatcher and the sender once, as the background jobs would.
+async fn pump(t: &TestApp) -> u64 {
+    t.app.mail_dispatch("node-a").await.unwrap();
+    t.app.mail_send().await.unwrap()
+}
+
+async fn incident(t: &TestApp, token: &str, title: &str) -> Value {
+    let r = t
+        .post("/api/v1/incidents", token, json!({ "title": title }))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body
+}
+
+#[tokio::test]
+async fn record_mails_carry_the_tag_and_thread_onto_the_record() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, cust) = customer(&t, "carol").await;
+    let (_, agent) = person(&t, "adam", "agent", None).await;
+
+    let inc = incident(&t, &cust, "Printer jammed").await;
+    let (id, number) = (inc["id"].as_i64().unwrap(), inc["number"].as_str().unwrap());
+    assert_eq!(pump(&t).await, 1);
+    let first = sink.messages();
+    assert_eq!(first.len(), 1);
+    let created = &first[0];
+    assert!(
+        created.contains("X-Envelope-To: carol@example.org"),
+        "{created}"
+    );
+    assert_eq!(
+        header(created, "Subject").unwrap(),
+        format!("[{number}] Received: Printer jammed")
+    );
+    let root = header(created, "Message-ID").unwrap();
+    assert!(
+        root.starts_with(&format!("<{number}.")) && root.ends_with("@desk.example>"),
+        "{root}"
+    );
+    assert_eq!(header(created, "Auto-Submitted").unwrap(), "auto-generated");
+    assert!(header(created, "In-Reply-To").is_none());
+
+    // Someone else's public reply reaches the customer, threaded onto the first mail.
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{id}/comments"),
+            &agent,
+            json!({ "body": "Looking at it now." }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // An internal note does not reach the customer.
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{id}/comments"),
+            &agent,
+            json!({ "body": "Tray 2 again.", "public": false }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(pump(&t).await, 1);
+    let all = sink.messages();
+    let reply = &all[1];
+    assert!(reply.contains("Looking at it now."), "{reply}");
+    assert!(!all.iter().any(|m| m.contains("Tray 2 again.")));
+    assert_eq!(header(reply, "In-Reply-To").unwrap(), root);
+    assert!(header(reply, "References").unwrap().contains(&root));
+    let second = header(reply, "Message-ID").unwrap();
+    assert_ne!(second, root);
+
+    // Waiting for the customer, then resolved: each its own mail, each in the thread.
+    let go = |body: Value| {
+        let t = &t;
+        let agent = agent.clone();
+        async move {
+            let r = t
+                .post(&format!("/api/v1/incidents/{id}/transition"), &agent, body)
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+    };
+    go(json!({ "to": "in_progress" })).await;
+    go(json!({ "to": "pending", "reason": "customer" })).await;
+    go(json!({ "to": "in_progress" })).await;
+    go(json!({ "to": "resolved", "resolution_code": "fixed", "resolution_notes": "New roller." }))
+        .await;
+    assert_eq!(pump(&t).await, 4);
+    let all = sink.messages();
+    let subjects = subjects(&all);
+    assert_eq!(
+        subjects[2..],
+        [
+            format!("[{number}] Updated: Printer jammed"),
+            format!("[{number}] Waiting for you: Printer jammed"),
+            format!("[{number}] Updated: Printer jammed"),
+            format!("[{number}] Resolved: Printer jammed"),
+        ]
+    );
+    let resolved = all.last().unwrap();
+    assert!(resolved.contains("New roller."), "{resolved}");
+    assert!(
+        resolved.contains("https://desk.example/survey/"),
+        "the satisfaction link: {resolved}"
+    );
+    let refs = header(resolved, "References").unwrap();
+    assert!(refs.contains(&root) && refs.contains(&second), "{refs}");
+    // Nothing new: nothing more is sent.
+    assert_eq!(pump(&t).await, 0);
+    assert_eq!(sink.messages().len(), 6);
+}
+
+#[tokio::test]
+async fn a_failed_send_keeps_its_error_and_a_retry_delivers_once() {
+    let t = TestApp::spawn().await;
+    // A port nothing listens on: the server is down.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let down = closed.local_addr().unwrap().port();
+    drop(closed);
+    configure(&t, down).await;
+    let (_, cust) = customer(&t, "dora").await;
+    incident(&t, &cust, "VPN down").await;
+    assert_eq!(pump(&t).await, 0);
+
+    let q = t.get("/api/v1/mail/queue", &t.admin).await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    let entry = &q.body["items"][0];
+    assert_eq!(entry["status"], "pending", "{entry}");
+    assert_eq!(entry["attempts"], 1);
+    assert!(
+        entry["last_error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{entry}"
+    );
+    let id = entry["id"].as_i64().unwrap();
+    // Not due yet (backoff): another round sends nothing.
+    assert_eq!(t.app.mail_send().await.unwrap(), 0);
+
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, agent) = t.user("ann", "agent", None).await;
+    let r = t
+        .post(&format!("/api/v1/mail/queue/{id}/retry"), &agent, json!({}))
+        .await;
+    assert_eq!(r.status, 403, "only admins retry");
+    let r = t
+        .post(
+            &format!("/api/v1/mail/queue/{id}/retry"),
+            &t.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(t.app.mail_send().await.unwrap(), 1);
+    assert_eq!(t.app.mail_send().await.unwrap(), 0);
+    assert_eq!(sink.messages().len(), 1);
+    let r = t.get(&format!("/api/v1/mail/queue/{id}"), &t.admin).await;
+    assert_eq!(r.body["status"], "sent", "{}", r.body);
+    assert!(r.body["sent_at"].is_string());
+    // A sent mail is not retried.
+    let r = t
+        .post(
+            &format!("/api/v1/mail/queue/{id}/retry"),
+            &t.admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.problem(409)["field"], "status");
+    let r = t.get("/api/v1/mail/queue?status=failed", &t.admin).await;
+    assert_eq!(r.body["total"], 0);
+    let r = t.get("/api/v1/mail/queue?status=lost", &t.admin).await;
+    assert_eq!(r.status, 422);
+}
+
+#[tokio::test]
+async fn two_nodes_send_each_notification_exactly_once() {
+    let t = TestApp::spawn().await;
+    // On PostgreSQL a second node on the same database; on SQLite (one node by design) two
+    // workers of the one node race instead.
+    let second = match crate::support::postgres_url() {
+        Some(_) => Some(TestApp::spawn_on(t.database_url.clone()).await),
+        None => None,
+    };
+    let other = second.as_ref().map(|s| &s.app).unwrap_or(&t.app);
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, cust) = customer(&t, "erin").await;
+    for i in 0..12 {
+        incident(&t, &cust, &format!("Issue {i}")).await;
+    }
+    for _ in 0..3 {
+        let (a, b) = tokio::join!(
+            async {
+                t.app.mail_dispatch("node-a").await.unwrap();
+                t.app.mail_send().await.unwrap()
+            },
+            async {
+                other.mail_dispatch("node-b").await.unwrap();
+                other.mail_send().await.unwrap()
+            }
+        );
+        let _ = (a, b);
+    }
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 12, "{:?}", subjects(&messages));
+    let mut ids: Vec<_> = messages
+        .iter()
+        .map(|m| header(m, "Message-ID").unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12);
+    let q = t.get("/api/v1/mail/queue?status=sent", &t.admin).await;
+    assert_eq!(q.body["total"], 12);
+}
+
+#[tokio::test]
+async fn digest_preference_batches_into_one_daily_mail() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, cust) = customer(&t, "fay").await;
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/me/mail-preferences",
+            Some(&cust),
+            Some(json!({ "events": { "record_created": "digest", "record_updated": "off" } })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/me/mail-preferences",
+            Some(&cust),
+            Some(json!({ "events": { "record_exploded": "digest" } })),
+        )
+        .await;
+    assert_eq!(r.problem(422)["field"], "events.record_exploded");
+    let a = incident(&t, &cust, "Laptop slow").await;
+    let b = incident(&t, &cust, "Screen flickers").await;
+    assert_eq!(pump(&t).await, 0);
+    assert!(sink.messages().is_empty());
+    let q = t.get("/api/v1/mail/queue?status=digest", &t.admin).await;
+    assert_eq!(q.body["total"], 2);
+
+    assert_eq!(t.app.mail_digest("node-a", false).await.unwrap(), Some(1));
+    assert_eq!(t.app.mail_send().await.unwrap(), 1);
+    // Once a day: a second run the same day does nothing.
+    assert_eq!(t.app.mail_digest("node-a", false).await.unwrap(), Some(0));
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let digest = &messages[0];
+    for n in [&a["number"], &b["number"]] {
+        assert!(digest.contains(n.as_str().unwrap()), "{digest}");
+    }
+    assert!(
+        header(digest, "Subject")
+            .unwrap()
+            .contains("2 notifications")
+    );
+    let q = t.get("/api/v1/mail/queue?status=digested", &t.admin).await;
+    assert_eq!(q.body["total"], 2);
+}
+
+#[tokio::test]
+async fn admins_edit_settings_and_templates_with_preview_and_test_send() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    let (_, agent) = t.user("gus", "agent", None).await;
+    assert_eq!(t.get("/api/v1/mail/settings", &agent).await.status, 403);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/settings",
+            Some(&t.admin),
+            Some(json!({ "host": "", "port": 0, "from_address": "nope", "mail_domain": "a b" })),
+        )
+        .await;
+    let fields: Vec<_> = r.problem(422)["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    for f in ["host", "port", "from_address", "mail_domain"] {
+        assert!(fields.contains(&f.to_string()), "{f} in {fields:?}");
+    }
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/settings",
+            Some(&t.admin),
+            Some(json!({
+                "host": "127.0.0.1", "port": sink.port, "security": "none", "username": "desk",
+                "password": "s3cret", "from_address": "desk@desk.example", "mail_domain": "desk.example",
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["password_set"], true);
+    assert!(!r.body.to_string().contains("s3cret"));
+    let audit = t
+        .get(
+            "/api/v1/audit?record_type=setting&record_id=mail_smtp",
+            &t.admin,
+        )
+        .await;
+    assert!(
+        !audit.body.to_string().contains("s3cret"),
+        "no password in the audit trail"
+    );
+    // The sink offers no authentication: clear the credentials ("" clears the password).
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/settings",
+            Some(&t.admin),
+            Some(json!({
+                "host": "127.0.0.1", "port": sink.port, "security": "none", "password": "",
+                "from_address": "desk@desk.example", "mail_domain": "desk.example",
+            })),
+        )
+        .await;
+    assert_eq!(r.body["password_set"], false, "{}", r.body);
+
+    // Templates: every kind listed; a broken one is refused on its field.
+    let list = t.get("/api/v1/mail/templates", &t.admin).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 12);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/templates/record_created",
+            Some(&t.admin),
+            Some(json!({ "subject": "ok", "body": "{% if record.number %}unclosed" })),
+        )
+        .await;
+    assert_eq!(r.problem(422)["field"], "body");
+    let r = t
+        .post(
+            "/api/v1/mail/templates/record_created/preview",
+            &t.admin,
+            json!({ "subject": "New: {{ record.title | upper }}", "body": "For {{ recipient.name }}" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["subject"], "New: PRINTER ON FLOOR 2 IS JAMMED");
+    assert_eq!(r.body["body"], "For Ann Example");
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/templates/record_created",
+            Some(&t.admin),
+            Some(json!({ "subject": "We got it: {{ record.title }}", "body": "Thanks, {{ recipient.name }}." })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["customized"], true);
+    assert_eq!(
+        t.get("/api/v1/mail/templates/nope", &t.admin).await.status,
+        404
+    );
+
+    // The saved template is used, and the record tag is added when it lacks one.
+    let (_, cust) = customer(&t, "hal").await;
+    let inc = incident(&t, &cust, "Badge lost").await;
+    assert_eq!(pump(&t).await, 1);
+    let m = &sink.messages()[0];
+    assert_eq!(
+        header(m, "Subject").unwrap(),
+        format!(
+            "[{}] We got it: Badge lost",
+            inc["number"].as_str().unwrap()
+        )
+    );
+    assert!(m.contains("Thanks, hal."), "{m}");
+
+    // Test sends go out at once, outside the queue.
+    let r = t
+        .post(
+            "/api/v1/mail/settings/test",
+            &t.admin,
+            json!({ "to": "ops@example.org" }),
+        )
+        .await;
+    assert_eq!(r.body, json!({ "sent": true, "error": null }));
+    let r = t
+        .post(
+            "/api/v1/mail/templates/record_resolved/test",
+            &t.admin,
+            json!({ "to": "ops@example.org" }),
+        )
+        .await;
+    assert_eq!(r.body["sent"], true, "{}", r.body);
+    let all = sink.messages();
+    assert_eq!(all.len(), 3);
+    assert_eq!(header(&all[1], "Subject").unwrap(), "Steward test mail");
+    assert!(header(&all[2], "Subject").unwrap().contains("Resolved"));
+    let r = t
+        .send(
+            reqwest::Method::DELETE,
+            "/api/v1/mail/templates/record_created",
+            Some(&t.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["customized"], false, "{}", r.body);
+}
