@@ -13,3 +13,4 @@ pub mod schema;
 pub mod settings;
 pub mod teams;
 pub mod users;
+pub mod webhooks;

@@ -45,7 +45,6 @@ pub struct Webhook {
 /// secret, the only time the secret is shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookWithSecret {
-    #[serde(flatten)]
     pub webhook: Webhook,
     pub secret: String,
 }
