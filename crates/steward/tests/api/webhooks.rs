@@ -531,3 +531,116 @@ async fn two_nodes_deliver_each_event_once() {
     assert_eq!(distinct.len(), 6);
     assert_eq!(seen.len(), 7, "one failed attempt, retried once");
 }
+
+#[tokio::test]
+async fn an_admin_manages_webhooks_and_their_delivery_log_with_forms() {
+    use crate::support::ADMIN_PASSWORD;
+    use crate::ui::{Browser, csrf_of};
+    let t = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    t.user("mona", "manager", None).await;
+    let mut manager = Browser::new(&t);
+    manager.login("mona", "mona-password").await;
+    assert_eq!(manager.get("/manage/webhooks").await.status, 403);
+
+    let mut b = Browser::new(&t);
+    b.login("admin", ADMIN_PASSWORD).await;
+    let list = b.get("/manage/webhooks").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Create a webhook"), "{}", list.body);
+    let csrf = csrf_of(&list.body);
+    let url = receiver.url("/form");
+    let bad = b
+        .post(
+            "/manage/webhooks",
+            &[
+                ("csrf", &csrf),
+                ("name", "Chat"),
+                ("url", "ftp://example.org/"),
+                ("events", "incident.created"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("must be an http:// or https:// address"));
+    assert!(bad.body.contains("value=\"Chat\""));
+    let made = b
+        .post(
+            "/manage/webhooks",
+            &[
+                ("csrf", &csrf),
+                ("name", "Chat"),
+                ("url", &url),
+                ("events", "incident.created"),
+                ("events", "problem.*"),
+                ("filter", "priority = P1, P2"),
+                ("max_failures", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let shown = b.get("/manage/webhooks").await;
+    assert!(
+        shown
+            .body
+            .contains("Its signing secret, shown only now: whsec_")
+    );
+    let hooks = t.get("/api/v1/webhooks", &t.admin).await.body;
+    let hook = hooks[0]["id"].as_i64().unwrap();
+    assert_eq!(hooks[0]["events"], json!(["incident.created", "problem.*"]));
+    assert_eq!(hooks[0]["max_failures"], 5);
+    assert_eq!(hooks[0]["filter"], "priority = P1, P2");
+    let edit = b.get(&format!("/manage/webhooks/{hook}")).await;
+    assert!(edit.body.contains("Edit the webhook"));
+    assert!(edit.body.contains("priority = P1, P2"));
+
+    incident(&t, "Payments down", "high").await;
+    t.app.run_webhooks("node-a").await.unwrap();
+    let log = b.get(&format!("/manage/webhooks/{hook}/log")).await;
+    assert_eq!(log.status, 200);
+    assert!(
+        log.body.contains("Delivered") && log.body.contains("HTTP 200"),
+        "{}",
+        log.body
+    );
+    let delivery = deliveries(&t, hook).await[0]["id"].as_i64().unwrap();
+    let again = b
+        .post(
+            &format!("/manage/webhooks/{hook}/deliveries/{delivery}/redeliver"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(again.status, 303);
+    assert_eq!(deliveries(&t, hook).await[0]["status"], "pending");
+    let off = b
+        .post(
+            &format!("/manage/webhooks/{hook}/disable"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(off.status, 303);
+    let read = t.get(&format!("/api/v1/webhooks/{hook}"), &t.admin).await;
+    assert_eq!(read.body["enabled"], false);
+    assert!(
+        b.get(&format!("/manage/webhooks/{hook}/log"))
+            .await
+            .body
+            .contains("Disabled: disabled by admin")
+    );
+    let rotated = b
+        .post(
+            &format!("/manage/webhooks/{hook}/rotate"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(rotated.status, 303);
+    assert_eq!(
+        b.post(
+            &format!("/manage/webhooks/{hook}/enable"),
+            &[("csrf", "forged")]
+        )
+        .await
+        .status,
+        403
+    );
+}

@@ -204,7 +204,7 @@ async fn log(State(s): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiRe
         });
     }
     let page = LogPage {
-        l: ui.layout(&format!("{}: deliveries", webhook.name), "manage"),
+        l: ui.layout(format!("{}: deliveries", webhook.name), "manage"),
         section: "webhooks",
         state: state(&webhook),
         webhook,
