@@ -45,6 +45,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
     let mail = tokio::spawn(mail(app.clone(), node.clone()));
+    let webhooks = tokio::spawn(webhooks(app.clone(), node.clone()));
     let improvements = tokio::spawn(improvements(app.clone(), node));
     let metrics = match &config.metrics_listen {
         Some(address) => Some(serve_metrics(&app, &config, address).await?),
@@ -62,6 +63,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     probes.abort();
     improvements.abort();
     mail.abort();
+    webhooks.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)
@@ -200,6 +202,21 @@ async fn probes(app: steward_app::App, node: String) {
                 Err(e) => tracing::warn!(error = %e, "health probes failed"),
             }
         });
+    }
+}
+
+/// Enqueues webhook deliveries for new events (the dispatcher's lease keeps that on one node)
+/// and sends the due ones (every node sends; each delivery is claimed by one).
+async fn webhooks(app: steward_app::App, node: String) {
+    let mut tick = every(Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        match app.run_webhooks(&node).await {
+            Ok(n) if n > 0 => tracing::debug!(attempts = n, "webhook deliveries"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook deliveries failed"),
+        }
     }
 }
 

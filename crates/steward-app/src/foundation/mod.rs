@@ -12,3 +12,6 @@ pub mod people;
 pub mod preferences;
 pub mod secrets;
 pub mod settings;
+pub mod webhook_dispatch;
+pub mod webhook_send;
+pub mod webhooks;

@@ -15,3 +15,4 @@ pub mod people;
 pub mod role;
 pub(crate) mod text_enum;
 pub mod validation;
+pub mod webhook;

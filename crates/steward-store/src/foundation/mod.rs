@@ -14,3 +14,4 @@ pub mod schema;
 pub mod settings;
 pub mod teams;
 pub mod users;
+pub mod webhooks;

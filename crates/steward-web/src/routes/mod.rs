@@ -52,6 +52,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         assurance::investigations::Api::openapi(),
         assurance::probes::Api::openapi(),
         assurance::continuity::Api::openapi(),
+        foundation::webhooks::Api::openapi(),
     ]
 }
 
@@ -103,6 +104,7 @@ pub fn all() -> Router<AppState> {
         .merge(improvement::system_documents::routes())
         .merge(improvement::objectives::routes())
         .merge(improvement::risks::routes())
+        .merge(foundation::webhooks::routes())
 }
 
 /// The page asked for by `limit` and `offset`; out-of-range values → 400 naming the parameter.

@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .merge(improvement::system::routes())
         .merge(improvement::objectives::routes())
         .merge(improvement::risks::routes())
+        .merge(foundation::webhooks::routes())
 }
 
 const FLASH_COOKIE: &str = "steward_flash";

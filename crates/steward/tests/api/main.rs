@@ -57,3 +57,4 @@ mod tenancy;
 mod ticket_edit;
 mod ticket_isolation;
 mod ui;
+mod webhooks;

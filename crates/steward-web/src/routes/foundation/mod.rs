@@ -11,3 +11,4 @@ pub mod preferences;
 pub mod teams;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;

@@ -17,3 +17,4 @@ pub(crate) mod people;
 pub(crate) mod screen;
 pub(crate) mod session;
 pub(crate) mod svg;
+pub(crate) mod webhooks;
