@@ -169,7 +169,8 @@ async fn numbers_lifecycle_conflicts_and_audit() {
     let r = t.get("/api/v1/changes?status=closed", &agent).await;
     assert_eq!(r.body["total"], 1, "{}", r.body);
     assert_eq!(r.body["items"][0]["number"], "CHG-000001");
-    let (_, customer) = t.user("cora", "customer", None).await;
+    let org = t.create_org("Acme").await;
+    let (_, customer) = t.user("cora", "customer", Some(org)).await;
     assert_eq!(t.get("/api/v1/changes", &customer).await.status, 403);
     let (_, auditor) = t.user("aud", "auditor", None).await;
     assert_eq!(t.get("/api/v1/changes", &auditor).await.status, 200);
