@@ -298,7 +298,8 @@ impl App {
         id: i64,
         input: DecisionInput,
     ) -> Result<Change> {
-        may_read(actor)?;
+        // Auditors stay read-only even when a board lists them.
+        may_work(actor)?;
         let (decision, comment) = input.parse()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
