@@ -1559,7 +1559,8 @@ test('a manager keeps the register of documented information, the plan and the c
 });
 
 test('a manager walks a normal change from draft to closed', async () => {
-  const page = await newPage();
+  // Without the CSP, so that axe can be injected.
+  const page = await newPage({ bypassCSP: true });
   await login(page, 'mona');
   await page.goto(`${BASE}/manage/changes`);
   await page.getByLabel(/^Title/).fill('Replace the mail relay');
