@@ -1692,6 +1692,54 @@ test('an admin subscribes a webhook, sees a signed delivery in its log, redelive
   }
 });
 
+test('a manager walks a normal change from draft to closed', async () => {
+  // Without the CSP, so that axe can be injected.
+  const page = await newPage({ bypassCSP: true });
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage/changes`);
+  await page.getByLabel(/^Title/).fill('Replace the mail relay');
+  await page.getByLabel(/^Type/).selectOption('normal');
+  await page.getByLabel('Implementation plan').fill('Install the new relay, switch MX');
+  await page.getByLabel('Test plan').fill('Send and receive a test mail');
+  await page.getByLabel('Back-out plan').fill('Switch MX back');
+  await page.getByLabel('Planned start').fill('2030-06-01T20:00:00Z');
+  await page.getByLabel('Planned end').fill('2030-06-01T19:00:00Z');
+  await page.getByLabel(/tested in a production-like/).selectOption('0');
+  await page.getByLabel(/backed out quickly/).selectOption('0');
+  await page.getByLabel(/How many users/).selectOption('1');
+  await page.getByRole('button', { name: 'Create' }).click();
+  // The window is refused next to its field, the input kept.
+  await assert.doesNotReject(page.locator('.field-error').getByText(/must be after planned_start/).waitFor());
+  await page.getByLabel('Planned end').fill('2030-06-01T22:00:00Z');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Change CHG-\d+ was created/);
+  const row = page.getByRole('row', { name: /Replace the mail relay/ });
+  assert.match(await row.textContent(), /Normal.*Medium.*Draft/s);
+  await row.getByRole('link', { name: /Open/ }).click();
+  await page.waitForURL(/\/manage\/changes\/\d+\/view$/);
+  for (const [button, status] of [
+    ['Submit for assessment', 'Assessment'],
+    ['Assess', 'Authorized'],
+    ['Schedule', 'Scheduled'],
+    ['Start implementation', 'Implementing'],
+  ]) {
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await page.waitForLoadState('load');
+    await assert.doesNotReject(page.getByRole('heading', { name: `Status: ${status}` }).waitFor());
+  }
+  await page.getByLabel('Outcome').selectOption('successful');
+  await page.getByRole('button', { name: 'Complete', exact: true }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Review' }).waitFor());
+  assert.deepEqual(await axe(page), []);
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Closed' }).waitFor());
+  await shot(page, 'change-closed');
+  await page.context().close();
+});
+
 test('the guided start seeds the template and the conformity map shows what remains', async () => {
   const page = await newPage();
   await login(page, 'admin', ADMIN_PASSWORD);

@@ -1,8 +1,11 @@
 //! Service delivery — its use cases: services, the service catalogue, configuration items and their
-//! relations, suppliers and their agreements; changes and releases will join them.
+//! relations, suppliers and their agreements, and changes with their risk, approvals and reviews;
+//! releases will join them.
 //! ISO/IEC 20000-1 8.2 (service portfolio, catalogue, configuration), 8.3.4 (suppliers) and 8.5.
 
 pub mod catalogue;
+pub mod change_config;
+pub mod changes;
 pub mod cis;
 pub mod services;
 pub mod suppliers;

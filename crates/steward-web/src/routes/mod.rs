@@ -16,6 +16,8 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         delivery::services::Api::openapi(),
         delivery::suppliers::Api::openapi(),
         delivery::agreements::Api::openapi(),
+        delivery::changes::Api::openapi(),
+        delivery::change_config::Api::openapi(),
         improvement::complaints::Api::openapi(),
         improvement::improvements::Api::openapi(),
         improvement::reviews::Api::openapi(),
@@ -68,6 +70,8 @@ pub fn all() -> Router<AppState> {
         .merge(delivery::services::routes())
         .merge(delivery::cis::routes())
         .merge(delivery::catalogue::routes())
+        .merge(delivery::changes::routes())
+        .merge(delivery::change_config::routes())
         .merge(resolution::tickets::routes())
         .merge(resolution::incidents::routes())
         .merge(resolution::requests::routes())

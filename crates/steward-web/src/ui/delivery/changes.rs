@@ -1,0 +1,435 @@
+//! The change screens: the list with filters and the create form (the shared list page), the
+//! edit form, and a change's page with its lifecycle actions (8.5.1).
+use crate::AppState;
+use crate::ui::foundation::choices;
+use crate::ui::foundation::fields::{self, Field, Group, Input};
+use crate::ui::foundation::list_page::{FormSpec, ListPage, id_of, input, invalid, opt, saved};
+use crate::ui::{FormData, Layout, REFUSAL, Ui, UiError, UiResult, see_other, status_label};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use serde_json::{Map, Value, json};
+use steward_app::AppError;
+use steward_domain::delivery::change::{Change, ChangeInput, ChangePatch, ChangeStatus};
+use steward_domain::delivery::change_policy::RiskQuestionnaire;
+
+const BASE: &str = "/manage/changes";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(BASE, get(list).post(create))
+        .route("/manage/changes/{id}", get(edit).post(update))
+        .route("/manage/changes/{id}/view", get(show))
+        .route("/manage/changes/{id}/act/{action}", post(act))
+}
+
+fn may_read(ui: &Ui) -> Result<(), UiError> {
+    if ui.staff() {
+        Ok(())
+    } else {
+        Err(UiError::App(AppError::forbidden()))
+    }
+}
+
+fn choice(values: &[&str]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|v| ((*v).to_owned(), status_label(v)))
+        .collect()
+}
+
+/// The form's fields; a new change also picks its type and template. Each risk question is a
+/// choice named `risk.<key>`, gathered into `risk_answers` when the form is read.
+async fn groups(
+    state: &AppState,
+    ui: &Ui,
+    creating: bool,
+    q: &RiskQuestionnaire,
+) -> Result<Vec<Group>, UiError> {
+    let mut main = Vec::new();
+    if creating {
+        let templates = state
+            .app
+            .change_templates(&ui.actor)
+            .await?
+            .into_iter()
+            .filter(|t| t.active)
+            .map(|t| (t.id, t.name))
+            .collect();
+        main.push(
+            Field::new(
+                "change_type",
+                "Type",
+                Input::Choice(choice(&["normal", "standard", "emergency"])),
+            )
+            .required(),
+        );
+        main.push(
+            Field::new(
+                "template_id",
+                "Standard-change template",
+                Input::Pick(templates, "None"),
+            )
+            .hint("A standard change comes from a template, which supplies its plans."),
+        );
+    }
+    let cis = state
+        .app
+        .list_cis(&ui.actor, Default::default(), Default::default())
+        .await?
+        .items
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    main.extend([
+        Field::text("title", "Title").required(),
+        Field::text("category", "Category"),
+        Field::new("description", "Description", Input::Long),
+        Field::new("justification", "Justification", Input::Long),
+        Field::new(
+            "service_change",
+            "Service change",
+            Input::Choice(choice(&["none", "new", "removed"])),
+        )
+        .hint("A new or removed service makes this a major change: it needs a design and transition record."),
+        Field::new(
+            "service_ids",
+            "Affected services",
+            Input::Many(choices::services(state, ui).await),
+        ),
+        Field::new("ci_ids", "Affected CIs", Input::Many(cis))
+            .hint("The services depending on them count towards the impact."),
+        Field::new("implementation_plan", "Implementation plan", Input::Long),
+        Field::new("test_plan", "Test plan", Input::Long),
+        Field::new("backout_plan", "Back-out plan", Input::Long),
+        Field::text("planned_start", "Planned start")
+            .hint("RFC 3339, for example 2026-06-01T20:00:00Z."),
+        Field::text("planned_end", "Planned end").hint("After the planned start."),
+    ]);
+    let risk = q
+        .questions
+        .iter()
+        .map(|question| {
+            let options = std::iter::once((String::new(), "Not answered".to_owned()))
+                .chain(
+                    question
+                        .answers
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| (i.to_string(), a.label.clone())),
+                )
+                .collect();
+            Field::new(
+                format!("risk.{}", question.key),
+                question.text.clone(),
+                Input::Choice(options),
+            )
+        })
+        .collect();
+    Ok(vec![
+        Group::plain(main),
+        Group {
+            legend: Some("Risk assessment".into()),
+            fields: risk,
+        },
+    ])
+}
+
+/// The form as the API's JSON, with the risk choices gathered into `risk_answers` (left out
+/// when none is chosen, so an edit keeps the recorded answers).
+fn read<T: serde::de::DeserializeOwned>(page: &ListPage, form: &FormData) -> Result<T, AppError> {
+    let json = fields::read(form, page.groups()).map_err(invalid)?;
+    let mut out = Map::new();
+    let mut answers = Vec::new();
+    for (k, v) in json {
+        match k.strip_prefix("risk.") {
+            Some(key) => {
+                if let Some(i) = v.as_str().and_then(|s| s.parse::<i64>().ok()) {
+                    answers.push(json!({"question": key, "answer": i}));
+                }
+            }
+            None => {
+                out.insert(k, v);
+            }
+        }
+    }
+    if !answers.is_empty() {
+        out.insert("risk_answers".into(), Value::Array(answers));
+    }
+    input::<T>(Value::Object(out)).map_err(invalid)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+}
+
+async fn list_page(
+    state: &AppState,
+    ui: &Ui,
+    status: Option<ChangeStatus>,
+    editing: Option<i64>,
+) -> Result<ListPage, UiError> {
+    let mut page = ListPage::new(ui, "Changes", "changes");
+    page.intro = Some(
+        "Requests for change from draft through assessment, approval, scheduling and implementation to review."
+            .into(),
+    );
+    page.related = vec![("/manage/changes".into(), "All".into())];
+    for s in ChangeStatus::ALL {
+        page.related.push((
+            format!("/manage/changes?status={}", s.as_str()),
+            status_label(s.as_str()),
+        ));
+    }
+    page.related.extend([
+        (
+            "/manage/change-boards".into(),
+            "Change advisory boards".into(),
+        ),
+        (
+            "/manage/change-templates".into(),
+            "Standard-change templates".into(),
+        ),
+    ]);
+    page.headers = vec![
+        "Number",
+        "Title",
+        "Type",
+        "Risk",
+        "Impact",
+        "Status",
+        "Planned start",
+    ];
+    let filter = steward_store::delivery::changes::Filter {
+        status,
+        ..Default::default()
+    };
+    let list = state
+        .app
+        .list_changes(&ui.actor, filter, Default::default())
+        .await?
+        .items;
+    page.link_label = "Open";
+    for c in &list {
+        page.row_links
+            .push(format!("/manage/changes/{}/view", c.id));
+        page.rows.push(vec![
+            c.number.clone(),
+            c.title.clone(),
+            status_label(c.change_type.as_str()),
+            status_label(c.risk_level.as_str()),
+            status_label(c.impact.as_str()),
+            status_label(c.status.as_str()),
+            opt(c.planned_start.clone()),
+        ]);
+    }
+    let q = state.app.change_risk_questionnaire(&ui.actor).await?;
+    if ui.actor.role != steward_domain::Role::Auditor {
+        page.form = Some(FormSpec::new(
+            "change",
+            groups(state, ui, editing.is_none(), &q).await?,
+        ));
+    }
+    Ok(page)
+}
+
+async fn list(State(state): State<AppState>, ui: Ui, Query(q): Query<ListQuery>) -> UiResult {
+    may_read(&ui)?;
+    let status = q.status.as_deref().and_then(ChangeStatus::parse);
+    Ok(ui.page(&list_page(&state, &ui, status, None).await?))
+}
+
+async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResult {
+    may_read(&ui)?;
+    ui.check_csrf(&form)?;
+    let page = list_page(&state, &ui, None, None).await?;
+    let result = match read::<ChangeInput>(&page, &form) {
+        Ok(i) => state.app.create_change(&ui.actor, i).await,
+        Err(e) => Err(e),
+    };
+    saved(&ui, page, None, form, result, |c| {
+        format!("Change {} was created.", c.number)
+    })
+}
+
+async fn edit(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
+    may_read(&ui)?;
+    let id = id_of(&raw)?;
+    let change = state.app.get_change(&ui.actor, id).await?;
+    let mut page = list_page(&state, &ui, None, Some(id)).await?;
+    // The risk choices are not fields of the record: fill them from its answers.
+    let json = serde_json::to_value(&change).unwrap_or_default();
+    let mut values = fields::fill(&json, page.groups());
+    for a in &change.risk_answers {
+        values
+            .0
+            .push((format!("risk.{}", a.question), a.answer.to_string()));
+    }
+    page.values = values;
+    page.edit = Some(id);
+    Ok(ui.page(&page))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    may_read(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let page = list_page(&state, &ui, None, Some(id)).await?;
+    let result = match read::<ChangePatch>(&page, &form) {
+        Ok(p) => state.app.update_change(&ui.actor, id, p).await,
+        Err(e) => Err(e),
+    };
+    saved(&ui, page, Some(id), form, result, |c| {
+        format!("Change {} was saved.", c.number)
+    })
+}
+
+#[derive(Template)]
+#[template(path = "change.html")]
+struct ChangePage {
+    l: Layout,
+    section: &'static str,
+    c: Change,
+    /// (question, chosen answer) for each answered risk question.
+    risks: Vec<(String, String)>,
+    may_work: bool,
+}
+
+impl ChangePage {
+    fn is(&self, status: &str) -> bool {
+        self.c.status.as_str() == status
+    }
+
+    fn can(&self, status: &str) -> bool {
+        self.c.allowed_next.iter().any(|s| s.as_str() == status)
+    }
+
+    fn label(&self, s: &str) -> String {
+        status_label(s)
+    }
+
+    fn awaiting_decisions(&self) -> bool {
+        self.is("assessment") && self.c.approval.state.as_str() == "requested"
+    }
+}
+
+async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
+    may_read(&ui)?;
+    let id = id_of(&raw)?;
+    let c = state.app.get_change(&ui.actor, id).await?;
+    let q = state.app.change_risk_questionnaire(&ui.actor).await?;
+    let risks = c
+        .risk_answers
+        .iter()
+        .map(|a| {
+            let question = q.questions.iter().find(|x| x.key == a.question);
+            let text = question.map_or(a.question.clone(), |x| x.text.clone());
+            let answer = question
+                .and_then(|x| x.answers.get(a.answer as usize))
+                .map_or(a.answer.to_string(), |x| x.label.clone());
+            (text, answer)
+        })
+        .collect();
+    let page = ChangePage {
+        l: ui.layout(format!("Change {}", c.number), "manage"),
+        section: "changes",
+        c,
+        risks,
+        may_work: ui.actor.role != steward_domain::Role::Auditor,
+    };
+    Ok(ui.page(&page))
+}
+
+/// One lifecycle action from the change's page; a refusal comes back as the flash.
+async fn act(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path((raw, action)): Path<(String, String)>,
+    form: FormData,
+) -> UiResult {
+    may_read(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let a = &state.app;
+    let actor = &ui.actor;
+    let text = |name: &str| form.text(name).map_or(Value::Null, Value::String);
+    let result = match action.as_str() {
+        "submit" => a.submit_change(actor, id).await,
+        "assess" => a.assess_change(actor, id).await,
+        "start" => a.start_change(actor, id).await,
+        "close" => a.close_change(actor, id).await,
+        "cancel" => a.cancel_change(actor, id).await,
+        "schedule" => match input(json!({"planned_start": text("planned_start"),
+                                          "planned_end": text("planned_end")}))
+        {
+            Ok(i) => a.schedule_change(actor, id, i).await,
+            Err(e) => Err(invalid(e)),
+        },
+        "complete" => match input(json!({"outcome": text("outcome")})) {
+            Ok(i) => a.complete_change(actor, id, i).await,
+            Err(e) => Err(invalid(e)),
+        },
+        "decide" => {
+            match input(json!({"decision": text("decision"), "comment": text("comment")})) {
+                Ok(i) => a.decide_change(actor, id, i).await,
+                Err(e) => Err(invalid(e)),
+            }
+        }
+        "review" => match input(json!({"notes": text("notes").as_str().unwrap_or(""),
+                                        "outcome": text("outcome").as_str().unwrap_or("")}))
+        {
+            Ok(i) => a.review_change(actor, id, i).await,
+            Err(e) => Err(invalid(e)),
+        },
+        "design" => match input(json!({
+            "requirements": text("requirements").as_str().unwrap_or(""),
+            "design": text("design").as_str().unwrap_or(""),
+            "acceptance_criteria": text("acceptance_criteria").as_str().unwrap_or(""),
+            "transition_plan": text("transition_plan").as_str().unwrap_or("")}))
+        {
+            Ok(i) => a.put_change_design(actor, id, i).await,
+            Err(e) => Err(invalid(e)),
+        },
+        "incident" => match form.id("incident_id") {
+            Ok(Some(incident_id)) => {
+                a.link_change_incident(
+                    actor,
+                    id,
+                    steward_domain::delivery::change::IncidentLinkInput { incident_id },
+                )
+                .await
+            }
+            Ok(None) => Err(AppError::invalid("incident_id", "name the incident")),
+            Err(e) => Err(e.into()),
+        },
+        _ => return Err(UiError::NotFound),
+    };
+    let view = format!("/manage/changes/{id}/view");
+    match result {
+        Ok(c) => Ok(see_other(
+            &view,
+            &format!("Change {}: {}.", c.number, status_label(c.status.as_str())),
+        )),
+        Err(AppError::Invalid(e)) => {
+            let messages: Vec<String> =
+                e.0.iter()
+                    .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
+                    .collect();
+            Ok(see_other(
+                &view,
+                &format!("{REFUSAL}{}", messages.join("; ")),
+            ))
+        }
+        Err(AppError::Conflict { message, .. })
+        | Err(AppError::TransitionNotAllowed { message, .. })
+        | Err(AppError::Forbidden(message)) => Ok(see_other(&view, &format!("{REFUSAL}{message}"))),
+        Err(e) => Err(e.into()),
+    }
+}
