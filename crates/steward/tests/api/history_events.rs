@@ -87,7 +87,13 @@ fn event_log() -> Vec<Event> {
     for i in 0..36i64 {
         let case = format!("C-{i:03}");
         let start = base + i * 7 * 3600 + (i * 977) % 3600;
-        let mut team = TEAMS[(i % 3) as usize];
+        // Cases reassigned from triage never end there: its team exists only if every team a
+        // case passed through becomes one.
+        let mut team = if i % 3 == 0 {
+            "Triage"
+        } else {
+            TEAMS[(i % 3) as usize]
+        };
         let mut owner = format!("agent{}", i % 4);
         let mut at = start;
         let mut push = |step: Step, at: i64, team: &str, owner: &str| {
@@ -375,6 +381,7 @@ async fn import_and_check(how: [&str; 2], csv: &str, log: &[Event], dir: &Path) 
         .iter()
         .map(|t| t["name"].as_str().unwrap().to_owned())
         .collect();
+    assert!(f.teams.contains("Triage"));
     assert!(f.teams.is_subset(&names), "{:?} not in {names:?}", f.teams);
 
     // The event export gives back one event per row read, and each case's true span.

@@ -469,7 +469,7 @@ impl Mapping {
         let mut optional = Vec::new();
         for (i, name) in raw.optional_fields.iter().enumerate() {
             match Field::parse(name) {
-                Some(f) if f == Field::Status => e.push(FieldError::new(
+                Some(Field::Status) => e.push(FieldError::new(
                     format!("optional_fields[{i}]"),
                     "status is always required",
                 )),
