@@ -27,6 +27,14 @@ pub fn activity(event: &str, to_status: Option<&str>) -> String {
     }
 }
 
+/// Whether a timeline event is an activity of the case. The `imported` marker is not: it
+/// records when Steward read the history (the import's own time, with its source and file),
+/// so exporting it would stretch every imported case to the import date. It stays on the
+/// record's timeline and in the audit trail; the event log gives back the source's events.
+pub fn is_case_activity(event: &str) -> bool {
+    event != "imported"
+}
+
 pub const CSV_HEADER: [&str; 8] = [
     "case_id",
     "activity",
@@ -227,6 +235,13 @@ mod tests {
             lines[1].starts_with("INC-1,created,2026-01-01T09:00:00Z,"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_import_marker_is_not_an_activity_of_the_case() {
+        assert!(!is_case_activity("imported"));
+        assert!(is_case_activity("edited"));
+        assert!(is_case_activity("transition"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::app::{change, require};
 use crate::{App, AppError, Result};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use steward_domain::foundation::people::NewTeam;
+use steward_domain::foundation::people::{NewOrganization, NewTeam};
 use steward_domain::reporting::history::ImportedRecord;
 use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::ticket::TicketKind;
@@ -26,6 +26,7 @@ pub struct ImportSummary {
     /// Already imported with identical rows.
     pub unchanged: usize,
     pub teams_created: usize,
+    pub organizations_created: usize,
     /// Records refused for their references (`line N: …`); rows refused earlier are the
     /// caller's to report.
     pub skipped: Vec<String>,
@@ -38,6 +39,8 @@ pub struct ImportOptions {
     pub source: String,
     pub kind: TicketKind,
     pub create_teams: bool,
+    /// Create an organization for each name not yet known.
+    pub create_organizations: bool,
     /// Refuse the whole import if any record cannot be written.
     pub strict: bool,
     pub file_sha256: String,
@@ -117,10 +120,9 @@ impl App {
             };
             let organization_id = match &record.organization {
                 None => None,
-                Some(o) => match lookup(&mut names.orgs, o, async |n| {
-                    orgs::id_by_name(tx.ex(), n).await
-                })
-                .await?
+                Some(o) => match self
+                    .organization_named(&mut tx, actor, &mut names, o, options, now, &mut summary)
+                    .await?
                 {
                     Some(id) => Some(id),
                     None => {
@@ -132,6 +134,17 @@ impl App {
                 },
             };
             // Last: a record refused for its service or organization creates no team.
+            // Every team the record passed through is a team, not only its last one.
+            let mut passed: Vec<&str> = Vec::new();
+            for t in record.history.iter().filter_map(|h| h.team.as_deref()) {
+                if Some(t) != record.team.as_deref() && !passed.contains(&t) {
+                    passed.push(t);
+                }
+            }
+            for t in passed {
+                self.team_named(&mut tx, actor, &mut names, t, options, now, &mut summary)
+                    .await?;
+            }
             let team_id = match &record.team {
                 None => None,
                 Some(t) => match self
@@ -207,10 +220,7 @@ impl App {
         for (id, row) in &written {
             let r = row.record;
             for h in &r.history {
-                let detail = h
-                    .team
-                    .as_ref()
-                    .map(|t| serde_json::json!({ "team": t }).to_string());
+                let detail = step_detail(h);
                 events.push(EventRow {
                     ticket_id: *id,
                     at: h.at,
@@ -279,6 +289,51 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(summary)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn organization_named(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        names: &mut Names,
+        name: &str,
+        options: &ImportOptions,
+        now: i64,
+        summary: &mut ImportSummary,
+    ) -> Result<Option<i64>> {
+        if let Some(known) = names.orgs.get(name) {
+            return Ok(*known);
+        }
+        let mut id = orgs::id_by_name(tx.ex(), name).await?;
+        if id.is_none() && options.create_organizations {
+            let org = orgs::insert(
+                tx.ex(),
+                &NewOrganization {
+                    name: name.to_owned(),
+                    description: Some(format!("Created by the import from {}", options.source)),
+                },
+                now,
+            )
+            .await?;
+            self.audit(
+                tx,
+                change(
+                    actor,
+                    "organization",
+                    org.id,
+                    "create",
+                    None::<&()>,
+                    Some(&org),
+                ),
+                now,
+            )
+            .await?;
+            summary.organizations_created += 1;
+            id = Some(org.id);
+        }
+        names.orgs.insert(name.to_owned(), id);
+        Ok(id)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -358,6 +413,29 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// A timeline step's detail: the team after it, and what else the source row changed, in
+/// the shape of Steward's own `edited` events (`{"changes": {field: {from, to}}}`).
+fn step_detail(h: &steward_domain::reporting::history::HistoryEvent) -> Option<String> {
+    let mut detail = serde_json::Map::new();
+    if let Some(t) = &h.team {
+        detail.insert("team".into(), t.clone().into());
+    }
+    if !h.changes.is_empty() {
+        let changes: serde_json::Map<String, serde_json::Value> = h
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    serde_json::json!({ "from": c.from, "to": c.to }),
+                )
+            })
+            .collect();
+        detail.insert("changes".into(), changes.into());
+    }
+    (!detail.is_empty()).then(|| serde_json::Value::Object(detail).to_string())
 }
 
 /// A name looked up once per import.

@@ -97,9 +97,9 @@ pub struct ImportRow<'a> {
 const TICKET_COLUMNS: &str = "kind, number, title, description, status, impact, urgency, priority,
     category, channel, organization_id, service_id, team_id, pending_reason, resolution_code,
     resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
-    closed_at, responded_at, resolution_outcome, import_source";
+    closed_at, responded_at, resolution_outcome, import_source, major";
 
-fn ticket_values(r: &ImportRow<'_>) -> [Arg; 25] {
+fn ticket_values(r: &ImportRow<'_>) -> [Arg; 26] {
     let d = r.record;
     [
         r.kind.as_str().into(),
@@ -127,6 +127,7 @@ fn ticket_values(r: &ImportRow<'_>) -> [Arg; 25] {
         r.responded_at.into(),
         r.resolution_outcome.into(),
         r.source.into(),
+        d.major.into(),
     ]
 }
 
@@ -161,7 +162,7 @@ pub async fn insert_tickets(
     rows: &[ImportRow<'_>],
 ) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(rows.len());
-    let per = rows_per_statement(&ex, BATCH / 2, 25);
+    let per = rows_per_statement(&ex, BATCH / 2, 26);
     for chunk in rows.chunks(per) {
         let mut sql = Sql::new("INSERT INTO tickets (");
         sql.push(TICKET_COLUMNS).push(") VALUES ");

@@ -9,7 +9,7 @@ use steward_app::App;
 use steward_domain::Actor;
 use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::resolution::ticket::TicketKind;
-use steward_reports::eventlog::{CsvLog, LogRow, XesLog, activity};
+use steward_reports::eventlog::{CsvLog, LogRow, XesLog, activity, is_case_activity};
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
@@ -65,7 +65,7 @@ pub async fn run(app: &App, command: ExportCommand) -> anyhow::Result<ExitCode> 
             .event_log(&actor, kind, after, PAGE)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for e in &page {
+        for e in page.iter().filter(|e| is_case_activity(&e.event)) {
             let row = LogRow {
                 case_id: e.number.clone(),
                 kind: e.kind.clone(),

@@ -23,7 +23,7 @@ pub struct CsvImport {
     /// Mapping file (TOML) saying how columns become fields.
     #[arg(long, conflicts_with = "preset", required_unless_present = "preset")]
     pub mapping: Option<PathBuf>,
-    /// A mapping shipped with Steward: servicenow-incident.
+    /// A mapping shipped with Steward: servicenow-incident or event-log.
     #[arg(long)]
     pub preset: Option<String>,
     /// Abort (importing nothing) on the first bad row instead of skipping it.
@@ -291,6 +291,7 @@ pub async fn read(args: CsvImport) -> anyhow::Result<ReadImport> {
         source: mapping.source.clone(),
         kind: mapping.kind,
         create_teams: mapping.create_teams,
+        create_organizations: mapping.create_organizations,
         strict: args.strict,
         file_sha256: String::new(),
     };

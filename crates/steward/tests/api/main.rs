@@ -28,6 +28,7 @@ mod escalation;
 mod evidence_map;
 mod hardening;
 mod health;
+mod history_events;
 mod history_import;
 mod improvements;
 mod incidents;

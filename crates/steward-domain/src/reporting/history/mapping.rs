@@ -97,7 +97,16 @@ pub enum Source {
     Column(String),
     /// Literal text with `{column}` placeholders.
     Template(Vec<Piece>),
+    /// Several columns read as one value, their cells joined by `|` (a missing cell is
+    /// empty), so a value map can be keyed on both: `"Waiting|Customer" = "pending"`.
+    Columns(Vec<String>),
 }
+
+/// What separates the cells of a field read from several columns.
+pub const JOIN: char = '|';
+
+/// The value-map key that catches every source value the map does not list.
+pub const ANY: &str = "*";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
@@ -142,13 +151,26 @@ impl Source {
                     Piece::Text(_) => None,
                 })
                 .collect(),
+            Source::Columns(c) => c.iter().map(String::as_str).collect(),
         }
     }
+}
+
+/// A field's source as written: one column (or a template), or a list of columns.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SourceToml {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingToml {
+    /// A preset this mapping starts from (read before deserializing; ignored here).
+    #[serde(default)]
+    #[allow(dead_code)]
+    extends: Option<String>,
     source: String,
     kind: Option<String>,
     key: String,
@@ -158,13 +180,17 @@ struct MappingToml {
     time_zone: Option<String>,
     #[serde(default)]
     timestamp_formats: Vec<String>,
-    fields: BTreeMap<String, String>,
+    fields: BTreeMap<String, SourceToml>,
+    #[serde(default)]
+    optional_fields: Vec<String>,
     #[serde(default)]
     values: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     attributes: Vec<String>,
     #[serde(default)]
     create_teams: bool,
+    #[serde(default)]
+    create_organizations: bool,
 }
 
 /// A checked mapping.
@@ -189,6 +215,10 @@ pub struct Mapping {
     pub attributes: Vec<String>,
     /// Create a team for each assignment group not yet known, instead of refusing the row.
     pub create_teams: bool,
+    /// Create an organization for each name not yet known, instead of refusing the record.
+    pub create_organizations: bool,
+    /// Fields read only when the file has their columns (a preset's optional columns).
+    pub optional: Vec<Field>,
 }
 
 pub const SOURCE_MAX: usize = 100;
@@ -226,10 +256,51 @@ fn check_values(
     }
 }
 
+/// The text of a preset shipped with Steward.
+fn preset_text(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "servicenow-incident" => include_str!("../../../presets/servicenow-incident.toml"),
+        "event-log" => include_str!("../../../presets/event-log.toml"),
+        _ => return None,
+    })
+}
+
+/// Lays a mapping over the preset it extends: tables merge key by key, anything else
+/// (a column, a list) replaces the preset's.
+fn overlay(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => overlay(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Refuses a key of a several-column value map that does not name one value per column.
+fn check_keys(e: &mut Errors, at: &str, columns: &[String], map: &BTreeMap<String, String>) {
+    for from in map.keys() {
+        if from == ANY || from.split(JOIN).count() == columns.len() {
+            continue;
+        }
+        e.push(FieldError::new(
+            format!("{at}.{from:?}"),
+            format!(
+                "the field reads {} columns ({}), so each key names {} values joined by \"{JOIN}\", e.g. \"{}\"",
+                columns.len(),
+                columns.join(", "),
+                columns.len(),
+                columns.iter().map(|c| c.to_uppercase()).collect::<Vec<_>>().join(&JOIN.to_string())
+            ),
+        ));
+    }
+}
+
 impl Mapping {
     /// Parses and checks a mapping file; every problem is named by its TOML key.
     pub fn parse(text: &str) -> Result<Mapping, Invalid> {
-        let raw: MappingToml = toml::from_str(text).map_err(|e| {
+        let syntax = |e: toml::de::Error| {
             let at = e
                 .span()
                 .map(|span| {
@@ -241,7 +312,54 @@ impl Mapping {
                 "mapping",
                 format!("not a valid mapping file{at}: {}", e.message().trim()),
             )
-        })?;
+        };
+        let table: toml::Table = toml::from_str(text).map_err(syntax)?;
+        let raw: MappingToml = match table.get("extends") {
+            Some(toml::Value::String(name)) => {
+                let base = preset_text(name).ok_or_else(|| {
+                    Invalid::one(
+                        "extends",
+                        format!(
+                            "no preset named {name:?} (presets: {})",
+                            Mapping::PRESETS.join(", ")
+                        ),
+                    )
+                })?;
+                let mut merged: toml::Table = toml::from_str(base)
+                    .map_err(|e| Invalid::one("extends", format!("preset {name}: {e}")))?;
+                overlay(&mut merged, table);
+                merged.remove("extends");
+                merged.try_into().map_err(|e: toml::de::Error| {
+                    Invalid::one(
+                        "mapping",
+                        format!("not a valid mapping file: {}", e.message().trim()),
+                    )
+                })?
+            }
+            Some(_) => return Err(Invalid::one("extends", "the name of a preset")),
+            None => Self::raw(text)?,
+        };
+        Self::check(raw)
+    }
+
+    /// Reads the mapping's keys, naming the line and column of a mistake.
+    fn raw(text: &str) -> Result<MappingToml, Invalid> {
+        toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|span| {
+                    let (line, column) = line_and_column(text, span.start);
+                    format!(" at line {line}, column {column}")
+                })
+                .unwrap_or_default();
+            Invalid::one(
+                "mapping",
+                format!("not a valid mapping file{at}: {}", e.message().trim()),
+            )
+        })
+    }
+
+    fn check(raw: MappingToml) -> Result<Mapping, Invalid> {
         let mut e = Errors::new();
         let source = raw.source.trim().to_owned();
         if source.is_empty() || source.len() > SOURCE_MAX {
@@ -293,6 +411,20 @@ impl Mapping {
                 e.push(FieldError::new(at, "not a field an import can fill"));
                 continue;
             };
+            let column = match column {
+                SourceToml::One(c) => c,
+                SourceToml::Many(list) => {
+                    if list.len() < 2 || list.iter().any(|c| c.trim().is_empty()) {
+                        e.push(FieldError::new(
+                            at,
+                            "a list of columns names two or more columns",
+                        ));
+                    } else {
+                        fields.insert(field, Source::Columns(list.clone()));
+                    }
+                    continue;
+                }
+            };
             match Source::parse(column) {
                 Ok(Source::Template(_)) if !field.takes_template() => e.push(FieldError::new(
                     at,
@@ -304,7 +436,12 @@ impl Mapping {
                 Err(m) => e.push(FieldError::new(at, m)),
             }
         }
-        for required in [Field::Status, Field::OpenedAt] {
+        // Event rows derive the opening from their first event's time.
+        let required: &[Field] = match mode {
+            Some(RowMode::Event) => &[Field::Status],
+            _ => &[Field::Status, Field::OpenedAt],
+        };
+        for &required in required {
             if !fields.contains_key(&required) {
                 e.push(FieldError::new(
                     format!("fields.{}", required.name()),
@@ -320,10 +457,31 @@ impl Mapping {
                     if let Some(kind) = kind {
                         check_values(&mut e, &at, field, kind, &map);
                     }
+                    if let Some(Source::Columns(columns)) = fields.get(&field) {
+                        check_keys(&mut e, &at, columns, &map);
+                    }
                     values.insert(field, map.into_iter().collect());
                 }
                 Some(_) => e.push(FieldError::new(at, "this field is not mapped in [fields]")),
                 None => e.push(FieldError::new(at, "not a field an import can fill")),
+            }
+        }
+        let mut optional = Vec::new();
+        for (i, name) in raw.optional_fields.iter().enumerate() {
+            match Field::parse(name) {
+                Some(Field::Status) => e.push(FieldError::new(
+                    format!("optional_fields[{i}]"),
+                    "status is always required",
+                )),
+                Some(f) if fields.contains_key(&f) => optional.push(f),
+                Some(_) => e.push(FieldError::new(
+                    format!("optional_fields[{i}]"),
+                    "this field is not mapped in [fields]",
+                )),
+                None => e.push(FieldError::new(
+                    format!("optional_fields[{i}]"),
+                    "not a field an import can fill",
+                )),
             }
         }
         e.finish()?;
@@ -340,19 +498,17 @@ impl Mapping {
             values,
             attributes: raw.attributes,
             create_teams: raw.create_teams,
+            create_organizations: raw.create_organizations,
+            optional,
         })
     }
 
     /// A mapping shipped with Steward, by name.
     pub fn preset(name: &str) -> Option<Mapping> {
-        let text = match name {
-            "servicenow-incident" => include_str!("../../../presets/servicenow-incident.toml"),
-            _ => return None,
-        };
-        Mapping::parse(text).ok()
+        Mapping::parse(preset_text(name)?).ok()
     }
 
-    pub const PRESETS: &'static [&'static str] = &["servicenow-incident"];
+    pub const PRESETS: &'static [&'static str] = &["servicenow-incident", "event-log"];
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Rows of an export become records: each row is read into typed values (or refused with its
 //! line number), then the rows of one key are folded into the record and its timeline.
-use super::mapping::{Field, Mapping, Piece, RowMode, Source};
+use super::mapping::{ANY, Field, JOIN, Mapping, Piece, RowMode, Source};
+use super::vocabulary;
 use crate::foundation::validation::{Errors, FieldError, Invalid};
-use crate::resolution::ticket::{Channel, Level, Priority};
+use crate::resolution::ticket::{Channel, Level, Priority, TicketKind};
 use crate::resolution::workflow::{PendingReason, Status};
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -43,6 +44,8 @@ pub struct Values {
     pub resolution_code: Option<String>,
     pub resolution_notes: Option<String>,
     pub actor: Option<String>,
+    /// Set by an impact value that means a major incident.
+    pub major: Option<bool>,
 }
 
 impl Values {
@@ -74,9 +77,50 @@ impl Values {
             made_sla,
             resolution_code,
             resolution_notes,
-            actor
+            actor,
+            major
         );
     }
+
+    /// The fields a newer state changed, by name, with their old and new values as text:
+    /// the timeline says what a row did even when neither status nor team moved.
+    fn changes(&self, newer: &Values) -> Vec<Change> {
+        let mut out = Vec::new();
+        macro_rules! text {
+            ($($f:ident => $show:expr),* $(,)?) => { $(
+                if self.$f != newer.$f {
+                    out.push(Change {
+                        name: stringify!($f).to_owned(),
+                        from: self.$f.as_ref().map($show),
+                        to: newer.$f.as_ref().map($show),
+                    });
+                }
+            )* };
+        }
+        text!(
+            title => String::clone,
+            description => String::clone,
+            pending_reason => |p: &PendingReason| p.as_str().to_owned(),
+            impact => |l: &Level| l.as_str().to_owned(),
+            urgency => |l: &Level| l.as_str().to_owned(),
+            priority => |p: &Priority| String::from(*p),
+            category => String::clone,
+            channel => |c: &Channel| c.as_str().to_owned(),
+            service => String::clone,
+            organization => String::clone,
+            resolution_code => String::clone,
+            resolution_notes => String::clone,
+        );
+        out
+    }
+}
+
+/// One field or attribute a row changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub name: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 /// One row read.
@@ -94,6 +138,7 @@ pub struct Row {
 enum Bound {
     Column(usize),
     Template(Vec<BoundPiece>),
+    Columns(Vec<usize>),
 }
 
 #[derive(Debug, Clone)]
@@ -135,7 +180,21 @@ impl Reader {
         let mut fields = Vec::new();
         for (field, source) in &mapping.fields {
             let at = format!("fields.{}", field.name());
+            if mapping.optional.contains(field)
+                && source.columns().iter().any(|c| !index.contains_key(c))
+            {
+                // An optional field whose columns the file lacks is simply not read.
+                continue;
+            }
             let bound = match source {
+                Source::Columns(columns) => {
+                    let found: Vec<Option<usize>> =
+                        columns.iter().map(|c| find(at.clone(), c)).collect();
+                    found
+                        .into_iter()
+                        .collect::<Option<Vec<_>>>()
+                        .map(Bound::Columns)
+                }
                 Source::Column(c) => find(at, c).map(Bound::Column),
                 Source::Template(pieces) => {
                     let mut bound = Vec::new();
@@ -242,10 +301,11 @@ impl Reader {
                     cells_name(self, *field),
                 ),
                 Bound::Template(pieces) => (self.render(cells, pieces), cells_name(self, *field)),
+                Bound::Columns(at) => (self.joined(cells, at), cells_name(self, *field)),
             };
             let Some(text) = text else { continue };
             let mapped = match self.mapping.values.get(field) {
-                Some(map) => match map.get(&text) {
+                Some(map) => match lookup(map, &text) {
                     Some(v) if v.is_empty() => continue,
                     Some(v) => v.clone(),
                     None if is_coded(*field) => {
@@ -278,6 +338,18 @@ impl Reader {
             values,
             attributes,
             digest: digest.finalize().into(),
+        })
+    }
+
+    /// The cells of a several-column field joined by `|`; `None` when all are missing.
+    fn joined(&self, cells: &[&str], columns: &[usize]) -> Option<String> {
+        let parts: Vec<Option<&str>> = columns.iter().map(|at| self.cell(cells, *at)).collect();
+        parts.iter().any(Option::is_some).then(|| {
+            parts
+                .iter()
+                .map(|p| p.unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join(&JOIN.to_string())
         })
     }
 
@@ -327,6 +399,10 @@ impl Reader {
                     )
                 })?)
             }
+            Field::Impact if text.eq_ignore_ascii_case(vocabulary::MAJOR) => {
+                v.impact = Some(Level::High);
+                v.major = Some(true);
+            }
             Field::Impact => v.impact = Some(level(&text)?),
             Field::Urgency => v.urgency = Some(level(&text)?),
             Field::Priority => {
@@ -368,7 +444,15 @@ impl Reader {
         Ok(())
     }
 
-    /// Folds the rows of one key (in file order) into a record.
+    /// Whether the mapping reads `field` (explicitly mapped fields win over derived ones).
+    fn maps(&self, field: Field) -> bool {
+        self.fields.iter().any(|(f, _)| *f == field)
+    }
+
+    /// Folds the rows of one key (in file order) into a record. Each row leaves one step on
+    /// the timeline. Event rows also derive what a snapshot would state: the opening (first
+    /// event), the resolution and closure (transitions into them, cleared on a reopen) and
+    /// the reassignment and reopen counts, unless the mapping maps those fields.
     pub fn assemble(&self, mut rows: Vec<Row>) -> Result<ImportedRecord, RowError> {
         let first_line = rows.first().map(|r| r.line).unwrap_or(0);
         let key = rows.first().map(|r| r.key.clone()).unwrap_or_default();
@@ -376,10 +460,12 @@ impl Reader {
             // Stable: rows with the same instant keep their file order.
             rows.sort_by_key(|r| r.order.unwrap_or(i64::MIN));
         }
+        let events = self.mapping.mode == RowMode::Event;
+        let derive = |field: Field| events && !self.maps(field);
         let mut state = Values::default();
         let mut history: Vec<HistoryEvent> = Vec::new();
-        let mut reassignments = 0;
-        let mut reopens = 0;
+        let mut derived = Derived::default();
+        let mut major = false;
         let mut digest = Sha256::new();
         let mut attributes: Vec<Option<String>> = vec![None; self.attributes.len()];
         let count = rows.len();
@@ -387,63 +473,93 @@ impl Reader {
         for (i, row) in rows.into_iter().enumerate() {
             digest.update(row.digest);
             let before = state.clone();
+            let row_updated = row.values.updated_at;
+            major |= row.values.major == Some(true);
             match self.mapping.mode {
                 RowMode::Snapshot => state = row.values,
-                RowMode::Event => state.merge(row.values),
+                RowMode::Event => {
+                    // The opening happened once: the earliest value any row gives.
+                    let opened = match (state.opened_at, row.values.opened_at) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    state.merge(row.values);
+                    state.opened_at = opened;
+                    // A pending reason holds only while the record is pending.
+                    if state.status != Some(Status::Pending) {
+                        state.pending_reason = None;
+                    }
+                }
             }
-            for (slot, value) in attributes.iter_mut().zip(row.attributes) {
-                if value.is_some() || self.mapping.mode == RowMode::Snapshot {
+            let mut changes = before.changes(&state);
+            for (((name, _), slot), value) in self
+                .attributes
+                .iter()
+                .zip(attributes.iter_mut())
+                .zip(row.attributes)
+            {
+                if value.is_some() || !events {
+                    if *slot != value {
+                        changes.push(Change {
+                            name: name.clone(),
+                            from: slot.clone(),
+                            to: value.clone(),
+                        });
+                    }
                     *slot = value;
                 }
             }
-            reassignments = reassignments.max(state.reassignment_count.unwrap_or(0));
-            reopens = reopens.max(state.reopen_count.unwrap_or(0));
-            let at = state
-                .updated_at
-                .or(row.order)
-                .or(state.opened_at)
-                .unwrap_or_default();
+            derived.reassignments_seen = derived
+                .reassignments_seen
+                .max(state.reassignment_count.unwrap_or(0));
+            derived.reopens_seen = derived.reopens_seen.max(state.reopen_count.unwrap_or(0));
+            // An event happened at its own time; a snapshot row at its update time.
+            let at = if events {
+                row.order.or(row_updated).or(state.updated_at)
+            } else {
+                state.updated_at.or(row.order)
+            }
+            .or(state.opened_at)
+            .unwrap_or_default();
+            derived.first_at = Some(derived.first_at.map_or(at, |f| f.min(at)));
+            derived.last_at = Some(derived.last_at.map_or(at, |l| l.max(at)));
             let actor = state
                 .actor
                 .clone()
                 .unwrap_or_else(|| self.mapping.source.clone());
-            if i == 0 {
-                history.push(HistoryEvent {
-                    at: state.opened_at.unwrap_or(at),
-                    actor: actor.clone(),
-                    event: "created",
-                    from: None,
-                    to: state.status.map(|s| s.as_str().to_owned()),
-                    team: state.team.clone(),
-                    status: state.status,
-                    pending_reason: state.pending_reason,
-                });
-                continue;
-            }
-            if before.status != state.status {
-                history.push(HistoryEvent {
-                    at,
-                    actor: actor.clone(),
-                    event: "transition",
-                    from: before.status.map(|s| s.as_str().to_owned()),
-                    to: state.status.map(|s| s.as_str().to_owned()),
-                    team: state.team.clone(),
-                    status: state.status,
-                    pending_reason: state.pending_reason,
+            derived.step(&before, &state, at);
+            let event = if i == 0 {
+                "created"
+            } else if before.status != state.status {
+                "transition"
+            } else if before.team != state.team {
+                "assignment"
+            } else {
+                "edited"
+            };
+            if i > 0 && before.team != state.team && event == "transition" {
+                // One step per row: the team it moved to goes with the transition.
+                changes.push(Change {
+                    name: "team".into(),
+                    from: before.team.clone(),
+                    to: state.team.clone(),
                 });
             }
-            if before.team != state.team {
-                history.push(HistoryEvent {
-                    at,
-                    actor,
-                    event: "assignment",
-                    from: None,
-                    to: None,
-                    team: state.team.clone(),
-                    status: state.status,
-                    pending_reason: state.pending_reason,
-                });
-            }
+            history.push(HistoryEvent {
+                at,
+                actor,
+                event,
+                from: (event == "transition")
+                    .then(|| before.status.map(|s| s.as_str().to_owned()))
+                    .flatten(),
+                to: matches!(event, "created" | "transition")
+                    .then(|| state.status.map(|s| s.as_str().to_owned()))
+                    .flatten(),
+                team: state.team.clone(),
+                status: state.status,
+                pending_reason: state.pending_reason,
+                changes: if i == 0 { Vec::new() } else { changes },
+            });
         }
         let fail = |message: String| RowError {
             line: last_line,
@@ -452,14 +568,54 @@ impl Reader {
         let status = state
             .status
             .ok_or_else(|| fail(format!("record {key}: no status on its last row")))?;
-        let opened_at = state
-            .opened_at
-            .ok_or_else(|| fail(format!("record {key}: no opened_at")))?;
+        let opened_at = if derive(Field::OpenedAt) {
+            derived.first_at
+        } else {
+            state.opened_at
+        }
+        .ok_or_else(|| fail(format!("record {key}: no opened_at")))?;
+        if let Some(created) = history.first_mut() {
+            created.at = created.at.min(opened_at);
+            if !events {
+                created.at = opened_at;
+            }
+        }
+        let resolved_at = if derive(Field::ResolvedAt) {
+            derived.resolved_at
+        } else {
+            state.resolved_at
+        };
+        let closed_at = if derive(Field::ClosedAt) {
+            derived.closed_at
+        } else {
+            state.closed_at
+        };
+        let updated_at = if derive(Field::UpdatedAt) {
+            derived.last_at
+        } else {
+            state.updated_at
+        };
+        let reassignment_count = if derive(Field::ReassignmentCount) {
+            derived.reassignments
+        } else {
+            derived.reassignments_seen
+        };
+        let reopen_count = if derive(Field::ReopenCount) {
+            derived.reopens
+        } else {
+            derived.reopens_seen
+        };
         let mut warnings = Vec::new();
-        if status == Status::Closed && state.closed_at.is_none() {
+        if status == Status::Closed && closed_at.is_none() {
             // Imported as is it would count as closed with no time to close: say so.
             warnings.push(fail(format!(
                 "record {key}: status closed but no closed time (closed_at), so it is missing from the time-to-close figures"
+            )));
+        }
+        if status == Status::Resolved && resolved_at.is_none() {
+            // It would count neither as resolved nor in the time to resolve, yet not as open.
+            warnings.push(fail(format!(
+                "record {key}: status resolved but no resolved time (resolved_at), so it is missing from the resolved counts and the time-to-resolve figures"
             )));
         }
         let number = state.number.clone().unwrap_or_else(|| key.clone());
@@ -483,15 +639,16 @@ impl Reader {
             team: state.team,
             service: state.service,
             organization: state.organization,
-            updated_at: state.updated_at.unwrap_or(opened_at).max(opened_at),
+            updated_at: updated_at.unwrap_or(opened_at).max(opened_at),
             opened_at,
-            resolved_at: state.resolved_at,
-            closed_at: state.closed_at,
-            reassignment_count: reassignments,
-            reopen_count: reopens,
+            resolved_at,
+            closed_at,
+            reassignment_count,
+            reopen_count,
             made_sla: state.made_sla,
             resolution_code: state.resolution_code,
             resolution_notes: state.resolution_notes,
+            major: major && self.mapping.kind == TicketKind::Incident,
             acknowledged_at: history
                 .iter()
                 .find(|e| e.status.is_some_and(|s| s != Status::New))
@@ -507,10 +664,81 @@ impl Reader {
     }
 }
 
+/// What a record's history says, step by step, for the fields event rows derive.
+#[derive(Debug, Default)]
+struct Derived {
+    first_at: Option<i64>,
+    last_at: Option<i64>,
+    resolved_at: Option<i64>,
+    closed_at: Option<i64>,
+    /// Team changes after the first team.
+    reassignments: i64,
+    /// Moves from resolved or closed back to an open status.
+    reopens: i64,
+    /// The most the source's own counts said on any row.
+    reassignments_seen: i64,
+    reopens_seen: i64,
+}
+
+impl Derived {
+    /// As a live record is stamped: resolved when it enters a status with a resolution,
+    /// closed when it enters a final one; a reopen clears both.
+    fn step(&mut self, before: &Values, after: &Values, at: i64) {
+        if before.team.is_some() && after.team.is_some() && before.team != after.team {
+            self.reassignments += 1;
+        }
+        let Some(to) = after.status else { return };
+        if before.status == Some(to) {
+            return;
+        }
+        let was_done = before
+            .status
+            .is_some_and(|s| s.has_resolution() || s.is_final());
+        if was_done && to.is_open() {
+            self.reopens += 1;
+        }
+        if to.has_resolution() {
+            self.resolved_at = self.resolved_at.or(Some(at));
+        } else {
+            self.resolved_at = None;
+        }
+        if to.is_final() {
+            self.closed_at = self.closed_at.or(Some(at));
+        } else if to.is_open() {
+            self.closed_at = None;
+        }
+    }
+}
+
+/// A source value's Steward value: the value itself, else (for several columns) the first
+/// cells with `*` for the rest (`"Waiting|*"`), else the catch-all `"*"`.
+fn lookup<'m>(map: &'m HashMap<String, String>, text: &str) -> Option<&'m String> {
+    if let Some(v) = map.get(text) {
+        return Some(v);
+    }
+    // Logs spell the same activity in different cases ("Resolved", "resolved").
+    if let Some((_, v)) = map.iter().find(|(k, _)| k.eq_ignore_ascii_case(text)) {
+        return Some(v);
+    }
+    let parts: Vec<&str> = text.split(JOIN).collect();
+    for kept in (1..parts.len()).rev() {
+        let mut key = parts[..kept].join(&JOIN.to_string());
+        for _ in kept..parts.len() {
+            key.push(JOIN);
+            key.push_str(ANY);
+        }
+        if let Some(v) = map.get(&key) {
+            return Some(v);
+        }
+    }
+    map.get(ANY)
+}
+
 /// The column a field reads, for error messages.
 fn cells_name(r: &Reader, field: Field) -> String {
     match r.mapping.fields.get(&field) {
         Some(Source::Column(c)) => c.clone(),
+        Some(Source::Columns(c)) => c.join(&JOIN.to_string()),
         _ => field.name().to_owned(),
     }
 }
@@ -543,6 +771,8 @@ pub struct HistoryEvent {
     /// The record's status, pending reason and team after this step.
     pub status: Option<Status>,
     pub pending_reason: Option<PendingReason>,
+    /// The fields and attributes this row changed (besides status and team, named above).
+    pub changes: Vec<Change>,
 }
 
 /// A record as imported: its last state, what it went through, and where it came from.
@@ -575,6 +805,8 @@ pub struct ImportedRecord {
     pub made_sla: Option<bool>,
     pub resolution_code: Option<String>,
     pub resolution_notes: Option<String>,
+    /// An impact value meaning "major" was seen: the record is a major incident.
+    pub major: bool,
     pub attributes: serde_json::Map<String, serde_json::Value>,
     pub history: Vec<HistoryEvent>,
     /// Imported, but not as the source meant it (closed without a closed time): reported.

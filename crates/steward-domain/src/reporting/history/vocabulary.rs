@@ -4,12 +4,22 @@ use super::mapping::Field;
 use crate::resolution::ticket::{Channel, Level, TicketKind};
 use crate::resolution::workflow::{PendingReason, Status};
 
+/// The impact value of a major incident: high impact and the major-incident flag.
+pub const MAJOR: &str = "major";
+
 /// The values `field` accepts on a record of `kind`; `None` for free text, names and times.
 pub fn allowed(field: Field, kind: TicketKind) -> Option<Vec<&'static str>> {
     let values = match field {
         Field::Status => Status::of_kind(kind).iter().map(|s| s.as_str()).collect(),
         Field::PendingReason => PendingReason::ALL.iter().map(|r| r.as_str()).collect(),
-        Field::Impact | Field::Urgency => Level::ALL.iter().map(|l| l.as_str()).collect(),
+        Field::Impact => {
+            let mut v: Vec<&'static str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+            if kind == TicketKind::Incident {
+                v.push(MAJOR);
+            }
+            v
+        }
+        Field::Urgency => Level::ALL.iter().map(|l| l.as_str()).collect(),
         Field::Priority => vec!["1", "2", "3", "4", "5", "P1", "P2", "P3", "P4", "P5"],
         Field::Channel => Channel::ALL.iter().map(|c| c.as_str()).collect(),
         Field::MadeSla => vec!["true", "false", "yes", "no", "1", "0"],
@@ -56,10 +66,16 @@ pub fn help() -> String {
             }
             continue;
         }
-        let values = allowed(field, TicketKind::Incident).unwrap_or_default();
+        // Listed for every kind; an incident's extra impact value on a line of its own.
+        let values = allowed(field, TicketKind::Request).unwrap_or_default();
         out.push_str(&format!("  {}: {}\n", field.name(), values.join(", ")));
+        if field == Field::Impact {
+            out.push_str(&format!(
+                "  impact (incident): also {MAJOR} (high impact and the major-incident flag)\n"
+            ));
+        }
     }
-    out.push_str("An empty value (\"\") means \"no value\" for that source value.\n");
+    out.push_str("An empty value (\"\") means \"no value\" for that source value; the key \"*\" catches\nevery source value the map does not list; a field read from several columns\n(status = [\"state\", \"reason\"]) is keyed on their values joined by \"|\" (\"Waiting|Customer\").\n");
     out
 }
 
@@ -78,6 +94,9 @@ mod tests {
         assert!(accepts(Field::Priority, TicketKind::Incident, "p2"));
         assert!(!accepts(Field::Priority, TicketKind::Incident, "6"));
         assert!(accepts(Field::Category, TicketKind::Incident, "anything"));
+        // Only an incident can be major.
+        assert!(accepts(Field::Impact, TicketKind::Incident, "major"));
+        assert!(!accepts(Field::Impact, TicketKind::Request, "major"));
     }
 
     #[test]
@@ -86,7 +105,8 @@ mod tests {
         for line in [
             "status (incident): new, assigned, in_progress, pending, resolved, closed, cancelled",
             "pending_reason: customer, supplier, change",
-            "impact: high, medium, low",
+            "impact: high, medium, low\n",
+            "impact (incident): also major (high impact and the major-incident flag)",
             "channel: portal, email, phone, api, monitoring",
         ] {
             assert!(h.contains(line), "{line} missing from {h}");
