@@ -28,6 +28,8 @@ mod evidence_map;
 mod hardening;
 mod health;
 mod history_import;
+mod history_presets;
+mod history_xes;
 mod improvements;
 mod incidents;
 mod input_edges;

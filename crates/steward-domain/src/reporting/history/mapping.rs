@@ -347,12 +347,24 @@ impl Mapping {
     pub fn preset(name: &str) -> Option<Mapping> {
         let text = match name {
             "servicenow-incident" => include_str!("../../../presets/servicenow-incident.toml"),
+            "jira-service-management" => {
+                include_str!("../../../presets/jira-service-management.toml")
+            }
+            "zammad" => include_str!("../../../presets/zammad.toml"),
+            "glpi" => include_str!("../../../presets/glpi.toml"),
+            "request-tracker" => include_str!("../../../presets/request-tracker.toml"),
             _ => return None,
         };
         Mapping::parse(text).ok()
     }
 
-    pub const PRESETS: &'static [&'static str] = &["servicenow-incident"];
+    pub const PRESETS: &'static [&'static str] = &[
+        "servicenow-incident",
+        "jira-service-management",
+        "zammad",
+        "glpi",
+        "request-tracker",
+    ];
 }
 
 #[cfg(test)]
@@ -369,6 +381,24 @@ mod tests {
         assert_eq!(m.key, "number");
         assert_eq!(m.mode, RowMode::Snapshot);
         assert!(m.fields.contains_key(&Field::Status));
+    }
+
+    #[test]
+    fn every_preset_is_a_valid_mapping() {
+        for name in Mapping::PRESETS {
+            let text = match *name {
+                "jira-service-management" => {
+                    include_str!("../../../presets/jira-service-management.toml")
+                }
+                "zammad" => include_str!("../../../presets/zammad.toml"),
+                "glpi" => include_str!("../../../presets/glpi.toml"),
+                "request-tracker" => include_str!("../../../presets/request-tracker.toml"),
+                _ => continue,
+            };
+            if let Err(e) = Mapping::parse(text) {
+                panic!("{name}: {e:?}");
+            }
+        }
     }
 
     #[test]
