@@ -96,6 +96,8 @@ pub enum Command {
 pub enum HistoryImport {
     /// Import records from a CSV export with a mapping file or a preset.
     Csv(crate::reporting::import_cmd::CsvImport),
+    /// Import records from an XES (IEEE 1849) event log with a mapping file or a preset.
+    Xes(crate::reporting::import_cmd::XesImport),
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,8 +183,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => crate::foundation::backup_cmd::run(&config, args).await,
         Command::Restore(args) => crate::foundation::restore_cmd::run(&config, args).await,
         // Read and checked before the database is opened: a refused import creates nothing.
-        Command::Import(HistoryImport::Csv(args)) => {
-            let read = crate::reporting::import_cmd::read(args).await?;
+        Command::Import(history) => {
+            let read = match history {
+                HistoryImport::Csv(args) => crate::reporting::import_cmd::read(args).await?,
+                HistoryImport::Xes(args) => crate::reporting::import_cmd::read_xes(args).await?,
+            };
             let app = open(&config).await?;
             let code = crate::reporting::import_cmd::write(&app, read).await;
             app.db().close().await;

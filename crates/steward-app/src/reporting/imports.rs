@@ -54,23 +54,83 @@ struct Names {
     orgs: HashMap<String, Option<i64>>,
 }
 
+/// An import being written: one transaction that batches of records are added to, so
+/// memory holds the records in flight while the whole import still commits (or, refused,
+/// rolls back) at once.
+pub struct ImportSession {
+    tx: Tx,
+    actor: Actor,
+    options: ImportOptions,
+    now: i64,
+    matrix: steward_domain::resolution::ticket::PriorityMatrix,
+    names: Names,
+    /// Numbers given to records created by this import, to refuse a second record with one.
+    seen_numbers: HashSet<String>,
+    summary: ImportSummary,
+}
+
 impl App {
+    /// Writes every record in one transaction: [`App::begin_import`], one
+    /// [`App::import_batch`], [`App::finish_import`].
     pub async fn import_history(
         &self,
         actor: &Actor,
         options: &ImportOptions,
         records: Vec<ImportedRecord>,
     ) -> Result<ImportSummary> {
+        let mut session = self.begin_import(actor, options).await?;
+        self.import_batch(&mut session, records).await?;
+        self.finish_import(session).await
+    }
+
+    /// Opens the import's transaction.
+    pub async fn begin_import(
+        &self,
+        actor: &Actor,
+        options: &ImportOptions,
+    ) -> Result<ImportSession> {
         require(actor, Permission::ImportHistory)?;
-        let now = self.now();
-        let mut summary = ImportSummary {
-            source: options.source.clone(),
-            records: records.len(),
-            file_sha256: options.file_sha256.clone(),
-            ..Default::default()
-        };
         let mut tx = self.db.begin().await?;
-        let existing = imports::existing(tx.ex(), &options.source).await?;
+        let matrix = crate::resolution::tickets::matrix(tx.ex()).await?;
+        Ok(ImportSession {
+            tx,
+            actor: actor.clone(),
+            options: options.clone(),
+            now: self.now(),
+            matrix,
+            names: Names::default(),
+            seen_numbers: HashSet::new(),
+            summary: ImportSummary {
+                source: options.source.clone(),
+                file_sha256: options.file_sha256.clone(),
+                ..Default::default()
+            },
+        })
+    }
+
+    /// Writes a batch of records into the import's transaction. Under `strict`, a record
+    /// refused for its references fails the batch; dropping the session then rolls back
+    /// everything written before it.
+    pub async fn import_batch(
+        &self,
+        session: &mut ImportSession,
+        records: Vec<ImportedRecord>,
+    ) -> Result<()> {
+        let ImportSession {
+            tx,
+            actor,
+            options,
+            now,
+            matrix,
+            names,
+            seen_numbers,
+            summary,
+        } = session;
+        let (actor, options, now) = (&*actor, &*options, *now);
+        let skipped_before = summary.skipped.len();
+        summary.records += records.len();
+        let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+        let existing = imports::existing_keys(tx.ex(), &options.source, &keys).await?;
         let numbers: Vec<String> = records
             .iter()
             .filter(|r| !existing.contains_key(&r.key))
@@ -80,11 +140,8 @@ impl App {
             .await?
             .into_iter()
             .collect();
-        let matrix = crate::resolution::tickets::matrix(tx.ex()).await?;
-        let mut names = Names::default();
         let mut fresh = Vec::new();
         let mut changed = Vec::new();
-        let mut seen_numbers = HashSet::new();
         for record in &records {
             let refused =
                 |why: String| format!("line {}: record {}: {why}", record.first_line, record.key);
@@ -148,7 +205,7 @@ impl App {
             let team_id = match &record.team {
                 None => None,
                 Some(t) => match self
-                    .team_named(&mut tx, actor, &mut names, t, options, now, &mut summary)
+                    .team_named(tx, actor, names, t, options, now, summary)
                     .await?
                 {
                     Some(id) => Some(id),
@@ -180,13 +237,13 @@ impl App {
                 None => fresh.push(row),
             }
         }
-        if options.strict && !summary.skipped.is_empty() {
+        if options.strict && summary.skipped.len() > skipped_before {
             return Err(AppError::invalid(
                 "file",
                 format!(
                     "{} record(s) cannot be imported; nothing was imported. First: {}",
-                    summary.skipped.len(),
-                    summary.skipped[0]
+                    summary.skipped.len() - skipped_before,
+                    summary.skipped[skipped_before]
                 ),
             ));
         }
@@ -211,8 +268,8 @@ impl App {
             *deltas.entry(row.record.status).or_default() += 1;
             written.push((*id, row));
         }
-        summary.created = fresh.len();
-        summary.updated = changed.len();
+        summary.created += fresh.len();
+        summary.updated += changed.len();
 
         let mut events = Vec::new();
         let mut docs = Vec::new();
@@ -265,10 +322,23 @@ impl App {
         imports::count_statuses(tx.ex(), options.kind, &deltas).await?;
         for (id, row) in &written {
             if row.service_id.is_some() {
-                self.replay_clocks(&mut tx, *id, row.record, &names.teams)
+                self.replay_clocks(tx, *id, row.record, &names.teams)
                     .await?;
             }
         }
+        Ok(())
+    }
+
+    /// Writes the import's audit entry and commits everything its batches wrote.
+    pub async fn finish_import(&self, session: ImportSession) -> Result<ImportSummary> {
+        let ImportSession {
+            mut tx,
+            actor,
+            options,
+            now,
+            summary,
+            ..
+        } = session;
         let after = serde_json::json!({
             "created": summary.created, "updated": summary.updated,
             "unchanged": summary.unchanged, "skipped": summary.skipped.len(),
@@ -277,7 +347,7 @@ impl App {
         self.audit(
             &mut tx,
             change(
-                actor,
+                &actor,
                 "import",
                 &options.source,
                 "import",

@@ -54,6 +54,46 @@ pub async fn existing(ex: Ex<'_>, source: &str) -> Result<HashMap<String, Existi
         .collect())
 }
 
+/// The tickets imported earlier from `source` under these keys: looked up a batch at a
+/// time, so a re-import holds the keys of the records in flight, not of the whole source.
+pub async fn existing_keys(
+    ex: Ex<'_>,
+    source: &str,
+    keys: &[&str],
+) -> Result<HashMap<String, Existing>> {
+    let mut found = HashMap::with_capacity(keys.len());
+    let mut ex = ex;
+    let per = rows_per_statement(&ex, BATCH, 1);
+    for chunk in keys.chunks(per) {
+        let mut sql = Sql::new(
+            "SELECT i.external_key, i.ticket_id, i.digest, t.status FROM ticket_imports i
+             JOIN tickets t ON t.id = i.ticket_id WHERE i.source = ",
+        );
+        sql.bind(source).push(" AND i.external_key IN (");
+        for (i, k) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*k);
+        }
+        sql.push(")");
+        let rows: Vec<(String, i64, String, String)> = on!(ex.by_ref(), c => bind_args!(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
+        for (key, ticket_id, digest, status) in rows {
+            let status = Status::parse(&status).unwrap_or(Status::New);
+            found.insert(
+                key,
+                Existing {
+                    ticket_id,
+                    digest,
+                    status,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
 /// Numbers already taken by tickets that were not imported from this source.
 pub async fn numbers_taken(ex: Ex<'_>, source: &str, numbers: &[String]) -> Result<Vec<String>> {
     let mut taken = Vec::new();

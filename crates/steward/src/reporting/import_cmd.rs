@@ -1,30 +1,38 @@
-//! `steward import csv`: reads an export (plain, `.gz` or `.xz`), folds its rows into records
-//! with the mapping, reports bad rows by line, then writes every good record in one
-//! transaction. The file is read and checked before the database is opened, so a refused
-//! mapping or file creates nothing. With `--strict` one bad row aborts before anything is
-//! written; without `--allow-skipped` a run that skipped rows or has warnings exits non-zero.
+//! `steward import csv` and `steward import xes`: read an export (plain, `.gz` or `.xz`), fold
+//! its rows into records with the mapping, report bad rows by line, then write every good
+//! record in one transaction.
+//!
+//! Memory holds the records in flight, not the file. A first pass, before the database is
+//! opened, reads every row, spills the good ones to temporary files split by key
+//! (`import_spill`), and folds each record from them once to find every refusal: a refused
+//! mapping, a `--strict` bad row or a record that cannot be built creates nothing, not even
+//! the database file. The second pass folds the records again, bucket by bucket, and writes
+//! them in batches into one transaction, which commits at the end — or rolls back whole when
+//! `--strict` meets a record refused for its references. Without `--allow-skipped` a run
+//! that skipped rows or has warnings exits non-zero.
+use super::import_source::{CsvRows, RawRow, RowSource, SourceError, compression, open};
+use super::import_spill::{Spill, Spilled, SpilledRow};
+use super::xes_source::XesRows;
 use anyhow::{Context, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use sha2::Digest;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use steward_app::App;
 use steward_app::reporting::imports::ImportOptions;
 use steward_domain::Actor;
-use steward_domain::reporting::history::{Grouped, Mapping, Reader, RowError};
+use steward_domain::reporting::history::{ImportedRecord, Mapping, Reader, RowError};
 
+/// What every history import takes besides its file.
 #[derive(Debug, Args)]
-#[command(after_long_help = vocabulary_help())]
-pub struct CsvImport {
-    /// The export: CSV with a header line, optionally compressed (.gz, .xz).
-    pub input: PathBuf,
+pub struct ImportFlags {
     /// Mapping file (TOML) saying how columns become fields.
     #[arg(long, conflicts_with = "preset", required_unless_present = "preset")]
     pub mapping: Option<PathBuf>,
-    /// A mapping shipped with Steward: servicenow-incident or event-log.
-    #[arg(long)]
+    /// A mapping shipped with Steward (listed in --help).
+    #[arg(long, long_help = presets_help())]
     pub preset: Option<String>,
     /// Abort (importing nothing) on the first bad row instead of skipping it.
     #[arg(long)]
@@ -37,6 +45,24 @@ pub struct CsvImport {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+#[command(after_long_help = vocabulary_help())]
+pub struct CsvImport {
+    /// The export: CSV with a header line, optionally compressed (.gz, .xz).
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub flags: ImportFlags,
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = xes_help())]
+pub struct XesImport {
+    /// The event log: XES (IEEE 1849), optionally compressed (.gz, .xz).
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub flags: ImportFlags,
+}
+
 /// The exit code of an import that wrote the good records but skipped or flagged others.
 const SKIPPED_EXIT: u8 = 3;
 
@@ -47,105 +73,59 @@ fn vocabulary_help() -> String {
     )
 }
 
-/// Turns CRLF line ends into LF before the CSV reader sees them: the `csv` crate gives a
-/// record after a CRLF line the line number of the line before it.
-struct CrlfToLf<R> {
-    inner: R,
-    /// A `\r` ended the last chunk; whether it is dropped depends on the next byte.
-    held_cr: bool,
-}
-
-impl<R: BufRead> Read for CrlfToLf<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            let mut written = 0;
-            if self.held_cr {
-                self.held_cr = false;
-                if self.inner.fill_buf()?.first() != Some(&b'\n') {
-                    out[0] = b'\r';
-                    written = 1;
-                    if out.len() == 1 {
-                        return Ok(1);
-                    }
-                }
-            }
-            let chunk = self.inner.fill_buf()?;
-            if chunk.is_empty() {
-                return Ok(written);
-            }
-            let mut used = 0;
-            while used < chunk.len() && written < out.len() {
-                let byte = chunk[used];
-                used += 1;
-                if byte == b'\r' {
-                    match chunk.get(used) {
-                        Some(b'\n') => continue,
-                        Some(_) => {}
-                        None => {
-                            self.held_cr = true;
-                            break;
-                        }
-                    }
-                }
-                out[written] = byte;
-                written += 1;
-            }
-            self.inner.consume(used);
-            if written > 0 {
-                return Ok(written);
-            }
-        }
+/// One line per shipped preset, for `--preset`'s help.
+fn presets_help() -> String {
+    let mut text = String::from("A mapping shipped with Steward instead of --mapping:\n");
+    for name in Mapping::PRESETS {
+        let about = PRESET_ABOUT
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, about)| *about)
+            .unwrap_or("");
+        text.push_str(&format!("  {name}: {about}\n"));
     }
+    text
 }
 
-/// The SHA-256 of the file's bytes as read, shared with the reader that computes it.
-type SharedHash = std::sync::Arc<std::sync::Mutex<Sha256>>;
+const PRESET_ABOUT: &[(&str, &str)] = &[
+    (
+        "servicenow-incident",
+        "ServiceNow incident audit export (CSV, one snapshot row per update)",
+    ),
+    (
+        "jira-service-management",
+        "Jira Service Management issue search export (CSV, one row per issue)",
+    ),
+    (
+        "zammad",
+        "Zammad ticket export (CSV from the ticket overview or report, one row per ticket)",
+    ),
+    (
+        "glpi",
+        "GLPI ticket list export (CSV with ';', one row per ticket)",
+    ),
+    (
+        "request-tracker",
+        "Request Tracker ticket search export (CSV, one row per ticket)",
+    ),
+    (
+        "event-log",
+        "any case/activity/timestamp/resource event log (CSV or XES)",
+    ),
+];
 
-/// Reads a file, decompressing by extension, while hashing what was read.
-struct Hashing<R> {
-    inner: R,
-    hash: SharedHash,
-    progress: ProgressBar,
+fn xes_help() -> String {
+    format!(
+        "Each <event> is one row; the mapping names event attributes as columns \
+(concept:name, time:timestamp, org:resource, lifecycle:transition, or any other key) and \
+the attributes of its <trace> with the prefix case: (the trace's name is case:concept:name). \
+Nested attributes and <global> defaults are not read. Errors name the event by its line, \
+trace and position in the trace.\n\n{}",
+        vocabulary_help()
+    )
 }
 
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Ok(mut h) = self.hash.lock() {
-            h.update(&buf[..n]);
-        }
-        self.progress.inc(n as u64);
-        Ok(n)
-    }
-}
-
-fn open(path: &Path, progress: ProgressBar) -> anyhow::Result<(Box<dyn Read>, SharedHash)> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let hash = std::sync::Arc::new(std::sync::Mutex::new(Sha256::new()));
-    let raw = Hashing {
-        inner: BufReader::new(file),
-        hash: hash.clone(),
-        progress,
-    };
-    let name = path.to_string_lossy().to_ascii_lowercase();
-    let reader: Box<dyn Read> = if name.ends_with(".gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(raw))
-    } else if name.ends_with(".xz") {
-        Box::new(liblzma::read::XzDecoder::new_multi_decoder(raw))
-    } else {
-        Box::new(raw)
-    };
-    let reader = CrlfToLf {
-        inner: BufReader::new(reader),
-        held_cr: false,
-    };
-    Ok((Box::new(reader), hash))
-}
-
-fn load_mapping(args: &CsvImport) -> anyhow::Result<Mapping> {
+fn load_mapping(args: &ImportFlags) -> anyhow::Result<Mapping> {
     if let Some(name) = &args.preset {
         return Mapping::preset(name).with_context(|| {
             format!(
@@ -172,31 +152,83 @@ fn load_mapping(args: &CsvImport) -> anyhow::Result<Mapping> {
     })
 }
 
-/// Everything read from the file: records, and the rows and records refused.
-pub struct Parsed {
-    pub records: Vec<steward_domain::reporting::history::ImportedRecord>,
+/// The columns a mapping reads, each once, in the order it names them: an XES file has no
+/// header, so these are the cells each event is presented as.
+fn mapping_columns(mapping: &Mapping) -> Vec<String> {
+    let mut columns: Vec<String> = Vec::new();
+    let mut add = |c: &str| {
+        if !columns.iter().any(|k| k == c) {
+            columns.push(c.to_owned());
+        }
+    };
+    add(&mapping.key);
+    if let Some(order) = &mapping.order_by {
+        add(order);
+    }
+    for source in mapping.fields.values() {
+        for c in source.columns() {
+            add(c);
+        }
+    }
+    for c in &mapping.attributes {
+        add(c);
+    }
+    columns
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xes,
+}
+
+/// Roughly how many bytes the rows take once decompressed, to size the spill.
+fn expected_bytes(path: &Path) -> u64 {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    match compression(path) {
+        super::import_source::Compression::Xz => size.saturating_mul(24),
+        super::import_source::Compression::Gzip => size.saturating_mul(8),
+        super::import_source::Compression::None => size,
+    }
+}
+
+/// Everything the first pass found: the good rows (spilled), the rows and records refused,
+/// and the counts.
+pub struct Checked {
+    reader: Reader,
+    spilled: Spilled,
     pub bad_rows: Vec<RowError>,
     /// Records imported but flagged (closed without a closed time).
     pub warnings: Vec<RowError>,
     pub rows: u64,
+    pub records: u64,
     pub file_sha256: String,
 }
 
-pub fn parse(
+/// A record's spilled rows read again and folded.
+fn assemble(reader: &Reader, rows: Vec<SpilledRow>) -> Result<ImportedRecord, RowError> {
+    let mut read = Vec::with_capacity(rows.len());
+    for r in rows {
+        let cells: Vec<&str> = r.cells.iter().collect();
+        read.push(reader.row(r.line, &cells)?);
+    }
+    reader.assemble(read)
+}
+
+/// The first pass: reads and checks the whole file without a database.
+pub fn check(
+    format: Format,
     mapping: Mapping,
     input: &Path,
     strict: bool,
     progress: ProgressBar,
-) -> anyhow::Result<Parsed> {
-    let (reader, hash) = open(input, progress)?;
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let header: Vec<String> = csv
-        .headers()
-        .context("reading the header line")?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-        .collect();
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+) -> anyhow::Result<Checked> {
+    let (file, hash) = open(input, progress)?;
+    let mut source: Box<dyn RowSource> = match format {
+        Format::Csv => Box::new(CsvRows::new(file)?),
+        Format::Xes => Box::new(XesRows::new(file, mapping_columns(&mapping))),
+    };
+    let header_refs: Vec<&str> = source.header().iter().map(String::as_str).collect();
     let reader = Reader::new(mapping, &header_refs).map_err(|e| {
         anyhow::anyhow!(
             "the mapping does not fit the file's header:\n{}",
@@ -206,75 +238,94 @@ pub fn parse(
                 .join("\n")
         )
     })?;
-    let mut grouped = Grouped::default();
+    let mut spill = Spill::new(expected_bytes(input)).context("creating temporary files")?;
     let mut bad_rows = Vec::new();
     let mut rows = 0u64;
-    let mut record = csv::StringRecord::new();
+    let mut raw = RawRow::default();
     loop {
-        let line = csv.position().line() + 1;
-        match csv.read_record(&mut record) {
+        match source.next_row(&mut raw) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => {
-                let at = e.position().map(|p| p.line()).unwrap_or(line);
-                let error = RowError {
-                    line: at,
-                    message: format!("not readable as CSV: {e}"),
-                };
-                if strict || !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                    bail!("{error}; nothing was imported");
-                }
-                bad_rows.push(error);
+            Err(SourceError::Fatal(e)) => bail!("{e}; nothing was imported"),
+            Err(SourceError::Bad(e)) if strict => bail!("{e}; nothing was imported (--strict)"),
+            Err(SourceError::Bad(e)) => {
+                bad_rows.push(e);
                 continue;
             }
         }
         rows += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
-        let cells: Vec<&str> = record.iter().collect();
-        match reader.row(line, &cells) {
-            Ok(row) => grouped.push(row),
-            Err(e) if strict => bail!("{e}; nothing was imported (--strict)"),
-            Err(e) => bad_rows.push(e),
+        let cells: Vec<&str> = raw.cells.iter().collect();
+        match reader.row(raw.line, &cells) {
+            Ok(row) => spill
+                .push(&row.key, raw.line, &raw.cells)
+                .context("writing a temporary file")?,
+            Err(e) => {
+                let e = raw.error(e.message);
+                if strict {
+                    bail!("{e}; nothing was imported (--strict)");
+                }
+                bad_rows.push(e);
+            }
         }
     }
-    let mut records = Vec::with_capacity(grouped.len());
+    drop(source);
+    let mut spilled = spill.finish().context("writing a temporary file")?;
     let mut warnings = Vec::new();
-    for rows in grouped.into_groups() {
-        match reader.assemble(rows) {
-            Ok(r) => {
-                warnings.extend(r.warnings.iter().cloned());
-                records.push(r)
+    let mut records = 0u64;
+    for i in 0..spilled.buckets() {
+        let bucket = spilled.bucket(i).context("reading a temporary file")?;
+        for rows in bucket.into_records() {
+            match assemble(&reader, rows) {
+                Ok(r) => {
+                    records += 1;
+                    warnings.extend(r.warnings);
+                }
+                Err(e) if strict => bail!("{e}; nothing was imported (--strict)"),
+                Err(e) => bad_rows.push(e),
             }
-            Err(e) if strict => bail!("{e}; nothing was imported (--strict)"),
-            Err(e) => bad_rows.push(e),
         }
     }
     let file_sha256 = hash
         .lock()
         .map(|h| hex::encode(h.clone().finalize()))
         .unwrap_or_default();
-    Ok(Parsed {
-        records,
+    Ok(Checked {
+        reader,
+        spilled,
         bad_rows,
         warnings,
         rows,
+        records,
         file_sha256,
     })
 }
 
 /// A file read and checked, ready to be written.
 pub struct ReadImport {
-    args: CsvImport,
+    flags: ImportFlags,
     options: ImportOptions,
-    parsed: Parsed,
+    checked: Checked,
 }
 
-/// Reads and checks the mapping and the whole file; needs no database, so a refusal here
-/// leaves nothing behind.
+/// Reads and checks the mapping and the whole CSV file; needs no database, so a refusal
+/// here leaves nothing behind.
 pub async fn read(args: CsvImport) -> anyhow::Result<ReadImport> {
-    let mapping = load_mapping(&args)?;
-    let size = std::fs::metadata(&args.input)
-        .with_context(|| format!("reading {}", args.input.display()))?
+    read_file(Format::Csv, args.input, args.flags).await
+}
+
+/// As [`read`], for an XES event log.
+pub async fn read_xes(args: XesImport) -> anyhow::Result<ReadImport> {
+    read_file(Format::Xes, args.input, args.flags).await
+}
+
+async fn read_file(
+    format: Format,
+    input: PathBuf,
+    flags: ImportFlags,
+) -> anyhow::Result<ReadImport> {
+    let mapping = load_mapping(&flags)?;
+    let size = std::fs::metadata(&input)
+        .with_context(|| format!("reading {}", input.display()))?
         .len();
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(size);
@@ -292,89 +343,113 @@ pub async fn read(args: CsvImport) -> anyhow::Result<ReadImport> {
         kind: mapping.kind,
         create_teams: mapping.create_teams,
         create_organizations: mapping.create_organizations,
-        strict: args.strict,
+        strict: flags.strict,
         file_sha256: String::new(),
     };
-    let input = args.input.clone();
-    let strict = args.strict;
+    let strict = flags.strict;
     let bar = progress.clone();
-    let parsed = tokio::task::spawn_blocking(move || parse(mapping, &input, strict, bar))
+    let checked = tokio::task::spawn_blocking(move || check(format, mapping, &input, strict, bar))
         .await
         .context("reading the file")??;
     progress.finish_and_clear();
     let options = ImportOptions {
-        file_sha256: parsed.file_sha256.clone(),
+        file_sha256: checked.file_sha256.clone(),
         ..options
     };
     Ok(ReadImport {
-        args,
+        flags,
         options,
-        parsed,
+        checked,
     })
 }
 
-/// Writes what [`read`] accepted, in one transaction, and reports what was skipped.
+/// Records written per batch: enough for multi-row statements to pay, few enough that a
+/// batch's rows, events and search documents stay small.
+const BATCH: usize = 2_000;
+
+/// Writes what [`read`] accepted, in batches into one transaction, and reports what was
+/// skipped.
 pub async fn write(app: &App, read: ReadImport) -> anyhow::Result<ExitCode> {
     let ReadImport {
-        args,
+        flags,
         options,
-        parsed,
+        mut checked,
     } = read;
     if std::io::stderr().is_terminal() {
         eprintln!(
             "read {} rows into {} records; writing them in one transaction…",
-            parsed.rows,
-            parsed.records.len()
+            checked.rows, checked.records
         );
     }
-    let summary = app
-        .import_history(&Actor::system("import"), &options, parsed.records)
+    let actor = Actor::system("import");
+    let failed = |e: steward_app::AppError| anyhow::anyhow!("{e}");
+    let mut session = app.begin_import(&actor, &options).await.map_err(failed)?;
+    let mut batch = Vec::with_capacity(BATCH);
+    for i in 0..checked.spilled.buckets() {
+        let bucket = checked
+            .spilled
+            .bucket(i)
+            .context("reading a temporary file")?;
+        for rows in bucket.into_records() {
+            // A record refused here was refused, and reported, by the first pass.
+            if let Ok(record) = assemble(&checked.reader, rows) {
+                batch.push(record);
+            }
+            if batch.len() == BATCH {
+                app.import_batch(&mut session, std::mem::take(&mut batch))
+                    .await
+                    .map_err(failed)?;
+            }
+        }
+    }
+    app.import_batch(&mut session, batch)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(failed)?;
+    let summary = app.finish_import(session).await.map_err(failed)?;
     // Fresh planner statistics, as after the other imports: on SQLite the report queries
     // pick their covering indexes by them.
     app.db().analyze().await?;
-    for e in &parsed.bad_rows {
+    for e in &checked.bad_rows {
         eprintln!("skipped {e}");
     }
     for s in &summary.skipped {
         eprintln!("skipped {s}");
     }
-    for w in &parsed.warnings {
+    for w in &checked.warnings {
         eprintln!("warning {w}");
     }
-    if args.json {
+    if flags.json {
         let mut value = serde_json::to_value(&summary)?;
-        value["rows"] = parsed.rows.into();
+        value["rows"] = checked.rows.into();
         let lines = |errors: &[RowError]| -> serde_json::Value {
             errors
                 .iter()
                 .map(|e| serde_json::json!({ "line": e.line, "message": e.message }))
                 .collect()
         };
-        value["bad_rows"] = lines(&parsed.bad_rows);
-        value["warnings"] = lines(&parsed.warnings);
+        value["bad_rows"] = lines(&checked.bad_rows);
+        value["warnings"] = lines(&checked.warnings);
         println!("{value}");
     } else {
         println!(
             "imported {} records from {} rows ({} created, {} updated, {} unchanged); {} bad rows and {} records skipped; {} warnings; {} teams created",
             summary.records - summary.skipped.len(),
-            parsed.rows,
+            checked.rows,
             summary.created,
             summary.updated,
             summary.unchanged,
-            parsed.bad_rows.len(),
+            checked.bad_rows.len(),
             summary.skipped.len(),
-            parsed.warnings.len(),
+            checked.warnings.len(),
             summary.teams_created
         );
     }
     let (bad, skipped, warned) = (
-        parsed.bad_rows.len(),
+        checked.bad_rows.len(),
         summary.skipped.len(),
-        parsed.warnings.len(),
+        checked.warnings.len(),
     );
-    if bad + skipped + warned > 0 && !args.allow_skipped {
+    if bad + skipped + warned > 0 && !flags.allow_skipped {
         eprintln!(
             "import incomplete: {bad} bad rows and {skipped} records skipped, {warned} records with warnings (listed above); the other records were imported. Fix the file or the mapping and import again, or pass --allow-skipped to accept this."
         );

@@ -5,4 +5,7 @@
 
 pub(crate) mod export_cmd;
 pub(crate) mod import_cmd;
+pub(crate) mod import_source;
+pub(crate) mod import_spill;
 pub(crate) mod report_cmd;
+pub(crate) mod xes_source;

@@ -30,6 +30,8 @@ mod hardening;
 mod health;
 mod history_events;
 mod history_import;
+mod history_presets;
+mod history_xes;
 mod improvements;
 mod incidents;
 mod input_edges;

@@ -261,6 +261,10 @@ fn preset_text(name: &str) -> Option<&'static str> {
     Some(match name {
         "servicenow-incident" => include_str!("../../../presets/servicenow-incident.toml"),
         "event-log" => include_str!("../../../presets/event-log.toml"),
+        "jira-service-management" => include_str!("../../../presets/jira-service-management.toml"),
+        "zammad" => include_str!("../../../presets/zammad.toml"),
+        "glpi" => include_str!("../../../presets/glpi.toml"),
+        "request-tracker" => include_str!("../../../presets/request-tracker.toml"),
         _ => return None,
     })
 }
@@ -508,7 +512,14 @@ impl Mapping {
         Mapping::parse(preset_text(name)?).ok()
     }
 
-    pub const PRESETS: &'static [&'static str] = &["servicenow-incident", "event-log"];
+    pub const PRESETS: &'static [&'static str] = &[
+        "servicenow-incident",
+        "event-log",
+        "jira-service-management",
+        "zammad",
+        "glpi",
+        "request-tracker",
+    ];
 }
 
 #[cfg(test)]
@@ -525,6 +536,24 @@ mod tests {
         assert_eq!(m.key, "number");
         assert_eq!(m.mode, RowMode::Snapshot);
         assert!(m.fields.contains_key(&Field::Status));
+    }
+
+    #[test]
+    fn every_preset_is_a_valid_mapping() {
+        for name in Mapping::PRESETS {
+            let text = match *name {
+                "jira-service-management" => {
+                    include_str!("../../../presets/jira-service-management.toml")
+                }
+                "zammad" => include_str!("../../../presets/zammad.toml"),
+                "glpi" => include_str!("../../../presets/glpi.toml"),
+                "request-tracker" => include_str!("../../../presets/request-tracker.toml"),
+                _ => continue,
+            };
+            if let Err(e) = Mapping::parse(text) {
+                panic!("{name}: {e:?}");
+            }
+        }
     }
 
     #[test]
