@@ -44,7 +44,12 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
-    let improvements = tokio::spawn(improvements(app.clone(), node));
+    let improvements = tokio::spawn(improvements(app.clone(), node.clone()));
+    let mail_poll = tokio::spawn(crate::resolution::mail_poll::run(
+        app.clone(),
+        node,
+        every(Duration::from_secs(60)),
+    ));
     let metrics = match &config.metrics_listen {
         Some(address) => Some(serve_metrics(&app, &config, address).await?),
         None => None,
@@ -60,6 +65,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     scheduled_reports.abort();
     probes.abort();
     improvements.abort();
+    mail_poll.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,8 @@ pub mod canned;
 pub mod console;
 pub mod desk;
 pub mod incidents;
+pub mod mail_intake;
+pub mod mailboxes;
 pub mod problems;
 pub mod requests;
 pub mod ticket_edit;

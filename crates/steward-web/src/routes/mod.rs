@@ -43,6 +43,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         resolution::search::Api::openapi(),
         resolution::desk::Api::openapi(),
         resolution::canned::Api::openapi(),
+        resolution::mailboxes::Api::openapi(),
         resolution::console::Api::openapi(),
         foundation::preferences::Api::openapi(),
         assurance::outages::Api::openapi(),
@@ -79,6 +80,7 @@ pub fn all() -> Router<AppState> {
         .merge(resolution::search::routes())
         .merge(resolution::desk::routes())
         .merge(resolution::canned::routes())
+        .merge(resolution::mailboxes::routes())
         .merge(resolution::console::routes())
         .merge(foundation::preferences::routes())
         .merge(assurance::outages::routes())

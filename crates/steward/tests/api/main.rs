@@ -33,6 +33,7 @@ mod incidents;
 mod input_edges;
 mod lifecycle;
 mod login_limits;
+mod mail_inbound;
 mod major;
 mod olas;
 mod openapi_document;
