@@ -205,26 +205,27 @@ impl App {
             || domain
                 .as_ref()
                 .is_some_and(|d| mailbox.internal_domains.contains(d));
-        let thread = self.thread_of(tx, mail).await?;
-        if let Some(ticket) = thread {
+        // An unknown outside sender becomes a contact first (or is refused), whether it
+        // starts a thread or answers one.
+        let user = match user {
+            None if !internal => match self.contact_for(tx, mailbox, mail, address, now).await? {
+                Ok(u) => Some(u),
+                Err(refusal) => return Ok(refusal),
+            },
+            known => known,
+        };
+        if let Some(ticket) = self.thread_of(tx, mail).await? {
             return self
                 .reply(tx, mail, &ticket, user.as_ref(), internal, address, now)
                 .await;
         }
-        let user = match user {
-            Some(u) => u,
-            None if internal => {
-                return Ok(Placement::refused(
-                    InboundStatus::Rejected,
-                    format!(
-                        "{address} is an internal address of no user and the message answers no record"
-                    ),
-                ));
-            }
-            None => match self.contact_for(tx, mailbox, mail, address, now).await? {
-                Ok(u) => u,
-                Err(refusal) => return Ok(refusal),
-            },
+        let Some(user) = user else {
+            return Ok(Placement::refused(
+                InboundStatus::Rejected,
+                format!(
+                    "{address} is an internal address of no user and the message answers no record"
+                ),
+            ));
         };
         self.open_from_mail(tx, mailbox, mail, &user, now).await
     }
