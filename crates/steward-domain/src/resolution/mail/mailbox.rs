@@ -35,6 +35,8 @@ text_enum!(
     }
 );
 
+// The enum comes from `text_enum!`, which derives no `Default`, so `#[default]` is no option.
+#[allow(clippy::derivable_impls)]
 impl Default for MailQueue {
     fn default() -> Self {
         MailQueue::Incident
