@@ -90,6 +90,9 @@ pub enum Command {
     Restore(crate::foundation::restore_cmd::RestoreArgs),
     /// Check configuration, database, schema version, audit chain and disk space.
     Doctor(crate::foundation::doctor_cmd::DoctorArgs),
+    /// Take one email message on standard input (for an MTA pipe); exit 0 accepted,
+    /// 75 try later, 67 refused mailbox or sender, 65 unreadable.
+    Mailgate(crate::resolution::mailgate_cmd::MailgateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,8 +178,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return crate::foundation::doctor_cmd::run(cli.global.config.as_deref(), &overrides, args)
             .await;
     }
-    let config = Config::load(cli.global.config.as_deref(), &overrides)
-        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let loaded = Config::load(cli.global.config.as_deref(), &overrides);
+    if let Command::Mailgate(args) = cli.command {
+        // Every outcome is an exit status an MTA understands, configuration errors included.
+        let config = loaded.map_err(|e| e.to_string());
+        return Ok(crate::resolution::mailgate_cmd::run(config, args).await);
+    }
+    let config = loaded.map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     match cli.command {
         Command::Serve { .. } => crate::serve::serve(config).await,
         // Neither migrates: a backup copies the database as it is, a restore replaces it.
@@ -210,6 +218,7 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         | Command::Backup(_)
         | Command::Restore(_)
         | Command::Doctor(_)
+        | Command::Mailgate(_)
         | Command::Import(_) => unreachable!("handled by run"),
         Command::Migrate => {
             println!("migrations applied");
@@ -279,7 +288,14 @@ async fn operate(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Org(OrgCommand::Create { name, description }) => {
             let org = app
-                .create_organization(&operator, OrganizationInput { name, description })
+                .create_organization(
+                    &operator,
+                    OrganizationInput {
+                        name,
+                        description,
+                        email_domain: None,
+                    },
+                )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created organization {} (id {})", org.name, org.id);

@@ -7,6 +7,7 @@ mod database;
 mod foundation;
 mod improvement;
 mod reporting;
+mod resolution;
 mod serve;
 mod service_level;
 

@@ -46,7 +46,12 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
     let mail = tokio::spawn(mail(app.clone(), node.clone()));
     let webhooks = tokio::spawn(webhooks(app.clone(), node.clone()));
-    let improvements = tokio::spawn(improvements(app.clone(), node));
+    let improvements = tokio::spawn(improvements(app.clone(), node.clone()));
+    let mail_poll = tokio::spawn(crate::resolution::mail_poll::run(
+        app.clone(),
+        node,
+        every(Duration::from_secs(60)),
+    ));
     let metrics = match &config.metrics_listen {
         Some(address) => Some(serve_metrics(&app, &config, address).await?),
         None => None,
@@ -64,6 +69,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     improvements.abort();
     mail.abort();
     webhooks.abort();
+    mail_poll.abort();
     app.db().close().await;
     println!("Steward stopped");
     Ok(ExitCode::SUCCESS)

@@ -178,7 +178,7 @@ impl App {
             let organization_id = match &record.organization {
                 None => None,
                 Some(o) => match self
-                    .organization_named(&mut tx, actor, &mut names, o, options, now, &mut summary)
+                    .organization_named(tx, actor, names, o, options, now, summary)
                     .await?
                 {
                     Some(id) => Some(id),
@@ -199,7 +199,7 @@ impl App {
                 }
             }
             for t in passed {
-                self.team_named(&mut tx, actor, &mut names, t, options, now, &mut summary)
+                self.team_named(tx, actor, names, t, options, now, summary)
                     .await?;
             }
             let team_id = match &record.team {
@@ -382,6 +382,7 @@ impl App {
                 &NewOrganization {
                     name: name.to_owned(),
                     description: Some(format!("Created by the import from {}", options.source)),
+                    email_domain: None,
                 },
                 now,
             )

@@ -22,13 +22,30 @@ impl App {
     ) -> Result<Attachment> {
         require(actor, Permission::RaiseTickets)?;
         require_kind(actor, kind)?;
-        let file_name = clean_file_name(name)?;
+        // Bad input is refused before the database is touched.
+        self.checked_upload(name, content)?;
         if !actor.role.is_staff() && !public {
             return Err(AppError::invalid(
                 "public",
                 "customers add public attachments",
             ));
         }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let ticket = load(&mut tx, kind, id).await?;
+        if !visible(actor, &ticket) {
+            return Err(AppError::not_found(kind.as_str(), id));
+        }
+        let attachment = self
+            .attach_in(&mut tx, actor, &ticket, name, public, content, now)
+            .await?;
+        tx.commit().await?;
+        Ok(attachment)
+    }
+
+    /// The cleaned file name of an upload that is neither empty nor over the size limit.
+    fn checked_upload(&self, name: &str, content: &[u8]) -> Result<String> {
+        let file_name = clean_file_name(name)?;
         if content.is_empty() {
             return Err(AppError::invalid("content", "the file is empty"));
         }
@@ -41,14 +58,26 @@ impl App {
                 ),
             ));
         }
+        Ok(file_name)
+    }
+
+    /// Checks (name, size; the type is read from the content) and stores an attachment in
+    /// the caller's transaction, with its timeline and audit entries.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn attach_in(
+        &self,
+        tx: &mut steward_store::Tx,
+        actor: &Actor,
+        ticket: &steward_domain::resolution::record::Ticket,
+        name: &str,
+        public: bool,
+        content: &[u8],
+        now: i64,
+    ) -> Result<Attachment> {
+        let (kind, id) = (ticket.kind, ticket.id);
+        let file_name = self.checked_upload(name, content)?;
         let content_type = sniff(content);
         let sha256 = hex::encode(Sha256::digest(content));
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let ticket = load(&mut tx, kind, id).await?;
-        if !visible(actor, &ticket) {
-            return Err(AppError::not_found(kind.as_str(), id));
-        }
         let new = NewAttachment {
             ticket_id: id,
             file_name: &file_name,
@@ -77,12 +106,11 @@ impl App {
         )
         .await?;
         self.audit(
-            &mut tx,
+            tx,
             change::<(), _>(actor, kind.as_str(), id, "attach", None, Some(&attachment)),
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(attachment)
     }
 

@@ -7,8 +7,8 @@ use steward_domain::foundation::page::{Page, PageRequest};
 use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::search::SearchHit;
 use steward_domain::resolution::ticket::{
-    AssignInput, Comment, CommentInput, Priority, PriorityMatrix, TicketDraft, TicketKind,
-    TicketSort,
+    AssignInput, Comment, CommentDraft, CommentInput, Priority, PriorityMatrix, TicketDraft,
+    TicketKind, TicketSort,
 };
 use steward_domain::resolution::workflow::{
     Lifecycle, PendingReason, Status, TransitionInput, transition,
@@ -579,10 +579,28 @@ impl App {
         if !visible(actor, &ticket) {
             return Err(AppError::not_found(kind.as_str(), id));
         }
+        let comment = self
+            .add_comment_in(&mut tx, actor, &ticket, &draft, now)
+            .await?;
+        tx.commit().await?;
+        Ok(comment)
+    }
+
+    /// Writes a checked work-log entry in the caller's transaction, with its timeline, search
+    /// and audit entries and whom it concerns told (mail intake shares this with the API).
+    pub(crate) async fn add_comment_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        ticket: &Ticket,
+        draft: &CommentDraft,
+        now: i64,
+    ) -> Result<Comment> {
+        let (kind, id) = (ticket.kind, ticket.id);
         let comment_id =
-            tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &draft).await?;
+            tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, draft).await?;
         if draft.public && actor.role.is_staff() {
-            self.public_reply_given(&mut tx, id, now).await?;
+            self.public_reply_given(tx, id, now).await?;
             steward_store::reporting::reports::mark_responded(tx.ex(), id, now).await?;
         }
         steward_store::resolution::search::index(
@@ -614,18 +632,17 @@ impl App {
             .find(|c| c.id == comment_id)
             .ok_or_else(|| AppError::Internal("the new comment vanished".into()))?;
         self.audit(
-            &mut tx,
+            tx,
             change::<(), _>(actor, kind.as_str(), id, event, None, Some(&comment)),
             now,
         )
         .await?;
         if !actor.role.is_staff() {
-            self.customer_replied(&mut tx, actor, &ticket, now).await?;
+            self.customer_replied(tx, actor, ticket, now).await?;
         } else {
-            self.notify_mentions(&mut tx, actor, &ticket, &draft.body, draft.public, now)
+            self.notify_mentions(tx, actor, ticket, &draft.body, draft.public, now)
                 .await?;
         }
-        tx.commit().await?;
         Ok(comment)
     }
 

@@ -15,6 +15,8 @@ pub struct Organization {
     pub id: i64,
     pub name: String,
     pub description: Option<String>,
+    /// Mail from an address at this domain with no contact of its own is placed here.
+    pub email_domain: Option<String>,
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -56,12 +58,23 @@ pub struct OrganizationInput {
     pub name: String,
     /// Up to 4000 characters.
     pub description: Option<String>,
+    /// The organization's mail domain (`example.org`): senders there are its contacts.
+    #[serde(default)]
+    pub email_domain: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrganization {
     pub name: String,
     pub description: Option<String>,
+    pub email_domain: Option<String>,
+}
+
+fn optional_domain(value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(d) => validation::mail_domain("email_domain", d).map(Some),
+    }
 }
 
 impl OrganizationInput {
@@ -73,10 +86,12 @@ impl OrganizationInput {
             self.description.as_deref(),
             DESCRIPTION_MAX,
         ));
+        let email_domain = e.take(optional_domain(self.email_domain.as_deref()));
         e.finish()?;
         Ok(NewOrganization {
             name: name.unwrap_or_default(),
             description: description.flatten(),
+            email_domain: email_domain.flatten(),
         })
     }
 }
@@ -89,6 +104,9 @@ pub struct OrganizationPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email_domain: Option<Option<String>>,
     pub active: Option<bool>,
 }
 
@@ -109,10 +127,15 @@ impl OrganizationPatch {
                 .flatten(),
             None => current.description.clone(),
         };
+        let email_domain = match self.email_domain {
+            Some(d) => e.take(optional_domain(d.as_deref())).flatten(),
+            None => current.email_domain.clone(),
+        };
         e.finish()?;
         Ok(NewOrganizationState {
             name: name.unwrap_or_default(),
             description,
+            email_domain,
             active: self.active.unwrap_or(current.active),
         })
     }
@@ -122,6 +145,7 @@ impl OrganizationPatch {
 pub struct NewOrganizationState {
     pub name: String,
     pub description: Option<String>,
+    pub email_domain: Option<String>,
     pub active: bool,
 }
 

@@ -103,6 +103,27 @@ pub fn optional_text(
 }
 
 /// A plausible e-mail address: one `@`, a non-empty local part, a dotted domain, no spaces.
+/// A mail domain (`example.org`; a leading `@` is dropped): lower case, dotted labels of
+/// letters, digits and dashes.
+pub fn mail_domain(field: &str, value: &str) -> Result<String, FieldError> {
+    let d = value.trim().trim_start_matches('@').to_ascii_lowercase();
+    let ok = d.len() <= 255
+        && d.contains('.')
+        && d.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if ok {
+        Ok(d)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("{value:?} is not a mail domain such as example.org"),
+        ))
+    }
+}
+
 pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     let v = text(field, value, 3, 254)?;
     let valid = match v.split_once('@') {

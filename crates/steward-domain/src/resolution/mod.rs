@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod canned;
 pub mod console;
 pub mod desk;
+pub mod mail;
 pub mod major;
 pub mod problem;
 pub mod record;

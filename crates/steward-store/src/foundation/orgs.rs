@@ -8,6 +8,7 @@ struct Row {
     id: i64,
     name: String,
     description: Option<String>,
+    email_domain: Option<String>,
     active: bool,
     created_at: i64,
     updated_at: i64,
@@ -19,6 +20,7 @@ impl From<Row> for Organization {
             id: r.id,
             name: r.name,
             description: r.description,
+            email_domain: r.email_domain,
             active: r.active,
             created_at: rfc3339_micros(r.created_at),
             updated_at: rfc3339_micros(r.updated_at),
@@ -27,14 +29,14 @@ impl From<Row> for Organization {
 }
 
 const COLUMNS: &str =
-    "SELECT id, name, description, active, created_at, updated_at FROM organizations";
+    "SELECT id, name, description, email_domain, active, created_at, updated_at FROM organizations";
 
 pub async fn insert(ex: Ex<'_>, org: &NewOrganization, now: i64) -> Result<Organization> {
     let row: Row = on!(ex, c => sqlx::query_as(
-        "INSERT INTO organizations (name, description, active, created_at, updated_at)
-         VALUES ($1, $2, TRUE, $3, $3)
-         RETURNING id, name, description, active, created_at, updated_at")
-        .bind(&org.name).bind(&org.description).bind(now)
+        "INSERT INTO organizations (name, description, email_domain, active, created_at, updated_at)
+         VALUES ($1, $2, $4, TRUE, $3, $3)
+         RETURNING id, name, description, email_domain, active, created_at, updated_at")
+        .bind(&org.name).bind(&org.description).bind(now).bind(&org.email_domain)
         .fetch_one(c).await)?;
     Ok(row.into())
 }
@@ -46,10 +48,12 @@ pub async fn update(
     now: i64,
 ) -> Result<Organization> {
     let row: Row = on!(ex, c => sqlx::query_as(
-        "UPDATE organizations SET name = $2, description = $3, active = $4, updated_at = $5
+        "UPDATE organizations SET name = $2, description = $3, active = $4, updated_at = $5,
+            email_domain = $6
          WHERE id = $1
-         RETURNING id, name, description, active, created_at, updated_at")
+         RETURNING id, name, description, email_domain, active, created_at, updated_at")
         .bind(id).bind(&org.name).bind(&org.description).bind(org.active).bind(now)
+        .bind(&org.email_domain)
         .fetch_one(c).await)?;
     Ok(row.into())
 }

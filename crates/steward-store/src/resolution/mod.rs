@@ -5,6 +5,8 @@
 pub mod attachments;
 pub mod canned;
 pub mod console;
+pub mod inbound_mail;
 pub mod kinds;
+pub mod mailboxes;
 pub mod search;
 pub mod tickets;

@@ -45,6 +45,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         resolution::search::Api::openapi(),
         resolution::desk::Api::openapi(),
         resolution::canned::Api::openapi(),
+        resolution::mailboxes::Api::openapi(),
         resolution::console::Api::openapi(),
         foundation::preferences::Api::openapi(),
         foundation::mail_out::Api::openapi(),
@@ -85,6 +86,7 @@ pub fn all() -> Router<AppState> {
         .merge(resolution::search::routes())
         .merge(resolution::desk::routes())
         .merge(resolution::canned::routes())
+        .merge(resolution::mailboxes::routes())
         .merge(resolution::console::routes())
         .merge(foundation::preferences::routes())
         .merge(foundation::mail_out::routes())

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(resolution::record_edit::routes())
         .merge(resolution::desk::routes())
         .merge(resolution::canned::routes())
+        .merge(resolution::mailboxes::routes())
         .merge(resolution::problems::routes())
         .merge(resolution::portal::routes())
         .merge(foundation::people::routes())

@@ -37,6 +37,7 @@ mod incidents;
 mod input_edges;
 mod lifecycle;
 mod login_limits;
+mod mail_inbound;
 mod mail_outbound;
 mod major;
 mod olas;

@@ -523,3 +523,23 @@ pub fn steward_cli(database_url: &str, args: &[&str]) -> std::process::Output {
         .output()
         .expect("run steward")
 }
+
+/// As [`steward_cli`], with `stdin` on standard input (an MTA piping a message, say).
+pub fn steward_cli_stdin(database_url: &str, args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(args)
+        .arg("--database-url")
+        .arg(database_url)
+        .env_remove("STEWARD_DATABASE_URL")
+        .env_remove("STEWARD_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run steward");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("steward output")
+}

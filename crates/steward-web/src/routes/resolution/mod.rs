@@ -6,6 +6,7 @@ pub mod canned;
 pub mod console;
 pub mod desk;
 pub mod incidents;
+pub mod mailboxes;
 pub mod problems;
 pub mod requests;
 pub mod search;

@@ -11,6 +11,8 @@ use steward_domain::FieldError;
 pub enum Input {
     /// One line of text; blank is `null`.
     Text,
+    /// A list of words (mail domains, say) on one line, separated by spaces or commas.
+    Words,
     /// Several lines of text; blank is `null`.
     Long,
     Email,
@@ -72,7 +74,7 @@ impl Field {
     /// `choice`, `pick`, `many`, `check` or `fixed`.
     pub fn kind(&self) -> &'static str {
         match self.input {
-            Input::Text => "text",
+            Input::Text | Input::Words => "text",
             Input::Long => "long",
             Input::Email => "email",
             Input::Password => "password",
@@ -196,6 +198,14 @@ pub fn read_all(form: &FormData, groups: &[Group]) -> (Map<String, Value>, Vec<F
             Input::Text | Input::Long | Input::Email | Input::Password | Input::Suggest(_) => {
                 form.text(name).map_or(Value::Null, Value::from)
             }
+            Input::Words => Value::from(
+                form.text(name)
+                    .unwrap_or_default()
+                    .split(|c: char| c.is_whitespace() || c == ',')
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            ),
             // A value the form never offered is named here, with the offered ones.
             Input::Choice(options) => match form.text(name) {
                 None => Value::Null,
@@ -261,6 +271,10 @@ pub fn fill(record: &Value, groups: &[Group]) -> FormData {
             _ => {}
         };
         match &record[&f.name] {
+            Value::Array(items) if matches!(f.input, Input::Words) => {
+                let words: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                push(&Value::from(words.join(" ")));
+            }
             Value::Array(items) => items.iter().for_each(&mut push),
             other => push(other),
         }

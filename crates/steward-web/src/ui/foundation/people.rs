@@ -43,6 +43,9 @@ async fn org_page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<Lis
     let mut fields = vec![
         Field::text("name", "Name").required(),
         Field::new("description", "Description", Input::Long),
+        Field::text("email_domain", "Mail domain").hint(
+            "Mail from an unknown address at this domain (example.org) is this organization's.",
+        ),
     ];
     if editing.is_some() {
         fields.push(

@@ -6,6 +6,7 @@ pub(crate) mod canned;
 pub(crate) mod console;
 pub(crate) mod desk;
 pub(crate) mod incident_new;
+pub(crate) mod mailboxes;
 pub(crate) mod portal;
 pub(crate) mod problems;
 pub(crate) mod record;

@@ -1,1 +1,0 @@
-//! Messages in: parsing, threading keys, automatic-mail detection.

@@ -1,0 +1,135 @@
+//! Mailboxes: where inbound mail comes from and which queue it feeds.
+use crate::{Ex, Result, on};
+use steward_domain::foundation::page::rfc3339_micros;
+use steward_domain::resolution::mail::mailbox::{
+    ImapSecurity, MailQueue, Mailbox, MailboxDraft, UnknownSenders,
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    queue: String,
+    service_id: Option<i64>,
+    team_id: Option<i64>,
+    imap_host: Option<String>,
+    imap_port: Option<i64>,
+    imap_security: String,
+    imap_user: Option<String>,
+    imap_folder: String,
+    has_password: bool,
+    internal_domains: String,
+    unknown_senders: String,
+    active: bool,
+    last_polled_at: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<Row> for Mailbox {
+    fn from(r: Row) -> Self {
+        Mailbox {
+            id: r.id,
+            name: r.name,
+            queue: MailQueue::parse(&r.queue).unwrap_or_default(),
+            service_id: r.service_id,
+            team_id: r.team_id,
+            imap_host: r.imap_host,
+            imap_port: r.imap_port,
+            imap_security: ImapSecurity::parse(&r.imap_security).unwrap_or(ImapSecurity::Tls),
+            imap_user: r.imap_user,
+            imap_folder: r.imap_folder,
+            has_password: r.has_password,
+            internal_domains: r
+                .internal_domains
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            unknown_senders: UnknownSenders::parse(&r.unknown_senders)
+                .unwrap_or(UnknownSenders::Reject),
+            active: r.active,
+            last_polled_at: r.last_polled_at.map(rfc3339_micros),
+            last_error: r.last_error,
+            created_at: rfc3339_micros(r.created_at),
+            updated_at: rfc3339_micros(r.updated_at),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT id, name, queue, service_id, team_id, imap_host, imap_port,
+    imap_security, imap_user, imap_folder, (imap_password IS NOT NULL) AS has_password,
+    internal_domains, unknown_senders, active, last_polled_at, last_error, created_at,
+    updated_at FROM mailboxes";
+
+/// Inserts a mailbox; returns its id.
+pub async fn insert(ex: Ex<'_>, d: &MailboxDraft, now: i64) -> Result<i64> {
+    let password = d.imap_password.as_deref().filter(|p| !p.is_empty());
+    Ok(on!(ex, c => sqlx::query_scalar(
+        "INSERT INTO mailboxes (name, queue, service_id, team_id, imap_host, imap_port,
+            imap_security, imap_user, imap_password, imap_folder, internal_domains,
+            unknown_senders, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
+        .bind(&d.name).bind(d.queue.as_str()).bind(d.service_id).bind(d.team_id)
+        .bind(&d.imap_host).bind(d.imap_port).bind(d.imap_security.as_str()).bind(&d.imap_user)
+        .bind(password).bind(&d.imap_folder).bind(d.internal_domains.join(" "))
+        .bind(d.unknown_senders.as_str()).bind(d.active).bind(now)
+        .fetch_one(c).await)?)
+}
+
+/// Replaces a mailbox's settings; the password only when the draft carries one (an empty
+/// one clears it). Returns whether the mailbox exists.
+pub async fn update(ex: Ex<'_>, id: i64, d: &MailboxDraft, now: i64) -> Result<bool> {
+    let n = on!(ex, c => sqlx::query(
+        "UPDATE mailboxes SET name = $2, queue = $3, service_id = $4, team_id = $5,
+            imap_host = $6, imap_port = $7, imap_security = $8, imap_user = $9,
+            imap_password = CASE WHEN $10 THEN NULLIF($11, '') ELSE imap_password END,
+            imap_folder = $12, internal_domains = $13, unknown_senders = $14, active = $15,
+            updated_at = $16
+         WHERE id = $1")
+        .bind(id).bind(&d.name).bind(d.queue.as_str()).bind(d.service_id).bind(d.team_id)
+        .bind(&d.imap_host).bind(d.imap_port).bind(d.imap_security.as_str()).bind(&d.imap_user)
+        .bind(d.imap_password.is_some()).bind(d.imap_password.as_deref().unwrap_or(""))
+        .bind(&d.imap_folder).bind(d.internal_domains.join(" "))
+        .bind(d.unknown_senders.as_str()).bind(d.active).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn get(ex: Ex<'_>, id: i64) -> Result<Option<Mailbox>> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn by_name(ex: Ex<'_>, name: &str) -> Result<Option<Mailbox>> {
+    let sql = format!("{SELECT} WHERE lower(name) = lower($1)");
+    let row: Option<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(name).fetch_optional(c).await)?;
+    Ok(row.map(Into::into))
+}
+
+/// Every mailbox, by name.
+pub async fn list(ex: Ex<'_>) -> Result<Vec<Mailbox>> {
+    let sql = format!("{SELECT} ORDER BY lower(name), id");
+    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(c).await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The stored IMAP password of a mailbox, for logging in.
+pub async fn imap_password(ex: Ex<'_>, id: i64) -> Result<Option<String>> {
+    let p: Option<Option<String>> = on!(ex, c => sqlx::query_scalar(
+        "SELECT imap_password FROM mailboxes WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    Ok(p.flatten())
+}
+
+/// Notes the outcome of a poll (an error, or none when it went well).
+pub async fn polled(ex: Ex<'_>, id: i64, now: i64, error: Option<&str>) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE mailboxes SET last_polled_at = $2, last_error = $3 WHERE id = $1")
+        .bind(id).bind(now).bind(error).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
