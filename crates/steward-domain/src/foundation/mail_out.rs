@@ -152,6 +152,7 @@ pub struct OutboxEntry {
 /// How a person gets one kind of notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = MailDelivery)]
 pub enum Delivery {
     #[default]
     Immediate,

@@ -22,6 +22,11 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "own notification",
     ),
     ("PUT", "/api/v1/me/preferences", "own preferences"),
+    (
+        "PUT",
+        "/api/v1/me/mail-preferences",
+        "own notification mail",
+    ),
     // A customer answers a survey through its secret link, whoever holds it; no role.
     ("POST", "/api/v1/surveys/{token}", "secret survey link"),
 ];

@@ -156,8 +156,15 @@ async fn jira_service_management_csv_export() {
 async fn zammad_csv_ticket_export() {
     let t = TestApp::spawn().await;
     let (summary, code, got) = import(&t, "zammad", "zammad.csv").await;
-    assert_eq!(code, Some(0), "{summary}");
     assert_eq!(summary["created"], 5, "{summary}");
+    // "pending close" is resolved, and Zammad's export has no time for that step: the
+    // ticket is imported and reported, so the resolved figures are not silently short.
+    assert_eq!(code, Some(3), "{summary}");
+    let warnings = summary["warnings"].to_string();
+    assert!(
+        warnings.contains("record 31005: status resolved but no resolved time"),
+        "{warnings}"
+    );
     expect(
         &got,
         "31001",

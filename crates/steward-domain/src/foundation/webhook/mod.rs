@@ -202,6 +202,7 @@ impl DeliveryStatus {
 
 /// One event for one subscription.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookDelivery)]
 pub struct Delivery {
     pub id: i64,
     pub webhook_id: i64,
