@@ -337,7 +337,12 @@ impl TestApp {
             database_url,
             admin,
             admin_id,
-            http: reqwest::Client::new(),
+            // Below the server's 10 s keep-alive wait: a connection the server is closing
+            // is never reused (a request sent into that close is reset).
+            http: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(5))
+                .build()
+                .expect("HTTP client"),
             violations,
         }
     }
