@@ -137,6 +137,54 @@ impl Ui {
         self.local_as(rfc3339, "%Y-%m-%d %H:%M:%S")
     }
 
+    /// The reader's zone by name, for hints ("a date and time in Europe/Berlin").
+    pub fn zone_name(&self) -> String {
+        self.time_zone.clone().unwrap_or_else(|| "UTC".into())
+    }
+
+    /// "2026-03-02 10:30" in the reader's zone → RFC 3339; the message names the field. A
+    /// pasted instant with its offset ("2026-03-02T09:30:00Z") is taken as it is.
+    pub fn instant(
+        &self,
+        field: &str,
+        text: &str,
+    ) -> Result<String, steward_domain::foundation::validation::FieldError> {
+        use steward_domain::foundation::validation::FieldError;
+        if let Ok(t) = text.trim().parse::<jiff::Timestamp>() {
+            return Ok(t.to_string());
+        }
+        let civil = text
+            .trim()
+            .replace('T', " ")
+            .parse::<jiff::civil::DateTime>()
+            .map_err(|_| FieldError::new(field, "must be a date and time like 2026-03-02 14:30"))?;
+        civil
+            .to_zoned_datetime(self.zone())
+            .map(|z| z.timestamp().to_string())
+            .map_err(|_| FieldError::new(field, "is not a time that exists in your time zone"))
+    }
+
+    /// Turns the named fields of a read form from the reader's local time into instants;
+    /// the refused ones come back as field errors.
+    pub fn instants_in(
+        &self,
+        json: &mut serde_json::Map<String, serde_json::Value>,
+        fields: &[&str],
+    ) -> Vec<steward_domain::foundation::validation::FieldError> {
+        let mut errors = Vec::new();
+        for field in fields {
+            if let Some(serde_json::Value::String(text)) = json.get(*field) {
+                match self.instant(field, text) {
+                    Ok(t) => {
+                        json.insert((*field).into(), serde_json::Value::String(t));
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        errors
+    }
+
     fn local_as(&self, rfc3339: &str, format: &str) -> String {
         rfc3339
             .parse::<jiff::Timestamp>()

@@ -10,7 +10,6 @@ use crate::ui::{FormData, Ui, UiError, UiResult, human_duration, now, see_other,
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use jiff::civil::DateTime;
 use serde_json::Value;
 use steward_app::AppError;
 use steward_domain::FieldError;
@@ -29,27 +28,10 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn zone_name(ui: &Ui) -> String {
-    ui.time_zone.clone().unwrap_or_else(|| "UTC".into())
-}
-
-/// "2026-03-02 10:30" in the reader's zone → RFC 3339; the message names the field.
-fn instant(ui: &Ui, field: &str, text: &str) -> Result<String, FieldError> {
-    let civil = text
-        .trim()
-        .replace('T', " ")
-        .parse::<DateTime>()
-        .map_err(|_| FieldError::new(field, "must be a date and time like 2026-03-02 14:30"))?;
-    civil
-        .to_zoned_datetime(ui.zone())
-        .map(|z| z.timestamp().to_string())
-        .map_err(|_| FieldError::new(field, "is not a time that exists in your time zone"))
-}
-
 fn groups(ui: &Ui, incidents: Vec<(i64, String)>, creating: bool) -> Vec<Group> {
     let when = format!(
         "A date and time in {}, for example 2026-03-02 14:30.",
-        zone_name(ui)
+        ui.zone_name()
     );
     let mut fields = vec![
         Field::new(
@@ -209,17 +191,7 @@ async fn page(
 /// The form as the API's JSON, with local times turned into instants.
 fn json_of(ui: &Ui, page: &ListPage, form: &FormData) -> Result<Value, Vec<FieldError>> {
     let mut json = read(form, page.groups())?;
-    let mut errors = Vec::new();
-    for field in ["start", "end"] {
-        if let Some(Value::String(text)) = json.get(field).cloned() {
-            match instant(ui, field, &text) {
-                Ok(t) => {
-                    json.insert(field.into(), Value::String(t));
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-    }
+    let errors = ui.instants_in(&mut json, &["start", "end"]);
     if errors.is_empty() {
         Ok(Value::Object(json))
     } else {

@@ -103,9 +103,11 @@ async fn groups(
         Field::new("implementation_plan", "Implementation plan", Input::Long),
         Field::new("test_plan", "Test plan", Input::Long),
         Field::new("backout_plan", "Back-out plan", Input::Long),
-        Field::text("planned_start", "Planned start")
-            .hint("RFC 3339, for example 2026-06-01T20:00:00Z."),
-        Field::text("planned_end", "Planned end").hint("After the planned start."),
+        Field::text("planned_start", "Planned start").hint(format!(
+            "A date and time in {}, for example 2026-06-01 20:00.",
+            ui.zone_name()
+        )),
+        Field::text("planned_end", "Planned end").hint("After the planned start, in the same form."),
     ]);
     let risk = q
         .questions
@@ -136,10 +138,22 @@ async fn groups(
     ])
 }
 
-/// The form as the API's JSON, with the risk choices gathered into `risk_answers` (left out
-/// when none is chosen, so an edit keeps the recorded answers).
-fn read<T: serde::de::DeserializeOwned>(page: &ListPage, form: &FormData) -> Result<T, AppError> {
-    let json = fields::read(form, page.groups()).map_err(invalid)?;
+/// The planned window, entered and shown in the reader's time zone.
+const PLANNED: [&str; 2] = ["planned_start", "planned_end"];
+
+/// The form as the API's JSON, with the planned window turned into instants and the risk
+/// choices gathered into `risk_answers` (left out when none is chosen, so an edit keeps the
+/// recorded answers).
+fn read<T: serde::de::DeserializeOwned>(
+    ui: &Ui,
+    page: &ListPage,
+    form: &FormData,
+) -> Result<T, AppError> {
+    let mut json = fields::read(form, page.groups()).map_err(invalid)?;
+    let errors = ui.instants_in(&mut json, &PLANNED);
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
     let mut out = Map::new();
     let mut answers = Vec::new();
     for (k, v) in json {
@@ -222,7 +236,7 @@ async fn list_page(
             status_label(c.risk_level.as_str()),
             status_label(c.impact.as_str()),
             status_label(c.status.as_str()),
-            opt(c.planned_start.clone()),
+            opt(c.planned_start.as_deref().map(|t| ui.local(t))),
         ]);
     }
     let q = state.app.change_risk_questionnaire(&ui.actor).await?;
@@ -245,7 +259,7 @@ async fn create(State(state): State<AppState>, ui: Ui, form: FormData) -> UiResu
     may_read(&ui)?;
     ui.check_csrf(&form)?;
     let page = list_page(&state, &ui, None, None).await?;
-    let result = match read::<ChangeInput>(&page, &form) {
+    let result = match read::<ChangeInput>(&ui, &page, &form) {
         Ok(i) => state.app.create_change(&ui.actor, i).await,
         Err(e) => Err(e),
     };
@@ -260,7 +274,12 @@ async fn edit(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
     let change = state.app.get_change(&ui.actor, id).await?;
     let mut page = list_page(&state, &ui, None, Some(id)).await?;
     // The risk choices are not fields of the record: fill them from its answers.
-    let json = serde_json::to_value(&change).unwrap_or_default();
+    let mut json = serde_json::to_value(&change).unwrap_or_default();
+    for field in PLANNED {
+        if let Some(Value::String(t)) = json.get(field).cloned() {
+            json[field] = Value::String(ui.local(&t));
+        }
+    }
     let mut values = fields::fill(&json, page.groups());
     for a in &change.risk_answers {
         values
@@ -282,7 +301,7 @@ async fn update(
     ui.check_csrf(&form)?;
     let id = id_of(&raw)?;
     let page = list_page(&state, &ui, None, Some(id)).await?;
-    let result = match read::<ChangePatch>(&page, &form) {
+    let result = match read::<ChangePatch>(&ui, &page, &form) {
         Ok(p) => state.app.update_change(&ui.actor, id, p).await,
         Err(e) => Err(e),
     };
@@ -300,6 +319,11 @@ struct ChangePage {
     /// (question, chosen answer) for each answered risk question.
     risks: Vec<(String, String)>,
     may_work: bool,
+    /// (who, decision, comment) of each board decision, by name.
+    decisions: Vec<(String, String, Option<String>)>,
+    /// The planned window in the reader's zone ("" when not planned).
+    start: String,
+    end: String,
 }
 
 impl ChangePage {
@@ -337,7 +361,24 @@ async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
             (text, answer)
         })
         .collect();
+    let staff = choices::staff(&state, &ui).await;
+    let decisions = c
+        .approval
+        .decisions
+        .iter()
+        .map(|d| {
+            let who = staff
+                .iter()
+                .find(|(id, _)| *id == d.user_id)
+                .map_or_else(|| format!("User {}", d.user_id), |(_, name)| name.clone());
+            (who, status_label(d.decision.as_str()), d.comment.clone())
+        })
+        .collect();
+    let local = |t: &Option<String>| t.as_deref().map(|t| ui.local(t)).unwrap_or_default();
     let page = ChangePage {
+        decisions,
+        start: local(&c.planned_start),
+        end: local(&c.planned_end),
         l: ui.layout(format!("Change {}", c.number), "manage"),
         section: "changes",
         c,
@@ -366,12 +407,18 @@ async fn act(
         "start" => a.start_change(actor, id).await,
         "close" => a.close_change(actor, id).await,
         "cancel" => a.cancel_change(actor, id).await,
-        "schedule" => match input(json!({"planned_start": text("planned_start"),
-                                          "planned_end": text("planned_end")}))
-        {
-            Ok(i) => a.schedule_change(actor, id, i).await,
-            Err(e) => Err(invalid(e)),
-        },
+        "schedule" => {
+            let mut window = Map::new();
+            for field in PLANNED {
+                window.insert(field.into(), text(field));
+            }
+            let errors = ui.instants_in(&mut window, &PLANNED);
+            match input(Value::Object(window)) {
+                Ok(i) if errors.is_empty() => a.schedule_change(actor, id, i).await,
+                Ok(_) => Err(invalid(errors)),
+                Err(e) => Err(invalid(e)),
+            }
+        }
         "complete" => match input(json!({"outcome": text("outcome")})) {
             Ok(i) => a.complete_change(actor, id, i).await,
             Err(e) => Err(invalid(e)),
