@@ -128,3 +128,39 @@ pub async fn watch(
         .await?;
     result.map(Some)
 }
+
+/// What testing a mailbox's IMAP connection found: a refused login is an answer, not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionCheck {
+    pub ok: bool,
+    pub message: String,
+}
+
+impl App {
+    /// Logs in to the mailbox's IMAP account and opens its folder, changing nothing
+    /// (administrators only, as reading the mailbox's password is).
+    pub async fn test_mailbox(
+        &self,
+        actor: &steward_domain::Actor,
+        id: i64,
+    ) -> AppResult<ConnectionCheck> {
+        let target = self.mailbox_target(actor, id).await?;
+        let account = match account(&target) {
+            Ok(a) => a,
+            Err(PollError::NotImap) => {
+                return Err(crate::AppError::invalid(
+                    "imap_host",
+                    "the mailbox has no IMAP account to test",
+                ));
+            }
+            Err(e) => return Err(crate::AppError::Internal(e.to_string())),
+        };
+        Ok(match steward_mail::inbound::imap::check(&account).await {
+            Ok(message) => ConnectionCheck { ok: true, message },
+            Err(e) => ConnectionCheck {
+                ok: false,
+                message: e.to_string(),
+            },
+        })
+    }
+}

@@ -106,25 +106,10 @@ pub(crate) async fn test_connection(
     actor: &steward_domain::Actor,
     id: i64,
 ) -> Result<ConnectionTest, Problem> {
-    use steward_app::resolution::mail_poll::{PollError, account};
-    let target = state.app.mailbox_target(actor, id).await?;
-    let account = match account(&target) {
-        Ok(a) => a,
-        Err(PollError::NotImap) => {
-            return Err(steward_app::AppError::invalid(
-                "imap_host",
-                "the mailbox has no IMAP account to test",
-            )
-            .into());
-        }
-        Err(e) => return Err(steward_app::AppError::Internal(e.to_string()).into()),
-    };
-    Ok(match steward_mail::inbound::imap::check(&account).await {
-        Ok(message) => ConnectionTest { ok: true, message },
-        Err(e) => ConnectionTest {
-            ok: false,
-            message: e.to_string(),
-        },
+    let found = state.app.test_mailbox(actor, id).await?;
+    Ok(ConnectionTest {
+        ok: found.ok,
+        message: found.message,
     })
 }
 
