@@ -353,8 +353,8 @@ def main():
     steward = Steward(a.steward, a.steward_token, a.org)
     rt = RequestTracker(a.rt, a.rt_user, a.rt_pass)
     systems = [(steward, a.steward_pid), (rt, a.rt_pid)]
-    corpus = texts(a.seq + a.par + 10, a.seed)
-    warm, seq_texts, par_texts = corpus[:5], corpus[5:5 + a.seq], corpus[5 + a.seq:5 + a.seq + a.par]
+    corpus = texts(a.seq + a.par + 24, a.seed)
+    warm, seq_texts, par_texts = corpus[:24], corpus[24:24 + a.seq], corpus[24 + a.seq:24 + a.seq + a.par]
     res = {s.name: {} for s, _ in systems}
     conns = {}
     samplers = {}
@@ -366,10 +366,13 @@ def main():
         log(f"{s.name}: idle PSS {kb / 1024:.1f} MB over {n} processes")
     for s, pid in systems:
         samplers[s.name] = PeakSampler(pid).__enter__()
-        c = conns[s.name] = s.client()
-        for title, desc in warm:  # warm-up, not measured: the first requests load code paths
-            ids[s.name].append(s.create(c, title, desc))
-        s.read(c, ids[s.name][0])
+        conns[s.name] = s.client()
+        # Warm-up, not measured: the first requests load code paths (in RT, in each of its
+        # prefork workers, hence from several connections at once).
+        log(f"{s.name}: warm-up")
+        ids[s.name].extend(concurrent(s, a.clients, warm, s.create)[1])
+        concurrent(s, a.clients, [()] * len(warm), lambda c: s.list_newest(c))
+        concurrent(s, a.clients, [(t,) for t in ids[s.name]], s.read)
 
     def phase(label, run):
         for s, _ in systems:
