@@ -238,6 +238,18 @@ struct Parts {
     deployments: Vec<Deployment>,
 }
 
+type CriterionRow = (i64, String, bool, Option<i64>, Option<i64>);
+
+/// planned_at, actual_at, result, notes, production, approved_at.
+type FieldsRow = (
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<i64>,
+);
+
 type DeploymentRow = (
     i64,
     i64,
@@ -257,7 +269,7 @@ async fn parts(mut ex: Ex<'_>, id: i64) -> Result<Parts> {
         "SELECT ch.id, ch.number, ch.title, ch.status FROM release_changes rc
          JOIN changes ch ON ch.id = rc.change_id WHERE rc.release_id = $1 ORDER BY ch.id")
         .bind(id).fetch_all(c).await)?;
-    let criteria: Vec<(i64, String, bool, Option<i64>, Option<i64>)> = on!(ex.by_ref(), c => sqlx::query_as(
+    let criteria: Vec<CriterionRow> = on!(ex.by_ref(), c => sqlx::query_as(
         "SELECT id, text, met, decided_by, decided_at FROM release_criteria
          WHERE release_id = $1 ORDER BY id")
         .bind(id).fetch_all(c).await)?;
@@ -312,14 +324,7 @@ pub async fn deployment_fields(
     release: i64,
     id: i64,
 ) -> Result<Option<(DeploymentFields, bool, bool)>> {
-    let row: Option<(
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        bool,
-        Option<i64>,
-    )> = on!(ex, c => sqlx::query_as(
+    let row: Option<FieldsRow> = on!(ex, c => sqlx::query_as(
         "SELECT d.planned_at, d.actual_at, d.result, d.notes, e.production, d.approved_at
          FROM deployments d JOIN release_environments e ON e.id = d.environment_id
          WHERE d.id = $1 AND d.release_id = $2")
