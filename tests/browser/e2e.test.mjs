@@ -1740,6 +1740,65 @@ test('a manager walks a normal change from draft to closed', async () => {
   await page.context().close();
 });
 
+test('a manager plans a release, adds a change, accepts it and records its deployments', async () => {
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  const change = await api(admin, 'POST', '/api/v1/changes', { change_type: 'normal', title: 'Upgrade the portal' });
+  const page = await newPage({ bypassCSP: true });
+  await login(page, 'mona');
+  await page.goto(`${BASE}/manage/releases`);
+  await page.getByLabel(/^Title/).fill('Summer release');
+  await page.getByLabel(/^Type/).selectOption('minor');
+  await page.getByLabel('Planned date').fill('2030-07-01');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Release REL-\d+ was created/);
+  await shot(page, 'releases');
+  const row = page.getByRole('row', { name: /Summer release/ });
+  await row.getByRole('link', { name: /Open/ }).click();
+  await page.waitForURL(/\/manage\/releases\/\d+\/view$/);
+  // The change is found by its number in the search list.
+  await page.getByLabel('Add a change').fill(`${change.number} — ${change.title}`);
+  await page.getByRole('button', { name: 'Add change' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('link', { name: change.number }).waitFor());
+  await page.getByLabel('New criterion').fill('Smoke tests pass in staging');
+  await page.getByRole('button', { name: 'Add criterion' }).click();
+  await page.waitForLoadState('load');
+  for (const to of ['Build', 'Testing']) {
+    await page.getByRole('button', { name: `To ${to}`, exact: true }).click();
+    await page.waitForLoadState('load');
+    await assert.doesNotReject(page.getByRole('heading', { name: `Status: ${to}` }).waitFor());
+  }
+  // Not accepted while a criterion is open: the refusal says why.
+  await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('alert').first().textContent(), /acceptance criteria not met/);
+  await page.getByRole('button', { name: /^Mark met/ }).click();
+  await page.waitForLoadState('load');
+  await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Accepted' }).waitFor());
+  // Staging, then production once approved.
+  for (const env of ['staging', 'production']) {
+    await page.getByLabel('Environment').selectOption({ label: env === 'production' ? 'production (production)' : env });
+    await page.getByLabel('Planned at').fill('2030-07-01 20:00');
+    await page.getByRole('button', { name: 'Plan deployment' }).click();
+    await page.waitForLoadState('load');
+  }
+  await page.getByRole('button', { name: 'Record the staging result' }).click();
+  await page.waitForLoadState('load');
+  await page.getByRole('button', { name: 'Approve the production deployment' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Result in production').selectOption('successful');
+  await page.getByRole('button', { name: 'Record the production result' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Deployed' }).waitFor());
+  assert.match(await page.locator('article', { hasText: 'Production' }).textContent(), /Approved by Mona/);
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'release-deployed');
+  await page.context().close();
+});
+
 test('the guided start seeds the template and the conformity map shows what remains', async () => {
   const page = await newPage();
   await login(page, 'admin', ADMIN_PASSWORD);

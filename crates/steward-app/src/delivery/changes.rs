@@ -5,17 +5,21 @@ use crate::app::{change, page};
 use crate::delivery::change_config::{may_read, may_work, policy, questionnaire};
 use crate::{App, AppError, Result};
 use std::collections::BTreeSet;
+use steward_domain::assurance::outage::{OutageDraft, OutageKind};
 use steward_domain::delivery::change::{
-    Change, ChangeDraft, ChangeInput, ChangeOutcome, ChangePatch, ChangeStatus, ChangeType,
-    CompleteInput, Decision, DecisionInput, Design, IncidentLinkInput, NotAllowed, ReviewInput,
-    ScheduleInput, is_major, needs_review, transition,
+    Change, ChangeDraft, ChangeInput, ChangeOutcome, ChangePatch, ChangeRef, ChangeStatus,
+    ChangeType, CompleteInput, Decision, DecisionInput, Design, IncidentLinkInput, NotAllowed,
+    ReviewInput, ScheduleInput, is_major, needs_review, transition,
 };
 use steward_domain::delivery::change_policy::{ApprovalState, tally};
 use steward_domain::delivery::ci::IMPACT_MAX_DEPTH;
+use steward_domain::delivery::release::parse_number;
 use steward_domain::foundation::page::{Page, PageRequest, micros, parse_instant};
 use steward_domain::resolution::ticket::TicketKind;
 use steward_domain::{Actor, FieldError, Invalid};
+use steward_store::assurance::outages;
 use steward_store::delivery::changes::{self, Assessed};
+use steward_store::resolution::tickets;
 use steward_store::{Tx, delivery::change_boards, delivery::cis, delivery::services};
 
 impl From<NotAllowed> for AppError {
@@ -407,9 +411,39 @@ impl App {
         self.finish(tx, actor, current, "schedule", now).await
     }
 
+    /// Scheduled → implementing. A change with `planned_outage` opens a planned outage on
+    /// each service it affects directly, starting now, in the same transaction (each outage
+    /// audited too).
     pub async fn start_change(&self, actor: &Actor, id: i64) -> Result<Change> {
-        self.move_change(actor, id, ChangeStatus::Implementing, "start")
-            .await
+        may_work(actor)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let current = load(&mut tx, id).await?;
+        let to = transition(current.status, ChangeStatus::Implementing)?;
+        changes::set_status(tx.ex(), id, to, now).await?;
+        if current.planned_outage {
+            for service in &current.service_ids {
+                let draft = OutageDraft {
+                    kind: OutageKind::Planned,
+                    start: now,
+                    end: None,
+                    incident_id: None,
+                    note: Some(format!(
+                        "Opened by change {}: {}",
+                        current.number, current.title
+                    )),
+                };
+                let outage = outages::insert(tx.ex(), *service, &draft, now).await?;
+                changes::link_outage(tx.ex(), id, outage.id).await?;
+                self.audit(
+                    &mut tx,
+                    change::<(), _>(actor, "outage", outage.id, "create", None, Some(&outage)),
+                    now,
+                )
+                .await?;
+            }
+        }
+        self.finish(tx, actor, current, "start", now).await
     }
 
     pub async fn cancel_change(&self, actor: &Actor, id: i64) -> Result<Change> {
@@ -431,6 +465,27 @@ impl App {
         let to = transition(current.status, ChangeStatus::Review)?;
         changes::set_outcome(tx.ex(), id, input.outcome, now).await?;
         changes::set_status(tx.ex(), id, to, now).await?;
+        // The planned outages the change opened end with it, whatever its outcome.
+        for (outage, service) in changes::open_outages(tx.ex(), id).await? {
+            let Some((before, mut draft)) = outages::get(tx.ex(), service, outage).await? else {
+                continue;
+            };
+            draft.end = Some(now.max(draft.start));
+            let after = outages::update(tx.ex(), outage, &draft, now).await?;
+            self.audit(
+                &mut tx,
+                change(
+                    actor,
+                    "outage",
+                    outage,
+                    "update",
+                    Some(&before),
+                    Some(&after),
+                ),
+                now,
+            )
+            .await?;
+        }
         self.finish(tx, actor, current, "complete", now).await
     }
 
@@ -513,24 +568,50 @@ impl App {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let current = load(&mut tx, id).await?;
-        let incident = steward_store::resolution::tickets::get(
-            tx.ex(),
-            TicketKind::Incident,
-            input.incident_id,
-        )
-        .await?;
-        if incident.is_none() {
-            return Err(AppError::invalid(
-                "incident_id",
-                format!("no incident with id {}", input.incident_id),
-            ));
-        }
-        changes::link_incident(tx.ex(), id, input.incident_id, now).await?;
+        let incident = match (input.incident_id, input.incident_number.as_deref()) {
+            (Some(i), None) => {
+                tickets::get(tx.ex(), TicketKind::Incident, i)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::invalid("incident_id", format!("no incident with id {i}"))
+                    })?
+                    .id
+            }
+            (None, Some(n)) => {
+                let number = parse_number("INC-", n)
+                    .map(|seq| TicketKind::Incident.number(seq))
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "incident_number",
+                            "write an incident number, for example INC-000001",
+                        )
+                    })?;
+                tickets::by_numbers(tx.ex(), std::slice::from_ref(&number))
+                    .await?
+                    .into_iter()
+                    .find(|t| t.kind == TicketKind::Incident && t.number == number)
+                    .ok_or_else(|| {
+                        AppError::invalid("incident_number", format!("no incident {number}"))
+                    })?
+                    .id
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "incident_number",
+                    "name the incident by its number (or incident_id), one of them",
+                ));
+            }
+        };
+        changes::link_incident(tx.ex(), id, incident, now).await?;
         self.finish(tx, actor, current, "link_incident", now).await
     }
 
     /// The change an incident is recorded as caused by, if any.
-    pub async fn change_of_incident(&self, actor: &Actor, incident: i64) -> Result<Option<i64>> {
+    pub async fn change_of_incident(
+        &self,
+        actor: &Actor,
+        incident: i64,
+    ) -> Result<Option<ChangeRef>> {
         may_read(actor)?;
         let mut conn = self.db.read().await?;
         Ok(changes::change_of_incident(conn.ex(), incident).await?)

@@ -54,6 +54,9 @@ impl App {
                 )
                 .await?
             }
+            ReportName::Changes => {
+                crate::delivery::change_report::changes_report(ex.by_ref(), &q).await?
+            }
         };
         let (pf, pt) = q.previous();
         Ok(Report {

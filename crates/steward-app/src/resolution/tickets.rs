@@ -254,6 +254,11 @@ impl App {
         if ticket.kind == TicketKind::Request {
             ticket.approvals = Some(kinds::approvals(conn.ex(), id).await?);
         }
+        // Change records are the provider's own (staff read them).
+        if ticket.kind == TicketKind::Incident && actor.role.is_staff() {
+            ticket.caused_by_change =
+                steward_store::delivery::changes::change_of_incident(conn.ex(), id).await?;
+        }
         ticket.sla = self.sla_status(conn.ex(), ticket, self.now()).await?;
         if let Some(sla) = ticket.sla.as_mut() {
             self.add_service_hours(conn.ex(), sla, self.now()).await?;

@@ -230,6 +230,13 @@ pub struct Change {
     pub review: Option<Review>,
     /// Incidents recorded as caused by this change.
     pub caused_incident_ids: Vec<i64>,
+    /// The same incidents with their numbers, titles and statuses.
+    pub caused_incidents: Vec<IncidentRef>,
+    /// Starting the change opens a planned outage on each affected service; completing it
+    /// ends them.
+    pub planned_outage: bool,
+    /// The planned outages the change opened.
+    pub outage_ids: Vec<i64>,
     pub created_by: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
@@ -265,6 +272,9 @@ pub struct ChangeInput {
     pub planned_start: Option<String>,
     /// RFC 3339, after `planned_start`.
     pub planned_end: Option<String>,
+    /// Open a planned outage on each affected service while the change is implemented
+    /// (default no).
+    pub planned_outage: Option<bool>,
 }
 
 /// A change's editable fields, validated.
@@ -285,6 +295,7 @@ pub struct ChangeDraft {
     pub backout_plan: Option<String>,
     pub planned_start: Option<i64>,
     pub planned_end: Option<i64>,
+    pub planned_outage: bool,
 }
 
 fn opt(e: &mut Errors, field: &str, v: Option<&str>, max: usize) -> Option<String> {
@@ -372,6 +383,7 @@ impl ChangeInput {
             backout_plan,
             planned_start,
             planned_end,
+            planned_outage: self.planned_outage.unwrap_or(false),
         };
         if let Err(err) = draft.check_window() {
             e.push(err);
@@ -454,6 +466,7 @@ impl From<&Change> for ChangeDraft {
             backout_plan: c.backout_plan.clone(),
             planned_start: at(&c.planned_start),
             planned_end: at(&c.planned_end),
+            planned_outage: c.planned_outage,
         }
     }
 }
@@ -476,6 +489,7 @@ pub struct ChangePatch {
     pub backout_plan: Option<String>,
     pub planned_start: Option<String>,
     pub planned_end: Option<String>,
+    pub planned_outage: Option<bool>,
 }
 
 impl ChangePatch {
@@ -503,6 +517,7 @@ impl ChangePatch {
             backout_plan: self.backout_plan.or(d.backout_plan),
             planned_start: self.planned_start.or(fmt(d.planned_start)),
             planned_end: self.planned_end.or(fmt(d.planned_end)),
+            planned_outage: Some(self.planned_outage.unwrap_or(d.planned_outage)),
         }
         .parse()
     }
@@ -547,12 +562,33 @@ impl DecisionInput {
     }
 }
 
-/// Body of `POST /api/v1/changes/{id}/incidents`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+/// Body of `POST /api/v1/changes/{id}/incidents`: the incident by id or by its number.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = ChangeIncidentLinkInput)]
 pub struct IncidentLinkInput {
-    pub incident_id: i64,
+    pub incident_id: Option<i64>,
+    /// `INC-000001` (what follows the number, such as a title, is ignored).
+    pub incident_number: Option<String>,
+}
+
+/// A short reference to an incident a change caused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ChangeIncidentRef)]
+pub struct IncidentRef {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub status: String,
+}
+
+/// A short reference to the change that caused an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ChangeRef {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub status: ChangeStatus,
 }
 
 /// `CHG-000001`.

@@ -19,6 +19,7 @@ crate::foundation::text_enum::text_enum!(
         Workload = "workload",
         Availability = "availability",
         Satisfaction = "satisfaction",
+        Changes = "changes",
     }
 );
 
@@ -60,6 +61,7 @@ impl ReportName {
             ReportName::Workload => "Workload against SLA limits",
             ReportName::Availability => "Availability against target",
             ReportName::Satisfaction => "Customer satisfaction",
+            ReportName::Changes => "Changes: success, emergencies, incidents caused and lead time",
         }
     }
 }

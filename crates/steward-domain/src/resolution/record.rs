@@ -80,6 +80,9 @@ pub struct Ticket {
     /// Requests: approval decisions (on `GET` of one ticket).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approvals: Option<Vec<crate::resolution::request::Approval>>,
+    /// Incidents, staff only: the change recorded as having caused it (on `GET` of one ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caused_by_change: Option<crate::delivery::change::ChangeRef>,
 }
 
 /// A short reference to another ticket.

@@ -3,8 +3,9 @@
 use crate::sql::{Listing, Sql, fetch_listing};
 use crate::{Ex, Result, on};
 use steward_domain::delivery::change::{
-    ApprovalStatus, Change, ChangeDraft, ChangeOutcome, ChangeStatus, ChangeType, Decision,
-    DecisionRecord, Design, Review, RiskAnswer, ServiceChange, is_major, number,
+    ApprovalStatus, Change, ChangeDraft, ChangeOutcome, ChangeRef, ChangeStatus, ChangeType,
+    Decision, DecisionRecord, Design, IncidentRef, Review, RiskAnswer, ServiceChange, is_major,
+    number,
 };
 use steward_domain::delivery::change_policy::{
     ApprovalRule, ApprovalState, ImpactLevel, RiskLevel,
@@ -46,13 +47,14 @@ struct Row {
     started_at: Option<i64>,
     completed_at: Option<i64>,
     closed_at: Option<i64>,
+    planned_outage: bool,
 }
 
 const COLUMNS: &str = "id, number, change_type, template_id, category, title, description,
     justification, service_change, impact, impacted_services, risk_score, risk_level,
     implementation_plan, test_plan, backout_plan, planned_start, planned_end, status, approval,
     board_id, approval_rule, approval_quorum, outcome, pir_notes, pir_outcome, pir_at,
-    created_by, created_at, updated_at, started_at, completed_at, closed_at";
+    created_by, created_at, updated_at, started_at, completed_at, closed_at, planned_outage";
 
 /// What the app computes for a change before saving it.
 #[derive(Debug, Clone)]
@@ -71,7 +73,8 @@ struct Parts {
     answers: Vec<RiskAnswer>,
     decisions: Vec<DecisionRecord>,
     design: Option<Design>,
-    incidents: Vec<i64>,
+    incidents: Vec<IncidentRef>,
+    outages: Vec<i64>,
 }
 
 impl Row {
@@ -124,7 +127,10 @@ impl Row {
             design: p.design,
             outcome: self.outcome.as_deref().and_then(ChangeOutcome::parse),
             review,
-            caused_incident_ids: p.incidents,
+            caused_incident_ids: p.incidents.iter().map(|i| i.id).collect(),
+            caused_incidents: p.incidents,
+            planned_outage: self.planned_outage,
+            outage_ids: p.outages,
             created_by: self.created_by,
             created_at: rfc3339_micros(self.created_at),
             updated_at: rfc3339_micros(self.updated_at),
@@ -157,16 +163,16 @@ pub async fn insert(
         "INSERT INTO changes (number, change_type, template_id, category, title, description,
            justification, service_change, impact, impacted_services, risk_score, risk_level,
            implementation_plan, test_plan, backout_plan, planned_start, planned_end, status,
-           approval, created_by, created_at, updated_at)
+           approval, created_by, created_at, updated_at, planned_outage)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-           'draft', 'pending', $18, $19, $19)
+           'draft', 'pending', $18, $19, $19, $20)
          RETURNING id")
         .bind(number).bind(d.change_type.as_str()).bind(d.template_id).bind(&d.category)
         .bind(&d.title).bind(&d.description).bind(&d.justification)
         .bind(d.service_change.as_str()).bind(a.impact.as_str()).bind(impacted)
         .bind(a.risk_score).bind(a.risk_level.as_str()).bind(&d.implementation_plan)
         .bind(&d.test_plan).bind(&d.backout_plan).bind(d.planned_start).bind(d.planned_end)
-        .bind(created_by).bind(now)
+        .bind(created_by).bind(now).bind(d.planned_outage)
         .fetch_one(c).await)?;
     write_links(ex, id, d).await?;
     Ok(id)
@@ -184,12 +190,13 @@ pub async fn update(
         "UPDATE changes SET category = $2, title = $3, description = $4, justification = $5,
            service_change = $6, impact = $7, impacted_services = $8, risk_score = $9,
            risk_level = $10, implementation_plan = $11, test_plan = $12, backout_plan = $13,
-           planned_start = $14, planned_end = $15, updated_at = $16 WHERE id = $1")
+           planned_start = $14, planned_end = $15, updated_at = $16, planned_outage = $17
+         WHERE id = $1")
         .bind(id).bind(&d.category).bind(&d.title).bind(&d.description).bind(&d.justification)
         .bind(d.service_change.as_str()).bind(a.impact.as_str()).bind(impacted)
         .bind(a.risk_score).bind(a.risk_level.as_str()).bind(&d.implementation_plan)
         .bind(&d.test_plan).bind(&d.backout_plan).bind(d.planned_start).bind(d.planned_end)
-        .bind(now)
+        .bind(now).bind(d.planned_outage)
         .execute(c).await.map(|_| ()))?;
     on!(ex.by_ref(), c => sqlx::query("DELETE FROM change_services WHERE change_id = $1")
         .bind(id).execute(c).await.map(|_| ()))?;
@@ -337,10 +344,84 @@ pub async fn link_incident(ex: Ex<'_>, change: i64, ticket: i64, now: i64) -> Re
 }
 
 /// The change an incident is recorded as caused by.
-pub async fn change_of_incident(ex: Ex<'_>, ticket: i64) -> Result<Option<i64>> {
+pub async fn change_of_incident(ex: Ex<'_>, ticket: i64) -> Result<Option<ChangeRef>> {
+    let row: Option<(i64, String, String, String)> = on!(ex, c => sqlx::query_as(
+        "SELECT ch.id, ch.number, ch.title, ch.status FROM change_incidents ci
+         JOIN changes ch ON ch.id = ci.change_id WHERE ci.ticket_id = $1")
+        .bind(ticket).fetch_optional(c).await)?;
+    Ok(row.map(|(id, number, title, status)| ChangeRef {
+        id,
+        number,
+        title,
+        // The CHECK-free status column holds only what the app wrote.
+        status: ChangeStatus::parse(&status).unwrap_or(ChangeStatus::Draft),
+    }))
+}
+
+/// Records that the change opened this planned outage.
+pub async fn link_outage(ex: Ex<'_>, change: i64, outage: i64) -> Result<()> {
+    on!(ex, c => sqlx::query("INSERT INTO change_outages (outage_id, change_id) VALUES ($1, $2)")
+        .bind(outage).bind(change).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The change an outage was opened by, if any.
+pub async fn change_of_outage(ex: Ex<'_>, outage: i64) -> Result<Option<i64>> {
     Ok(on!(ex, c => sqlx::query_scalar(
-        "SELECT change_id FROM change_incidents WHERE ticket_id = $1")
-        .bind(ticket).fetch_optional(c).await)?)
+        "SELECT change_id FROM change_outages WHERE outage_id = $1")
+        .bind(outage).fetch_optional(c).await)?)
+}
+
+/// A change completed in a report's period: its outcome, type, when it was raised and
+/// completed, and how many incidents it caused.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    pub outcome: ChangeOutcome,
+    pub change_type: ChangeType,
+    pub created_at: i64,
+    pub completed_at: i64,
+    pub incidents: i64,
+}
+
+/// What the changes report reads over `[from, to)`, optionally only changes affecting one
+/// service directly: the changes completed in it, and (type, created) of those raised in it.
+pub async fn report_rows(
+    mut ex: Ex<'_>,
+    from: i64,
+    to: i64,
+    service: Option<i64>,
+) -> Result<(Vec<Completed>, Vec<(ChangeType, i64)>)> {
+    let scope =
+        "($3 IS NULL OR id IN (SELECT change_id FROM change_services WHERE service_id = $3))";
+    let completed: Vec<(String, String, i64, i64, i64)> = on!(ex.by_ref(), c => sqlx::query_as(
+        sqlx::AssertSqlSafe(format!(
+        "SELECT outcome, change_type, created_at, completed_at,
+           (SELECT COUNT(*) FROM change_incidents ci WHERE ci.change_id = changes.id)
+         FROM changes WHERE completed_at >= $1 AND completed_at < $2 AND outcome IS NOT NULL
+           AND {scope}")))
+        .bind(from).bind(to).bind(service).fetch_all(c).await)?;
+    let raised: Vec<(String, i64)> = on!(ex, c => sqlx::query_as(
+        sqlx::AssertSqlSafe(format!(
+        "SELECT change_type, created_at FROM changes
+         WHERE created_at >= $1 AND created_at < $2 AND {scope}")))
+        .bind(from).bind(to).bind(service).fetch_all(c).await)?;
+    let completed = completed
+        .into_iter()
+        .filter_map(|(outcome, kind, created_at, completed_at, incidents)| {
+            Some(Completed {
+                outcome: ChangeOutcome::parse(&outcome)?,
+                change_type: ChangeType::parse(&kind)?,
+                created_at,
+                completed_at,
+                incidents,
+            })
+        })
+        .collect();
+    let raised = raised
+        .into_iter()
+        .filter_map(|(kind, at)| Some((ChangeType::parse(&kind)?, at)))
+        .collect();
+    Ok((completed, raised))
 }
 
 pub async fn get(mut ex: Ex<'_>, id: i64) -> Result<Option<Change>> {
@@ -371,8 +452,12 @@ async fn parts(mut ex: Ex<'_>, id: i64) -> Result<Parts> {
         "SELECT requirements, design, acceptance_criteria, transition_plan FROM change_designs
          WHERE change_id = $1")
         .bind(id).fetch_optional(c).await)?;
-    let incidents: Vec<i64> = on!(ex, c => sqlx::query_scalar(
-        "SELECT ticket_id FROM change_incidents WHERE change_id = $1 ORDER BY ticket_id")
+    let incidents: Vec<(i64, String, String, String)> = on!(ex.by_ref(), c => sqlx::query_as(
+        "SELECT t.id, t.number, t.title, t.status FROM change_incidents ci
+         JOIN tickets t ON t.id = ci.ticket_id WHERE ci.change_id = $1 ORDER BY t.id")
+        .bind(id).fetch_all(c).await)?;
+    let outages: Vec<i64> = on!(ex, c => sqlx::query_scalar(
+        "SELECT outage_id FROM change_outages WHERE change_id = $1 ORDER BY outage_id")
         .bind(id).fetch_all(c).await)?;
     Ok(Parts {
         service_ids,
@@ -398,7 +483,16 @@ async fn parts(mut ex: Ex<'_>, id: i64) -> Result<Parts> {
                 transition_plan,
             },
         ),
-        incidents,
+        incidents: incidents
+            .into_iter()
+            .map(|(id, number, title, status)| IncidentRef {
+                id,
+                number,
+                title,
+                status,
+            })
+            .collect(),
+        outages,
     })
 }
 
@@ -434,4 +528,20 @@ pub async fn list(mut ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<
         out.push(row.into_change(p));
     }
     Ok((out, total))
+}
+
+/// The id of the change with this number.
+pub async fn id_of_number(ex: Ex<'_>, number: &str) -> Result<Option<i64>> {
+    Ok(
+        on!(ex, c => sqlx::query_scalar("SELECT id FROM changes WHERE number = $1")
+        .bind(number).fetch_optional(c).await)?,
+    )
+}
+
+/// The outages a change opened that are still open: (outage, service).
+pub async fn open_outages(ex: Ex<'_>, change: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(on!(ex, c => sqlx::query_as(
+        "SELECT o.id, o.service_id FROM change_outages co JOIN outages o ON o.id = co.outage_id
+         WHERE co.change_id = $1 AND o.end_at IS NULL ORDER BY o.id")
+        .bind(change).fetch_all(c).await)?)
 }

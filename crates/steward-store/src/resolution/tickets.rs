@@ -100,6 +100,7 @@ impl From<Row> for Ticket {
             agreements: None,
             supplier: None,
             approvals: None,
+            caused_by_change: None,
         }
     }
 }

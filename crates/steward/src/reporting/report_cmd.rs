@@ -9,7 +9,8 @@ use steward_domain::reporting::report::ReportParams;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// volumes, sla-compliance, resolution-times, rates, backlog-aging, problems or workload.
+    /// volumes, sla-compliance, resolution-times, rates, backlog-aging, problems, workload,
+    /// availability, satisfaction or changes.
     pub name: String,
     /// Start of the period: YYYY-MM-DD or RFC 3339 [default: 30 days before --to].
     #[arg(long)]

@@ -44,7 +44,7 @@ pub async fn list(Auth(_auth): Auth) -> Json<Vec<ReportInfo>> {
 /// A report over a period with the previous period's figures for the trend;
 /// `format=csv` gives its table, `format=html` a page with its chart.
 #[utoipa::path(get, path = "/api/v1/reports/{name}", tag = "reports",
-    params(("name" = String, Path, description = "volumes, sla-compliance, resolution-times, rates, backlog-aging, problems or workload"), ReportParams),
+    params(("name" = String, Path, description = "volumes, sla-compliance, resolution-times, rates, backlog-aging, problems, workload, availability, satisfaction or changes"), ReportParams),
     responses((status = 200, description = "The report as `format` asks",
         content((Report = "application/json"), (String = "text/csv"), (String = "text/html"))), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn report(

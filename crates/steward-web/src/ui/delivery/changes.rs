@@ -108,6 +108,8 @@ async fn groups(
             ui.zone_name()
         )),
         Field::text("planned_end", "Planned end").hint("After the planned start, in the same form."),
+        Field::new("planned_outage", "Open a planned outage while implementing", Input::Check)
+            .hint("Starting the change opens a planned outage on each affected service; completing it ends them."),
     ]);
     let risk = q
         .questions
@@ -324,6 +326,8 @@ struct ChangePage {
     /// The planned window in the reader's zone ("" when not planned).
     start: String,
     end: String,
+    /// `INC-… — title` of recent incidents, offered when linking one by number.
+    incidents: Vec<String>,
 }
 
 impl ChangePage {
@@ -375,7 +379,29 @@ async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
         })
         .collect();
     let local = |t: &Option<String>| t.as_deref().map(|t| ui.local(t)).unwrap_or_default();
+    let incidents = state
+        .app
+        .list_tickets(
+            &ui.actor,
+            steward_domain::resolution::ticket::TicketKind::Incident,
+            Default::default(),
+            Default::default(),
+            steward_domain::foundation::page::PageRequest {
+                limit: 200,
+                offset: 0,
+            },
+        )
+        .await
+        .map(|p| {
+            p.items
+                .into_iter()
+                .filter(|t| !c.caused_incident_ids.contains(&t.id))
+                .map(|t| format!("{} — {}", t.number, t.title))
+                .collect()
+        })
+        .unwrap_or_default();
     let page = ChangePage {
+        incidents,
         decisions,
         start: local(&c.planned_start),
         end: local(&c.planned_end),
@@ -444,18 +470,13 @@ async fn act(
             Ok(i) => a.put_change_design(actor, id, i).await,
             Err(e) => Err(invalid(e)),
         },
-        "incident" => match form.id("incident_id") {
-            Ok(Some(incident_id)) => {
-                a.link_change_incident(
-                    actor,
-                    id,
-                    steward_domain::delivery::change::IncidentLinkInput { incident_id },
-                )
-                .await
-            }
-            Ok(None) => Err(AppError::invalid("incident_id", "name the incident")),
-            Err(e) => Err(e.into()),
-        },
+        "incident" => {
+            let input = steward_domain::delivery::change::IncidentLinkInput {
+                incident_id: None,
+                incident_number: Some(form.text("incident_number").unwrap_or_default()),
+            };
+            a.link_change_incident(actor, id, input).await
+        }
         _ => return Err(UiError::NotFound),
     };
     let view = format!("/manage/changes/{id}/view");

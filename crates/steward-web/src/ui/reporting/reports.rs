@@ -141,6 +141,15 @@ pub fn view(report: &Report, key: &str) -> ReportView {
                 day_of(&report.previous_from),
                 day_of(&report.previous_to),
             )
+        } else if report.name == "changes" {
+            format!(
+                "Changes, {} to {} (grouped by {}), compared with {} to {}",
+                short_time(&report.from),
+                short_time(&report.to),
+                report.grouping,
+                day_of(&report.previous_from),
+                day_of(&report.previous_to),
+            )
         } else if report.name == "satisfaction" {
             format!(
                 "Surveys offered {} to {}, compared with {} to {}",
