@@ -402,7 +402,7 @@ async fn import_and_check(how: [&str; 2], csv: &str, log: &[Event], dir: &Path) 
     let mut lines = exported.lines();
     assert_eq!(
         lines.next(),
-        Some("case_id,activity,timestamp,resource,kind,priority,from_status,to_status")
+        Some("case_id,activity,timestamp,resource,kind,priority,from_status,to_status,team")
     );
     let mut spans: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut events = 0;
