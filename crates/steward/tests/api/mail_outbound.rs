@@ -537,3 +537,291 @@ async fn admins_edit_settings_and_templates_with_preview_and_test_send() {
         .await;
     assert_eq!(r.body["customized"], false, "{}", r.body);
 }
+
+/// Body text of a raw mail as received, with quoted-printable soft breaks undone (lettre
+/// encodes a body with long lines).
+fn body(message: &str) -> String {
+    let text = message.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    text.replace("=\r\n", "").replace("=3D", "=")
+}
+
+/// Change approvals: a change waiting for its board asks each member who wants the mail
+/// (a member who turned approval requests off gets none), the verdict reaches whoever raised
+/// it with the rejection's reason, a member's decision that leaves the vote open sends
+/// nothing, and links go to the staff screen of the change.
+#[tokio::test]
+async fn change_approvals_ask_the_board_and_tell_the_requester_the_verdict() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (ann, ann_token) = person(&t, "ann", "manager", None).await;
+    let (cy, cy_token) = person(&t, "cy", "agent", None).await;
+    let (dan, dan_token) = person(&t, "dan", "agent", None).await;
+    let (_, bob_token) = person(&t, "bob", "agent", None).await;
+    let r = t
+        .post(
+            "/api/v1/change-boards",
+            &t.admin,
+            json!({"name": "CAB", "emergency": false, "member_ids": [ann, cy, dan]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let cab = r.id();
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/change-policy",
+            Some(&t.admin),
+            Some(
+                json!({"normal": [{"risk_level": "high", "board_id": cab, "rule": "all"}],
+                        "emergency": {"rule": "any"}, "major_impact_services": 3}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/me/mail-preferences",
+            Some(&dan_token),
+            Some(json!({ "events": { "approval_requested": "off" } })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(pump(&t).await, 0);
+
+    let r = t
+        .post(
+            "/api/v1/changes",
+            &bob_token,
+            json!({"change_type": "normal", "title": "Upgrade the database",
+                   "category": "database", "justification": "Security fixes",
+                   "implementation_plan": "Run the upgrade", "test_plan": "Smoke tests",
+                   "backout_plan": "Restore the snapshot",
+                   "planned_start": "2026-06-01T20:00:00Z", "planned_end": "2026-06-01T22:00:00Z",
+                   "risk_answers": [{"question": "tested", "answer": 2},
+                                    {"question": "backout", "answer": 1},
+                                    {"question": "users", "answer": 0}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (id, number) = (r.id(), r.body["number"].as_str().unwrap().to_owned());
+    for action in ["submit", "assess"] {
+        let r = t
+            .post(
+                &format!("/api/v1/changes/{id}/{action}"),
+                &bob_token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{action}: {}", r.body);
+    }
+    assert_eq!(r_state(&t, id).await, "requested");
+    assert_eq!(pump(&t).await, 2, "ann and cy are asked; dan opted out");
+    let asked = sink.messages();
+    let mut to: Vec<String> = asked
+        .iter()
+        .map(|m| header(m, "X-Envelope-To").unwrap())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["ann@example.org", "cy@example.org"]);
+    for m in &asked {
+        assert_eq!(
+            header(m, "Subject").unwrap(),
+            format!("[{number}] Approval requested: Upgrade the database")
+        );
+        let text = body(m);
+        assert!(text.contains("Risk high"), "{text}");
+        assert!(
+            text.contains(&format!("https://desk.example/manage/changes/{id}/view")),
+            "{text}"
+        );
+        assert!(
+            header(m, "Message-ID")
+                .unwrap()
+                .starts_with(&format!("<{number}.")),
+            "{m}"
+        );
+    }
+
+    // Ann approves: the vote is still open, nobody is told.
+    let decide = async |token: &str, body: Value| {
+        let r = t
+            .post(&format!("/api/v1/changes/{id}/decisions"), token, body)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    decide(&ann_token, json!({"decision": "approve"})).await;
+    assert_eq!(pump(&t).await, 0);
+    // Cy rejects: bob, who raised it, hears the verdict and the reason.
+    decide(
+        &cy_token,
+        json!({"decision": "reject", "comment": "No tested back-out"}),
+    )
+    .await;
+    assert_eq!(pump(&t).await, 1);
+    let all = sink.messages();
+    assert_eq!(all.len(), 3);
+    let verdict = &all[2];
+    assert_eq!(header(verdict, "X-Envelope-To").unwrap(), "bob@example.org");
+    assert_eq!(
+        header(verdict, "Subject").unwrap(),
+        format!("[{number}] Approval decided: Upgrade the database")
+    );
+    let text = body(verdict);
+    assert!(text.contains("was rejected."), "{text}");
+    assert!(text.contains("rejected it: No tested back-out"), "{text}");
+    // The verdict threads onto the request mails.
+    assert!(header(verdict, "In-Reply-To").is_some(), "{verdict}");
+}
+
+async fn r_state(t: &TestApp, id: i64) -> String {
+    let r = t.get(&format!("/api/v1/changes/{id}"), &t.admin).await;
+    r.body["approval"]["state"].as_str().unwrap().to_owned()
+}
+
+/// A scheduled report definition's snapshot reaches its owner with each report's figures
+/// and a link to the snapshot's staff page; nobody else gets it, and a run that finds the
+/// period's snapshot already made sends nothing again.
+#[tokio::test]
+async fn a_scheduled_snapshot_is_mailed_to_the_definition_owner() {
+    use steward_app::{Clock, Settings};
+    let clock = Clock::manual("2026-02-10T09:00:00Z".parse().unwrap());
+    let t = TestApp::spawn_with_settings(Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    })
+    .await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, mia) = person(&t, "mia", "manager", None).await;
+    let (_, _other) = person(&t, "ole", "manager", None).await;
+    let (_, agent) = person(&t, "arne", "agent", None).await;
+    for title in ["Mail down", "VPN slow"] {
+        let r = t
+            .post(
+                "/api/v1/incidents",
+                &agent,
+                json!({"title": title, "impact": "medium", "urgency": "medium"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = t
+        .post(
+            "/api/v1/report-definitions",
+            &mia,
+            json!({"name": "Monthly volumes", "audience": "Service review",
+                   "reports": ["volumes"], "cadence": "monthly"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    pump(&t).await;
+    let before = sink.messages().len();
+
+    clock.set("2026-03-04T10:00:00Z".parse().unwrap());
+    assert_eq!(t.app.run_due_reports("node-a").await.unwrap(), Some(1));
+    assert_eq!(pump(&t).await, 1);
+    let all = sink.messages();
+    assert_eq!(all.len(), before + 1);
+    let m = all.last().unwrap();
+    assert_eq!(header(m, "X-Envelope-To").unwrap(), "mia@example.org");
+    assert_eq!(header(m, "Subject").unwrap(), "Report: Monthly volumes");
+    let text = body(m);
+    assert!(
+        text.contains("Period: 2026-02-01T00:00:00Z to 2026-03-01T00:00:00Z"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.trim() == "Opened: 2"),
+        "the figures: {text}"
+    );
+    assert!(
+        text.contains("https://desk.example/manage/report-snapshots/"),
+        "{text}"
+    );
+    // Nothing due again: no second snapshot, no second mail.
+    assert_eq!(t.app.run_due_reports("node-a").await.unwrap(), Some(0));
+    assert_eq!(pump(&t).await, 0);
+}
+
+/// A request from a catalogue item that needs approval asks its named approver, and the
+/// rejection (with its reason) reaches the customer who asked.
+#[tokio::test]
+async fn request_approvals_ask_the_approver_and_tell_the_customer() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let org = t.create_org("Acme").await;
+    let (_, cust) = person(&t, "wile", "customer", Some(org)).await;
+    let (paula, paula_token) = person(&t, "paula", "agent", None).await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Workplace IT", "status": "live", "customer_ids": [org]}),
+        )
+        .await
+        .id();
+    let entry = t
+        .post(
+            "/api/v1/catalogue",
+            &t.admin,
+            json!({"service_id": service, "title": "Workplace", "published": true}),
+        )
+        .await
+        .id();
+    let r = t
+        .post(
+            &format!("/api/v1/catalogue/{entry}/items"),
+            &t.admin,
+            json!({"name": "New laptop", "form": [],
+                   "approval": {"by": "users", "user_ids": [paula]}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let item = r.id();
+    pump(&t).await;
+    let before = sink.messages().len();
+    let r = t
+        .post(
+            "/api/v1/requests",
+            &cust,
+            json!({"catalogue_item_id": item, "answers": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (id, number) = (r.id(), r.body["number"].as_str().unwrap().to_owned());
+    assert_eq!(
+        pump(&t).await,
+        2,
+        "received (customer) and approval requested (paula)"
+    );
+    let all = sink.messages();
+    let asked = all[before..]
+        .iter()
+        .find(|m| header(m, "X-Envelope-To").as_deref() == Some("paula@example.org"))
+        .expect("paula is asked");
+    assert_eq!(
+        header(asked, "Subject").unwrap(),
+        format!("[{number}] Approval requested: New laptop")
+    );
+    let r = t
+        .post(
+            &format!("/api/v1/requests/{id}/approvals"),
+            &paula_token,
+            json!({"decision": "reject", "comment": "Not in budget"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(pump(&t).await, 1);
+    let m = sink.messages().pop().unwrap();
+    assert_eq!(header(&m, "X-Envelope-To").unwrap(), "wile@example.org");
+    assert_eq!(
+        header(&m, "Subject").unwrap(),
+        format!("[{number}] Approval decided: New laptop")
+    );
+    let text = body(&m);
+    assert!(text.contains("was rejected."), "{text}");
+    assert!(text.contains("rejected it: Not in budget"), "{text}");
+}
