@@ -35,11 +35,17 @@ struct Sink {
 
 impl Sink {
     fn start() -> Sink {
+        Self::start_with(&[])
+    }
+
+    /// A sink started with these options of scripts/smtp-sink.py (TLS, AUTH).
+    fn start_with(options: &[&str]) -> Sink {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let dir = temp_dir("smtp-sink");
         let mut child = Command::new(sink_python())
             .arg(root.join("scripts/smtp-sink.py"))
             .arg(&dir)
+            .args(options)
             .stdout(Stdio::piped())
             .spawn()
             .expect("start the SMTP sink");
@@ -824,4 +830,218 @@ async fn request_approvals_ask_the_approver_and_tell_the_customer() {
     let text = body(&m);
     assert!(text.contains("was rejected."), "{text}");
     assert!(text.contains("rejected it: Not in budget"), "{text}");
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`; returns
+/// the CA's PEM and the server's certificate and key files.
+fn certificates(dir: &Path) -> (String, PathBuf, PathBuf) {
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[req]\ndistinguished_name = dn\nprompt = no\nx509_extensions = ext\n\
+         [dn]\nCN = Steward test CA\n\
+         [ext]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n\
+         subjectKeyIdentifier = hash\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n\
+         authorityKeyIdentifier = keyid\n",
+    )
+    .unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let steps: [Vec<&str>; 3] = [
+        [
+            &["req", "-x509", "-config", "ca.cnf"][..],
+            &ec,
+            &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
+        ]
+        .concat(),
+        [
+            &["req", "-new", "-subj", "/CN=127.0.0.1"][..],
+            &ec,
+            &["-keyout", "server.key", "-out", "server.csr"],
+        ]
+        .concat(),
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    ];
+    for args in steps {
+        let o = Command::new("openssl")
+            .args(&args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (Debian: openssl) makes the test's certificates");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    (
+        std::fs::read_to_string(dir.join("ca.pem")).unwrap(),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+async fn smtp_settings(t: &TestApp, settings: Value) -> reqwest::StatusCode {
+    let mut body = json!({
+        "host": "127.0.0.1", "from_address": "Desk <desk@desk.example>",
+        "mail_domain": "desk.example", "public_url": "https://desk.example/",
+    });
+    for (k, v) in settings.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/settings",
+            Some(&t.admin),
+            Some(body),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 422, "{}", r.body);
+    r.status
+}
+
+async fn test_send(t: &TestApp) -> Value {
+    let r = t
+        .post(
+            "/api/v1/mail/settings/test",
+            &t.admin,
+            json!({ "to": "ops@example.org" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+/// SMTP over STARTTLS and over TLS from the first byte, with a login, against a real server
+/// that requires both: the mail arrives encrypted and under the configured user; without
+/// trusting the server's certificate, with a wrong password, or in plain text nothing is
+/// sent and the error says why. The certificate is made by the test; Steward trusts it
+/// through the settings' trusted certificate, which must be PEM.
+#[tokio::test]
+async fn smtp_with_starttls_or_tls_and_a_login_against_a_real_server() {
+    let t = TestApp::spawn().await;
+    let dir = temp_dir("smtp-tls");
+    let (ca, cert, key) = certificates(&dir);
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let sink = Sink::start_with(&["--cert", cert, "--key", key, "--auth", "desk:s3cret"]);
+    let status = smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": "not a certificate"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let status = smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": ca}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let settings = t.get("/api/v1/mail/settings", &t.admin).await.body;
+    assert!(settings.get("password").is_none(), "{settings}");
+    assert_eq!(settings["password_set"], true);
+
+    // A notification goes through the queue over STARTTLS, logged in.
+    let (_, cust) = customer(&t, "tia").await;
+    incident(&t, &cust, "Mail over TLS").await;
+    assert_eq!(pump(&t).await, 1);
+    let m = &sink.messages()[0];
+    assert!(
+        header(m, "X-Sink-TLS").unwrap().starts_with("TLSv1."),
+        "{m}"
+    );
+    assert_eq!(header(m, "X-Sink-Login").unwrap(), "desk");
+    assert_eq!(header(m, "X-Envelope-To").unwrap(), "tia@example.org");
+
+    // A wrong password: refused by the server, nothing arrives.
+    smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "wrong", "trusted_certificate": ca}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], false, "{r}");
+    assert!(!r["error"].as_str().unwrap().is_empty(), "{r}");
+    // The certificate not trusted: the connection is refused before the password is sent.
+    smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": ""}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], false, "{r}");
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("certificate"),
+        "{r}"
+    );
+    // Plain text to a server that requires STARTTLS: refused.
+    smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "none", "username": "desk",
+               "password": "s3cret"}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], false, "{r}");
+    assert_eq!(sink.messages().len(), 1);
+
+    // TLS from the first byte (port 465 style).
+    let tls = Sink::start_with(&[
+        "--cert",
+        cert,
+        "--key",
+        key,
+        "--tls",
+        "--auth",
+        "desk:s3cret",
+    ]);
+    smtp_settings(
+        &t,
+        json!({"port": tls.port, "security": "tls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": ca}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], true, "{r}");
+    let m = &tls.messages()[0];
+    assert!(
+        header(m, "X-Sink-TLS").unwrap().starts_with("TLSv1."),
+        "{m}"
+    );
+    assert_eq!(header(m, "X-Sink-Login").unwrap(), "desk");
+    assert_eq!(header(m, "X-Envelope-To").unwrap(), "ops@example.org");
 }
