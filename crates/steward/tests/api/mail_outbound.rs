@@ -751,87 +751,6 @@ async fn a_scheduled_snapshot_is_mailed_to_the_definition_owner() {
     assert_eq!(pump(&t).await, 0);
 }
 
-/// A request from a catalogue item that needs approval asks its named approver, and the
-/// rejection (with its reason) reaches the customer who asked.
-#[tokio::test]
-async fn request_approvals_ask_the_approver_and_tell_the_customer() {
-    let t = TestApp::spawn().await;
-    let sink = Sink::start();
-    configure(&t, sink.port).await;
-    let org = t.create_org("Acme").await;
-    let (_, cust) = person(&t, "wile", "customer", Some(org)).await;
-    let (paula, paula_token) = person(&t, "paula", "agent", None).await;
-    let service = t
-        .post(
-            "/api/v1/services",
-            &t.admin,
-            json!({"name": "Workplace IT", "status": "live", "customer_ids": [org]}),
-        )
-        .await
-        .id();
-    let entry = t
-        .post(
-            "/api/v1/catalogue",
-            &t.admin,
-            json!({"service_id": service, "title": "Workplace", "published": true}),
-        )
-        .await
-        .id();
-    let r = t
-        .post(
-            &format!("/api/v1/catalogue/{entry}/items"),
-            &t.admin,
-            json!({"name": "New laptop", "form": [],
-                   "approval": {"by": "users", "user_ids": [paula]}}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let item = r.id();
-    pump(&t).await;
-    let before = sink.messages().len();
-    let r = t
-        .post(
-            "/api/v1/requests",
-            &cust,
-            json!({"catalogue_item_id": item, "answers": {}}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let (id, number) = (r.id(), r.body["number"].as_str().unwrap().to_owned());
-    assert_eq!(
-        pump(&t).await,
-        2,
-        "received (customer) and approval requested (paula)"
-    );
-    let all = sink.messages();
-    let asked = all[before..]
-        .iter()
-        .find(|m| header(m, "X-Envelope-To").as_deref() == Some("paula@example.org"))
-        .expect("paula is asked");
-    assert_eq!(
-        header(asked, "Subject").unwrap(),
-        format!("[{number}] Approval requested: New laptop")
-    );
-    let r = t
-        .post(
-            &format!("/api/v1/requests/{id}/approvals"),
-            &paula_token,
-            json!({"decision": "reject", "comment": "Not in budget"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(pump(&t).await, 1);
-    let m = sink.messages().pop().unwrap();
-    assert_eq!(header(&m, "X-Envelope-To").unwrap(), "wile@example.org");
-    assert_eq!(
-        header(&m, "Subject").unwrap(),
-        format!("[{number}] Approval decided: New laptop")
-    );
-    let text = body(&m);
-    assert!(text.contains("was rejected."), "{text}");
-    assert!(text.contains("rejected it: Not in budget"), "{text}");
-}
-
 /// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`; returns
 /// the CA's PEM and the server's certificate and key files.
 fn certificates(dir: &Path) -> (String, PathBuf, PathBuf) {
@@ -1044,4 +963,245 @@ async fn smtp_with_starttls_or_tls_and_a_login_against_a_real_server() {
     );
     assert_eq!(header(m, "X-Sink-Login").unwrap(), "desk");
     assert_eq!(header(m, "X-Envelope-To").unwrap(), "ops@example.org");
+}
+
+/// A message as a mail client sends it (CRLF line ends).
+fn raw_mail(headers: &[(&str, &str)], body: &str) -> String {
+    let mut m = String::new();
+    for (name, value) in headers {
+        m.push_str(&format!("{name}: {value}\r\n"));
+    }
+    m.push_str("\r\n");
+    m.push_str(&body.replace('\n', "\r\n"));
+    m
+}
+
+/// No mail loop: an auto-reply and a bounce that answer Steward's own mail about a record
+/// (its tag in the subject, its Message-ID in In-Reply-To or References), piped in as an MTA
+/// delivers them, add nothing to the record and send nothing (counted at the SMTP sink),
+/// while a person's reply through the same path does reach the assignee.
+#[tokio::test]
+async fn an_auto_reply_and_a_bounce_create_nothing_and_send_nothing() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, cust) = customer(&t, "ann").await;
+    let (agent_id, agent) = person(&t, "arne", "agent", None).await;
+    let r = t
+        .post(
+            "/api/v1/mailboxes",
+            &t.admin,
+            json!({"name": "Support", "queue": "incident"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let inc = incident(&t, &cust, "Printer jammed").await;
+    let (id, number) = (inc["id"].as_i64().unwrap(), inc["number"].as_str().unwrap());
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{id}/assign"),
+            &agent,
+            json!({"assignee_id": agent_id}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    pump(&t).await;
+    let sent = sink.messages();
+    let ours = header(&sent[0], "Message-ID").unwrap();
+    // The customer's link is the record page as the portal shows it, never a staff screen.
+    let received = body(&sent[0]);
+    assert!(
+        received.contains(&format!("https://desk.example/incidents/{id}")),
+        "{received}"
+    );
+    assert!(!received.contains("/manage/"), "{received}");
+    let gate = |message: String| {
+        let o = crate::support::steward_cli_stdin(
+            &t.database_url,
+            &["mailgate", "--queue", "support"],
+            message.as_bytes(),
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let comments = async || {
+        t.get(&format!("/api/v1/incidents/{id}/comments"), &t.admin)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let totals = async || {
+        t.get("/api/v1/incidents", &t.admin).await.body["total"]
+            .as_i64()
+            .unwrap()
+    };
+
+    let auto_reply = raw_mail(
+        &[
+            ("From", "ann@example.org"),
+            ("To", "support@desk.example"),
+            (
+                "Subject",
+                &format!("Out of office: Re: [{number}] Printer jammed"),
+            ),
+            ("Message-ID", "<ooo.1@example.org>"),
+            ("In-Reply-To", &ours),
+            ("Auto-Submitted", "auto-replied"),
+        ],
+        "I am away until Monday.",
+    );
+    let bounce = raw_mail(
+        &[
+            ("From", "MAILER-DAEMON@mx.example.org"),
+            ("To", "desk@desk.example"),
+            (
+                "Subject",
+                &format!("Undelivered Mail Returned to Sender [{number}]"),
+            ),
+            ("Message-ID", "<bounce.1@mx.example.org>"),
+            ("References", &ours),
+            (
+                "Content-Type",
+                "multipart/report; report-type=delivery-status; boundary=\"r\"",
+            ),
+        ],
+        "--r\nContent-Type: text/plain\n\nDelivery failed.\n--r\n\
+         Content-Type: message/delivery-status\n\nStatus: 5.1.1\n--r--\n",
+    );
+    let new_auto = raw_mail(
+        &[
+            ("From", "ann@example.org"),
+            ("Subject", "Automatic reply"),
+            ("Message-ID", "<ooo.2@example.org>"),
+            ("X-Autoreply", "yes"),
+        ],
+        "Away.",
+    );
+    let (before, comments_before, total_before) =
+        (sink.messages().len(), comments().await, totals().await);
+    for m in [auto_reply, bounce, new_auto] {
+        gate(m);
+    }
+    assert_eq!(pump(&t).await, 0, "automatic mail queues nothing");
+    assert_eq!(
+        sink.messages().len(),
+        before,
+        "and nothing reaches the sink"
+    );
+    assert_eq!(comments().await, comments_before);
+    assert_eq!(totals().await, total_before);
+    let log = t.get("/api/v1/inbound-messages", &t.admin).await.body;
+    let statuses: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["ignored"; 3], "{log}");
+
+    // The control: Ann's own reply by the same path becomes a reply and mails the assignee.
+    gate(raw_mail(
+        &[
+            ("From", "ann@example.org"),
+            ("Subject", &format!("Re: [{number}] Printer jammed")),
+            ("Message-ID", "<reply.1@example.org>"),
+            ("In-Reply-To", &ours),
+        ],
+        "Still jamming.",
+    ));
+    assert_eq!(comments().await, comments_before + 1);
+    assert_eq!(pump(&t).await, 1);
+    let all = sink.messages();
+    assert_eq!(all.len(), before + 1);
+    assert_eq!(
+        header(all.last().unwrap(), "X-Envelope-To").unwrap(),
+        "arne@example.org"
+    );
+}
+
+/// A request from a catalogue item that needs approval asks its named approver, and the
+/// rejection (with its reason) reaches the customer who asked.
+#[tokio::test]
+async fn request_approvals_ask_the_approver_and_tell_the_customer() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let org = t.create_org("Acme").await;
+    let (_, cust) = person(&t, "wile", "customer", Some(org)).await;
+    let (paula, paula_token) = person(&t, "paula", "agent", None).await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Workplace IT", "status": "live", "customer_ids": [org]}),
+        )
+        .await
+        .id();
+    let entry = t
+        .post(
+            "/api/v1/catalogue",
+            &t.admin,
+            json!({"service_id": service, "title": "Workplace", "published": true}),
+        )
+        .await
+        .id();
+    let r = t
+        .post(
+            &format!("/api/v1/catalogue/{entry}/items"),
+            &t.admin,
+            json!({"name": "New laptop", "form": [],
+                   "approval": {"by": "users", "user_ids": [paula]}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let item = r.id();
+    pump(&t).await;
+    let before = sink.messages().len();
+    let r = t
+        .post(
+            "/api/v1/requests",
+            &cust,
+            json!({"catalogue_item_id": item, "answers": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (id, number) = (r.id(), r.body["number"].as_str().unwrap().to_owned());
+    assert_eq!(
+        pump(&t).await,
+        2,
+        "received (customer) and approval requested (paula)"
+    );
+    let all = sink.messages();
+    let asked = all[before..]
+        .iter()
+        .find(|m| header(m, "X-Envelope-To").as_deref() == Some("paula@example.org"))
+        .expect("paula is asked");
+    assert_eq!(
+        header(asked, "Subject").unwrap(),
+        format!("[{number}] Approval requested: New laptop")
+    );
+    let r = t
+        .post(
+            &format!("/api/v1/requests/{id}/approvals"),
+            &paula_token,
+            json!({"decision": "reject", "comment": "Not in budget"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(pump(&t).await, 1);
+    let m = sink.messages().pop().unwrap();
+    assert_eq!(header(&m, "X-Envelope-To").unwrap(), "wile@example.org");
+    assert_eq!(
+        header(&m, "Subject").unwrap(),
+        format!("[{number}] Approval decided: New laptop")
+    );
+    let text = body(&m);
+    assert!(text.contains("was rejected."), "{text}");
+    assert!(text.contains("rejected it: Not in budget"), "{text}");
 }
