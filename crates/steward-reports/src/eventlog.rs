@@ -16,6 +16,8 @@ pub struct LogRow {
     pub resource: String,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
+    /// The team the case was with after the event (XES `org:group`, CSV `team`).
+    pub team: Option<String>,
 }
 
 /// The activity process-mining tools see: the status entered for a transition, otherwise
@@ -35,7 +37,47 @@ pub fn is_case_activity(event: &str) -> bool {
     event != "imported"
 }
 
-pub const CSV_HEADER: [&str; 8] = [
+/// Follows each case's team through its events, in case order then event order: a created
+/// or assignment event of Steward's own names the team by id (`team_id`, `to.team_id`), an
+/// imported step by name (`team`); any other event leaves the team as it was.
+#[derive(Debug, Default)]
+pub struct TeamTrail {
+    case: Option<i64>,
+    team: Option<String>,
+}
+
+impl TeamTrail {
+    /// The case's team after this event. `names` gives a team's name by id.
+    pub fn step(
+        &mut self,
+        case: i64,
+        detail: Option<&str>,
+        names: impl Fn(i64) -> Option<String>,
+    ) -> Option<String> {
+        if self.case != Some(case) {
+            self.case = Some(case);
+            self.team = None;
+        }
+        let detail: Option<serde_json::Value> = detail.and_then(|d| serde_json::from_str(d).ok());
+        if let Some(d) = detail {
+            if let Some(name) = d.get("team").and_then(|t| t.as_str()) {
+                self.team = Some(name.to_owned());
+            } else {
+                // `created` holds `team_id`, `assignment` `to.team_id`; null clears it.
+                let id = d
+                    .get("to")
+                    .and_then(|to| to.get("team_id"))
+                    .or(d.get("team_id"));
+                if let Some(id) = id {
+                    self.team = id.as_i64().and_then(&names);
+                }
+            }
+        }
+        self.team.clone()
+    }
+}
+
+pub const CSV_HEADER: [&str; 9] = [
     "case_id",
     "activity",
     "timestamp",
@@ -44,6 +86,7 @@ pub const CSV_HEADER: [&str; 8] = [
     "priority",
     "from_status",
     "to_status",
+    "team",
 ];
 
 /// Writes CSV rows after the header.
@@ -68,6 +111,7 @@ impl<W: Write> CsvLog<W> {
             &r.priority.to_string(),
             r.from_status.as_deref().unwrap_or(""),
             r.to_status.as_deref().unwrap_or(""),
+            r.team.as_deref().unwrap_or(""),
         ])
     }
 
@@ -147,6 +191,9 @@ impl<W: Write> XesLog<W> {
         attr(&mut self.out, "string", "concept:name", &r.activity)?;
         attr(&mut self.out, "date", "time:timestamp", &r.timestamp)?;
         attr(&mut self.out, "string", "org:resource", &r.resource)?;
+        if let Some(team) = &r.team {
+            attr(&mut self.out, "string", "org:group", team)?;
+        }
         if let Some(from) = &r.from_status {
             attr(&mut self.out, "string", "from_status", from)?;
         }
@@ -183,7 +230,37 @@ mod tests {
             resource: "Agent <&> \"Smith\"".into(),
             from_status: None,
             to_status: Some(activity.into()),
+            team: Some("Service desk".into()),
         }
+    }
+
+    #[test]
+    fn the_team_follows_assignments_by_id_and_imported_steps_by_name() {
+        let names = |id: i64| (id == 7).then(|| "Network".to_owned());
+        let mut trail = TeamTrail::default();
+        assert_eq!(
+            trail.step(1, Some(r#"{"team_id":null,"major":false}"#), names),
+            None
+        );
+        let moved = r#"{"from":{"team_id":null},"to":{"team_id":7},"reassignment":false}"#;
+        assert_eq!(
+            trail.step(1, Some(moved), names).as_deref(),
+            Some("Network")
+        );
+        // A reply or transition without a team keeps it.
+        assert_eq!(trail.step(1, None, names).as_deref(), Some("Network"));
+        assert_eq!(
+            trail.step(1, Some(r#"{"changes":{}}"#), names).as_deref(),
+            Some("Network")
+        );
+        // The next case starts without one; an imported step names its team.
+        assert_eq!(trail.step(2, None, names), None);
+        assert_eq!(
+            trail.step(2, Some(r#"{"team":"Desk"}"#), names).as_deref(),
+            Some("Desk")
+        );
+        let unassigned = r#"{"from":{"team_id":7},"to":{"team_id":null}}"#;
+        assert_eq!(trail.step(2, Some(unassigned), names), None);
     }
 
     #[test]
@@ -219,6 +296,7 @@ mod tests {
             xml.contains("Agent &lt;&amp;&gt; &quot;Smith&quot;"),
             "{xml}"
         );
+        assert!(xml.contains(r#"<string key="org:group" value="Service desk"/>"#));
     }
 
     #[test]

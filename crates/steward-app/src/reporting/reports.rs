@@ -649,4 +649,14 @@ impl App {
         let mut conn = self.db.read().await?;
         Ok(reports::event_log(conn.ex(), kind, after, limit.clamp(1, 50_000)).await?)
     }
+
+    /// Team names by id, to name each event's team in the event log.
+    pub async fn event_log_teams(
+        &self,
+        actor: &Actor,
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        require(actor, Permission::ReadReports)?;
+        let mut conn = self.db.read().await?;
+        Ok(reports::team_names(conn.ex()).await?.into_iter().collect())
+    }
 }

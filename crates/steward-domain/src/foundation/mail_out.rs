@@ -27,6 +27,10 @@ pub struct StoredSmtp {
     /// Where links in mails point (`https://desk.example`); none leaves links out.
     pub public_url: Option<String>,
     pub enabled: bool,
+    /// A certificate (PEM) trusted besides the public roots: a private CA's, or the
+    /// server's own self-signed one.
+    #[serde(default)]
+    pub trusted_certificate: Option<String>,
 }
 
 /// The SMTP settings as shown: the password only as whether one is set.
@@ -42,6 +46,8 @@ pub struct SmtpSettingsView {
     pub public_url: Option<String>,
     /// Mail goes out only while enabled.
     pub enabled: bool,
+    /// A certificate (PEM) trusted besides the public roots for STARTTLS and TLS.
+    pub trusted_certificate: Option<String>,
 }
 
 impl From<&StoredSmtp> for SmtpSettingsView {
@@ -56,6 +62,7 @@ impl From<&StoredSmtp> for SmtpSettingsView {
             mail_domain: s.mail_domain.clone(),
             public_url: s.public_url.clone(),
             enabled: s.enabled,
+            trusted_certificate: s.trusted_certificate.clone(),
         }
     }
 }
@@ -78,6 +85,9 @@ pub struct SmtpSettingsInput {
     pub public_url: Option<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// A certificate (PEM) to trust besides the public roots; absent or blank: none.
+    #[serde(default)]
+    pub trusted_certificate: Option<String>,
 }
 
 fn yes() -> bool {

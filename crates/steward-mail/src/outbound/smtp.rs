@@ -1,6 +1,7 @@
 //! SMTP delivery: plain, STARTTLS or implicit TLS, with optional authentication.
 use super::message::Outgoing;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ pub struct SmtpSettings {
     pub username: Option<String>,
     pub password: Option<String>,
     pub from_address: String,
+    /// A certificate (PEM) trusted besides the public roots.
+    pub trusted_certificate: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,13 +36,33 @@ pub enum SendError {
     Smtp(#[from] lettre::transport::smtp::Error),
 }
 
+/// Whether `pem` holds at least one certificate in PEM form.
+pub fn check_certificate(pem: &str) -> Result<(), String> {
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err("must be a certificate in PEM form (-----BEGIN CERTIFICATE-----)".into());
+    }
+    Certificate::from_pem(pem.as_bytes())
+        .map(|_| ())
+        .map_err(|e| format!("is not a readable PEM certificate: {e}"))
+}
+
 /// Sends one mail; an error says what the server or connection answered.
 pub async fn send(settings: &SmtpSettings, mail: &Outgoing) -> Result<(), SendError> {
     let message = mail.build(&settings.from_address)?;
+    let tls = || -> Result<TlsParameters, SendError> {
+        let mut params = TlsParameters::builder(settings.host.clone());
+        if let Some(pem) = &settings.trusted_certificate {
+            params = params.add_root_certificate(Certificate::from_pem(pem.as_bytes())?);
+        }
+        Ok(params.build_rustls()?)
+    };
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host);
+    // STARTTLS is required, never opportunistic: a server that does not offer it (or a
+    // man in the middle stripping it) gets no mail and no password.
     let builder = match settings.security {
-        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
-        Security::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?,
-        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)?,
+        Security::None => builder,
+        Security::Starttls => builder.tls(Tls::Required(tls()?)),
+        Security::Tls => builder.tls(Tls::Wrapper(tls()?)),
     };
     let mut builder = builder
         .port(settings.port)

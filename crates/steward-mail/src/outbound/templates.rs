@@ -106,12 +106,12 @@ pub fn default_template(kind: EventKind) -> Template {
         EventKind::ApprovalRequested => (
             "[{{ record.number }}] Approval requested: {{ record.title }}",
             "Hello {{ recipient.name }},\n\nYour approval is asked for {{ record.number }} \
-             \"{{ record.title }}\".\n\n{{ detail }}".to_string() + FOOTER,
+             \"{{ record.title }}\".\n\n{{ detail }}{% if record.url %}\n\n{{ record.url }}{% endif %}".to_string() + FOOTER,
         ),
         EventKind::ApprovalDecided => (
             "[{{ record.number }}] Approval decided: {{ record.title }}",
-            "Hello {{ recipient.name }},\n\nThe approval of {{ record.number }} \"{{ record.title }}\" \
-             was decided.\n\n{{ detail }}".to_string() + FOOTER,
+            "Hello {{ recipient.name }},\n\n{{ record.number }} \"{{ record.title }}\" was \
+             {{ decision or \"decided\" }}.\n\n{{ detail }}{% if record.url %}\n\n{{ record.url }}{% endif %}".to_string() + FOOTER,
         ),
         EventKind::MajorIncident => (
             "[{{ record.number }}] Major incident: {{ record.title }}",
@@ -119,7 +119,11 @@ pub fn default_template(kind: EventKind) -> Template {
         ),
         EventKind::ReportSnapshot => (
             "Report: {{ report.name }}",
-            "The scheduled report {{ report.name }} is ready.{% if report.url %}\n\n{{ report.url }}{% endif %}\n".to_string(),
+            "Hello {{ recipient.name }},\n\nThe report {{ report.name }} is ready.\n\
+             Period: {{ report.period_from }} to {{ report.period_to }}\n{% for r in report.reports %}\n{{ r.title }}\n\
+             {% for f in r.figures %}  {{ f.label }}: {{ f.value if f.value is not none else \"no value\" }}\
+             {% if f.unit == \"percent\" and f.value is not none %} %{% endif %}\n{% endfor %}{% endfor %}\
+             {% if report.url %}\n{{ report.url }}\n{% endif %}".to_string(),
         ),
         EventKind::Digest => (
             "Steward: {{ items | length }} notifications",
@@ -146,7 +150,15 @@ pub fn sample_context(kind: EventKind) -> Value {
         "action": "comment",
         "detail": "Elapsed 3300 s of 3600 s; due 2026-01-01T10:00:00Z.",
         "satisfaction_url": "https://desk.example/survey/abc123",
-        "report": { "name": "Monthly SLA compliance", "url": "https://desk.example/reports/1" },
+        "decision": "approved",
+        "report": {
+            "name": "Monthly SLA compliance", "url": "https://desk.example/manage/report-snapshots/1",
+            "period_from": "2026-01-01T00:00:00Z", "period_to": "2026-02-01T00:00:00Z",
+            "reports": [{ "name": "sla-compliance", "title": "SLA compliance", "figures": [
+                { "label": "Compliance", "value": "97.50", "unit": "percent" },
+                { "label": "Records", "value": "120", "unit": "count" },
+            ]}],
+        },
     });
     if kind == EventKind::Digest {
         ctx["items"] = json!([
@@ -211,6 +223,19 @@ mod tests {
             r.subject,
             "[INC-000123] Resolved: Printer on floor 2 is jammed"
         );
+        let r = render(
+            &default_template(EventKind::ReportSnapshot),
+            &sample_context(EventKind::ReportSnapshot),
+        )
+        .unwrap();
+        assert!(r.body.contains("  Compliance: 97.50 %\n"), "{}", r.body);
+        assert!(r.body.contains("  Records: 120\n"), "{}", r.body);
+        let r = render(
+            &default_template(EventKind::ApprovalDecided),
+            &sample_context(EventKind::ApprovalDecided),
+        )
+        .unwrap();
+        assert!(r.body.contains("was approved."), "{}", r.body);
     }
 
     #[test]

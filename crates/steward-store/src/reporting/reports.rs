@@ -498,6 +498,9 @@ pub struct LogEvent {
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub actor: String,
+    /// The event's JSON detail: the team an assignment or creation set (`team_id`,
+    /// `to.team_id`) or an imported step's team by name (`team`).
+    pub detail: Option<String>,
 }
 
 /// A page of the event log, in case order then event order, after `after` (ticket, event).
@@ -509,7 +512,7 @@ pub async fn event_log(
 ) -> Result<Vec<LogEvent>> {
     let mut sql = Sql::new(
         "SELECT e.ticket_id, e.id, t.number, t.kind, t.priority, e.at, e.event, e.from_status,
-         e.to_status, e.actor FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+         e.to_status, e.actor, e.detail FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
          WHERE (e.ticket_id > ",
     );
     sql.bind(after.0)
@@ -522,5 +525,12 @@ pub async fn event_log(
     sql.push(" ORDER BY e.ticket_id, e.id LIMIT ").bind(limit);
     let rows: Vec<LogEvent> = on!(ex, c => bind_args!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
+    Ok(rows)
+}
+
+/// Every team's id and name, for naming the team of each event in the event log.
+pub async fn team_names(ex: Ex<'_>) -> Result<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String)> =
+        on!(ex, c => sqlx::query_as("SELECT id, name FROM teams").fetch_all(c).await)?;
     Ok(rows)
 }

@@ -9,7 +9,7 @@ use steward_app::App;
 use steward_domain::Actor;
 use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::resolution::ticket::TicketKind;
-use steward_reports::eventlog::{CsvLog, LogRow, XesLog, activity, is_case_activity};
+use steward_reports::eventlog::{CsvLog, LogRow, TeamTrail, XesLog, activity, is_case_activity};
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
@@ -58,6 +58,11 @@ pub async fn run(app: &App, command: ExportCommand) -> anyhow::Result<ExitCode> 
         other => bail!("--format {other:?}: csv or xes"),
     };
     let actor = Actor::system("export");
+    let teams = app
+        .event_log_teams(&actor)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut trail = TeamTrail::default();
     let mut after = (0, 0);
     let mut written = 0u64;
     loop {
@@ -65,7 +70,15 @@ pub async fn run(app: &App, command: ExportCommand) -> anyhow::Result<ExitCode> 
             .event_log(&actor, kind, after, PAGE)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for e in page.iter().filter(|e| is_case_activity(&e.event)) {
+        for e in &page {
+            // Every event moves the trail, the `imported` marker included (it names the
+            // record's last team), but only the case's activities are written.
+            let team = trail.step(e.ticket_id, e.detail.as_deref(), |id| {
+                teams.get(&id).cloned()
+            });
+            if !is_case_activity(&e.event) {
+                continue;
+            }
             let row = LogRow {
                 case_id: e.number.clone(),
                 kind: e.kind.clone(),
@@ -75,6 +88,7 @@ pub async fn run(app: &App, command: ExportCommand) -> anyhow::Result<ExitCode> 
                 resource: e.actor.clone(),
                 from_status: e.from_status.clone(),
                 to_status: e.to_status.clone(),
+                team,
             };
             match &mut sink {
                 Sink::Csv(log) => log.event(&row)?,

@@ -402,7 +402,7 @@ async fn import_and_check(how: [&str; 2], csv: &str, log: &[Event], dir: &Path) 
     let mut lines = exported.lines();
     assert_eq!(
         lines.next(),
-        Some("case_id,activity,timestamp,resource,kind,priority,from_status,to_status")
+        Some("case_id,activity,timestamp,resource,kind,priority,from_status,to_status,team")
     );
     let mut spans: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut events = 0;
@@ -687,4 +687,68 @@ resolved_at = "resolved"
             .contains("1 records with warnings"),
         "{err}"
     );
+}
+
+/// A run refused after its good records made their organizations (a later record names a
+/// service Steward lacks, and `--strict` turns that into a refusal) leaves no organization,
+/// record or audit entry behind; without `--strict` only the good record's organization is
+/// made.
+#[tokio::test]
+async fn a_refused_run_leaves_no_created_organization_behind() {
+    let t = TestApp::spawn().await;
+    let dir = temp_dir("history-events-refused-orgs");
+    let mapping = write(
+        &dir,
+        "orgs.toml",
+        &TWO_COLUMNS.replace("\"twocol\"", "\"orgs\"").replace(
+            "organization = \"customer\"",
+            "organization = \"customer\"\nservice = \"svc\"",
+        ),
+    );
+    let csv = write(
+        &dir,
+        "orgs.csv",
+        "id,state,reason,at,severity,customer,svc\n\
+         O-1,Open,,2026-03-01T09:00:00Z,Sev3,Hooli,\n\
+         O-2,Open,,2026-03-02T09:00:00Z,Sev3,Pied Piper,No such service\n",
+    );
+    let orgs = async || {
+        t.get("/api/v1/organizations?limit=50", &t.admin).await.body["total"]
+            .as_i64()
+            .unwrap()
+    };
+    let (orgs_before, audit_before) = (orgs().await, t.audit_count().await);
+    let o = steward(
+        &t.database_url,
+        &["import", "csv", "--strict", "--mapping", &mapping, &csv],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no service named \"No such service\""),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(
+        orgs().await,
+        orgs_before,
+        "a refused run made an organization"
+    );
+    assert_eq!(t.audit_count().await, audit_before);
+    let incidents = t.get("/api/v1/incidents", &t.admin).await.body;
+    assert_eq!(incidents["total"], 0, "{incidents}");
+
+    let o = steward(
+        &t.database_url,
+        &[
+            "import",
+            "csv",
+            "--allow-skipped",
+            "--mapping",
+            &mapping,
+            &csv,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(orgs().await, orgs_before + 1, "only Hooli is made");
 }

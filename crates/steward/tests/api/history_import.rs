@@ -465,7 +465,7 @@ async fn imported_records_get_sla_clocks_from_their_history_when_an_sla_applies(
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "case_id,activity,timestamp,resource,kind,priority,from_status,to_status"
+        "case_id,activity,timestamp,resource,kind,priority,from_status,to_status,team"
     );
     assert_eq!(lines.len(), 1 + 7, "{csv}");
     assert!(

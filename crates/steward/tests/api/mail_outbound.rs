@@ -35,11 +35,17 @@ struct Sink {
 
 impl Sink {
     fn start() -> Sink {
+        Self::start_with(&[])
+    }
+
+    /// A sink started with these options of scripts/smtp-sink.py (TLS, AUTH).
+    fn start_with(options: &[&str]) -> Sink {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let dir = temp_dir("smtp-sink");
         let mut child = Command::new(sink_python())
             .arg(root.join("scripts/smtp-sink.py"))
             .arg(&dir)
+            .args(options)
             .stdout(Stdio::piped())
             .spawn()
             .expect("start the SMTP sink");
@@ -536,4 +542,666 @@ async fn admins_edit_settings_and_templates_with_preview_and_test_send() {
         )
         .await;
     assert_eq!(r.body["customized"], false, "{}", r.body);
+}
+
+/// Body text of a raw mail as received, with quoted-printable soft breaks undone (lettre
+/// encodes a body with long lines).
+fn body(message: &str) -> String {
+    let text = message.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    text.replace("=\r\n", "").replace("=3D", "=")
+}
+
+/// Change approvals: a change waiting for its board asks each member who wants the mail
+/// (a member who turned approval requests off gets none), the verdict reaches whoever raised
+/// it with the rejection's reason, a member's decision that leaves the vote open sends
+/// nothing, and links go to the staff screen of the change.
+#[tokio::test]
+async fn change_approvals_ask_the_board_and_tell_the_requester_the_verdict() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (ann, ann_token) = person(&t, "ann", "manager", None).await;
+    let (cy, cy_token) = person(&t, "cy", "agent", None).await;
+    let (dan, dan_token) = person(&t, "dan", "agent", None).await;
+    let (_, bob_token) = person(&t, "bob", "agent", None).await;
+    let r = t
+        .post(
+            "/api/v1/change-boards",
+            &t.admin,
+            json!({"name": "CAB", "emergency": false, "member_ids": [ann, cy, dan]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let cab = r.id();
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/change-policy",
+            Some(&t.admin),
+            Some(
+                json!({"normal": [{"risk_level": "high", "board_id": cab, "rule": "all"}],
+                        "emergency": {"rule": "any"}, "major_impact_services": 3}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/me/mail-preferences",
+            Some(&dan_token),
+            Some(json!({ "events": { "approval_requested": "off" } })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(pump(&t).await, 0);
+
+    let r = t
+        .post(
+            "/api/v1/changes",
+            &bob_token,
+            json!({"change_type": "normal", "title": "Upgrade the database",
+                   "category": "database", "justification": "Security fixes",
+                   "implementation_plan": "Run the upgrade", "test_plan": "Smoke tests",
+                   "backout_plan": "Restore the snapshot",
+                   "planned_start": "2026-06-01T20:00:00Z", "planned_end": "2026-06-01T22:00:00Z",
+                   "risk_answers": [{"question": "tested", "answer": 2},
+                                    {"question": "backout", "answer": 1},
+                                    {"question": "users", "answer": 0}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (id, number) = (r.id(), r.body["number"].as_str().unwrap().to_owned());
+    for action in ["submit", "assess"] {
+        let r = t
+            .post(
+                &format!("/api/v1/changes/{id}/{action}"),
+                &bob_token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{action}: {}", r.body);
+    }
+    assert_eq!(r_state(&t, id).await, "requested");
+    assert_eq!(pump(&t).await, 2, "ann and cy are asked; dan opted out");
+    let asked = sink.messages();
+    let mut to: Vec<String> = asked
+        .iter()
+        .map(|m| header(m, "X-Envelope-To").unwrap())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["ann@example.org", "cy@example.org"]);
+    for m in &asked {
+        assert_eq!(
+            header(m, "Subject").unwrap(),
+            format!("[{number}] Approval requested: Upgrade the database")
+        );
+        let text = body(m);
+        assert!(text.contains("Risk high"), "{text}");
+        assert!(
+            text.contains(&format!("https://desk.example/manage/changes/{id}/view")),
+            "{text}"
+        );
+        assert!(
+            header(m, "Message-ID")
+                .unwrap()
+                .starts_with(&format!("<{number}.")),
+            "{m}"
+        );
+    }
+
+    // Ann approves: the vote is still open, nobody is told.
+    let decide = async |token: &str, body: Value| {
+        let r = t
+            .post(&format!("/api/v1/changes/{id}/decisions"), token, body)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    decide(&ann_token, json!({"decision": "approve"})).await;
+    assert_eq!(pump(&t).await, 0);
+    // Cy rejects: bob, who raised it, hears the verdict and the reason.
+    decide(
+        &cy_token,
+        json!({"decision": "reject", "comment": "No tested back-out"}),
+    )
+    .await;
+    assert_eq!(pump(&t).await, 1);
+    let all = sink.messages();
+    assert_eq!(all.len(), 3);
+    let verdict = &all[2];
+    assert_eq!(header(verdict, "X-Envelope-To").unwrap(), "bob@example.org");
+    assert_eq!(
+        header(verdict, "Subject").unwrap(),
+        format!("[{number}] Approval decided: Upgrade the database")
+    );
+    let text = body(verdict);
+    assert!(text.contains("was rejected."), "{text}");
+    assert!(text.contains("rejected it: No tested back-out"), "{text}");
+    // The verdict threads onto the request mails.
+    assert!(header(verdict, "In-Reply-To").is_some(), "{verdict}");
+}
+
+async fn r_state(t: &TestApp, id: i64) -> String {
+    let r = t.get(&format!("/api/v1/changes/{id}"), &t.admin).await;
+    r.body["approval"]["state"].as_str().unwrap().to_owned()
+}
+
+/// A scheduled report definition's snapshot reaches its owner with each report's figures
+/// and a link to the snapshot's staff page; nobody else gets it, and a run that finds the
+/// period's snapshot already made sends nothing again.
+#[tokio::test]
+async fn a_scheduled_snapshot_is_mailed_to_the_definition_owner() {
+    use steward_app::{Clock, Settings};
+    let clock = Clock::manual("2026-02-10T09:00:00Z".parse().unwrap());
+    let t = TestApp::spawn_with_settings(Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    })
+    .await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, mia) = person(&t, "mia", "manager", None).await;
+    let (_, _other) = person(&t, "ole", "manager", None).await;
+    let (_, agent) = person(&t, "arne", "agent", None).await;
+    for title in ["Mail down", "VPN slow"] {
+        let r = t
+            .post(
+                "/api/v1/incidents",
+                &agent,
+                json!({"title": title, "impact": "medium", "urgency": "medium"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = t
+        .post(
+            "/api/v1/report-definitions",
+            &mia,
+            json!({"name": "Monthly volumes", "audience": "Service review",
+                   "reports": ["volumes"], "cadence": "monthly"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    pump(&t).await;
+    let before = sink.messages().len();
+
+    clock.set("2026-03-04T10:00:00Z".parse().unwrap());
+    assert_eq!(t.app.run_due_reports("node-a").await.unwrap(), Some(1));
+    assert_eq!(pump(&t).await, 1);
+    let all = sink.messages();
+    assert_eq!(all.len(), before + 1);
+    let m = all.last().unwrap();
+    assert_eq!(header(m, "X-Envelope-To").unwrap(), "mia@example.org");
+    assert_eq!(header(m, "Subject").unwrap(), "Report: Monthly volumes");
+    let text = body(m);
+    assert!(
+        text.contains("Period: 2026-02-01T00:00:00Z to 2026-03-01T00:00:00Z"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.trim() == "Opened: 2"),
+        "the figures: {text}"
+    );
+    assert!(
+        text.contains("https://desk.example/manage/report-snapshots/"),
+        "{text}"
+    );
+    // Nothing due again: no second snapshot, no second mail.
+    assert_eq!(t.app.run_due_reports("node-a").await.unwrap(), Some(0));
+    assert_eq!(pump(&t).await, 0);
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`; returns
+/// the CA's PEM and the server's certificate and key files.
+fn certificates(dir: &Path) -> (String, PathBuf, PathBuf) {
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[req]\ndistinguished_name = dn\nprompt = no\nx509_extensions = ext\n\
+         [dn]\nCN = Steward test CA\n\
+         [ext]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n\
+         subjectKeyIdentifier = hash\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n\
+         authorityKeyIdentifier = keyid\n",
+    )
+    .unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let steps: [Vec<&str>; 3] = [
+        [
+            &["req", "-x509", "-config", "ca.cnf"][..],
+            &ec,
+            &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
+        ]
+        .concat(),
+        [
+            &["req", "-new", "-subj", "/CN=127.0.0.1"][..],
+            &ec,
+            &["-keyout", "server.key", "-out", "server.csr"],
+        ]
+        .concat(),
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    ];
+    for args in steps {
+        let o = Command::new("openssl")
+            .args(&args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (Debian: openssl) makes the test's certificates");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    (
+        std::fs::read_to_string(dir.join("ca.pem")).unwrap(),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+async fn smtp_settings(t: &TestApp, settings: Value) -> reqwest::StatusCode {
+    let mut body = json!({
+        "host": "127.0.0.1", "from_address": "Desk <desk@desk.example>",
+        "mail_domain": "desk.example", "public_url": "https://desk.example/",
+    });
+    for (k, v) in settings.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/mail/settings",
+            Some(&t.admin),
+            Some(body),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 422, "{}", r.body);
+    r.status
+}
+
+async fn test_send(t: &TestApp) -> Value {
+    let r = t
+        .post(
+            "/api/v1/mail/settings/test",
+            &t.admin,
+            json!({ "to": "ops@example.org" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+/// SMTP over STARTTLS and over TLS from the first byte, with a login, against a real server
+/// that requires both: the mail arrives encrypted and under the configured user; without
+/// trusting the server's certificate, with a wrong password, or in plain text nothing is
+/// sent and the error says why. The certificate is made by the test; Steward trusts it
+/// through the settings' trusted certificate, which must be PEM.
+#[tokio::test]
+async fn smtp_with_starttls_or_tls_and_a_login_against_a_real_server() {
+    let t = TestApp::spawn().await;
+    let dir = temp_dir("smtp-tls");
+    let (ca, cert, key) = certificates(&dir);
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let sink = Sink::start_with(&["--cert", cert, "--key", key, "--auth", "desk:s3cret"]);
+    let status = smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": "not a certificate"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let status = smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": ca}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let settings = t.get("/api/v1/mail/settings", &t.admin).await.body;
+    assert!(settings.get("password").is_none(), "{settings}");
+    assert_eq!(settings["password_set"], true);
+
+    // A notification goes through the queue over STARTTLS, logged in.
+    let (_, cust) = customer(&t, "tia").await;
+    incident(&t, &cust, "Mail over TLS").await;
+    assert_eq!(pump(&t).await, 1);
+    let m = &sink.messages()[0];
+    assert!(
+        header(m, "X-Sink-TLS").unwrap().starts_with("TLSv1."),
+        "{m}"
+    );
+    assert_eq!(header(m, "X-Sink-Login").unwrap(), "desk");
+    assert_eq!(header(m, "X-Envelope-To").unwrap(), "tia@example.org");
+
+    // A wrong password: refused by the server, nothing arrives.
+    smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "wrong", "trusted_certificate": ca}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], false, "{r}");
+    assert!(!r["error"].as_str().unwrap().is_empty(), "{r}");
+    // The certificate not trusted: the connection is refused before the password is sent.
+    smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "starttls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": ""}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], false, "{r}");
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("certificate"),
+        "{r}"
+    );
+    // Plain text to a server that requires STARTTLS: refused.
+    smtp_settings(
+        &t,
+        json!({"port": sink.port, "security": "none", "username": "desk",
+               "password": "s3cret"}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], false, "{r}");
+    assert_eq!(sink.messages().len(), 1);
+
+    // TLS from the first byte (port 465 style).
+    let tls = Sink::start_with(&[
+        "--cert",
+        cert,
+        "--key",
+        key,
+        "--tls",
+        "--auth",
+        "desk:s3cret",
+    ]);
+    smtp_settings(
+        &t,
+        json!({"port": tls.port, "security": "tls", "username": "desk",
+               "password": "s3cret", "trusted_certificate": ca}),
+    )
+    .await;
+    let r = test_send(&t).await;
+    assert_eq!(r["sent"], true, "{r}");
+    let m = &tls.messages()[0];
+    assert!(
+        header(m, "X-Sink-TLS").unwrap().starts_with("TLSv1."),
+        "{m}"
+    );
+    assert_eq!(header(m, "X-Sink-Login").unwrap(), "desk");
+    assert_eq!(header(m, "X-Envelope-To").unwrap(), "ops@example.org");
+}
+
+/// A message as a mail client sends it (CRLF line ends).
+fn raw_mail(headers: &[(&str, &str)], body: &str) -> String {
+    let mut m = String::new();
+    for (name, value) in headers {
+        m.push_str(&format!("{name}: {value}\r\n"));
+    }
+    m.push_str("\r\n");
+    m.push_str(&body.replace('\n', "\r\n"));
+    m
+}
+
+/// No mail loop: an auto-reply and a bounce that answer Steward's own mail about a record
+/// (its tag in the subject, its Message-ID in In-Reply-To or References), piped in as an MTA
+/// delivers them, add nothing to the record and send nothing (counted at the SMTP sink),
+/// while a person's reply through the same path does reach the assignee.
+#[tokio::test]
+async fn an_auto_reply_and_a_bounce_create_nothing_and_send_nothing() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let (_, cust) = customer(&t, "ann").await;
+    let (agent_id, agent) = person(&t, "arne", "agent", None).await;
+    let r = t
+        .post(
+            "/api/v1/mailboxes",
+            &t.admin,
+            json!({"name": "Support", "queue": "incident"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let inc = incident(&t, &cust, "Printer jammed").await;
+    let (id, number) = (inc["id"].as_i64().unwrap(), inc["number"].as_str().unwrap());
+    let r = t
+        .post(
+            &format!("/api/v1/incidents/{id}/assign"),
+            &agent,
+            json!({"assignee_id": agent_id}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    pump(&t).await;
+    let sent = sink.messages();
+    let ours = header(&sent[0], "Message-ID").unwrap();
+    // The customer's link is the record page as the portal shows it, never a staff screen.
+    let received = body(&sent[0]);
+    assert!(
+        received.contains(&format!("https://desk.example/incidents/{id}")),
+        "{received}"
+    );
+    assert!(!received.contains("/manage/"), "{received}");
+    let gate = |message: String| {
+        let o = crate::support::steward_cli_stdin(
+            &t.database_url,
+            &["mailgate", "--queue", "support"],
+            message.as_bytes(),
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let comments = async || {
+        t.get(&format!("/api/v1/incidents/{id}/comments"), &t.admin)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let totals = async || {
+        t.get("/api/v1/incidents", &t.admin).await.body["total"]
+            .as_i64()
+            .unwrap()
+    };
+
+    let auto_reply = raw_mail(
+        &[
+            ("From", "ann@example.org"),
+            ("To", "support@desk.example"),
+            (
+                "Subject",
+                &format!("Out of office: Re: [{number}] Printer jammed"),
+            ),
+            ("Message-ID", "<ooo.1@example.org>"),
+            ("In-Reply-To", &ours),
+            ("Auto-Submitted", "auto-replied"),
+        ],
+        "I am away until Monday.",
+    );
+    let bounce = raw_mail(
+        &[
+            ("From", "MAILER-DAEMON@mx.example.org"),
+            ("To", "desk@desk.example"),
+            (
+                "Subject",
+                &format!("Undelivered Mail Returned to Sender [{number}]"),
+            ),
+            ("Message-ID", "<bounce.1@mx.example.org>"),
+            ("References", &ours),
+            (
+                "Content-Type",
+                "multipart/report; report-type=delivery-status; boundary=\"r\"",
+            ),
+        ],
+        "--r\nContent-Type: text/plain\n\nDelivery failed.\n--r\n\
+         Content-Type: message/delivery-status\n\nStatus: 5.1.1\n--r--\n",
+    );
+    let new_auto = raw_mail(
+        &[
+            ("From", "ann@example.org"),
+            ("Subject", "Automatic reply"),
+            ("Message-ID", "<ooo.2@example.org>"),
+            ("X-Autoreply", "yes"),
+        ],
+        "Away.",
+    );
+    let (before, comments_before, total_before) =
+        (sink.messages().len(), comments().await, totals().await);
+    for m in [auto_reply, bounce, new_auto] {
+        gate(m);
+    }
+    assert_eq!(pump(&t).await, 0, "automatic mail queues nothing");
+    assert_eq!(
+        sink.messages().len(),
+        before,
+        "and nothing reaches the sink"
+    );
+    assert_eq!(comments().await, comments_before);
+    assert_eq!(totals().await, total_before);
+    let log = t.get("/api/v1/inbound-messages", &t.admin).await.body;
+    let statuses: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["ignored"; 3], "{log}");
+
+    // The control: Ann's own reply by the same path becomes a reply and mails the assignee.
+    gate(raw_mail(
+        &[
+            ("From", "ann@example.org"),
+            ("Subject", &format!("Re: [{number}] Printer jammed")),
+            ("Message-ID", "<reply.1@example.org>"),
+            ("In-Reply-To", &ours),
+        ],
+        "Still jamming.",
+    ));
+    assert_eq!(comments().await, comments_before + 1);
+    assert_eq!(pump(&t).await, 1);
+    let all = sink.messages();
+    assert_eq!(all.len(), before + 1);
+    assert_eq!(
+        header(all.last().unwrap(), "X-Envelope-To").unwrap(),
+        "arne@example.org"
+    );
+}
+
+/// A request from a catalogue item that needs approval asks its named approver, and the
+/// rejection (with its reason) reaches the customer who asked.
+#[tokio::test]
+async fn request_approvals_ask_the_approver_and_tell_the_customer() {
+    let t = TestApp::spawn().await;
+    let sink = Sink::start();
+    configure(&t, sink.port).await;
+    let org = t.create_org("Acme").await;
+    let (_, cust) = person(&t, "wile", "customer", Some(org)).await;
+    let (paula, paula_token) = person(&t, "paula", "agent", None).await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Workplace IT", "status": "live", "customer_ids": [org]}),
+        )
+        .await
+        .id();
+    let entry = t
+        .post(
+            "/api/v1/catalogue",
+            &t.admin,
+            json!({"service_id": service, "title": "Workplace", "published": true}),
+        )
+        .await
+        .id();
+    let r = t
+        .post(
+            &format!("/api/v1/catalogue/{entry}/items"),
+            &t.admin,
+            json!({"name": "New laptop", "form": [],
+                   "approval": {"by": "users", "user_ids": [paula]}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let item = r.id();
+    pump(&t).await;
+    let before = sink.messages().len();
+    let r = t
+        .post(
+            "/api/v1/requests",
+            &cust,
+            json!({"catalogue_item_id": item, "answers": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (id, number) = (r.id(), r.body["number"].as_str().unwrap().to_owned());
+    assert_eq!(
+        pump(&t).await,
+        2,
+        "received (customer) and approval requested (paula)"
+    );
+    let all = sink.messages();
+    let asked = all[before..]
+        .iter()
+        .find(|m| header(m, "X-Envelope-To").as_deref() == Some("paula@example.org"))
+        .expect("paula is asked");
+    assert_eq!(
+        header(asked, "Subject").unwrap(),
+        format!("[{number}] Approval requested: New laptop")
+    );
+    let r = t
+        .post(
+            &format!("/api/v1/requests/{id}/approvals"),
+            &paula_token,
+            json!({"decision": "reject", "comment": "Not in budget"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(pump(&t).await, 1);
+    let m = sink.messages().pop().unwrap();
+    assert_eq!(header(&m, "X-Envelope-To").unwrap(), "wile@example.org");
+    assert_eq!(
+        header(&m, "Subject").unwrap(),
+        format!("[{number}] Approval decided: New laptop")
+    );
+    let text = body(&m);
+    assert!(text.contains("was rejected."), "{text}");
+    assert!(text.contains("rejected it: Not in budget"), "{text}");
 }

@@ -73,8 +73,11 @@ impl App {
         entry: &AuditEntry,
         now: i64,
     ) -> Result<u64> {
-        if TicketKind::parse(&entry.record_type).is_none() {
-            return Ok(0);
+        match entry.record_type.as_str() {
+            "change" => return self.mail_change_entry(tx, smtp, entry, now).await,
+            "report_snapshot" => return self.mail_snapshot_entry(tx, smtp, entry, now).await,
+            t if TicketKind::parse(t).is_none() => return Ok(0),
+            _ => {}
         }
         let Ok(id) = entry.record_id.parse::<i64>() else {
             return Ok(0);
@@ -96,12 +99,20 @@ impl App {
             ctx["actor"] = json!(entry.actor);
             ctx["action"] = json!(entry.action);
             ctx["detail"] = json!(n.detail);
+            if n.kind == EventKind::ApprovalDecided {
+                let decision = if entry.action == "approve" {
+                    "approved"
+                } else {
+                    "rejected"
+                };
+                ctx["decision"] = json!(decision);
+            }
             ctx["satisfaction_url"] = json!(
                 link.as_ref()
                     .and_then(|p| smtp.public_url.as_ref().map(|u| format!("{u}{p}")))
             );
             queued += self
-                .queue_mail(tx, smtp, n.user, n.kind, Some(&ticket), ctx, now)
+                .queue_mail(tx, smtp, n.user, n.kind, Some(&ticket.number), ctx, now)
                 .await?;
         }
         Ok(queued)
@@ -139,7 +150,7 @@ impl App {
             ctx["action"] = json!(note.topic);
             ctx["detail"] = json!(note.body);
             queued += self
-                .queue_mail(tx, smtp, user, kind, Some(&ticket), ctx, now)
+                .queue_mail(tx, smtp, user, kind, Some(&ticket.number), ctx, now)
                 .await?;
         }
         Ok(queued)
@@ -154,7 +165,7 @@ impl App {
         smtp: &StoredSmtp,
         user: i64,
         kind: EventKind,
-        ticket: Option<&Ticket>,
+        number: Option<&str>,
         mut ctx: Value,
         now: i64,
     ) -> Result<u64> {
@@ -179,7 +190,7 @@ impl App {
         let Some(rendered) = templates::render(tx.ex(), kind, &ctx).await? else {
             return Ok(0);
         };
-        let number = ticket.map(|t| t.number.clone());
+        let number = number.map(str::to_owned);
         let mut subject = rendered.subject;
         if let Some(n) = &number
             && !subject.contains(&format!("[{n}]"))
@@ -229,7 +240,7 @@ fn thread_headers(ids: Vec<String>) -> (Option<String>, Option<String>) {
     (Some(last), Some(refs))
 }
 
-fn parse(json: Option<&str>) -> Value {
+pub(super) fn parse(json: Option<&str>) -> Value {
     json.and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or(Value::Null)
 }
@@ -245,6 +256,40 @@ fn record_context(smtp: &StoredSmtp, t: &Ticket) -> Value {
             "status": t.status.as_str(), "priority": t.priority, "description": t.description,
             "resolution_notes": t.resolution_notes, "url": url,
         },
+    })
+}
+
+/// Who may decide on a request awaiting approval: the item's named approvers, or the
+/// active staff with its role.
+async fn approvers(tx: &mut Tx, ticket: &Ticket) -> Result<Vec<i64>> {
+    use steward_domain::delivery::catalogue::ApprovalRule;
+    let Some(item) = ticket.catalogue_item_id else {
+        return Ok(Vec::new());
+    };
+    let rule = steward_store::delivery::catalogue::get_item(tx.ex(), item)
+        .await?
+        .and_then(|i| i.approval);
+    Ok(match rule {
+        None => Vec::new(),
+        Some(ApprovalRule::Users { user_ids }) => user_ids,
+        Some(ApprovalRule::Role { role }) if role.is_staff() => {
+            let filter = users::Filter {
+                role: Some(role),
+                active: Some(true),
+                ..Default::default()
+            };
+            let page = steward_domain::foundation::page::PageRequest {
+                limit: 500,
+                offset: 0,
+            };
+            users::list(tx.ex(), &filter, page)
+                .await?
+                .0
+                .into_iter()
+                .map(|u| u.id)
+                .collect()
+        }
+        Some(ApprovalRule::Role { .. }) => Vec::new(),
     })
 }
 
@@ -275,7 +320,18 @@ async fn decide(
         }
     };
     match entry.action.as_str() {
-        "create" => push(requester, EventKind::RecordCreated, None),
+        "create" => {
+            push(requester, EventKind::RecordCreated, None);
+            if after["status"].as_str() == Some("awaiting_approval") {
+                for approver in approvers(tx, ticket).await? {
+                    push(
+                        other(Some(approver)),
+                        EventKind::ApprovalRequested,
+                        Some("Approve or reject it on its page.".into()),
+                    );
+                }
+            }
+        }
         "reply" => {
             let body = after["body"].as_str().map(str::to_owned);
             push(other(requester), EventKind::RecordUpdated, body.clone());
@@ -286,7 +342,21 @@ async fn decide(
             EventKind::RecordUpdated,
             after["body"].as_str().map(str::to_owned),
         ),
-        "approval" => push(requester, EventKind::ApprovalDecided, None),
+        // A request's approver decided (the action is the decision).
+        "approve" | "reject" if ticket.kind == TicketKind::Request => {
+            // The decision's reason is kept with the request's approvals, not in the entry.
+            let approvals = steward_store::resolution::kinds::approvals(tx.ex(), ticket.id).await?;
+            let comment = approvals
+                .last()
+                .and_then(|a| a.comment.clone())
+                .filter(|c| !c.trim().is_empty());
+            let detail = match (entry.action.as_str(), comment) {
+                ("approve", _) => format!("{} approved it.", entry.actor),
+                (_, Some(c)) => format!("{} rejected it: {c}", entry.actor),
+                _ => format!("{} rejected it.", entry.actor),
+            };
+            push(other(requester), EventKind::ApprovalDecided, Some(detail));
+        }
         "escalate" | "escalation" => {
             let people = match (assignee, team) {
                 (Some(a), _) => vec![a],

@@ -3,6 +3,7 @@
 //! the admins' view of the queue.
 mod digest;
 mod dispatch;
+mod dispatch_staff;
 mod preferences;
 mod queue;
 mod sender;

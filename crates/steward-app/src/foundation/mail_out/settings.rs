@@ -37,6 +37,7 @@ pub(crate) fn transport(s: &StoredSmtp) -> SmtpSettings {
         username: s.username.clone(),
         password: s.password.clone(),
         from_address: s.from_address.clone(),
+        trusted_certificate: s.trusted_certificate.clone(),
     }
 }
 
@@ -89,6 +90,16 @@ fn parse(input: SmtpSettingsInput, current: &StoredSmtp) -> Result<StoredSmtp> {
         Some(p) if p.is_empty() => None,
         Some(p) => Some(p),
     };
+    let trusted_certificate = match input.trusted_certificate.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(pem) => match outbound::check_certificate(pem) {
+            Ok(()) => Some(format!("{pem}\n")),
+            Err(e) => {
+                errors.push(FieldError::new("trusted_certificate", e));
+                None
+            }
+        },
+    };
     errors.finish()?;
     Ok(StoredSmtp {
         host: host.unwrap_or_default(),
@@ -100,6 +111,7 @@ fn parse(input: SmtpSettingsInput, current: &StoredSmtp) -> Result<StoredSmtp> {
         mail_domain: mail_domain.unwrap_or_default(),
         public_url,
         enabled: input.enabled,
+        trusted_certificate,
     })
 }
 

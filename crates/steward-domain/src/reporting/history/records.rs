@@ -595,12 +595,14 @@ impl Reader {
         } else {
             state.updated_at
         };
-        let reassignment_count = if derive(Field::ReassignmentCount) {
+        // The counts come from the history whenever the mapping does not map them: successive
+        // snapshot rows show team changes and reopens as event rows do.
+        let reassignment_count = if !self.maps(Field::ReassignmentCount) {
             derived.reassignments
         } else {
             derived.reassignments_seen
         };
-        let reopen_count = if derive(Field::ReopenCount) {
+        let reopen_count = if !self.maps(Field::ReopenCount) {
             derived.reopens
         } else {
             derived.reopens_seen

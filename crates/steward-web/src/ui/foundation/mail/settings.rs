@@ -51,6 +51,9 @@ fn page(ui: &Ui) -> ListPage {
                 .hint("The domain of every Message-ID, such as desk.example.org."),
             Field::new("public_url", "Address of Steward", Input::Text)
                 .hint("Links in mails start with it, for example https://desk.example.org."),
+            Field::new("trusted_certificate", "Trusted certificate", Input::Long).hint(
+                "PEM. A private CA's certificate, or the server's self-signed one, trusted besides the public roots.",
+            ),
             Field::new("enabled", "Send mail", Input::Check),
         ])],
     );
@@ -80,6 +83,10 @@ async fn show(State(state): State<AppState>, ui: Ui) -> UiResult {
         ("from_address".into(), s.from_address),
         ("mail_domain".into(), s.mail_domain),
         ("public_url".into(), s.public_url.unwrap_or_default()),
+        (
+            "trusted_certificate".into(),
+            s.trusted_certificate.unwrap_or_default(),
+        ),
     ];
     if s.enabled {
         values.push(("enabled".into(), "yes".into()));
