@@ -4,7 +4,9 @@
 //! ISO/IEC 20000-1 8.2 (service portfolio, catalogue, configuration), 8.3.4 (suppliers) and 8.5.
 
 pub mod catalogue;
+pub mod change_blackouts;
 pub mod change_config;
+pub mod change_conflicts;
 pub mod changes;
 pub mod cis;
 pub mod services;
