@@ -1692,10 +1692,23 @@ test('an admin subscribes a webhook, sees a signed delivery in its log, redelive
   }
 });
 
-test('a manager walks a normal change from draft to closed', async () => {
+test('a manager walks a normal change from draft to closed, overriding a blackout conflict', async () => {
   // Without the CSP, so that axe can be injected.
   const page = await newPage({ bypassCSP: true });
   await login(page, 'mona');
+  // A release freeze over every service on the day the change is planned.
+  await page.goto(`${BASE}/manage/changes`);
+  await page.getByRole('link', { name: 'Blackout windows' }).first().click();
+  await page.waitForURL(/\/manage\/change-blackouts$/);
+  await page.getByLabel(/^Name/).fill('Release freeze');
+  await page.getByLabel(/^Start/).fill('2030-06-01 00:00');
+  await page.getByLabel(/^End/).fill('2030-06-02 00:00');
+  await page.getByLabel(/^Reason/).fill('Quarter-end release');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Blackout window Release freeze was created/);
+  assert.match(await page.getByRole('row', { name: /Release freeze/ }).textContent(), /2030-06-01 00:00.*Every service/s);
+  await shot(page, 'change-blackouts');
   await page.goto(`${BASE}/manage/changes`);
   await page.getByLabel(/^Title/).fill('Replace the mail relay');
   await page.getByLabel(/^Type/).selectOption('normal');
@@ -1721,13 +1734,30 @@ test('a manager walks a normal change from draft to closed', async () => {
   for (const [button, status] of [
     ['Submit for assessment', 'Assessment'],
     ['Assess', 'Authorized'],
-    ['Schedule', 'Scheduled'],
-    ['Start implementation', 'Implementing'],
   ]) {
     await page.getByRole('button', { name: button, exact: true }).click();
     await page.waitForLoadState('load');
     await assert.doesNotReject(page.getByRole('heading', { name: `Status: ${status}` }).waitFor());
   }
+  // The change sits inside the freeze: the conflict is shown, and scheduling over it without
+  // a reason is refused.
+  const conflicts = page.locator('#conflicts');
+  assert.match(await conflicts.textContent(), /Blackout window: inside the blackout window Release freeze, which covers every service/);
+  await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('alert').first().textContent(), /override reason/);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Authorized' }).waitFor());
+  await page.getByLabel('Override reason').fill('Security fix; agreed with the release manager');
+  await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Scheduled' }).waitFor());
+  const state = await page.locator('main').textContent();
+  assert.match(state, /Override reason: Security fix; agreed with the release manager/);
+  assert.match(state, /Scheduled over conflicts/);
+  await shot(page, 'change-conflict-overridden');
+  await page.getByRole('button', { name: 'Start implementation', exact: true }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Implementing' }).waitFor());
   await page.getByLabel('Outcome').selectOption('successful');
   await page.getByRole('button', { name: 'Complete', exact: true }).click();
   await page.waitForLoadState('load');

@@ -3,18 +3,21 @@
 //! transaction with its audit entry.
 use crate::app::{change, page};
 use crate::delivery::change_config::{may_read, may_work, policy, questionnaire};
+use crate::delivery::change_conflicts::conflicts_for;
 use crate::{App, AppError, Result};
 use std::collections::BTreeSet;
 use steward_domain::assurance::outage::{OutageDraft, OutageKind};
 use steward_domain::delivery::change::{
     Change, ChangeDraft, ChangeInput, ChangeOutcome, ChangePatch, ChangeRef, ChangeStatus,
     ChangeType, CompleteInput, Decision, DecisionInput, Design, IncidentLinkInput, NotAllowed,
+    OVERRIDE_MAX,
     ReviewInput, ScheduleInput, is_major, needs_review, transition,
 };
 use steward_domain::delivery::change_policy::{ApprovalState, tally};
 use steward_domain::delivery::ci::IMPACT_MAX_DEPTH;
 use steward_domain::delivery::release::parse_number;
 use steward_domain::foundation::page::{Page, PageRequest, micros, parse_instant};
+use steward_domain::foundation::validation;
 use steward_domain::resolution::ticket::TicketKind;
 use steward_domain::{Actor, FieldError, Invalid};
 use steward_store::assurance::outages;
@@ -132,9 +135,11 @@ impl App {
     pub async fn get_change(&self, actor: &Actor, id: i64) -> Result<Change> {
         may_read(actor)?;
         let mut conn = self.db.read().await?;
-        changes::get(conn.ex(), id)
+        let mut c = changes::get(conn.ex(), id)
             .await?
-            .ok_or_else(|| AppError::not_found("change", id))
+            .ok_or_else(|| AppError::not_found("change", id))?;
+        c.conflicts = Some(conflicts_for(conn.ex(), id).await?);
+        Ok(c)
     }
 
     /// Raises a change in `draft`. A standard change takes its category and plans from its
@@ -163,13 +168,14 @@ impl App {
         let assessed = assess(&mut tx, &draft).await?;
         let number = changes::next_number(tx.ex()).await?;
         let id = changes::insert(tx.ex(), &number, &draft, &assessed, actor.user_id, now).await?;
-        let created = load(&mut tx, id).await?;
+        let mut created = load(&mut tx, id).await?;
         self.audit(
             &mut tx,
             change::<(), _>(actor, "change", id, "create", None, Some(&created)),
             now,
         )
         .await?;
+        created.conflicts = Some(conflicts_for(tx.ex(), id).await?);
         tx.commit().await?;
         Ok(created)
     }
@@ -365,7 +371,10 @@ impl App {
             .await
     }
 
-    /// Authorized → scheduled, optionally moving the planned window (end after start).
+    /// Authorized → scheduled, optionally moving the planned window (end after start). A
+    /// change with conflicts in its window needs an override reason (422 naming
+    /// `override_reason` and listing them); the reason and the conflicts overridden are
+    /// stored with the change and audited.
     pub async fn schedule_change(
         &self,
         actor: &Actor,
@@ -378,7 +387,7 @@ impl App {
         let current = load(&mut tx, id).await?;
         let to = transition(current.status, ChangeStatus::Scheduled)?;
         let draft = ChangeDraft::from(&current);
-        let mut e = steward_domain::foundation::validation::Errors::new();
+        let mut e = validation::Errors::new();
         let mut at = |field: &str, given: Option<&str>, recorded: Option<i64>| match given {
             Some(v) => e.take(parse_instant(field, v)).map(micros),
             None => recorded,
@@ -393,6 +402,13 @@ impl App {
             input.planned_end.as_deref(),
             draft.planned_end,
         );
+        let reason = e
+            .take(validation::optional_text(
+                "override_reason",
+                input.override_reason.as_deref(),
+                OVERRIDE_MAX,
+            ))
+            .flatten();
         e.finish()?;
         let (Some(start), Some(end)) = (start, end) else {
             return Err(AppError::invalid(
@@ -408,6 +424,21 @@ impl App {
         }
         changes::set_window(tx.ex(), id, start, end, now).await?;
         changes::set_status(tx.ex(), id, to, now).await?;
+        let found = conflicts_for(tx.ex(), id).await?;
+        if !found.is_empty() && reason.is_none() {
+            let list: Vec<&str> = found.iter().map(|c| c.description.as_str()).collect();
+            return Err(AppError::invalid(
+                "override_reason",
+                format!(
+                    "the change has {} conflict(s) in this window; scheduling over them needs \
+                     an override reason: {}",
+                    found.len(),
+                    list.join("; ")
+                ),
+            ));
+        }
+        let reason = if found.is_empty() { None } else { reason };
+        changes::set_override(tx.ex(), id, reason.as_deref(), &found).await?;
         self.finish(tx, actor, current, "schedule", now).await
     }
 
@@ -634,7 +665,8 @@ impl App {
         self.finish(tx, actor, current, action, now).await
     }
 
-    /// Reads the change after a command, writes the audit entry and commits.
+    /// Reads the change after a command, writes the audit entry and commits; the answer
+    /// carries the change's conflicts as they are now.
     async fn finish(
         &self,
         mut tx: Tx,
@@ -643,7 +675,7 @@ impl App {
         action: &str,
         now: i64,
     ) -> Result<Change> {
-        let after = load(&mut tx, before.id).await?;
+        let mut after = load(&mut tx, before.id).await?;
         self.audit(
             &mut tx,
             change(
@@ -657,6 +689,7 @@ impl App {
             now,
         )
         .await?;
+        after.conflicts = Some(conflicts_for(tx.ex(), before.id).await?);
         tx.commit().await?;
         Ok(after)
     }

@@ -4,8 +4,10 @@
 //! ISO/IEC 20000-1 8.2 (service portfolio, catalogue, configuration), 8.3.4 (suppliers) and 8.5.
 
 pub mod catalogue;
+pub mod change_blackouts;
 pub mod change_config;
 pub mod change_report;
+pub mod change_conflicts;
 pub mod changes;
 pub mod cis;
 pub mod releases;

@@ -1,6 +1,7 @@
 //! Change records (ISO/IEC 20000-1 8.5.1.2, 8.5.1.3): requests for change with their type,
 //! affected services and CIs, risk answers, plans, planned window and a lifecycle
 //! draft → assessment → authorized → scheduled → implementing → review → closed (or cancelled).
+use crate::delivery::change_conflict::Conflict;
 use crate::delivery::change_policy::{ApprovalRule, ApprovalState, ImpactLevel, RiskLevel};
 use crate::delivery::service::id_set;
 use crate::foundation::page::{micros, parse_instant, rfc3339_micros};
@@ -243,6 +244,15 @@ pub struct Change {
     pub started_at: Option<String>,
     pub completed_at: Option<String>,
     pub closed_at: Option<String>,
+    /// What the change conflicts with now (other changes on the same or dependent CIs,
+    /// blackout windows, maintenance windows left): on `GET /api/v1/changes/{id}` and the
+    /// answers of its actions; left out of lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<Vec<Conflict>>,
+    /// Why the change was scheduled over its conflicts.
+    pub override_reason: Option<String>,
+    /// The conflicts it was scheduled over, as they were then.
+    pub overridden_conflicts: Vec<Conflict>,
 }
 
 /// Body of `POST /api/v1/changes`.
@@ -530,7 +540,14 @@ impl ChangePatch {
 pub struct ScheduleInput {
     pub planned_start: Option<String>,
     pub planned_end: Option<String>,
+    /// Required when the change has conflicts in the window (422 naming it, listing them):
+    /// why it goes ahead anyway (up to 2000 characters). Stored with the conflicts it
+    /// overrides.
+    pub override_reason: Option<String>,
 }
+
+/// The most characters of an override reason.
+pub const OVERRIDE_MAX: usize = 2000;
 
 /// Body of `POST /api/v1/changes/{id}/complete`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

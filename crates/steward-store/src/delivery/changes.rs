@@ -7,6 +7,7 @@ use steward_domain::delivery::change::{
     Decision, DecisionRecord, Design, IncidentRef, Review, RiskAnswer, ServiceChange, is_major,
     number,
 };
+use steward_domain::delivery::change_conflict::Conflict;
 use steward_domain::delivery::change_policy::{
     ApprovalRule, ApprovalState, ImpactLevel, RiskLevel,
 };
@@ -48,13 +49,16 @@ struct Row {
     completed_at: Option<i64>,
     closed_at: Option<i64>,
     planned_outage: bool,
+    override_reason: Option<String>,
+    overridden_conflicts: Option<String>,
 }
 
 const COLUMNS: &str = "id, number, change_type, template_id, category, title, description,
     justification, service_change, impact, impacted_services, risk_score, risk_level,
     implementation_plan, test_plan, backout_plan, planned_start, planned_end, status, approval,
     board_id, approval_rule, approval_quorum, outcome, pir_notes, pir_outcome, pir_at,
-    created_by, created_at, updated_at, started_at, completed_at, closed_at, planned_outage";
+    created_by, created_at, updated_at, started_at, completed_at, closed_at, planned_outage,
+    override_reason, overridden_conflicts";
 
 /// What the app computes for a change before saving it.
 #[derive(Debug, Clone)]
@@ -137,6 +141,12 @@ impl Row {
             started_at: self.started_at.map(rfc3339_micros),
             completed_at: self.completed_at.map(rfc3339_micros),
             closed_at: self.closed_at.map(rfc3339_micros),
+            conflicts: None,
+            override_reason: self.override_reason,
+            overridden_conflicts: self
+                .overridden_conflicts
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
         }
     }
 }
@@ -267,6 +277,23 @@ pub async fn set_window(ex: Ex<'_>, id: i64, start: i64, end: i64, now: i64) -> 
     on!(ex, c => sqlx::query(
         "UPDATE changes SET planned_start = $2, planned_end = $3, updated_at = $4 WHERE id = $1")
         .bind(id).bind(start).bind(end).bind(now)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Records the reason a change was scheduled over its conflicts, and those conflicts (or
+/// clears both when it was scheduled without any).
+pub async fn set_override(
+    ex: Ex<'_>,
+    id: i64,
+    reason: Option<&str>,
+    conflicts: &[Conflict],
+) -> Result<()> {
+    let json =
+        (!conflicts.is_empty()).then(|| serde_json::to_string(conflicts).unwrap_or_default());
+    on!(ex, c => sqlx::query(
+        "UPDATE changes SET override_reason = $2, overridden_conflicts = $3 WHERE id = $1")
+        .bind(id).bind(reason).bind(json)
         .execute(c).await.map(|_| ()))?;
     Ok(())
 }

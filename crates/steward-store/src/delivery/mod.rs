@@ -5,7 +5,9 @@
 
 pub mod agreements;
 pub mod catalogue;
+pub mod change_blackouts;
 pub mod change_boards;
+pub mod change_conflicts;
 pub mod changes;
 pub mod cis;
 pub mod releases;

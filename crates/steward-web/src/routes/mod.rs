@@ -19,6 +19,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         delivery::changes::Api::openapi(),
         delivery::change_config::Api::openapi(),
         delivery::releases::Api::openapi(),
+        delivery::change_conflicts::Api::openapi(),
         improvement::complaints::Api::openapi(),
         improvement::improvements::Api::openapi(),
         improvement::reviews::Api::openapi(),
@@ -75,6 +76,7 @@ pub fn all() -> Router<AppState> {
         .merge(delivery::changes::routes())
         .merge(delivery::change_config::routes())
         .merge(delivery::releases::routes())
+        .merge(delivery::change_conflicts::routes())
         .merge(resolution::tickets::routes())
         .merge(resolution::incidents::routes())
         .merge(resolution::requests::routes())

@@ -17,6 +17,7 @@ mod calendar_cli;
 mod canned;
 mod catalogue;
 mod change_followups;
+mod change_conflicts;
 mod changes;
 mod cis;
 mod cli;

@@ -6,6 +6,7 @@
 pub mod agreements;
 pub mod catalogue;
 pub mod change_config;
+pub mod change_conflicts;
 pub mod changes;
 pub mod cis;
 pub mod releases;

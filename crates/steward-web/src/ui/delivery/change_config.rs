@@ -28,6 +28,7 @@ fn related() -> Vec<(String, String)> {
         ),
         ("/manage/change-policy".into(), "Change policy".into()),
         ("/manage/change-risk".into(), "Risk questionnaire".into()),
+        ("/manage/change-blackouts".into(), "Blackout windows".into()),
     ]
 }
 

@@ -208,6 +208,7 @@ async fn list_page(
             "/manage/change-templates".into(),
             "Standard-change templates".into(),
         ),
+        ("/manage/change-blackouts".into(), "Blackout windows".into()),
     ]);
     page.headers = vec![
         "Number",
@@ -343,6 +344,16 @@ impl ChangePage {
         status_label(s)
     }
 
+    /// A conflict's kind in words.
+    fn kind_label(&self, kind: &str) -> &'static str {
+        match kind {
+            "same_ci" => "Same CI",
+            "dependent_ci" => "Dependent CI",
+            "blackout" => "Blackout window",
+            _ => "Outside maintenance windows",
+        }
+    }
+
     fn awaiting_decisions(&self) -> bool {
         self.is("assessment") && self.c.approval.state.as_str() == "requested"
     }
@@ -438,6 +449,7 @@ async fn act(
             for field in PLANNED {
                 window.insert(field.into(), text(field));
             }
+            window.insert("override_reason".into(), text("override_reason"));
             let errors = ui.instants_in(&mut window, &PLANNED);
             match input(Value::Object(window)) {
                 Ok(i) if errors.is_empty() => a.schedule_change(actor, id, i).await,
