@@ -4,6 +4,7 @@
 //! ISO/IEC 20000-1 8.2 (service portfolio, catalogue, configuration), 8.3.4 (suppliers) and 8.5.
 
 pub mod catalogue;
+pub mod change_calendar;
 pub mod change_config;
 pub mod changes;
 pub mod cis;

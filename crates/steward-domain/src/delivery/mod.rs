@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod change;
 pub mod change_board;
+pub mod change_calendar;
 pub mod change_policy;
 pub mod ci;
 pub mod service;

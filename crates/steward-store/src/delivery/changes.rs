@@ -46,13 +46,14 @@ struct Row {
     started_at: Option<i64>,
     completed_at: Option<i64>,
     closed_at: Option<i64>,
+    team_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, number, change_type, template_id, category, title, description,
     justification, service_change, impact, impacted_services, risk_score, risk_level,
     implementation_plan, test_plan, backout_plan, planned_start, planned_end, status, approval,
     board_id, approval_rule, approval_quorum, outcome, pir_notes, pir_outcome, pir_at,
-    created_by, created_at, updated_at, started_at, completed_at, closed_at";
+    created_by, created_at, updated_at, started_at, completed_at, closed_at, team_id";
 
 /// What the app computes for a change before saving it.
 #[derive(Debug, Clone)]
@@ -125,6 +126,7 @@ impl Row {
             outcome: self.outcome.as_deref().and_then(ChangeOutcome::parse),
             review,
             caused_incident_ids: p.incidents,
+            team_id: self.team_id,
             created_by: self.created_by,
             created_at: rfc3339_micros(self.created_at),
             updated_at: rfc3339_micros(self.updated_at),

@@ -6,6 +6,7 @@
 pub mod agreements;
 pub mod catalogue;
 pub mod change_boards;
+pub mod change_calendar;
 pub mod changes;
 pub mod cis;
 pub mod services;

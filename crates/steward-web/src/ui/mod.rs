@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(foundation::people::routes())
         .merge(delivery::services::routes())
         .merge(delivery::changes::routes())
+        .merge(delivery::change_calendar::routes())
         .merge(delivery::change_config::routes())
         .merge(delivery::change_policy::routes())
         .merge(assurance::outages::routes())

@@ -16,6 +16,7 @@ mod bad_input;
 mod calendar_cli;
 mod canned;
 mod catalogue;
+mod change_calendar;
 mod changes;
 mod cis;
 mod cli;

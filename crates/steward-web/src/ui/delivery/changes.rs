@@ -190,7 +190,10 @@ async fn list_page(
         "Requests for change from draft through assessment, approval, scheduling and implementation to review."
             .into(),
     );
-    page.related = vec![("/manage/changes".into(), "All".into())];
+    page.related = vec![
+        ("/manage/changes".into(), "All".into()),
+        ("/manage/changes/calendar".into(), "Calendar".into()),
+    ];
     for s in ChangeStatus::ALL {
         page.related.push((
             format!("/manage/changes?status={}", s.as_str()),

@@ -4,6 +4,7 @@
 //! ISO/IEC 20000-1 8.2 (service portfolio, catalogue, configuration), 8.3.4 (suppliers) and 8.5.
 
 pub(crate) mod catalogue;
+pub(crate) mod change_calendar;
 pub(crate) mod change_config;
 pub(crate) mod change_policy;
 pub(crate) mod changes;
