@@ -324,6 +324,9 @@ struct ChangePage {
     may_work: bool,
     /// (who, decision, comment) of each board decision, by name.
     decisions: Vec<(String, String, Option<String>)>,
+    /// The assigned team's name ("" when none), and the teams to assign.
+    team: String,
+    teams: Vec<(i64, String)>,
     /// The planned window in the reader's zone ("" when not planned).
     start: String,
     end: String,
@@ -378,7 +381,14 @@ async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
         })
         .collect();
     let local = |t: &Option<String>| t.as_deref().map(|t| ui.local(t)).unwrap_or_default();
+    let teams = choices::teams(&state, &ui).await;
     let page = ChangePage {
+        team: teams
+            .iter()
+            .find(|(id, _)| Some(*id) == c.team_id)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default(),
+        teams,
         decisions,
         start: local(&c.planned_start),
         end: local(&c.planned_end),
@@ -446,6 +456,10 @@ async fn act(
         {
             Ok(i) => a.put_change_design(actor, id, i).await,
             Err(e) => Err(invalid(e)),
+        },
+        "team" => match form.id("team_id") {
+            Ok(team) => a.assign_change_team(actor, id, team).await,
+            Err(e) => Err(e.into()),
         },
         "incident" => match form.id("incident_id") {
             Ok(Some(incident_id)) => {
