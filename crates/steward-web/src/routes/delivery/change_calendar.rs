@@ -73,20 +73,20 @@ pub async fn calendar(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TeamInput {
+pub struct ChangeTeamInput {
     /// The assigned team, or null for none.
     pub team_id: Option<i64>,
 }
 
 /// Assign the change to a team (its assignment group), or to none; 409 once closed or
 /// cancelled.
-#[utoipa::path(put, path = "/api/v1/changes/{id}/team", tag = "changes", params(("id" = i64, Path)), request_body = TeamInput,
+#[utoipa::path(put, path = "/api/v1/changes/{id}/team", tag = "changes", params(("id" = i64, Path)), request_body = ChangeTeamInput,
     responses((status = 200, body = Change), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn assign_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Id(id): Id,
-    ApiJson(input): ApiJson<TeamInput>,
+    ApiJson(input): ApiJson<ChangeTeamInput>,
 ) -> Result<Json<Change>, Problem> {
     Ok(Json(
         state
