@@ -1796,6 +1796,8 @@ test('the change calendar shows week, month and list in the reader\'s zone, filt
   await page.waitForLoadState('load');
   await assert.doesNotReject(page.getByRole('heading', { name: 'March 2030' }).waitFor());
 
+  // The list covers 28 days from its date.
+  await page.goto(`${BASE}/manage/changes/calendar?view=week&date=2030-03-27`);
   await page.getByRole('navigation', { name: 'Calendar view' }).getByRole('link', { name: 'List' }).click();
   await page.waitForLoadState('load');
   const row = page.getByRole('row', { name: /Move the mail store/ });
