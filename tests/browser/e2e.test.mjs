@@ -1774,7 +1774,7 @@ test('the change calendar shows week, month and list in the reader\'s zone, filt
   await page.goto(`${BASE}/manage/changes/calendar?view=week&date=2030-03-27`);
   await assert.doesNotReject(page.getByRole('heading', { name: 'Week of Monday 25 March 2030' }).waitFor());
   assert.match(await page.locator('.muted', { hasText: 'Times in' }).textContent(), /Europe\/Berlin/);
-  const day = (label) => page.locator('.cal-day', { has: page.locator(`time[datetime="${label}"]`) });
+  const day = (label) => page.locator('.cal-day', { has: page.locator(`[data-date="${label}"]`) });
   assert.match(await day('2030-03-27').textContent(), /20:00–22:00\s+CHG-\d+\s+Patch the web servers/);
   assert.match(await day('2030-03-30').textContent(), /23:30 →\s+CHG-\d+\s+Move the mail store/);
   assert.match(await day('2030-03-31').textContent(), /→ 03:30\s+CHG-\d+\s+Move the mail store/);
