@@ -1829,6 +1829,113 @@ test('a manager plans a release, adds a change, accepts it and records its deplo
   await page.context().close();
 });
 
+test('the change calendar shows week, month and list in the reader\'s zone, filters, links and subscribes', async () => {
+  // Cleo reads times in Berlin. Two changes in the week of 2030-03-25: one in an evening,
+  // one from Saturday 23:30 over midnight into Sunday 03:30, the night the clocks go forward.
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  await api(admin, 'POST', '/api/v1/users', {
+    username: 'cleo', role: 'agent', password: PASSWORD, display_name: 'Cleo',
+  });
+  const cleo = await apiLogin('cleo', PASSWORD);
+  await api(cleo, 'PUT', '/api/v1/me/preferences', { time_zone: 'Europe/Berlin' });
+  const team = await api(admin, 'POST', '/api/v1/teams', { name: 'Night shift' });
+  const evening = await api(cleo, 'POST', '/api/v1/changes', {
+    change_type: 'normal', title: 'Patch the web servers',
+    planned_start: '2030-03-27T19:00:00Z', planned_end: '2030-03-27T21:00:00Z',
+  });
+  const night = await api(cleo, 'POST', '/api/v1/changes', {
+    change_type: 'normal', title: 'Move the mail store',
+    planned_start: '2030-03-30T22:30:00Z', planned_end: '2030-03-31T01:30:00Z',
+  });
+  await api(cleo, 'PUT', `/api/v1/changes/${night.id}/team`, { team_id: team.id });
+
+  const page = await newPage({ bypassCSP: true });
+  await login(page, 'cleo');
+  await page.goto(`${BASE}/manage/changes`);
+  await page.getByRole('link', { name: 'Calendar', exact: true }).click();
+  await page.waitForURL(/\/manage\/changes\/calendar$/);
+  await assert.doesNotReject(page.getByRole('heading', { name: /^Week of / }).waitFor());
+  // Today goes to the current date.
+  await page.getByRole('link', { name: 'Today' }).click();
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /view=week&date=\d{4}-\d\d-\d\d/);
+
+  await page.goto(`${BASE}/manage/changes/calendar?view=week&date=2030-03-27`);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Week of Monday 25 March 2030' }).waitFor());
+  assert.match(await page.locator('.muted', { hasText: 'Times in' }).textContent(), /Europe\/Berlin/);
+  const day = (label) => page.locator('.cal-day', { has: page.locator(`[data-date="${label}"]`) });
+  assert.match(await day('2030-03-27').textContent(), /20:00–22:00\s+CHG-\d+\s+Patch the web servers/);
+  assert.match(await day('2030-03-30').textContent(), /23:30 →\s+CHG-\d+\s+Move the mail store/);
+  assert.match(await day('2030-03-31').textContent(), /→ 03:30\s+CHG-\d+\s+Move the mail store/);
+  assert.match(await day('2030-03-31').textContent(), /Night shift/);
+  assert.match(await day('2030-03-29').textContent(), /No changes/);
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'change-calendar-week');
+
+  await page.getByRole('navigation', { name: 'Calendar view' }).getByRole('link', { name: 'Month' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'March 2030' }).waitFor());
+  assert.equal(await page.locator('.cal-item', { hasText: 'Move the mail store' }).count(), 2);
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'change-calendar-month');
+  await page.getByRole('link', { name: /^Next/ }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'April 2030' }).waitFor());
+  await page.getByRole('link', { name: /^← Previous/ }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.getByRole('heading', { name: 'March 2030' }).waitFor());
+
+  // The list covers 28 days from its date.
+  await page.goto(`${BASE}/manage/changes/calendar?view=week&date=2030-03-27`);
+  await page.getByRole('navigation', { name: 'Calendar view' }).getByRole('link', { name: 'List' }).click();
+  await page.waitForLoadState('load');
+  const row = page.getByRole('row', { name: /Move the mail store/ });
+  assert.match(await row.textContent(), /2030-03-30 23:30 – 2030-03-31 03:30/);
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'change-calendar-list');
+
+  // Filter by team: only the night's change remains.
+  await page.locator('details.filters summary').click();
+  await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Night shift' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForLoadState('load');
+  assert.equal(await page.getByRole('row', { name: /Patch the web servers/ }).count(), 0);
+  assert.equal(await page.getByRole('row', { name: /Move the mail store/ }).count(), 1);
+
+  // Subscribe: the address is shown once and works without a session; revoked, it does not.
+  await page.getByRole('button', { name: 'Make my address' }).click();
+  await page.waitForLoadState('load');
+  const url = await page.getByLabel('All changes you can see').inputValue();
+  assert.match(url, /\/feeds\/changes\/stwcal_[0-9a-f]{64}$/);
+  assert.match(await page.getByLabel('Changes of team Night shift').inputValue(), /\?team_id=\d+$/);
+  await shot(page, 'change-calendar-subscribe');
+  const feed = await fetch(url);
+  assert.equal(feed.status, 200);
+  assert.match(await feed.text(), /BEGIN:VCALENDAR[\s\S]*SUMMARY:CHG-\d+ Move the mail store/);
+  await page.getByRole('button', { name: 'Revoke my address' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /revoked/);
+  assert.equal((await fetch(url)).status, 404);
+
+  // Follow an entry to its change.
+  await page.goto(`${BASE}/manage/changes/calendar?view=week&date=2030-03-27`);
+  await page.getByRole('link', { name: /Patch the web servers/ }).click();
+  await page.waitForURL(new RegExp(`/manage/changes/${evening.id}/view$`));
+  await assert.doesNotReject(page.getByRole('heading', { name: /^Change CHG-\d+: Patch the web servers/ }).waitFor());
+  await page.context().close();
+
+  // At phone width the days stack and every entry stays readable.
+  const phone = await newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+  await login(phone, 'cleo');
+  await phone.goto(`${BASE}/manage/changes/calendar?view=month&date=2030-03-27`);
+  assert.equal(await phone.locator('.cal-item', { hasText: 'Move the mail store' }).count(), 2);
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling (${width}px)`);
+  assert.deepEqual(await axe(phone), []);
+  await shot(phone, 'change-calendar-phone');
+  await phone.context().close();
+});
+
 test('the guided start seeds the template and the conformity map shows what remains', async () => {
   const page = await newPage();
   await login(page, 'admin', ADMIN_PASSWORD);

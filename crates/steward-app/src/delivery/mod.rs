@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 pub mod change_blackouts;
+pub mod change_calendar;
 pub mod change_config;
 pub mod change_report;
 pub mod change_conflicts;

@@ -238,6 +238,9 @@ pub struct Change {
     pub planned_outage: bool,
     /// The planned outages the change opened.
     pub outage_ids: Vec<i64>,
+    /// The assigned team (assignment group) that carries the change out; its calendar and
+    /// feed show the change. Set with `PUT /api/v1/changes/{id}/team`.
+    pub team_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: String,
     pub updated_at: String,

@@ -8,6 +8,7 @@ pub mod change;
 pub mod change_blackout;
 pub mod change_board;
 pub mod change_conflict;
+pub mod change_calendar;
 pub mod change_policy;
 pub mod ci;
 pub mod release;

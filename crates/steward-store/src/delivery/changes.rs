@@ -51,6 +51,7 @@ struct Row {
     planned_outage: bool,
     override_reason: Option<String>,
     overridden_conflicts: Option<String>,
+    team_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, number, change_type, template_id, category, title, description,
@@ -58,7 +59,7 @@ const COLUMNS: &str = "id, number, change_type, template_id, category, title, de
     implementation_plan, test_plan, backout_plan, planned_start, planned_end, status, approval,
     board_id, approval_rule, approval_quorum, outcome, pir_notes, pir_outcome, pir_at,
     created_by, created_at, updated_at, started_at, completed_at, closed_at, planned_outage,
-    override_reason, overridden_conflicts";
+    override_reason, overridden_conflicts, team_id";
 
 /// What the app computes for a change before saving it.
 #[derive(Debug, Clone)]
@@ -135,6 +136,7 @@ impl Row {
             caused_incidents: p.incidents,
             planned_outage: self.planned_outage,
             outage_ids: p.outages,
+            team_id: self.team_id,
             created_by: self.created_by,
             created_at: rfc3339_micros(self.created_at),
             updated_at: rfc3339_micros(self.updated_at),

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod change_blackouts;
 pub mod change_boards;
 pub mod change_conflicts;
+pub mod change_calendar;
 pub mod changes;
 pub mod cis;
 pub mod releases;

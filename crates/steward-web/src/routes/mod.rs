@@ -17,6 +17,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         delivery::suppliers::Api::openapi(),
         delivery::agreements::Api::openapi(),
         delivery::changes::Api::openapi(),
+        delivery::change_calendar::Api::openapi(),
         delivery::change_config::Api::openapi(),
         delivery::releases::Api::openapi(),
         delivery::change_conflicts::Api::openapi(),
@@ -74,6 +75,7 @@ pub fn all() -> Router<AppState> {
         .merge(delivery::cis::routes())
         .merge(delivery::catalogue::routes())
         .merge(delivery::changes::routes())
+        .merge(delivery::change_calendar::routes())
         .merge(delivery::change_config::routes())
         .merge(delivery::releases::routes())
         .merge(delivery::change_conflicts::routes())

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(delivery::changes::routes())
         .merge(delivery::releases::routes())
         .merge(delivery::change_blackouts::routes())
+        .merge(delivery::change_calendar::routes())
         .merge(delivery::change_config::routes())
         .merge(delivery::change_policy::routes())
         .merge(assurance::outages::routes())

@@ -27,6 +27,13 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "/api/v1/me/mail-preferences",
         "own notification mail",
     ),
+    // The auditor reads changes, so may subscribe to the change calendar: own feed secret.
+    ("POST", "/api/v1/me/change-feed", "own change calendar feed"),
+    (
+        "DELETE",
+        "/api/v1/me/change-feed",
+        "own change calendar feed",
+    ),
     // A customer answers a survey through its secret link, whoever holds it; no role.
     ("POST", "/api/v1/surveys/{token}", "secret survey link"),
 ];

@@ -18,6 +18,7 @@ mod canned;
 mod catalogue;
 mod change_followups;
 mod change_conflicts;
+mod change_calendar;
 mod changes;
 mod cis;
 mod cli;

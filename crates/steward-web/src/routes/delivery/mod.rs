@@ -5,6 +5,7 @@
 
 pub mod agreements;
 pub mod catalogue;
+pub mod change_calendar;
 pub mod change_config;
 pub mod change_conflicts;
 pub mod changes;

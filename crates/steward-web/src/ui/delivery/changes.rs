@@ -192,7 +192,10 @@ async fn list_page(
         "Requests for change from draft through assessment, approval, scheduling and implementation to review."
             .into(),
     );
-    page.related = vec![("/manage/changes".into(), "All".into())];
+    page.related = vec![
+        ("/manage/changes".into(), "All".into()),
+        ("/manage/changes/calendar".into(), "Calendar".into()),
+    ];
     for s in ChangeStatus::ALL {
         page.related.push((
             format!("/manage/changes?status={}", s.as_str()),
@@ -324,6 +327,9 @@ struct ChangePage {
     may_work: bool,
     /// (who, decision, comment) of each board decision, by name.
     decisions: Vec<(String, String, Option<String>)>,
+    /// The assigned team's name ("" when none), and the teams to assign.
+    team: String,
+    teams: Vec<(i64, String)>,
     /// The planned window in the reader's zone ("" when not planned).
     start: String,
     end: String,
@@ -411,8 +417,15 @@ async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
                 .collect()
         })
         .unwrap_or_default();
+    let teams = choices::teams(&state, &ui).await;
     let page = ChangePage {
         incidents,
+        team: teams
+            .iter()
+            .find(|(id, _)| Some(*id) == c.team_id)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default(),
+        teams,
         decisions,
         start: local(&c.planned_start),
         end: local(&c.planned_end),
@@ -481,6 +494,10 @@ async fn act(
         {
             Ok(i) => a.put_change_design(actor, id, i).await,
             Err(e) => Err(invalid(e)),
+        },
+        "team" => match form.id("team_id") {
+            Ok(team) => a.assign_change_team(actor, id, team).await,
+            Err(e) => Err(e.into()),
         },
         "incident" => {
             let input = steward_domain::delivery::change::IncidentLinkInput {

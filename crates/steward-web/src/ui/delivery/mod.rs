@@ -5,6 +5,7 @@
 
 pub(crate) mod catalogue;
 pub(crate) mod change_blackouts;
+pub(crate) mod change_calendar;
 pub(crate) mod change_config;
 pub(crate) mod change_policy;
 pub(crate) mod changes;
