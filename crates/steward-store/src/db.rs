@@ -1,9 +1,14 @@
+pub use crate::writer::SqliteTx;
+use crate::writer::Writer;
 use crate::{Result, StoreError};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{
+    Connection, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction,
+};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How hard SQLite syncs each commit to disk (see the README's *Durability* section).
@@ -31,13 +36,19 @@ impl Default for DbOptions {
     }
 }
 
+/// Prepared statements each connection keeps (sqlx's default is 100). A create alone runs
+/// about twenty distinct statements, and the single SQLite writer serves every command, so
+/// the default evicted statements that the next command re-prepared.
+const STATEMENT_CACHE: usize = 1024;
+
 #[derive(Clone, Debug)]
 enum Pools {
-    /// Writers queue for the single write connection inside the pool (async, in order)
-    /// rather than spinning in SQLite's busy handler; readers run in parallel under WAL.
+    /// Writers queue for the single write connection (async, in order) rather than spinning
+    /// in SQLite's busy handler, and are committed in groups (see [`Writer`]); readers run in
+    /// parallel under WAL.
     Sqlite {
         read: SqlitePool,
-        write: SqlitePool,
+        write: Arc<Writer>,
     },
     Postgres(PgPool),
 }
@@ -76,21 +87,27 @@ macro_rules! on {
     };
 }
 
-/// A write transaction. On SQLite it began with `BEGIN IMMEDIATE`, so it holds the write
-/// lock from the start and a read-then-write can never fail half-way with a busy snapshot.
+/// A write transaction: one command. On SQLite it is a savepoint inside a group transaction
+/// that began with `BEGIN IMMEDIATE` (so it holds the write lock from the start and a
+/// read-then-write can never fail half-way with a busy snapshot); see [`Writer`]. Dropping it
+/// without [`Tx::commit`] rolls the command back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub fn ex(&mut self) -> Ex<'_> {
         match self {
-            Tx::Sqlite(t) => Ex::Sqlite(t),
+            Tx::Sqlite(t) => Ex::Sqlite(t.conn()),
             Tx::Postgres(t) => Ex::Postgres(t),
         }
     }
 
+    /// Commits the command. Returns only once its changes are committed to the database
+    /// (on SQLite: once the group transaction it joined has committed), so a caller that
+    /// acknowledges after this never acknowledges a write a crash could take back (beyond
+    /// what the configured `synchronous` mode allows).
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
@@ -125,6 +142,7 @@ impl Db {
                 url: url.to_owned(),
                 reason: e.to_string(),
             })?;
+            let connect = connect.statement_cache_capacity(STATEMENT_CACHE);
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(Duration::from_secs(10))
@@ -152,6 +170,7 @@ impl Db {
             .synchronous(options.sqlite_synchronous)
             .busy_timeout(options.busy_timeout)
             .foreign_keys(true)
+            .statement_cache_capacity(STATEMENT_CACHE)
             .pragma("temp_store", "memory");
         if let Some(dir) = connect
             .get_filename()
@@ -160,11 +179,7 @@ impl Db {
         {
             std::fs::create_dir_all(dir)?;
         }
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(connect.clone())
-            .await?;
+        let write = Arc::new(Writer::new(SqliteConnection::connect_with(&connect).await?));
         let read = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(Duration::from_secs(30))
@@ -179,7 +194,10 @@ impl Db {
     /// several nodes starting at once migrate exactly once.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Pools::Sqlite { write, .. } => {
+                let mut slot = write.exclusive().await?;
+                SQLITE_MIGRATIONS.run(slot.conn()).await?
+            }
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
@@ -204,7 +222,7 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Sqlite { write, .. } => Tx::Sqlite(SqliteTx::begin(write).await?),
             Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -228,7 +246,11 @@ impl Db {
     pub async fn analyze(&self) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
-                sqlx::query("ANALYZE").execute(write).await.map(|_| ())?
+                let mut slot = write.exclusive().await?;
+                sqlx::query("ANALYZE")
+                    .execute(slot.conn())
+                    .await
+                    .map(|_| ())?
             }
             Pools::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await.map(|_| ())?,
         }

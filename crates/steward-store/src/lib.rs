@@ -16,8 +16,9 @@ pub mod reporting;
 pub mod resolution;
 pub mod service_level;
 mod sql;
+mod writer;
 
-pub use db::{Conn, Db, DbOptions, Ex, SqliteSynchronous, Tx};
+pub use db::{Conn, Db, DbOptions, Ex, SqliteSynchronous, SqliteTx, Tx};
 pub use error::StoreError;
 pub use foundation::lock::SqliteLock;
 

@@ -29,6 +29,7 @@ mod continuity;
 mod documents;
 mod escalation;
 mod evidence_map;
+mod group_commit;
 mod hardening;
 mod health;
 mod history_events;

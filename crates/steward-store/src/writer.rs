@@ -1,0 +1,442 @@
+//! Group commit on SQLite's single write connection.
+//!
+//! SQLite runs one writer at a time, and each transaction pays a fixed cost at `BEGIN` and,
+//! above all, at `COMMIT` (the WAL frames of every page it touched, the WAL index update and,
+//! with `synchronous=FULL`, an fsync). Commands that arrive while another holds the writer
+//! therefore share one transaction:
+//!
+//! * [`Writer::begin`] queues for the connection (a fair, FIFO lock). The first command of a
+//!   group opens the transaction with `BEGIN IMMEDIATE`; every command then runs inside its
+//!   own `SAVEPOINT`, so a command that fails (or is dropped, e.g. when its request is
+//!   cancelled) rolls back only its own changes with `ROLLBACK TO`.
+//! * [`SqliteTx::commit`] releases the savepoint. If other commands are queued and the group
+//!   is below [`MAX_GROUP`], the connection passes to the next one and this command waits;
+//!   otherwise the group commits at once. Every member learns the result of the shared
+//!   `COMMIT` and returns only then: nothing is acknowledged before it is committed, and a
+//!   lone command commits immediately (no added latency at one client).
+//! * A command that fails after its savepoint was released cannot touch the others' data:
+//!   its changes are merged into the group and the only thing left to fail is the shared
+//!   `COMMIT`, which fails (and is reported to) every member alike.
+//! * The `COMMIT` runs in its own task, so a caller cancelled while waiting cannot interrupt
+//!   it half-way; its command is then committed but not acknowledged, like a reply lost on the
+//!   network.
+//!
+//! The audit trail stays one gap-free hash chain: members run one after another on the same
+//! connection, each reading the head the previous one left, and a rolled-back savepoint takes
+//! its audit entry with it.
+use crate::{Result, StoreError};
+use sqlx::{Connection, SqliteConnection};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+/// Commands committed together at most. Bounds how long the first member of a group waits
+/// for its acknowledgement while later members run.
+pub const MAX_GROUP: usize = 64;
+
+/// How long a command waits for the write connection before it gives up (as the pool's
+/// acquire timeout did before group commit).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The outcome of a group's `COMMIT`, shared with every member (errors as text: one error
+/// value cannot be handed to several callers).
+type Outcome = Option<std::result::Result<(), String>>;
+
+/// The single SQLite write connection and the group transaction it may have open.
+#[derive(Debug)]
+pub struct Writer {
+    slot: Arc<Mutex<Slot>>,
+    /// Commands waiting in [`Writer::begin`] for the connection.
+    waiting: AtomicUsize,
+}
+
+#[derive(Debug)]
+pub struct Slot {
+    /// `None` once the database was closed.
+    conn: Option<SqliteConnection>,
+    group: Option<Group>,
+    /// A command's savepoint is open: set by `SAVEPOINT`, cleared by `RELEASE`/`ROLLBACK TO`.
+    /// Still set when the next holder arrives only if a command was dropped where no task
+    /// could be spawned to roll it back.
+    in_command: bool,
+}
+
+#[derive(Debug)]
+struct Group {
+    /// Commands whose savepoint was released into this transaction.
+    members: usize,
+    done: watch::Sender<Outcome>,
+}
+
+impl Slot {
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.conn
+            .as_mut()
+            .expect("the write connection is open while its slot is held")
+    }
+
+    async fn exec(&mut self, sql: &'static str) -> Result<()> {
+        let conn = self.conn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
+        sqlx::query(sql).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Undoes the open command's savepoint. If that fails, SQLite has already rolled the
+    /// whole transaction back (e.g. after an I/O error) or the connection is gone: the group
+    /// then fails as a whole, and its members learn so; none of them was acknowledged.
+    async fn roll_back_command(&mut self) {
+        if !self.in_command {
+            return;
+        }
+        self.in_command = false;
+        let undone = match self.exec("ROLLBACK TO SAVEPOINT command").await {
+            Ok(()) => self.exec("RELEASE SAVEPOINT command").await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = undone {
+            tracing::error!(error = %e, "rolling back a command's savepoint failed; the group fails");
+            let _ = self.exec("ROLLBACK").await;
+            if let Some(group) = self.group.take() {
+                group.done.send_replace(Some(Err(e.to_string())));
+            }
+        }
+    }
+
+    /// Commits the open group (if any) and tells its members the outcome.
+    async fn finish(&mut self) {
+        let Some(group) = self.group.take() else {
+            return;
+        };
+        let outcome = match self.exec("COMMIT").await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, members = group.members, "group commit failed");
+                let _ = self.exec("ROLLBACK").await;
+                Err(e.to_string())
+            }
+        };
+        group.done.send_replace(Some(outcome));
+    }
+}
+
+/// Counts a command as queued for the writer while it waits for the lock. If it is cancelled
+/// before it gets there and it was the last one queued, the command that left a group open for
+/// it is waiting in vain: a task then commits that group.
+struct Queued<'a> {
+    writer: &'a Arc<Writer>,
+    armed: bool,
+}
+
+impl<'a> Queued<'a> {
+    fn new(writer: &'a Arc<Writer>) -> Self {
+        writer.waiting.fetch_add(1, Ordering::SeqCst);
+        Queued {
+            writer,
+            armed: true,
+        }
+    }
+
+    fn arrived(mut self) {
+        self.armed = false;
+        self.writer.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        if self.armed && self.writer.waiting.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let slot = self.writer.slot.clone();
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                handle.spawn(async move {
+                    let mut slot = slot.lock_owned().await;
+                    slot.roll_back_command().await;
+                    slot.finish().await;
+                });
+            }
+        }
+    }
+}
+
+impl Writer {
+    pub fn new(conn: SqliteConnection) -> Self {
+        Writer {
+            slot: Arc::new(Mutex::new(Slot {
+                conn: Some(conn),
+                group: None,
+                in_command: false,
+            })),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    async fn lock(self: &Arc<Self>) -> Result<OwnedMutexGuard<Slot>> {
+        let queued = Queued::new(self);
+        let slot = tokio::time::timeout(ACQUIRE_TIMEOUT, self.slot.clone().lock_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        queued.arrived();
+        if slot.conn.is_none() {
+            return Err(sqlx::Error::PoolClosed.into());
+        }
+        Ok(slot)
+    }
+
+    /// The connection alone, outside any group (an open group is committed first): for
+    /// migrations and `ANALYZE`, which manage their own transactions.
+    pub async fn exclusive(self: &Arc<Self>) -> Result<OwnedMutexGuard<Slot>> {
+        let mut slot = self.lock().await?;
+        slot.roll_back_command().await;
+        slot.finish().await;
+        Ok(slot)
+    }
+
+    /// Commits any open group and closes the connection; later commands fail.
+    pub async fn close(self: &Arc<Self>) {
+        let mut slot = self.slot.clone().lock_owned().await;
+        slot.roll_back_command().await;
+        slot.finish().await;
+        if let Some(conn) = slot.conn.take() {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+/// One command on the SQLite writer: a savepoint inside the current group transaction.
+pub struct SqliteTx {
+    slot: Option<OwnedMutexGuard<Slot>>,
+    writer: Arc<Writer>,
+}
+
+impl std::fmt::Debug for SqliteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteTx")
+    }
+}
+
+impl SqliteTx {
+    pub async fn begin(writer: &Arc<Writer>) -> Result<SqliteTx> {
+        let mut slot = writer.lock().await?;
+        // Left over only if a command was dropped where no task could be spawned.
+        slot.roll_back_command().await;
+        if slot.group.is_none() {
+            slot.exec("BEGIN IMMEDIATE").await?;
+            slot.group = Some(Group {
+                members: 0,
+                done: watch::channel(None).0,
+            });
+        }
+        if let Err(e) = slot.exec("SAVEPOINT command").await {
+            // The transaction is unusable; fail the group rather than commit half of it.
+            let _ = slot.exec("ROLLBACK").await;
+            if let Some(group) = slot.group.take() {
+                group.done.send_replace(Some(Err(e.to_string())));
+            }
+            return Err(e);
+        }
+        slot.in_command = true;
+        Ok(SqliteTx {
+            slot: Some(slot),
+            writer: writer.clone(),
+        })
+    }
+
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.slot
+            .as_mut()
+            .expect("a transaction holds the writer until it ends")
+            .conn()
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        let mut slot = self
+            .slot
+            .take()
+            .expect("a transaction holds the writer until it ends");
+        if let Err(e) = slot.exec("RELEASE SAVEPOINT command").await {
+            // Drop rolls the command back.
+            self.slot = Some(slot);
+            return Err(e);
+        }
+        slot.in_command = false;
+        let Some(group) = slot.group.as_mut() else {
+            return Err(StoreError::Database(sqlx::Error::WorkerCrashed));
+        };
+        group.members += 1;
+        let mut done = group.done.subscribe();
+        let alone = group.members == 1;
+        if alone && self.writer.waiting.load(Ordering::SeqCst) == 0 {
+            // A lone command commits inline: no task hand-off, which on a busy machine costs
+            // scheduler wake-ups. If its caller is cancelled during the COMMIT, only its own
+            // acknowledgement is lost; the connection finishes the COMMIT regardless.
+            slot.finish().await;
+        } else if group.members >= MAX_GROUP || self.writer.waiting.load(Ordering::SeqCst) == 0 {
+            // Commit in a task of its own, so that cancelling this caller cannot stop the
+            // COMMIT half-way and leave the others without an answer.
+            tokio::spawn(async move {
+                let mut slot = slot;
+                slot.finish().await;
+            });
+        } else {
+            // The next queued command joins this transaction.
+            drop(slot);
+        }
+        let outcome = done
+            .wait_for(Option::is_some)
+            .await
+            .map(|o| o.clone())
+            .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+        match outcome {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(StoreError::Database(sqlx::Error::Protocol(format!(
+                "the group commit failed: {e}"
+            )))),
+            None => unreachable!("wait_for returns a value that is Some"),
+        }
+    }
+}
+
+impl Drop for SqliteTx {
+    /// A command that ends without `commit` (an error, or its request was cancelled) rolls
+    /// back its savepoint; if no one else is queued, the group commits what its other members
+    /// released. That needs the connection, so a task does it while holding the slot.
+    fn drop(&mut self) {
+        let Some(mut slot) = self.slot.take() else {
+            return;
+        };
+        let writer = self.writer.clone();
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                slot.roll_back_command().await;
+                let full = slot.group.as_ref().is_some_and(|g| g.members >= MAX_GROUP);
+                if full || writer.waiting.load(Ordering::SeqCst) == 0 {
+                    slot.finish().await;
+                }
+            });
+        }
+        // Without a runtime the slot is released with `in_command` set: the next holder rolls
+        // the savepoint back before doing anything else.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Db, DbOptions, Ex, Tx};
+
+    async fn temp_db(label: &str) -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "steward-writer-{label}-{}-{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_microsecond()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("t.db").display());
+        (Db::connect(&url, &DbOptions::default()).await.unwrap(), dir)
+    }
+
+    async fn insert(tx: &mut Tx, v: &str) -> crate::Result<()> {
+        let Ex::Sqlite(c) = tx.ex() else {
+            unreachable!()
+        };
+        sqlx::query("INSERT INTO t (v) VALUES ($1)")
+            .bind(v)
+            .execute(c)
+            .await?;
+        Ok(())
+    }
+
+    /// Commands run concurrently; some fail after they wrote (a duplicate), some are dropped
+    /// after they wrote (as a cancelled request is). Exactly the committed ones remain.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_failed_or_dropped_command_leaves_nothing_and_the_others_all_stay() {
+        let (db, dir) = temp_db("savepoints").await;
+        let mut tx = db.begin().await.unwrap();
+        let Ex::Sqlite(c) = tx.ex() else {
+            unreachable!()
+        };
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
+            .execute(c)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.begin().await?;
+                insert(&mut tx, &format!("row {i}")).await?;
+                tokio::task::yield_now().await;
+                match i % 5 {
+                    // Fails after a write: the second insert breaks the unique rule.
+                    1 => insert(&mut tx, &format!("row {i}")).await?,
+                    // Dropped after a write, without commit or error.
+                    3 => return Ok(false),
+                    _ => {}
+                }
+                insert(&mut tx, &format!("row {i} second")).await?;
+                tx.commit().await?;
+                Ok::<_, crate::StoreError>(true)
+            }));
+        }
+        let mut committed = std::collections::BTreeSet::new();
+        for (i, task) in tasks.into_iter().enumerate() {
+            match task.await.unwrap() {
+                Ok(true) => {
+                    committed.insert(format!("row {i}"));
+                    committed.insert(format!("row {i} second"));
+                }
+                Ok(false) => assert_eq!(i % 5, 3),
+                Err(crate::StoreError::Duplicate(_)) => assert_eq!(i % 5, 1),
+                Err(e) => panic!("command {i}: {e}"),
+            }
+        }
+        assert_eq!(committed.len(), 2 * 120);
+        let mut conn = db.read().await.unwrap();
+        let Ex::Sqlite(c) = conn.ex() else {
+            unreachable!()
+        };
+        let stored: std::collections::BTreeSet<String> = sqlx::query_scalar("SELECT v FROM t")
+            .fetch_all(c)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(stored, committed);
+        drop(conn);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A command that commits while no other is queued is committed when `commit` returns:
+    /// a reader on another connection sees it straight away.
+    #[tokio::test]
+    async fn a_lone_command_is_visible_to_readers_when_commit_returns() {
+        let (db, dir) = temp_db("lone").await;
+        let mut tx = db.begin().await.unwrap();
+        let Ex::Sqlite(c) = tx.ex() else {
+            unreachable!()
+        };
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
+            .execute(c)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        for i in 0..5 {
+            let mut tx = db.begin().await.unwrap();
+            insert(&mut tx, &format!("row {i}")).await.unwrap();
+            tx.commit().await.unwrap();
+            let mut conn = db.read().await.unwrap();
+            let Ex::Sqlite(c) = conn.ex() else {
+                unreachable!()
+            };
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+                .fetch_one(c)
+                .await
+                .unwrap();
+            assert_eq!(n, i + 1);
+        }
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
