@@ -325,9 +325,9 @@ impl App {
                 first_line: i64::try_from(r.first_line).unwrap_or(i64::MAX),
             });
         }
-        // An updated record's provenance replaces its row, which COPY cannot do: INSERT.
         imports::insert_events(tx.ex(), options.load, &events).await?;
         imports::insert_search_docs(tx.ex(), options.load, &docs).await?;
+        // An updated record's provenance replaces its row, which COPY cannot do: INSERT.
         let (created, updated) = provenance.split_at(fresh.len());
         imports::upsert_provenance(tx.ex(), options.load, &options.source, created, now).await?;
         imports::upsert_provenance(tx.ex(), Load::Insert, &options.source, updated, now).await?;
