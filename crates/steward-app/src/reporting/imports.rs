@@ -11,7 +11,7 @@ use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::ticket::TicketKind;
 use steward_domain::resolution::workflow::Status;
 use steward_domain::{Actor, Permission};
-use steward_store::reporting::imports::{self, EventRow, ImportRow, Provenance};
+use steward_store::reporting::imports::{self, EventRow, ImportRow, Load, Provenance};
 use steward_store::{
     Tx, delivery::services, foundation::orgs, foundation::teams, resolution::tickets,
 };
@@ -44,6 +44,9 @@ pub struct ImportOptions {
     /// Refuse the whole import if any record cannot be written.
     pub strict: bool,
     pub file_sha256: String,
+    /// How the created records' rows are sent: `Load::Copy` (PostgreSQL only, refused on
+    /// SQLite) streams them with COPY, for bulk loads such as the benchmarks' seeding.
+    pub load: Load,
 }
 
 /// Names resolved to ids once per import.
@@ -91,6 +94,12 @@ impl App {
     ) -> Result<ImportSession> {
         require(actor, Permission::ImportHistory)?;
         let mut tx = self.db.begin().await?;
+        if options.load == Load::Copy && matches!(tx, Tx::Sqlite(_)) {
+            return Err(AppError::invalid(
+                "load",
+                "COPY is PostgreSQL's bulk load; on SQLite an import writes with INSERT",
+            ));
+        }
         let matrix = crate::resolution::tickets::matrix(tx.ex()).await?;
         Ok(ImportSession {
             tx,
@@ -249,7 +258,7 @@ impl App {
         }
 
         let mut deltas: HashMap<Status, i64> = HashMap::new();
-        let ids = imports::insert_tickets(tx.ex(), &fresh).await?;
+        let ids = imports::insert_tickets(tx.ex(), options.load, &fresh).await?;
         let mut written: Vec<(i64, &ImportRow<'_>)> =
             Vec::with_capacity(fresh.len() + changed.len());
         for row in &fresh {
@@ -316,9 +325,12 @@ impl App {
                 first_line: i64::try_from(r.first_line).unwrap_or(i64::MAX),
             });
         }
-        imports::insert_events(tx.ex(), &events).await?;
-        imports::insert_search_docs(tx.ex(), &docs).await?;
-        imports::upsert_provenance(tx.ex(), &options.source, &provenance, now).await?;
+        imports::insert_events(tx.ex(), options.load, &events).await?;
+        imports::insert_search_docs(tx.ex(), options.load, &docs).await?;
+        // An updated record's provenance replaces its row, which COPY cannot do: INSERT.
+        let (created, updated) = provenance.split_at(fresh.len());
+        imports::upsert_provenance(tx.ex(), options.load, &options.source, created, now).await?;
+        imports::upsert_provenance(tx.ex(), Load::Insert, &options.source, updated, now).await?;
         imports::count_statuses(tx.ex(), options.kind, &deltas).await?;
         for (id, row) in &written {
             if row.service_id.is_some() {

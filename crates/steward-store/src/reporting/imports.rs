@@ -1,8 +1,12 @@
 //! Writing imported history: tickets, their timelines, search documents and where each came
-//! from, in multi-row statements so tens of thousands of records go in within seconds.
+//! from, in multi-row statements so tens of thousands of records go in within seconds — or,
+//! on PostgreSQL and when asked ([`Load::Copy`]), streamed with `COPY … FROM STDIN`: the same
+//! tables, columns and values, built by the same code, only sent another way.
 use crate::sql::{Arg, Sql, bind_args};
 use crate::{Ex, Result, on};
+use sqlx::PgConnection;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use steward_domain::reporting::history::ImportedRecord;
 use steward_domain::resolution::ticket::{Priority, TicketKind};
 use steward_domain::resolution::workflow::Status;
@@ -22,6 +26,106 @@ fn rows_per_statement(ex: &Ex<'_>, rows: usize, columns: usize) -> usize {
         Ex::Sqlite(_) => (SQLITE_VALUES / columns).clamp(1, rows),
         Ex::Postgres(_) => rows,
     }
+}
+
+/// How an import sends the rows of the records it creates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Load {
+    /// Multi-row `INSERT` statements, on both backends.
+    #[default]
+    Insert,
+    /// `COPY … FROM STDIN` in PostgreSQL's text format: the same rows, without parsing and
+    /// planning a statement per few hundred rows. PostgreSQL only; on SQLite it means
+    /// [`Load::Insert`] (the use case refuses it there before anything is written).
+    Copy,
+}
+
+/// Writes `rows` (each a value per column of `columns`) into `table`: multi-row inserts with
+/// `tail` after the values (an `ON CONFLICT` clause, say), or COPY. COPY cannot resolve a
+/// conflict, so a caller passes [`Load::Copy`] only for rows that cannot conflict.
+async fn write_rows(
+    ex: Ex<'_>,
+    load: Load,
+    table: &str,
+    columns: &[&str],
+    tail: &str,
+    rows: Vec<Vec<Arg>>,
+) -> Result<()> {
+    match (load, ex) {
+        (Load::Copy, Ex::Postgres(c)) => copy_rows(c, table, columns, &rows).await,
+        (_, ex) => {
+            let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            insert_rows(ex, &head, tail, columns.len(), rows).await
+        }
+    }
+}
+
+/// Bytes of COPY data sent per message group: big enough that sends are few, small enough
+/// that a batch's buffer stays a few megabytes.
+const COPY_CHUNK: usize = 1 << 20;
+
+/// Streams `rows` into `table` with `COPY … FROM STDIN` (text format).
+async fn copy_rows(
+    c: &mut PgConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Arg>],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let statement = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+    let mut copy = c.copy_in_raw(&statement).await?;
+    let mut buf = String::with_capacity(COPY_CHUNK + 4096);
+    for row in rows {
+        copy_line(&mut buf, row);
+        if buf.len() >= COPY_CHUNK {
+            let sent = copy.send(buf.as_bytes()).await.map(|_| ());
+            if let Err(e) = sent {
+                let _ = copy.abort("sending failed").await;
+                return Err(e.into());
+            }
+            buf.clear();
+        }
+    }
+    if !buf.is_empty() {
+        let sent = copy.send(buf.as_bytes()).await.map(|_| ());
+        if let Err(e) = sent {
+            let _ = copy.abort("sending failed").await;
+            return Err(e.into());
+        }
+    }
+    copy.finish().await?;
+    Ok(())
+}
+
+/// One row in COPY's text format: values separated by tabs, `\N` for NULL, and backslash,
+/// tab, newline and carriage return escaped.
+fn copy_line(buf: &mut String, row: &[Arg]) {
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            buf.push('\t');
+        }
+        match v {
+            Arg::I64(n) | Arg::OptI64(Some(n)) => {
+                let _ = write!(buf, "{n}");
+            }
+            Arg::Bool(b) => buf.push(if *b { 't' } else { 'f' }),
+            Arg::Text(s) | Arg::OptText(Some(s)) => {
+                for ch in s.chars() {
+                    match ch {
+                        '\\' => buf.push_str("\\\\"),
+                        '\t' => buf.push_str("\\t"),
+                        '\n' => buf.push_str("\\n"),
+                        '\r' => buf.push_str("\\r"),
+                        ch => buf.push(ch),
+                    }
+                }
+            }
+            Arg::OptI64(None) | Arg::OptText(None) => buf.push_str("\\N"),
+        }
+    }
+    buf.push('\n');
 }
 
 /// An imported ticket already in the database.
@@ -134,10 +238,34 @@ pub struct ImportRow<'a> {
     pub source: &'a str,
 }
 
-const TICKET_COLUMNS: &str = "kind, number, title, description, status, impact, urgency, priority,
-    category, channel, organization_id, service_id, team_id, pending_reason, resolution_code,
-    resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
-    closed_at, responded_at, resolution_outcome, import_source, major";
+const TICKET_COLUMNS: [&str; 26] = [
+    "kind",
+    "number",
+    "title",
+    "description",
+    "status",
+    "impact",
+    "urgency",
+    "priority",
+    "category",
+    "channel",
+    "organization_id",
+    "service_id",
+    "team_id",
+    "pending_reason",
+    "resolution_code",
+    "resolution_notes",
+    "reassignment_count",
+    "reopen_count",
+    "opened_at",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
+    "responded_at",
+    "resolution_outcome",
+    "import_source",
+    "major",
+];
 
 fn ticket_values(r: &ImportRow<'_>) -> [Arg; 26] {
     let d = r.record;
@@ -196,16 +324,50 @@ async fn insert_rows(
     Ok(())
 }
 
-/// Inserts new tickets; returns their ids by number.
+/// Inserts new tickets; returns their ids by number. With [`Load::Copy`] the ids are taken
+/// from the table's sequence first, in the rows' order (as the inserts would take them), and
+/// written with the rows.
 pub async fn insert_tickets(
     mut ex: Ex<'_>,
+    load: Load,
     rows: &[ImportRow<'_>],
 ) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(rows.len());
+    if let (Load::Copy, Ex::Postgres(c)) = (load, ex.by_ref()) {
+        if rows.is_empty() {
+            return Ok(ids);
+        }
+        let mut taken: Vec<i64> = sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, $1)",
+        )
+        .bind(i64::try_from(rows.len()).unwrap_or(i64::MAX))
+        .fetch_all(&mut *c)
+        .await?;
+        taken.sort_unstable();
+        let mut columns = vec!["id"];
+        columns.extend(TICKET_COLUMNS);
+        let values: Vec<Vec<Arg>> = rows
+            .iter()
+            .zip(&taken)
+            .map(|(r, id)| {
+                let mut row = Vec::with_capacity(columns.len());
+                row.push(Arg::I64(*id));
+                row.extend(ticket_values(r));
+                row
+            })
+            .collect();
+        copy_rows(c, "tickets", &columns, &values).await?;
+        ids.extend(
+            rows.iter()
+                .zip(taken)
+                .map(|(r, id)| (r.record.number.clone(), id)),
+        );
+        return Ok(ids);
+    }
     let per = rows_per_statement(&ex, BATCH / 2, 26);
     for chunk in rows.chunks(per) {
         let mut sql = Sql::new("INSERT INTO tickets (");
-        sql.push(TICKET_COLUMNS).push(") VALUES ");
+        sql.push(&TICKET_COLUMNS.join(", ")).push(") VALUES ");
         for (i, r) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -223,7 +385,7 @@ pub async fn insert_tickets(
 /// Rewrites an imported ticket with its record's latest state.
 pub async fn update_ticket(ex: Ex<'_>, id: i64, r: &ImportRow<'_>) -> Result<()> {
     let mut sql = Sql::new("UPDATE tickets SET (");
-    sql.push(TICKET_COLUMNS).push(") = ");
+    sql.push(&TICKET_COLUMNS.join(", ")).push(") = ");
     sql.row(ticket_values(r));
     sql.push(" WHERE id = ").bind(id);
     on!(ex, c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
@@ -263,7 +425,7 @@ pub struct EventRow {
     pub detail: Option<String>,
 }
 
-pub async fn insert_events(ex: Ex<'_>, rows: &[EventRow]) -> Result<()> {
+pub async fn insert_events(ex: Ex<'_>, load: Load, rows: &[EventRow]) -> Result<()> {
     let values = rows
         .iter()
         .map(|e| {
@@ -278,18 +440,27 @@ pub async fn insert_events(ex: Ex<'_>, rows: &[EventRow]) -> Result<()> {
             ]
         })
         .collect();
-    insert_rows(
+    write_rows(
         ex,
-        "INSERT INTO ticket_events (ticket_id, at, actor, event, from_status, to_status, detail) VALUES ",
+        load,
+        "ticket_events",
+        &[
+            "ticket_id",
+            "at",
+            "actor",
+            "event",
+            "from_status",
+            "to_status",
+            "detail",
+        ],
         "",
-        7,
         values,
     )
     .await
 }
 
 /// The search document of each ticket: `(ticket, title, body)`.
-pub async fn insert_search_docs(ex: Ex<'_>, rows: &[(i64, &str, &str)]) -> Result<()> {
+pub async fn insert_search_docs(ex: Ex<'_>, load: Load, rows: &[(i64, &str, &str)]) -> Result<()> {
     let values = rows
         .iter()
         .map(|(ticket, title, body)| {
@@ -302,11 +473,12 @@ pub async fn insert_search_docs(ex: Ex<'_>, rows: &[(i64, &str, &str)]) -> Resul
             ]
         })
         .collect();
-    insert_rows(
+    write_rows(
         ex,
-        "INSERT INTO search_docs (ticket_id, source, public, title, body) VALUES ",
+        load,
+        "search_docs",
+        &["ticket_id", "source", "public", "title", "body"],
         "",
-        5,
         values,
     )
     .await
@@ -321,8 +493,11 @@ pub struct Provenance<'a> {
     pub first_line: i64,
 }
 
+/// Writes where each ticket came from, replacing what an earlier import wrote for it. Pass
+/// [`Load::Copy`] only for tickets this import created (COPY cannot replace a row).
 pub async fn upsert_provenance(
     ex: Ex<'_>,
+    load: Load,
     source: &str,
     rows: &[Provenance<'_>],
     now: i64,
@@ -341,13 +516,22 @@ pub async fn upsert_provenance(
             ]
         })
         .collect();
-    insert_rows(
+    write_rows(
         ex,
-        "INSERT INTO ticket_imports (ticket_id, source, external_key, attributes, digest, first_line, imported_at) VALUES ",
+        load,
+        "ticket_imports",
+        &[
+            "ticket_id",
+            "source",
+            "external_key",
+            "attributes",
+            "digest",
+            "first_line",
+            "imported_at",
+        ],
         " ON CONFLICT (ticket_id) DO UPDATE SET attributes = excluded.attributes,
           digest = excluded.digest, first_line = excluded.first_line,
           imported_at = excluded.imported_at",
-        7,
         values,
     )
     .await

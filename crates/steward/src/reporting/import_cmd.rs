@@ -24,6 +24,7 @@ use steward_app::App;
 use steward_app::reporting::imports::ImportOptions;
 use steward_domain::Actor;
 use steward_domain::reporting::history::{ImportedRecord, Mapping, Reader, RowError};
+use steward_store::reporting::imports::Load;
 
 /// What every history import takes besides its file.
 #[derive(Debug, Args)]
@@ -43,6 +44,11 @@ pub struct ImportFlags {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// PostgreSQL only: send the created records' rows with COPY FROM STDIN instead of
+    /// multi-row INSERT — the same rows, for bulk loads (the benchmarks seed with it).
+    /// Refused on SQLite.
+    #[arg(long)]
+    pub copy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -345,6 +351,7 @@ async fn read_file(
         create_organizations: mapping.create_organizations,
         strict: flags.strict,
         file_sha256: String::new(),
+        load: if flags.copy { Load::Copy } else { Load::Insert },
     };
     let strict = flags.strict;
     let bar = progress.clone();

@@ -13,6 +13,7 @@ mod availability;
 mod backends;
 mod backup;
 mod bad_input;
+mod bulk_import;
 mod calendar_cli;
 mod canned;
 mod catalogue;
