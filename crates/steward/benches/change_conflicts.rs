@@ -120,6 +120,7 @@ async fn seed(db: &Db) -> (Vec<i64>, usize) {
             backout_plan: Some("Undo it".into()),
             planned_start: Some(start),
             planned_end: Some(end),
+            planned_outage: false,
         };
         let assessed = Assessed {
             impact: ImpactLevel::Low,

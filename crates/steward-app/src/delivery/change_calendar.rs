@@ -2,6 +2,8 @@
 //! and the per-person iCalendar feed whose secret URL works without a session.
 use crate::app::change;
 use crate::delivery::change_config::{may_read, may_work};
+use crate::delivery::change_conflicts::CALENDAR_MAX_DAYS;
+use std::collections::HashMap;
 use crate::foundation::auth::actor_of;
 use crate::foundation::secrets::{random_hex, secret_hash};
 use crate::{App, AppError, Result};
@@ -37,10 +39,27 @@ impl App {
         let mut rows = store::window(conn.ex(), f, Some(t), &filter, ENTRIES_MAX + 1).await?;
         let truncated = rows.len() as i64 > ENTRIES_MAX;
         rows.truncate(ENTRIES_MAX as usize);
+        drop(conn);
+        let mut entries: Vec<_> = rows.into_iter().map(|s| s.entry).collect();
+        // Conflicts are computed for the whole window at once (one read of the CI relations);
+        // a window longer than the conflict check allows is checked over its first part.
+        let checked_to = t.min(f + CALENDAR_MAX_DAYS * 86_400_000_000);
+        let mut found: HashMap<i64, Vec<String>> = self
+            .change_conflicts_between(actor, f, checked_to)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let words = c.conflicts.into_iter().map(|x| x.description).collect();
+                (c.change_id, words)
+            })
+            .collect();
+        for entry in &mut entries {
+            entry.conflicts = found.remove(&entry.id).unwrap_or_default();
+        }
         Ok(Calendar {
             from: rfc3339_micros(f),
             to: rfc3339_micros(t),
-            entries: rows.into_iter().map(|s| s.entry).collect(),
+            entries,
             truncated,
         })
     }
