@@ -154,3 +154,227 @@ pub struct SearchResults {
     pub limit: u32,
     pub offset: u64,
 }
+
+/// How many vocabulary words one typed word stands for at most: `print` matches `print`,
+/// `printer`, `printers`, … — the first [`EXPANSIONS`] indexed words that start with it, in
+/// alphabetical order. Both backends find these words with a few index seeks, then follow each
+/// word's document list newest first, so a search never merges the whole list of a word that
+/// occurs in a large share of the tickets.
+pub const EXPANSIONS: usize = 16;
+
+/// One matching document among the newest candidates, with the ticket it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub doc: i64,
+    pub ticket_id: i64,
+    pub kind: String,
+    pub number: String,
+    pub ticket_title: String,
+    pub status: String,
+    /// The document's own text: the ticket's title and description, or one work-log entry
+    /// (empty title).
+    pub title: String,
+    pub body: String,
+}
+
+/// BM25's saturation and length normalization (Robertson's usual `k1` and `b`).
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// A word in a document's title counts this many times a word in its body.
+const TITLE_WEIGHT: f64 = 5.0;
+
+fn matches(word: &str, terms: &[String]) -> Option<usize> {
+    terms.iter().position(|t| word.starts_with(t.as_str()))
+}
+
+/// Ranks candidate documents and returns one hit per ticket, best first, the page asked for
+/// and the number of tickets among the candidates.
+///
+/// The score is BM25 over the candidates: for every query word, its occurrences (as a prefix)
+/// in the title and in the body, each saturated (`k1` = 1.2) and normalized by the field's
+/// length against the candidates' average (`b` = 0.75), the title weighted 5 to 1. Every
+/// candidate contains every word, so the words are weighted equally (no inverse document
+/// frequency). A ticket scores its best document; ties go to the newer ticket.
+pub fn rank(
+    terms: &[String],
+    candidates: Vec<Candidate>,
+    limit: usize,
+    offset: usize,
+) -> (Vec<SearchHit>, i64) {
+    let words: Vec<(Vec<String>, Vec<String>)> = candidates
+        .iter()
+        .map(|c| (terms_all(&c.title), terms_all(&c.body)))
+        .collect();
+    let n = words.len().max(1) as f64;
+    let avg_title = (words.iter().map(|w| w.0.len()).sum::<usize>() as f64 / n).max(1.0);
+    let avg_body = (words.iter().map(|w| w.1.len()).sum::<usize>() as f64 / n).max(1.0);
+    let field = |field: &[String], avg: f64, tf: &mut [f64]| {
+        let norm = 1.0 - B + B * field.len() as f64 / avg;
+        let mut counts = vec![0.0; terms.len()];
+        for w in field {
+            if let Some(i) = matches(w, terms) {
+                counts[i] += 1.0;
+            }
+        }
+        for (acc, f) in tf.iter_mut().zip(counts) {
+            *acc = f * (K1 + 1.0) / (f + K1 * norm);
+        }
+    };
+    // Best document per ticket.
+    let mut best: std::collections::HashMap<i64, (f64, usize)> = Default::default();
+    for (i, (c, (title, body))) in candidates.iter().zip(&words).enumerate() {
+        let mut t = vec![0.0; terms.len()];
+        let mut b = vec![0.0; terms.len()];
+        field(title, avg_title, &mut t);
+        field(body, avg_body, &mut b);
+        let score: f64 = t.iter().zip(&b).map(|(t, b)| TITLE_WEIGHT * t + b).sum();
+        let e = best.entry(c.ticket_id).or_insert((score, i));
+        if score > e.0 {
+            *e = (score, i);
+        }
+    }
+    let total = best.len() as i64;
+    let mut order: Vec<(i64, f64, usize)> = best.into_iter().map(|(t, (s, i))| (t, s, i)).collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    let hits = order
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, score, i)| {
+            let c = &candidates[i];
+            let text = if c.title.is_empty() {
+                c.body.clone()
+            } else {
+                format!("{} {}", c.title, c.body)
+            };
+            SearchHit {
+                ticket_id: c.ticket_id,
+                kind: c.kind.clone(),
+                number: c.number.clone(),
+                title: c.ticket_title.clone(),
+                status: c.status.clone(),
+                snippet: snippet(&text, terms, SNIPPET_WORDS)
+                    .unwrap_or_else(|| c.ticket_title.clone()),
+                score,
+                exact: false,
+            }
+        })
+        .collect();
+    (hits, total)
+}
+
+/// How many words a snippet shows.
+pub const SNIPPET_WORDS: usize = 12;
+
+/// Up to `words` words of `text` around its first match, each matching word between `[` and
+/// `]`, with `…` where text was left out; `None` when no word matches.
+pub fn snippet(text: &str, terms: &[String], words: usize) -> Option<String> {
+    // Word spans of the text as written, split as [`terms_all`] splits.
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, ch) in text.char_indices() {
+        match (ch.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    let hit = |&(s, e): &(usize, usize)| matches(&text[s..e].to_lowercase(), terms).is_some();
+    let first = spans.iter().position(hit)?;
+    // The first match a quarter of the way in, as FTS5's snippet places it.
+    let from = first
+        .saturating_sub(words / 4)
+        .min(spans.len().saturating_sub(words));
+    let to = (from + words).min(spans.len());
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    let mut at = spans[from].0;
+    for span in &spans[from..to] {
+        out.push_str(&text[at..span.0]);
+        if hit(span) {
+            out.push('[');
+            out.push_str(&text[span.0..span.1]);
+            out.push(']');
+        } else {
+            out.push_str(&text[span.0..span.1]);
+        }
+        at = span.1;
+    }
+    if to < spans.len() {
+        out.push('…');
+    } else {
+        out.push_str(&text[at..]);
+    }
+    Some(out.trim().to_owned())
+}
+
+#[cfg(test)]
+mod ranking_tests {
+    use super::*;
+
+    fn doc(doc: i64, ticket: i64, title: &str, body: &str) -> Candidate {
+        Candidate {
+            doc,
+            ticket_id: ticket,
+            kind: "incident".into(),
+            number: format!("INC-{ticket:06}"),
+            ticket_title: title.into(),
+            status: "new".into(),
+            title: title.into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn title_matches_rank_first_and_a_ticket_appears_once() {
+        let t = terms("print");
+        let (hits, total) = rank(
+            &t,
+            vec![
+                doc(4, 2, "", "relay printer queue is full"),
+                doc(3, 3, "Printer offline", "our printer is offline"),
+                doc(2, 2, "Mail bounces", "outgoing mail bounces"),
+                doc(1, 1, "Printer jammed on floor 3", "it shows error E42"),
+            ],
+            20,
+            0,
+        );
+        assert_eq!(total, 3);
+        let ids: Vec<i64> = hits.iter().map(|h| h.ticket_id).collect();
+        assert_eq!(ids, [3, 1, 2], "title and body, then title, then a note");
+        assert_eq!(hits[2].snippet, "relay [printer] queue is full");
+        assert!(hits[0].score > hits[1].score && hits[1].score > hits[2].score);
+        let (page, total) = rank(
+            &t,
+            vec![doc(1, 1, "Printer", ""), doc(2, 2, "Printer", "")],
+            1,
+            1,
+        );
+        assert_eq!(
+            (page[0].ticket_id, total),
+            (1, 2),
+            "ties: newer ticket first"
+        );
+    }
+
+    #[test]
+    fn snippets_mark_prefix_matches_around_the_first_one() {
+        let t = terms("data time");
+        let text = "one two three four five six seven eight nine ten Database timeouts again, \
+                    eleven twelve thirteen fourteen fifteen";
+        assert_eq!(
+            snippet(text, &t, 8).unwrap(),
+            "…nine ten [Database] [timeouts] again, eleven twelve thirteen…"
+        );
+        assert_eq!(snippet("Mail down.", &t, 8), None);
+        assert_eq!(snippet("Ünïcode Data!", &t, 8).unwrap(), "Ünïcode [Data]!");
+    }
+}

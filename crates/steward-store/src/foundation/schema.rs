@@ -2,10 +2,13 @@
 use crate::{Ex, Result};
 use std::collections::BTreeMap;
 
-/// Search-index structures that differ by design: SQLite's FTS5 tables, PostgreSQL's tsvector
-/// column. Everything else must match.
+/// Search-index structures that differ by design: SQLite's FTS5 tables (and their
+/// vocabulary), PostgreSQL's word table (and the tsvector column it replaced). Everything else
+/// must match.
 fn backend_specific(table: &str, column: &str) -> bool {
-    table.starts_with("search_fts") || (table == "search_docs" && column == "tsv")
+    table.starts_with("search_fts")
+        || table == "search_terms"
+        || (table == "search_docs" && column == "tsv")
 }
 
 /// Table name → sorted column names, excluding the migration bookkeeping table and the

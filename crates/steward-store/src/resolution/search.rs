@@ -1,7 +1,7 @@
 //! Indexing ticket text and searching it: FTS5 on SQLite, tsvector on PostgreSQL, both ranked
 //! and with highlighted snippets, and both filtered to what the caller may see.
 use crate::{Ex, Result};
-use steward_domain::resolution::search::{SearchHit, fts5_exact, fts5_query, tsquery};
+use steward_domain::resolution::search::{Candidate, EXPANSIONS, SearchHit, rank};
 
 pub async fn index(
     ex: Ex<'_>,
@@ -35,18 +35,22 @@ pub struct Audience {
     pub organization: Option<i64>,
 }
 
-type HitRow = (i64, String, String, String, String, String, f64);
-
 /// How many of the newest matching documents a search ranks. A word that occurs in a large
 /// share of a million tickets would otherwise have every match scored on every search; people
 /// searching a service desk want recent tickets, and a more specific query narrows the set.
-pub const CANDIDATES: i64 = 2000;
+pub const CANDIDATES: i64 = 500;
 
 /// Tickets matching every term, best first: one hit per ticket, with the total and whether
 /// the newest [`CANDIDATES`] matching documents were all that was ranked (then the total
 /// counts only their tickets).
+///
+/// Every term matches as a prefix: it stands for the indexed words that start with it (at
+/// most [`EXPANSIONS`], found by seeking in the index's vocabulary). The backend then walks the
+/// document lists of those words newest first and stops at [`CANDIDATES`] visible documents
+/// that contain a word of every term; ranking, one hit per ticket, paging and snippets are
+/// the same code for both backends ([`rank`]).
 pub async fn search(
-    ex: Ex<'_>,
+    mut ex: Ex<'_>,
     terms: &[String],
     who: Audience,
     limit: i64,
@@ -55,127 +59,170 @@ pub async fn search(
     if terms.is_empty() {
         return Ok((Vec::new(), 0, false));
     }
-    let (rows, total, capped): (Vec<HitRow>, i64, bool) = match ex {
+    let mut groups = Vec::with_capacity(terms.len());
+    for term in terms {
+        let words = expand(ex.by_ref(), term).await?;
+        if words.is_empty() {
+            return Ok((Vec::new(), 0, false));
+        }
+        groups.push(words);
+    }
+    let found = candidates(ex, &groups, who).await?;
+    let capped = found.len() as i64 >= CANDIDATES;
+    let (hits, total) = rank(
+        terms,
+        found,
+        usize::try_from(limit).unwrap_or(0),
+        usize::try_from(offset).unwrap_or(0),
+    );
+    Ok((hits, total, capped))
+}
+
+/// A word FTS5 must still match as a prefix itself: its tokenizer folds diacritics, so the
+/// vocabulary holds `unicode` for `Ünïcode` and a seek for `ünï` would miss it.
+const PREFIX_MARK: char = '*';
+
+/// The indexed words that start with `term`, alphabetically, at most [`EXPANSIONS`]: a seek
+/// in the vocabulary for the first, then from just past each one for the next.
+async fn expand(ex: Ex<'_>, term: &str) -> Result<Vec<String>> {
+    let max = EXPANSIONS as i64;
+    let words: Vec<(String,)> = match ex {
         Ex::Sqlite(c) => {
-            let q = fts5_query(terms);
-            // Rank per document, keep each ticket's best document, then page.
-            let matches = "SELECT d.ticket_id, d.id AS doc, bm25(search_fts, 5.0, 1.0) AS rank
+            if !term.is_ascii() {
+                return Ok(vec![format!("{term}{PREFIX_MARK}")]);
+            }
+            // `search_fts_vocab` lists every (word, document, position): `LIMIT 1` after a
+            // seek reads one entry, and `|| char(1)` seeks past all entries of a word.
+            sqlx::query_as(
+                "WITH RECURSIVE v(term, n) AS (
+                     SELECT (SELECT term FROM search_fts_vocab WHERE term >= $1 LIMIT 1), 1
+                     UNION ALL
+                     SELECT (SELECT term FROM search_fts_vocab WHERE term >= v.term || char(1) LIMIT 1), n + 1
+                     FROM v WHERE substr(v.term, 1, length($1)) = $1 AND n < $2
+                 )
+                 SELECT term FROM v WHERE substr(term, 1, length($1)) = $1",
+            )
+            .bind(term)
+            .bind(max)
+            .fetch_all(c)
+            .await?
+        }
+        Ex::Postgres(c) => {
+            sqlx::query_as(
+                "WITH RECURSIVE v(term, n) AS (
+                     SELECT (SELECT term FROM search_terms WHERE term >= $1 ORDER BY term LIMIT 1), 1
+                     UNION ALL
+                     SELECT (SELECT term FROM search_terms WHERE term > v.term ORDER BY term LIMIT 1), n + 1
+                     FROM v WHERE starts_with(v.term, $1) AND n < $2
+                 )
+                 SELECT term FROM v WHERE starts_with(term, $1)",
+            )
+            .bind(term)
+            .bind(max)
+            .fetch_all(c)
+            .await?
+        }
+    };
+    Ok(words.into_iter().map(|(w,)| w).collect())
+}
+
+type CandidateRow = (i64, i64, String, String, String, String, String, String);
+
+/// The newest [`CANDIDATES`] documents the audience may see that hold a word of every group.
+async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result<Vec<Candidate>> {
+    let rows: Vec<CandidateRow> = match ex {
+        Ex::Sqlite(c) => {
+            // `("mail" OR "mailbox") AND ("down")`: FTS5 merges these lists as it walks them,
+            // newest first, so LIMIT stops the walk.
+            let query = groups
+                .iter()
+                .map(|g| {
+                    let words: Vec<String> = g
+                        .iter()
+                        .map(|w| match w.strip_suffix(PREFIX_MARK) {
+                            Some(w) => format!("\"{w}\"*"),
+                            None => format!("\"{w}\""),
+                        })
+                        .collect();
+                    format!("({})", words.join(" OR "))
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            sqlx::query_as(
+                "SELECT d.id, d.ticket_id, t.kind, t.number, t.title, t.status, d.title, d.body
                  FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
                  JOIN tickets t ON t.id = d.ticket_id
                  WHERE search_fts MATCH $1 AND (d.public OR $2) AND ($3 IS NULL OR t.organization_id = $3)
-                 ORDER BY search_fts.rowid DESC LIMIT $4";
-            // FTS5's ranking function works only in the query that does the MATCH, so that query
-            // is materialized once, and the page, the totals and the snippets come from it. A
-            // snippet re-matches its one document by rowid with the exact terms: a prefix
-            // query would expand over every matching document again for each hit.
-            type PageRow = (
-                i64,
-                String,
-                String,
-                String,
-                String,
-                Option<String>,
-                f64,
-                i64,
-                i64,
-            );
-            let page: Vec<PageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "WITH m AS MATERIALIZED ({matches}),
-                 best AS (
-                     -- SQLite takes the bare `doc` from the row holding the MIN: the best
-                     -- document of each ticket.
-                     SELECT ticket_id, doc, MIN(rank) AS rank FROM m GROUP BY ticket_id
-                     ORDER BY rank, ticket_id LIMIT $5 OFFSET $6
-                 )
-                 SELECT t.id, t.kind, t.number, t.title, t.status,
-                        (SELECT snippet(search_fts, -1, '[', ']', '…', 12)
-                         FROM search_fts WHERE search_fts MATCH $7 AND search_fts.rowid = best.doc),
-                        -best.rank,
-                        (SELECT COUNT(*) FROM m), (SELECT COUNT(DISTINCT ticket_id) FROM m)
-                 FROM best JOIN tickets t ON t.id = best.ticket_id ORDER BY best.rank, t.id"
-            )))
-            .bind(&q)
+                 ORDER BY search_fts.rowid DESC LIMIT $4",
+            )
+            .bind(query)
             .bind(who.staff)
             .bind(who.organization)
             .bind(CANDIDATES)
-            .bind(limit)
-            .bind(offset)
-            .bind(fts5_exact(terms))
-            .fetch_all(&mut *c)
-            .await?;
-            let (docs, total) = match page.first() {
-                Some(r) => (r.7, r.8),
-                // Past the last page: the totals still count.
-                None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "WITH m AS MATERIALIZED ({matches}) SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM m"
-                )))
-                .bind(&q)
-                .bind(who.staff)
-                .bind(who.organization)
-                .bind(CANDIDATES)
-                .fetch_one(&mut *c)
-                .await?,
-            };
-            let rows: Vec<HitRow> = page
-                .into_iter()
-                .map(|(id, kind, number, title, status, snippet, score, ..)| {
-                    // A prefix-only match has no exact term to highlight: show the title.
-                    let snippet = snippet
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| title.clone());
-                    (id, kind, number, title, status, snippet, score)
-                })
-                .collect();
-            (rows, total, docs >= CANDIDATES)
+            .fetch_all(c)
+            .await?
         }
         Ex::Postgres(c) => {
-            let q = tsquery(terms);
-            let matches = "SELECT d.ticket_id, d.id AS doc, ts_rank(d.tsv, query) AS rank
-                 FROM search_docs d CROSS JOIN to_tsquery('simple', $1) query
-                 JOIN tickets t ON t.id = d.ticket_id
-                 WHERE d.tsv @@ query AND (d.public OR $2) AND ($3::BIGINT IS NULL OR t.organization_id = $3)
-                 ORDER BY d.id DESC LIMIT $4";
-            let (docs, total): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*), COUNT(DISTINCT ticket_id) FROM ({matches}) m"
-            )))
-            .bind(&q)
-            .bind(who.staff)
-            .bind(who.organization)
-            .bind(CANDIDATES)
-            .fetch_one(&mut *c)
-            .await?;
-            let rows: Vec<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "WITH best AS (
-                     SELECT DISTINCT ON (ticket_id) ticket_id, doc, rank FROM ({matches}) m
-                     ORDER BY ticket_id, rank DESC
-                 ), page AS (
-                     SELECT * FROM best ORDER BY rank DESC, ticket_id LIMIT $5 OFFSET $6
-                 )
-                 SELECT t.id, t.kind, t.number, t.title, t.status,
-                        ts_headline('simple', d.title || ' ' || d.body, to_tsquery('simple', $1),
-                                    'StartSel=[, StopSel=], MaxWords=24, MinWords=8'),
-                        page.rank::FLOAT8
-                 FROM page JOIN tickets t ON t.id = page.ticket_id JOIN search_docs d ON d.id = page.doc
-                 ORDER BY page.rank DESC, t.id")))
-                .bind(&q).bind(who.staff).bind(who.organization).bind(CANDIDATES).bind(limit).bind(offset)
-                .fetch_all(&mut *c).await?;
-            (rows, total, docs >= CANDIDATES)
+            // Walk the words of one group newest first (a merge of backward index scans on
+            // (term, doc_id)) and probe the others' words for each document. The group with
+            // the fewest words, and then the longest (likely rarest) term, leads.
+            let lead = (0..groups.len())
+                .min_by_key(|&i| (groups[i].len(), std::cmp::Reverse(groups[i][0].len())))
+                .unwrap_or(0);
+            let mut sql = String::from(
+                "SELECT d.id, d.ticket_id, t.kind, t.number, t.title, t.status, d.title, d.body FROM (",
+            );
+            let mut n = 3;
+            for i in 0..groups[lead].len() {
+                if i > 0 {
+                    sql.push_str(" UNION ALL ");
+                }
+                n += 1;
+                sql.push_str(&format!(
+                    "SELECT doc_id FROM search_terms WHERE term = ${n}"
+                ));
+            }
+            sql.push_str(
+                ") c JOIN search_docs d ON d.id = c.doc_id JOIN tickets t ON t.id = d.ticket_id
+                 WHERE (d.public OR $1) AND ($2::BIGINT IS NULL OR t.organization_id = $2)",
+            );
+            for _ in groups.iter().enumerate().filter(|(i, _)| *i != lead) {
+                n += 1;
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM search_terms s WHERE s.term = ANY(${n}) AND s.doc_id = c.doc_id)"
+                ));
+            }
+            sql.push_str(" ORDER BY c.doc_id DESC LIMIT $3");
+            let mut q = sqlx::query_as::<_, CandidateRow>(sqlx::AssertSqlSafe(sql))
+                .bind(who.staff)
+                .bind(who.organization)
+                .bind(CANDIDATES);
+            for w in &groups[lead] {
+                q = q.bind(w);
+            }
+            for (_, g) in groups.iter().enumerate().filter(|(i, _)| *i != lead) {
+                q = q.bind(g);
+            }
+            let mut rows: Vec<CandidateRow> = q.fetch_all(c).await?;
+            // A document holding two words of the leading group came once for each.
+            let mut seen = std::collections::HashSet::new();
+            rows.retain(|r| seen.insert(r.0));
+            rows
         }
     };
-    let hits = rows
+    Ok(rows
         .into_iter()
         .map(
-            |(ticket_id, kind, number, title, status, snippet, score)| SearchHit {
+            |(doc, ticket_id, kind, number, ticket_title, status, title, body)| Candidate {
+                doc,
                 ticket_id,
                 kind,
                 number,
-                title,
+                ticket_title,
                 status,
-                snippet,
-                score,
-                exact: false,
+                title,
+                body,
             },
         )
-        .collect();
-    Ok((hits, total, capped))
+        .collect())
 }

@@ -117,3 +117,86 @@ async fn search_ranks_highlights_and_respects_tenants_and_notes() {
         .await
         .problem(422);
 }
+
+#[tokio::test]
+async fn a_word_matches_every_indexed_word_it_begins_and_edits_and_notes_are_found() {
+    let t = TestApp::spawn().await;
+    let (_, agent) = t.user("ann", "agent", None).await;
+    let mut ids = Vec::new();
+    for (title, description) in [
+        ("Printing fails on floor 2", "Nothing comes out"),
+        ("Printers offline", "All printers in the branch"),
+        ("Print queue stuck", "The queue holds 40 jobs"),
+        (
+            "Ünïcode names garbled",
+            "Names such as Zoë show as question marks",
+        ),
+        ("Mail down", "No mail since noon"),
+    ] {
+        let r = t
+            .post(
+                "/api/v1/incidents",
+                &agent,
+                json!({"title": title, "description": description, "urgency": "low"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        ids.push(r.id());
+    }
+    let found = |q: &'static str| {
+        let t = &t;
+        let agent = agent.clone();
+        async move {
+            let r = t.get(&format!("/api/v1/search?q={q}"), &agent).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let mut ids: Vec<i64> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["ticket_id"].as_i64().unwrap())
+                .collect();
+            ids.sort();
+            (ids, r.body)
+        }
+    };
+    // `print` stands for print, printers and printing; `printe` only for printers.
+    let (hits, body) = found("print").await;
+    assert_eq!(hits, ids[..3], "{body}");
+    assert_eq!(body["total"], 3);
+    assert_eq!(body["capped"], false);
+    assert!(
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["snippet"].as_str().unwrap().contains("[Printing]")),
+        "{body}"
+    );
+    assert_eq!(found("printe").await.0, [ids[1]]);
+    // Every word must be in one document, each as a prefix.
+    assert_eq!(found("print%20que").await.0, [ids[2]]);
+    assert_eq!(found("print%20mail").await.0, Vec::<i64>::new());
+    assert_eq!(found("zzzz").await.0, Vec::<i64>::new());
+    // Letters beyond ASCII, typed as written.
+    assert_eq!(found("%C3%BCn%C3%AF").await.0, [ids[3]]);
+    assert_eq!(found("zo%C3%AB").await.0, [ids[3]]);
+
+    // An edited title is found by its new words only; a reply by its words.
+    let r = t
+        .patch(
+            &format!("/api/v1/incidents/{}", ids[4]),
+            &agent,
+            json!({"title": "Outlook crashes"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(found("outlook").await.0, [ids[4]]);
+    assert_eq!(found("mail%20down").await.0, Vec::<i64>::new());
+    t.post(
+        &format!("/api/v1/incidents/{}/comments", ids[0]),
+        &agent,
+        json!({"body": "Replaced the fuser unit", "public": true}),
+    )
+    .await;
+    assert_eq!(found("fuser").await.0, [ids[0]]);
+}
