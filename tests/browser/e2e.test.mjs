@@ -1874,16 +1874,16 @@ test('the change calendar shows week, month and list in the reader\'s zone, filt
 
   await page.getByRole('navigation', { name: 'Calendar view' }).getByRole('link', { name: 'Month' }).click();
   await page.waitForLoadState('load');
-  await assert.doesNotReject(page.getByRole('heading', { name: 'March 2030' }).waitFor());
+  await assert.doesNotReject(page.getByRole('heading', { name: 'March 2030', exact: true }).waitFor());
   assert.equal(await page.locator('.cal-item', { hasText: 'Move the mail store' }).count(), 2);
   assert.deepEqual(await axe(page), []);
   await shot(page, 'change-calendar-month');
   await page.getByRole('link', { name: /^Next/ }).click();
   await page.waitForLoadState('load');
-  await assert.doesNotReject(page.getByRole('heading', { name: 'April 2030' }).waitFor());
+  await assert.doesNotReject(page.getByRole('heading', { name: 'April 2030', exact: true }).waitFor());
   await page.getByRole('link', { name: /^← Previous/ }).click();
   await page.waitForLoadState('load');
-  await assert.doesNotReject(page.getByRole('heading', { name: 'March 2030' }).waitFor());
+  await assert.doesNotReject(page.getByRole('heading', { name: 'March 2030', exact: true }).waitFor());
 
   // The list covers 28 days from its date.
   await page.goto(`${BASE}/manage/changes/calendar?view=week&date=2030-03-27`);

@@ -3,11 +3,11 @@
 use crate::app::change;
 use crate::delivery::change_config::{may_read, may_work};
 use crate::delivery::change_conflicts::CALENDAR_MAX_DAYS;
-use std::collections::HashMap;
 use crate::foundation::auth::actor_of;
 use crate::foundation::secrets::{random_hex, secret_hash};
 use crate::{App, AppError, Result};
 use serde_json::json;
+use std::collections::HashMap;
 use steward_domain::Actor;
 use steward_domain::delivery::change::{Change, ChangeStatus};
 use steward_domain::delivery::change_calendar::{

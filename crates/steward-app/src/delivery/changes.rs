@@ -10,8 +10,7 @@ use steward_domain::assurance::outage::{OutageDraft, OutageKind};
 use steward_domain::delivery::change::{
     Change, ChangeDraft, ChangeInput, ChangeOutcome, ChangePatch, ChangeRef, ChangeStatus,
     ChangeType, CompleteInput, Decision, DecisionInput, Design, IncidentLinkInput, NotAllowed,
-    OVERRIDE_MAX,
-    ReviewInput, ScheduleInput, is_major, needs_review, transition,
+    OVERRIDE_MAX, ReviewInput, ScheduleInput, is_major, needs_review, transition,
 };
 use steward_domain::delivery::change_policy::{ApprovalState, tally};
 use steward_domain::delivery::ci::IMPACT_MAX_DEPTH;

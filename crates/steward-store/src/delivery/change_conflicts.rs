@@ -134,7 +134,12 @@ pub async fn maintenance(
             sql.in_list(s);
         }
     };
-    let mut defined = Sql::new("SELECT DISTINCT service_id FROM outages WHERE kind = 'planned'");
+    // The planned outages a change opened for itself (change_outages) are its own downtime,
+    // not an agreed maintenance window, so they neither define nor widen the windows.
+    let mut defined = Sql::new(
+        "SELECT DISTINCT service_id FROM outages WHERE kind = 'planned' \
+         AND id NOT IN (SELECT outage_id FROM change_outages)",
+    );
     only(&mut defined);
     let ids: Vec<i64> = on!(ex.by_ref(), c => bind_args!(
         sqlx::query_scalar(sqlx::AssertSqlSafe(defined.text)), &defined.args)
@@ -147,7 +152,8 @@ pub async fn maintenance(
         m.windows.insert(s, Vec::new());
     }
     let mut near = Sql::new(
-        "SELECT service_id, start_at, end_at FROM outages WHERE kind = 'planned' AND start_at < ",
+        "SELECT service_id, start_at, end_at FROM outages WHERE kind = 'planned' \
+         AND id NOT IN (SELECT outage_id FROM change_outages) AND start_at < ",
     );
     near.bind(to);
     near.push(" AND (end_at IS NULL OR end_at > ");
