@@ -452,6 +452,35 @@ impl IntoResponse for UiError {
 
 pub type UiResult = Result<Response, UiError>;
 
+/// The answer to an action button on a record's page: back to `view` with `done` as the
+/// flash on success, or with the refusal (the invalid fields, a conflict, a move not
+/// allowed, a missing right or record) so the page shows it; other errors are errors.
+pub fn action_outcome<T>(
+    view: &str,
+    result: Result<T, steward_app::AppError>,
+    done: impl FnOnce(&T) -> String,
+) -> UiResult {
+    use steward_app::AppError;
+    match result {
+        Ok(record) => Ok(see_other(view, &done(&record))),
+        Err(AppError::Invalid(e)) => {
+            let messages: Vec<String> =
+                e.0.iter()
+                    .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
+                    .collect();
+            Ok(see_other(
+                view,
+                &format!("{REFUSAL}{}", messages.join("; ")),
+            ))
+        }
+        Err(AppError::Conflict { message, .. })
+        | Err(AppError::TransitionNotAllowed { message, .. })
+        | Err(AppError::Forbidden(message)) => Ok(see_other(view, &format!("{REFUSAL}{message}"))),
+        Err(e @ AppError::NotFound { .. }) => Ok(see_other(view, &format!("{REFUSAL}{e}"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The app's clock (a manual one in tests), as an instant.
 pub fn now(state: &AppState) -> jiff::Timestamp {
     jiff::Timestamp::from_microsecond(state.app.settings().clock.now())

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::ui::foundation::choices;
 use crate::ui::foundation::fields::{self, Field, Group, Input};
 use crate::ui::foundation::list_page::{FormSpec, ListPage, id_of, input, invalid, opt, saved};
-use crate::ui::{FormData, Layout, REFUSAL, Ui, UiError, UiResult, see_other, status_label};
+use crate::ui::{FormData, Layout, Ui, UiError, UiResult, action_outcome, status_label};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -509,24 +509,7 @@ async fn act(
         _ => return Err(UiError::NotFound),
     };
     let view = format!("/manage/changes/{id}/view");
-    match result {
-        Ok(c) => Ok(see_other(
-            &view,
-            &format!("Change {}: {}.", c.number, status_label(c.status.as_str())),
-        )),
-        Err(AppError::Invalid(e)) => {
-            let messages: Vec<String> =
-                e.0.iter()
-                    .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
-                    .collect();
-            Ok(see_other(
-                &view,
-                &format!("{REFUSAL}{}", messages.join("; ")),
-            ))
-        }
-        Err(AppError::Conflict { message, .. })
-        | Err(AppError::TransitionNotAllowed { message, .. })
-        | Err(AppError::Forbidden(message)) => Ok(see_other(&view, &format!("{REFUSAL}{message}"))),
-        Err(e) => Err(e.into()),
-    }
+    action_outcome(&view, result, |c| {
+        format!("Change {}: {}.", c.number, status_label(c.status.as_str()))
+    })
 }

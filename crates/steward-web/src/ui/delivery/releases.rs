@@ -6,7 +6,7 @@ use crate::ui::foundation::fields::{Field, Group, Input};
 use crate::ui::foundation::list_page::{
     FormSpec, ListPage, edit_record, id_of, input, invalid, opt, parse_form, saved,
 };
-use crate::ui::{FormData, Layout, REFUSAL, Ui, UiError, UiResult, see_other, status_label};
+use crate::ui::{FormData, Layout, Ui, UiError, UiResult, action_outcome, status_label};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -420,25 +420,7 @@ async fn act(
         _ => return Err(UiError::NotFound),
     };
     let view = format!("/manage/releases/{id}/view");
-    match result {
-        Ok(r) => Ok(see_other(
-            &view,
-            &format!("Release {}: {}.", r.number, status_label(r.status.as_str())),
-        )),
-        Err(AppError::Invalid(e)) => {
-            let messages: Vec<String> =
-                e.0.iter()
-                    .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
-                    .collect();
-            Ok(see_other(
-                &view,
-                &format!("{REFUSAL}{}", messages.join("; ")),
-            ))
-        }
-        Err(AppError::Conflict { message, .. })
-        | Err(AppError::TransitionNotAllowed { message, .. })
-        | Err(AppError::Forbidden(message)) => Ok(see_other(&view, &format!("{REFUSAL}{message}"))),
-        Err(e @ AppError::NotFound { .. }) => Ok(see_other(&view, &format!("{REFUSAL}{e}"))),
-        Err(e) => Err(e.into()),
-    }
+    action_outcome(&view, result, |r| {
+        format!("Release {}: {}.", r.number, status_label(r.status.as_str()))
+    })
 }
