@@ -242,7 +242,6 @@ impl App {
         }
         check_change(&mut tx, id, change_id).await?;
         releases::add_change(tx.ex(), id, change_id).await?;
-        releases::touch(tx.ex(), id, now).await?;
         self.finish_release(tx, actor, current, "add_change", now)
             .await
     }
@@ -261,7 +260,6 @@ impl App {
         if !releases::remove_change(tx.ex(), id, change_id).await? {
             return Err(AppError::not_found("change in this release", change_id));
         }
-        releases::touch(tx.ex(), id, now).await?;
         self.finish_release(tx, actor, current, "remove_change", now)
             .await
     }
@@ -286,7 +284,6 @@ impl App {
             ));
         }
         releases::add_criterion(tx.ex(), id, &text).await?;
-        releases::touch(tx.ex(), id, now).await?;
         self.finish_release(tx, actor, current, "add_criterion", now)
             .await
     }
@@ -322,7 +319,6 @@ impl App {
             ));
         }
         releases::set_criterion(tx.ex(), id, criterion, &text, met, actor.user_id, now).await?;
-        releases::touch(tx.ex(), id, now).await?;
         self.finish_release(tx, actor, current, "decide_criterion", now)
             .await
     }
@@ -360,7 +356,6 @@ impl App {
             ));
         }
         releases::insert_deployment(tx.ex(), id, environment, &fields, actor.user_id, now).await?;
-        releases::touch(tx.ex(), id, now).await?;
         self.finish_release(tx, actor, current, "plan_deployment", now)
             .await
     }
@@ -407,8 +402,6 @@ impl App {
             && current.status == ReleaseStatus::Accepted
         {
             releases::set_status(tx.ex(), id, ReleaseStatus::Deployed, now).await?;
-        } else {
-            releases::touch(tx.ex(), id, now).await?;
         }
         self.finish_release(tx, actor, current, "record_deployment", now)
             .await
@@ -440,7 +433,6 @@ impl App {
             return Err(AppError::conflict(Some(field), why));
         }
         releases::approve_deployment(tx.ex(), deployment, actor.user_id, now).await?;
-        releases::touch(tx.ex(), id, now).await?;
         self.finish_release(tx, actor, current, "approve_deployment", now)
             .await
     }
@@ -483,7 +475,8 @@ impl App {
         Ok(env)
     }
 
-    /// Reads the release after a command, writes the audit entry and commits.
+    /// Marks the release modified, reads it after the command, writes the audit entry and
+    /// commits.
     async fn finish_release(
         &self,
         mut tx: Tx,
@@ -492,6 +485,8 @@ impl App {
         action: &str,
         now: i64,
     ) -> Result<Release> {
+        // Every command changes the release, so its modification time moves here, once.
+        releases::touch(tx.ex(), before.id, now).await?;
         let after = load(&mut tx, before.id).await?;
         self.audit(
             &mut tx,
