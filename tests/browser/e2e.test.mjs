@@ -1772,7 +1772,12 @@ test('a manager walks a normal change from draft to closed, overriding a blackou
 
 test('a manager plans a release, adds a change, accepts it and records its deployments', async () => {
   const admin = await apiLogin('admin', ADMIN_PASSWORD);
-  const change = await api(admin, 'POST', '/api/v1/changes', { change_type: 'normal', title: 'Upgrade the portal' });
+  const change = await api(admin, 'POST', '/api/v1/changes', {
+    change_type: 'normal', title: 'Upgrade the portal',
+    implementation_plan: 'Deploy', test_plan: 'Smoke test', backout_plan: 'Redeploy the last build',
+    planned_start: '2030-07-01T18:00:00Z', planned_end: '2030-07-01T19:00:00Z',
+    risk_answers: [{ question: 'tested', answer: 0 }, { question: 'backout', answer: 0 }, { question: 'users', answer: 0 }],
+  });
   const page = await newPage({ bypassCSP: true });
   await login(page, 'mona');
   await page.goto(`${BASE}/manage/releases`);
@@ -1805,6 +1810,13 @@ test('a manager plans a release, adds a change, accepts it and records its deplo
   assert.match(await page.getByRole('alert').first().textContent(), /acceptance criteria not met/);
   await page.getByRole('button', { name: /^Mark met/ }).click();
   await page.waitForLoadState('load');
+  // Nor while its change is a draft that change management has not authorized.
+  await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('alert').first().textContent(), new RegExp(`${change.number} is draft`));
+  for (const step of ['submit', 'assess']) await api(admin, 'POST', `/api/v1/changes/${change.id}/${step}`, {});
+  await page.reload();
+  assert.match(await page.getByRole('row', { name: new RegExp(change.number) }).textContent(), /Authorized/);
   await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
   await page.waitForLoadState('load');
   await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Accepted' }).waitFor());

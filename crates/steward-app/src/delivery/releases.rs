@@ -9,8 +9,8 @@ use steward_domain::delivery::change::ChangeStatus;
 use steward_domain::delivery::release::{
     CriterionInput, CriterionPatch, DeploymentInput, DeploymentPatch, DeploymentResult,
     Environment, EnvironmentInput, NotAllowed, Release, ReleaseChangeInput, ReleaseInput,
-    ReleasePatch, ReleaseStatus, TransitionInput, acceptance_gap, criterion_text, deployment_gap,
-    parse_number, transition,
+    ReleasePatch, ReleaseStatus, TransitionInput, criterion_text, deployment_gap, parse_number,
+    transition, transition_gap,
 };
 use steward_domain::foundation::page::{Page, PageRequest};
 use steward_domain::{Actor, Role};
@@ -181,21 +181,8 @@ impl App {
         let mut tx = self.db.begin().await?;
         let current = load(&mut tx, id).await?;
         let to = transition(current.status, input.to)?;
-        if to == ReleaseStatus::Accepted
-            && let Some(gap) = acceptance_gap(&current.acceptance_criteria)
-        {
-            return Err(AppError::conflict(Some("acceptance_criteria"), gap));
-        }
-        if to == ReleaseStatus::Deployed
-            && !current
-                .deployments
-                .iter()
-                .any(|d| d.production && d.result == Some(DeploymentResult::Successful))
-        {
-            return Err(AppError::conflict(
-                Some("deployments"),
-                "a release is deployed once its production deployment succeeded",
-            ));
+        if let Some((field, why)) = transition_gap(&current, to) {
+            return Err(AppError::conflict(Some(field), why));
         }
         releases::set_status(tx.ex(), id, to, now).await?;
         self.finish_release(tx, actor, current, to.as_str(), now)
@@ -392,7 +379,8 @@ impl App {
         let recording = patch.result.is_some();
         let next = patch.apply(&fields, now)?;
         if recording
-            && let Some((field, why)) = deployment_gap(production, current.status, approved)
+            && let Some((field, why)) =
+                deployment_gap(production, current.status, &current.changes, approved)
         {
             return Err(AppError::conflict(Some(field), why));
         }
@@ -429,7 +417,9 @@ impl App {
                 "the deployment is already approved",
             ));
         }
-        if production && let Some((field, why)) = deployment_gap(true, current.status, true) {
+        if production
+            && let Some((field, why)) = deployment_gap(true, current.status, &current.changes, true)
+        {
             return Err(AppError::conflict(Some(field), why));
         }
         releases::approve_deployment(tx.ex(), deployment, actor.user_id, now).await?;

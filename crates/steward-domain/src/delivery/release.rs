@@ -2,6 +2,7 @@
 //! against its acceptance criteria and deployed to each environment, production last and only
 //! with a manager's approval. Lifecycle planning → build → testing → accepted → deployed →
 //! closed (or cancelled before it is deployed).
+use super::change::ChangeStatus;
 use crate::foundation::page::{micros, parse_instant};
 use crate::foundation::text_enum::text_enum;
 use crate::foundation::validation::{self, Errors, FieldError, Invalid, nullable};
@@ -97,11 +98,66 @@ pub fn acceptance_gap(criteria: &[Criterion]) -> Option<String> {
     (!open.is_empty()).then(|| format!("acceptance criteria not met: {}", open.join(", ")))
 }
 
-/// Why a deployment's result may not be recorded yet: a production deployment needs the
-/// release accepted (every criterion met) and a manager's approval first.
+/// A change ships in a release once change management has authorized it: a draft or a change
+/// still under assessment has not been approved, and a cancelled one will not be made.
+fn change_ready(status: &str) -> bool {
+    use ChangeStatus::*;
+    matches!(
+        ChangeStatus::parse(status),
+        Some(Authorized | Scheduled | Implementing | Review | Closed)
+    )
+}
+
+/// Why the release's changes do not allow it to be accepted or deployed: it needs at least
+/// one change, and every change authorized (8.5.3 deploys only approved changes).
+pub fn changes_gap(changes: &[ChangeRef]) -> Option<String> {
+    if changes.is_empty() {
+        return Some("a release ships changes, and it groups none".into());
+    }
+    let waiting: Vec<String> = changes
+        .iter()
+        .filter(|c| !change_ready(&c.status))
+        .map(|c| format!("{} is {}", c.number, c.status))
+        .collect();
+    (!waiting.is_empty()).then(|| {
+        format!(
+            "every change must be authorized before the release is accepted or deployed: {}",
+            waiting.join(", ")
+        )
+    })
+}
+
+/// Why a release may not make this (allowed) move yet, naming the field to mend: accepting
+/// needs every change authorized and every acceptance criterion met; `deployed` needs a
+/// successful production deployment.
+pub fn transition_gap(release: &Release, to: ReleaseStatus) -> Option<(&'static str, String)> {
+    match to {
+        ReleaseStatus::Accepted => changes_gap(&release.changes)
+            .map(|why| ("changes", why))
+            .or_else(|| {
+                acceptance_gap(&release.acceptance_criteria).map(|why| ("acceptance_criteria", why))
+            }),
+        ReleaseStatus::Deployed => (!release
+            .deployments
+            .iter()
+            .any(|d| d.production && d.result == Some(DeploymentResult::Successful)))
+        .then(|| {
+            (
+                "deployments",
+                "a release is deployed once its production deployment succeeded".into(),
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// Why a deployment's result may not be recorded (or approved) yet: a production deployment
+/// needs the release accepted (every criterion met), every change still authorized — one may
+/// have been added or cancelled since — and a manager's approval first.
 pub fn deployment_gap(
     production: bool,
     release: ReleaseStatus,
+    changes: &[ChangeRef],
     approved: bool,
 ) -> Option<(&'static str, String)> {
     if !production {
@@ -115,6 +171,11 @@ pub fn deployment_gap(
                 release.as_str()
             ),
         ));
+    }
+    if release == ReleaseStatus::Accepted
+        && let Some(why) = changes_gap(changes)
+    {
+        return Some(("changes", why));
     }
     if !approved {
         return Some((
@@ -496,6 +557,15 @@ mod tests {
         }
     }
 
+    fn change(status: &str) -> ChangeRef {
+        ChangeRef {
+            id: 1,
+            number: "CHG-000001".into(),
+            title: "Upgrade".into(),
+            status: status.into(),
+        }
+    }
+
     #[test]
     fn lifecycle_moves_and_refusals() {
         use ReleaseStatus::*;
@@ -517,10 +587,41 @@ mod tests {
     #[test]
     fn production_needs_acceptance_and_approval() {
         use ReleaseStatus::*;
-        assert_eq!(deployment_gap(false, Build, false), None);
-        assert_eq!(deployment_gap(true, Testing, true).unwrap().0, "status");
-        assert_eq!(deployment_gap(true, Accepted, false).unwrap().0, "approval");
-        assert_eq!(deployment_gap(true, Accepted, true), None);
+        let ready = [change("authorized")];
+        assert_eq!(deployment_gap(false, Build, &[], false), None);
+        assert_eq!(
+            deployment_gap(true, Testing, &ready, true).unwrap().0,
+            "status"
+        );
+        assert_eq!(
+            deployment_gap(true, Accepted, &ready, false).unwrap().0,
+            "approval"
+        );
+        assert_eq!(deployment_gap(true, Accepted, &ready, true), None);
+        // A draft change added after acceptance stops the production deployment.
+        let late = [change("authorized"), change("draft")];
+        assert_eq!(
+            deployment_gap(true, Accepted, &late, true).unwrap().0,
+            "changes"
+        );
+    }
+
+    #[test]
+    fn changes_must_be_authorized_to_ship() {
+        assert!(changes_gap(&[]).is_some());
+        for waiting in ["draft", "assessment", "cancelled"] {
+            let gap = changes_gap(&[change("closed"), change(waiting)]).unwrap();
+            assert!(gap.contains(waiting), "{gap}");
+        }
+        for ready in [
+            "authorized",
+            "scheduled",
+            "implementing",
+            "review",
+            "closed",
+        ] {
+            assert_eq!(changes_gap(&[change(ready)]), None, "{ready}");
+        }
     }
 
     #[test]

@@ -5,16 +5,37 @@
 use crate::support::TestApp;
 use serde_json::{Value, json};
 
+/// A draft normal change, planned and low risk, so that it can be authorized without a board.
 async fn change(t: &TestApp, token: &str, title: &str) -> Value {
     let r = t
         .post(
             "/api/v1/changes",
             token,
-            json!({"change_type": "normal", "title": title}),
+            json!({"change_type": "normal", "title": title,
+                "implementation_plan": "Apply", "test_plan": "Check", "backout_plan": "Revert",
+                "planned_start": "2026-06-01T20:00:00Z", "planned_end": "2026-06-01T22:00:00Z",
+                "risk_answers": [{"question": "tested", "answer": 0},
+                                 {"question": "backout", "answer": 0},
+                                 {"question": "users", "answer": 0}]}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body
+}
+
+/// Draft → authorized (the default policy lets a low-risk normal change through assessment).
+async fn authorize(t: &TestApp, change: &Value) {
+    let id = change["id"].as_i64().unwrap();
+    for action in ["submit", "assess"] {
+        let r = t
+            .post(
+                &format!("/api/v1/changes/{id}/{action}"),
+                &t.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{action}: {}", r.body);
+    }
 }
 
 async fn release(t: &TestApp, token: &str, body: Value) -> Value {
@@ -221,6 +242,18 @@ async fn a_release_groups_changes_is_accepted_and_deployed_to_production_with_ap
         )
         .await;
     assert_eq!(r.problem(409)["field"], "status", "not accepted yet");
+
+    // Acceptance needs every change authorized: both are still drafts.
+    let (status, body) = to(&t, &agent, id, "accepted").await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["field"], "changes");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("{} is draft", c1["number"].as_str().unwrap())),
+        "{detail}"
+    );
+    authorize(&t, &c1).await;
+    authorize(&t, &c2).await;
 
     // Acceptance needs every criterion met; who and when are recorded.
     let (status, body) = to(&t, &agent, id, "accepted").await;
@@ -487,6 +520,7 @@ async fn a_manager_walks_a_release_on_the_screens() {
         &[("csrf", &csrf), ("criterion_id", &criterion)],
     )
     .await;
+    authorize(&t, &c).await;
     for to in ["build", "testing", "accepted"] {
         b.post(&act("transition"), &[("csrf", &csrf), ("to", to)])
             .await;
