@@ -397,6 +397,17 @@ pub async fn update_ticket(ex: Ex<'_>, id: i64, r: &ImportRow<'_>) -> Result<()>
 pub async fn clear_history(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
     let per = rows_per_statement(&ex, BATCH, 1);
     for chunk in ids.chunks(per) {
+        if let Ex::Postgres(c) = &mut ex {
+            // Their words first, while the documents still say which words they hold.
+            sqlx::query(
+                "DELETE FROM search_terms WHERE (term, doc_id) IN (
+                     SELECT w, d.id FROM search_docs d, search_words(d.title, d.body) w
+                     WHERE d.ticket_id = ANY($1) AND d.source = 'ticket')",
+            )
+            .bind(chunk)
+            .execute(&mut **c)
+            .await?;
+        }
         for table in ["ticket_events", "search_docs"] {
             let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE ticket_id IN "));
             sql.in_list(chunk);
@@ -460,7 +471,11 @@ pub async fn insert_events(ex: Ex<'_>, load: Load, rows: &[EventRow]) -> Result<
 }
 
 /// The search document of each ticket: `(ticket, title, body)`.
-pub async fn insert_search_docs(ex: Ex<'_>, load: Load, rows: &[(i64, &str, &str)]) -> Result<()> {
+pub async fn insert_search_docs(
+    mut ex: Ex<'_>,
+    load: Load,
+    rows: &[(i64, &str, &str)],
+) -> Result<()> {
     let values = rows
         .iter()
         .map(|(ticket, title, body)| {
@@ -474,14 +489,29 @@ pub async fn insert_search_docs(ex: Ex<'_>, load: Load, rows: &[(i64, &str, &str
         })
         .collect();
     write_rows(
-        ex,
+        ex.by_ref(),
         load,
         "search_docs",
         &["ticket_id", "source", "public", "title", "body"],
         "",
         values,
     )
-    .await
+    .await?;
+    if let Ex::Postgres(c) = ex {
+        // Set-based for a batch: the words are split in SQL the way the domain splits them
+        // (runs of letters and digits, lower-cased; migration 0041's search_words).
+        let tickets: Vec<i64> = rows.iter().map(|(t, _, _)| *t).collect();
+        sqlx::query(
+            "INSERT INTO search_terms (term, doc_id)
+             SELECT w, d.id FROM search_docs d, search_words(d.title, d.body) w
+             WHERE d.ticket_id = ANY($1) AND d.source = 'ticket'
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(tickets)
+        .execute(c)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Where an imported ticket came from.
