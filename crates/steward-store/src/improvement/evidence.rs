@@ -238,6 +238,72 @@ pub async fn figures(mut ex: Ex<'_>, w: &When) -> Result<Figures> {
         |id| format!("/problems/{id}"),
     );
 
+    // Changes and releases (8.5).
+    let ch = &mut f.changes;
+    ch.changes = count(ex.by_ref(), "SELECT COUNT(*) FROM changes").await?;
+    ch.closed_last_year = count_since(
+        ex.by_ref(),
+        "SELECT COUNT(*) FROM changes WHERE status = 'closed' AND closed_at >= $1",
+        year_ago,
+    )
+    .await?;
+    ch.unsuccessful_last_year = count_since(
+        ex.by_ref(),
+        "SELECT COUNT(*) FROM changes WHERE status = 'closed' AND closed_at >= $1
+         AND outcome IN ('failed', 'backed_out')",
+        year_ago,
+    )
+    .await?;
+    ch.overrunning = refs(
+        pairs(
+            ex.by_ref(),
+            "SELECT id, number FROM changes WHERE status IN ('scheduled', 'implementing')
+             AND planned_end < $1 ORDER BY planned_end, id",
+            Bind::Instant(w.now),
+        )
+        .await?,
+        |id| format!("/manage/changes/{id}/view"),
+    );
+    // Major: a new or removed service, or major impact (the change policy's criteria).
+    ch.major_designed = count(
+        ex.by_ref(),
+        "SELECT COUNT(*) FROM changes c JOIN change_designs d ON d.change_id = c.id
+         WHERE c.service_change <> 'none' OR c.impact = 'major'",
+    )
+    .await?;
+    ch.major_undesigned = refs(
+        pairs(
+            ex.by_ref(),
+            "SELECT c.id, c.number FROM changes c
+             WHERE c.status IN ('authorized', 'scheduled', 'implementing', 'review', 'closed')
+             AND NOT EXISTS (SELECT 1 FROM change_designs d WHERE d.change_id = c.id)
+             AND (c.service_change <> 'none' OR c.impact = 'major') ORDER BY c.id",
+            Bind::None,
+        )
+        .await?,
+        |id| format!("/manage/changes/{id}/view"),
+    );
+    ch.releases = count(ex.by_ref(), "SELECT COUNT(*) FROM releases").await?;
+    ch.deployed_last_year = count_since(
+        ex.by_ref(),
+        "SELECT COUNT(DISTINCT d.release_id) FROM deployments d
+         JOIN release_environments e ON e.id = d.environment_id
+         WHERE e.production AND d.result = 'successful' AND d.actual_at >= $1",
+        year_ago,
+    )
+    .await?;
+    ch.releases_late = refs(
+        pairs(
+            ex.by_ref(),
+            "SELECT id, number FROM releases
+             WHERE status IN ('planning', 'build', 'testing', 'accepted') AND planned_date < $1
+             ORDER BY planned_date, id",
+            Bind::Text(&today),
+        )
+        .await?,
+        |id| format!("/manage/releases/{id}/view"),
+    );
+
     // Continuity: each plan's approved version against its last test.
     let plans: Vec<(i64, i64, String, i64, Option<String>)> = on!(ex.by_ref(), c => sqlx::query_as(
         "SELECT p.id, p.service_id, v.title, v.test_interval_days,

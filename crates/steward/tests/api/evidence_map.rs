@@ -463,6 +463,24 @@ async fn a_template_database_turns_green_through_the_api() {
         )
         .await);
 
+    // Changes are recorded and released (8.5): a change, and a release grouping it.
+    let change = t
+        .post(
+            "/api/v1/changes",
+            a,
+            json!({"change_type": "normal", "title": "Add a second mail relay"}),
+        )
+        .await;
+    ok(&change);
+    ok(&t
+        .post(
+            "/api/v1/releases",
+            a,
+            json!({"title": "Mail relay release", "release_type": "minor",
+                   "change_ids": [change.id()]}),
+        )
+        .await);
+
     // Measured and reported; audited; reviewed; improved.
     let definition = t
         .post(
@@ -578,4 +596,73 @@ async fn a_template_database_turns_green_through_the_api() {
         .collect();
     assert!(red.is_empty(), "still red: {red:#?}");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+/// Change and release records evidence 8.5: red without them, green once recorded, amber for a
+/// scheduled change past its planned end and a release past its planned date.
+#[tokio::test]
+async fn changes_and_releases_evidence_clause_8_5() {
+    let (t, clock) = TestApp::spawn_at("2026-05-20T12:00:00Z".parse().unwrap()).await;
+    let m = map(&t).await;
+    for (number, name) in [
+        ("8.5.1", "changes_controlled"),
+        ("8.5.3", "releases_controlled"),
+    ] {
+        let c = check(&m, number, name);
+        assert_eq!(c["colour"], "red", "{c}");
+        assert!(clause(&m, number)["not_assessed"].is_null());
+    }
+    assert_eq!(
+        check(&m, "8.5.2", "major_changes_designed")["colour"],
+        "green"
+    );
+
+    // A change scheduled for a window that has passed, not completed.
+    let body = json!({"change_type": "normal", "title": "Patch the mail relay",
+        "implementation_plan": "Patch", "test_plan": "Send mail", "backout_plan": "Revert",
+        "planned_start": "2026-06-01T20:00:00Z", "planned_end": "2026-06-01T22:00:00Z",
+        "risk_answers": [{"question": "tested", "answer": 0},
+                         {"question": "backout", "answer": 0},
+                         {"question": "users", "answer": 0}]});
+    let r = t.post("/api/v1/changes", &t.admin, body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (id, number) = (r.id(), r.body["number"].as_str().unwrap().to_owned());
+    for action in ["submit", "assess", "schedule"] {
+        let r = t
+            .post(
+                &format!("/api/v1/changes/{id}/{action}"),
+                &t.admin,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{action}: {}", r.body);
+    }
+    let r = t
+        .post(
+            "/api/v1/releases",
+            &t.admin,
+            json!({"title": "Relay", "release_type": "minor", "planned_date": "2026-06-05",
+                   "change_ids": [id]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let release = r.body["number"].as_str().unwrap().to_owned();
+    let m = map(&t).await;
+    assert_eq!(check(&m, "8.5.1", "changes_on_schedule")["colour"], "green");
+    assert_eq!(check(&m, "8.5.3", "releases_controlled")["colour"], "green");
+
+    // Three weeks on, neither happened.
+    clock.set("2026-06-10T12:00:00Z".parse().unwrap());
+    let m = map(&t).await;
+    assert_eq!(check(&m, "8.5.1", "changes_controlled")["colour"], "green");
+    let late = check(&m, "8.5.1", "changes_on_schedule");
+    assert_eq!(late["colour"], "amber", "{late}");
+    assert!(late["reason"].as_str().unwrap().contains(&number), "{late}");
+    assert_eq!(
+        late["records"][0]["href"],
+        format!("/manage/changes/{id}/view")
+    );
+    let rel = check(&m, "8.5.3", "releases_controlled");
+    assert_eq!(rel["colour"], "amber", "{rel}");
+    assert!(rel["reason"].as_str().unwrap().contains(&release), "{rel}");
 }

@@ -49,6 +49,10 @@ pub const CHECKS: &[Check] = &[
         "suppliers_under_contract",
         suppliers_under_contract,
     ),
+    k("8.5.1", "changes_controlled", changes_controlled),
+    k("8.5.1", "changes_on_schedule", changes_on_schedule),
+    k("8.5.2", "major_changes_designed", major_changes_designed),
+    k("8.5.3", "releases_controlled", releases_controlled),
     k("8.6.1", "incidents_recorded", incidents_recorded),
     k(
         "8.6.1",
@@ -80,9 +84,6 @@ pub const CHECKS: &[Check] = &[
 /// Why Steward does not assess a clause it has no check for.
 pub fn not_assessed(clause: &str) -> &'static str {
     match clause {
-        "8.5.1" | "8.5.2" | "8.5.3" => {
-            "Steward does not hold change or release records yet; show the auditor the change and release records kept elsewhere."
-        }
         "8.4.1" | "8.4.2" | "8.4.3" => {
             "Steward holds no budgets, demand forecasts or capacity plans; show the auditor where they are kept."
         }
@@ -776,6 +777,98 @@ fn requests_recorded(f: &Figures) -> Finding {
     ))
 }
 
+fn changes_controlled(f: &Figures) -> Finding {
+    let c = &f.changes;
+    if c.changes == 0 {
+        return Finding::red(
+            "No change records exist: changes to services are not shown to be assessed, approved and reviewed.",
+            "Record changes under Changes; standard ones from a pre-approved template.",
+        );
+    }
+    Finding::green(format!(
+        "{} recorded; {} closed in the last 12 months, {} of them failed or backed out and reviewed.",
+        plural(c.changes as usize, "change is", "changes are"),
+        c.closed_last_year,
+        c.unsuccessful_last_year
+    ))
+}
+
+fn changes_on_schedule(f: &Figures) -> Finding {
+    let l = &f.changes.overrunning;
+    if f.changes.changes == 0 {
+        return Finding::red(
+            "No change is scheduled: there is no change schedule to follow.",
+            "Schedule authorized changes on the change calendar.",
+        );
+    }
+    if l.is_empty() {
+        return Finding::green("No scheduled change is past its planned end.");
+    }
+    Finding::amber(
+        format!(
+            "{} past the planned end and not completed: {}.",
+            plural(l.len(), "change is", "changes are"),
+            named(l)
+        ),
+        "Complete, back out or reschedule each.",
+        l,
+    )
+}
+
+fn major_changes_designed(f: &Figures) -> Finding {
+    let c = &f.changes;
+    if !c.major_undesigned.is_empty() {
+        return Finding::amber(
+            format!(
+                "{} went ahead without a service design and transition record: {}.",
+                plural(c.major_undesigned.len(), "major change", "major changes"),
+                named(&c.major_undesigned)
+            ),
+            "Write the design and transition record on each.",
+            &c.major_undesigned,
+        );
+    }
+    if c.major_designed == 0 {
+        return Finding::green(
+            "No change has met the major-change criteria yet; the change policy requires a design and transition record before one is authorized.",
+        );
+    }
+    Finding::green(format!(
+        "{} a service design and transition record.",
+        plural(
+            c.major_designed as usize,
+            "major change holds",
+            "major changes hold"
+        )
+    ))
+}
+
+fn releases_controlled(f: &Figures) -> Finding {
+    let c = &f.changes;
+    if c.releases == 0 {
+        return Finding::red(
+            "No release records exist: deployments are not shown to be planned, accepted and approved.",
+            "Plan releases under Releases: group the changes, accept them against criteria, deploy environment by environment.",
+        );
+    }
+    if !c.releases_late.is_empty() {
+        return Finding::amber(
+            format!(
+                "{} past the planned date and not deployed: {}.",
+                plural(c.releases_late.len(), "release is", "releases are"),
+                named(&c.releases_late)
+            ),
+            "Deploy, replan or cancel each.",
+            &c.releases_late,
+        );
+    }
+    Finding::green(format!(
+        "{} recorded; {} deployed to production in the last 12 months, each accepted against its criteria with the production deployment approved.",
+        plural(c.releases as usize, "release is", "releases are"),
+        c.deployed_last_year
+    ))
+}
+
 fn problems_recorded(f: &Figures) -> Finding {
     if f.resolution.problems == 0 {
         return Finding::red(
@@ -1111,6 +1204,37 @@ mod tests {
 
     fn colour(check: fn(&Figures) -> Finding, f: &Figures) -> Colour {
         check(f).colour
+    }
+
+    #[test]
+    fn change_and_release_checks_go_red_amber_green() {
+        let mut f = Figures::default();
+        for check in [changes_controlled, changes_on_schedule, releases_controlled] {
+            assert_eq!(colour(check, &f), Colour::Red);
+        }
+        assert_eq!(colour(major_changes_designed, &f), Colour::Green);
+        f.changes.changes = 3;
+        f.changes.closed_last_year = 2;
+        f.changes.unsuccessful_last_year = 1;
+        f.changes.releases = 1;
+        let found = changes_controlled(&f);
+        assert_eq!(found.colour, Colour::Green);
+        assert!(found.reason.contains("2 closed"), "{}", found.reason);
+        assert_eq!(colour(changes_on_schedule, &f), Colour::Green);
+        assert_eq!(colour(releases_controlled, &f), Colour::Green);
+        f.changes.overrunning = vec![r("CHG-000002")];
+        f.changes.major_undesigned = vec![r("CHG-000003")];
+        f.changes.releases_late = vec![r("REL-000001")];
+        for (check, named) in [
+            (changes_on_schedule as fn(&Figures) -> Finding, "CHG-000002"),
+            (major_changes_designed, "CHG-000003"),
+            (releases_controlled, "REL-000001"),
+        ] {
+            let found = check(&f);
+            assert_eq!(found.colour, Colour::Amber);
+            assert!(found.reason.contains(named), "{}", found.reason);
+            assert_eq!(found.records.len(), 1);
+        }
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub struct Figures {
     pub suppliers: SupplierFigures,
     pub relationships: RelationshipFigures,
     pub resolution: ResolutionFigures,
+    pub changes: ChangeFigures,
     pub continuity: ContinuityFigures,
     pub reporting: ReportingFigures,
     pub audits: AuditFigures,
@@ -160,4 +161,24 @@ pub struct ImprovementFigures {
     pub overdue: Vec<RecordRef>,
     /// Implemented opportunities with no measured result.
     pub unmeasured: Vec<RecordRef>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ChangeFigures {
+    pub changes: i64,
+    /// Changes closed in the last 12 months, and those of them that failed or were backed out.
+    pub closed_last_year: i64,
+    pub unsuccessful_last_year: i64,
+    /// Scheduled or implementing changes whose planned end has passed.
+    pub overrunning: Vec<RecordRef>,
+    /// Changes meeting the major-change criteria (a new or removed service, major impact)
+    /// that hold a service design and transition record.
+    pub major_designed: i64,
+    /// Major changes authorized or further on without one (the policy changed meanwhile).
+    pub major_undesigned: Vec<RecordRef>,
+    pub releases: i64,
+    /// Releases deployed to production in the last 12 months.
+    pub deployed_last_year: i64,
+    /// Releases not yet deployed whose planned date has passed.
+    pub releases_late: Vec<RecordRef>,
 }
