@@ -1804,19 +1804,19 @@ test('a manager plans a release, adds a change, accepts it and records its deplo
     await page.waitForLoadState('load');
     await assert.doesNotReject(page.getByRole('heading', { name: `Status: ${to}` }).waitFor());
   }
-  // Not accepted while a criterion is open: the refusal says why.
-  await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
-  await page.waitForLoadState('load');
-  assert.match(await page.getByRole('alert').first().textContent(), /acceptance criteria not met/);
-  await page.getByRole('button', { name: /^Mark met/ }).click();
-  await page.waitForLoadState('load');
-  // Nor while its change is a draft that change management has not authorized.
+  // Not accepted while its change is a draft that change management has not authorized.
   await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
   await page.waitForLoadState('load');
   assert.match(await page.getByRole('alert').first().textContent(), new RegExp(`${change.number} is draft`));
   for (const step of ['submit', 'assess']) await api(admin, 'POST', `/api/v1/changes/${change.id}/${step}`, {});
   await page.reload();
   assert.match(await page.getByRole('row', { name: new RegExp(change.number) }).textContent(), /Authorized/);
+  // Nor while a criterion is open: the refusal says why.
+  await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('alert').first().textContent(), /acceptance criteria not met/);
+  await page.getByRole('button', { name: /^Mark met/ }).click();
+  await page.waitForLoadState('load');
   await page.getByRole('button', { name: 'To Accepted', exact: true }).click();
   await page.waitForLoadState('load');
   await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Accepted' }).waitFor());

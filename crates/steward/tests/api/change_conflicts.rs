@@ -388,6 +388,51 @@ async fn blackout_windows_are_kept_by_managers_and_conflict() {
     );
 }
 
+/// A manager deletes a blackout window from its edit screen; an agent sees no delete button.
+#[tokio::test]
+async fn a_blackout_window_is_deleted_on_its_screen() {
+    use crate::ui::{Browser, csrf_of};
+    let t = TestApp::spawn().await;
+    t.user("mona", "manager", None).await;
+    let r = t
+        .post(
+            "/api/v1/change-blackouts",
+            &t.admin,
+            json!({"name": "Quarter-end freeze", "start": "2026-06-29T00:00:00Z",
+                   "end": "2026-07-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.id();
+    let mut b = Browser::new(&t);
+    b.login("mona", "mona-password").await;
+    let edit = b.get(&format!("/manage/change-blackouts/{id}")).await;
+    assert_eq!(edit.status, 200, "{}", edit.body);
+    let action = format!("/manage/change-blackouts/{id}/delete");
+    assert!(edit.body.contains(&action), "{}", edit.body);
+    assert!(edit.body.contains("Delete the blackout window"));
+    let csrf = csrf_of(&edit.body);
+    let done = b.post(&action, &[("csrf", &csrf)]).await;
+    assert_eq!(done.location.as_deref(), Some("/manage/change-blackouts"));
+    let list = b.get("/manage/change-blackouts").await;
+    assert!(
+        list.body
+            .contains("Blackout window Quarter-end freeze was deleted."),
+        "{}",
+        list.body
+    );
+    assert!(!list.body.contains("<td>Quarter-end freeze</td>"));
+    let r = t
+        .get(
+            &format!("/api/v1/audit?record_type=change_blackout&record_id={id}"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(r.body["items"][0]["action"], "delete", "{}", r.body);
+    // The list without an edit form has no delete button.
+    assert!(!list.body.contains("Delete the blackout window"));
+}
+
 #[tokio::test]
 async fn outside_maintenance_windows_of_an_affected_service() {
     let t = TestApp::spawn().await;

@@ -9,7 +9,7 @@ use crate::ui::foundation::list_page::{
 use crate::ui::{FormData, Ui, UiError, UiResult};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::Value;
 use steward_app::AppError;
 use steward_domain::delivery::change_blackout::BlackoutInput;
@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(BASE, get(list).post(create))
         .route("/manage/change-blackouts/{id}", get(edit).post(update))
+        .route("/manage/change-blackouts/{id}/delete", post(remove))
 }
 
 async fn page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
@@ -130,6 +131,7 @@ async fn edit(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
     }
     page.values = fields::fill(&json, page.groups());
     page.edit = Some(id);
+    page.deletable = true;
     Ok(ui.page(&page))
 }
 
@@ -150,4 +152,21 @@ async fn update(
     saved(&ui, page, Some(id), form, result, |b| {
         format!("Blackout window {} was saved.", b.name)
     })
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(raw): Path<String>,
+    form: FormData,
+) -> UiResult {
+    require_manager(&ui)?;
+    ui.check_csrf(&form)?;
+    let id = id_of(&raw)?;
+    let b = state.app.change_blackout(&ui.actor, id).await?;
+    state.app.delete_change_blackout(&ui.actor, id).await?;
+    Ok(crate::ui::see_other(
+        BASE,
+        &format!("Blackout window {} was deleted.", b.name),
+    ))
 }

@@ -113,6 +113,8 @@ pub(crate) struct ListPage {
     pub(crate) row_ids: Vec<i64>,
     /// Set when the form edits this record instead of creating one.
     pub(crate) edit: Option<i64>,
+    /// The record being edited may be deleted: a separate form posts to `base/{id}/delete`.
+    pub(crate) deletable: bool,
 }
 
 impl ListPage {
@@ -144,6 +146,7 @@ impl ListPage {
             errors: FieldErrors::default(),
             row_ids: Vec::new(),
             edit: None,
+            deletable: false,
         }
     }
 
