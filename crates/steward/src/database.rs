@@ -4,8 +4,20 @@ use anyhow::Context;
 use steward_app::{App, HashingLimits, Settings};
 use steward_store::{Db, DbOptions, SqliteSynchronous};
 
-/// Opens and migrates the database for an operator command.
+/// Opens and migrates the database for an operator command (with the secret key if there
+/// is one; only `serve` creates it).
 pub async fn open(config: &Config) -> anyhow::Result<App> {
+    open_with(config, false).await
+}
+
+/// As [`open`], creating the secret key file if there is none (for `serve`).
+pub async fn open_for_serving(config: &Config) -> anyhow::Result<App> {
+    open_with(config, true).await
+}
+
+async fn open_with(config: &Config, create_key: bool) -> anyhow::Result<App> {
+    // The key is read before the database is touched: a bad key stops here, clearly.
+    let secret_key = crate::secret_key::load(config, create_key)?;
     let url = config.database_url();
     let sqlite_synchronous = config
         .sqlite_synchronous
@@ -40,6 +52,7 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
                 .unwrap_or(HashingLimits::default().permits),
             wait: std::time::Duration::from_millis(config.password_check_wait_ms),
         },
+        secret_key,
         ..Default::default()
     };
     Ok(App::new(db, settings))
