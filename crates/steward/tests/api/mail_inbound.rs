@@ -692,6 +692,40 @@ async fn imap_over_tls_and_starttls_trusting_the_mailboxs_own_ca() {
     let shown = r.body["last_error"].as_str().unwrap_or_default();
     assert!(shown.to_lowercase().contains("certificate"), "{}", r.body);
     assert_eq!(incidents(&t).await.len(), 2, "nothing was read");
+
+    // The screen: the refusal in the mailbox's row, the field in the form, and a
+    // certificate that is no certificate refused next to that field.
+    let mut b = crate::ui::Browser::new(&t);
+    b.login("admin", crate::support::ADMIN_PASSWORD).await;
+    let list = b.get("/manage/mailboxes").await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.body.contains("failed: TLS with 127.0.0.1"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("name=\"imap_trusted_certificate\""));
+    let csrf = crate::ui::csrf_of(&list.body);
+    let page = b
+        .post(
+            "/manage/mailboxes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Other"),
+                ("queue", "incident"),
+                ("imap_host", "127.0.0.1"),
+                ("imap_user", "support"),
+                ("imap_security", "tls"),
+                ("imap_trusted_certificate", "not a certificate"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(
+        page.body.contains("id=\"ce-imap_trusted_certificate\""),
+        "{}",
+        page.body
+    );
 }
 
 /// The IMAP password is stored encrypted: the raw column holds no trace of it, yet the
