@@ -289,4 +289,27 @@ mod tests {
             ["name", "imap_port", "imap_user", "internal_domains[0]"]
         );
     }
+
+    #[test]
+    fn a_trusted_certificate_is_pem_or_blank() {
+        let with = |pem: &str| MailboxInput {
+            name: "Support".into(),
+            imap_trusted_certificate: Some(pem.into()),
+            ..Default::default()
+        };
+        let refused = with("not a certificate").parse().unwrap_err().0;
+        assert_eq!(refused[0].field, "imap_trusted_certificate");
+        assert_eq!(with("  ").parse().unwrap().imap_trusted_certificate, None);
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert_eq!(
+            with(pem).parse().unwrap().imap_trusted_certificate,
+            Some(format!("{pem}\n"))
+        );
+        // The caller's reader has the last word.
+        let refused = with(pem)
+            .parse_with(|_| Err("is not readable".into()))
+            .unwrap_err()
+            .0;
+        assert_eq!(refused[0].message, "is not readable");
+    }
 }
