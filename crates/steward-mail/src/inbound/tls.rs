@@ -53,6 +53,8 @@ where
     let verifier =
         rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
             .map_err(std::io::Error::other)?;
+    // `dangerous()` only because the verifier is not rustls's own: it is the platform
+    // verifier (as `with_platform_verifier` installs it), with the extra root added.
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(std::io::Error::other)?
