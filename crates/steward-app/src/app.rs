@@ -1,4 +1,5 @@
 use crate::foundation::password_hashing::{HashingLimits, PasswordHashing};
+use crate::foundation::sealing::SecretKey;
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use steward_domain::Actor;
@@ -54,6 +55,9 @@ pub struct Settings {
     /// How much password hashing may run at once (each check takes about 19 MiB).
     pub password_hashing: HashingLimits,
     pub clock: Clock,
+    /// Encrypts the mail passwords Steward stores; none: they can be neither stored nor
+    /// read (the binary always gives one to `serve`).
+    pub secret_key: Option<SecretKey>,
 }
 
 impl Default for Settings {
@@ -66,6 +70,7 @@ impl Default for Settings {
             attachment_max_bytes: 10 * 1024 * 1024,
             password_hashing: HashingLimits::default(),
             clock: Clock::System,
+            secret_key: None,
         }
     }
 }

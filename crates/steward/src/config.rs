@@ -52,6 +52,31 @@ pub struct Config {
     pub metrics_listen: Option<String>,
     /// Require `Authorization: Bearer <token>` on `/metrics`.
     pub metrics_token: Option<String>,
+    /// The key (64 hex digits) that encrypts stored mail passwords; unset: `secret.key`
+    /// beside the database (see `secret_key`). Nodes sharing a database must share it.
+    pub secret_key: Option<Redacted>,
+}
+
+/// A configured secret: read where it is used, never printed with the configuration.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Redacted(String);
+
+impl Redacted {
+    #[cfg(test)]
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 impl Default for Config {
@@ -78,6 +103,7 @@ impl Default for Config {
             max_http_connections: 1024,
             metrics_listen: None,
             metrics_token: None,
+            secret_key: None,
         }
     }
 }

@@ -4,9 +4,42 @@ use anyhow::Context;
 use steward_app::{App, HashingLimits, Settings};
 use steward_store::{Db, DbOptions, SqliteSynchronous};
 
-/// Opens and migrates the database for an operator command.
+/// What a command needs of the secret key that encrypts stored mail passwords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyUse {
+    /// `serve`: created when there is none.
+    Create,
+    /// Operator commands: read if there is one (a broken one is an error).
+    Read,
+    /// `mailgate`: never reads a password, so a key it may not read (another user's 0600
+    /// file) must not stop mail from coming in.
+    Skip,
+}
+
+/// Opens and migrates the database for an operator command (with the secret key if there
+/// is one; only `serve` creates it).
 pub async fn open(config: &Config) -> anyhow::Result<App> {
+    open_with(config, KeyUse::Read).await
+}
+
+/// As [`open`], creating the secret key file if there is none (for `serve`).
+pub async fn open_for_serving(config: &Config) -> anyhow::Result<App> {
+    open_with(config, KeyUse::Create).await
+}
+
+/// As [`open`], without the secret key (for `mailgate`).
+pub async fn open_without_key(config: &Config) -> anyhow::Result<App> {
+    open_with(config, KeyUse::Skip).await
+}
+
+async fn open_with(config: &Config, key: KeyUse) -> anyhow::Result<App> {
     let url = config.database_url();
+    // The key is read before the database is touched: a bad key stops here, clearly.
+    let secret_key = match key {
+        KeyUse::Skip => None,
+        KeyUse::Read => crate::secret_key::load(config, false)?,
+        KeyUse::Create => crate::secret_key::load(config, true)?,
+    };
     let sqlite_synchronous = config
         .sqlite_synchronous
         .parse::<SqliteSynchronous>()
@@ -40,6 +73,7 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
                 .unwrap_or(HashingLimits::default().permits),
             wait: std::time::Duration::from_millis(config.password_check_wait_ms),
         },
+        secret_key,
         ..Default::default()
     };
     Ok(App::new(db, settings))

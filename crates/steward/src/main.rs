@@ -8,6 +8,7 @@ mod foundation;
 mod improvement;
 mod reporting;
 mod resolution;
+mod secret_key;
 mod serve;
 mod service_level;
 

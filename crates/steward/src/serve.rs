@@ -1,6 +1,6 @@
 //! `steward serve`: open, migrate, bootstrap, serve until SIGTERM/SIGINT.
 use crate::config::Config;
-use crate::database::{open, redact};
+use crate::database::{open_for_serving, redact};
 use anyhow::Context;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -17,7 +17,14 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     }
     // One node per SQLite file: take the lock before touching the database.
     let _lock = SqliteLock::for_url(&url)?;
-    let app = open(&config).await?;
+    let app = open_for_serving(&config).await?;
+    // Passwords stored in plain text by versions before encryption are sealed now; failing
+    // that, they keep working as they are and the next start tries again.
+    match app.seal_plain_mail_passwords().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(sealed = n, "encrypted mail passwords stored in plain text"),
+        Err(e) => tracing::warn!(error = %e, "encrypting mail passwords stored in plain text"),
+    }
     let node = format!("{}-{}", hostname(), std::process::id());
     if let Some(password) = app
         .bootstrap_admin()

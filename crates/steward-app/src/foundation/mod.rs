@@ -10,6 +10,7 @@ pub mod maintenance;
 pub mod password_hashing;
 pub mod people;
 pub mod preferences;
+pub mod sealing;
 pub mod secrets;
 pub mod settings;
 pub mod webhook_dispatch;

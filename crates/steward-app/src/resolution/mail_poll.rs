@@ -37,6 +37,9 @@ pub enum PollError {
     Store(#[from] crate::AppError),
     #[error("the mailbox has no IMAP account configured")]
     NotImap,
+    /// The stored password cannot be read on this node (no or another secret key).
+    #[error("{0}")]
+    Password(String),
 }
 
 /// The IMAP account of a configured mailbox.
@@ -49,13 +52,15 @@ pub fn account(target: &PollTarget) -> Result<Account, PollError> {
         .imap_port
         .and_then(|p| u16::try_from(p).ok())
         .unwrap_or(993);
+    let password = target.password.clone().map_err(PollError::Password)?;
     Ok(Account {
         host,
         port,
         security: m.imap_security,
         user,
-        password: target.password.clone(),
+        password,
         folder: m.imap_folder.clone(),
+        trusted_certificate: m.imap_trusted_certificate.clone(),
         timeout: TIMEOUT,
     })
 }
@@ -78,12 +83,17 @@ async fn drain(app: &App, target: &PollTarget, imap: &mut Imap) -> Result<Round,
     }
 }
 
-/// One round for one mailbox: connect, store everything unseen, log out.
+/// One round for one mailbox: connect, store everything unseen, log out. A failure, from
+/// an unreadable password to a refused certificate, is noted on the mailbox as its error.
 pub async fn poll_once(app: &App, target: &PollTarget) -> Result<Round, PollError> {
-    let account = account(target)?;
-    let mut imap = Imap::open(&account).await?;
-    let result = drain(app, target, &mut imap).await;
-    imap.logout().await;
+    let result = async {
+        let account = account(target)?;
+        let mut imap = Imap::open(&account).await?;
+        let result = drain(app, target, &mut imap).await;
+        imap.logout().await;
+        result
+    }
+    .await;
     let error = result.as_ref().err().map(ToString::to_string);
     if let Err(e) = app
         .mailbox_polled(target.mailbox.id, error.as_deref())
@@ -111,8 +121,8 @@ pub async fn watch(
     {
         return Ok(None);
     }
-    let account = account(target)?;
     let result = async {
+        let account = account(target)?;
         let mut imap = Imap::open(&account).await?;
         let mut round = drain(app, target, &mut imap).await?;
         let mut imap = imap.wait(wait.min(LEASE / 2)).await?;
@@ -153,7 +163,13 @@ impl App {
                     "the mailbox has no IMAP account to test",
                 ));
             }
-            Err(e) => return Err(crate::AppError::Internal(e.to_string())),
+            // An unreadable password is an answer too: the test says why it cannot log in.
+            Err(e) => {
+                return Ok(ConnectionCheck {
+                    ok: false,
+                    message: e.to_string(),
+                });
+            }
         };
         Ok(match steward_mail::inbound::imap::check(&account).await {
             Ok(message) => ConnectionCheck { ok: true, message },

@@ -1,6 +1,7 @@
 //! Mailboxes: administrators configure where mail comes in and which queue it feeds; the
 //! inbound log shows what became of each message. Each change is in the audit trail.
 use crate::app::{change, page, require};
+use crate::foundation::sealing::{self, SealError};
 use crate::{App, AppError, Result};
 use steward_domain::foundation::page::{Page, PageRequest};
 use steward_domain::resolution::mail::mailbox::{Mailbox, MailboxDraft, MailboxInput};
@@ -8,13 +9,27 @@ use steward_domain::resolution::mail::message::InboundMessage;
 use steward_domain::{Actor, Permission};
 use steward_store::Tx;
 use steward_store::resolution::inbound_mail::{self, Filter};
-use steward_store::resolution::mailboxes;
+use steward_store::resolution::mailboxes::{self, PasswordChange, StoredPassword};
 
-/// What the IMAP poller needs of a mailbox: its settings and password.
-#[derive(Debug, Clone)]
+/// What the sealed IMAP password is bound to (see `sealing`).
+const PURPOSE: &str = "mailbox.imap_password";
+
+/// What the IMAP poller needs of a mailbox: its settings and password, or why the stored
+/// password cannot be read on this node (no or another secret key).
+#[derive(Clone)]
 pub struct PollTarget {
     pub mailbox: Mailbox,
-    pub password: String,
+    pub password: Result<String, String>,
+}
+
+impl std::fmt::Debug for PollTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the password.
+        f.debug_struct("PollTarget")
+            .field("mailbox", &self.mailbox)
+            .field("password_readable", &self.password.is_ok())
+            .finish()
+    }
 }
 
 async fn check_references(tx: &mut Tx, d: &MailboxDraft, id: Option<i64>) -> Result<()> {
@@ -47,6 +62,59 @@ async fn check_references(tx: &mut Tx, d: &MailboxDraft, id: Option<i64>) -> Res
 }
 
 impl App {
+    fn seal_imap_password(&self, plain: &str) -> Result<String> {
+        sealing::seal(self.settings.secret_key.as_ref(), PURPOSE, plain).map_err(|e| {
+            AppError::conflict(
+                Some("imap_password"),
+                format!("the password cannot be stored encrypted: {e}"),
+            )
+        })
+    }
+
+    /// The stored password in plain text (empty when none is set).
+    fn read_imap_password(&self, stored: Option<StoredPassword>) -> Result<String, String> {
+        match stored {
+            None => Ok(String::new()),
+            // Stored before encryption and not yet sealed (`serve` seals it at start-up).
+            Some(StoredPassword::Plain(p)) => Ok(p),
+            Some(StoredPassword::Sealed(s)) => {
+                sealing::open(self.settings.secret_key.as_ref(), PURPOSE, &s)
+                    .map_err(|e: SealError| format!("the stored IMAP password cannot be read: {e}"))
+            }
+        }
+    }
+
+    /// Moves mail passwords stored in plain text (before encryption) into their sealed
+    /// form: each mailbox's IMAP password and the SMTP password, in one transaction with an
+    /// audit entry for each. `steward serve` runs it at start-up; nodes running it at once
+    /// agree, as they share the key. Returns how many it sealed.
+    pub async fn seal_plain_mail_passwords(&self) -> Result<usize> {
+        let actor = steward_domain::Actor::system("startup");
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let mut sealed = 0;
+        for (id, plain) in mailboxes::plain_passwords(tx.ex()).await? {
+            let value =
+                sealing::seal(self.settings.secret_key.as_ref(), PURPOSE, &plain).map_err(|e| {
+                    AppError::Internal(format!("encrypting mailbox {id}'s password: {e}"))
+                })?;
+            if mailboxes::seal_password(tx.ex(), id, &plain, &value).await? {
+                self.audit(
+                    &mut tx,
+                    change::<(), ()>(&actor, "mailbox", id, "encrypt_password", None, None),
+                    now,
+                )
+                .await?;
+                sealed += 1;
+            }
+        }
+        if self.seal_plain_smtp_password(&mut tx, &actor, now).await? {
+            sealed += 1;
+        }
+        tx.commit().await?;
+        Ok(sealed)
+    }
+
     pub async fn mailboxes(&self, actor: &Actor) -> Result<Vec<Mailbox>> {
         require(actor, Permission::ConfigureTickets)?;
         let mut conn = self.db.read().await?;
@@ -63,11 +131,15 @@ impl App {
 
     pub async fn create_mailbox(&self, actor: &Actor, input: MailboxInput) -> Result<Mailbox> {
         require(actor, Permission::ConfigureTickets)?;
-        let draft = input.parse()?;
+        let draft = input.parse_with(steward_mail::inbound::check_certificate)?;
+        let sealed = match draft.imap_password.as_deref() {
+            None | Some("") => None,
+            Some(p) => Some(self.seal_imap_password(p)?),
+        };
         let now = self.now();
         let mut tx = self.db.begin().await?;
         check_references(&mut tx, &draft, None).await?;
-        let id = mailboxes::insert(tx.ex(), &draft, now).await?;
+        let id = mailboxes::insert(tx.ex(), &draft, sealed.as_deref(), now).await?;
         let created = mailboxes::get(tx.ex(), id)
             .await?
             .ok_or_else(|| AppError::Internal("the new mailbox vanished".into()))?;
@@ -88,14 +160,19 @@ impl App {
         input: MailboxInput,
     ) -> Result<Mailbox> {
         require(actor, Permission::ConfigureTickets)?;
-        let draft = input.parse()?;
+        let draft = input.parse_with(steward_mail::inbound::check_certificate)?;
+        let password = match draft.imap_password.as_deref() {
+            None => PasswordChange::Keep,
+            Some("") => PasswordChange::Clear,
+            Some(p) => PasswordChange::Set(self.seal_imap_password(p)?),
+        };
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let before = mailboxes::get(tx.ex(), id)
             .await?
             .ok_or_else(|| AppError::not_found("mailbox", id))?;
         check_references(&mut tx, &draft, Some(id)).await?;
-        mailboxes::update(tx.ex(), id, &draft, now).await?;
+        mailboxes::update(tx.ex(), id, &draft, &password, now).await?;
         let after = mailboxes::get(tx.ex(), id)
             .await?
             .ok_or_else(|| AppError::not_found("mailbox", id))?;
@@ -146,9 +223,7 @@ impl App {
     pub async fn mailbox_target(&self, actor: &Actor, id: i64) -> Result<PollTarget> {
         let mailbox = self.get_mailbox(actor, id).await?;
         let mut conn = self.db.read().await?;
-        let password = mailboxes::imap_password(conn.ex(), id)
-            .await?
-            .unwrap_or_default();
+        let password = self.read_imap_password(mailboxes::imap_password(conn.ex(), id).await?);
         Ok(PollTarget { mailbox, password })
     }
 
@@ -169,9 +244,8 @@ impl App {
             if !mailbox.active || mailbox.imap_host.is_none() {
                 continue;
             }
-            let password = mailboxes::imap_password(conn.ex(), mailbox.id)
-                .await?
-                .unwrap_or_default();
+            let password =
+                self.read_imap_password(mailboxes::imap_password(conn.ex(), mailbox.id).await?);
             out.push(PollTarget { mailbox, password });
         }
         Ok(out)

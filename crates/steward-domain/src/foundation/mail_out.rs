@@ -13,14 +13,21 @@ pub enum SmtpSecurity {
     Tls,
 }
 
-/// The SMTP settings as stored (the password included: it must be sent to the server).
+/// The SMTP settings as stored. The password must be sent to the server, so it is kept
+/// encrypted (sealed) under the node's secret key, never in plain text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredSmtp {
     pub host: String,
     pub port: u16,
     pub security: SmtpSecurity,
     pub username: Option<String>,
-    pub password: Option<String>,
+    /// The password in plain text as versions before encryption stored it (under
+    /// `password`); `steward serve` seals it at start-up, and nothing writes it any more.
+    #[serde(default, rename = "password", skip_serializing_if = "Option::is_none")]
+    pub password_plain: Option<String>,
+    /// The password, sealed (see steward-app's `sealing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_sealed: Option<String>,
     pub from_address: String,
     /// The right-hand side of every Message-ID (`<INC-000123.…@{mail_domain}>`).
     pub mail_domain: String,
@@ -41,6 +48,10 @@ pub struct SmtpSettingsView {
     pub security: SmtpSecurity,
     pub username: Option<String>,
     pub password_set: bool,
+    /// Why the stored password cannot be read on this node (another or no secret key): mail
+    /// cannot go out until the key is fixed or the password entered again.
+    #[serde(default)]
+    pub password_error: Option<String>,
     pub from_address: String,
     pub mail_domain: String,
     pub public_url: Option<String>,
@@ -57,7 +68,8 @@ impl From<&StoredSmtp> for SmtpSettingsView {
             port: s.port,
             security: s.security,
             username: s.username.clone(),
-            password_set: s.password.is_some(),
+            password_set: s.password_sealed.is_some() || s.password_plain.is_some(),
+            password_error: None,
             from_address: s.from_address.clone(),
             mail_domain: s.mail_domain.clone(),
             public_url: s.public_url.clone(),

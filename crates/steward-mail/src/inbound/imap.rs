@@ -21,6 +21,8 @@ pub struct Account {
     pub user: String,
     pub password: String,
     pub folder: String,
+    /// A certificate (PEM) trusted besides the platform's roots for TLS and STARTTLS.
+    pub trusted_certificate: Option<String>,
     /// Bounds connecting, logging in and each command.
     pub timeout: Duration,
 }
@@ -40,6 +42,8 @@ impl Debug for Account {
 pub enum ImapError {
     #[error("connecting to {0}: {1}")]
     Connect(String, std::io::Error),
+    #[error("TLS with {0}: {1}")]
+    Tls(String, std::io::Error),
     #[error("the server did not greet")]
     NoGreeting,
     #[error("logging in: {0}")]
@@ -100,20 +104,21 @@ impl Mailbox {
         let tcp = TcpStream::connect(&address)
             .await
             .map_err(|e| ImapError::Connect(address.clone(), e))?;
+        let trusted = account.trusted_certificate.as_deref();
         let client: Client<Box<dyn Io>> = match account.security {
             ImapSecurity::Plain => greeted(Client::new(Box::new(tcp) as Box<dyn Io>)).await?,
             ImapSecurity::Tls => {
-                let tls = super::tls::wrap(tcp, &account.host)
+                let tls = super::tls::wrap(tcp, &account.host, trusted)
                     .await
-                    .map_err(|e| ImapError::Connect(address.clone(), e))?;
+                    .map_err(|e| ImapError::Tls(address.clone(), e))?;
                 greeted(Client::new(Box::new(tls) as Box<dyn Io>)).await?
             }
             ImapSecurity::Starttls => {
                 let mut plain = greeted(Client::new(Box::new(tcp) as Box<dyn Io>)).await?;
                 plain.run_command_and_check_ok("STARTTLS", None).await?;
-                let tls = super::tls::wrap(plain.into_inner(), &account.host)
+                let tls = super::tls::wrap(plain.into_inner(), &account.host, trusted)
                     .await
-                    .map_err(|e| ImapError::Connect(address.clone(), e))?;
+                    .map_err(|e| ImapError::Tls(address.clone(), e))?;
                 // No greeting after STARTTLS (RFC 3501 6.2.1).
                 Client::new(Box::new(tls) as Box<dyn Io>)
             }

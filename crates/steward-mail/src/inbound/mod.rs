@@ -7,3 +7,4 @@ pub mod parse;
 mod tls;
 
 pub use parse::{ParseError, parse};
+pub use tls::check_certificate;

@@ -17,6 +17,7 @@ struct Row {
     imap_security: String,
     imap_user: Option<String>,
     imap_folder: String,
+    imap_trusted_certificate: Option<String>,
     has_password: bool,
     internal_domains: String,
     unknown_senders: String,
@@ -40,6 +41,7 @@ impl From<Row> for Mailbox {
             imap_security: ImapSecurity::parse(&r.imap_security).unwrap_or(ImapSecurity::Tls),
             imap_user: r.imap_user,
             imap_folder: r.imap_folder,
+            imap_trusted_certificate: r.imap_trusted_certificate,
             has_password: r.has_password,
             internal_domains: r
                 .internal_domains
@@ -58,40 +60,65 @@ impl From<Row> for Mailbox {
 }
 
 const SELECT: &str = "SELECT id, name, queue, service_id, team_id, imap_host, imap_port,
-    imap_security, imap_user, imap_folder, (imap_password IS NOT NULL) AS has_password,
+    imap_security, imap_user, imap_folder, imap_trusted_certificate,
+    (imap_password_sealed IS NOT NULL OR imap_password_plain IS NOT NULL) AS has_password,
     internal_domains, unknown_senders, active, last_polled_at, last_error, created_at,
     updated_at FROM mailboxes";
 
-/// Inserts a mailbox; returns its id.
-pub async fn insert(ex: Ex<'_>, d: &MailboxDraft, now: i64) -> Result<i64> {
-    let password = d.imap_password.as_deref().filter(|p| !p.is_empty());
+/// What to do with a mailbox's stored password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordChange {
+    Keep,
+    Clear,
+    /// The password encrypted by the caller (this layer never sees it in plain text).
+    Set(String),
+}
+
+/// Inserts a mailbox with its password, sealed by the caller; returns its id.
+pub async fn insert(ex: Ex<'_>, d: &MailboxDraft, sealed: Option<&str>, now: i64) -> Result<i64> {
     Ok(on!(ex, c => sqlx::query_scalar(
         "INSERT INTO mailboxes (name, queue, service_id, team_id, imap_host, imap_port,
-            imap_security, imap_user, imap_password, imap_folder, internal_domains,
-            unknown_senders, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
+            imap_security, imap_user, imap_password_sealed, imap_folder, internal_domains,
+            unknown_senders, active, created_at, updated_at, imap_trusted_certificate)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+         RETURNING id")
         .bind(&d.name).bind(d.queue.as_str()).bind(d.service_id).bind(d.team_id)
         .bind(&d.imap_host).bind(d.imap_port).bind(d.imap_security.as_str()).bind(&d.imap_user)
-        .bind(password).bind(&d.imap_folder).bind(d.internal_domains.join(" "))
+        .bind(sealed).bind(&d.imap_folder).bind(d.internal_domains.join(" "))
         .bind(d.unknown_senders.as_str()).bind(d.active).bind(now)
+        .bind(&d.imap_trusted_certificate)
         .fetch_one(c).await)?)
 }
 
-/// Replaces a mailbox's settings; the password only when the draft carries one (an empty
-/// one clears it). Returns whether the mailbox exists.
-pub async fn update(ex: Ex<'_>, id: i64, d: &MailboxDraft, now: i64) -> Result<bool> {
+/// Replaces a mailbox's settings, and its password as `password` says (a new or cleared
+/// password also clears a plain-text one left from before encryption). Returns whether the
+/// mailbox exists.
+pub async fn update(
+    ex: Ex<'_>,
+    id: i64,
+    d: &MailboxDraft,
+    password: &PasswordChange,
+    now: i64,
+) -> Result<bool> {
+    let (change, sealed) = match password {
+        PasswordChange::Keep => (false, None),
+        PasswordChange::Clear => (true, None),
+        PasswordChange::Set(s) => (true, Some(s.as_str())),
+    };
     let n = on!(ex, c => sqlx::query(
         "UPDATE mailboxes SET name = $2, queue = $3, service_id = $4, team_id = $5,
             imap_host = $6, imap_port = $7, imap_security = $8, imap_user = $9,
-            imap_password = CASE WHEN $10 THEN NULLIF($11, '') ELSE imap_password END,
+            imap_password_sealed = CASE WHEN $10 THEN $11 ELSE imap_password_sealed END,
+            imap_password_plain = CASE WHEN $10 THEN NULL ELSE imap_password_plain END,
             imap_folder = $12, internal_domains = $13, unknown_senders = $14, active = $15,
-            updated_at = $16
+            updated_at = $16, imap_trusted_certificate = $17
          WHERE id = $1")
         .bind(id).bind(&d.name).bind(d.queue.as_str()).bind(d.service_id).bind(d.team_id)
         .bind(&d.imap_host).bind(d.imap_port).bind(d.imap_security.as_str()).bind(&d.imap_user)
-        .bind(d.imap_password.is_some()).bind(d.imap_password.as_deref().unwrap_or(""))
+        .bind(change).bind(sealed)
         .bind(&d.imap_folder).bind(d.internal_domains.join(" "))
         .bind(d.unknown_senders.as_str()).bind(d.active).bind(now)
+        .bind(&d.imap_trusted_certificate)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
@@ -118,12 +145,43 @@ pub async fn list(ex: Ex<'_>) -> Result<Vec<Mailbox>> {
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// A mailbox's stored IMAP password: sealed (encrypted), or in plain text when it was
+/// stored before encryption and not yet moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredPassword {
+    Sealed(String),
+    Plain(String),
+}
+
 /// The stored IMAP password of a mailbox, for logging in.
-pub async fn imap_password(ex: Ex<'_>, id: i64) -> Result<Option<String>> {
-    let p: Option<Option<String>> = on!(ex, c => sqlx::query_scalar(
-        "SELECT imap_password FROM mailboxes WHERE id = $1")
+pub async fn imap_password(ex: Ex<'_>, id: i64) -> Result<Option<StoredPassword>> {
+    let row: Option<(Option<String>, Option<String>)> = on!(ex, c => sqlx::query_as(
+        "SELECT imap_password_sealed, imap_password_plain FROM mailboxes WHERE id = $1")
         .bind(id).fetch_optional(c).await)?;
-    Ok(p.flatten())
+    Ok(match row {
+        Some((Some(sealed), _)) => Some(StoredPassword::Sealed(sealed)),
+        Some((None, Some(plain))) => Some(StoredPassword::Plain(plain)),
+        _ => None,
+    })
+}
+
+/// The mailboxes whose password is still in plain text, with it (for sealing at start-up).
+pub async fn plain_passwords(ex: Ex<'_>) -> Result<Vec<(i64, String)>> {
+    Ok(on!(ex, c => sqlx::query_as(
+        "SELECT id, imap_password_plain FROM mailboxes WHERE imap_password_plain IS NOT NULL
+         ORDER BY id")
+        .fetch_all(c).await)?)
+}
+
+/// Replaces a plain-text password by its sealed form, if it is still the same plain text
+/// (another node may have sealed it meanwhile). Returns whether it did.
+pub async fn seal_password(ex: Ex<'_>, id: i64, plain: &str, sealed: &str) -> Result<bool> {
+    let n = on!(ex, c => sqlx::query(
+        "UPDATE mailboxes SET imap_password_sealed = $3, imap_password_plain = NULL
+         WHERE id = $1 AND imap_password_plain = $2")
+        .bind(id).bind(plain).bind(sealed)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
 }
 
 /// Notes the outcome of a poll (an error, or none when it went well).

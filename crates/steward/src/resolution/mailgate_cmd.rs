@@ -39,7 +39,7 @@ pub async fn run(config: Result<Config, String>, args: MailgateArgs) -> ExitCode
             return ExitCode::from(EX_CONFIG);
         }
     };
-    let app = match crate::database::open(&config).await {
+    let app = match crate::database::open_without_key(&config).await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("steward mailgate: {e:#}; the MTA should try again later");

@@ -294,8 +294,20 @@ async fn serve_bootstraps_an_admin_and_a_second_node_on_the_same_sqlite_file_ref
 
 async fn serve_several_nodes_on_postgres() {
     let url = fresh_database_url().await;
-    let mut a = Server::start(&["--listen", "127.0.0.1:0", "--database-url", &url]);
-    let mut b = Server::start(&["--listen", "127.0.0.1:0", "--database-url", &url]);
+    // One data directory for both, as nodes of a cluster share a secret key (and so that
+    // the key file is not written into the working directory).
+    let dir = temp_dir("serve-pg");
+    let data = dir.to_str().unwrap();
+    let args = [
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        &url,
+        "--data-dir",
+        data,
+    ];
+    let mut a = Server::start(&args);
+    let mut b = Server::start(&args);
     let (addr_a, addr_b) = (a.address(), b.address());
     for addr in [addr_a, addr_b] {
         assert_eq!(

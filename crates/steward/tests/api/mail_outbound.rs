@@ -2,7 +2,7 @@
 //! scripts/smtp-sink.py, installed by scripts/ensure-smtp-sink): record mails with their
 //! threading headers and tag, failure and retry, two nodes sending once, digests, and the
 //! admin API for settings, templates and the queue.
-use crate::support::{TestApp, temp_dir};
+use crate::support::{TestApp, certificates, temp_dir};
 use serde_json::{Value, json};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -751,79 +751,12 @@ async fn a_scheduled_snapshot_is_mailed_to_the_definition_owner() {
     assert_eq!(pump(&t).await, 0);
 }
 
-/// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`; returns
-/// the CA's PEM and the server's certificate and key files.
-fn certificates(dir: &Path) -> (String, PathBuf, PathBuf) {
-    std::fs::write(
-        dir.join("ca.cnf"),
-        "[req]\ndistinguished_name = dn\nprompt = no\nx509_extensions = ext\n\
-         [dn]\nCN = Steward test CA\n\
-         [ext]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n\
-         subjectKeyIdentifier = hash\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("server.ext"),
-        "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
-         extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n\
-         authorityKeyIdentifier = keyid\n",
-    )
-    .unwrap();
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let steps: [Vec<&str>; 3] = [
-        [
-            &["req", "-x509", "-config", "ca.cnf"][..],
-            &ec,
-            &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
-        ]
-        .concat(),
-        [
-            &["req", "-new", "-subj", "/CN=127.0.0.1"][..],
-            &ec,
-            &["-keyout", "server.key", "-out", "server.csr"],
-        ]
-        .concat(),
-        vec![
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "server.ext",
-        ],
-    ];
-    for args in steps {
-        let o = Command::new("openssl")
-            .args(&args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl (Debian: openssl) makes the test's certificates");
-        assert!(
-            o.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-    (
-        std::fs::read_to_string(dir.join("ca.pem")).unwrap(),
-        dir.join("server.pem"),
-        dir.join("server.key"),
-    )
+/// The SMTP settings as stored, read from the database itself.
+async fn raw_smtp_setting(t: &TestApp) -> String {
+    let mut conn = t.app.db().read().await.unwrap();
+    steward_store::on!(conn.ex(), c => sqlx::query_scalar(
+        "SELECT value FROM settings WHERE key = 'mail_smtp'").fetch_one(c).await)
+    .unwrap()
 }
 
 async fn smtp_settings(t: &TestApp, settings: Value) -> reqwest::StatusCode {
@@ -899,6 +832,79 @@ async fn smtp_with_starttls_or_tls_and_a_login_against_a_real_server() {
     );
     assert_eq!(header(m, "X-Sink-Login").unwrap(), "desk");
     assert_eq!(header(m, "X-Envelope-To").unwrap(), "tia@example.org");
+    // It logged in with a password that is stored encrypted: the raw setting holds no
+    // trace of it.
+    let raw = raw_smtp_setting(&t).await;
+    assert!(!raw.contains("s3cret"), "{raw}");
+    assert!(!raw.contains("\"password\""), "no plain-text field: {raw}");
+    let stored: Value = serde_json::from_str(&raw).unwrap();
+    assert!(
+        stored["password_sealed"]
+            .as_str()
+            .unwrap()
+            .starts_with("v1:")
+    );
+
+    // A node with another secret key cannot read the password: its settings say so, and the
+    // mails it takes fail with that reason in the queue, sending nothing.
+    let other = TestApp::spawn_with(
+        t.database_url.clone(),
+        steward_app::Settings {
+            secret_key: Some(steward_app::foundation::sealing::SecretKey::generate().unwrap()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let shown = other.get("/api/v1/mail/settings", &other.admin).await.body;
+    assert_eq!(shown["password_set"], true);
+    let why = shown["password_error"].as_str().unwrap();
+    assert!(why.contains("this node's key is"), "{why}");
+    assert_eq!(
+        t.get("/api/v1/mail/settings", &t.admin).await.body["password_error"],
+        Value::Null
+    );
+    incident(&t, &cust, "Mail from the other node").await;
+    t.app.mail_dispatch("node-a").await.unwrap();
+    assert_eq!(other.app.mail_send().await.unwrap(), 0);
+    let q = t.get("/api/v1/mail/queue?status=pending", &t.admin).await;
+    let error = q.body["items"][0]["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("the stored SMTP password cannot be read"),
+        "{}",
+        q.body
+    );
+    assert_eq!(sink.messages().len(), 1);
+    let r = other
+        .post(
+            "/api/v1/mail/settings/test",
+            &other.admin,
+            json!({ "to": "ops@example.org" }),
+        )
+        .await;
+    assert_eq!(r.body["sent"], false, "{}", r.body);
+    assert!(r.body["error"].as_str().unwrap().contains("secret key"));
+    drop(other);
+
+    // A password left in plain text by a version before encryption still works, and the
+    // start-up step seals it.
+    let mut plain = stored.clone();
+    plain.as_object_mut().unwrap().remove("password_sealed");
+    plain["password"] = json!("s3cret");
+    {
+        let mut tx = t.app.db().begin().await.unwrap();
+        let value = plain.to_string();
+        steward_store::on!(tx.ex(), c => sqlx::query(
+            "UPDATE settings SET value = $1 WHERE key = 'mail_smtp'")
+            .bind(&value).execute(c).await.map(|_| ()))
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(test_send(&t).await["sent"], true);
+    assert_eq!(t.app.seal_plain_mail_passwords().await.unwrap(), 1);
+    let raw = raw_smtp_setting(&t).await;
+    assert!(!raw.contains("s3cret"), "{raw}");
+    assert_eq!(test_send(&t).await["sent"], true);
+    assert_eq!(sink.messages().len(), 3);
 
     // A wrong password: refused by the server, nothing arrives.
     smtp_settings(
@@ -936,7 +942,7 @@ async fn smtp_with_starttls_or_tls_and_a_login_against_a_real_server() {
     .await;
     let r = test_send(&t).await;
     assert_eq!(r["sent"], false, "{r}");
-    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(sink.messages().len(), 3);
 
     // TLS from the first byte (port 465 style).
     let tls = Sink::start_with(&[

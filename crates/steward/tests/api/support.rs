@@ -112,6 +112,11 @@ async fn template(url: &str) -> String {
         .clone()
 }
 
+/// The secret key test servers seal mail passwords with (unless a test gives another).
+pub fn test_secret_key() -> steward_app::foundation::sealing::SecretKey {
+    steward_app::foundation::sealing::SecretKey::from_hex(&"5e".repeat(32)).expect("a test key")
+}
+
 /// A fresh, migrated, empty database; returns its URL.
 pub async fn fresh_database_url() -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
@@ -284,6 +289,12 @@ impl TestApp {
         .await
         .expect("connect");
         db.migrate().await.expect("migrate");
+        // One fixed key for every test node, as a cluster shares one: two TestApps on one
+        // database read each other's sealed passwords. A test wanting another key sets it.
+        let settings = Settings {
+            secret_key: settings.secret_key.or_else(|| Some(test_secret_key())),
+            ..settings
+        };
         let app = App::new(db, settings);
         let system = Actor::system("test");
         let admin_id = match app
@@ -547,4 +558,79 @@ pub fn steward_cli_stdin(database_url: &str, args: &[&str], stdin: &[u8]) -> std
     input.write_all(stdin).expect("write stdin");
     drop(input);
     child.wait_with_output().expect("steward output")
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`; returns
+/// the CA's PEM and the server's certificate and key files.
+pub fn certificates(dir: &std::path::Path) -> (String, PathBuf, PathBuf) {
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[req]\ndistinguished_name = dn\nprompt = no\nx509_extensions = ext\n\
+         [dn]\nCN = Steward test CA\n\
+         [ext]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n\
+         subjectKeyIdentifier = hash\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n\
+         authorityKeyIdentifier = keyid\n",
+    )
+    .unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let steps: [Vec<&str>; 3] = [
+        [
+            &["req", "-x509", "-config", "ca.cnf"][..],
+            &ec,
+            &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
+        ]
+        .concat(),
+        [
+            &["req", "-new", "-subj", "/CN=127.0.0.1"][..],
+            &ec,
+            &["-keyout", "server.key", "-out", "server.csr"],
+        ]
+        .concat(),
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    ];
+    for args in steps {
+        let o = std::process::Command::new("openssl")
+            .args(&args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (Debian: openssl) makes the test's certificates");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    (
+        std::fs::read_to_string(dir.join("ca.pem")).unwrap(),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
 }

@@ -42,7 +42,10 @@ impl App {
         let Some(smtp) = smtp else {
             return Ok(0);
         };
-        let transport = settings::transport(&smtp);
+        // A password this node cannot read fails each due mail with the reason, so the queue
+        // shows it (mail goes out again once the key or the password is fixed).
+        let transport = settings::password(&smtp, self.settings.secret_key.as_ref())
+            .map(|password| settings::transport(&smtp, password));
         let mut sent = 0;
         loop {
             let now = self.now();
@@ -50,7 +53,12 @@ impl App {
             let claimed = mail_outbox::claim(tx.ex(), now, now + CLAIM_MICROS, BATCH).await?;
             tx.commit().await?;
             for entry in &claimed {
-                let result = outbound::send(&transport, &outgoing(entry)).await;
+                let result = match &transport {
+                    Ok(transport) => outbound::send(transport, &outgoing(entry))
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.clone()),
+                };
                 let now = self.now();
                 let mut tx = self.db.begin().await?;
                 match result {
@@ -62,8 +70,7 @@ impl App {
                         tracing::warn!(mail = entry.id, to = %entry.to_address, error = %e, "mail not sent");
                         let give_up = entry.attempts >= MAX_ATTEMPTS;
                         let next = now + backoff_micros(entry.attempts);
-                        mail_outbox::mark_failed(tx.ex(), entry.id, &e.to_string(), next, give_up)
-                            .await?;
+                        mail_outbox::mark_failed(tx.ex(), entry.id, &e, next, give_up).await?;
                     }
                 }
                 tx.commit().await?;

@@ -1,6 +1,8 @@
-//! The SMTP settings: kept as a setting, the password never shown nor written to the audit
-//! trail (the audit entry shows only whether one is set), and a test mail to check them.
+//! The SMTP settings: kept as a setting, the password encrypted under the node's secret key,
+//! never shown nor written to the audit trail (the audit entry shows only whether one is
+//! set), and a test mail to check them.
 use crate::app::{change, require};
+use crate::foundation::sealing::{self, SealError, SecretKey};
 use crate::foundation::secrets::random_hex;
 use crate::{App, AppError, Result};
 use steward_domain::foundation::mail_out::{
@@ -13,6 +15,8 @@ use steward_store::Ex;
 use steward_store::foundation::settings;
 
 const KEY: &str = "mail_smtp";
+/// What the sealed password is bound to (see `sealing`).
+const PURPOSE: &str = "setting.mail_smtp.password";
 
 /// The stored settings (default: none, disabled).
 pub(crate) async fn stored(ex: Ex<'_>) -> Result<StoredSmtp> {
@@ -25,7 +29,35 @@ pub(crate) async fn active(ex: Ex<'_>) -> Result<Option<StoredSmtp>> {
     Ok((s.enabled && !s.host.is_empty()).then_some(s))
 }
 
-pub(crate) fn transport(s: &StoredSmtp) -> SmtpSettings {
+/// The stored password in plain text, to log in with; an error says why it cannot be read.
+pub(crate) fn password(s: &StoredSmtp, key: Option<&SecretKey>) -> Result<Option<String>, String> {
+    match (&s.password_sealed, &s.password_plain) {
+        (Some(sealed), _) => sealing::open(key, PURPOSE, sealed)
+            .map(Some)
+            .map_err(|e| format!("the stored SMTP password cannot be read: {e}")),
+        (None, plain) => Ok(plain.clone()),
+    }
+}
+
+/// Seals a plain-text password left by a version before encryption; whether there was one.
+pub(crate) fn seal_plain(s: &mut StoredSmtp, key: Option<&SecretKey>) -> Result<bool, SealError> {
+    let Some(plain) = s.password_plain.take() else {
+        return Ok(false);
+    };
+    match sealing::seal(key, PURPOSE, &plain) {
+        Ok(sealed) => {
+            s.password_sealed = Some(sealed);
+            Ok(true)
+        }
+        Err(e) => {
+            s.password_plain = Some(plain);
+            Err(e)
+        }
+    }
+}
+
+/// How to reach the server, with the password already read (see [`password`]).
+pub(crate) fn transport(s: &StoredSmtp, password: Option<String>) -> SmtpSettings {
     SmtpSettings {
         host: s.host.clone(),
         port: s.port,
@@ -35,7 +67,7 @@ pub(crate) fn transport(s: &StoredSmtp) -> SmtpSettings {
             SmtpSecurity::Tls => Security::Tls,
         },
         username: s.username.clone(),
-        password: s.password.clone(),
+        password,
         from_address: s.from_address.clone(),
         trusted_certificate: s.trusted_certificate.clone(),
     }
@@ -47,7 +79,11 @@ fn address(field: &str, value: &str) -> Result<String, FieldError> {
     Ok(v.to_string())
 }
 
-fn parse(input: SmtpSettingsInput, current: &StoredSmtp) -> Result<StoredSmtp> {
+fn parse(
+    input: SmtpSettingsInput,
+    current: &StoredSmtp,
+    key: Option<&SecretKey>,
+) -> Result<StoredSmtp> {
     let mut errors = Errors::new();
     let host = errors.take(text("host", &input.host, 1, 253));
     if input.port == 0 {
@@ -85,10 +121,22 @@ fn parse(input: SmtpSettingsInput, current: &StoredSmtp) -> Result<StoredSmtp> {
         .username
         .map(|u| u.trim().to_string())
         .filter(|u| !u.is_empty());
-    let password = match input.password {
-        None => current.password.clone(),
-        Some(p) if p.is_empty() => None,
-        Some(p) => Some(p),
+    // A new password replaces a plain-text one left from before encryption too.
+    let (password_sealed, password_plain) = match input.password {
+        None => (
+            current.password_sealed.clone(),
+            current.password_plain.clone(),
+        ),
+        Some(p) if p.is_empty() => (None, None),
+        Some(p) => match sealing::seal(key, PURPOSE, &p) {
+            Ok(sealed) => (Some(sealed), None),
+            Err(e) => {
+                return Err(AppError::conflict(
+                    Some("password"),
+                    format!("the password cannot be stored encrypted: {e}"),
+                ));
+            }
+        },
     };
     let trusted_certificate = match input.trusted_certificate.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -106,7 +154,8 @@ fn parse(input: SmtpSettingsInput, current: &StoredSmtp) -> Result<StoredSmtp> {
         port: input.port,
         security: input.security,
         username,
-        password,
+        password_plain,
+        password_sealed,
         from_address: from_address.unwrap_or_default(),
         mail_domain: mail_domain.unwrap_or_default(),
         public_url,
@@ -124,7 +173,15 @@ impl App {
     pub async fn mail_settings(&self, actor: &Actor) -> Result<SmtpSettingsView> {
         require(actor, Permission::ManageSystem)?;
         let mut conn = self.db.read().await?;
-        Ok((&stored(conn.ex()).await?).into())
+        let s = stored(conn.ex()).await?;
+        Ok(self.smtp_view(&s))
+    }
+
+    /// The settings as shown, with why the password cannot be read if it cannot.
+    fn smtp_view(&self, s: &StoredSmtp) -> SmtpSettingsView {
+        let mut view = SmtpSettingsView::from(s);
+        view.password_error = password(s, self.settings.secret_key.as_ref()).err();
+        view
     }
 
     /// Replaces the SMTP settings; an absent password keeps the stored one.
@@ -137,7 +194,7 @@ impl App {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let before = stored(tx.ex()).await?;
-        let after = parse(input, &before)?;
+        let after = parse(input, &before, self.settings.secret_key.as_ref())?;
         let json = serde_json::to_string(&after).map_err(|e| AppError::Internal(e.to_string()))?;
         settings::put_setting(tx.ex(), KEY, &json, now).await?;
         let (b, a): (SmtpSettingsView, SmtpSettingsView) = ((&before).into(), (&after).into());
@@ -148,7 +205,32 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(a)
+        Ok(self.smtp_view(&after))
+    }
+
+    /// Seals the SMTP password if it is still in plain text (stored before encryption), in
+    /// the caller's transaction with an audit entry; whether there was one to seal.
+    pub(crate) async fn seal_plain_smtp_password(
+        &self,
+        tx: &mut steward_store::Tx,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<bool> {
+        let mut s = stored(tx.ex()).await?;
+        if !seal_plain(&mut s, self.settings.secret_key.as_ref())
+            .map_err(|e| AppError::Internal(format!("encrypting the SMTP password: {e}")))?
+        {
+            return Ok(false);
+        }
+        let json = serde_json::to_string(&s).map_err(|e| AppError::Internal(e.to_string()))?;
+        settings::put_setting(tx.ex(), KEY, &json, now).await?;
+        self.audit(
+            tx,
+            change::<(), ()>(actor, "setting", KEY, "encrypt_password", None, None),
+            now,
+        )
+        .await?;
+        Ok(true)
     }
 
     /// Sends a short mail to `to` with the stored settings (enabled or not), now, outside
@@ -194,15 +276,26 @@ impl App {
             in_reply_to: None,
             references: None,
         };
-        Ok(match outbound::send(&transport(&s), &mail).await {
-            Ok(()) => TestMailResult {
-                sent: true,
-                error: None,
+        let password = match password(&s, self.settings.secret_key.as_ref()) {
+            Ok(p) => p,
+            Err(error) => {
+                return Ok(TestMailResult {
+                    sent: false,
+                    error: Some(error),
+                });
+            }
+        };
+        Ok(
+            match outbound::send(&transport(&s, password), &mail).await {
+                Ok(()) => TestMailResult {
+                    sent: true,
+                    error: None,
+                },
+                Err(e) => TestMailResult {
+                    sent: false,
+                    error: Some(e.to_string()),
+                },
             },
-            Err(e) => TestMailResult {
-                sent: false,
-                error: Some(e.to_string()),
-            },
-        })
+        )
     }
 }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub const NAME_MAX: usize = 100;
 pub const HOST_MAX: usize = 255;
 pub const DOMAINS_MAX: usize = 50;
+/// A few certificates in PEM form fit easily.
+pub const CERTIFICATE_MAX: usize = 64 * 1024;
 
 text_enum!(
     /// Which kind of record a new thread opens.
@@ -57,6 +59,9 @@ pub struct Mailbox {
     pub imap_security: ImapSecurity,
     pub imap_user: Option<String>,
     pub imap_folder: String,
+    /// A certificate (PEM) trusted besides the platform's roots for `tls` and `starttls`: a
+    /// private CA's.
+    pub imap_trusted_certificate: Option<String>,
     pub has_password: bool,
     /// Addresses in these domains are the provider's own: their replies are internal notes.
     pub internal_domains: Vec<String>,
@@ -86,6 +91,8 @@ pub struct MailboxInput {
     pub imap_password: Option<String>,
     /// Default `INBOX`.
     pub imap_folder: Option<String>,
+    /// A certificate (PEM) to trust besides the platform's roots; absent or blank: none.
+    pub imap_trusted_certificate: Option<String>,
     #[serde(default)]
     pub internal_domains: Vec<String>,
     /// Default `reject`.
@@ -107,13 +114,32 @@ pub struct MailboxDraft {
     pub imap_user: Option<String>,
     pub imap_password: Option<String>,
     pub imap_folder: String,
+    pub imap_trusted_certificate: Option<String>,
     pub internal_domains: Vec<String>,
     pub unknown_senders: UnknownSenders,
     pub active: bool,
 }
 
+/// The least a trusted certificate must look like; the mail adapter checks that it parses.
+fn pem_marker(pem: &str) -> Result<(), String> {
+    if pem.contains("-----BEGIN CERTIFICATE-----") {
+        Ok(())
+    } else {
+        Err("must be a certificate in PEM form (-----BEGIN CERTIFICATE-----)".into())
+    }
+}
+
 impl MailboxInput {
     pub fn parse(self) -> Result<MailboxDraft, Invalid> {
+        self.parse_with(pem_marker)
+    }
+
+    /// As [`parse`](Self::parse), with `certificate` judging the trusted certificate (the
+    /// caller knows how to read one; the domain does not).
+    pub fn parse_with(
+        self,
+        certificate: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<MailboxDraft, Invalid> {
         let mut e = Errors::new();
         let name = e.take(validation::text("name", &self.name, 1, NAME_MAX));
         let host = e
@@ -164,6 +190,23 @@ impl MailboxInput {
                 "give the IMAP user of the mailbox",
             ));
         }
+        let trusted = match self.imap_trusted_certificate.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(pem) if pem.len() > CERTIFICATE_MAX => {
+                e.push(FieldError::new(
+                    "imap_trusted_certificate",
+                    format!("at most {CERTIFICATE_MAX} characters"),
+                ));
+                None
+            }
+            Some(pem) => match pem_marker(pem).and_then(|()| certificate(pem)) {
+                Ok(()) => Some(format!("{pem}\n")),
+                Err(why) => {
+                    e.push(FieldError::new("imap_trusted_certificate", why));
+                    None
+                }
+            },
+        };
         if self.internal_domains.len() > DOMAINS_MAX {
             e.push(FieldError::new(
                 "internal_domains",
@@ -190,6 +233,7 @@ impl MailboxInput {
             imap_user: user,
             imap_password: self.imap_password,
             imap_folder: folder,
+            imap_trusted_certificate: trusted,
             internal_domains: domains,
             unknown_senders: self.unknown_senders.unwrap_or(UnknownSenders::Reject),
             active: self.active.unwrap_or(true),
@@ -244,5 +288,28 @@ mod tests {
             fields,
             ["name", "imap_port", "imap_user", "internal_domains[0]"]
         );
+    }
+
+    #[test]
+    fn a_trusted_certificate_is_pem_or_blank() {
+        let with = |pem: &str| MailboxInput {
+            name: "Support".into(),
+            imap_trusted_certificate: Some(pem.into()),
+            ..Default::default()
+        };
+        let refused = with("not a certificate").parse().unwrap_err().0;
+        assert_eq!(refused[0].field, "imap_trusted_certificate");
+        assert_eq!(with("  ").parse().unwrap().imap_trusted_certificate, None);
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert_eq!(
+            with(pem).parse().unwrap().imap_trusted_certificate,
+            Some(format!("{pem}\n"))
+        );
+        // The caller's reader has the last word.
+        let refused = with(pem)
+            .parse_with(|_| Err("is not readable".into()))
+            .unwrap_err()
+            .0;
+        assert_eq!(refused[0].message, "is not readable");
     }
 }

@@ -104,6 +104,9 @@ async fn page(state: &AppState, ui: &Ui, _editing: Option<i64>) -> Result<ListPa
                     Field::new("imap_password", "Password", Input::Password)
                         .hint("Left blank, the stored password is kept."),
                     Field::text("imap_folder", "Folder").hint("Default INBOX."),
+                    Field::new("imap_trusted_certificate", "Trusted certificate", Input::Long).hint(
+                        "PEM. A private CA's certificate, trusted besides the public roots for TLS and STARTTLS.",
+                    ),
                 ],
             ),
         ],

@@ -65,6 +65,13 @@ fn page(ui: &Ui) -> ListPage {
 async fn show(State(state): State<AppState>, ui: Ui) -> UiResult {
     let s = state.app.mail_settings(&ui.actor).await?;
     let mut page = page(&ui);
+    if let Some(error) = &s.password_error {
+        // Said where the admin looks: no mail goes out until this is fixed.
+        page.intro = Some(format!(
+            "{} Mail cannot be sent: {error}.",
+            page.intro.unwrap_or_default()
+        ));
+    }
     let mut values = vec![
         ("host".to_string(), s.host),
         (
