@@ -20,7 +20,7 @@ use steward_store::{
     foundation::users, resolution::kinds, resolution::tickets,
 };
 
-const MATRIX: &str = "priority_matrix";
+pub(crate) const MATRIX: &str = "priority_matrix";
 
 /// The timeline entries a customer sees on its own records.
 const CUSTOMER_EVENTS: &[&str] = &["created", "transition", "reply", "edited", "merged"];
@@ -185,8 +185,9 @@ impl App {
             kind.prefix(),
             crate::foundation::secrets::random_hex(12)?
         );
-        let id =
+        let mut ticket =
             tickets::insert(tx.ex(), kind, &placeholder, draft, priority, opening, now).await?;
+        let id = ticket.id;
         let status = opening.status.unwrap_or(Status::New);
         let detail = serde_json::json!({ "team_id": opening.team_id, "major": opening.major });
         tickets::add_event(
@@ -204,11 +205,12 @@ impl App {
         let body = draft.description.as_deref().unwrap_or("");
         steward_store::resolution::search::index(tx.ex(), id, "ticket", true, &draft.title, body)
             .await?;
-        let unnumbered = load(tx, kind, id).await?;
-        self.start_clocks(tx, &unnumbered, now).await?;
+        self.start_new_clocks(tx, &ticket, now).await?;
         let number = tickets::next_number(tx.ex(), kind).await?;
         tickets::set_number(tx.ex(), id, kind, status, &number).await?;
-        let ticket = load(tx, kind, id).await?;
+        // What the insert returned is the row as stored: none of the writes since (timeline,
+        // search document, clocks, number) changes a column of it except the number.
+        ticket.number = number;
         self.audit(
             tx,
             change::<(), _>(actor, kind.as_str(), id, "create", None, Some(&ticket)),
