@@ -185,12 +185,10 @@ impl App {
         let now = self.now();
         let (token_id, user, last_used) = {
             let mut conn = self.db.read().await?;
-            let Some((token_id, user_id, last_used)) =
-                store::live_token(conn.ex(), &secret_hash(token)).await?
+            // Token and user in one statement: this runs before every API request.
+            let Some((token_id, last_used, user)) =
+                users::by_live_token(conn.ex(), &secret_hash(token)).await?
             else {
-                return Ok(None);
-            };
-            let Some(user) = users::get(conn.ex(), user_id).await? else {
                 return Ok(None);
             };
             (token_id, user, last_used)

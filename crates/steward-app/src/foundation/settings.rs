@@ -10,10 +10,14 @@ use steward_store::foundation::settings;
 
 /// The setting under `key`, or its default when it was never set.
 pub(crate) async fn read<T: DeserializeOwned + Default>(ex: Ex<'_>, key: &str) -> Result<T> {
-    Ok(match settings::setting(ex, key).await? {
-        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-        None => T::default(),
-    })
+    Ok(parse(settings::setting(ex, key).await?))
+}
+
+/// A stored setting's value, or its default when it was never set (or cannot be read).
+pub(crate) fn parse<T: DeserializeOwned + Default>(stored: Option<String>) -> T {
+    stored
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
 }
 
 impl App {

@@ -7,7 +7,7 @@ use steward_domain::resolution::ticket::{Level, TicketField};
 use steward_domain::{Actor, Permission, Scope};
 use steward_store::Ex;
 
-const DESK: &str = "desk_settings";
+pub(crate) const DESK: &str = "desk_settings";
 
 pub(crate) async fn desk(ex: Ex<'_>) -> Result<DeskSettings> {
     crate::foundation::settings::read(ex, DESK).await

@@ -2,16 +2,22 @@
 //! (owner, child incidents, management notifications, post-incident review), the known errors
 //! that match an incident, and problem candidates from incident trends.
 use crate::app::{require, require_staff_user};
+use crate::foundation::settings::parse;
+use crate::resolution::desk::DESK;
+use crate::resolution::tickets::{MATRIX, check_parties, no_service};
 use crate::resolution::tickets::{load, load_visible, scope_draft};
 use crate::{App, AppError, Result};
 use steward_domain::Actor;
 use steward_domain::Permission;
+use steward_domain::resolution::desk::DeskSettings;
 use steward_domain::resolution::major::{
     DeclareInput, MajorCriteria, Notification, NotificationInput, ReviewInput,
 };
 use steward_domain::resolution::problem::{IncidentFacts, KnownErrorMatch, match_known_error};
 use steward_domain::resolution::record::Ticket;
+use steward_domain::resolution::ticket::PriorityMatrix;
 use steward_domain::resolution::ticket::{IncidentInput, LinkInput, TicketKind};
+use steward_store::foundation::settings;
 use steward_store::{Ex, Tx, delivery::services, resolution::kinds, resolution::tickets};
 
 const CRITERIA: &str = "major_incident_criteria";
@@ -43,23 +49,37 @@ impl App {
         scope_draft(actor, &mut draft)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let settings = crate::resolution::desk::desk(tx.ex()).await?;
-        crate::resolution::desk::customer_levels(actor, &settings, impact, urgency)?;
+        // The three settings a create needs, in one round trip. They are read in the command's
+        // transaction on every create rather than cached: another node (PostgreSQL) or a
+        // command-line process may change them at any time.
+        let [desk, matrix, criteria] =
+            settings::settings(tx.ex(), [DESK, MATRIX, CRITERIA]).await?;
+        let desk: DeskSettings = parse(desk);
+        crate::resolution::desk::customer_levels(actor, &desk, impact, urgency)?;
         if let Some(service) = draft.service_id {
             crate::resolution::ticket_edit::customer_service(&mut tx, actor, service).await?;
         }
-        let priority = crate::resolution::tickets::priority_of(tx.ex(), &draft).await?;
+        let matrix: PriorityMatrix = parse(matrix);
+        let priority = matrix.priority(draft.impact, draft.urgency);
+        // Criticality is never NULL, so reading it also tells whether the service exists: the
+        // reference check below then skips the service (one statement fewer per create).
         let criticality = match draft.service_id {
-            Some(s) => services::criticality(tx.ex(), s).await?,
+            Some(s) => Some(
+                services::criticality(tx.ex(), s)
+                    .await?
+                    .ok_or_else(|| no_service(s))?,
+            ),
             None => None,
         };
-        let major_because = criteria(tx.ex()).await?.matching(priority, criticality);
+        let criteria: MajorCriteria = parse(criteria);
+        let major_because = criteria.matching(priority, criticality);
         let opening = tickets::Opening {
             major: major_because.is_some(),
             ..Default::default()
         };
+        check_parties(&mut tx, &draft).await?;
         let ticket = self
-            .open_ticket(
+            .open_checked_ticket(
                 &mut tx,
                 actor,
                 TicketKind::Incident,

@@ -20,7 +20,7 @@ use steward_store::{
     foundation::users, resolution::kinds, resolution::tickets,
 };
 
-const MATRIX: &str = "priority_matrix";
+pub(crate) const MATRIX: &str = "priority_matrix";
 
 /// The timeline entries a customer sees on its own records.
 const CUSTOMER_EVENTS: &[&str] = &["created", "transition", "reply", "edited", "merged"];
@@ -106,11 +106,18 @@ pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<()>
     if let Some(s) = d.service_id
         && services::existing(tx.ex(), &[s]).await?.is_empty()
     {
-        return Err(AppError::invalid(
-            "service_id",
-            format!("no service with id {s}"),
-        ));
+        return Err(no_service(s));
     }
+    check_parties(tx, d).await
+}
+
+/// The refusal of a draft naming a service that does not exist.
+pub(crate) fn no_service(id: i64) -> AppError {
+    AppError::invalid("service_id", format!("no service with id {id}"))
+}
+
+/// [`check_references`] but for the service, for a caller that has checked it already.
+pub(crate) async fn check_parties(tx: &mut Tx, d: &TicketDraft) -> Result<()> {
     if let Some(o) = d.organization_id
         && orgs::existing(tx.ex(), &[o]).await?.is_empty()
     {
@@ -177,6 +184,22 @@ impl App {
         now: i64,
     ) -> Result<Ticket> {
         check_references(tx, draft).await?;
+        self.open_checked_ticket(tx, actor, kind, draft, priority, opening, now)
+            .await
+    }
+
+    /// [`App::open_ticket`] for a draft whose references were checked by the caller.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn open_checked_ticket(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        kind: TicketKind,
+        draft: &TicketDraft,
+        priority: Priority,
+        opening: &tickets::Opening,
+        now: i64,
+    ) -> Result<Ticket> {
         // The number and the per-status count are hot rows that every create of this kind
         // locks until commit (several PostgreSQL nodes queue on them), so they are taken last:
         // the ticket goes in under a unique placeholder and gets its number at the end.
@@ -185,8 +208,9 @@ impl App {
             kind.prefix(),
             crate::foundation::secrets::random_hex(12)?
         );
-        let id =
+        let mut ticket =
             tickets::insert(tx.ex(), kind, &placeholder, draft, priority, opening, now).await?;
+        let id = ticket.id;
         let status = opening.status.unwrap_or(Status::New);
         let detail = serde_json::json!({ "team_id": opening.team_id, "major": opening.major });
         tickets::add_event(
@@ -204,11 +228,12 @@ impl App {
         let body = draft.description.as_deref().unwrap_or("");
         steward_store::resolution::search::index(tx.ex(), id, "ticket", true, &draft.title, body)
             .await?;
-        let unnumbered = load(tx, kind, id).await?;
-        self.start_clocks(tx, &unnumbered, now).await?;
+        self.start_new_clocks(tx, &ticket, now).await?;
         let number = tickets::next_number(tx.ex(), kind).await?;
         tickets::set_number(tx.ex(), id, kind, status, &number).await?;
-        let ticket = load(tx, kind, id).await?;
+        // What the insert returned is the row as stored: none of the writes since (timeline,
+        // search document, clocks, number) changes a column of it except the number.
+        ticket.number = number;
         self.audit(
             tx,
             change::<(), _>(actor, kind.as_str(), id, "create", None, Some(&ticket)),

@@ -133,6 +133,37 @@ impl App {
             return Ok(());
         }
         let events = store::events(tx.ex(), after.id).await?;
+        self.apply_agreement_clocks(tx, before, after, after_holding, events, now)
+            .await
+    }
+
+    /// The agreement clocks of a ticket inserted in this very transaction: it can have no
+    /// supplier engagement and no clock events yet (nothing else can refer to a row no other
+    /// transaction sees), so neither is read.
+    pub(crate) async fn open_agreement_clocks(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        now: i64,
+    ) -> Result<()> {
+        if ticket.kind == TicketKind::Problem {
+            return Ok(());
+        }
+        let holding = holding(ticket, None);
+        self.apply_agreement_clocks(tx, None, ticket, holding, Vec::new(), now)
+            .await
+    }
+
+    /// [`App::advance_agreement_clocks`] given the ticket's agreement clock events so far.
+    async fn apply_agreement_clocks(
+        &self,
+        tx: &mut Tx,
+        before: Option<Holding>,
+        after: &Ticket,
+        after_holding: Holding,
+        events: Vec<StintEvent>,
+        now: i64,
+    ) -> Result<()> {
         let mut latest: BTreeMap<i64, StintPhase> = BTreeMap::new();
         for ((sla_id, stint), list) in stints(events) {
             let phase_of = |metric| {

@@ -44,6 +44,23 @@ impl App {
     pub(crate) async fn start_clocks(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
         // A ticket may open with a team whose OLA then starts at once.
         self.advance_agreement_step(tx, None, ticket, now).await?;
+        self.start_sla(tx, ticket, now).await
+    }
+
+    /// [`App::start_clocks`] for a ticket inserted in this transaction, which has no
+    /// engagement or agreement clock events to read yet.
+    pub(crate) async fn start_new_clocks(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        now: i64,
+    ) -> Result<()> {
+        self.open_agreement_clocks(tx, ticket, now).await?;
+        self.start_sla(tx, ticket, now).await
+    }
+
+    /// Chooses the ticket's SLA, records the choice and starts its clocks.
+    async fn start_sla(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
         let Some(record) = self.choose_sla(tx, ticket, now).await? else {
             return Ok(());
         };

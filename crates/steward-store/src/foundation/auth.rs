@@ -139,15 +139,6 @@ pub async fn insert_token(
     Ok(row.into())
 }
 
-/// A usable token: not revoked and its user active. Gives the token id, its user and when it
-/// was last used.
-pub async fn live_token(ex: Ex<'_>, token_hash: &str) -> Result<Option<(i64, i64, Option<i64>)>> {
-    Ok(on!(ex, c => sqlx::query_as(
-        "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active")
-        .bind(token_hash).fetch_optional(c).await)?)
-}
-
 pub async fn touch_token(ex: Ex<'_>, id: i64, now: i64) -> Result<()> {
     on!(ex, c => sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
         .bind(id).bind(now).execute(c).await.map(|_| ()))?;

@@ -85,6 +85,29 @@ pub async fn get(ex: Ex<'_>, id: i64) -> Result<Option<User>> {
     Ok(row.map(Into::into))
 }
 
+/// The user of a usable API token (not revoked, its user active), with the token's id and
+/// when it was last used: what authenticating a request needs, in one statement.
+pub async fn by_live_token(
+    ex: Ex<'_>,
+    token_hash: &str,
+) -> Result<Option<(i64, Option<i64>, User)>> {
+    #[derive(sqlx::FromRow)]
+    struct TokenRow {
+        token_id: i64,
+        last_used_at: Option<i64>,
+        #[sqlx(flatten)]
+        user: Row,
+    }
+    let row: Option<TokenRow> = on!(ex, c => sqlx::query_as(
+        "SELECT t.id AS token_id, t.last_used_at, u.id, u.username, u.display_name, u.email, u.role,
+         u.organization_id, u.active, (u.password_hash IS NOT NULL) AS has_password, u.created_at,
+         u.updated_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active")
+        .bind(token_hash).fetch_optional(c).await)?;
+    Ok(row.map(|r| (r.token_id, r.last_used_at, r.user.into())))
+}
+
 pub async fn by_username(ex: Ex<'_>, username: &str) -> Result<Option<User>> {
     let sql = format!("{SELECT} WHERE username = $1");
     let row: Option<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -105,11 +105,19 @@ impl From<Row> for Ticket {
     }
 }
 
-const SELECT: &str = "SELECT id, kind, number, title, description, status, impact, urgency, priority, category,
+/// The columns of [`Row`], shared by reads and by `insert`'s `RETURNING`, so that a ticket
+/// returned by an insert is exactly what reading it back would give.
+macro_rules! columns {
+    () => {
+        "id, kind, number, title, description, status, impact, urgency, priority, category,
     channel, requester_id, organization_id, service_id, ci_id, team_id, assignee_id, pending_reason,
     resolution_code, resolution_notes, reassignment_count, reopen_count, opened_at, updated_at, resolved_at,
     closed_at, major, major_owner_id, parent_id, problem_id, root_cause, workaround, known_error_number,
-    catalogue_item_id, answers, post_incident_review FROM tickets";
+    catalogue_item_id, answers, post_incident_review"
+    };
+}
+
+const SELECT: &str = concat!("SELECT ", columns!(), " FROM tickets");
 
 /// The next number of a kind. The counter row stays locked until the transaction ends, so
 /// concurrent writers (several nodes on PostgreSQL) get consecutive numbers, and a rolled-back
@@ -131,6 +139,7 @@ pub struct Opening {
     pub answers: Option<serde_json::Value>,
 }
 
+/// Inserts a ticket and returns it as stored.
 pub async fn insert(
     ex: Ex<'_>,
     kind: TicketKind,
@@ -139,14 +148,16 @@ pub async fn insert(
     priority: Priority,
     opening: &Opening,
     now: i64,
-) -> Result<i64> {
+) -> Result<Ticket> {
     let status = opening.status.unwrap_or(Status::New);
-    let id: i64 = on!(ex, c => sqlx::query_scalar(
+    // The row comes back from the insert itself (defaults included) rather than from a
+    // second read: a create used to SELECT the ticket it had just written.
+    let row: Row = on!(ex, c => sqlx::query_as(concat!(
         "INSERT INTO tickets (kind, number, title, description, status, impact, urgency, priority, category,
          channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at, team_id, major,
          catalogue_item_id, answers)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19)
-         RETURNING id")
+         RETURNING ", columns!()))
         .bind(kind.as_str()).bind(number).bind(&d.title).bind(&d.description).bind(status.as_str())
         .bind(d.impact.as_str()).bind(d.urgency.as_str())
         .bind(i64::from(priority.level())).bind(&d.category).bind(d.channel.as_str()).bind(d.requester_id)
@@ -154,7 +165,7 @@ pub async fn insert(
         .bind(opening.major).bind(opening.catalogue_item_id)
         .bind(opening.answers.as_ref().map(|a| a.to_string()))
         .fetch_one(c).await)?;
-    Ok(id)
+    Ok(row.into())
 }
 
 /// Gives a new ticket its number and counts it in its status: the last writes of a create,
