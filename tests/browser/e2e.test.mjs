@@ -1838,6 +1838,22 @@ test('a manager plans a release, adds a change, accepts it and records its deplo
   assert.match(await page.locator('article', { hasText: 'Production' }).textContent(), /Approved by Mona/);
   assert.deepEqual(await axe(page), []);
   await shot(page, 'release-deployed');
+  // Environments: the list, then one more, refused first for a name already taken.
+  await page.getByRole('link', { name: 'All releases' }).click();
+  await page.getByRole('link', { name: 'Environments' }).click();
+  await page.waitForURL(/\/manage\/release-environments$/);
+  await page.getByLabel(/^Name/).fill('staging');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('alert').first().textContent(), /already named/);
+  await page.getByLabel(/^Name/).fill('DR site');
+  await page.getByLabel('Production').check();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Environment DR site was added/);
+  assert.match(await page.getByRole('row', { name: /DR site/ }).textContent(), /Yes/);
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'release-environments');
   await page.context().close();
 });
 

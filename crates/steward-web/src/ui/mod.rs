@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(delivery::services::routes())
         .merge(delivery::changes::routes())
         .merge(delivery::releases::routes())
+        .merge(delivery::release_environments::routes())
         .merge(delivery::change_blackouts::routes())
         .merge(delivery::change_calendar::routes())
         .merge(delivery::change_config::routes())

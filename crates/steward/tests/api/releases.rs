@@ -577,3 +577,82 @@ async fn a_manager_walks_a_release_on_the_screens() {
     let page = b.get(&view).await;
     assert!(page.body.contains("Approved by"), "{}", page.body);
 }
+
+/// A manager adds an environment on its screen; a name already taken and a non-number order
+/// are refused next to their fields; an agent reads the list without the form.
+#[tokio::test]
+async fn a_manager_adds_a_release_environment_on_its_screen() {
+    use crate::ui::{Browser, csrf_of};
+    let t = TestApp::spawn().await;
+    t.user("mona", "manager", None).await;
+    t.user("ada", "agent", None).await;
+    let mut b = Browser::new(&t);
+    b.login("mona", "mona-password").await;
+    let list = b.get("/manage/release-environments").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    for name in ["<td>test</td>", "<td>staging</td>", "<td>production</td>"] {
+        assert!(list.body.contains(name), "{name}: {}", list.body);
+    }
+    let csrf = csrf_of(&list.body);
+    let refused = b
+        .post(
+            "/manage/release-environments",
+            &[("csrf", &csrf), ("name", "staging"), ("position", "x")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("must be a number"),
+        "{}",
+        refused.body
+    );
+    let refused = b
+        .post(
+            "/manage/release-environments",
+            &[("csrf", &csrf), ("name", "staging")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("an environment is already named"),
+        "{}",
+        refused.body
+    );
+    let done = b
+        .post(
+            "/manage/release-environments",
+            &[
+                ("csrf", &csrf),
+                ("name", "DR site"),
+                ("production", "on"),
+                ("position", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/manage/release-environments")
+    );
+    let r = t.get("/api/v1/release-environments", &t.admin).await;
+    let dr = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "DR site")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", r.body));
+    assert_eq!(dr["production"], true);
+    assert_eq!(dr["position"], 4);
+
+    let mut agent = Browser::new(&t);
+    agent.login("ada", "ada-password").await;
+    let page = agent.get("/manage/release-environments").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("DR site"));
+    assert!(
+        !page.body.contains("Create an environment"),
+        "{}",
+        page.body
+    );
+}

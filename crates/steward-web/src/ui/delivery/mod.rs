@@ -9,5 +9,6 @@ pub(crate) mod change_calendar;
 pub(crate) mod change_config;
 pub(crate) mod change_policy;
 pub(crate) mod changes;
+pub(crate) mod release_environments;
 pub(crate) mod releases;
 pub(crate) mod services;

@@ -82,6 +82,8 @@ async fn list_page(
     }
     page.related
         .push(("/manage/changes".into(), "Changes".into()));
+    page.related
+        .push(("/manage/release-environments".into(), "Environments".into()));
     page.headers = vec![
         "Number",
         "Title",
