@@ -4,7 +4,7 @@
 use crate::app::{require, require_staff_user};
 use crate::foundation::settings::parse;
 use crate::resolution::desk::DESK;
-use crate::resolution::tickets::{MATRIX, check_parties, no_service};
+use crate::resolution::tickets::MATRIX;
 use crate::resolution::tickets::{load, load_visible, scope_draft};
 use crate::{App, AppError, Result};
 use steward_domain::Actor;
@@ -61,14 +61,8 @@ impl App {
         }
         let matrix: PriorityMatrix = parse(matrix);
         let priority = matrix.priority(draft.impact, draft.urgency);
-        // Criticality is never NULL, so reading it also tells whether the service exists: the
-        // reference check below then skips the service (one statement fewer per create).
         let criticality = match draft.service_id {
-            Some(s) => Some(
-                services::criticality(tx.ex(), s)
-                    .await?
-                    .ok_or_else(|| no_service(s))?,
-            ),
+            Some(s) => services::criticality(tx.ex(), s).await?,
             None => None,
         };
         let criteria: MajorCriteria = parse(criteria);
@@ -77,9 +71,8 @@ impl App {
             major: major_because.is_some(),
             ..Default::default()
         };
-        check_parties(&mut tx, &draft).await?;
         let ticket = self
-            .open_checked_ticket(
+            .open_ticket(
                 &mut tx,
                 actor,
                 TicketKind::Incident,

@@ -106,18 +106,11 @@ pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<()>
     if let Some(s) = d.service_id
         && services::existing(tx.ex(), &[s]).await?.is_empty()
     {
-        return Err(no_service(s));
+        return Err(AppError::invalid(
+            "service_id",
+            format!("no service with id {s}"),
+        ));
     }
-    check_parties(tx, d).await
-}
-
-/// The refusal of a draft naming a service that does not exist.
-pub(crate) fn no_service(id: i64) -> AppError {
-    AppError::invalid("service_id", format!("no service with id {id}"))
-}
-
-/// [`check_references`] but for the service, for a caller that has checked it already.
-pub(crate) async fn check_parties(tx: &mut Tx, d: &TicketDraft) -> Result<()> {
     if let Some(o) = d.organization_id
         && orgs::existing(tx.ex(), &[o]).await?.is_empty()
     {
@@ -184,22 +177,6 @@ impl App {
         now: i64,
     ) -> Result<Ticket> {
         check_references(tx, draft).await?;
-        self.open_checked_ticket(tx, actor, kind, draft, priority, opening, now)
-            .await
-    }
-
-    /// [`App::open_ticket`] for a draft whose references were checked by the caller.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn open_checked_ticket(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        kind: TicketKind,
-        draft: &TicketDraft,
-        priority: Priority,
-        opening: &tickets::Opening,
-        now: i64,
-    ) -> Result<Ticket> {
         // The number and the per-status count are hot rows that every create of this kind
         // locks until commit (several PostgreSQL nodes queue on them), so they are taken last:
         // the ticket goes in under a unique placeholder and gets its number at the end.
