@@ -98,12 +98,14 @@ pub async fn by_live_token(
         #[sqlx(flatten)]
         user: Row,
     }
-    let row: Option<TokenRow> = on!(ex, c => sqlx::query_as(
-        "SELECT t.id AS token_id, t.last_used_at, u.id, u.username, u.display_name, u.email, u.role,
-         u.organization_id, u.active, (u.password_hash IS NOT NULL) AS has_password, u.created_at,
-         u.updated_at
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active")
+    // The user's columns are those of every user read ([`SELECT`] as a derived table, which
+    // both backends flatten into the join).
+    let sql = format!(
+        "SELECT t.id AS token_id, t.last_used_at, u.*
+         FROM api_tokens t JOIN ({SELECT}) u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active"
+    );
+    let row: Option<TokenRow> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(token_hash).fetch_optional(c).await)?;
     Ok(row.map(|r| (r.token_id, r.last_used_at, r.user.into())))
 }
