@@ -131,7 +131,7 @@ impl App {
 
     pub async fn create_mailbox(&self, actor: &Actor, input: MailboxInput) -> Result<Mailbox> {
         require(actor, Permission::ConfigureTickets)?;
-        let draft = input.parse_with(steward_mail::inbound::check_certificate)?;
+        let draft = input.parse_with(steward_mail::certificate::check)?;
         let sealed = match draft.imap_password.as_deref() {
             None | Some("") => None,
             Some(p) => Some(self.seal_imap_password(p)?),
@@ -160,7 +160,7 @@ impl App {
         input: MailboxInput,
     ) -> Result<Mailbox> {
         require(actor, Permission::ConfigureTickets)?;
-        let draft = input.parse_with(steward_mail::inbound::check_certificate)?;
+        let draft = input.parse_with(steward_mail::certificate::check)?;
         let password = match draft.imap_password.as_deref() {
             None => PasswordChange::Keep,
             Some("") => PasswordChange::Clear,
@@ -239,16 +239,16 @@ impl App {
     /// The active mailboxes with an IMAP account, with their passwords.
     pub async fn mailboxes_to_poll(&self) -> Result<Vec<PollTarget>> {
         let mut conn = self.db.read().await?;
-        let mut out = Vec::new();
-        for mailbox in mailboxes::list(conn.ex()).await? {
-            if !mailbox.active || mailbox.imap_host.is_none() {
-                continue;
-            }
-            let password =
-                self.read_imap_password(mailboxes::imap_password(conn.ex(), mailbox.id).await?);
-            out.push(PollTarget { mailbox, password });
-        }
-        Ok(out)
+        let mut passwords = mailboxes::imap_passwords(conn.ex()).await?;
+        Ok(mailboxes::list(conn.ex())
+            .await?
+            .into_iter()
+            .filter(|m| m.active && m.imap_host.is_some())
+            .map(|mailbox| PollTarget {
+                password: self.read_imap_password(passwords.remove(&mailbox.id)),
+                mailbox,
+            })
+            .collect())
     }
 
     /// Takes or renews this node's lease on polling one mailbox, so each mailbox is polled by

@@ -7,4 +7,3 @@ pub mod parse;
 mod tls;
 
 pub use parse::{ParseError, parse};
-pub use tls::check_certificate;

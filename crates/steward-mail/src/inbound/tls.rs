@@ -1,35 +1,9 @@
 //! TLS for IMAP: rustls with the ring provider, the platform's trust store, and optionally
 //! one more certificate (PEM) the mailbox trusts: a private CA's, as SMTP has it.
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-
-/// The certificates of a PEM text; an error says why it is not usable.
-fn certificates(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
-    if !pem.contains("-----BEGIN CERTIFICATE-----") {
-        return Err("must be a certificate in PEM form (-----BEGIN CERTIFICATE-----)".into());
-    }
-    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("is not a readable PEM certificate: {e}"))?;
-    // A root store takes only what parses as X.509: check that here, where the field is
-    // named, rather than at the first connection.
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in &certs {
-        roots
-            .add(cert.clone())
-            .map_err(|e| format!("is not a usable certificate: {e}"))?;
-    }
-    Ok(certs)
-}
-
-/// Whether `pem` holds certificates a mailbox can trust.
-pub fn check_certificate(pem: &str) -> Result<(), String> {
-    certificates(pem).map(|_| ())
-}
 
 /// Wraps a connected stream (a fresh socket, or one after STARTTLS) in TLS, checking the
 /// certificate against `host`, trusting the platform's roots and `trusted` (PEM) if given.
@@ -38,7 +12,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let extra = match trusted {
-        Some(pem) => certificates(pem).map_err(|e| {
+        Some(pem) => crate::certificate::parse(pem).map_err(|e| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!("the trusted certificate {e}"),

@@ -5,7 +5,7 @@ mod smtp;
 mod templates;
 
 pub use message::{Outgoing, check_address, message_id};
-pub use smtp::{Security, SendError, SmtpSettings, check_certificate, send};
+pub use smtp::{Security, SendError, SmtpSettings, send};
 pub use templates::{
     EventKind, Rendered, Template, TemplateError, default_template, render, sample_context,
 };

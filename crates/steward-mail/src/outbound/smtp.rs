@@ -36,16 +36,6 @@ pub enum SendError {
     Smtp(#[from] lettre::transport::smtp::Error),
 }
 
-/// Whether `pem` holds at least one certificate in PEM form.
-pub fn check_certificate(pem: &str) -> Result<(), String> {
-    if !pem.contains("-----BEGIN CERTIFICATE-----") {
-        return Err("must be a certificate in PEM form (-----BEGIN CERTIFICATE-----)".into());
-    }
-    Certificate::from_pem(pem.as_bytes())
-        .map(|_| ())
-        .map_err(|e| format!("is not a readable PEM certificate: {e}"))
-}
-
 /// Sends one mail; an error says what the server or connection answered.
 pub async fn send(settings: &SmtpSettings, mail: &Outgoing) -> Result<(), SendError> {
     let message = mail.build(&settings.from_address)?;

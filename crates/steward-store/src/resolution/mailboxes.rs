@@ -1,5 +1,6 @@
 //! Mailboxes: where inbound mail comes from and which queue it feeds.
 use crate::{Ex, Result, on};
+use std::collections::HashMap;
 use steward_domain::foundation::page::rfc3339_micros;
 use steward_domain::resolution::mail::mailbox::{
     ImapSecurity, MailQueue, Mailbox, MailboxDraft, UnknownSenders,
@@ -153,16 +154,33 @@ pub enum StoredPassword {
     Plain(String),
 }
 
+fn stored_password(sealed: Option<String>, plain: Option<String>) -> Option<StoredPassword> {
+    match (sealed, plain) {
+        (Some(sealed), _) => Some(StoredPassword::Sealed(sealed)),
+        (None, Some(plain)) => Some(StoredPassword::Plain(plain)),
+        (None, None) => None,
+    }
+}
+
 /// The stored IMAP password of a mailbox, for logging in.
 pub async fn imap_password(ex: Ex<'_>, id: i64) -> Result<Option<StoredPassword>> {
     let row: Option<(Option<String>, Option<String>)> = on!(ex, c => sqlx::query_as(
         "SELECT imap_password_sealed, imap_password_plain FROM mailboxes WHERE id = $1")
         .bind(id).fetch_optional(c).await)?;
-    Ok(match row {
-        Some((Some(sealed), _)) => Some(StoredPassword::Sealed(sealed)),
-        Some((None, Some(plain))) => Some(StoredPassword::Plain(plain)),
-        _ => None,
-    })
+    Ok(row.and_then(|(sealed, plain)| stored_password(sealed, plain)))
+}
+
+/// The stored IMAP password of every mailbox that has one, by mailbox id (one statement
+/// for the poller's round over all mailboxes).
+pub async fn imap_passwords(ex: Ex<'_>) -> Result<HashMap<i64, StoredPassword>> {
+    let rows: Vec<(i64, Option<String>, Option<String>)> = on!(ex, c => sqlx::query_as(
+        "SELECT id, imap_password_sealed, imap_password_plain FROM mailboxes
+         WHERE imap_password_sealed IS NOT NULL OR imap_password_plain IS NOT NULL")
+        .fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, sealed, plain)| stored_password(sealed, plain).map(|p| (id, p)))
+        .collect())
 }
 
 /// The mailboxes whose password is still in plain text, with it (for sealing at start-up).

@@ -140,7 +140,7 @@ fn parse(
     };
     let trusted_certificate = match input.trusted_certificate.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(pem) => match outbound::check_certificate(pem) {
+        Some(pem) => match steward_mail::certificate::check(pem) {
             Ok(()) => Some(format!("{pem}\n")),
             Err(e) => {
                 errors.push(FieldError::new("trusted_certificate", e));

@@ -135,7 +135,7 @@ impl MailboxInput {
     }
 
     /// As [`parse`](Self::parse), with `certificate` judging the trusted certificate (the
-    /// caller knows how to read one; the domain does not).
+    /// caller knows how to read one; the domain only looks for the PEM marker).
     pub fn parse_with(
         self,
         certificate: impl Fn(&str) -> Result<(), String>,
@@ -199,7 +199,7 @@ impl MailboxInput {
                 ));
                 None
             }
-            Some(pem) => match pem_marker(pem).and_then(|()| certificate(pem)) {
+            Some(pem) => match certificate(pem) {
                 Ok(()) => Some(format!("{pem}\n")),
                 Err(why) => {
                     e.push(FieldError::new("imap_trusted_certificate", why));
