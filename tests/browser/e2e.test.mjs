@@ -1850,10 +1850,17 @@ test('a manager plans a release, adds a change, accepts it and records its deplo
   await page.getByLabel('Production').check();
   await page.getByRole('button', { name: 'Create' }).click();
   await page.waitForLoadState('load');
-  assert.match(await page.getByRole('status').first().textContent(), /Environment DR site was added/);
+  assert.match(await page.getByRole('status').first().textContent(), /Environment DR site was created/);
   assert.match(await page.getByRole('row', { name: /DR site/ }).textContent(), /Yes/);
   assert.deepEqual(await axe(page), []);
   await shot(page, 'release-environments');
+  // Renamed on the same screen.
+  await page.getByRole('row', { name: /DR site/ }).getByRole('link', { name: /Edit/ }).click();
+  await page.getByLabel(/^Name/).fill('Disaster recovery');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Environment Disaster recovery was saved/);
+  assert.match(await page.getByRole('row', { name: /Disaster recovery/ }).textContent(), /Yes/);
   await page.context().close();
 });
 

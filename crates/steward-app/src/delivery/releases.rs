@@ -49,6 +49,23 @@ async fn load(tx: &mut Tx, id: i64) -> Result<Release> {
         .ok_or_else(|| AppError::not_found("release", id))
 }
 
+async fn load_environment(tx: &mut Tx, id: i64) -> Result<Environment> {
+    releases::environment(tx.ex(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("environment", id))
+}
+
+/// Refuses a name another environment has (names compare without case).
+async fn name_free(tx: &mut Tx, name: &str, this: Option<i64>) -> Result<()> {
+    match releases::environment_named(tx.ex(), name).await? {
+        Some(other) if Some(other) != this => Err(AppError::conflict(
+            Some("name"),
+            format!("an environment is already named {name:?}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn must_be_open(r: &Release, what: &str) -> Result<()> {
     if r.status.open() {
         Ok(())
@@ -443,18 +460,9 @@ impl App {
         let (name, production, position) = input.parse()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        if releases::environment_named(tx.ex(), &name).await?.is_some() {
-            return Err(AppError::conflict(
-                Some("name"),
-                format!("an environment is already named {name:?}"),
-            ));
-        }
+        name_free(&mut tx, &name, None).await?;
         let id = releases::insert_environment(tx.ex(), &name, production, position, now).await?;
-        let env = releases::environments(tx.ex())
-            .await?
-            .into_iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| AppError::Internal("the new environment is missing".into()))?;
+        let env = load_environment(&mut tx, id).await?;
         self.audit(
             &mut tx,
             change::<(), _>(actor, "release_environment", id, "create", None, Some(&env)),
@@ -463,6 +471,47 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(env)
+    }
+
+    pub async fn release_environment(&self, actor: &Actor, id: i64) -> Result<Environment> {
+        may_read(actor)?;
+        let mut conn = self.db.read().await?;
+        releases::environment(conn.ex(), id)
+            .await?
+            .ok_or_else(|| AppError::not_found("environment", id))
+    }
+
+    /// Renames, reorders or (un)marks an environment as production (managers and admins);
+    /// an absent `position` keeps the order. Deployments already recorded keep their result.
+    pub async fn update_release_environment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: EnvironmentInput,
+    ) -> Result<Environment> {
+        may_approve(actor)?;
+        let (name, production, position) = input.parse()?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = load_environment(&mut tx, id).await?;
+        name_free(&mut tx, &name, Some(id)).await?;
+        releases::update_environment(tx.ex(), id, &name, production, position).await?;
+        let after = load_environment(&mut tx, id).await?;
+        self.audit(
+            &mut tx,
+            change(
+                actor,
+                "release_environment",
+                id,
+                "update",
+                Some(&before),
+                Some(&after),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// Marks the release modified, reads it after the command, writes the audit entry and

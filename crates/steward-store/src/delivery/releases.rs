@@ -144,6 +144,34 @@ pub async fn environments(ex: Ex<'_>) -> Result<Vec<Environment>> {
         .collect())
 }
 
+pub async fn environment(ex: Ex<'_>, id: i64) -> Result<Option<Environment>> {
+    let row: Option<(i64, String, bool, i64)> = on!(ex, c => sqlx::query_as(
+        "SELECT id, name, production, position FROM release_environments WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row.map(|(id, name, production, position)| Environment {
+        id,
+        name,
+        production,
+        position,
+    }))
+}
+
+/// Renames, reorders or (un)marks an environment as production; `position` absent keeps it.
+pub async fn update_environment(
+    ex: Ex<'_>,
+    id: i64,
+    name: &str,
+    production: bool,
+    position: Option<i64>,
+) -> Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE release_environments SET name = $2, production = $3,
+         position = COALESCE($4, position) WHERE id = $1")
+        .bind(id).bind(name).bind(production).bind(position)
+        .execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
 pub async fn environment_named(ex: Ex<'_>, name: &str) -> Result<Option<i64>> {
     Ok(on!(ex, c => sqlx::query_scalar(
         "SELECT id FROM release_environments WHERE lower(name) = lower($1)")

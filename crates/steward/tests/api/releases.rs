@@ -585,7 +585,7 @@ async fn a_manager_adds_a_release_environment_on_its_screen() {
     use crate::ui::{Browser, csrf_of};
     let t = TestApp::spawn().await;
     t.user("mona", "manager", None).await;
-    t.user("ada", "agent", None).await;
+    let (_, agent_token) = t.user("ada", "agent", None).await;
     let mut b = Browser::new(&t);
     b.login("mona", "mona-password").await;
     let list = b.get("/manage/release-environments").await;
@@ -645,14 +645,57 @@ async fn a_manager_adds_a_release_environment_on_its_screen() {
     assert_eq!(dr["production"], true);
     assert_eq!(dr["position"], 4);
 
+    // Edited on the same screen: renamed and made non-production, its order kept.
+    let id = dr["id"].as_i64().unwrap();
+    let edit = b.get(&format!("/manage/release-environments/{id}")).await;
+    assert_eq!(edit.status, 200, "{}", edit.body);
+    assert!(edit.body.contains("value=\"DR site\""), "{}", edit.body);
+    let done = b
+        .post(
+            &format!("/manage/release-environments/{id}"),
+            &[("csrf", &csrf), ("name", "Disaster recovery")],
+        )
+        .await;
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/manage/release-environments")
+    );
+    let r = t
+        .get(&format!("/api/v1/release-environments/{id}"), &t.admin)
+        .await;
+    assert_eq!(r.body["name"], "Disaster recovery", "{}", r.body);
+    assert_eq!(r.body["production"], false);
+    assert_eq!(r.body["position"], 4);
+    // Renaming onto another's name is refused next to the field.
+    let refused = b
+        .post(
+            &format!("/manage/release-environments/{id}"),
+            &[("csrf", &csrf), ("name", "Production")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("an environment is already named"));
+    let audit = t
+        .get(
+            &format!("/api/v1/audit?record_type=release_environment&record_id={id}"),
+            &t.admin,
+        )
+        .await;
+    assert_eq!(audit.body["items"][0]["action"], "update", "{}", audit.body);
+
+    // A configuration screen, like the others: managers and admins only. Agents see the
+    // environments where they work, on the release page.
     let mut agent = Browser::new(&t);
     agent.login("ada", "ada-password").await;
     let page = agent.get("/manage/release-environments").await;
-    assert_eq!(page.status, 200);
-    assert!(page.body.contains("DR site"));
-    assert!(
-        !page.body.contains("Create an environment"),
-        "{}",
-        page.body
-    );
+    assert_eq!(page.status, 403);
+    let r = t
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/release-environments/{id}"),
+            Some(&agent_token),
+            Some(json!({"name": "Mine"})),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
 }

@@ -21,7 +21,7 @@ use steward_store::delivery::releases::Filter;
 #[openapi(
     paths(list, create, show, update, move_release, add_change, remove_change, add_criterion,
         update_criterion, add_deployment, update_deployment, approve_deployment, environments,
-        create_environment),
+        create_environment, show_environment, update_environment),
     tags((name = "releases", description = "Releases and deployments (8.5.3)"))
 )]
 pub struct Api;
@@ -53,6 +53,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/release-environments",
             get(environments).post(create_environment),
+        )
+        .route(
+            "/api/v1/release-environments/{id}",
+            get(show_environment).put(update_environment),
         )
 }
 
@@ -280,5 +284,36 @@ pub async fn create_environment(
                 .create_release_environment(&auth.actor, input)
                 .await?,
         ),
+    ))
+}
+
+/// One environment (staff).
+#[utoipa::path(get, path = "/api/v1/release-environments/{id}", tag = "releases", params(("id" = i64, Path)),
+    responses((status = 200, body = Environment), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn show_environment(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Environment>, Problem> {
+    Ok(Json(state.app.release_environment(&auth.actor, id).await?))
+}
+
+/// Rename, reorder or (un)mark an environment as production (managers and admins); an absent
+/// `position` keeps the order.
+#[utoipa::path(put, path = "/api/v1/release-environments/{id}", tag = "releases", params(("id" = i64, Path)),
+    request_body = EnvironmentInput,
+    responses((status = 200, body = Environment), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_environment(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+    ApiJson(input): ApiJson<EnvironmentInput>,
+) -> Result<Json<Environment>, Problem> {
+    Ok(Json(
+        state
+            .app
+            .update_release_environment(&auth.actor, id, input)
+            .await?,
     ))
 }

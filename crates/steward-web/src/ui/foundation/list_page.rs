@@ -255,6 +255,14 @@ pub(crate) fn saved<R>(
             page.edit = edit;
             refused_form(ui, page, form, &invalid.0)
         }
+        // A conflict that names a field (a name already taken, say) is shown next to it.
+        Err(AppError::Conflict {
+            field: Some(field),
+            message,
+        }) => {
+            page.edit = edit;
+            refused_form(ui, page, form, &[FieldError::new(field, message)])
+        }
         Err(e) => Err(e.into()),
     }
 }
