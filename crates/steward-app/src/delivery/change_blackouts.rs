@@ -120,7 +120,8 @@ impl App {
         Ok(after)
     }
 
-    pub async fn delete_change_blackout(&self, actor: &Actor, id: i64) -> Result<()> {
+    /// Deletes a blackout window; gives what was deleted (the screen names it).
+    pub async fn delete_change_blackout(&self, actor: &Actor, id: i64) -> Result<Blackout> {
         may_configure(actor)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -133,6 +134,6 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(before)
     }
 }

@@ -163,8 +163,7 @@ async fn remove(
     require_manager(&ui)?;
     ui.check_csrf(&form)?;
     let id = id_of(&raw)?;
-    let b = state.app.change_blackout(&ui.actor, id).await?;
-    state.app.delete_change_blackout(&ui.actor, id).await?;
+    let b = state.app.delete_change_blackout(&ui.actor, id).await?;
     Ok(crate::ui::see_other(
         BASE,
         &format!("Blackout window {} was deleted.", b.name),
