@@ -2,8 +2,10 @@
 // fresh server and passes its URL and admin password; the data is seeded through the JSON API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
@@ -1692,6 +1694,61 @@ test('an admin subscribes a webhook, sees a signed delivery in its log, redelive
   }
 });
 
+test('an admin adds a mailbox with an IMAP account trusting a private CA; a bad certificate is refused at the field and the connection test says why it fails', async () => {
+  // A private CA's certificate, as an admin would paste it.
+  const dir = mkdtempSync(join(tmpdir(), 'steward-ca-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+    '-subj', '/CN=Steward test CA', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem')], { stdio: 'ignore' });
+  const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+  const page = await newPage({ bypassCSP: true });
+  await login(page, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${BASE}/manage/mailboxes`);
+  await page.getByLabel(/^Name/).fill('Support');
+  await page.getByLabel(/^Opens/).selectOption('incident');
+  await page.getByLabel('Host').fill('127.0.0.1');
+  await page.getByLabel('Port').fill('1');
+  await page.getByLabel('Security').selectOption('tls');
+  await page.getByLabel('User').fill('support');
+  await page.getByLabel('Password').fill('imap secret');
+  await page.getByLabel('Trusted certificate').fill('not a certificate');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  await assert.doesNotReject(page.locator('.field-error').getByText(/PEM form/).waitFor());
+  // The password is not sent back into the form; it is given again with the certificate.
+  await page.getByLabel('Password').fill('imap secret');
+  await page.getByLabel('Trusted certificate').fill(ca);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Mailbox Support was created/);
+  const row = page.getByRole('row', { name: /Support/ });
+  assert.match(await row.textContent(), /support@127\.0\.0\.1:1/);
+  assert.match(await row.textContent(), /Incident/);
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'mailboxes');
+  // Nothing listens on port 1: the test says so, and the list shows the failure.
+  await row.getByRole('link', { name: /Test/ }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('alert').first().textContent(), /Support: the connection failed: connecting to 127\.0\.0\.1:1/);
+  await shot(page, 'mailbox-test');
+  // Edited without retyping the password: the stored one is kept.
+  await page.getByRole('row', { name: /Support/ }).getByRole('link', { name: /Edit/ }).click();
+  assert.equal(await page.getByLabel('Password').inputValue(), '');
+  assert.match(await page.getByLabel('Trusted certificate').inputValue(), /BEGIN CERTIFICATE/);
+  await page.getByLabel('Folder').fill('Support');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Mailbox Support was saved/);
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  const boxes = await api(admin, 'GET', '/api/v1/mailboxes');
+  const support = boxes.find((m) => m.name === 'Support');
+  assert.equal(support.has_password, true);
+  assert.equal(support.active, true, 'a mailbox created on the screen is active unless unticked');
+  assert.equal(support.imap_folder, 'Support');
+  assert.equal(JSON.stringify(support).includes('imap secret'), false);
+  rmSync(dir, { recursive: true, force: true });
+  await page.context().close();
+});
+
 test('a manager walks a normal change from draft to closed, overriding a blackout conflict', async () => {
   // Without the CSP, so that axe can be injected.
   const page = await newPage({ bypassCSP: true });
@@ -1767,6 +1824,14 @@ test('a manager walks a normal change from draft to closed, overriding a blackou
   await page.waitForLoadState('load');
   await assert.doesNotReject(page.getByRole('heading', { name: 'Status: Closed' }).waitFor());
   await shot(page, 'change-closed');
+  // The freeze is over: the manager deletes it from its edit screen, after confirming.
+  await page.goto(`${BASE}/manage/change-blackouts`);
+  await page.getByRole('row', { name: /Release freeze/ }).getByRole('link', { name: /Edit/ }).click();
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Delete the blackout window' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').first().textContent(), /Blackout window Release freeze was deleted/);
+  assert.equal(await page.getByRole('row', { name: /Release freeze/ }).count(), 0);
   await page.context().close();
 });
 

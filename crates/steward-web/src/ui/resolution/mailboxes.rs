@@ -6,8 +6,8 @@ use crate::ui::foundation::fields::{Field, Group, Input};
 use crate::ui::foundation::list_page::{
     FormSpec, LinkColumn, ListPage, id_of, opt, require_manager,
 };
-use crate::ui::foundation::screen::{self, no_check};
-use crate::ui::{Ui, UiError, UiResult};
+use crate::ui::foundation::screen::{self, Screen, no_check};
+use crate::ui::{FormData, REFUSAL, Ui, UiError, UiResult, see_other};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
@@ -30,7 +30,7 @@ fn choice<T: Copy>(all: &[T], text: fn(T) -> &'static str) -> Vec<(String, Strin
         .collect()
 }
 
-async fn page(state: &AppState, ui: &Ui, _editing: Option<i64>) -> Result<ListPage, UiError> {
+async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Mailboxes", "mailboxes");
     page.intro = Some(
         "Mail to a mailbox opens an incident or request, or is added to the record it answers. \
@@ -58,12 +58,13 @@ async fn page(state: &AppState, ui: &Ui, _editing: Option<i64>) -> Result<ListPa
         };
         let poll = match (&m.last_error, &m.last_polled_at) {
             (Some(e), _) => format!("failed: {e}"),
-            (None, at) => opt(at.as_ref()),
+            (None, Some(at)) => ui.local(at),
+            (None, None) => "never".into(),
         };
         let active = if m.active { "yes" } else { "no" };
         page.rows.push(vec![
             m.name,
-            m.queue.as_str().into(),
+            crate::ui::status_label(m.queue.as_str()),
             account,
             poll,
             active.into(),
@@ -98,7 +99,12 @@ async fn page(state: &AppState, ui: &Ui, _editing: Option<i64>) -> Result<ListPa
                     Field::new(
                         "imap_security",
                         "Security",
-                        Input::Choice(choice(ImapSecurity::ALL, ImapSecurity::as_str)),
+                        Input::Choice(
+                            ImapSecurity::ALL
+                                .iter()
+                                .map(|s| (s.as_str().to_owned(), security_label(*s).to_owned()))
+                                .collect(),
+                        ),
                     ),
                     Field::text("imap_user", "User"),
                     Field::new("imap_password", "Password", Input::Password)
@@ -111,7 +117,24 @@ async fn page(state: &AppState, ui: &Ui, _editing: Option<i64>) -> Result<ListPa
             ),
         ],
     ));
+    if editing.is_none() {
+        // A new mailbox is active and speaks TLS unless the admin says otherwise (the API's
+        // defaults); an unticked box would otherwise create it inactive.
+        page.values = FormData(vec![
+            ("active".into(), "yes".into()),
+            ("imap_security".into(), ImapSecurity::Tls.as_str().into()),
+        ]);
+    }
     Ok(page)
+}
+
+/// How an IMAP connection is secured, as an admin reads it.
+fn security_label(s: ImapSecurity) -> &'static str {
+    match s {
+        ImapSecurity::Tls => "TLS from the start (usually port 993)",
+        ImapSecurity::Starttls => "STARTTLS (usually port 143)",
+        ImapSecurity::Plain => "None: plain text (only on a trusted network)",
+    }
 }
 
 screen::screen!(
@@ -129,7 +152,8 @@ screen::screen!(
     no_check
 );
 
-/// The connection test, as a page saying what it found.
+/// The connection test: back to the mailboxes with what it found as the flash (a failure as
+/// a refusal, so it is announced).
 async fn test(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
     require_manager(&ui)?;
     let id = id_of(&raw)?;
@@ -137,15 +161,15 @@ async fn test(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
     let found = crate::routes::resolution::mailboxes::test_connection(&state, &ui.actor, id)
         .await
         .map_err(|p| UiError::BadForm(p.detail.clone()))?;
-    let mut page = ListPage::new(&ui, "Connection test", "mailboxes");
-    page.intro = Some(format!(
-        "{}: {} — {}",
-        mailbox.name,
-        if found.ok { "connected" } else { "failed" },
-        found.message
-    ));
-    page.related = vec![("/manage/mailboxes".into(), "Back to the mailboxes".into())];
-    Ok(ui.page(&page))
+    let flash = if found.ok {
+        format!("{}: connected. {}", mailbox.name, found.message)
+    } else {
+        format!(
+            "{REFUSAL}{}: the connection failed: {}",
+            mailbox.name, found.message
+        )
+    };
+    Ok(see_other(Mailboxes::PATH, &flash))
 }
 
 /// The inbound log: each received message, what became of it and why.
@@ -171,11 +195,15 @@ async fn log(State(state): State<AppState>, ui: Ui) -> UiResult {
             m.truncated.then(|| "truncated".to_owned()),
         );
         let status = match m.action {
-            Some(a) => format!("{} ({})", m.status.as_str(), a.as_str()),
-            None => m.status.as_str().to_owned(),
+            Some(a) => format!(
+                "{} ({})",
+                crate::ui::status_label(m.status.as_str()),
+                crate::ui::status_label(a.as_str())
+            ),
+            None => crate::ui::status_label(m.status.as_str()),
         };
         page.rows.push(vec![
-            m.received_at,
+            ui.local(&m.received_at),
             opt(m.sender),
             opt(m.subject),
             status,
