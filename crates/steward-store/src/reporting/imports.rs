@@ -412,14 +412,7 @@ pub async fn clear_history(mut ex: Ex<'_>, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(per) {
         if let Ex::Postgres(c) = &mut ex {
             // Their words first, while the documents still say which words they hold.
-            sqlx::query(
-                "DELETE FROM search_terms WHERE (term, doc_id) IN (
-                     SELECT w, d.id FROM search_docs d, search_words(d.title, d.body) w
-                     WHERE d.ticket_id = ANY($1) AND d.source = 'ticket')",
-            )
-            .bind(chunk)
-            .execute(&mut **c)
-            .await?;
+            crate::resolution::search::ticket_terms(c, chunk, false).await?;
         }
         for table in ["ticket_events", "search_docs"] {
             let mut sql = statement(&ex, &format!("DELETE FROM {table} WHERE ticket_id IN "));
@@ -511,18 +504,8 @@ pub async fn insert_search_docs(
     )
     .await?;
     if let Ex::Postgres(c) = ex {
-        // Set-based for a batch: the words are split in SQL the way the domain splits them
-        // (runs of letters and digits, lower-cased; migration 0041's search_words).
         let tickets: Vec<i64> = rows.iter().map(|(t, _, _)| *t).collect();
-        sqlx::query(
-            "INSERT INTO search_terms (term, doc_id)
-             SELECT w, d.id FROM search_docs d, search_words(d.title, d.body) w
-             WHERE d.ticket_id = ANY($1) AND d.source = 'ticket'
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(tickets)
-        .execute(c)
-        .await?;
+        crate::resolution::search::ticket_terms(c, &tickets, true).await?;
     }
     Ok(())
 }

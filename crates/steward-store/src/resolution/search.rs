@@ -1,6 +1,7 @@
 //! Indexing ticket text and searching it: FTS5 on SQLite, tsvector on PostgreSQL, both ranked
 //! and with highlighted snippets, and both filtered to what the caller may see.
 use crate::{Ex, Result};
+use sqlx::PgConnection;
 use steward_domain::resolution::search::{Candidate, EXPANSIONS, SearchHit, rank, terms_all};
 
 /// The distinct words of a document, as PostgreSQL's `search_terms` holds them and as a query
@@ -103,6 +104,35 @@ pub async fn reindex_ticket(ex: Ex<'_>, ticket: i64, title: &str, body: &str) ->
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Writes (`add`) or removes the words of the ticket documents of `tickets` in
+/// `search_terms` (PostgreSQL), split here as every other write splits them, so that the
+/// index holds exactly what a later edit or removal computes. For the importer, set-based:
+/// one read of the documents and one statement for all their words.
+pub async fn ticket_terms(c: &mut PgConnection, tickets: &[i64], add: bool) -> Result<()> {
+    let docs: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, title, body FROM search_docs WHERE ticket_id = ANY($1) AND source = 'ticket'",
+    )
+    .bind(tickets)
+    .fetch_all(&mut *c)
+    .await?;
+    let (mut terms, mut ids) = (Vec::new(), Vec::new());
+    for (id, title, body) in docs {
+        for w in words(&title, &body) {
+            terms.push(w);
+            ids.push(id);
+        }
+    }
+    let sql = if add {
+        "INSERT INTO search_terms (term, doc_id) SELECT * FROM unnest($1::text[], $2::bigint[])
+         ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM search_terms
+         WHERE (term, doc_id) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))"
+    };
+    sqlx::query(sql).bind(terms).bind(ids).execute(c).await?;
     Ok(())
 }
 
