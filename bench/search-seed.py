@@ -15,6 +15,7 @@ Numbers continue after the highest existing incident; the incident counter is mo
 import csv
 import io
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -76,6 +77,15 @@ def incidents(rng, first, n, orgs, start_us):
                rng.choice(CATEGORIES), rng.randint(1, orgs), at)
 
 
+def words(title, body):
+    """The distinct words of a document as steward_domain's terms_all splits them: runs of
+    letters and digits, lower-cased."""
+    return sorted({w.lower() for w in WORD.findall(title) + WORD.findall(body)})
+
+
+WORD = re.compile(r"[^\W_]+")
+
+
 def main():
     backend, target, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     orgs = int(sys.argv[4]) if len(sys.argv) > 4 else 20
@@ -122,17 +132,20 @@ def main():
         for table, cols, make in [
             ("tickets", "id, kind, number, title, description, status, impact, urgency, priority,"
              " category, channel, organization_id, opened_at, updated_at",
-             lambda j, r: (r[0], "incident", r[1], r[2], r[3], "new", r[4], r[5], r[6], r[7],
-                           "api", r[8], r[9], r[9])),
+             lambda j, r: [(r[0], "incident", r[1], r[2], r[3], "new", r[4], r[5], r[6], r[7],
+                            "api", r[8], r[9], r[9])]),
             ("search_docs", "id, ticket_id, source, public, title, body",
-             lambda j, r: (doc + j, r[0], "ticket", "t", r[2], r[3])),
+             lambda j, r: [(doc + j, r[0], "ticket", "t", r[2], r[3])]),
+            # The words the store writes with each document (search::words).
+            ("search_terms", "term, doc_id",
+             lambda j, r: [(w, doc + j) for w in words(r[2], r[3])]),
         ]:
             p = subprocess.Popen(psql + ["-qc", f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)"],
                                  stdin=subprocess.PIPE, text=True)
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\n")
             for j, r in enumerate(incidents(random.Random(seed), first, n, orgs, start_us)):
-                w.writerow(make(j, r))
+                w.writerows(make(j, r))
                 if j % 20_000 == 19_999:
                     p.stdin.write(buf.getvalue())
                     buf.seek(0)
