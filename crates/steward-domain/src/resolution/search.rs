@@ -187,6 +187,35 @@ fn matches(word: &str, terms: &[String]) -> Option<usize> {
     terms.iter().position(|t| word.starts_with(t.as_str()))
 }
 
+/// [`matches`] for a word as it stands in a document, lower-cased only when it has to be: an
+/// ASCII word is compared byte by byte (a query term is lower-case already), so ranking
+/// hundreds of candidates allocates nothing per word.
+fn matches_unfolded(word: &str, terms: &[String]) -> Option<usize> {
+    if word.is_ascii() {
+        terms.iter().position(|t| {
+            word.len() >= t.len() && word.as_bytes()[..t.len()].eq_ignore_ascii_case(t.as_bytes())
+        })
+    } else {
+        matches(&word.to_lowercase(), terms)
+    }
+}
+
+/// Counts, into `counts`, the words of `text` (split as [`terms_all`] splits) that each term
+/// begins, and returns how many words `text` has.
+fn count_words(text: &str, terms: &[String], counts: &mut [f64]) -> usize {
+    let mut words = 0;
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        words += 1;
+        if let Some(i) = matches_unfolded(word, terms) {
+            counts[i] += 1.0;
+        }
+    }
+    words
+}
+
 /// Ranks candidate documents and returns one hit per ticket, best first, the page asked for
 /// and the number of tickets among the candidates.
 ///
@@ -201,33 +230,34 @@ pub fn rank(
     limit: usize,
     offset: usize,
 ) -> (Vec<SearchHit>, i64) {
-    let words: Vec<(Vec<String>, Vec<String>)> = candidates
-        .iter()
-        .map(|c| (terms_all(&c.title), terms_all(&c.body)))
-        .collect();
-    let n = words.len().max(1) as f64;
-    let avg_title = (words.iter().map(|w| w.0.len()).sum::<usize>() as f64 / n).max(1.0);
-    let avg_body = (words.iter().map(|w| w.1.len()).sum::<usize>() as f64 / n).max(1.0);
-    let field = |field: &[String], avg: f64, tf: &mut [f64]| {
-        let norm = 1.0 - B + B * field.len() as f64 / avg;
-        let mut counts = vec![0.0; terms.len()];
-        for w in field {
-            if let Some(i) = matches(w, terms) {
-                counts[i] += 1.0;
-            }
-        }
-        for (acc, f) in tf.iter_mut().zip(counts) {
-            *acc = f * (K1 + 1.0) / (f + K1 * norm);
-        }
-    };
+    let k = terms.len();
+    // Per candidate: title and body lengths in words, then each term's count in the title
+    // and in the body (one flat buffer instead of a word list per field).
+    let mut lengths = Vec::with_capacity(candidates.len());
+    let mut counts = vec![0.0; candidates.len() * 2 * k];
+    for (c, counts) in candidates.iter().zip(counts.chunks_mut(2 * k)) {
+        let (title, body) = counts.split_at_mut(k);
+        lengths.push((
+            count_words(&c.title, terms, title),
+            count_words(&c.body, terms, body),
+        ));
+    }
+    let n = lengths.len().max(1) as f64;
+    let avg_title = (lengths.iter().map(|l| l.0).sum::<usize>() as f64 / n).max(1.0);
+    let avg_body = (lengths.iter().map(|l| l.1).sum::<usize>() as f64 / n).max(1.0);
+    let saturated = |f: f64, norm: f64| f * (K1 + 1.0) / (f + K1 * norm);
     // Best document per ticket.
     let mut best: std::collections::HashMap<i64, (f64, usize)> = Default::default();
-    for (i, (c, (title, body))) in candidates.iter().zip(&words).enumerate() {
-        let mut t = vec![0.0; terms.len()];
-        let mut b = vec![0.0; terms.len()];
-        field(title, avg_title, &mut t);
-        field(body, avg_body, &mut b);
-        let score: f64 = t.iter().zip(&b).map(|(t, b)| TITLE_WEIGHT * t + b).sum();
+    for (i, (c, counts)) in candidates.iter().zip(counts.chunks(2 * k)).enumerate() {
+        let (title_len, body_len) = lengths[i];
+        let title_norm = 1.0 - B + B * title_len as f64 / avg_title;
+        let body_norm = 1.0 - B + B * body_len as f64 / avg_body;
+        let score: f64 = (0..k)
+            .map(|j| {
+                TITLE_WEIGHT * saturated(counts[j], title_norm)
+                    + saturated(counts[k + j], body_norm)
+            })
+            .sum();
         let e = best.entry(c.ticket_id).or_insert((score, i));
         if score > e.0 {
             *e = (score, i);
@@ -319,6 +349,26 @@ pub fn snippet(text: &str, terms: &[String], words: usize) -> Option<String> {
 #[cfg(test)]
 mod ranking_tests {
     use super::*;
+
+    #[test]
+    fn words_are_counted_as_terms_all_splits_and_folds_them() {
+        let terms = vec!["datenbank".to_string(), "ünï".to_string()];
+        let text = "Datenbank-DATENBANK: Ünïcode ünïcodeX, datenbanken? Ünï_x";
+        let mut counts = vec![0.0; 2];
+        let words = count_words(text, &terms, &mut counts);
+        assert_eq!(words, terms_all(text).len());
+        let expected: Vec<f64> = terms
+            .iter()
+            .map(|t| {
+                terms_all(text)
+                    .iter()
+                    .filter(|w| w.starts_with(t.as_str()))
+                    .count() as f64
+            })
+            .collect();
+        assert_eq!(counts, expected);
+        assert_eq!(counts, [3.0, 3.0]);
+    }
 
     fn doc(doc: i64, ticket: i64, title: &str, body: &str) -> Candidate {
         Candidate {
