@@ -291,16 +291,29 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
                     "SELECT doc_id FROM search_terms WHERE term = ${n}"
                 ));
             }
+            sql.push_str(") c");
+            // A group of one word is joined, which lets PostgreSQL merge its document list
+            // with the leading one (both walked backwards by the index); a group of several
+            // words is probed per document. (psql at 1M, q=database timeout: 7.3 ms joined
+            // against 12.1 ms probed.)
+            let mut probes = String::new();
+            for (i, g) in groups.iter().enumerate().filter(|(i, _)| *i != lead) {
+                n += 1;
+                if g.len() == 1 {
+                    sql.push_str(&format!(
+                        " JOIN search_terms s{i} ON s{i}.doc_id = c.doc_id AND s{i}.term = ${n}"
+                    ));
+                } else {
+                    probes.push_str(&format!(
+                        " AND EXISTS (SELECT 1 FROM search_terms s WHERE s.term = ANY(${n}) AND s.doc_id = c.doc_id)"
+                    ));
+                }
+            }
             sql.push_str(
-                ") c JOIN search_docs d ON d.id = c.doc_id JOIN tickets t ON t.id = d.ticket_id
+                " JOIN search_docs d ON d.id = c.doc_id JOIN tickets t ON t.id = d.ticket_id
                  WHERE (d.public OR $1) AND ($2::BIGINT IS NULL OR t.organization_id = $2)",
             );
-            for _ in groups.iter().enumerate().filter(|(i, _)| *i != lead) {
-                n += 1;
-                sql.push_str(&format!(
-                    " AND EXISTS (SELECT 1 FROM search_terms s WHERE s.term = ANY(${n}) AND s.doc_id = c.doc_id)"
-                ));
-            }
+            sql.push_str(&probes);
             sql.push_str(" ORDER BY c.doc_id DESC LIMIT $3");
             let mut q = sqlx::query_as::<_, CandidateRow>(sqlx::AssertSqlSafe(sql))
                 .bind(who.staff)
@@ -310,7 +323,10 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
                 q = q.bind(w);
             }
             for (_, g) in groups.iter().enumerate().filter(|(i, _)| *i != lead) {
-                q = q.bind(g);
+                q = match g.as_slice() {
+                    [word] => q.bind(word),
+                    _ => q.bind(g),
+                };
             }
             let mut rows: Vec<CandidateRow> = q.fetch_all(c).await?;
             // A document holding two words of the leading group came once for each.

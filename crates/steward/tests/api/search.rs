@@ -173,6 +173,12 @@ async fn a_word_matches_every_indexed_word_it_begins_and_edits_and_notes_are_fou
         "{body}"
     );
     assert_eq!(found("printe").await.0, [ids[1]]);
+    // Two words that each stand for one indexed word (PostgreSQL joins their lists), in a
+    // document that holds one of them twice: found once; with a word it lacks, not at all.
+    let (hits, body) = found("mail%20noon").await;
+    assert_eq!(hits, [ids[4]], "{body}");
+    assert_eq!(body["total"], 1);
+    assert_eq!(found("mail%20floor").await.0, Vec::<i64>::new());
     // Every word must be in one document, each as a prefix.
     assert_eq!(found("print%20que").await.0, [ids[2]]);
     assert_eq!(found("print%20mail").await.0, Vec::<i64>::new());
