@@ -361,7 +361,29 @@ mod tests {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("t.db").display());
-        (Db::connect(&url, &DbOptions::default()).await.unwrap(), dir)
+        let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let Ex::Sqlite(c) = tx.ex() else {
+            unreachable!()
+        };
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
+            .execute(c)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        (db, dir)
+    }
+
+    /// The values in `t`, in insertion order, as a reader on another connection sees them.
+    async fn stored(db: &Db) -> Vec<String> {
+        let mut conn = db.read().await.unwrap();
+        let Ex::Sqlite(c) = conn.ex() else {
+            unreachable!()
+        };
+        sqlx::query_scalar("SELECT v FROM t ORDER BY id")
+            .fetch_all(c)
+            .await
+            .unwrap()
     }
 
     async fn insert(tx: &mut Tx, v: &str) -> crate::Result<()> {
@@ -380,15 +402,6 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_failed_or_dropped_command_leaves_nothing_and_the_others_all_stay() {
         let (db, dir) = temp_db("savepoints").await;
-        let mut tx = db.begin().await.unwrap();
-        let Ex::Sqlite(c) = tx.ex() else {
-            unreachable!()
-        };
-        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
-            .execute(c)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
 
         let mut tasks = Vec::new();
         for i in 0..200 {
@@ -422,18 +435,8 @@ mod tests {
             }
         }
         assert_eq!(committed.len(), 2 * 120);
-        let mut conn = db.read().await.unwrap();
-        let Ex::Sqlite(c) = conn.ex() else {
-            unreachable!()
-        };
-        let stored: std::collections::BTreeSet<String> = sqlx::query_scalar("SELECT v FROM t")
-            .fetch_all(c)
-            .await
-            .unwrap()
-            .into_iter()
-            .collect();
+        let stored: std::collections::BTreeSet<String> = stored(&db).await.into_iter().collect();
         assert_eq!(stored, committed);
-        drop(conn);
         db.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -444,15 +447,6 @@ mod tests {
     #[tokio::test]
     async fn a_lone_command_that_fails_leaves_nothing_behind() {
         let (db, dir) = temp_db("lone-fails").await;
-        let mut tx = db.begin().await.unwrap();
-        let Ex::Sqlite(c) = tx.ex() else {
-            unreachable!()
-        };
-        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
-            .execute(c)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let mut tx = db.begin().await.unwrap();
         insert(&mut tx, "kept").await.unwrap();
         tx.commit().await.unwrap();
@@ -471,16 +465,7 @@ mod tests {
         insert(&mut tx, "after").await.unwrap();
         tx.commit().await.unwrap();
 
-        let mut conn = db.read().await.unwrap();
-        let Ex::Sqlite(c) = conn.ex() else {
-            unreachable!()
-        };
-        let stored: Vec<String> = sqlx::query_scalar("SELECT v FROM t ORDER BY id")
-            .fetch_all(c)
-            .await
-            .unwrap();
-        assert_eq!(stored, ["kept", "after"]);
-        drop(conn);
+        assert_eq!(stored(&db).await, ["kept", "after"]);
         db.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -490,28 +475,11 @@ mod tests {
     #[tokio::test]
     async fn a_lone_command_is_visible_to_readers_when_commit_returns() {
         let (db, dir) = temp_db("lone").await;
-        let mut tx = db.begin().await.unwrap();
-        let Ex::Sqlite(c) = tx.ex() else {
-            unreachable!()
-        };
-        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)")
-            .execute(c)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         for i in 0..5 {
             let mut tx = db.begin().await.unwrap();
             insert(&mut tx, &format!("row {i}")).await.unwrap();
             tx.commit().await.unwrap();
-            let mut conn = db.read().await.unwrap();
-            let Ex::Sqlite(c) = conn.ex() else {
-                unreachable!()
-            };
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
-                .fetch_one(c)
-                .await
-                .unwrap();
-            assert_eq!(n, i + 1);
+            assert_eq!(stored(&db).await.len(), i + 1);
         }
         db.close().await;
         let _ = std::fs::remove_dir_all(dir);
