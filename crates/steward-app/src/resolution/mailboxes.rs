@@ -115,6 +115,28 @@ impl App {
         Ok(sealed)
     }
 
+    /// Every stored mail password (each mailbox's IMAP password, then the SMTP password),
+    /// named, with why this node's key cannot open it, or `None` when it can. For `steward
+    /// doctor`: a restored backup without its key, or a node with another node's key, shows
+    /// here rather than at the next poll or send.
+    pub async fn mail_password_check(&self) -> Result<Vec<(String, Option<String>)>> {
+        let mut conn = self.db.read().await?;
+        let mut stored = mailboxes::imap_passwords(conn.ex()).await?;
+        let mut checked = Vec::new();
+        for mailbox in mailboxes::list(conn.ex()).await? {
+            if let Some(password) = stored.remove(&mailbox.id) {
+                checked.push((
+                    format!("mailbox {:?}", mailbox.name),
+                    self.read_imap_password(Some(password)).err(),
+                ));
+            }
+        }
+        if let Some(smtp) = self.smtp_password_check(conn.ex()).await? {
+            checked.push(("SMTP".to_owned(), smtp));
+        }
+        Ok(checked)
+    }
+
     pub async fn mailboxes(&self, actor: &Actor) -> Result<Vec<Mailbox>> {
         require(actor, Permission::ConfigureTickets)?;
         let mut conn = self.db.read().await?;

@@ -1,6 +1,6 @@
 //! `steward doctor`: checks an installation without changing it — configuration, database
-//! reachability, schema version, the audit chain and disk space — one line per check, and
-//! exits non-zero naming what failed.
+//! reachability, schema version, the audit chain, the secret key against the stored mail
+//! passwords, and disk space — one line per check, and exits non-zero naming what failed.
 use crate::config::{Config, Overrides};
 use crate::database::redact;
 use clap::Args;
@@ -74,7 +74,13 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let Some(config) = check_configuration(&mut report, config_file, overrides) else {
-        for check in ["database", "schema", "audit chain", "disk space"] {
+        for check in [
+            "database",
+            "schema",
+            "audit chain",
+            "secret key",
+            "disk space",
+        ] {
             report.line(Status::Skip, check, "needs a valid configuration");
         }
         return Ok(report.finish());
@@ -85,10 +91,11 @@ pub async fn run(
         Some(db) => {
             check_schema(&mut report, &db, &url).await;
             check_audit_chain(&mut report, &db).await;
+            check_secret_key(&mut report, &config, &db).await;
             db.close().await;
         }
         None => {
-            for check in ["schema", "audit chain"] {
+            for check in ["schema", "audit chain", "secret key"] {
                 report.line(Status::Skip, check, "needs the database");
             }
         }
@@ -257,6 +264,80 @@ async fn check_audit_chain(report: &mut Report, db: &Db) {
             format!("BROKEN at entry {}: {}", broken.seq, broken.reason),
         ),
         Err(e) => report.line(Status::Fail, "audit chain", format!("cannot read it: {e}")),
+    }
+}
+
+/// Whether the key that seals the stored mail passwords is there and opens every one. Only
+/// reads: a missing key file is not created here (`serve` creates it).
+async fn check_secret_key(report: &mut Report, config: &Config, db: &Db) {
+    const CHECK: &str = "secret key";
+    let key = match crate::secret_key::load(config, false) {
+        Ok(key) => key,
+        Err(e) => return report.line(Status::Fail, CHECK, format!("{e:#}")),
+    };
+    let source = match (&config.secret_key, crate::secret_key::file_for(config)) {
+        (Some(_), _) => "secret_key (STEWARD_SECRET_KEY)".to_owned(),
+        (None, Ok(file)) => file.display().to_string(),
+        (None, Err(e)) => return report.line(Status::Fail, CHECK, format!("{e:#}")),
+    };
+    let described = key
+        .as_ref()
+        .map(|k| format!("key {} from {source}", k.id()));
+    let app = App::new(
+        db.clone(),
+        Settings {
+            secret_key: key,
+            ..Settings::default()
+        },
+    );
+    let checked = match app.mail_password_check().await {
+        Ok(checked) => checked,
+        Err(e) => {
+            return report.line(
+                Status::Fail,
+                CHECK,
+                format!("cannot read the stored mail passwords: {e}"),
+            );
+        }
+    };
+    let unreadable: Vec<String> = checked
+        .iter()
+        .filter_map(|(what, why)| why.as_ref().map(|why| format!("{what}: {why}")))
+        .collect();
+    let n = checked.len();
+    if !unreadable.is_empty() {
+        report.line(
+            Status::Fail,
+            CHECK,
+            format!(
+                "{} of {n} stored mail password(s) cannot be opened ({}); a restored backup \
+                 needs the key it was written with (its secret.key or STEWARD_SECRET_KEY), \
+                 and cluster nodes must share one",
+                unreadable.len(),
+                unreadable.join("; ")
+            ),
+        );
+    } else if let Some(described) = described {
+        report.line(
+            Status::Ok,
+            CHECK,
+            format!("{described} opens all {n} stored mail password(s)"),
+        );
+    } else if n == 0 {
+        report.line(
+            Status::Ok,
+            CHECK,
+            format!("none yet and no mail password stored; `steward serve` creates {source}"),
+        );
+    } else {
+        report.line(
+            Status::Warn,
+            CHECK,
+            format!(
+                "no key, and {n} mail password(s) stored in plain text (from before \
+                 encryption); `steward serve` creates {source} and seals them"
+            ),
+        );
     }
 }
 

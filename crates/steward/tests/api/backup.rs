@@ -364,6 +364,68 @@ async fn doctor_passes_a_healthy_installation_and_names_a_tampered_audit_entry()
     );
 }
 
+/// The doctor opens every stored mail password with the key it is given: without one (a
+/// backup restored without its key file) it fails naming the mailbox; with the key the
+/// passwords were sealed under it passes; and it creates no key file.
+#[tokio::test]
+async fn doctor_checks_that_the_secret_key_opens_the_stored_mail_passwords() {
+    let t = TestApp::spawn().await;
+    let o = doctor(&t.database_url);
+    assert!(
+        text(&o).contains("ok   secret key: none yet and no mail password stored"),
+        "{}",
+        text(&o)
+    );
+    let r = t
+        .post(
+            "/api/v1/mailboxes",
+            &t.admin,
+            json!({
+                "name": "Support", "queue": "incident",
+                "imap_host": "127.0.0.1", "imap_port": 1143, "imap_security": "plain",
+                "imap_user": "support", "imap_password": "secret"
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    let o = doctor(&t.database_url);
+    assert!(!o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("FAIL secret key: 1 of 1 stored mail password(s) cannot be opened (mailbox \"Support\": "),
+        "{out}"
+    );
+    if let Some(file) = Path::new(t.database_url.trim_start_matches("sqlite://")).parent() {
+        assert!(
+            !file.join("secret.key").exists(),
+            "the doctor created a key"
+        );
+    }
+
+    let data_dir = temp_dir("doctor-key");
+    let o = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["doctor", "--data-dir", data_dir.to_str().unwrap()])
+        .args(["--database-url", &t.database_url])
+        .env_remove("STEWARD_DATABASE_URL")
+        .env_remove("STEWARD_CONFIG")
+        .env(
+            "STEWARD_SECRET_KEY",
+            crate::support::test_secret_key().to_hex(),
+        )
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("ok   secret key: key ")
+            && out.contains(
+                "from secret_key (STEWARD_SECRET_KEY) opens all 1 stored mail password(s)"
+            ),
+        "{out}"
+    );
+}
+
 #[tokio::test]
 async fn doctor_fails_on_an_unreachable_database_a_newer_schema_and_a_bad_listen_address() {
     let missing = if let Some(url) = postgres_url() {

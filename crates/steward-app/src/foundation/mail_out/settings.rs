@@ -208,6 +208,16 @@ impl App {
         Ok(self.smtp_view(&after))
     }
 
+    /// `None` when no SMTP password is stored; otherwise why this node's key cannot open
+    /// it, or `Some(None)` when it can (for `steward doctor`).
+    pub(crate) async fn smtp_password_check(&self, ex: Ex<'_>) -> Result<Option<Option<String>>> {
+        let s = stored(ex).await?;
+        if s.password_sealed.is_none() && s.password_plain.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(password(&s, self.settings.secret_key.as_ref()).err()))
+    }
+
     /// Seals the SMTP password if it is still in plain text (stored before encryption), in
     /// the caller's transaction with an audit entry; whether there was one to seal.
     pub(crate) async fn seal_plain_smtp_password(
