@@ -108,7 +108,7 @@ async fn page(state: &AppState, ui: &Ui, editing: Option<i64>) -> Result<ListPag
                     ),
                     Field::text("imap_user", "User"),
                     Field::new("imap_password", "Password", Input::Password)
-                        .hint("Left blank, the stored password is kept."),
+                        .hint("When editing, leave it blank to keep the stored password."),
                     Field::text("imap_folder", "Folder").hint("Default INBOX."),
                     Field::new("imap_trusted_certificate", "Trusted certificate", Input::Long).hint(
                         "PEM. A private CA's certificate, trusted besides the public roots for TLS and STARTTLS.",
