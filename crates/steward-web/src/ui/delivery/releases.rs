@@ -294,7 +294,7 @@ async fn show(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) ->
                     local(&d.approved_at)
                 ),
                 None if d.production => "Not approved yet (required)".into(),
-                None => "Not needed (not production)".into(),
+                None => "Not required".into(),
             },
             approved: d.approved_at.is_some(),
             notes: d.notes.clone().unwrap_or_default(),
