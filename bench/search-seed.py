@@ -86,6 +86,20 @@ def words(title, body):
 WORD = re.compile(r"[^\W_]+")
 
 
+def scope(org):
+    """The term customers of the organization search by (steward_domain's scope_term)."""
+    return f"\ue000{org}"
+
+
+def doc_columns(scoped):
+    """The text columns of search_docs and their values for an incident row: with the scope
+    term on a schema that has it (migration 0045), so that a database seeded by an older
+    binary (BEFORE= in bench/search) gets it from the migration instead."""
+    if scoped:
+        return "scope, title, body", lambda r: (scope(r[8]), r[2], r[3])
+    return "title, body", lambda r: (r[2], r[3])
+
+
 def main():
     backend, target, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     orgs = int(sys.argv[4]) if len(sys.argv) > 4 else 20
@@ -99,6 +113,8 @@ def main():
         db.execute("PRAGMA synchronous=OFF")
         first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").fetchone()[0]
         doc = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM search_docs").fetchone()[0]
+        scoped = any(c[1] == "scope" for c in db.execute("PRAGMA table_info(search_docs)"))
+        d_cols, d_vals = doc_columns(scoped)
         batch = 10_000
         done = 0
         gen = incidents(rng, first, n, orgs, start_us)
@@ -111,9 +127,9 @@ def main():
                     " VALUES (?, 'incident', ?, ?, ?, 'new', ?, ?, ?, ?, 'api', ?, ?, ?)",
                     [r[:9] + (r[9], r[9]) for r in rows])
                 db.executemany(
-                    "INSERT INTO search_docs (id, ticket_id, source, public, title, body)"
-                    " VALUES (?, ?, 'ticket', 1, ?, ?)",
-                    [(doc + done + j, r[0], r[2], r[3]) for j, r in enumerate(rows)])
+                    f"INSERT INTO search_docs (id, ticket_id, source, public, {d_cols})"
+                    f" VALUES (?, ?, 'ticket', 1, {', '.join('?' * len(d_cols.split(',')))})",
+                    [(doc + done + j, r[0]) + d_vals(r) for j, r in enumerate(rows)])
             done += len(rows)
             if done % 100_000 == 0:
                 print(f"  {done} incidents, {time.time() - t0:.0f} s", file=sys.stderr)
@@ -127,6 +143,9 @@ def main():
                                        text=True).stdout.strip()
         first = int(q("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets"))
         doc = int(q("SELECT COALESCE(MAX(id), 0) + 1 FROM search_docs"))
+        scoped = q("SELECT count(*) FROM information_schema.columns"
+                   " WHERE table_name = 'search_docs' AND column_name = 'scope'") == "1"
+        d_cols, d_vals = doc_columns(scoped)
         # One COPY each, tickets first: the documents reference them.
         # The same generator twice (same seed) rather than a million rows held in memory.
         for table, cols, make in [
@@ -134,11 +153,11 @@ def main():
              " category, channel, organization_id, opened_at, updated_at",
              lambda j, r: [(r[0], "incident", r[1], r[2], r[3], "new", r[4], r[5], r[6], r[7],
                             "api", r[8], r[9], r[9])]),
-            ("search_docs", "id, ticket_id, source, public, title, body",
-             lambda j, r: [(doc + j, r[0], "ticket", "t", r[2], r[3])]),
-            # The words the store writes with each document (search::words).
+            ("search_docs", f"id, ticket_id, source, public, {d_cols}",
+             lambda j, r: [(doc + j, r[0], "ticket", "t") + d_vals(r)]),
+            # The words the store writes with each document (search::index).
             ("search_terms", "term, doc_id",
-             lambda j, r: [(w, doc + j) for w in words(r[2], r[3])]),
+             lambda j, r: [(w, doc + j) for w in words(r[2], r[3]) + ([scope(r[8])] if scoped else [])]),
         ]:
             p = subprocess.Popen(psql + ["-qc", f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)"],
                                  stdin=subprocess.PIPE, text=True)

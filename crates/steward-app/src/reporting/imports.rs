@@ -273,6 +273,9 @@ impl App {
         imports::clear_clocks(tx.ex(), &changed_ids).await?;
         for (id, old_status, row) in &changed {
             imports::update_ticket(tx.ex(), *id, row).await?;
+            // Its replies and notes written here stay; the record may name another
+            // organization now, whose customers then search them.
+            steward_store::resolution::search::rescope_ticket(tx.ex(), *id).await?;
             *deltas.entry(*old_status).or_default() -= 1;
             *deltas.entry(row.record.status).or_default() += 1;
             written.push((*id, row));
@@ -314,6 +317,7 @@ impl App {
             });
             docs.push((
                 *id,
+                row.organization_id,
                 r.title.as_str(),
                 r.description.as_deref().unwrap_or(""),
             ));

@@ -184,8 +184,16 @@ impl App {
         }
         .parse()?;
         tickets::add_comment(tx.ex(), id, now, actor.user_id, &actor.name, &reply).await?;
-        steward_store::resolution::search::index(tx.ex(), id, "comment", true, "", &reply.body)
-            .await?;
+        steward_store::resolution::search::index(
+            tx.ex(),
+            id,
+            "comment",
+            true,
+            duplicate.organization_id,
+            "",
+            &reply.body,
+        )
+        .await?;
         let detail = serde_json::json!({ "from": duplicate.id, "number": duplicate.number });
         self.record_change(&mut tx, actor, &target, "merged_here", detail, &target, now)
             .await?;

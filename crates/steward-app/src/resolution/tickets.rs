@@ -203,8 +203,16 @@ impl App {
         )
         .await?;
         let body = draft.description.as_deref().unwrap_or("");
-        steward_store::resolution::search::index(tx.ex(), id, "ticket", true, &draft.title, body)
-            .await?;
+        steward_store::resolution::search::index(
+            tx.ex(),
+            id,
+            "ticket",
+            true,
+            ticket.organization_id,
+            &draft.title,
+            body,
+        )
+        .await?;
         self.start_new_clocks(tx, &ticket, now).await?;
         let number = tickets::next_number(tx.ex(), kind).await?;
         tickets::set_number(tx.ex(), id, kind, status, &number).await?;
@@ -615,6 +623,7 @@ impl App {
             id,
             "comment",
             draft.public,
+            ticket.organization_id,
             "",
             &draft.body,
         )

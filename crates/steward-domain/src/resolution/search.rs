@@ -21,6 +21,21 @@ pub fn terms_all(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Marks the index term that stands for "customers of this organization may see this
+/// document". U+E000 is a private-use character: FTS5's tokenizer keeps it inside a token,
+/// and [`terms_all`] never yields it (it is not alphanumeric), so no query word can match it
+/// or expand to it.
+pub const SCOPE_MARK: char = '\u{E000}';
+
+/// The term indexed beside a document's words when a customer may see it: public text of a
+/// ticket of `organization`. A customer's search requires it, so it walks its own
+/// organization's documents instead of filtering every organization's matches one by one.
+pub fn scope_term(public: bool, organization: Option<i64>) -> Option<String> {
+    organization
+        .filter(|_| public)
+        .map(|org| format!("{SCOPE_MARK}{org}"))
+}
+
 /// FTS5: every term must match, each as a prefix (`"mail"* "down"*`).
 pub fn fts5_query(terms: &[String]) -> String {
     terms
@@ -111,6 +126,16 @@ pub struct SearchHit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scope_term_is_never_a_query_word() {
+        assert_eq!(scope_term(false, Some(7)), None);
+        assert_eq!(scope_term(true, None), None);
+        let term = scope_term(true, Some(7)).unwrap();
+        assert_eq!(term, "\u{E000}7");
+        // Typed or pasted into a query, the mark separates words instead of starting one.
+        assert_eq!(terms(&format!("{term} mail")), ["7", "mail"]);
+    }
 
     #[test]
     fn queries_become_plain_prefix_terms() {

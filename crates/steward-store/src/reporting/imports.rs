@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use steward_domain::reporting::history::ImportedRecord;
+use steward_domain::resolution::search::scope_term;
 use steward_domain::resolution::ticket::{Priority, TicketKind};
 use steward_domain::resolution::workflow::Status;
 
@@ -476,19 +477,20 @@ pub async fn insert_events(ex: Ex<'_>, load: Load, rows: &[EventRow]) -> Result<
     .await
 }
 
-/// The search document of each ticket: `(ticket, title, body)`.
+/// The search document of each ticket: `(ticket, organization, title, body)`.
 pub async fn insert_search_docs(
     mut ex: Ex<'_>,
     load: Load,
-    rows: &[(i64, &str, &str)],
+    rows: &[(i64, Option<i64>, &str, &str)],
 ) -> Result<()> {
     let values = rows
         .iter()
-        .map(|(ticket, title, body)| {
+        .map(|(ticket, organization, title, body)| {
             vec![
                 (*ticket).into(),
                 "ticket".into(),
                 true.into(),
+                scope_term(true, *organization).into(),
                 (*title).into(),
                 (*body).into(),
             ]
@@ -498,13 +500,13 @@ pub async fn insert_search_docs(
         ex.by_ref(),
         load,
         "search_docs",
-        &["ticket_id", "source", "public", "title", "body"],
+        &["ticket_id", "source", "public", "scope", "title", "body"],
         "",
         values,
     )
     .await?;
     if let Ex::Postgres(c) = ex {
-        let tickets: Vec<i64> = rows.iter().map(|(t, _, _)| *t).collect();
+        let tickets: Vec<i64> = rows.iter().map(|(t, ..)| *t).collect();
         crate::resolution::search::ticket_terms(c, &tickets, true).await?;
     }
     Ok(())

@@ -2,7 +2,9 @@
 //! and with highlighted snippets, and both filtered to what the caller may see.
 use crate::{Ex, Result};
 use sqlx::PgConnection;
-use steward_domain::resolution::search::{Candidate, EXPANSIONS, SearchHit, rank, terms_all};
+use steward_domain::resolution::search::{
+    Candidate, EXPANSIONS, SearchHit, rank, scope_term, terms_all,
+};
 
 /// The distinct words of a document, as PostgreSQL's `search_terms` holds them and as a query
 /// is split ([`terms_all`]).
@@ -14,39 +16,89 @@ fn words(title: &str, body: &str) -> Vec<String> {
     words
 }
 
-/// Indexes a new document. SQLite's FTS5 follows `search_docs` by triggers inside the
-/// database; on PostgreSQL the words are split here and written with the document in one
-/// statement (a PL/pgSQL trigger splitting them with a regular expression made each create
-/// about three times as costly).
+/// Indexes a new document of a ticket of `organization`. SQLite's FTS5 follows
+/// `search_docs` by triggers inside the database; on PostgreSQL the words are split here and
+/// written with the document in one statement (a PL/pgSQL trigger splitting them with a
+/// regular expression made each create about three times as costly). Public text also gets
+/// its organization's [`scope_term`], which customers' searches require.
 pub async fn index(
     ex: Ex<'_>,
     ticket: i64,
     source: &str,
     public: bool,
+    organization: Option<i64>,
     title: &str,
     body: &str,
 ) -> Result<()> {
+    let scope = scope_term(public, organization);
     match ex {
         Ex::Sqlite(c) => {
             sqlx::query(
-                "INSERT INTO search_docs (ticket_id, source, public, title, body) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO search_docs (ticket_id, source, public, scope, title, body) VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(ticket).bind(source).bind(public).bind(title).bind(body)
+            .bind(ticket).bind(source).bind(public).bind(&scope).bind(title).bind(body)
             .execute(c)
             .await?;
         }
         Ex::Postgres(c) => {
+            let mut terms = words(title, body);
+            terms.extend(scope.clone());
             sqlx::query(
                 "WITH doc AS (
-                     INSERT INTO search_docs (ticket_id, source, public, title, body)
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id
+                     INSERT INTO search_docs (ticket_id, source, public, scope, title, body)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
                  )
-                 INSERT INTO search_terms (term, doc_id) SELECT w, doc.id FROM doc, unnest($6::text[]) w",
+                 INSERT INTO search_terms (term, doc_id) SELECT w, doc.id FROM doc, unnest($7::text[]) w",
             )
-            .bind(ticket).bind(source).bind(public).bind(title).bind(body)
-            .bind(words(title, body))
+            .bind(ticket).bind(source).bind(public).bind(&scope).bind(title).bind(body)
+            .bind(terms)
             .execute(c)
             .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives every document of `ticket` the scope term of the ticket's organization as it is
+/// now, for an import that moved the ticket to another organization (nothing else moves
+/// tickets). Only documents whose term changes are written.
+pub async fn rescope_ticket(ex: Ex<'_>, ticket: i64) -> Result<()> {
+    const DOCS: &str = "SELECT d.id, d.public, d.scope, t.organization_id
+                        FROM search_docs d JOIN tickets t ON t.id = d.ticket_id WHERE d.ticket_id = $1";
+    const SET: &str = "UPDATE search_docs SET scope = $2 WHERE id = $1";
+    type Row = (i64, bool, Option<String>, Option<i64>);
+    let moved = |docs: Vec<Row>| {
+        docs.into_iter().filter_map(|(id, public, old, org)| {
+            let new = scope_term(public, org);
+            (new != old).then_some((id, old, new))
+        })
+    };
+    match ex {
+        Ex::Sqlite(c) => {
+            let docs: Vec<Row> = sqlx::query_as(DOCS).bind(ticket).fetch_all(&mut *c).await?;
+            // FTS5 follows by its update trigger.
+            for (id, _, new) in moved(docs) {
+                sqlx::query(SET).bind(id).bind(new).execute(&mut *c).await?;
+            }
+        }
+        Ex::Postgres(c) => {
+            let docs: Vec<Row> = sqlx::query_as(DOCS).bind(ticket).fetch_all(&mut *c).await?;
+            for (id, old, new) in moved(docs) {
+                sqlx::query(SET)
+                    .bind(id)
+                    .bind(&new)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query(
+                    "WITH gone AS (DELETE FROM search_terms WHERE doc_id = $1 AND term = $2)
+                     INSERT INTO search_terms (term, doc_id) SELECT $3, $1 WHERE $3 IS NOT NULL",
+                )
+                .bind(id)
+                .bind(old)
+                .bind(new)
+                .execute(&mut *c)
+                .await?;
+            }
         }
     }
     Ok(())
@@ -112,15 +164,15 @@ pub async fn reindex_ticket(ex: Ex<'_>, ticket: i64, title: &str, body: &str) ->
 /// index holds exactly what a later edit or removal computes. For the importer, set-based:
 /// one read of the documents and one statement for all their words.
 pub async fn ticket_terms(c: &mut PgConnection, tickets: &[i64], add: bool) -> Result<()> {
-    let docs: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, title, body FROM search_docs WHERE ticket_id = ANY($1) AND source = 'ticket'",
+    let docs: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, title, body, scope FROM search_docs WHERE ticket_id = ANY($1) AND source = 'ticket'",
     )
     .bind(tickets)
     .fetch_all(&mut *c)
     .await?;
     let (mut terms, mut ids) = (Vec::new(), Vec::new());
-    for (id, title, body) in docs {
-        for w in words(&title, &body) {
+    for (id, title, body, scope) in docs {
+        for w in words(&title, &body).into_iter().chain(scope) {
             terms.push(w);
             ids.push(id);
         }
@@ -142,6 +194,15 @@ pub async fn ticket_terms(c: &mut PgConnection, tickets: &[i64], add: bool) -> R
 pub struct Audience {
     pub staff: bool,
     pub organization: Option<i64>,
+}
+
+impl Audience {
+    /// The term every document this audience may see holds, when one does: a customer's
+    /// organization's [`scope_term`]. The SQL filters on `public` and the organization stay,
+    /// so the term only narrows the walk and never widens what is shown.
+    fn scope(self) -> Option<String> {
+        scope_term(!self.staff, self.organization)
+    }
 }
 
 /// How many of the newest matching documents a search ranks. A word that occurs in a large
@@ -257,6 +318,11 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
                 })
                 .collect::<Vec<_>>()
                 .join(" AND ");
+            // A customer's search walks its organization's documents only.
+            let query = match who.scope() {
+                Some(scope) => format!("{query} AND \"{scope}\""),
+                None => query,
+            };
             sqlx::query_as(
                 "SELECT d.id, d.ticket_id, t.kind, t.number, t.title, t.status, d.title, d.body
                  FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
@@ -309,6 +375,13 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
                     ));
                 }
             }
+            let scope = who.scope();
+            if scope.is_some() {
+                n += 1;
+                sql.push_str(&format!(
+                    " JOIN search_terms sc ON sc.doc_id = c.doc_id AND sc.term = ${n}"
+                ));
+            }
             sql.push_str(
                 " JOIN search_docs d ON d.id = c.doc_id JOIN tickets t ON t.id = d.ticket_id
                  WHERE (d.public OR $1) AND ($2::BIGINT IS NULL OR t.organization_id = $2)",
@@ -327,6 +400,9 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
                     [word] => q.bind(word),
                     _ => q.bind(g),
                 };
+            }
+            if let Some(scope) = scope {
+                q = q.bind(scope);
             }
             let mut rows: Vec<CandidateRow> = q.fetch_all(c).await?;
             // A document holding two words of the leading group came once for each.

@@ -206,3 +206,106 @@ async fn a_word_matches_every_indexed_word_it_begins_and_edits_and_notes_are_fou
     .await;
     assert_eq!(found("fuser").await.0, [ids[0]]);
 }
+
+/// Customers' searches walk their organization's index term: public replies carry it, notes
+/// do not, and a re-import that moves a ticket to another organization moves the term of
+/// the replies written here too.
+#[tokio::test]
+async fn customers_find_their_organizations_replies_and_follow_a_ticket_an_import_moved() {
+    use crate::support::{steward_cli, temp_dir};
+    let t = TestApp::spawn().await;
+    let acme = t.create_org("Acme").await;
+    let globex = t.create_org("Globex").await;
+    let (_, acme_c) = t.user("wile", "customer", Some(acme)).await;
+    let (_, globex_c) = t.user("hank", "customer", Some(globex)).await;
+    let (_, agent) = t.user("ann", "agent", None).await;
+    let dir = temp_dir("search-scope");
+    let mapping = dir.join("map.toml");
+    std::fs::write(
+        &mapping,
+        r#"
+source = "olddesk"
+key = "id"
+rows = "snapshot"
+timestamp_formats = ["%Y-%m-%d %H:%M"]
+[fields]
+title = "{summary}"
+status = "state"
+opened_at = "opened"
+organization = "org"
+[values.status]
+"Open" = "new"
+"#,
+    )
+    .unwrap();
+    let import = |org: &str| {
+        let csv = dir.join(format!("{org}.csv"));
+        std::fs::write(
+            &csv,
+            format!("id,summary,state,opened,org\nK-1,Gateway zebra outage,Open,2026-01-05 09:00,{org}\n"),
+        )
+        .unwrap();
+        let o = steward_cli(
+            &t.database_url,
+            &[
+                "import",
+                "csv",
+                "--mapping",
+                mapping.to_str().unwrap(),
+                csv.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    import("Acme");
+    let r = t.get("/api/v1/search?q=zebra", &agent).await;
+    assert_eq!(r.body["total"], 1, "{}", r.body);
+    let id = r.body["items"][0]["ticket_id"].as_i64().unwrap();
+    for (body, public) in [
+        ("Quokka sighted near the gateway", true),
+        ("Wombat in the rack", false),
+    ] {
+        let r = t
+            .post(
+                &format!("/api/v1/incidents/{id}/comments"),
+                &agent,
+                json!({"body": body, "public": public}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let total = |q: &'static str, token: String| {
+        let t = &t;
+        async move {
+            let r = t.get(&format!("/api/v1/search?q={q}"), &token).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body["total"].as_i64().unwrap()
+        }
+    };
+    let seen = |token: &String| {
+        let token = token.clone();
+        async move {
+            [
+                total("zebra", token.clone()).await,
+                total("quokka", token.clone()).await,
+                total("wombat", token).await,
+            ]
+        }
+    };
+    assert_eq!(
+        seen(&acme_c).await,
+        [1, 1, 0],
+        "the ticket and its reply, not the note"
+    );
+    assert_eq!(seen(&globex_c).await, [0, 0, 0]);
+    assert_eq!(seen(&agent).await, [1, 1, 1]);
+
+    import("Globex");
+    assert_eq!(seen(&globex_c).await, [1, 1, 0], "moved with the ticket");
+    assert_eq!(seen(&acme_c).await, [0, 0, 0]);
+    assert_eq!(seen(&agent).await, [1, 1, 1]);
+    // The term's mark typed into a query separates words; it reaches no document.
+    let mark = format!("%EE%80%80{acme}");
+    let r = t.get(&format!("/api/v1/search?q={mark}"), &acme_c).await;
+    assert_eq!(r.body["total"], 0, "{}", r.body);
+}
