@@ -2036,6 +2036,52 @@ test('the change calendar shows week, month and list in the reader\'s zone, filt
   await phone.context().close();
 });
 
+test('a customer searches and finds its organization\'s tickets and public replies, never another\'s or a note', async () => {
+  const admin = await apiLogin('admin', ADMIN_PASSWORD);
+  const wileApi = await apiLogin('wile', PASSWORD);
+  const hankApi = await apiLogin('hank', PASSWORD);
+  const ours = await api(wileApi, 'POST', '/api/v1/incidents', {
+    title: 'Scanner smudges every page', urgency: 'low', service_id: world.service.id,
+  });
+  await api(admin, 'POST', `/api/v1/incidents/${ours.id}/comments`, {
+    body: 'We replace the scanner drum tomorrow morning.', public: true,
+  });
+  await api(admin, 'POST', `/api/v1/incidents/${ours.id}/comments`, {
+    body: 'Drum is on backorder with the vendor.', public: false,
+  });
+  await api(hankApi, 'POST', '/api/v1/incidents', {
+    title: 'Globex scanner offline', urgency: 'low', service_id: world.service.id,
+  });
+  const page = await newPage();
+  await login(page, 'wile');
+  const search = async (words) => {
+    await page.getByRole('search').first().getByLabel('Search tickets').fill(words);
+    await page.getByRole('search').first().getByRole('button', { name: 'Search' }).click();
+    await page.waitForLoadState('load');
+    return page.locator('ol.hits li').allTextContents();
+  };
+  const scanner = await search('scanner');
+  assert.equal(scanner.length, 1, scanner.join(' | '));
+  assert.match(scanner[0], /Scanner smudges every page/);
+  assert.match(await page.getByRole('status').textContent(), /1 result for/);
+  await shot(page, 'search-customer');
+  // Found through the public reply; the internal note's words find nothing.
+  const drum = await search('drum tomorrow');
+  assert.equal(drum.length, 1, drum.join(' | '));
+  assert.match(drum[0], /Scanner smudges every page/);
+  assert.deepEqual(await search('backorder'), []);
+  assert.match(await page.getByRole('status').textContent(), /0 results for/);
+  // The hit opens the ticket, with the reply and without the note.
+  await search('drum');
+  await page.locator('ol.hits a').first().click();
+  await page.waitForLoadState('load');
+  const shown = await page.locator('main').textContent();
+  assert.match(shown, /Scanner smudges every page/);
+  assert.match(shown, /replace the scanner drum/);
+  assert.doesNotMatch(shown, /backorder/);
+  await page.context().close();
+});
+
 test('the guided start seeds the template and the conformity map shows what remains', async () => {
   const page = await newPage();
   await login(page, 'admin', ADMIN_PASSWORD);
