@@ -273,13 +273,13 @@ impl App {
         imports::clear_clocks(tx.ex(), &changed_ids).await?;
         for (id, old_status, row) in &changed {
             imports::update_ticket(tx.ex(), *id, row).await?;
-            // Its replies and notes written here stay; the record may name another
-            // organization now, whose customers then search them.
-            steward_store::resolution::search::rescope_ticket(tx.ex(), *id).await?;
             *deltas.entry(*old_status).or_default() -= 1;
             *deltas.entry(row.record.status).or_default() += 1;
             written.push((*id, row));
         }
+        // Their replies and notes written here stay; a record may name another organization
+        // now, whose customers then search them.
+        steward_store::resolution::search::rescope_tickets(tx.ex(), &changed_ids).await?;
         summary.created += fresh.len();
         summary.updated += changed.len();
 

@@ -59,14 +59,14 @@ pub async fn index(
     Ok(())
 }
 
-/// Gives every document of `ticket` the scope term of the ticket's organization as it is
-/// now, for an import that moved the ticket to another organization (nothing else moves
-/// tickets). Only documents whose term changes are written.
-pub async fn rescope_ticket(ex: Ex<'_>, ticket: i64) -> Result<()> {
-    const DOCS: &str = "SELECT d.id, d.public, d.scope, t.organization_id
-                        FROM search_docs d JOIN tickets t ON t.id = d.ticket_id WHERE d.ticket_id = $1";
-    const SET: &str = "UPDATE search_docs SET scope = $2 WHERE id = $1";
+/// Gives every document of `tickets` the scope term of its ticket's organization as it is
+/// now, for an import that moved tickets to another organization (nothing else moves
+/// tickets): one read for all of them, and writes only for the documents whose term changes.
+pub async fn rescope_tickets(ex: Ex<'_>, tickets: &[i64]) -> Result<()> {
     type Row = (i64, bool, Option<String>, Option<i64>);
+    if tickets.is_empty() {
+        return Ok(());
+    }
     let moved = |docs: Vec<Row>| {
         docs.into_iter().filter_map(|(id, public, old, org)| {
             let new = scope_term(public, org);
@@ -75,22 +75,36 @@ pub async fn rescope_ticket(ex: Ex<'_>, ticket: i64) -> Result<()> {
     };
     match ex {
         Ex::Sqlite(c) => {
-            let docs: Vec<Row> = sqlx::query_as(DOCS).bind(ticket).fetch_all(&mut *c).await?;
+            let docs: Vec<Row> = sqlx::query_as(
+                "SELECT d.id, d.public, d.scope, t.organization_id
+                 FROM search_docs d JOIN tickets t ON t.id = d.ticket_id
+                 WHERE d.ticket_id IN (SELECT value FROM json_each($1))",
+            )
+            .bind(serde_json::to_string(tickets).unwrap_or_default())
+            .fetch_all(&mut *c)
+            .await?;
             // FTS5 follows by its update trigger.
             for (id, _, new) in moved(docs) {
-                sqlx::query(SET).bind(id).bind(new).execute(&mut *c).await?;
+                sqlx::query("UPDATE search_docs SET scope = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(new)
+                    .execute(&mut *c)
+                    .await?;
             }
         }
         Ex::Postgres(c) => {
-            let docs: Vec<Row> = sqlx::query_as(DOCS).bind(ticket).fetch_all(&mut *c).await?;
+            let docs: Vec<Row> = sqlx::query_as(
+                "SELECT d.id, d.public, d.scope, t.organization_id
+                 FROM search_docs d JOIN tickets t ON t.id = d.ticket_id
+                 WHERE d.ticket_id = ANY($1)",
+            )
+            .bind(tickets)
+            .fetch_all(&mut *c)
+            .await?;
             for (id, old, new) in moved(docs) {
-                sqlx::query(SET)
-                    .bind(id)
-                    .bind(&new)
-                    .execute(&mut *c)
-                    .await?;
                 sqlx::query(
-                    "WITH gone AS (DELETE FROM search_terms WHERE doc_id = $1 AND term = $2)
+                    "WITH doc AS (UPDATE search_docs SET scope = $3 WHERE id = $1),
+                          gone AS (DELETE FROM search_terms WHERE doc_id = $1 AND term = $2)
                      INSERT INTO search_terms (term, doc_id) SELECT $3, $1 WHERE $3 IS NOT NULL",
                 )
                 .bind(id)
