@@ -36,33 +36,6 @@ pub fn scope_term(public: bool, organization: Option<i64>) -> Option<String> {
         .map(|org| format!("{SCOPE_MARK}{org}"))
 }
 
-/// FTS5: every term must match, each as a prefix (`"mail"* "down"*`).
-pub fn fts5_query(terms: &[String]) -> String {
-    terms
-        .iter()
-        .map(|t| format!("\"{t}\"*"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// FTS5 with any term exact (`"mail" OR "down"`), for highlighting one known document.
-pub fn fts5_exact(terms: &[String]) -> String {
-    terms
-        .iter()
-        .map(|t| format!("\"{t}\""))
-        .collect::<Vec<_>>()
-        .join(" OR ")
-}
-
-/// PostgreSQL `to_tsquery('simple', …)`: every term as a prefix (`mail:* & down:*`).
-pub fn tsquery(terms: &[String]) -> String {
-    terms
-        .iter()
-        .map(|t| format!("{t}:*"))
-        .collect::<Vec<_>>()
-        .join(" & ")
-}
-
 /// The record numbers a query names, when it is one: `INC-000002`, `inc-2` or `INC2` name that
 /// incident; `KE-000001` the problem holding that known error; a bare `2` (or `#2`) the
 /// incident, request and problem numbered 2. Anything else (more than one word, other
@@ -141,8 +114,6 @@ mod tests {
     fn queries_become_plain_prefix_terms() {
         let t = terms("Mail DOWN!! \"OR\" * (x:* & y) ünïcode");
         assert_eq!(t, ["mail", "down", "or", "x", "y", "ünïcode"]);
-        assert_eq!(fts5_query(&t[..2]), "\"mail\"* \"down\"*");
-        assert_eq!(tsquery(&t[..2]), "mail:* & down:*");
         assert!(terms("  -- ;; ").is_empty());
     }
 
