@@ -70,7 +70,13 @@ pub struct ImportSession {
     /// Numbers given to records created by this import, to refuse a second record with one.
     seen_numbers: HashSet<String>,
     summary: ImportSummary,
+    /// How many records had been read when the lookups' statistics were last refreshed.
+    analyzed_at: usize,
 }
+
+/// An import refreshes the statistics its lookups are planned from once it has read this
+/// many records, and again each time the count doubles: a handful of times per import.
+const FIRST_STATISTICS: usize = 10_000;
 
 impl App {
     /// Writes every record in one transaction: [`App::begin_import`], one
@@ -114,6 +120,7 @@ impl App {
                 file_sha256: options.file_sha256.clone(),
                 ..Default::default()
             },
+            analyzed_at: 0,
         })
     }
 
@@ -134,8 +141,13 @@ impl App {
             names,
             seen_numbers,
             summary,
+            analyzed_at,
         } = session;
         let (actor, options, now) = (&*actor, &*options, *now);
+        if summary.records >= FIRST_STATISTICS.max(2 * *analyzed_at) {
+            imports::refresh_statistics(tx.ex()).await?;
+            *analyzed_at = summary.records;
+        }
         let skipped_before = summary.skipped.len();
         summary.records += records.len();
         let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
