@@ -214,8 +214,8 @@ impl App {
         )
         .await?;
         self.start_new_clocks(tx, &ticket, now).await?;
-        let number = tickets::next_number(tx.ex(), kind).await?;
-        tickets::set_number(tx.ex(), id, kind, status, &number).await?;
+        let number = tickets::take_number(tx.ex(), kind, status).await?;
+        tickets::set_number(tx.ex(), id, &number).await?;
         // What the insert returned is the row as stored: none of the writes since (timeline,
         // search document, clocks, number) changes a column of it except the number.
         ticket.number = number;

@@ -58,19 +58,50 @@ pub async fn append(mut ex: Ex<'_>, draft: AuditDraft, now: i64) -> Result<Audit
         }
     };
     let entry = draft.seal(seq + 1, now, &prev);
-    on!(ex, c => {
-        sqlx::query(
+    macro_rules! insert {
+        () => {
             "INSERT INTO audit_log (seq, at, actor_id, actor, record_type, record_id, action,
              before_json, after_json, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-            .bind(entry.seq).bind(entry.at_micros).bind(entry.actor_id).bind(&entry.actor)
-            .bind(&entry.record_type).bind(&entry.record_id).bind(&entry.action)
-            .bind(&entry.before).bind(&entry.after).bind(&entry.prev_hash).bind(&entry.hash)
-            .execute(&mut *c).await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(entry.seq).bind(&entry.hash).execute(&mut *c).await?;
-        Ok::<_, crate::StoreError>(())
-    })?;
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        };
+    }
+    macro_rules! bound {
+        ($sql:expr) => {
+            sqlx::query($sql)
+                .bind(entry.seq)
+                .bind(entry.at_micros)
+                .bind(entry.actor_id)
+                .bind(&entry.actor)
+                .bind(&entry.record_type)
+                .bind(&entry.record_id)
+                .bind(&entry.action)
+                .bind(&entry.before)
+                .bind(&entry.after)
+                .bind(&entry.prev_hash)
+                .bind(&entry.hash)
+        };
+    }
+    match ex {
+        // The head row stays locked until commit: one round trip fewer while it is held.
+        Ex::Postgres(c) => {
+            bound!(concat!(
+                "WITH entry AS (",
+                insert!(),
+                ") UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1"
+            ))
+            .execute(c)
+            .await?;
+        }
+        // SQLite has no writes in WITH; its statements cost no round trip.
+        Ex::Sqlite(c) => {
+            bound!(insert!()).execute(&mut *c).await?;
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(entry.seq)
+                .bind(&entry.hash)
+                .execute(c)
+                .await?;
+        }
+    }
     Ok(entry)
 }
 

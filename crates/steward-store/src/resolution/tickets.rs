@@ -119,13 +119,36 @@ macro_rules! columns {
 
 const SELECT: &str = concat!("SELECT ", columns!(), " FROM tickets");
 
-/// The next number of a kind. The counter row stays locked until the transaction ends, so
-/// concurrent writers (several nodes on PostgreSQL) get consecutive numbers, and a rolled-back
-/// transaction gives its number back: no gaps.
-pub async fn next_number(ex: Ex<'_>, kind: TicketKind) -> Result<String> {
-    let n: i64 = on!(ex, c => sqlx::query_scalar(
-        "UPDATE ticket_counters SET last = last + 1 WHERE kind = $1 RETURNING last")
-        .bind(kind.as_str()).fetch_one(c).await)?;
+/// Takes the next number of a kind and counts the new ticket in its status. The counter row
+/// stays locked until the transaction ends, so concurrent writers (several nodes on
+/// PostgreSQL) get consecutive numbers, and a rolled-back transaction gives its number back:
+/// no gaps. Both rows are hot, locked by every create of the kind until it commits, so a
+/// create takes them last, and on PostgreSQL in one round trip.
+pub async fn take_number(mut ex: Ex<'_>, kind: TicketKind, status: Status) -> Result<String> {
+    let n: i64 = match ex.by_ref() {
+        Ex::Postgres(c) => {
+            sqlx::query_scalar(
+                "WITH counted AS (
+                     INSERT INTO ticket_status_counts (kind, status, n) VALUES ($1, $2, 1)
+                     ON CONFLICT (kind, status) DO UPDATE SET n = ticket_status_counts.n + 1)
+                 UPDATE ticket_counters SET last = last + 1 WHERE kind = $1 RETURNING last",
+            )
+            .bind(kind.as_str())
+            .bind(status.as_str())
+            .fetch_one(c)
+            .await?
+        }
+        Ex::Sqlite(c) => {
+            let n = sqlx::query_scalar(
+                "UPDATE ticket_counters SET last = last + 1 WHERE kind = $1 RETURNING last",
+            )
+            .bind(kind.as_str())
+            .fetch_one(&mut *c)
+            .await?;
+            count_statuses(Ex::Sqlite(c), kind, &[(status, 1)]).await?;
+            n
+        }
+    };
     Ok(kind.number(n))
 }
 
@@ -168,31 +191,39 @@ pub async fn insert(
     Ok(row.into())
 }
 
-/// Gives a new ticket its number and counts it in its status: the last writes of a create,
-/// because both rows are shared by every create of the kind.
-pub async fn set_number(
-    mut ex: Ex<'_>,
-    id: i64,
-    kind: TicketKind,
-    status: Status,
-    number: &str,
-) -> Result<()> {
-    on!(ex.by_ref(), c => sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
+/// Gives a new ticket the number [`take_number`] took.
+pub async fn set_number(ex: Ex<'_>, id: i64, number: &str) -> Result<()> {
+    on!(ex, c => sqlx::query("UPDATE tickets SET number = $2 WHERE id = $1")
         .bind(id).bind(number).execute(c).await.map(|_| ()))?;
-    count_status(ex, kind, status, 1).await
+    Ok(())
 }
 
-/// Moves the per-status count of a kind by `delta`.
-pub(crate) async fn count_status(
+/// Moves the per-status counts of a kind, in one statement. The rows are upserted in the
+/// order of their status, so that two commands moving tickets in opposite directions lock
+/// them in the same order (on PostgreSQL they would otherwise deadlock each other).
+pub(crate) async fn count_statuses(
     ex: Ex<'_>,
     kind: TicketKind,
-    status: Status,
-    delta: i64,
+    deltas: &[(Status, i64)],
 ) -> Result<()> {
-    on!(ex, c => sqlx::query(
-        "INSERT INTO ticket_status_counts (kind, status, n) VALUES ($1, $2, $3)
-         ON CONFLICT (kind, status) DO UPDATE SET n = ticket_status_counts.n + excluded.n")
-        .bind(kind.as_str()).bind(status.as_str()).bind(delta).execute(c).await.map(|_| ()))?;
+    let mut merged = std::collections::BTreeMap::new();
+    for (status, delta) in deltas {
+        *merged.entry(status.as_str()).or_insert(0) += delta;
+    }
+    merged.retain(|_, delta| *delta != 0);
+    if merged.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("INSERT INTO ticket_status_counts (kind, status, n) VALUES ");
+    for (i, (status, delta)) in merged.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.row([kind.as_str().into(), status.into(), delta.into()]);
+    }
+    sql.push(" ON CONFLICT (kind, status) DO UPDATE SET n = ticket_status_counts.n + excluded.n");
+    on!(ex, c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args)
+        .execute(c).await.map(|_| ()))?;
     Ok(())
 }
 
@@ -221,8 +252,7 @@ pub async fn update_lifecycle(
     now: i64,
 ) -> Result<()> {
     if from != l.status {
-        count_status(ex.by_ref(), l.kind, from, -1).await?;
-        count_status(ex.by_ref(), l.kind, l.status, 1).await?;
+        count_statuses(ex.by_ref(), l.kind, &[(from, -1), (l.status, 1)]).await?;
     }
     let resolved_at = l.status.has_resolution().then_some(now);
     let closed_at = l.status.is_final().then_some(now);
