@@ -1048,6 +1048,7 @@ test('an admin sets up a new customer from the browser alone, and the customer i
   }
   await page.getByRole('button', { name: 'Create' }).click();
   await saved(/Calendar Initech office was created/);
+  assert.match(await page.getByRole('row', { name: /Initech office/ }).textContent(), /Up to date/);
 
   await page.goto(`${BASE}/manage/services`);
   await name().fill('Initech payroll');

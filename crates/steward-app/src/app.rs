@@ -58,6 +58,9 @@ pub struct Settings {
     /// Encrypts the mail passwords Steward stores; none: they can be neither stored nor
     /// read (the binary always gives one to `serve`).
     pub secret_key: Option<SecretKey>,
+    /// A changed SLA or calendar recomputes the deadlines of up to this many open tickets in
+    /// its own request; more are left to the background job, in batches.
+    pub clock_recompute_inline: usize,
 }
 
 impl Default for Settings {
@@ -71,6 +74,7 @@ impl Default for Settings {
             password_hashing: HashingLimits::default(),
             clock: Clock::System,
             secret_key: None,
+            clock_recompute_inline: 500,
         }
     }
 }

@@ -37,6 +37,9 @@ pub struct Config {
     /// Seconds between rounds of every background job instead of each job's own interval
     /// (10–600 s); for test harnesses that need SLA scans and reports to run quickly.
     pub job_interval_seconds: Option<u64>,
+    /// Open tickets whose deadlines a changed SLA or calendar recomputes in its own request;
+    /// beyond this the background job does them, in batches.
+    pub clock_recompute_inline: usize,
     /// Seconds a client has to send a request's head (and a kept-alive connection may wait
     /// for its next request).
     pub header_read_timeout_secs: u64,
@@ -96,6 +99,7 @@ impl Default for Config {
             log: "info".into(),
             sqlite_synchronous: "normal".into(),
             job_interval_seconds: None,
+            clock_recompute_inline: 500,
             header_read_timeout_secs: 10,
             idle_timeout_secs: 60,
             request_timeout_secs: 30,

@@ -63,6 +63,7 @@ async fn open_with(config: &Config, key: KeyUse) -> anyhow::Result<App> {
     let settings = Settings {
         session_ttl: jiff::SignedDuration::from_hours(config.session_hours),
         auto_close_after: jiff::SignedDuration::from_hours(config.auto_close_days.max(0) * 24),
+        clock_recompute_inline: config.clock_recompute_inline,
         attachment_max_bytes: usize::try_from(
             config.attachment_max_mib.clamp(1, 1024) * 1024 * 1024,
         )

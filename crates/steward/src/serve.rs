@@ -49,6 +49,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     println!("API documentation: http://{addr}/api/docs");
     let housekeeping = tokio::spawn(housekeeping(app.clone(), node.clone()));
     let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
+    let clock_recompute = tokio::spawn(clock_recompute(app.clone(), node.clone()));
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
     let mail = tokio::spawn(mail(app.clone(), node.clone()));
@@ -71,6 +72,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     }
     housekeeping.abort();
     sla_scan.abort();
+    clock_recompute.abort();
     scheduled_reports.abort();
     probes.abort();
     improvements.abort();
@@ -139,6 +141,21 @@ async fn sla_scan(app: steward_app::App, node: String) {
             Ok(Some(n)) if n > 0 => tracing::info!(raised = n, "SLA warnings and breaches"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "SLA scan failed"),
+        }
+    }
+}
+
+/// Recomputes the deadlines that a change to an SLA or calendar with many open tickets under
+/// it left to the background; the lease keeps it on one node.
+async fn clock_recompute(app: steward_app::App, node: String) {
+    let mut tick = every(Duration::from_secs(2));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        match app.clock_recompute(&node).await {
+            Ok(Some(n)) if n > 0 => tracing::info!(tickets = n, "deadlines recomputed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "recomputing deadlines failed"),
         }
     }
 }

@@ -317,44 +317,40 @@ impl App {
         Ok(())
     }
 
-    /// Notes in the timeline of every open ticket with clocks of an OLA or contract that the
-    /// agreement or its calendar changed; the clocks are recomputed from their events.
-    pub(crate) async fn mark_agreement_clocks(
+    /// Notes in an open ticket's timeline that an OLA or contract with a clock on it, or the
+    /// agreement's calendar, changed; the clock is recomputed from its events. Returns
+    /// whether the ticket had a running clock of it.
+    pub(crate) async fn mark_agreement_clock(
         &self,
         tx: &mut Tx,
         sla: i64,
+        ticket: &Ticket,
         kind: steward_domain::service_level::clock::ClockEventKind,
         cause: &str,
         now: i64,
-    ) -> Result<()> {
-        for id in store::open_tickets_of(tx.ex(), sla).await? {
-            let Some(ticket) = steward_store::resolution::tickets::get_any(tx.ex(), id).await?
-            else {
-                continue;
-            };
-            let events = store::events(tx.ex(), id).await?;
-            let Some(((_, stint), list)) = stints(events)
-                .into_iter()
-                .filter(|((s, _), _)| *s == sla)
-                .max_by_key(|((_, n), _)| *n)
-            else {
-                continue;
-            };
-            // A stint that already ended is not affected.
-            let resolution = phase(
-                list.iter()
-                    .filter(|e| e.entry.metric == ClockMetric::Resolution)
-                    .map(|e| e.entry.kind),
-            );
-            if resolution == steward_domain::service_level::clock::ClockPhase::Stopped {
-                continue;
-            }
-            for metric in [ClockMetric::Response, ClockMetric::Resolution] {
-                store::add_event(tx.ex(), id, sla, stint, metric, now, kind, cause).await?;
-            }
-            self.refresh_agreement_deadlines(tx, &ticket, now).await?;
+    ) -> Result<bool> {
+        let events = store::events(tx.ex(), ticket.id).await?;
+        let Some(((_, stint), list)) = stints(events)
+            .into_iter()
+            .filter(|((s, _), _)| *s == sla)
+            .max_by_key(|((_, n), _)| *n)
+        else {
+            return Ok(false);
+        };
+        // A stint that already ended is not affected.
+        let resolution = phase(
+            list.iter()
+                .filter(|e| e.entry.metric == ClockMetric::Resolution)
+                .map(|e| e.entry.kind),
+        );
+        if resolution == steward_domain::service_level::clock::ClockPhase::Stopped {
+            return Ok(false);
         }
-        Ok(())
+        for metric in [ClockMetric::Response, ClockMetric::Resolution] {
+            store::add_event(tx.ex(), ticket.id, sla, stint, metric, now, kind, cause).await?;
+        }
+        self.refresh_agreement_deadlines(tx, ticket, now).await?;
+        Ok(true)
     }
 }
 

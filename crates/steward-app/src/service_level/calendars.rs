@@ -2,12 +2,15 @@
 //! calendar for every computation. Changing one recomputes the deadlines of the open tickets
 //! whose SLA uses it.
 use crate::app::{change, require};
+use crate::service_level::recomputes::{SHOWN, view};
 use crate::{App, AppError, Result};
 use steward_domain::service_level::calendar::{
     Calendar, CalendarSpec, StoredCalendar, holidays_from_ics,
 };
 use steward_domain::service_level::clock::ClockEventKind;
+use steward_domain::service_level::recompute::ClockRecompute;
 use steward_domain::{Actor, Permission};
+use steward_store::service_level::recomputes;
 use steward_store::{Tx, service_level::slas};
 
 /// The calendar a stored definition describes.
@@ -23,6 +26,7 @@ fn stored(id: i64, definition: &str, version: i64) -> Result<StoredCalendar> {
         id,
         version,
         calendar: parse_stored(definition)?.spec(),
+        recomputes: Vec::new(),
     })
 }
 
@@ -30,11 +34,26 @@ impl App {
     pub async fn list_calendars(&self, actor: &Actor) -> Result<Vec<StoredCalendar>> {
         require(actor, Permission::ReadSlas)?;
         let mut conn = self.db.read().await?;
-        slas::calendars(conn.ex())
+        let mut list = Vec::new();
+        for (id, _, def, version) in slas::calendars(conn.ex()).await? {
+            let mut c = stored(id, &def, version)?;
+            c.recomputes = self.calendar_recomputes(conn.ex(), id, SHOWN).await?;
+            list.push(c);
+        }
+        Ok(list)
+    }
+
+    async fn calendar_recomputes(
+        &self,
+        ex: steward_store::Ex<'_>,
+        id: i64,
+        limit: i64,
+    ) -> Result<Vec<ClockRecompute>> {
+        Ok(recomputes::of_calendar(ex, id, limit)
             .await?
-            .iter()
-            .map(|(id, _, def, version)| stored(*id, def, *version))
-            .collect()
+            .into_iter()
+            .map(view)
+            .collect())
     }
 
     pub async fn get_calendar(&self, actor: &Actor, id: i64) -> Result<StoredCalendar> {
@@ -43,7 +62,9 @@ impl App {
         let (_, def, version) = slas::calendar(conn.ex(), id)
             .await?
             .ok_or_else(|| AppError::not_found("calendar", id))?;
-        stored(id, &def, version)
+        let mut c = stored(id, &def, version)?;
+        c.recomputes = self.calendar_recomputes(conn.ex(), id, SHOWN).await?;
+        Ok(c)
     }
 
     pub async fn create_calendar(
@@ -116,7 +137,7 @@ impl App {
         let calendar = next(parse_stored(&before_def)?)?;
         let definition = definition(&calendar)?;
         slas::update_calendar(tx.ex(), id, calendar.name(), &definition, now).await?;
-        let after = stored(id, &definition, before_version + 1)?;
+        let mut after = stored(id, &definition, before_version + 1)?;
         self.audit(
             &mut tx,
             change(actor, "calendar", id, action, Some(&before), Some(&after)),
@@ -124,26 +145,25 @@ impl App {
         )
         .await?;
         self.refresh_calendar_clocks(&mut tx, id, now).await?;
+        after.recomputes = self.calendar_recomputes(tx.ex(), id, SHOWN).await?;
         tx.commit().await?;
         Ok(after)
     }
 
-    /// Recomputes the scan deadlines of every open ticket whose SLA counts in this calendar.
+    /// Recomputes the scan deadlines of every open ticket whose SLA, OLA or contract counts in
+    /// this calendar: at once when few, else in the background.
     async fn refresh_calendar_clocks(&self, tx: &mut Tx, calendar: i64, now: i64) -> Result<()> {
+        let cause = format!("calendar {calendar} changed");
         for sla in slas::using_calendar(tx.ex(), calendar).await? {
-            // OLA and contract clocks that count in it (none for an SLA).
-            let cause = format!("calendar {calendar} changed");
-            self.mark_agreement_clocks(tx, sla, ClockEventKind::CalendarChanged, &cause, now)
-                .await?;
-            for ticket in steward_store::resolution::tickets::open_under_sla(tx.ex(), sla).await? {
-                if let Some(t) =
-                    steward_store::resolution::tickets::get_any(tx.ex(), ticket).await?
-                {
-                    let cause = format!("calendar {calendar} changed");
-                    self.mark_clocks(tx, &t, ClockEventKind::CalendarChanged, &cause, now)
-                        .await?;
-                }
-            }
+            self.recompute_clocks(
+                tx,
+                sla,
+                Some(calendar),
+                ClockEventKind::CalendarChanged,
+                &cause,
+                now,
+            )
+            .await?;
         }
         Ok(())
     }

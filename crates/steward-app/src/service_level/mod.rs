@@ -8,5 +8,6 @@ pub mod alerts;
 pub mod calendars;
 pub mod clocks;
 pub mod engagements;
+pub mod recomputes;
 pub mod slas;
 pub mod ui_queries;

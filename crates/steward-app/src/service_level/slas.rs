@@ -163,23 +163,16 @@ impl App {
             now,
         )
         .await?;
-        // The scan's deadlines follow the new targets at once.
+        // The scan's deadlines follow the new targets: at once when few tickets are open
+        // under it, else in the background.
         let cause = format!(
             "{} {} changed (version {})",
             after.level.label(),
             after.name,
             after.version
         );
-        if after.level != SlaLevel::Sla {
-            self.mark_agreement_clocks(&mut tx, id, ClockEventKind::SlaChanged, &cause, now)
-                .await?;
-        }
-        for ticket in steward_store::resolution::tickets::open_under_sla(tx.ex(), id).await? {
-            if let Some(t) = steward_store::resolution::tickets::get_any(tx.ex(), ticket).await? {
-                self.mark_clocks(&mut tx, &t, ClockEventKind::SlaChanged, &cause, now)
-                    .await?;
-            }
-        }
+        self.recompute_clocks(&mut tx, id, None, ClockEventKind::SlaChanged, &cause, now)
+            .await?;
         tx.commit().await?;
         Ok(after)
     }

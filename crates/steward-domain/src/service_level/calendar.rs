@@ -930,4 +930,8 @@ pub struct StoredCalendar {
     pub version: i64,
     #[serde(flatten)]
     pub calendar: CalendarSpec,
+    /// The latest recomputes of deadlines its changes asked for, newest first (none shown
+    /// when it never changed under open tickets).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recomputes: Vec<crate::service_level::recompute::ClockRecompute>,
 }

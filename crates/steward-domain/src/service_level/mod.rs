@@ -6,5 +6,6 @@
 pub mod agreement_clock;
 pub mod calendar;
 pub mod clock;
+pub mod recompute;
 pub mod sla;
 pub mod ticket_clocks;

@@ -520,15 +520,6 @@ pub async fn set_priority(ex: Ex<'_>, id: i64, priority: Priority, now: i64) -> 
     Ok(())
 }
 
-/// Open tickets governed by an SLA (to refresh their deadlines after it changes).
-pub async fn open_under_sla(ex: Ex<'_>, sla: i64) -> Result<Vec<i64>> {
-    Ok(on!(ex, c => sqlx::query_scalar(
-        "SELECT t.id FROM tickets t JOIN ticket_slas s ON s.ticket_id = t.id
-         WHERE s.sla_id = $1 AND t.status NOT IN ('resolved', 'closed', 'cancelled', 'rejected')
-         ORDER BY t.id")
-        .bind(sla).fetch_all(c).await)?)
-}
-
 /// Whether a major incident raised against the service is still open.
 pub async fn open_major_on_service(ex: Ex<'_>, service: i64) -> Result<bool> {
     let n: i64 = on!(ex, c => sqlx::query_scalar(

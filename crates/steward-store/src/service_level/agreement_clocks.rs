@@ -86,15 +86,6 @@ pub async fn priorities(ex: Ex<'_>, sla: i64, from: i64, to: i64) -> Result<Vec<
         .bind(sla).bind(from).bind(to).fetch_all(c).await)?)
 }
 
-/// Open tickets with clocks of an agreement.
-pub async fn open_tickets_of(ex: Ex<'_>, sla: i64) -> Result<Vec<i64>> {
-    Ok(on!(ex, c => sqlx::query_scalar(
-        "SELECT DISTINCT e.ticket_id FROM ticket_clock_events e JOIN tickets t ON t.id = e.ticket_id
-         WHERE e.sla_id = $1 AND t.status NOT IN ('resolved', 'closed', 'cancelled', 'rejected')
-         ORDER BY 1")
-        .bind(sla).fetch_all(c).await)?)
-}
-
 /// One agreement clock, as the breach scan knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockKey {

@@ -4,5 +4,6 @@
 
 pub mod agreement_clocks;
 pub mod alerts;
+pub mod recomputes;
 pub mod slas;
 pub mod ui_queries;

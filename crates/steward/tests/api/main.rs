@@ -23,6 +23,7 @@ mod change_followups;
 mod changes;
 mod cis;
 mod cli;
+mod clock_recompute;
 mod complaints;
 mod conformity;
 mod console;

@@ -56,7 +56,9 @@ pub async fn show(
     Ok(Json(state.app.get_calendar(&auth.actor, id).await?))
 }
 
-/// Replace a calendar; open clocks that count in it are recomputed from their events.
+/// Replace a calendar; open clocks that count in it are recomputed from their events. The
+/// breach scan's deadlines follow in the same request when few tickets are open under it,
+/// else in the background: `recomputes` in the answer shows how far.
 #[utoipa::path(put, path = "/api/v1/calendars/{id}", tag = "calendars", params(("id" = i64, Path)),
     request_body = CalendarSpec,
     responses((status = 200, body = StoredCalendar), (status = 404, body = Problem), (status = 422, body = Problem)))]

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use steward_domain::service_level::agreement_clock::AgreementCompliance;
+use steward_domain::service_level::recompute::ClockRecompute;
 use steward_domain::service_level::sla::{
     Simulation, SimulationInput, Sla, SlaInput, SlaLevel, Workload,
 };
@@ -16,7 +17,7 @@ use steward_domain::service_level::ticket_clocks::ClockTimeline;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, create, show, replace, simulate, workload, compliance, clocks),
+    paths(list, create, show, replace, recomputes, simulate, workload, compliance, clocks),
     tags((name = "slas", description = "Service level agreements and ticket clocks"))
 )]
 pub struct Api;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     let mut router = Router::new()
         .route("/api/v1/slas", get(list).post(create))
         .route("/api/v1/slas/{id}", get(show).put(replace))
+        .route("/api/v1/slas/{id}/recomputes", get(recomputes))
         .route("/api/v1/slas/{id}/simulate", axum::routing::post(simulate))
         .route("/api/v1/slas/{id}/workload", get(workload))
         .route("/api/v1/slas/{id}/compliance", get(compliance));
@@ -82,7 +84,8 @@ pub async fn show(
 }
 
 /// Replace an SLA's definition; the clocks of the tickets it governs follow at once, with no
-/// paused time lost.
+/// paused time lost. The breach scan's deadlines follow in the same request when few tickets
+/// are open under it, else in the background: `GET /api/v1/slas/{id}/recomputes` shows how far.
 #[utoipa::path(put, path = "/api/v1/slas/{id}", tag = "slas", params(("id" = i64, Path)), request_body = SlaInput,
     responses((status = 200, body = Sla), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn replace(
@@ -92,6 +95,18 @@ pub async fn replace(
     ApiJson(input): ApiJson<SlaInput>,
 ) -> Result<Json<Sla>, Problem> {
     Ok(Json(state.app.update_sla(&auth.actor, id, input).await?))
+}
+
+/// The latest recomputes of the deadlines of the open tickets under an SLA, OLA or contract,
+/// newest first, with how far each got: after a change to it or to its calendar.
+#[utoipa::path(get, path = "/api/v1/slas/{id}/recomputes", tag = "slas", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ClockRecompute>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn recomputes(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Id(id): Id,
+) -> Result<Json<Vec<ClockRecompute>>, Problem> {
+    Ok(Json(state.app.sla_recomputes(&auth.actor, id).await?))
 }
 
 /// What-if: replays the records this SLA governed that were resolved in a period under

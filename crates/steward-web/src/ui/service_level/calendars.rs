@@ -14,6 +14,7 @@ use axum::routing::get;
 use serde_json::json;
 use steward_app::AppError;
 use steward_domain::service_level::calendar::CalendarSpec;
+use steward_domain::service_level::recompute::{deadlines_status, saved};
 use steward_domain::{FieldError, Invalid};
 
 pub fn routes() -> Router<AppState> {
@@ -87,7 +88,7 @@ async fn calendars(State(state): State<AppState>, ui: Ui) -> UiResult {
 async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Calendars", "calendars");
     page.form = Some(FormSpec::new("calendar", calendar_fields()));
-    page.headers = vec!["Name", "Time zone", "Holidays", "Version"];
+    page.headers = vec!["Name", "Time zone", "Holidays", "Version", "Deadlines"];
     for c in state.app.list_calendars(&ui.actor).await? {
         page.row_ids.push(c.id);
         let spec = &c.calendar;
@@ -96,6 +97,7 @@ async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
             spec.time_zone.clone(),
             spec.holidays.len().to_string(),
             c.version.to_string(),
+            deadlines_status(&c.recomputes),
         ]);
         let h = &spec.hours;
         let days: Vec<svg::Day<'_>> = [
@@ -250,7 +252,7 @@ async fn update_calendar(
     match result {
         Ok(c) => Ok(see_other(
             "/manage/calendars",
-            &format!("Calendar {} was saved.", c.calendar.name),
+            &saved(&format!("Calendar {}", c.calendar.name), &c.recomputes),
         )),
         Err(AppError::Invalid(invalid)) => refused_edit(
             &ui,

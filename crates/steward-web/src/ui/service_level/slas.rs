@@ -12,6 +12,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 use steward_app::AppError;
 use steward_domain::foundation::page::PageRequest;
+use steward_domain::service_level::recompute::{deadlines_status, saved};
 use steward_domain::service_level::sla::SlaInput;
 use steward_domain::{FieldError, Invalid};
 
@@ -36,6 +37,7 @@ async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         "Warning at",
         "Next review",
         "Active",
+        "Deadlines",
     ];
     let services = state
         .app
@@ -50,53 +52,49 @@ async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         .await?
         .items;
     let calendars = state.app.list_calendars(&ui.actor).await?;
-    page.rows = state
-        .app
-        .list_slas(&ui.actor, None)
-        .await?
-        .into_iter()
-        .map(|s| {
-            page.row_ids.push(s.id);
-            vec![
-                format!("{} ({})", s.name, s.level.as_str()),
-                match s.service_id {
-                    Some(id) => services
-                        .iter()
-                        .find(|x| x.id == id)
-                        .map(|x| x.name.clone())
-                        .unwrap_or_else(|| format!("service {id}")),
-                    None => "—".into(),
-                },
-                s.calendar_id
-                    .map(|id| {
-                        calendars
-                            .iter()
-                            .find(|c| c.id == id)
-                            .map(|c| c.calendar.name.clone())
-                            .unwrap_or_else(|| format!("calendar {id}"))
-                    })
-                    .unwrap_or_else(|| "24×7".into()),
-                s.targets
+    for s in state.app.list_slas(&ui.actor, None).await? {
+        let recent = state.app.sla_recomputes(&ui.actor, s.id).await?;
+        page.row_ids.push(s.id);
+        page.rows.push(vec![
+            format!("{} ({})", s.name, s.level.as_str()),
+            match s.service_id {
+                Some(id) => services
                     .iter()
-                    .map(|(p, t)| {
-                        format!(
-                            "{p}: {} / {}",
-                            crate::ui::human_duration(t.response_seconds),
-                            crate::ui::human_duration(t.resolution_seconds)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                format!("{} %", s.warning_percent),
-                format!(
-                    "{}{}",
-                    s.next_review_on,
-                    if s.review_overdue { " (overdue)" } else { "" }
-                ),
-                if s.active { "yes" } else { "no" }.into(),
-            ]
-        })
-        .collect();
+                    .find(|x| x.id == id)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| format!("service {id}")),
+                None => "—".into(),
+            },
+            s.calendar_id
+                .map(|id| {
+                    calendars
+                        .iter()
+                        .find(|c| c.id == id)
+                        .map(|c| c.calendar.name.clone())
+                        .unwrap_or_else(|| format!("calendar {id}"))
+                })
+                .unwrap_or_else(|| "24×7".into()),
+            s.targets
+                .iter()
+                .map(|(p, t)| {
+                    format!(
+                        "{p}: {} / {}",
+                        crate::ui::human_duration(t.response_seconds),
+                        crate::ui::human_duration(t.resolution_seconds)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            format!("{} %", s.warning_percent),
+            format!(
+                "{}{}",
+                s.next_review_on,
+                if s.review_overdue { " (overdue)" } else { "" }
+            ),
+            if s.active { "yes" } else { "no" }.into(),
+            deadlines_status(&recent),
+        ]);
+    }
     let services = services.into_iter().map(|s| (s.id, s.name)).collect();
     let calendars = calendars
         .into_iter()
@@ -377,7 +375,10 @@ async fn update_sla(
     match result {
         Ok(s) => Ok(see_other(
             "/manage/slas",
-            &format!("SLA {} was saved.", s.name),
+            &saved(
+                &format!("SLA {}", s.name),
+                &state.app.sla_recomputes(&ui.actor, s.id).await?,
+            ),
         )),
         Err(AppError::Invalid(invalid)) => {
             let errors = on_sla_form(invalid);
