@@ -162,6 +162,7 @@ pub(crate) fn page<T>(
         total,
         limit: request.limit,
         offset: request.offset,
+        total_capped: false,
     }
 }
 

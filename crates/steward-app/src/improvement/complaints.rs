@@ -63,6 +63,7 @@ impl App {
                     total: 0,
                     limit: request.limit,
                     offset: request.offset,
+                    total_capped: false,
                 });
             }
         }
@@ -73,6 +74,7 @@ impl App {
             total,
             limit: request.limit,
             offset: request.offset,
+            total_capped: false,
         })
     }
 

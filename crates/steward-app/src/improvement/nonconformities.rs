@@ -33,6 +33,7 @@ impl App {
             total,
             limit: request.limit,
             offset: request.offset,
+            total_capped: false,
         })
     }
 

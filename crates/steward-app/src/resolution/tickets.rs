@@ -314,10 +314,11 @@ impl App {
             Scope::Nothing => return Ok(page((Vec::new(), 0), request)),
         }
         let mut conn = self.db.read().await?;
-        Ok(page(
-            tickets::list(conn.ex(), kind, &filter, sort, request).await?,
-            request,
-        ))
+        let listed = tickets::list(conn.ex(), kind, &filter, sort, request).await?;
+        Ok(Page {
+            total_capped: listed.capped,
+            ..page((listed.items, listed.total), request)
+        })
     }
 
     /// Moves a ticket to another status; refusals list the allowed ones. Staff move any

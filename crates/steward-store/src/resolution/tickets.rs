@@ -2,7 +2,7 @@
 //! timeline.
 use crate::sql::{Arg, Listing, Sql, bind_args, fetch_listing};
 use crate::{Ex, Result, on};
-use steward_domain::foundation::page::{PageRequest, rfc3339_micros};
+use steward_domain::foundation::page::{LIST_COUNT_CAP, PageRequest, rfc3339_micros};
 use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::ticket::{
     Channel, Level, Priority, SortKey, TicketDraft, TicketEvent, TicketKind, TicketSort,
@@ -395,7 +395,7 @@ pub async fn list(
     f: &Filter,
     sort: TicketSort,
     page: PageRequest,
-) -> Result<(Vec<Ticket>, i64)> {
+) -> Result<Listed> {
     let mut filter = Sql::new(" WHERE kind = ");
     filter.bind(kind.as_str());
     filter.and_opt("status =", f.status.clone());
@@ -417,6 +417,9 @@ pub async fn list(
         && only_status.service.is_none()
         && only_status.opened_from.is_none()
         && only_status.opened_to.is_none();
+    let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets");
+    count.push(&filter.text);
+    count.args = filter.args.clone();
     let mut listing = Listing::new(SELECT, "FROM tickets", filter, order_by(sort), page);
     if by_kind_and_status {
         // The kept per-status counts answer without counting rows.
@@ -426,9 +429,28 @@ pub async fn list(
         count.bind(kind.as_str());
         count.and_opt("status =", f.status.clone());
         listing.count = count;
+    } else {
+        // Counting every match grows with the matches; past the cap "at least" is said.
+        count
+            .push(" LIMIT ")
+            .bind(LIST_COUNT_CAP + 1)
+            .push(") AS matches");
+        listing.count = count;
     }
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
-    Ok((rows.into_iter().map(Into::into).collect(), total))
+    let capped = !by_kind_and_status && total > LIST_COUNT_CAP;
+    Ok(Listed {
+        items: rows.into_iter().map(Into::into).collect(),
+        total: if capped { LIST_COUNT_CAP } else { total },
+        capped,
+    })
+}
+
+/// A page of tickets and how many match (at least, when `capped`).
+pub struct Listed {
+    pub items: Vec<Ticket>,
+    pub total: i64,
+    pub capped: bool,
 }
 
 pub async fn add_comment(

@@ -42,6 +42,7 @@ mod improvements;
 mod incidents;
 mod input_edges;
 mod lifecycle;
+mod list_totals;
 mod login_limits;
 mod mail_inbound;
 mod mail_outbound;
