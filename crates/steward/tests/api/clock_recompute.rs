@@ -3,21 +3,10 @@
 //! tickets' clocks show the new deadlines at once, and the breach scan's deadlines follow
 //! when the background job runs — each ticket once, also with two nodes running it. Closed
 //! tickets are left alone; a change over few tickets is done in its own request.
-use crate::support::{TestApp, postgres_url};
+use crate::support::{TestApp, at, postgres_url, ts};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 use steward_app::{Clock, Settings};
-
-fn at(v: &Value) -> Timestamp {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not an instant: {v}"))
-        .parse()
-        .unwrap()
-}
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 fn holiday(date: &str) -> Vec<u8> {
     format!(

@@ -3,21 +3,10 @@
 //! each time it comes back), pause as the OLA says, keep paused time across a change of the
 //! OLA, warn and breach once (also with two nodes scanning) and count in its compliance; a
 //! contract's clocks run while the ticket is engaged with its supplier.
-use crate::support::{TestApp, postgres_url};
-use jiff::{SignedDuration, Timestamp};
+use crate::support::{TestApp, at, postgres_url, ts};
+use jiff::SignedDuration;
 use serde_json::{Value, json};
 use steward_app::{Clock, Settings};
-
-fn at(v: &Value) -> Timestamp {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not an instant: {v}"))
-        .parse()
-        .unwrap()
-}
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]

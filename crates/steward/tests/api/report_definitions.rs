@@ -2,15 +2,10 @@
 //! filters and cadence; a snapshot of the last complete period is generated on schedule once
 //! (two nodes on one database), stored immutably with the SHA-256 of its content, and
 //! decisions and actions are recorded against it.
-use crate::support::TestApp;
-use jiff::Timestamp;
+use crate::support::{TestApp, ts};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use steward_app::{Clock, Settings};
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 fn definition(name: &str) -> Value {
     json!({

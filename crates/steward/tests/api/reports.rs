@@ -2,13 +2,8 @@
 //! set by the test: business time on the SLA's calendar next to wall-clock time, compliance
 //! grouped by SLA, service, customer and priority, and the backlog carried from period to
 //! period.
-use crate::support::{TestApp, report_figure as figure, report_row as row};
-use jiff::Timestamp;
+use crate::support::{TestApp, report_figure as figure, report_row as row, ts};
 use serde_json::json;
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 #[tokio::test]
 async fn business_time_follows_each_tickets_sla_calendar_and_compliance_groups_by_every_key() {

@@ -1,20 +1,8 @@
 //! SLA clocks in business time, with the service desk's clock set by the test: deadlines
 //! skip nights, weekends and holidays; pauses across a weekend are counted in business time;
 //! a calendar change recomputes open clocks; a breach fires once when its time comes.
-use crate::support::TestApp;
-use jiff::Timestamp;
+use crate::support::{TestApp, at, ts};
 use serde_json::{Value, json};
-
-fn at(v: &Value) -> Timestamp {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not an instant: {v}"))
-        .parse()
-        .unwrap()
-}
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 fn office(open: &str, close: &str) -> Value {
     let day = json!([[open, close]]);

@@ -1,16 +1,9 @@
 //! SLAs on a 24×7 service: the most specific SLA is chosen and explained, clocks pause and
 //! resume with the ticket, a first public reply meets the response target, an SLA change
 //! recomputes open clocks without losing paused time, and exceptions lift the targets.
-use crate::support::TestApp;
+use crate::support::{TestApp, at};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-
-fn at(v: &Value) -> Timestamp {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not an instant: {v}"))
-        .parse()
-        .unwrap()
-}
 
 fn sla_body(name: &str, service: i64, orgs: Vec<i64>, resolution: i64) -> Value {
     json!({

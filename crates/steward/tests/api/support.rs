@@ -634,3 +634,16 @@ pub fn certificates(dir: &std::path::Path) -> (String, PathBuf, PathBuf) {
         dir.join("server.key"),
     )
 }
+
+/// An instant from a test's literal, e.g. `ts("2026-12-18T15:00:00Z")`.
+pub fn ts(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
+}
+
+/// An instant from an API field.
+pub fn at(v: &Value) -> jiff::Timestamp {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not an instant: {v}"))
+        .parse()
+        .unwrap()
+}

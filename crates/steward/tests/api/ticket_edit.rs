@@ -1,20 +1,8 @@
 //! Editing tickets after they were raised, what customers may set, customer replies that
 //! resume a record, and finding a record by its number.
-use crate::support::TestApp;
-use jiff::Timestamp;
+use crate::support::{TestApp, at, ts};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
-
-fn at(v: &Value) -> Timestamp {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not an instant: {v}"))
-        .parse()
-        .unwrap()
-}
 
 /// A live service for `org` with a 24×7 SLA: P2 resolves in 4 h, P3 in 8 h.
 async fn service_with_sla(t: &TestApp, name: &str, org: i64) -> (i64, i64) {
