@@ -34,26 +34,11 @@ impl App {
     pub async fn list_calendars(&self, actor: &Actor) -> Result<Vec<StoredCalendar>> {
         require(actor, Permission::ReadSlas)?;
         let mut conn = self.db.read().await?;
-        let mut list = Vec::new();
-        for (id, _, def, version) in slas::calendars(conn.ex()).await? {
-            let mut c = stored(id, &def, version)?;
-            c.recomputes = self.calendar_recomputes(conn.ex(), id, SHOWN).await?;
-            list.push(c);
-        }
-        Ok(list)
-    }
-
-    async fn calendar_recomputes(
-        &self,
-        ex: steward_store::Ex<'_>,
-        id: i64,
-        limit: i64,
-    ) -> Result<Vec<ClockRecompute>> {
-        Ok(recomputes::of_calendar(ex, id, limit)
+        slas::calendars(conn.ex())
             .await?
-            .into_iter()
-            .map(view)
-            .collect())
+            .iter()
+            .map(|(id, _, def, version)| stored(*id, def, *version))
+            .collect()
     }
 
     pub async fn get_calendar(&self, actor: &Actor, id: i64) -> Result<StoredCalendar> {
@@ -63,7 +48,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("calendar", id))?;
         let mut c = stored(id, &def, version)?;
-        c.recomputes = self.calendar_recomputes(conn.ex(), id, SHOWN).await?;
+        c.recomputes = calendar_recomputes(conn.ex(), id).await?;
         Ok(c)
     }
 
@@ -145,7 +130,7 @@ impl App {
         )
         .await?;
         self.refresh_calendar_clocks(&mut tx, id, now).await?;
-        after.recomputes = self.calendar_recomputes(tx.ex(), id, SHOWN).await?;
+        after.recomputes = calendar_recomputes(tx.ex(), id).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -167,6 +152,15 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The latest recomputes a calendar's changes asked for, newest first.
+async fn calendar_recomputes(ex: steward_store::Ex<'_>, id: i64) -> Result<Vec<ClockRecompute>> {
+    Ok(recomputes::of_calendar(ex, id, SHOWN)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
 }
 
 fn definition(calendar: &Calendar) -> Result<String> {

@@ -8,7 +8,7 @@
 //! request timeout at 7,000,000 incidents on PostgreSQL, bench/README).
 use crate::app::{instant, require};
 use crate::{App, AppError, Result};
-use steward_domain::service_level::clock::{ClockEventKind, ClockMetric};
+use steward_domain::service_level::clock::ClockEventKind;
 use steward_domain::service_level::recompute::ClockRecompute;
 use steward_domain::{Actor, Permission};
 use steward_store::service_level::recomputes::{self, Recompute};
@@ -95,21 +95,29 @@ impl App {
         let Some(ticket) = tickets::get_any(tx.ex(), id).await? else {
             return Ok(());
         };
-        let under_sla = self
-            .sla_for(tx.ex(), id, now)
+        // Picked by tickets.sla_id, or by an agreement clock: an SLA's record is never also
+        // a ticket's OLA or contract, so the chosen SLA tells which.
+        let under_sla = slas::ticket_sla(tx.ex(), id)
             .await?
-            .is_some_and(|(sla, _)| sla.id == r.sla_id);
+            .is_some_and(|chosen| chosen.sla_id == r.sla_id);
         if under_sla {
-            for metric in [ClockMetric::Response, ClockMetric::Resolution] {
-                slas::add_clock_event(tx.ex(), id, metric, now, r.kind, &r.cause).await?;
-            }
-            self.refresh_deadlines(tx, &ticket, now).await?;
+            self.mark_clocks(tx, &ticket, r.kind, &r.cause, now).await?;
         } else {
-            // An SLA's record is never also a ticket's OLA or contract, so this is the other case.
             self.mark_agreement_clock(tx, r.sla_id, &ticket, r.kind, &r.cause, now)
                 .await?;
         }
         Ok(())
+    }
+
+    /// The recomputes still running, over every SLA and calendar: one read for a list screen.
+    pub async fn running_recomputes(&self, actor: &Actor) -> Result<Vec<ClockRecompute>> {
+        require(actor, Permission::ReadSlas)?;
+        let mut conn = self.db.read().await?;
+        Ok(recomputes::running(conn.ex())
+            .await?
+            .into_iter()
+            .map(view)
+            .collect())
     }
 
     /// The latest recomputes an SLA's tickets went through, newest first.

@@ -39,6 +39,14 @@ pub fn deadlines_status(recent: &[ClockRecompute]) -> String {
     )
 }
 
+/// The recomputes among `all` that `belongs` picks (one calendar's, one SLA's).
+pub fn of(
+    all: &[ClockRecompute],
+    belongs: impl Fn(&ClockRecompute) -> bool,
+) -> Vec<ClockRecompute> {
+    all.iter().filter(|r| belongs(r)).cloned().collect()
+}
+
 /// The open tickets whose deadlines are still to be recomputed, over `recent`.
 pub fn tickets_left(recent: &[ClockRecompute]) -> i64 {
     recent

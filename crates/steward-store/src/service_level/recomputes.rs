@@ -133,6 +133,14 @@ pub async fn advance(
     Ok(())
 }
 
+/// Every unfinished recompute, oldest first (the list screens' "Deadlines" column).
+pub async fn running(ex: Ex<'_>) -> Result<Vec<Recompute>> {
+    let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM clock_recomputes WHERE finished_at IS NULL ORDER BY id")))
+        .fetch_all(c).await)?;
+    Ok(rows.into_iter().filter_map(recompute).collect())
+}
+
 /// The latest recomputes a calendar's changes asked for, newest first.
 pub async fn of_calendar(ex: Ex<'_>, calendar: i64, limit: i64) -> Result<Vec<Recompute>> {
     let rows: Vec<Row> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(

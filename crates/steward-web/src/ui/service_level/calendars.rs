@@ -14,7 +14,7 @@ use axum::routing::get;
 use serde_json::json;
 use steward_app::AppError;
 use steward_domain::service_level::calendar::CalendarSpec;
-use steward_domain::service_level::recompute::{deadlines_status, saved};
+use steward_domain::service_level::recompute::{deadlines_status, of, saved};
 use steward_domain::{FieldError, Invalid};
 
 pub fn routes() -> Router<AppState> {
@@ -89,6 +89,7 @@ async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
     let mut page = ListPage::new(ui, "Calendars", "calendars");
     page.form = Some(FormSpec::new("calendar", calendar_fields()));
     page.headers = vec!["Name", "Time zone", "Holidays", "Version", "Deadlines"];
+    let running = state.app.running_recomputes(&ui.actor).await?;
     for c in state.app.list_calendars(&ui.actor).await? {
         page.row_ids.push(c.id);
         let spec = &c.calendar;
@@ -97,7 +98,7 @@ async fn calendar_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
             spec.time_zone.clone(),
             spec.holidays.len().to_string(),
             c.version.to_string(),
-            deadlines_status(&c.recomputes),
+            deadlines_status(&of(&running, |r| r.calendar_id == Some(c.id))),
         ]);
         let h = &spec.hours;
         let days: Vec<svg::Day<'_>> = [

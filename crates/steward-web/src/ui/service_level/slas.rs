@@ -12,7 +12,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 use steward_app::AppError;
 use steward_domain::foundation::page::PageRequest;
-use steward_domain::service_level::recompute::{deadlines_status, saved};
+use steward_domain::service_level::recompute::{deadlines_status, of, saved};
 use steward_domain::service_level::sla::SlaInput;
 use steward_domain::{FieldError, Invalid};
 
@@ -52,8 +52,9 @@ async fn sla_page(state: &AppState, ui: &Ui) -> Result<ListPage, UiError> {
         .await?
         .items;
     let calendars = state.app.list_calendars(&ui.actor).await?;
+    let running = state.app.running_recomputes(&ui.actor).await?;
     for s in state.app.list_slas(&ui.actor, None).await? {
-        let recent = state.app.sla_recomputes(&ui.actor, s.id).await?;
+        let recent = of(&running, |r| r.sla_id == s.id);
         page.row_ids.push(s.id);
         page.rows.push(vec![
             format!("{} ({})", s.name, s.level.as_str()),
