@@ -50,6 +50,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let housekeeping = tokio::spawn(housekeeping(app.clone(), node.clone()));
     let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
     let clock_recompute = tokio::spawn(clock_recompute(app.clone(), node.clone()));
+    let report_hours = tokio::spawn(report_hours(app.clone(), node.clone()));
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
     let mail = tokio::spawn(mail(app.clone(), node.clone()));
@@ -73,6 +74,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     housekeeping.abort();
     sla_scan.abort();
     clock_recompute.abort();
+    report_hours.abort();
     scheduled_reports.abort();
     probes.abort();
     improvements.abort();
@@ -156,6 +158,20 @@ async fn clock_recompute(app: steward_app::App, node: String) {
             Ok(Some(n)) if n > 0 => tracing::info!(tickets = n, "deadlines recomputed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "recomputing deadlines failed"),
+        }
+    }
+}
+
+/// Folds the hourly report counts' deltas; the lease keeps it on one node.
+async fn report_hours(app: steward_app::App, node: String) {
+    let mut tick = every(Duration::from_secs(10));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        match app.compact_report_hours(&node).await {
+            Ok(Some(n)) if n > 0 => tracing::debug!(hours = n, "report hours folded"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "folding the report hours failed"),
         }
     }
 }

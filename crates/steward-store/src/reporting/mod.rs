@@ -4,4 +4,5 @@
 
 pub mod imports;
 pub mod report_definitions;
+pub mod report_hours;
 pub mod reports;

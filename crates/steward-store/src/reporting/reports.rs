@@ -22,6 +22,7 @@ pub async fn mark_responded(ex: Ex<'_>, ticket: i64, at: i64) -> Result<()> {
     Ok(())
 }
 
+use super::report_hours::{self, Measure};
 use crate::sql::{Sql, bind_args};
 use sqlx::Row;
 use steward_domain::reporting::report::{ComplianceBy, Filters};
@@ -56,7 +57,8 @@ async fn scalar(ex: Ex<'_>, sql: Sql) -> Result<i64> {
     Ok(n)
 }
 
-/// Tickets whose `column` (opened_at, resolved_at, closed_at) falls in the range.
+/// Tickets whose `column` (opened_at, resolved_at, closed_at) falls in the range; closed
+/// means closed without a resolution (cancelled).
 pub async fn count_in(
     ex: Ex<'_>,
     kind: TicketKind,
@@ -65,15 +67,8 @@ pub async fn count_in(
     to: i64,
     f: &Filters,
 ) -> Result<i64> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM tickets t");
-    let w = scoped(&ex, kind, column, from, to, f);
-    sql.push(&w.text);
-    sql.args = w.args;
-    if column == "closed_at" {
-        // Closed without a resolution (cancelled): counted once, by when it closed.
-        sql.push(" AND t.resolved_at IS NULL");
-    }
-    scalar(ex, sql).await
+    let counts = count_in_buckets(ex, kind, column, &[(from, to)], f).await?;
+    Ok(counts.first().copied().unwrap_or(0))
 }
 
 /// Every bucket of a report in one statement (a year by week is one query instead of 53):
@@ -129,7 +124,114 @@ fn bucketed(
     sql
 }
 
-/// [`count_in`] for each of `buckets` (`[from, to)` pairs), in one statement.
+/// What a bucketed report counts: tickets by one column, or the four rates figures.
+#[derive(Clone, Copy)]
+enum Counted<'a> {
+    By(&'a str),
+    Rates,
+}
+
+impl Counted<'_> {
+    /// The same from the hourly counts, when they keep it.
+    fn measures(self) -> Option<Vec<Measure>> {
+        match self {
+            Counted::By(column) => Measure::of_column(column).map(|m| vec![m]),
+            Counted::Rates => Some(vec![
+                Measure::Opened,
+                Measure::Reassigned,
+                Measure::Reopened,
+                Measure::Moves,
+            ]),
+        }
+    }
+
+    fn width(self) -> usize {
+        match self {
+            Counted::By(_) => 1,
+            Counted::Rates => RATES.len(),
+        }
+    }
+}
+
+/// `what` for each of `buckets`: the whole hours from the hourly counts when the filters
+/// allow, the rest (the partial hours at the edges, or everything) from the tickets.
+async fn in_buckets(
+    mut ex: Ex<'_>,
+    kind: TicketKind,
+    what: Counted<'_>,
+    buckets: &[(i64, i64)],
+    f: &Filters,
+) -> Result<Vec<Vec<i64>>> {
+    let Some(measures) = what.measures().filter(|_| report_hours::serve(f)) else {
+        return tickets_in_buckets(ex, kind, what, buckets, f).await;
+    };
+    let split = report_hours::split(buckets);
+    let mut out = report_hours::sums(ex.by_ref(), kind, &measures, &split.whole, f.priority).await?;
+    if !split.edges.is_empty() {
+        let edges: Vec<(i64, i64)> = split.edges.iter().map(|&(_, a, b)| (a, b)).collect();
+        let counted = tickets_in_buckets(ex, kind, what, &edges, f).await?;
+        for (&(i, _, _), values) in split.edges.iter().zip(counted) {
+            if let Some(slot) = out.get_mut(i) {
+                for (sum, v) in slot.iter_mut().zip(values) {
+                    *sum += v;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `what` for each of `buckets`, counted from the tickets in one statement.
+async fn tickets_in_buckets(
+    ex: Ex<'_>,
+    kind: TicketKind,
+    what: Counted<'_>,
+    buckets: &[(i64, i64)],
+    f: &Filters,
+) -> Result<Vec<Vec<i64>>> {
+    let width = what.width();
+    let mut out = vec![vec![0; width]; buckets.len()];
+    if buckets.is_empty() {
+        return Ok(out);
+    }
+    let sql = match what {
+        // Closed without a resolution (cancelled): counted once, by when it closed.
+        Counted::By("closed_at") => bucketed(
+            &ex,
+            &["COUNT(*)"],
+            kind,
+            "closed_at",
+            buckets,
+            f,
+            " AND t.resolved_at IS NULL",
+        ),
+        Counted::By(column) => bucketed(&ex, &["COUNT(*)"], kind, column, buckets, f, ""),
+        Counted::Rates => bucketed(&ex, &RATES, kind, "opened_at", buckets, f, ""),
+    };
+    let rows = on!(ex, c => {
+        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+            .fetch_all(c)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                (0..=width)
+                    .map(|i| r.try_get::<i64, _>(i))
+                    .collect::<std::result::Result<Vec<i64>, _>>()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?
+    });
+    for row in rows {
+        let Some((i, values)) = row.split_first() else {
+            continue;
+        };
+        if let Some(slot) = usize::try_from(*i).ok().and_then(|i| out.get_mut(i)) {
+            slot.copy_from_slice(values);
+        }
+    }
+    Ok(out)
+}
+
+/// [`count_in`] for each of `buckets` (`[from, to)` pairs).
 pub async fn count_in_buckets(
     ex: Ex<'_>,
     kind: TicketKind,
@@ -137,37 +239,77 @@ pub async fn count_in_buckets(
     buckets: &[(i64, i64)],
     f: &Filters,
 ) -> Result<Vec<i64>> {
-    let mut counts = vec![0; buckets.len()];
-    if buckets.is_empty() {
-        return Ok(counts);
-    }
-    let extra = if column == "closed_at" {
-        " AND t.resolved_at IS NULL"
-    } else {
-        ""
-    };
-    let sql = bucketed(&ex, &["COUNT(*)"], kind, column, buckets, f, extra);
-    let rows: Vec<(i64, i64)> = on!(ex, c => bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
-    for (i, n) in rows {
-        if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
-            *slot = n;
-        }
-    }
-    Ok(counts)
+    let rows = in_buckets(ex, kind, Counted::By(column), buckets, f).await?;
+    Ok(rows.into_iter().map(|r| r[0]).collect())
 }
 
 /// Tickets open at instant `at`: opened before it and not yet resolved or closed.
-pub async fn open_at(ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> Result<i64> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM tickets t");
-    let w = scoped(&ex, kind, "opened_at", i64::MIN, at, f);
-    sql.push(&w.text);
-    sql.args = w.args;
-    sql.push(" AND COALESCE(t.resolved_at, t.closed_at, ")
-        .bind(i64::MAX)
-        .push(") >= ")
-        .bind(at);
+pub async fn open_at(mut ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> Result<i64> {
+    if !report_hours::serve(f) {
+        return open_tickets_at(ex, kind, at, f).await;
+    }
+    // The hourly counts up to the hour `at` is in, then that hour's part from the tickets:
+    // those opened in it and still open at `at`, less those opened before it that ended in it.
+    let hour = report_hours::floor_hour(at);
+    let mut n = report_hours::open_before(ex.by_ref(), kind, hour, f.priority).await?;
+    if hour < at {
+        let sql = counts(&ex, kind, f, &[
+            &|s: &mut Sql| {
+                s.push(" AND t.opened_at >= ").bind(hour).push(" AND t.opened_at < ").bind(at);
+                s.push(" AND COALESCE(t.resolved_at, t.closed_at, ").bind(i64::MAX);
+                s.push(") >= ").bind(at);
+            },
+            &|s: &mut Sql| {
+                s.push(" AND t.resolved_at >= ").bind(hour).push(" AND t.resolved_at < ").bind(at);
+                s.push(" AND t.opened_at < ").bind(hour);
+            },
+            &|s: &mut Sql| {
+                s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ").bind(hour);
+                s.push(" AND t.closed_at < ").bind(at).push(" AND t.opened_at < ").bind(hour);
+            },
+        ], "a.n - b.n - c.n");
+        n += scalar(ex, sql).await?;
+    }
+    Ok(n)
+}
+
+/// Tickets open at `at`, from the tickets: those that have not ended, and those that ended
+/// at or after `at`, each read from an index of its own instead of every ticket opened before
+/// `at`.
+async fn open_tickets_at(ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> Result<i64> {
+    let sql = counts(&ex, kind, f, &[
+        &|s: &mut Sql| {
+            s.push(" AND t.resolved_at IS NULL AND t.closed_at IS NULL AND t.opened_at < ").bind(at);
+        },
+        &|s: &mut Sql| {
+            s.push(" AND t.resolved_at >= ").bind(at).push(" AND t.opened_at < ").bind(at);
+        },
+        &|s: &mut Sql| {
+            s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ").bind(at);
+            s.push(" AND t.opened_at < ").bind(at);
+        },
+    ], "a.n + b.n + c.n");
     scalar(ex, sql).await
+}
+
+type Condition<'a> = &'a (dyn Fn(&mut Sql) + Sync);
+
+/// `SELECT <combine>` over counts of tickets of `kind` under the filters and each condition,
+/// each `n` of a subquery named a, b, c… in order.
+fn counts(ex: &Ex<'_>, kind: TicketKind, f: &Filters, conditions: &[Condition<'_>], combine: &str) -> Sql {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(combine).push(" FROM ");
+    for (i, condition) in conditions.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push("(SELECT COUNT(*) AS n FROM tickets t WHERE t.kind = ").bind(kind.as_str());
+        condition(&mut sql);
+        filter(&mut sql, f, ex);
+        let name = char::from(b'a' + u8::try_from(i).unwrap_or(0));
+        sql.push(&format!(") AS {name}"));
+    }
+    sql
 }
 
 /// One SLA-compliance group: its label and counts of each verdict.
@@ -385,35 +527,19 @@ pub async fn rates(
     to: i64,
     f: &Filters,
 ) -> Result<(i64, i64, i64, i64)> {
-    let mut sql = Sql::new(&format!("SELECT {} FROM tickets t", RATES.join(", ")));
-    let w = scoped(&ex, kind, "opened_at", from, to, f);
-    sql.push(&w.text);
-    sql.args = w.args;
-    let row: (i64, i64, i64, i64) = on!(ex, c => bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_one(c).await)?;
-    Ok(row)
+    let rows = rates_in_buckets(ex, kind, &[(from, to)], f).await?;
+    Ok(rows.first().copied().unwrap_or_default())
 }
 
-/// [`rates`] for each of `buckets` (`[from, to)` pairs), in one statement.
+/// [`rates`] for each of `buckets` (`[from, to)` pairs).
 pub async fn rates_in_buckets(
     ex: Ex<'_>,
     kind: TicketKind,
     buckets: &[(i64, i64)],
     f: &Filters,
 ) -> Result<Vec<(i64, i64, i64, i64)>> {
-    let mut out = vec![(0, 0, 0, 0); buckets.len()];
-    if buckets.is_empty() {
-        return Ok(out);
-    }
-    let sql = bucketed(&ex, &RATES, kind, "opened_at", buckets, f, "");
-    let rows: Vec<(i64, i64, i64, i64, i64)> = on!(ex, c => bind_args!(
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
-    for (i, n, reassigned, reopened, moves) in rows {
-        if let Some(slot) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
-            *slot = (n, reassigned, reopened, moves);
-        }
-    }
-    Ok(out)
+    let rows = in_buckets(ex, kind, Counted::Rates, buckets, f).await?;
+    Ok(rows.into_iter().map(|r| (r[0], r[1], r[2], r[3])).collect())
 }
 
 /// Tickets open at `at` by priority and age band (`ages` are band lower bounds in
@@ -428,23 +554,36 @@ pub async fn aging(
     // BIGINT: PostgreSQL types the bare CASE as INT4, which does not decode as i64.
     let mut band = String::from("CAST(CASE");
     for (i, lower) in ages.iter().enumerate().rev() {
-        band.push_str(&format!(" WHEN {at} - t.opened_at >= {lower} THEN {i}"));
+        band.push_str(&format!(" WHEN {at} - o.opened_at >= {lower} THEN {i}"));
     }
     band.push_str(" ELSE 0 END AS BIGINT)");
-    let mut sql = Sql::new(&format!(
-        "SELECT t.priority, {band} AS band, COUNT(*) FROM tickets t"
-    ));
-    let w = scoped(&ex, kind, "opened_at", i64::MIN, at, f);
-    sql.push(&w.text);
-    sql.args = w.args;
-    sql.push(" AND COALESCE(t.resolved_at, t.closed_at, ")
-        .bind(i64::MAX)
-        .push(") >= ")
-        .bind(at)
-        // Grouped by band first: grouped (or ordered) by priority first, SQLite reads the
-        // (kind, priority, opened_at) index for its order and then every ticket's row for
-        // its end, instead of scanning the report index alone.
-        .push(" GROUP BY 2, 1");
+    // Open at `at`: not ended, or ended at or after it; each part an index range of its own
+    // (the unended index, the resolved and the closed report indexes) instead of every ticket
+    // opened before `at`.
+    let mut sql = Sql::new(&format!("SELECT o.priority, {band} AS band, COUNT(*) FROM ("));
+    let parts: [Condition<'_>; 3] = [
+        &|s: &mut Sql| {
+            s.push(" AND t.resolved_at IS NULL AND t.closed_at IS NULL");
+        },
+        &|s: &mut Sql| {
+            s.push(" AND t.resolved_at >= ").bind(at);
+        },
+        &|s: &mut Sql| {
+            s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ").bind(at);
+        },
+    ];
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT t.priority, t.opened_at FROM tickets t WHERE t.kind = ")
+            .bind(kind.as_str())
+            .push(" AND t.opened_at < ")
+            .bind(at);
+        part(&mut sql);
+        filter(&mut sql, f, &ex);
+    }
+    sql.push(") AS o GROUP BY 2, 1");
     let rows: Vec<(i64, i64, i64)> = on!(ex, c => bind_args!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;
     Ok(rows)

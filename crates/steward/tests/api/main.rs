@@ -55,6 +55,7 @@ mod probes;
 mod problems;
 mod releases;
 mod report_definitions;
+mod report_hours;
 mod reports;
 mod requests;
 mod roles;

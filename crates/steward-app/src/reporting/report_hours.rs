@@ -1,0 +1,30 @@
+//! Keeping the hourly counts behind the volume and rate reports compact: triggers add a delta
+//! row per counted change, and this job folds each hour's deltas into one row, one node at a
+//! time under a lease. Reports are exact whether or not it has run; it keeps them fast.
+use crate::{App, Result};
+use steward_store::foundation::leases;
+use steward_store::reporting::report_hours;
+
+const JOB: &str = "report-hours";
+
+impl App {
+    /// Folds the deltas of the hourly report counts, a batch of hours per transaction; returns
+    /// how many hours it folded, or `None` when another node holds the job's lease.
+    pub async fn compact_report_hours(&self, node: &str) -> Result<Option<u64>> {
+        let mut folded = 0;
+        loop {
+            let now = self.now();
+            let mut tx = self.db.begin().await?;
+            if !leases::try_acquire(tx.ex(), JOB, node, now, now + 60_000_000).await? {
+                tx.commit().await?;
+                return Ok(None);
+            }
+            let (n, done) = report_hours::compact(tx.ex()).await?;
+            tx.commit().await?;
+            folded += n;
+            if done {
+                return Ok(Some(folded));
+            }
+        }
+    }
+}
