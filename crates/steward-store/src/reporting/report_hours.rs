@@ -191,6 +191,21 @@ pub async fn open_before(
     Ok(n)
 }
 
+/// The counted columns, each summed when deltas are folded.
+const MEASURES: [&str; 11] = [
+    "opened",
+    "resolved",
+    "cancelled",
+    "ended",
+    "reassigned",
+    "reopened",
+    "moves",
+    "response_met",
+    "response_breached",
+    "resolution_met",
+    "resolution_breached",
+];
+
 /// Hours with deltas folded per run of [`compact`]'s statement.
 const COMPACT_BATCH: i64 = 2_000;
 
@@ -202,25 +217,33 @@ const COMPACT_BATCH: i64 = 2_000;
 /// SQLite has one writer, so the same in two statements cannot miss one.
 pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
     let hour = format!("(at - ((at % {HOUR}) + {HOUR}) % {HOUR})");
-    let sums = "SUM(opened), SUM(resolved), SUM(cancelled), SUM(ended), SUM(reassigned), \
-                SUM(reopened), SUM(moves)";
-    let columns = "kind, priority, at, opened, resolved, cancelled, ended, reassigned, reopened, \
-                   moves, fresh";
+    let sums = MEASURES.map(|m| format!("SUM({m})")).join(", ");
+    let measures = MEASURES.join(", ");
+    let r_measures = MEASURES.map(|m| format!("r.{m}")).join(", ");
     let hours = format!(
-        "SELECT DISTINCT kind, priority, {hour} AS hour_at FROM report_hours WHERE fresh
-         LIMIT {COMPACT_BATCH}"
+        "SELECT DISTINCT kind, priority, sla_id, source, {hour} AS hour_at FROM report_hours
+         WHERE fresh LIMIT {COMPACT_BATCH}"
     );
+    // A delta belongs to an hour row of the same key (the SLA and source may be NULL).
+    let same = |r: &str, h: &str, same_as: &str| {
+        format!(
+            "{r}.kind = {h}.kind AND {r}.priority = {h}.priority AND {r}.sla_id {same_as} {h}.sla_id
+             AND {r}.source {same_as} {h}.source AND {r}.at >= {h}.hour_at
+             AND {r}.at < {h}.hour_at + {HOUR}"
+        )
+    };
     match ex {
         Ex::Postgres(c) => {
             let folded = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "WITH hours AS ({hours}),
                  gone AS (DELETE FROM report_hours r USING hours h
-                          WHERE r.kind = h.kind AND r.priority = h.priority
-                            AND r.at >= h.hour_at AND r.at < h.hour_at + {HOUR}
-                          RETURNING h.kind, h.priority, h.hour_at AS at, r.opened, r.resolved,
-                                    r.cancelled, r.ended, r.reassigned, r.reopened, r.moves)
-                 INSERT INTO report_hours ({columns})
-                 SELECT kind, priority, at, {sums}, FALSE FROM gone GROUP BY kind, priority, at"
+                          WHERE {}
+                          RETURNING h.kind, h.priority, h.sla_id, h.source, h.hour_at AS at,
+                                    {r_measures})
+                 INSERT INTO report_hours (kind, priority, sla_id, source, at, {measures}, fresh)
+                 SELECT kind, priority, sla_id, source, at, {sums}, FALSE FROM gone
+                 GROUP BY kind, priority, sla_id, source, at",
+                same("r", "h", "IS NOT DISTINCT FROM")
             )))
             .execute(&mut *c)
             .await?
@@ -234,25 +257,25 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
             let Some(last) = last else {
                 return Ok((0, true));
             };
+            let r_sums = MEASURES.map(|m| format!("SUM(r.{m})")).join(", ");
             let folded = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO report_hours ({columns})
-                 SELECT r.kind, r.priority, h.hour_at, {sums}, FALSE
-                 FROM ({hours}) AS h JOIN report_hours r
-                   ON r.kind = h.kind AND r.priority = h.priority
-                  AND r.at >= h.hour_at AND r.at < h.hour_at + {HOUR}
-                 GROUP BY r.kind, r.priority, h.hour_at"
+                "INSERT INTO report_hours (kind, priority, sla_id, source, at, {measures}, fresh)
+                 SELECT h.kind, h.priority, h.sla_id, h.source, h.hour_at, {r_sums}, FALSE
+                 FROM ({hours}) AS h JOIN report_hours r ON {}
+                 GROUP BY h.kind, h.priority, h.sla_id, h.source, h.hour_at",
+                same("r", "h", "IS")
             )))
             .execute(&mut *c)
             .await?
             .rows_affected();
-            // The rows just inserted are the only ones after `last`: what they replace is every
-            // earlier row of their hours.
+            // The rows just inserted are the only ones after `last` (one writer): what they
+            // replace is every earlier row of their hours.
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM report_hours WHERE rowid IN (
-                     SELECT r.rowid FROM report_hours n JOIN report_hours r
-                       ON r.kind = n.kind AND r.priority = n.priority
-                      AND r.at >= n.at AND r.at < n.at + {HOUR}
-                     WHERE n.rowid > {last} AND r.rowid <= {last})"
+                     SELECT r.rowid FROM (SELECT kind, priority, sla_id, source, at AS hour_at
+                                          FROM report_hours WHERE rowid > {last}) AS n
+                     JOIN report_hours r ON {} WHERE r.rowid <= {last})",
+                same("r", "n", "IS")
             )))
             .execute(&mut *c)
             .await?;

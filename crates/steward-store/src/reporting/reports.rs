@@ -41,14 +41,12 @@ fn filter(sql: &mut Sql, f: &Filters, ex: &Ex<'_>) {
         .and_opt(&format!("{plus}t.priority ="), f.priority);
 }
 
-/// `WHERE t.kind = … AND <column> in [from, to)` plus the report's filters.
-fn scoped(ex: &Ex<'_>, kind: TicketKind, column: &str, from: i64, to: i64, f: &Filters) -> Sql {
-    let mut sql = Sql::new(" WHERE t.kind = ");
-    sql.bind(kind.as_str());
+/// Appends `WHERE t.kind = … AND <column> in [from, to)` plus the report's filters.
+fn scope(sql: &mut Sql, ex: &Ex<'_>, kind: TicketKind, column: &str, from: i64, to: i64, f: &Filters) {
+    sql.push(" WHERE t.kind = ").bind(kind.as_str());
     sql.push(&format!(" AND t.{column} >= ")).bind(from);
     sql.push(&format!(" AND t.{column} < ")).bind(to);
-    filter(&mut sql, f, ex);
-    sql
+    filter(sql, f, ex);
 }
 
 async fn scalar(ex: Ex<'_>, sql: Sql) -> Result<i64> {
@@ -329,7 +327,9 @@ pub struct ComplianceRow {
 /// The tickets are counted by the keys of their group (ids, and the import's source for
 /// tickets without an SLA), read from the report index, with the verdicts as sums; only
 /// those few groups are then labelled. Grouping the tickets by label and verdict made SQLite
-/// sort each ticket's label.
+/// sort each ticket's label. By SLA or by priority, without a filter the hourly counts do not
+/// keep, the whole hours are read from them and only the partial hours at the edges from the
+/// tickets, all in one statement.
 pub async fn compliance(
     ex: Ex<'_>,
     kind: TicketKind,
@@ -338,15 +338,19 @@ pub async fn compliance(
     f: &Filters,
     by: ComplianceBy,
 ) -> Result<Vec<ComplianceRow>> {
-    let (key, source, label, lookup) = match by {
+    let (key, source, hour_key, hour_source, label, lookup) = match by {
         ComplianceBy::Sla => (
             "t.sla_id",
             "t.import_source",
+            Some("h.sla_id"),
+            "h.source",
             "COALESCE(s.name, CASE WHEN g.source IS NOT NULL THEN 'Imported verdict (' || g.source || ')' END, 'No SLA')",
             " LEFT JOIN slas s ON s.id = g.key",
         ),
         ComplianceBy::Service => (
             "t.service_id",
+            "NULL",
+            None,
             "NULL",
             "COALESCE(sv.name, 'No service')",
             " LEFT JOIN services sv ON sv.id = g.key",
@@ -354,10 +358,19 @@ pub async fn compliance(
         ComplianceBy::Customer => (
             "t.organization_id",
             "NULL",
+            None,
+            "NULL",
             "COALESCE(o.name, 'No customer')",
             " LEFT JOIN organizations o ON o.id = g.key",
         ),
-        ComplianceBy::Priority => ("t.priority", "NULL", "'P' || CAST(g.key AS TEXT)", ""),
+        ComplianceBy::Priority => (
+            "t.priority",
+            "NULL",
+            Some("h.priority"),
+            "NULL",
+            "'P' || CAST(g.key AS TEXT)",
+            "",
+        ),
     };
     let verdicts = ["response", "resolution"].map(|clock| {
         ["met", "breached"].map(|verdict| {
@@ -369,15 +382,48 @@ pub async fn compliance(
     let mut sql = Sql::new(&format!(
         "SELECT {label}, CAST(SUM(g.n) AS BIGINT), CAST(SUM(g.response_met) AS BIGINT),
          CAST(SUM(g.response_breached) AS BIGINT), CAST(SUM(g.resolution_met) AS BIGINT),
-         CAST(SUM(g.resolution_breached) AS BIGINT)
-         FROM (SELECT {key} AS key, {source} AS source, COUNT(*) AS n, {} FROM tickets t",
-        verdicts.concat().join(", ")
+         CAST(SUM(g.resolution_breached) AS BIGINT) FROM ("
     ));
-    let w = scoped(&ex, kind, "opened_at", from, to, f);
-    sql.push(&w.text);
-    sql.args = w.args;
+    let (hours, tickets) = match hour_key.filter(|_| report_hours::serve(f)) {
+        Some(hour_key) => {
+            let split = report_hours::split(&[(from, to)]);
+            let (a, b) = split.whole.first().copied().unwrap_or((from, from));
+            let edges: Vec<(i64, i64)> = split.edges.iter().map(|&(_, a, b)| (a, b)).collect();
+            (Some((hour_key, a, b)), edges)
+        }
+        None => (None, vec![(from, to)]),
+    };
+    if let Some((hour_key, a, b)) = hours {
+        sql.push(&format!(
+            "SELECT {hour_key} AS key, {hour_source} AS source, SUM(h.opened) AS n,
+             SUM(h.response_met) AS response_met, SUM(h.response_breached) AS response_breached,
+             SUM(h.resolution_met) AS resolution_met,
+             SUM(h.resolution_breached) AS resolution_breached
+             FROM report_hours h WHERE h.kind = "
+        ))
+        .bind(kind.as_str())
+        .push(" AND h.at >= ")
+        .bind(a)
+        .push(" AND h.at < ")
+        .bind(b)
+        .and_opt("h.priority =", f.priority)
+        .push(" GROUP BY 1, 2");
+    }
+    for (i, &(a, b)) in tickets.iter().enumerate() {
+        if hours.is_some() || i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(&format!(
+            "SELECT {key} AS key, {source} AS source, COUNT(*) AS n, {} FROM tickets t",
+            verdicts.concat().join(", ")
+        ));
+        scope(&mut sql, &ex, kind, "opened_at", a, b, f);
+        sql.push(" GROUP BY 1, 2");
+    }
+    // A group's deltas can sum to nothing (its tickets moved to another SLA or priority);
+    // counted from the tickets it would not be there.
     sql.push(&format!(
-        " GROUP BY 1, 2) AS g{lookup} GROUP BY 1 ORDER BY 1"
+        ") AS g{lookup} GROUP BY 1 HAVING SUM(g.n) > 0 ORDER BY 1"
     ));
     type Counts = (String, i64, i64, i64, i64, i64);
     let rows: Vec<Counts> = on!(ex, c => bind_args!(
@@ -486,9 +532,7 @@ pub async fn durations(
     }
     text.push_str(" FROM tickets t");
     let mut sql = Sql::new(&text);
-    let w = scoped(&ex, kind, end, from, to, f);
-    sql.push(&w.text);
-    sql.args = w.args;
+    scope(&mut sql, &ex, kind, end, from, to, f);
     let columns = calendars.len() + 2;
     let (count, mut lists): (i64, Vec<Option<String>>) = on!(ex, c => {
         let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
@@ -600,9 +644,7 @@ pub async fn problems(
         "SELECT t.status, COUNT(*), CAST(COALESCE(SUM(CASE WHEN t.known_error_number IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
          FROM tickets t",
     );
-    let w = scoped(&ex, TicketKind::Problem, "opened_at", from, to, f);
-    sql.push(&w.text);
-    sql.args = w.args;
+    scope(&mut sql, &ex, TicketKind::Problem, "opened_at", from, to, f);
     sql.push(" GROUP BY 1 ORDER BY 1");
     let rows: Vec<(String, i64, i64)> = on!(ex, c => bind_args!(
         sqlx::query_as(sqlx::AssertSqlSafe(sql.text)), &sql.args).fetch_all(c).await)?;

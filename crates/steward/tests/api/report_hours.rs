@@ -2,7 +2,7 @@
 //! keep (migration 0049) and only partial hours from the tickets. A filter by customer makes
 //! them count every ticket instead, so with all tickets under one customer the two must give
 //! the same figures: before and after the counts are folded, over whole days and over
-//! instants inside an hour, unfiltered and by priority.
+//! instants inside an hour, unfiltered and by priority, and compliance by SLA and priority.
 use crate::support::{TestApp, report_figure, ts};
 use serde_json::{Value, json};
 
@@ -28,15 +28,27 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
         }
         ids
     };
+    // Two of the incidents are under an SLA whose targets some meet and some miss.
+    let (mail, _) = t
+        .service_with_sla(
+            "Mail",
+            acme,
+            json!({"targets": {
+                "P1": {"response_seconds": 1800, "resolution_seconds": 4 * 3600},
+                "P2": {"response_seconds": 1800, "resolution_seconds": 4 * 3600},
+                "P3": {"response_seconds": 1800, "resolution_seconds": 4 * 3600}}}),
+        )
+        .await;
     let open = |title: &'static str, impact: &'static str| {
         let t = &t;
+        let service = matches!(title, "Mail down" | "VPN flaps").then_some(mail);
         async move {
             let r = t
                 .post(
                     "/api/v1/incidents",
                     &t.admin,
                     json!({"title": title, "impact": impact, "urgency": "medium",
-                           "organization_id": acme}),
+                           "organization_id": acme, "service_id": service}),
                 )
                 .await;
             assert_eq!(r.status, 201, "{}", r.body);
@@ -106,6 +118,8 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
     go(moved, "in_progress").await;
     go(moved, "resolved").await;
     clock.set(ts("2026-03-05T12:34:56Z"));
+    // The scan records the verdicts of the clocks that ran out.
+    t.app.sla_scan("node").await.unwrap();
 
     let periods = [
         // Whole days, the default grouping (days).
@@ -119,12 +133,18 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
         // A later period whose backlog comes from the days before it.
         "from=2026-03-04&to=2026-03-05T12:00:00Z".to_string(),
     ];
-    let reports = ["volumes", "rates", "backlog-aging"];
+    let reports = [
+        "volumes",
+        "rates",
+        "backlog-aging",
+        "sla-compliance",
+        "sla-compliance&by=priority",
+    ];
     let figures = |name: &'static str, query: String| {
         let t = &t;
         async move {
             let r = t
-                .get(&format!("/api/v1/reports/{name}?{query}"), &t.admin)
+                .get(&format!("/api/v1/reports/{name}&{query}").replacen('&', "?", 1), &t.admin)
                 .await;
             assert_eq!(r.status, 200, "{name}?{query}: {}", r.body);
             json!({"summary": r.body["summary"], "rows": r.body["rows"]})
@@ -147,6 +167,11 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
     assert_eq!(report_figure(volumes, "opened"), 5.0, "{volumes}");
     assert_eq!(report_figure(volumes, "resolved"), 4.0, "{volumes}");
     assert_eq!(report_figure(volumes, "backlog"), 1.0, "{volumes}");
+    let compliance = &seen[9].2;
+    assert!(
+        compliance.to_string().contains("Mail standard"),
+        "{compliance}"
+    );
 
     // Folding the deltas changes no figure.
     let folded = t.app.compact_report_hours("node").await.unwrap();
