@@ -291,7 +291,11 @@ mod tests {
     #[test]
     fn a_bucket_splits_into_whole_hours_and_its_edges() {
         let h = HOUR;
-        let s = split(&[(0, 24 * h), (24 * h, 24 * h + 90 * 60_000_000), (-h / 2, h / 2)]);
+        let s = split(&[
+            (0, 24 * h),
+            (24 * h, 24 * h + 90 * 60_000_000),
+            (-h / 2, h / 2),
+        ]);
         assert_eq!(s.whole, vec![(0, 24 * h), (24 * h, 25 * h), (0, 0)]);
         assert_eq!(
             s.edges,

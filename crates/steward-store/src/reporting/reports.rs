@@ -42,7 +42,15 @@ fn filter(sql: &mut Sql, f: &Filters, ex: &Ex<'_>) {
 }
 
 /// Appends `WHERE t.kind = … AND <column> in [from, to)` plus the report's filters.
-fn scope(sql: &mut Sql, ex: &Ex<'_>, kind: TicketKind, column: &str, from: i64, to: i64, f: &Filters) {
+fn scope(
+    sql: &mut Sql,
+    ex: &Ex<'_>,
+    kind: TicketKind,
+    column: &str,
+    from: i64,
+    to: i64,
+    f: &Filters,
+) {
     sql.push(" WHERE t.kind = ").bind(kind.as_str());
     sql.push(&format!(" AND t.{column} >= ")).bind(from);
     sql.push(&format!(" AND t.{column} < ")).bind(to);
@@ -164,7 +172,8 @@ async fn in_buckets(
         return tickets_in_buckets(ex, kind, what, buckets, f).await;
     };
     let split = report_hours::split(buckets);
-    let mut out = report_hours::sums(ex.by_ref(), kind, &measures, &split.whole, f.priority).await?;
+    let mut out =
+        report_hours::sums(ex.by_ref(), kind, &measures, &split.whole, f.priority).await?;
     if !split.edges.is_empty() {
         let edges: Vec<(i64, i64)> = split.edges.iter().map(|&(_, a, b)| (a, b)).collect();
         let counted = tickets_in_buckets(ex, kind, what, &edges, f).await?;
@@ -251,21 +260,38 @@ pub async fn open_at(mut ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> 
     let hour = report_hours::floor_hour(at);
     let mut n = report_hours::open_before(ex.by_ref(), kind, hour, f.priority).await?;
     if hour < at {
-        let sql = counts(&ex, kind, f, &[
-            &|s: &mut Sql| {
-                s.push(" AND t.opened_at >= ").bind(hour).push(" AND t.opened_at < ").bind(at);
-                s.push(" AND COALESCE(t.resolved_at, t.closed_at, ").bind(i64::MAX);
-                s.push(") >= ").bind(at);
-            },
-            &|s: &mut Sql| {
-                s.push(" AND t.resolved_at >= ").bind(hour).push(" AND t.resolved_at < ").bind(at);
-                s.push(" AND t.opened_at < ").bind(hour);
-            },
-            &|s: &mut Sql| {
-                s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ").bind(hour);
-                s.push(" AND t.closed_at < ").bind(at).push(" AND t.opened_at < ").bind(hour);
-            },
-        ], "a.n - b.n - c.n");
+        let sql = counts(
+            &ex,
+            kind,
+            f,
+            &[
+                &|s: &mut Sql| {
+                    s.push(" AND t.opened_at >= ")
+                        .bind(hour)
+                        .push(" AND t.opened_at < ")
+                        .bind(at);
+                    s.push(" AND COALESCE(t.resolved_at, t.closed_at, ")
+                        .bind(i64::MAX);
+                    s.push(") >= ").bind(at);
+                },
+                &|s: &mut Sql| {
+                    s.push(" AND t.resolved_at >= ")
+                        .bind(hour)
+                        .push(" AND t.resolved_at < ")
+                        .bind(at);
+                    s.push(" AND t.opened_at < ").bind(hour);
+                },
+                &|s: &mut Sql| {
+                    s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ")
+                        .bind(hour);
+                    s.push(" AND t.closed_at < ")
+                        .bind(at)
+                        .push(" AND t.opened_at < ")
+                        .bind(hour);
+                },
+            ],
+            "a.n - b.n - c.n",
+        );
         n += scalar(ex, sql).await?;
     }
     Ok(n)
@@ -275,18 +301,29 @@ pub async fn open_at(mut ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> 
 /// at or after `at`, each read from an index of its own instead of every ticket opened before
 /// `at`.
 async fn open_tickets_at(ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> Result<i64> {
-    let sql = counts(&ex, kind, f, &[
-        &|s: &mut Sql| {
-            s.push(" AND t.resolved_at IS NULL AND t.closed_at IS NULL AND t.opened_at < ").bind(at);
-        },
-        &|s: &mut Sql| {
-            s.push(" AND t.resolved_at >= ").bind(at).push(" AND t.opened_at < ").bind(at);
-        },
-        &|s: &mut Sql| {
-            s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ").bind(at);
-            s.push(" AND t.opened_at < ").bind(at);
-        },
-    ], "a.n + b.n + c.n");
+    let sql = counts(
+        &ex,
+        kind,
+        f,
+        &[
+            &|s: &mut Sql| {
+                s.push(" AND t.resolved_at IS NULL AND t.closed_at IS NULL AND t.opened_at < ")
+                    .bind(at);
+            },
+            &|s: &mut Sql| {
+                s.push(" AND t.resolved_at >= ")
+                    .bind(at)
+                    .push(" AND t.opened_at < ")
+                    .bind(at);
+            },
+            &|s: &mut Sql| {
+                s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ")
+                    .bind(at);
+                s.push(" AND t.opened_at < ").bind(at);
+            },
+        ],
+        "a.n + b.n + c.n",
+    );
     scalar(ex, sql).await
 }
 
@@ -294,14 +331,21 @@ type Condition<'a> = &'a (dyn Fn(&mut Sql) + Sync);
 
 /// `SELECT <combine>` over counts of tickets of `kind` under the filters and each condition,
 /// each `n` of a subquery named a, b, c… in order.
-fn counts(ex: &Ex<'_>, kind: TicketKind, f: &Filters, conditions: &[Condition<'_>], combine: &str) -> Sql {
+fn counts(
+    ex: &Ex<'_>,
+    kind: TicketKind,
+    f: &Filters,
+    conditions: &[Condition<'_>],
+    combine: &str,
+) -> Sql {
     let mut sql = Sql::new("SELECT ");
     sql.push(combine).push(" FROM ");
     for (i, condition) in conditions.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
         }
-        sql.push("(SELECT COUNT(*) AS n FROM tickets t WHERE t.kind = ").bind(kind.as_str());
+        sql.push("(SELECT COUNT(*) AS n FROM tickets t WHERE t.kind = ")
+            .bind(kind.as_str());
         condition(&mut sql);
         filter(&mut sql, f, ex);
         let name = char::from(b'a' + u8::try_from(i).unwrap_or(0));
@@ -604,7 +648,9 @@ pub async fn aging(
     // Open at `at`: not ended, or ended at or after it; each part an index range of its own
     // (the unended index, the resolved and the closed report indexes) instead of every ticket
     // opened before `at`.
-    let mut sql = Sql::new(&format!("SELECT o.priority, {band} AS band, COUNT(*) FROM ("));
+    let mut sql = Sql::new(&format!(
+        "SELECT o.priority, {band} AS band, COUNT(*) FROM ("
+    ));
     let parts: [Condition<'_>; 3] = [
         &|s: &mut Sql| {
             s.push(" AND t.resolved_at IS NULL AND t.closed_at IS NULL");
@@ -613,7 +659,8 @@ pub async fn aging(
             s.push(" AND t.resolved_at >= ").bind(at);
         },
         &|s: &mut Sql| {
-            s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ").bind(at);
+            s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ")
+                .bind(at);
         },
     ];
     for (i, part) in parts.iter().enumerate() {

@@ -144,7 +144,10 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
         let t = &t;
         async move {
             let r = t
-                .get(&format!("/api/v1/reports/{name}&{query}").replacen('&', "?", 1), &t.admin)
+                .get(
+                    &format!("/api/v1/reports/{name}&{query}").replacen('&', "?", 1),
+                    &t.admin,
+                )
                 .await;
             assert_eq!(r.status, 200, "{name}?{query}: {}", r.body);
             json!({"summary": r.body["summary"], "rows": r.body["rows"]})
@@ -155,7 +158,8 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
         for name in reports {
             for priority in ["", "&priority=3", "&priority=1"] {
                 let hours = figures(name, format!("{period}{priority}")).await;
-                let counted = figures(name, format!("{period}{priority}&organization_id={acme}")).await;
+                let counted =
+                    figures(name, format!("{period}{priority}&organization_id={acme}")).await;
                 assert_eq!(hours, counted, "{name}?{period}{priority}");
                 seen.push((name, format!("{period}{priority}"), hours));
             }
@@ -177,7 +181,11 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
     let folded = t.app.compact_report_hours("node").await.unwrap();
     assert!(matches!(folded, Some(n) if n > 0), "{folded:?}");
     for (name, query, before) in &seen {
-        assert_eq!(&figures(name, query.clone()).await, before, "{name}?{query} folded");
+        assert_eq!(
+            &figures(name, query.clone()).await,
+            before,
+            "{name}?{query} folded"
+        );
     }
     // And a second fold finds nothing left.
     assert_eq!(t.app.compact_report_hours("node").await.unwrap(), Some(0));
