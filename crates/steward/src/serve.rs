@@ -50,7 +50,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let housekeeping = tokio::spawn(housekeeping(app.clone(), node.clone()));
     let sla_scan = tokio::spawn(sla_scan(app.clone(), node.clone()));
     let clock_recompute = tokio::spawn(clock_recompute(app.clone(), node.clone()));
-    let report_hours = tokio::spawn(report_hours(app.clone(), node.clone()));
+    let report_days = tokio::spawn(report_days(app.clone(), node.clone()));
     let scheduled_reports = tokio::spawn(scheduled_reports(app.clone(), node.clone()));
     let probes = tokio::spawn(probes(app.clone(), node.clone()));
     let mail = tokio::spawn(mail(app.clone(), node.clone()));
@@ -74,7 +74,7 @@ pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     housekeeping.abort();
     sla_scan.abort();
     clock_recompute.abort();
-    report_hours.abort();
+    report_days.abort();
     scheduled_reports.abort();
     probes.abort();
     improvements.abort();
@@ -162,16 +162,16 @@ async fn clock_recompute(app: steward_app::App, node: String) {
     }
 }
 
-/// Folds the hourly report counts' deltas; the lease keeps it on one node.
-async fn report_hours(app: steward_app::App, node: String) {
+/// Folds the daily report counts' deltas; the lease keeps it on one node.
+async fn report_days(app: steward_app::App, node: String) {
     let mut tick = every(Duration::from_secs(10));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tick.tick().await;
-        match app.compact_report_hours(&node).await {
-            Ok(Some(n)) if n > 0 => tracing::debug!(hours = n, "report hours folded"),
+        match app.compact_report_days(&node).await {
+            Ok(Some(n)) if n > 0 => tracing::debug!(days = n, "report days folded"),
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "folding the report hours failed"),
+            Err(e) => tracing::warn!(error = %e, "folding the report days failed"),
         }
     }
 }

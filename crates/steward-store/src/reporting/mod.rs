@@ -3,6 +3,6 @@
 //! ISO/IEC 20000-1 9.1 (monitoring and measurement) and 9.4 (service reporting).
 
 pub mod imports;
+pub mod report_days;
 pub mod report_definitions;
-pub mod report_hours;
 pub mod reports;

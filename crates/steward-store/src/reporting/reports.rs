@@ -22,7 +22,7 @@ pub async fn mark_responded(ex: Ex<'_>, ticket: i64, at: i64) -> Result<()> {
     Ok(())
 }
 
-use super::report_hours::{self, Measure};
+use super::report_days::{self, Measure};
 use crate::sql::{Sql, bind_args};
 use sqlx::Row;
 use steward_domain::reporting::report::{ComplianceBy, Filters};
@@ -138,7 +138,7 @@ enum Counted<'a> {
 }
 
 impl Counted<'_> {
-    /// The same from the hourly counts, when they keep it.
+    /// The same from the daily counts, when they keep it.
     fn measures(self) -> Option<Vec<Measure>> {
         match self {
             Counted::By(column) => Measure::of_column(column).map(|m| vec![m]),
@@ -159,8 +159,8 @@ impl Counted<'_> {
     }
 }
 
-/// `what` for each of `buckets`: the whole hours from the hourly counts when the filters
-/// allow, the rest (the partial hours at the edges, or everything) from the tickets.
+/// `what` for each of `buckets`: the whole days from the daily counts when the filters
+/// allow, the rest (the partial days at the edges, or everything) from the tickets.
 async fn in_buckets(
     mut ex: Ex<'_>,
     kind: TicketKind,
@@ -168,12 +168,11 @@ async fn in_buckets(
     buckets: &[(i64, i64)],
     f: &Filters,
 ) -> Result<Vec<Vec<i64>>> {
-    let Some(measures) = what.measures().filter(|_| report_hours::serve(f)) else {
+    let Some(measures) = what.measures().filter(|_| report_days::serve(f)) else {
         return tickets_in_buckets(ex, kind, what, buckets, f).await;
     };
-    let split = report_hours::split(buckets);
-    let mut out =
-        report_hours::sums(ex.by_ref(), kind, &measures, &split.whole, f.priority).await?;
+    let split = report_days::split(buckets);
+    let mut out = report_days::sums(ex.by_ref(), kind, &measures, &split.whole, f.priority).await?;
     if !split.edges.is_empty() {
         let edges: Vec<(i64, i64)> = split.edges.iter().map(|&(_, a, b)| (a, b)).collect();
         let counted = tickets_in_buckets(ex, kind, what, &edges, f).await?;
@@ -252,14 +251,14 @@ pub async fn count_in_buckets(
 
 /// Tickets open at instant `at`: opened before it and not yet resolved or closed.
 pub async fn open_at(mut ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> Result<i64> {
-    if !report_hours::serve(f) {
+    if !report_days::serve(f) {
         return open_tickets_at(ex, kind, at, f).await;
     }
-    // The hourly counts up to the hour `at` is in, then that hour's part from the tickets:
+    // The daily counts up to the day `at` is in, then that day's part from the tickets:
     // those opened in it and still open at `at`, less those opened before it that ended in it.
-    let hour = report_hours::floor_hour(at);
-    let mut n = report_hours::open_before(ex.by_ref(), kind, hour, f.priority).await?;
-    if hour < at {
+    let day = report_days::floor_day(at);
+    let mut n = report_days::open_before(ex.by_ref(), kind, day, f.priority).await?;
+    if day < at {
         let sql = counts(
             &ex,
             kind,
@@ -267,7 +266,7 @@ pub async fn open_at(mut ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> 
             &[
                 &|s: &mut Sql| {
                     s.push(" AND t.opened_at >= ")
-                        .bind(hour)
+                        .bind(day)
                         .push(" AND t.opened_at < ")
                         .bind(at);
                     s.push(" AND COALESCE(t.resolved_at, t.closed_at, ")
@@ -276,18 +275,18 @@ pub async fn open_at(mut ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> 
                 },
                 &|s: &mut Sql| {
                     s.push(" AND t.resolved_at >= ")
-                        .bind(hour)
+                        .bind(day)
                         .push(" AND t.resolved_at < ")
                         .bind(at);
-                    s.push(" AND t.opened_at < ").bind(hour);
+                    s.push(" AND t.opened_at < ").bind(day);
                 },
                 &|s: &mut Sql| {
                     s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ")
-                        .bind(hour);
+                        .bind(day);
                     s.push(" AND t.closed_at < ")
                         .bind(at)
                         .push(" AND t.opened_at < ")
-                        .bind(hour);
+                        .bind(day);
                 },
             ],
             "a.n - b.n - c.n",
@@ -371,8 +370,8 @@ pub struct ComplianceRow {
 /// The tickets are counted by the keys of their group (ids, and the import's source for
 /// tickets without an SLA), read from the report index, with the verdicts as sums; only
 /// those few groups are then labelled. Grouping the tickets by label and verdict made SQLite
-/// sort each ticket's label. By SLA or by priority, without a filter the hourly counts do not
-/// keep, the whole hours are read from them and only the partial hours at the edges from the
+/// sort each ticket's label. By SLA or by priority, without a filter the daily counts do not
+/// keep, the whole days are read from them and only the partial days at the edges from the
 /// tickets, all in one statement.
 pub async fn compliance(
     ex: Ex<'_>,
@@ -382,7 +381,7 @@ pub async fn compliance(
     f: &Filters,
     by: ComplianceBy,
 ) -> Result<Vec<ComplianceRow>> {
-    let (key, source, hour_key, hour_source, label, lookup) = match by {
+    let (key, source, day_key, day_source, label, lookup) = match by {
         ComplianceBy::Sla => (
             "t.sla_id",
             "t.import_source",
@@ -428,22 +427,22 @@ pub async fn compliance(
          CAST(SUM(g.response_breached) AS BIGINT), CAST(SUM(g.resolution_met) AS BIGINT),
          CAST(SUM(g.resolution_breached) AS BIGINT) FROM ("
     ));
-    let (hours, tickets) = match hour_key.filter(|_| report_hours::serve(f)) {
-        Some(hour_key) => {
-            let split = report_hours::split(&[(from, to)]);
+    let (days, tickets) = match day_key.filter(|_| report_days::serve(f)) {
+        Some(day_key) => {
+            let split = report_days::split(&[(from, to)]);
             let (a, b) = split.whole.first().copied().unwrap_or((from, from));
             let edges: Vec<(i64, i64)> = split.edges.iter().map(|&(_, a, b)| (a, b)).collect();
-            (Some((hour_key, a, b)), edges)
+            (Some((day_key, a, b)), edges)
         }
         None => (None, vec![(from, to)]),
     };
-    if let Some((hour_key, a, b)) = hours {
+    if let Some((day_key, a, b)) = days {
         sql.push(&format!(
-            "SELECT {hour_key} AS key, {hour_source} AS source, SUM(h.opened) AS n,
+            "SELECT {day_key} AS key, {day_source} AS source, SUM(h.opened) AS n,
              SUM(h.response_met) AS response_met, SUM(h.response_breached) AS response_breached,
              SUM(h.resolution_met) AS resolution_met,
              SUM(h.resolution_breached) AS resolution_breached
-             FROM report_hours h WHERE h.kind = "
+             FROM report_days h WHERE h.kind = "
         ))
         .bind(kind.as_str())
         .push(" AND h.at >= ")
@@ -454,7 +453,7 @@ pub async fn compliance(
         .push(" GROUP BY 1, 2");
     }
     for (i, &(a, b)) in tickets.iter().enumerate() {
-        if hours.is_some() || i > 0 {
+        if days.is_some() || i > 0 {
             sql.push(" UNION ALL ");
         }
         sql.push(&format!(

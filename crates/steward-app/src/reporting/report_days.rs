@@ -1,16 +1,16 @@
-//! Keeping the hourly counts behind the volume and rate reports compact: triggers add a delta
-//! row per counted change, and this job folds each hour's deltas into one row, one node at a
+//! Keeping the daily counts behind the volume and rate reports compact: triggers add a delta
+//! row per counted change, and this job folds each day's deltas into one row, one node at a
 //! time under a lease. Reports are exact whether or not it has run; it keeps them fast.
 use crate::{App, Result};
 use steward_store::foundation::leases;
-use steward_store::reporting::report_hours;
+use steward_store::reporting::report_days;
 
-const JOB: &str = "report-hours";
+const JOB: &str = "report-days";
 
 impl App {
-    /// Folds the deltas of the hourly report counts, a batch of hours per transaction; returns
-    /// how many hours it folded, or `None` when another node holds the job's lease.
-    pub async fn compact_report_hours(&self, node: &str) -> Result<Option<u64>> {
+    /// Folds the deltas of the daily report counts, a batch of days per transaction; returns
+    /// how many days it folded, or `None` when another node holds the job's lease.
+    pub async fn compact_report_days(&self, node: &str) -> Result<Option<u64>> {
         let mut folded = 0;
         loop {
             let now = self.now();
@@ -19,7 +19,7 @@ impl App {
                 tx.commit().await?;
                 return Ok(None);
             }
-            let (n, done) = report_hours::compact(tx.ex()).await?;
+            let (n, done) = report_days::compact(tx.ex()).await?;
             tx.commit().await?;
             folded += n;
             if done {

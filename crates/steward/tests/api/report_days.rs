@@ -1,8 +1,8 @@
-//! The volume, rate and backlog reports read whole hours from the hourly counts the triggers
-//! keep (migration 0049) and only partial hours from the tickets. A filter by customer makes
+//! The volume, rate and backlog reports read whole days from the daily counts the triggers
+//! keep (migration 0049) and only partial days from the tickets. A filter by customer makes
 //! them count every ticket instead, so with all tickets under one customer the two must give
 //! the same figures: before and after the counts are folded, over whole days and over
-//! instants inside an hour, unfiltered and by priority, and compliance by SLA and priority.
+//! instants inside a day, unfiltered and by priority, and compliance by SLA and priority.
 use crate::support::{TestApp, report_figure, ts};
 use serde_json::{Value, json};
 
@@ -14,7 +14,7 @@ fn step(to: &str) -> Value {
 }
 
 #[tokio::test]
-async fn hourly_counts_give_what_counting_the_tickets_gives() {
+async fn daily_counts_give_what_counting_the_tickets_gives() {
     let (t, clock) = TestApp::spawn_at(ts("2026-03-02T08:10:00Z")).await;
     let acme = t.create_org("Acme").await;
     let teams: Vec<i64> = {
@@ -82,7 +82,7 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
         }
     };
 
-    // Monday: opened, worked, resolved, reassigned, cancelled, in different hours.
+    // Monday: opened, worked, resolved, reassigned, cancelled, at different hours.
     let resolved = open("Mail down", "medium").await;
     clock.set(ts("2026-03-02T08:40:00Z"));
     let moved = open("VPN flaps", "high").await;
@@ -124,11 +124,11 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
     let periods = [
         // Whole days, the default grouping (days).
         "from=2026-03-01&to=2026-03-06".to_string(),
-        // Ending now, inside an hour: the last hour partly from the tickets.
+        // Ending now, inside a day: the last day partly from the tickets.
         "from=2026-03-02".to_string(),
-        // Both ends inside hours; the backlog at the start is carried from 09:30.
+        // Both ends inside days; the backlog at the start is carried from 09:30.
         "from=2026-03-02T09:30:00Z&to=2026-03-03T09:50:00Z".to_string(),
-        // Inside one hour.
+        // Inside one day.
         "from=2026-03-02T10:05:00Z&to=2026-03-02T10:25:00Z".to_string(),
         // A later period whose backlog comes from the days before it.
         "from=2026-03-04&to=2026-03-05T12:00:00Z".to_string(),
@@ -157,11 +157,11 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
     for period in &periods {
         for name in reports {
             for priority in ["", "&priority=3", "&priority=1"] {
-                let hours = figures(name, format!("{period}{priority}")).await;
+                let days = figures(name, format!("{period}{priority}")).await;
                 let counted =
                     figures(name, format!("{period}{priority}&organization_id={acme}")).await;
-                assert_eq!(hours, counted, "{name}?{period}{priority}");
-                seen.push((name, format!("{period}{priority}"), hours));
+                assert_eq!(days, counted, "{name}?{period}{priority}");
+                seen.push((name, format!("{period}{priority}"), days));
             }
         }
     }
@@ -178,7 +178,7 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
     );
 
     // Folding the deltas changes no figure.
-    let folded = t.app.compact_report_hours("node").await.unwrap();
+    let folded = t.app.compact_report_days("node").await.unwrap();
     assert!(matches!(folded, Some(n) if n > 0), "{folded:?}");
     for (name, query, before) in &seen {
         assert_eq!(
@@ -188,5 +188,5 @@ async fn hourly_counts_give_what_counting_the_tickets_gives() {
         );
     }
     // And a second fold finds nothing left.
-    assert_eq!(t.app.compact_report_hours("node").await.unwrap(), Some(0));
+    assert_eq!(t.app.compact_report_days("node").await.unwrap(), Some(0));
 }

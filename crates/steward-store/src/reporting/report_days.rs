@@ -1,15 +1,16 @@
-//! The hourly counts behind the volume and rate reports (migration 0049): per kind, priority
-//! and UTC hour, kept by triggers on `tickets` as delta rows that [`compact`] folds. A report
-//! reads the whole hours of its buckets here and only the partial hours at their edges from
-//! the tickets, so a year costs 8,760 rows per priority however many tickets it holds.
+//! The daily counts behind the volume, rate and compliance reports (migration 0049): per
+//! kind, priority, SLA and UTC day (reports bucket by UTC days), kept by triggers on `tickets`
+//! as delta rows that [`compact`] folds. A report reads the whole days of its buckets here
+//! and only the partial days at their edges from the tickets, so a year costs 365 rows per
+//! priority and SLA however many tickets it holds.
 use crate::sql::{Sql, bind_args};
 use crate::{Ex, Result, on};
 use steward_domain::reporting::report::Filters;
 use steward_domain::resolution::ticket::TicketKind;
 
-pub const HOUR: i64 = 3_600_000_000;
+pub const DAY: i64 = 86_400_000_000;
 
-/// What the hours count, by the column a report counts by.
+/// What the days count, by the column a report counts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
     /// By `opened_at`.
@@ -38,7 +39,7 @@ impl Measure {
         }
     }
 
-    /// The measure a ticket column counts by, when the hours keep one.
+    /// The measure a ticket column counts by, when the days keep one.
     pub fn of_column(column: &str) -> Option<Measure> {
         match column {
             "opened_at" => Some(Measure::Opened),
@@ -49,27 +50,27 @@ impl Measure {
     }
 }
 
-/// Whether the hours answer a report with these filters: they are kept by kind and priority
-/// only, so a report for one service, customer or team counts the tickets.
+/// Whether the days answer a report with these filters: they are kept by kind, priority and
+/// SLA, so a report for one service, customer or team counts the tickets.
 pub fn serve(f: &Filters) -> bool {
     f.service_id.is_none() && f.organization_id.is_none() && f.team_id.is_none()
 }
 
-pub fn floor_hour(at: i64) -> i64 {
-    at - at.rem_euclid(HOUR)
+pub fn floor_day(at: i64) -> i64 {
+    at - at.rem_euclid(DAY)
 }
 
-fn ceil_hour(at: i64) -> i64 {
-    let floor = floor_hour(at);
+fn ceil_day(at: i64) -> i64 {
+    let floor = floor_day(at);
     if floor == at {
         at
     } else {
-        floor.saturating_add(HOUR)
+        floor.saturating_add(DAY)
     }
 }
 
-/// A bucket `[from, to)` split into the whole hours the hours table answers, and the partial
-/// hours at its edges, which the tickets answer.
+/// A bucket `[from, to)` split into the whole days the days table answers, and the partial
+/// days at its edges, which the tickets answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
     pub whole: Vec<(i64, i64)>,
@@ -83,7 +84,7 @@ pub fn split(buckets: &[(i64, i64)]) -> Split {
         edges: Vec::new(),
     };
     for (i, &(from, to)) in buckets.iter().enumerate() {
-        let (a, b) = (ceil_hour(from), floor_hour(to));
+        let (a, b) = (ceil_day(from), floor_day(to));
         if a >= b {
             s.whole.push((a, a));
             if from < to {
@@ -102,20 +103,20 @@ pub fn split(buckets: &[(i64, i64)]) -> Split {
     s
 }
 
-/// The sums of `measures` over the whole hours `[from, to)` of each bucket (hour-aligned
+/// The sums of `measures` over the whole days `[from, to)` of each bucket (day-aligned
 /// bounds), one row per bucket, in one statement.
 pub async fn sums(
     ex: Ex<'_>,
     kind: TicketKind,
     measures: &[Measure],
-    hours: &[(i64, i64)],
+    days: &[(i64, i64)],
     priority: Option<i64>,
 ) -> Result<Vec<Vec<i64>>> {
-    let mut out = vec![vec![0; measures.len()]; hours.len()];
-    if hours.is_empty() || measures.is_empty() {
+    let mut out = vec![vec![0; measures.len()]; days.len()];
+    if days.is_empty() || measures.is_empty() {
         return Ok(out);
     }
-    let values: Vec<String> = hours
+    let values: Vec<String> = days
         .iter()
         .enumerate()
         .map(|(i, (a, b))| format!("({i}, {a}, {b})"))
@@ -130,12 +131,12 @@ pub async fn sums(
     let mut sql = if matches!(ex, Ex::Sqlite(_)) {
         Sql::new(&format!(
             "SELECT CAST(b.column1 AS BIGINT), {sums} FROM (VALUES {values}) AS b
-             JOIN report_hours h ON h.kind = "
+             JOIN report_days h ON h.kind = "
         ))
     } else {
         Sql::new(&format!(
             "SELECT CAST(b.column1 AS BIGINT), x.* FROM (VALUES {values}) AS b
-             CROSS JOIN LATERAL (SELECT {sums} FROM report_hours h WHERE h.kind = "
+             CROSS JOIN LATERAL (SELECT {sums} FROM report_days h WHERE h.kind = "
         ))
     };
     sql.bind(kind.as_str())
@@ -170,21 +171,21 @@ pub async fn sums(
     Ok(out)
 }
 
-/// Tickets opened before the hour-aligned instant `hour` minus those that ended before it:
+/// Tickets opened before the day-aligned instant `day` minus those that ended before it:
 /// the backlog at that instant.
 pub async fn open_before(
     ex: Ex<'_>,
     kind: TicketKind,
-    hour: i64,
+    day: i64,
     priority: Option<i64>,
 ) -> Result<i64> {
     let mut sql = Sql::new(
-        "SELECT CAST(COALESCE(SUM(h.opened - h.ended), 0) AS BIGINT) FROM report_hours h
+        "SELECT CAST(COALESCE(SUM(h.opened - h.ended), 0) AS BIGINT) FROM report_days h
          WHERE h.kind = ",
     );
     sql.bind(kind.as_str())
         .push(" AND h.at < ")
-        .bind(hour)
+        .bind(day)
         .and_opt("h.priority =", priority);
     let n: i64 = on!(ex, c => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text)), &sql.args)
         .fetch_one(c).await)?;
@@ -206,41 +207,41 @@ const MEASURES: [&str; 11] = [
     "resolution_breached",
 ];
 
-/// Hours with deltas folded per run of [`compact`]'s statement.
+/// Days with deltas folded per run of [`compact`]'s statement.
 const COMPACT_BATCH: i64 = 2_000;
 
-/// Folds the deltas of up to [`COMPACT_BATCH`] hours into one row each; returns how many
-/// hours it folded and whether that was all of them.
+/// Folds the deltas of up to [`COMPACT_BATCH`] days into one row each; returns how many
+/// days it folded and whether that was all of them.
 ///
-/// On PostgreSQL one statement deletes the hours' rows and inserts their sums, so a delta
+/// On PostgreSQL one statement deletes the days' rows and inserts their sums, so a delta
 /// another transaction commits meanwhile is either in the sums or still there, never lost.
 /// SQLite has one writer, so the same in two statements cannot miss one.
 pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
-    let hour = format!("(at - ((at % {HOUR}) + {HOUR}) % {HOUR})");
+    let day = format!("(at - ((at % {DAY}) + {DAY}) % {DAY})");
     let sums = MEASURES.map(|m| format!("SUM({m})")).join(", ");
     let measures = MEASURES.join(", ");
     let r_measures = MEASURES.map(|m| format!("r.{m}")).join(", ");
-    let hours = format!(
-        "SELECT DISTINCT kind, priority, sla_id, source, {hour} AS hour_at FROM report_hours
+    let days = format!(
+        "SELECT DISTINCT kind, priority, sla_id, source, {day} AS day_at FROM report_days
          WHERE fresh LIMIT {COMPACT_BATCH}"
     );
-    // A delta belongs to an hour row of the same key (the SLA and source may be NULL).
+    // A delta belongs to a day row of the same key (the SLA and source may be NULL).
     let same = |r: &str, h: &str, same_as: &str| {
         format!(
             "{r}.kind = {h}.kind AND {r}.priority = {h}.priority AND {r}.sla_id {same_as} {h}.sla_id
-             AND {r}.source {same_as} {h}.source AND {r}.at >= {h}.hour_at
-             AND {r}.at < {h}.hour_at + {HOUR}"
+             AND {r}.source {same_as} {h}.source AND {r}.at >= {h}.day_at
+             AND {r}.at < {h}.day_at + {DAY}"
         )
     };
     match ex {
         Ex::Postgres(c) => {
             let folded = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "WITH hours AS ({hours}),
-                 gone AS (DELETE FROM report_hours r USING hours h
+                "WITH days AS ({days}),
+                 gone AS (DELETE FROM report_days r USING days h
                           WHERE {}
-                          RETURNING h.kind, h.priority, h.sla_id, h.source, h.hour_at AS at,
+                          RETURNING h.kind, h.priority, h.sla_id, h.source, h.day_at AS at,
                                     {r_measures})
-                 INSERT INTO report_hours (kind, priority, sla_id, source, at, {measures}, fresh)
+                 INSERT INTO report_days (kind, priority, sla_id, source, at, {measures}, fresh)
                  SELECT kind, priority, sla_id, source, at, {sums}, FALSE FROM gone
                  GROUP BY kind, priority, sla_id, source, at",
                 same("r", "h", "IS NOT DISTINCT FROM")
@@ -251,7 +252,7 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
             Ok((folded, folded < COMPACT_BATCH as u64))
         }
         Ex::Sqlite(c) => {
-            let last: Option<i64> = sqlx::query_scalar("SELECT MAX(rowid) FROM report_hours")
+            let last: Option<i64> = sqlx::query_scalar("SELECT MAX(rowid) FROM report_days")
                 .fetch_one(&mut *c)
                 .await?;
             let Some(last) = last else {
@@ -259,22 +260,22 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
             };
             let r_sums = MEASURES.map(|m| format!("SUM(r.{m})")).join(", ");
             let folded = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO report_hours (kind, priority, sla_id, source, at, {measures}, fresh)
-                 SELECT h.kind, h.priority, h.sla_id, h.source, h.hour_at, {r_sums}, FALSE
-                 FROM ({hours}) AS h JOIN report_hours r ON {}
-                 GROUP BY h.kind, h.priority, h.sla_id, h.source, h.hour_at",
+                "INSERT INTO report_days (kind, priority, sla_id, source, at, {measures}, fresh)
+                 SELECT h.kind, h.priority, h.sla_id, h.source, h.day_at, {r_sums}, FALSE
+                 FROM ({days}) AS h JOIN report_days r ON {}
+                 GROUP BY h.kind, h.priority, h.sla_id, h.source, h.day_at",
                 same("r", "h", "IS")
             )))
             .execute(&mut *c)
             .await?
             .rows_affected();
             // The rows just inserted are the only ones after `last` (one writer): what they
-            // replace is every earlier row of their hours.
+            // replace is every earlier row of their days.
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM report_hours WHERE rowid IN (
-                     SELECT r.rowid FROM (SELECT kind, priority, sla_id, source, at AS hour_at
-                                          FROM report_hours WHERE rowid > {last}) AS n
-                     JOIN report_hours r ON {} WHERE r.rowid <= {last})",
+                "DELETE FROM report_days WHERE rowid IN (
+                     SELECT r.rowid FROM (SELECT kind, priority, sla_id, source, at AS day_at
+                                          FROM report_days WHERE rowid > {last}) AS n
+                     JOIN report_days r ON {} WHERE r.rowid <= {last})",
                 same("r", "n", "IS")
             )))
             .execute(&mut *c)
@@ -289,23 +290,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bucket_splits_into_whole_hours_and_its_edges() {
-        let h = HOUR;
-        let s = split(&[
-            (0, 24 * h),
-            (24 * h, 24 * h + 90 * 60_000_000),
-            (-h / 2, h / 2),
-        ]);
-        assert_eq!(s.whole, vec![(0, 24 * h), (24 * h, 25 * h), (0, 0)]);
-        assert_eq!(
-            s.edges,
-            vec![(1, 25 * h, 24 * h + 90 * 60_000_000), (2, -h / 2, h / 2)]
-        );
-        // A bucket inside one hour is an edge alone.
-        let s = split(&[(h + 1, h + 5)]);
-        assert_eq!(s.whole, vec![(2 * h, 2 * h)]);
-        assert_eq!(s.edges, vec![(0, h + 1, h + 5)]);
-        assert_eq!(floor_hour(-1), -h);
-        assert_eq!(ceil_hour(-1), 0);
+    fn a_bucket_splits_into_whole_days_and_its_edges() {
+        let (d, h) = (DAY, DAY / 24);
+        let s = split(&[(0, 7 * d), (7 * d, 8 * d + 90 * h / 60), (-h, h)]);
+        assert_eq!(s.whole, vec![(0, 7 * d), (7 * d, 8 * d), (0, 0)]);
+        assert_eq!(s.edges, vec![(1, 8 * d, 8 * d + 90 * h / 60), (2, -h, h)]);
+        // A bucket inside one day is an edge alone.
+        let s = split(&[(d + 1, d + 5)]);
+        assert_eq!(s.whole, vec![(2 * d, 2 * d)]);
+        assert_eq!(s.edges, vec![(0, d + 1, d + 5)]);
+        assert_eq!(floor_day(-1), -d);
+        assert_eq!(ceil_day(-1), 0);
     }
 }

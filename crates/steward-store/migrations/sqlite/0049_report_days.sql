@@ -1,21 +1,21 @@
 -- Reports at 10,000,000 incidents (bench/README, "10,000,000 incidents"): counting a year's
 -- incidents read a year of index entries, 1.3-5.6 s on PostgreSQL, 10-16 times the time at
--- 1,000,000. report_hours keeps, per kind, priority, SLA and UTC hour, what the volume, rate
--- and SLA compliance reports count: tickets opened, resolved, closed without a resolution
--- (cancelled), ended (counted at the later of opening and end, so that the backlog at an
--- instant is what opened before it minus what ended before it), reassigned and reopened at
--- least once, the reassignments, and the response and resolution verdicts of the tickets
--- opened, by SLA (or, without one, by the import that gave the verdict). A year is then
--- 8,760 rows per priority and SLA, however many tickets it holds.
+-- 1,000,000. report_days keeps, per kind, priority, SLA and UTC day (reports bucket by UTC
+-- days), what the volume, rate and SLA compliance reports count: tickets opened, resolved,
+-- closed without a resolution (cancelled), ended (counted at the later of opening and end, so
+-- that the backlog at an instant is what opened before it minus what ended before it),
+-- reassigned and reopened at least once, the reassignments, and the response and resolution
+-- verdicts of the tickets opened, by SLA (or, without one, by the import that gave them). A year is then
+-- 365 rows per priority and SLA, however many tickets it holds.
 --
 -- Triggers on tickets keep it, so every path that writes a ticket (commands, imports, bulk
 -- loads) is counted. They add delta rows and never update one: on PostgreSQL, updating a
--- shared row locks it until commit, and two transactions touching two hours in opposite
+-- shared row locks it until commit, and two transactions touching two days in opposite
 -- orders would deadlock. A delta's `at` is the instant it counts; a background job
--- (compaction) folds each hour's deltas into one row at the hour's first microsecond. Reports
--- only ask for whole hours and sum whatever rows there are, so they read the same before and
+-- (compaction) folds each day's deltas into one row at the day's first microsecond. Reports
+-- only ask for whole days and sum whatever rows there are, so they read the same before and
 -- after compaction.
-CREATE TABLE report_hours (
+CREATE TABLE report_days (
     kind       TEXT    NOT NULL,
     priority   BIGINT  NOT NULL,
     -- The ticket's SLA, and without one the import that gave its verdicts (compliance groups
@@ -37,13 +37,13 @@ CREATE TABLE report_hours (
     -- A delta that compaction has not folded yet.
     fresh      BOOLEAN NOT NULL DEFAULT TRUE
 );
-CREATE INDEX report_hours_at ON report_hours (kind, at, priority);
-CREATE INDEX report_hours_fresh ON report_hours (kind, priority, at) WHERE fresh;
+CREATE INDEX report_days_at ON report_days (kind, at, priority);
+CREATE INDEX report_days_fresh ON report_days (kind, priority, at) WHERE fresh;
 
--- The tickets there are, one row per kind, priority, SLA and hour.
-INSERT INTO report_hours (kind, priority, sla_id, source, at, opened, resolved, cancelled, ended, reassigned, reopened, moves, response_met, response_breached, resolution_met, resolution_breached, fresh)
+-- The tickets there are, one row per kind, priority, SLA and day.
+INSERT INTO report_days (kind, priority, sla_id, source, at, opened, resolved, cancelled, ended, reassigned, reopened, moves, response_met, response_breached, resolution_met, resolution_breached, fresh)
 SELECT f.kind, f.priority, f.sla_id, f.source,
-       f.at - ((f.at % 3600000000) + 3600000000) % 3600000000,
+       f.at - ((f.at % 86400000000) + 86400000000) % 86400000000,
        SUM(f.opened), SUM(f.resolved), SUM(f.cancelled), SUM(f.ended), SUM(f.reassigned),
        SUM(f.reopened), SUM(f.moves), SUM(f.response_met), SUM(f.response_breached),
        SUM(f.resolution_met), SUM(f.resolution_breached), FALSE
@@ -82,8 +82,8 @@ CREATE INDEX tickets_unended ON tickets
 -- end. An update adds the change only: minus what the row counted before, plus what it counts
 -- now, and only when something counted changed (a status change within the open states does
 -- not).
-CREATE TRIGGER tickets_report_hours_insert AFTER INSERT ON tickets BEGIN
-    INSERT INTO report_hours (kind, priority, sla_id, source, at, opened, reassigned, reopened,
+CREATE TRIGGER tickets_report_days_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO report_days (kind, priority, sla_id, source, at, opened, reassigned, reopened,
                               moves, response_met, response_breached, resolution_met,
                               resolution_breached)
     VALUES (NEW.kind, NEW.priority, NEW.sla_id,
@@ -91,16 +91,16 @@ CREATE TRIGGER tickets_report_hours_insert AFTER INSERT ON tickets BEGIN
             (NEW.reassignment_count > 0), (NEW.reopen_count > 0), NEW.reassignment_count,
             (NEW.response_outcome IS 'met'), (NEW.response_outcome IS 'breached'),
             (NEW.resolution_outcome IS 'met'), (NEW.resolution_outcome IS 'breached'));
-    INSERT INTO report_hours (kind, priority, at, resolved, cancelled, ended)
+    INSERT INTO report_days (kind, priority, at, resolved, cancelled, ended)
     SELECT NEW.kind, NEW.priority, COALESCE(NEW.resolved_at, NEW.closed_at), (NEW.resolved_at IS NOT NULL),
            (NEW.resolved_at IS NULL), (COALESCE(NEW.resolved_at, NEW.closed_at) >= NEW.opened_at)
     WHERE COALESCE(NEW.resolved_at, NEW.closed_at) IS NOT NULL;
-    INSERT INTO report_hours (kind, priority, at, ended)
+    INSERT INTO report_days (kind, priority, at, ended)
     SELECT NEW.kind, NEW.priority, NEW.opened_at, 1 WHERE COALESCE(NEW.resolved_at, NEW.closed_at) < NEW.opened_at;
 END;
 
-CREATE TRIGGER tickets_report_hours_delete AFTER DELETE ON tickets BEGIN
-    INSERT INTO report_hours (kind, priority, sla_id, source, at, opened, reassigned, reopened,
+CREATE TRIGGER tickets_report_days_delete AFTER DELETE ON tickets BEGIN
+    INSERT INTO report_days (kind, priority, sla_id, source, at, opened, reassigned, reopened,
                               moves, response_met, response_breached, resolution_met,
                               resolution_breached)
     VALUES (OLD.kind, OLD.priority, OLD.sla_id,
@@ -108,15 +108,15 @@ CREATE TRIGGER tickets_report_hours_delete AFTER DELETE ON tickets BEGIN
             -(OLD.reassignment_count > 0), -(OLD.reopen_count > 0), -OLD.reassignment_count,
             -(OLD.response_outcome IS 'met'), -(OLD.response_outcome IS 'breached'),
             -(OLD.resolution_outcome IS 'met'), -(OLD.resolution_outcome IS 'breached'));
-    INSERT INTO report_hours (kind, priority, at, resolved, cancelled, ended)
+    INSERT INTO report_days (kind, priority, at, resolved, cancelled, ended)
     SELECT OLD.kind, OLD.priority, COALESCE(OLD.resolved_at, OLD.closed_at), -(OLD.resolved_at IS NOT NULL),
            -(OLD.resolved_at IS NULL), -(COALESCE(OLD.resolved_at, OLD.closed_at) >= OLD.opened_at)
     WHERE COALESCE(OLD.resolved_at, OLD.closed_at) IS NOT NULL;
-    INSERT INTO report_hours (kind, priority, at, ended)
+    INSERT INTO report_days (kind, priority, at, ended)
     SELECT OLD.kind, OLD.priority, OLD.opened_at, -1 WHERE COALESCE(OLD.resolved_at, OLD.closed_at) < OLD.opened_at;
 END;
 
-CREATE TRIGGER tickets_report_hours_opened AFTER UPDATE OF
+CREATE TRIGGER tickets_report_days_opened AFTER UPDATE OF
     kind, priority, opened_at, reassignment_count, reopen_count, sla_id, import_source,
     response_outcome, resolution_outcome ON tickets
 WHEN OLD.kind IS NOT NEW.kind OR OLD.priority IS NOT NEW.priority
@@ -126,7 +126,7 @@ WHEN OLD.kind IS NOT NEW.kind OR OLD.priority IS NOT NEW.priority
     OR OLD.response_outcome IS NOT NEW.response_outcome
     OR OLD.resolution_outcome IS NOT NEW.resolution_outcome
 BEGIN
-    INSERT INTO report_hours (kind, priority, sla_id, source, at, opened, reassigned, reopened,
+    INSERT INTO report_days (kind, priority, sla_id, source, at, opened, reassigned, reopened,
                               moves, response_met, response_breached, resolution_met,
                               resolution_breached)
     VALUES (OLD.kind, OLD.priority, OLD.sla_id,
@@ -134,7 +134,7 @@ BEGIN
             -(OLD.reassignment_count > 0), -(OLD.reopen_count > 0), -OLD.reassignment_count,
             -(OLD.response_outcome IS 'met'), -(OLD.response_outcome IS 'breached'),
             -(OLD.resolution_outcome IS 'met'), -(OLD.resolution_outcome IS 'breached'));
-    INSERT INTO report_hours (kind, priority, sla_id, source, at, opened, reassigned, reopened,
+    INSERT INTO report_days (kind, priority, sla_id, source, at, opened, reassigned, reopened,
                               moves, response_met, response_breached, resolution_met,
                               resolution_breached)
     VALUES (NEW.kind, NEW.priority, NEW.sla_id,
@@ -144,23 +144,23 @@ BEGIN
             (NEW.resolution_outcome IS 'met'), (NEW.resolution_outcome IS 'breached'));
 END;
 
-CREATE TRIGGER tickets_report_hours_ended AFTER UPDATE OF
+CREATE TRIGGER tickets_report_days_ended AFTER UPDATE OF
     kind, priority, opened_at, resolved_at, closed_at ON tickets
 WHEN OLD.kind IS NOT NEW.kind OR OLD.priority IS NOT NEW.priority
     OR OLD.resolved_at IS NOT NEW.resolved_at
     OR COALESCE(OLD.resolved_at, OLD.closed_at) IS NOT COALESCE(NEW.resolved_at, NEW.closed_at)
     OR (OLD.opened_at IS NOT NEW.opened_at AND COALESCE(OLD.resolved_at, OLD.closed_at) IS NOT NULL)
 BEGIN
-    INSERT INTO report_hours (kind, priority, at, resolved, cancelled, ended)
+    INSERT INTO report_days (kind, priority, at, resolved, cancelled, ended)
     SELECT OLD.kind, OLD.priority, COALESCE(OLD.resolved_at, OLD.closed_at), -(OLD.resolved_at IS NOT NULL),
            -(OLD.resolved_at IS NULL), -(COALESCE(OLD.resolved_at, OLD.closed_at) >= OLD.opened_at)
     WHERE COALESCE(OLD.resolved_at, OLD.closed_at) IS NOT NULL;
-    INSERT INTO report_hours (kind, priority, at, ended)
+    INSERT INTO report_days (kind, priority, at, ended)
     SELECT OLD.kind, OLD.priority, OLD.opened_at, -1 WHERE COALESCE(OLD.resolved_at, OLD.closed_at) < OLD.opened_at;
-    INSERT INTO report_hours (kind, priority, at, resolved, cancelled, ended)
+    INSERT INTO report_days (kind, priority, at, resolved, cancelled, ended)
     SELECT NEW.kind, NEW.priority, COALESCE(NEW.resolved_at, NEW.closed_at), (NEW.resolved_at IS NOT NULL),
            (NEW.resolved_at IS NULL), (COALESCE(NEW.resolved_at, NEW.closed_at) >= NEW.opened_at)
     WHERE COALESCE(NEW.resolved_at, NEW.closed_at) IS NOT NULL;
-    INSERT INTO report_hours (kind, priority, at, ended)
+    INSERT INTO report_days (kind, priority, at, ended)
     SELECT NEW.kind, NEW.priority, NEW.opened_at, 1 WHERE COALESCE(NEW.resolved_at, NEW.closed_at) < NEW.opened_at;
 END;

@@ -1,21 +1,21 @@
 -- Reports at 10,000,000 incidents (bench/README, "10,000,000 incidents"): counting a year's
 -- incidents read a year of index entries, 1.3-5.6 s on PostgreSQL, 10-16 times the time at
--- 1,000,000. report_hours keeps, per kind, priority, SLA and UTC hour, what the volume, rate
--- and SLA compliance reports count: tickets opened, resolved, closed without a resolution
--- (cancelled), ended (counted at the later of opening and end, so that the backlog at an
--- instant is what opened before it minus what ended before it), reassigned and reopened at
--- least once, the reassignments, and the response and resolution verdicts of the tickets
--- opened, by SLA (or, without one, by the import that gave the verdict). A year is then
--- 8,760 rows per priority and SLA, however many tickets it holds.
+-- 1,000,000. report_days keeps, per kind, priority, SLA and UTC day (reports bucket by UTC
+-- days), what the volume, rate and SLA compliance reports count: tickets opened, resolved,
+-- closed without a resolution (cancelled), ended (counted at the later of opening and end, so
+-- that the backlog at an instant is what opened before it minus what ended before it),
+-- reassigned and reopened at least once, the reassignments, and the response and resolution
+-- verdicts of the tickets opened, by SLA (or, without one, by the import that gave them). A year is then
+-- 365 rows per priority and SLA, however many tickets it holds.
 --
 -- Triggers on tickets keep it, so every path that writes a ticket (commands, imports, bulk
 -- loads) is counted. They add delta rows and never update one: on PostgreSQL, updating a
--- shared row locks it until commit, and two transactions touching two hours in opposite
+-- shared row locks it until commit, and two transactions touching two days in opposite
 -- orders would deadlock. A delta's `at` is the instant it counts; a background job
--- (compaction) folds each hour's deltas into one row at the hour's first microsecond. Reports
--- only ask for whole hours and sum whatever rows there are, so they read the same before and
+-- (compaction) folds each day's deltas into one row at the day's first microsecond. Reports
+-- only ask for whole days and sum whatever rows there are, so they read the same before and
 -- after compaction.
-CREATE TABLE report_hours (
+CREATE TABLE report_days (
     kind       TEXT    NOT NULL,
     priority   BIGINT  NOT NULL,
     -- The ticket's SLA, and without one the import that gave its verdicts (compliance groups
@@ -37,13 +37,13 @@ CREATE TABLE report_hours (
     -- A delta that compaction has not folded yet.
     fresh      BOOLEAN NOT NULL DEFAULT TRUE
 );
-CREATE INDEX report_hours_at ON report_hours (kind, at, priority);
-CREATE INDEX report_hours_fresh ON report_hours (kind, priority, at) WHERE fresh;
+CREATE INDEX report_days_at ON report_days (kind, at, priority);
+CREATE INDEX report_days_fresh ON report_days (kind, priority, at) WHERE fresh;
 
--- The tickets there are, one row per kind, priority, SLA and hour.
-INSERT INTO report_hours (kind, priority, sla_id, source, at, opened, resolved, cancelled, ended, reassigned, reopened, moves, response_met, response_breached, resolution_met, resolution_breached, fresh)
+-- The tickets there are, one row per kind, priority, SLA and day.
+INSERT INTO report_days (kind, priority, sla_id, source, at, opened, resolved, cancelled, ended, reassigned, reopened, moves, response_met, response_breached, resolution_met, resolution_breached, fresh)
 SELECT f.kind, f.priority, f.sla_id, f.source,
-       f.at - ((f.at % 3600000000) + 3600000000) % 3600000000,
+       f.at - ((f.at % 86400000000) + 86400000000) % 86400000000,
        SUM(f.opened), SUM(f.resolved), SUM(f.cancelled), SUM(f.ended), SUM(f.reassigned),
        SUM(f.reopened), SUM(f.moves), SUM(f.response_met), SUM(f.response_breached),
        SUM(f.resolution_met), SUM(f.resolution_breached), FALSE
@@ -80,13 +80,13 @@ CREATE INDEX tickets_unended ON tickets
 
 -- What a ticket counts (sign 1) or no longer counts (sign -1): its opening (with its
 -- reassignments, reopening and verdicts), its end, or both.
-CREATE FUNCTION report_hours_count(t tickets, sign BIGINT, part TEXT) RETURNS void
+CREATE FUNCTION report_days_count(t tickets, sign BIGINT, part TEXT) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     ended_at BIGINT := COALESCE(t.resolved_at, t.closed_at);
 BEGIN
     IF part IN ('all', 'opened') THEN
-        INSERT INTO report_hours (kind, priority, sla_id, source, at, opened, reassigned,
+        INSERT INTO report_days (kind, priority, sla_id, source, at, opened, reassigned,
                                   reopened, moves, response_met, response_breached,
                                   resolution_met, resolution_breached)
         VALUES (t.kind, t.priority, t.sla_id,
@@ -99,13 +99,13 @@ BEGIN
                 CASE WHEN t.resolution_outcome = 'breached' THEN sign ELSE 0 END);
     END IF;
     IF part IN ('all', 'ended') AND ended_at IS NOT NULL THEN
-        INSERT INTO report_hours (kind, priority, at, resolved, cancelled, ended)
+        INSERT INTO report_days (kind, priority, at, resolved, cancelled, ended)
         VALUES (t.kind, t.priority, ended_at,
                 CASE WHEN t.resolved_at IS NOT NULL THEN sign ELSE 0 END,
                 CASE WHEN t.resolved_at IS NULL THEN sign ELSE 0 END,
                 CASE WHEN ended_at >= t.opened_at THEN sign ELSE 0 END);
         IF ended_at < t.opened_at THEN
-            INSERT INTO report_hours (kind, priority, at, ended)
+            INSERT INTO report_days (kind, priority, at, ended)
             VALUES (t.kind, t.priority, t.opened_at, sign);
         END IF;
     END IF;
@@ -115,20 +115,20 @@ $$;
 -- An update adds the change only: minus what the row counted before, plus what it counts
 -- now, and only when something counted changed (a status change within the open states
 -- does not).
-CREATE FUNCTION tickets_report_hours() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION tickets_report_days() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        PERFORM report_hours_count(OLD, -1, TG_ARGV[0]);
+        PERFORM report_days_count(OLD, -1, TG_ARGV[0]);
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        PERFORM report_hours_count(NEW, 1, TG_ARGV[0]);
+        PERFORM report_days_count(NEW, 1, TG_ARGV[0]);
     END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER tickets_report_hours AFTER INSERT OR DELETE ON tickets
-    FOR EACH ROW EXECUTE FUNCTION tickets_report_hours('all');
-CREATE TRIGGER tickets_report_hours_opened AFTER UPDATE OF
+CREATE TRIGGER tickets_report_days AFTER INSERT OR DELETE ON tickets
+    FOR EACH ROW EXECUTE FUNCTION tickets_report_days('all');
+CREATE TRIGGER tickets_report_days_opened AFTER UPDATE OF
     kind, priority, opened_at, reassignment_count, reopen_count, sla_id, import_source,
     response_outcome, resolution_outcome ON tickets
     FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.priority IS DISTINCT FROM NEW.priority
@@ -137,11 +137,11 @@ CREATE TRIGGER tickets_report_hours_opened AFTER UPDATE OF
     OR OLD.import_source IS DISTINCT FROM NEW.import_source
     OR OLD.response_outcome IS DISTINCT FROM NEW.response_outcome
     OR OLD.resolution_outcome IS DISTINCT FROM NEW.resolution_outcome)
-    EXECUTE FUNCTION tickets_report_hours('opened');
-CREATE TRIGGER tickets_report_hours_ended AFTER UPDATE OF
+    EXECUTE FUNCTION tickets_report_days('opened');
+CREATE TRIGGER tickets_report_days_ended AFTER UPDATE OF
     kind, priority, opened_at, resolved_at, closed_at ON tickets
     FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.priority IS DISTINCT FROM NEW.priority
     OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at
     OR COALESCE(OLD.resolved_at, OLD.closed_at) IS DISTINCT FROM COALESCE(NEW.resolved_at, NEW.closed_at)
     OR (OLD.opened_at IS DISTINCT FROM NEW.opened_at AND COALESCE(OLD.resolved_at, OLD.closed_at) IS NOT NULL))
-    EXECUTE FUNCTION tickets_report_hours('ended');
+    EXECUTE FUNCTION tickets_report_days('ended');
