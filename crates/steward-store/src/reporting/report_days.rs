@@ -112,7 +112,7 @@ pub async fn sums(
     days: &[(i64, i64)],
     priority: Option<i64>,
 ) -> Result<Vec<Vec<i64>>> {
-    let mut out = vec![vec![0; measures.len()]; days.len()];
+    let out = vec![vec![0; measures.len()]; days.len()];
     if days.is_empty() || measures.is_empty() {
         return Ok(out);
     }
@@ -147,6 +147,17 @@ pub async fn sums(
     } else {
         ") AS x"
     });
+    bucket_rows(ex, sql, out).await
+}
+
+/// Runs a statement whose rows are `(bucket index, figures…)` and writes each row's figures
+/// into its bucket of `out` (buckets without a row keep theirs).
+pub(crate) async fn bucket_rows(
+    ex: Ex<'_>,
+    sql: Sql,
+    mut out: Vec<Vec<i64>>,
+) -> Result<Vec<Vec<i64>>> {
+    let width = out.first().map_or(0, Vec::len);
     let rows = on!(ex, c => {
         use sqlx::Row;
         let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
@@ -154,7 +165,7 @@ pub async fn sums(
             .await?;
         rows.iter()
             .map(|r| {
-                (0..=measures.len())
+                (0..=width)
                     .map(|i| r.try_get::<i64, _>(i))
                     .collect::<std::result::Result<Vec<i64>, _>>()
             })

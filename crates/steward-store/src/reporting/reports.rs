@@ -196,7 +196,7 @@ async fn tickets_in_buckets(
     f: &Filters,
 ) -> Result<Vec<Vec<i64>>> {
     let width = what.width();
-    let mut out = vec![vec![0; width]; buckets.len()];
+    let out = vec![vec![0; width]; buckets.len()];
     if buckets.is_empty() {
         return Ok(out);
     }
@@ -214,27 +214,7 @@ async fn tickets_in_buckets(
         Counted::By(column) => bucketed(&ex, &["COUNT(*)"], kind, column, buckets, f, ""),
         Counted::Rates => bucketed(&ex, &RATES, kind, "opened_at", buckets, f, ""),
     };
-    let rows = on!(ex, c => {
-        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
-            .fetch_all(c)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                (0..=width)
-                    .map(|i| r.try_get::<i64, _>(i))
-                    .collect::<std::result::Result<Vec<i64>, _>>()
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()?
-    });
-    for row in rows {
-        let Some((i, values)) = row.split_first() else {
-            continue;
-        };
-        if let Some(slot) = usize::try_from(*i).ok().and_then(|i| out.get_mut(i)) {
-            slot.copy_from_slice(values);
-        }
-    }
-    Ok(out)
+    report_days::bucket_rows(ex, sql, out).await
 }
 
 /// [`count_in`] for each of `buckets` (`[from, to)` pairs).
