@@ -237,11 +237,24 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
          WHERE fresh LIMIT {COMPACT_BATCH}"
     );
     // A delta belongs to a day row of the same key (the SLA and source may be NULL).
-    let same = |r: &str, h: &str, same_as: &str| {
+    let same = |r: &str, h: &str| {
         format!(
-            "{r}.kind = {h}.kind AND {r}.priority = {h}.priority AND {r}.sla_id {same_as} {h}.sla_id
-             AND {r}.source {same_as} {h}.source AND {r}.at >= {h}.day_at
+            "{r}.kind = {h}.kind AND {r}.priority = {h}.priority AND {r}.sla_id IS {h}.sla_id
+             AND {r}.source IS {h}.source AND {r}.at >= {h}.day_at
              AND {r}.at < {h}.day_at + {DAY}"
+        )
+    };
+    // PostgreSQL: the same key in equalities it can merge or hash on. With `IS NOT DISTINCT
+    // FROM` and the day as a range it joined on kind and priority alone and filtered the rest:
+    // after a bulk load (3,000,000 incidents, 2.7 million deltas) one fold took 266 s.
+    let same_pg = |r: &str, h: &str| {
+        format!(
+            "{r}.kind = {h}.kind AND {r}.priority = {h}.priority
+             AND COALESCE({r}.sla_id, 0) = COALESCE({h}.sla_id, 0)
+             AND ({r}.sla_id IS NULL) = ({h}.sla_id IS NULL)
+             AND COALESCE({r}.source, '') = COALESCE({h}.source, '')
+             AND ({r}.source IS NULL) = ({h}.source IS NULL)
+             AND ({r}.at - (({r}.at % {DAY}) + {DAY}) % {DAY}) = {h}.day_at"
         )
     };
     match ex {
@@ -255,7 +268,7 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
                  INSERT INTO report_days (kind, priority, sla_id, source, at, {measures}, fresh)
                  SELECT kind, priority, sla_id, source, at, {sums}, FALSE FROM gone
                  GROUP BY kind, priority, sla_id, source, at",
-                same("r", "h", "IS NOT DISTINCT FROM")
+                same_pg("r", "h")
             )))
             .execute(&mut *c)
             .await?
@@ -275,7 +288,7 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
                  SELECT h.kind, h.priority, h.sla_id, h.source, h.day_at, {r_sums}, FALSE
                  FROM ({days}) AS h JOIN report_days r ON {}
                  GROUP BY h.kind, h.priority, h.sla_id, h.source, h.day_at",
-                same("r", "h", "IS")
+                same("r", "h")
             )))
             .execute(&mut *c)
             .await?
@@ -287,7 +300,7 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
                      SELECT r.rowid FROM (SELECT kind, priority, sla_id, source, at AS day_at
                                           FROM report_days WHERE rowid > {last}) AS n
                      JOIN report_days r ON {} WHERE r.rowid <= {last})",
-                same("r", "n", "IS")
+                same("r", "n")
             )))
             .execute(&mut *c)
             .await?;
