@@ -3,6 +3,7 @@
 //! as delta rows that [`compact`] folds. A report reads the whole days of its buckets here
 //! and only the partial days at their edges from the tickets, so a year costs 365 rows per
 //! priority and SLA however many tickets it holds.
+use super::buckets::{Over, bucket_rows, bucketed};
 use crate::sql::{Sql, bind_args};
 use crate::{Ex, Result, on};
 use steward_domain::reporting::report::Filters;
@@ -116,70 +117,19 @@ pub async fn sums(
     if days.is_empty() || measures.is_empty() {
         return Ok(out);
     }
-    let values: Vec<String> = days
-        .iter()
-        .enumerate()
-        .map(|(i, (a, b))| format!("({i}, {a}, {b})"))
-        .collect();
     let sums: Vec<String> = measures
         .iter()
         .map(|m| format!("CAST(COALESCE(SUM(h.{}), 0) AS BIGINT)", m.column()))
         .collect();
-    let (values, sums) = (values.join(", "), sums.join(", "));
-    // As in the ticket reports: SQLite joins bucket by bucket, each an index range;
-    // PostgreSQL is given one lateral range per bucket, which it would not find from a join.
-    let mut sql = if matches!(ex, Ex::Sqlite(_)) {
-        Sql::new(&format!(
-            "SELECT CAST(b.column1 AS BIGINT), {sums} FROM (VALUES {values}) AS b
-             JOIN report_days h ON h.kind = "
-        ))
-    } else {
-        Sql::new(&format!(
-            "SELECT CAST(b.column1 AS BIGINT), x.* FROM (VALUES {values}) AS b
-             CROSS JOIN LATERAL (SELECT {sums} FROM report_days h WHERE h.kind = "
-        ))
+    let over = Over {
+        table: "report_days h",
+        alias: "h",
+        column: "h.at",
     };
-    sql.bind(kind.as_str())
-        .push(" AND h.at >= b.column2 AND h.at < b.column3")
-        .and_opt("h.priority =", priority);
-    sql.push(if matches!(ex, Ex::Sqlite(_)) {
-        " GROUP BY b.column1"
-    } else {
-        ") AS x"
+    let sql = bucketed(&ex, &sums, &over, kind, days, |sql| {
+        sql.and_opt("h.priority =", priority);
     });
     bucket_rows(ex, sql, out).await
-}
-
-/// Runs a statement whose rows are `(bucket index, figures…)` and writes each row's figures
-/// into its bucket of `out` (buckets without a row keep theirs).
-pub(crate) async fn bucket_rows(
-    ex: Ex<'_>,
-    sql: Sql,
-    mut out: Vec<Vec<i64>>,
-) -> Result<Vec<Vec<i64>>> {
-    let width = out.first().map_or(0, Vec::len);
-    let rows = on!(ex, c => {
-        use sqlx::Row;
-        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
-            .fetch_all(c)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                (0..=width)
-                    .map(|i| r.try_get::<i64, _>(i))
-                    .collect::<std::result::Result<Vec<i64>, _>>()
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()?
-    });
-    for row in rows {
-        let Some((i, values)) = row.split_first() else {
-            continue;
-        };
-        if let Some(slot) = usize::try_from(*i).ok().and_then(|i| out.get_mut(i)) {
-            slot.copy_from_slice(values);
-        }
-    }
-    Ok(out)
 }
 
 /// Tickets opened before the day-aligned instant `day` minus those that ended before it:

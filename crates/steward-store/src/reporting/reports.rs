@@ -22,6 +22,7 @@ pub async fn mark_responded(ex: Ex<'_>, ticket: i64, at: i64) -> Result<()> {
     Ok(())
 }
 
+use super::buckets::{self, Over};
 use super::report_days::{self, Measure};
 use crate::sql::{Sql, bind_args};
 use sqlx::Row;
@@ -77,9 +78,8 @@ pub async fn count_in(
     Ok(counts.first().copied().unwrap_or(0))
 }
 
-/// Every bucket of a report in one statement (a year by week is one query instead of 53):
-/// rows of `(bucket index, aggregates…)`, each bucket counted by an index range over
-/// `column`. `buckets` are `[from, to)` pairs; `extra` is appended to the conditions.
+/// [`buckets::bucketed`] over the tickets of `kind` with the report's filters: each bucket
+/// an index range over `column`; `extra` is appended to the conditions.
 fn bucketed(
     ex: &Ex<'_>,
     aggregates: &[&str],
@@ -89,45 +89,17 @@ fn bucketed(
     f: &Filters,
     extra: &str,
 ) -> Sql {
-    // The bounds are integers computed here, written inline (a day grouping can have a
-    // thousand buckets, more than is comfortable to bind).
-    let values: Vec<String> = buckets
-        .iter()
-        .enumerate()
-        .map(|(i, (a, b))| format!("({i}, {a}, {b})"))
-        .collect();
-    let (values, aggregates) = (values.join(", "), aggregates.join(", "));
-    let (head, tail) = if matches!(ex, Ex::Sqlite(_)) {
-        // SQLite runs the join bucket by bucket, each an index range (a year by day: 0.5 s
-        // against 1.9 s as correlated subqueries). Empty buckets are absent.
-        (
-            format!(
-                "SELECT CAST(b.column1 AS BIGINT), {aggregates} FROM (VALUES {values}) AS b
-                 JOIN tickets t ON t.kind = "
-            ),
-            " GROUP BY b.column1",
-        )
-    } else {
-        // PostgreSQL: each bucket's aggregates in one lateral subquery, an index range of its
-        // own (joined with the buckets, it scanned every ticket against every bucket; with
-        // one correlated subquery per aggregate it read each bucket once per aggregate;
-        // grouped by `width_bucket` it scanned the table and misjudged the number of groups).
-        (
-            format!(
-                "SELECT CAST(b.column1 AS BIGINT), x.* FROM (VALUES {values}) AS b
-                 CROSS JOIN LATERAL (SELECT {aggregates} FROM tickets t WHERE t.kind = "
-            ),
-            ") AS x",
-        )
+    let aggregates: Vec<String> = aggregates.iter().map(|a| a.to_string()).collect();
+    let column = format!("t.{column}");
+    let over = Over {
+        table: "tickets t",
+        alias: "t",
+        column: &column,
     };
-    let mut sql = Sql::new(&head);
-    sql.bind(kind.as_str());
-    sql.push(&format!(
-        " AND t.{column} >= b.column2 AND t.{column} < b.column3"
-    ));
-    filter(&mut sql, f, ex);
-    sql.push(extra).push(tail);
-    sql
+    buckets::bucketed(ex, &aggregates, &over, kind, buckets, |sql| {
+        filter(sql, f, ex);
+        sql.push(extra);
+    })
 }
 
 /// What a bucketed report counts: tickets by one column, or the four rates figures.
@@ -214,7 +186,7 @@ async fn tickets_in_buckets(
         Counted::By(column) => bucketed(&ex, &["COUNT(*)"], kind, column, buckets, f, ""),
         Counted::Rates => bucketed(&ex, &RATES, kind, "opened_at", buckets, f, ""),
     };
-    report_days::bucket_rows(ex, sql, out).await
+    buckets::bucket_rows(ex, sql, out).await
 }
 
 /// [`count_in`] for each of `buckets` (`[from, to)` pairs).
@@ -276,34 +248,13 @@ pub async fn open_at(mut ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> 
     Ok(n)
 }
 
-/// Tickets open at `at`, from the tickets: those that have not ended, and those that ended
-/// at or after `at`, each read from an index of its own instead of every ticket opened before
-/// `at`.
+/// Tickets open at `at`, from the tickets: [`aging`]'s reading with one band.
 async fn open_tickets_at(ex: Ex<'_>, kind: TicketKind, at: i64, f: &Filters) -> Result<i64> {
-    let sql = counts(
-        &ex,
-        kind,
-        f,
-        &[
-            &|s: &mut Sql| {
-                s.push(" AND t.resolved_at IS NULL AND t.closed_at IS NULL AND t.opened_at < ")
-                    .bind(at);
-            },
-            &|s: &mut Sql| {
-                s.push(" AND t.resolved_at >= ")
-                    .bind(at)
-                    .push(" AND t.opened_at < ")
-                    .bind(at);
-            },
-            &|s: &mut Sql| {
-                s.push(" AND t.resolved_at IS NULL AND t.closed_at >= ")
-                    .bind(at);
-                s.push(" AND t.opened_at < ").bind(at);
-            },
-        ],
-        "a.n + b.n + c.n",
-    );
-    scalar(ex, sql).await
+    Ok(aging(ex, kind, at, &[0], f)
+        .await?
+        .iter()
+        .map(|r| r.2)
+        .sum())
 }
 
 type Condition<'a> = &'a (dyn Fn(&mut Sql) + Sync);
