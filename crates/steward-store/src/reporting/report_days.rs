@@ -171,13 +171,23 @@ const MEASURES: [&str; 11] = [
 /// Days with deltas folded per run of [`compact`]'s statement.
 const COMPACT_BATCH: i64 = 2_000;
 
-/// Folds the deltas of up to [`COMPACT_BATCH`] days into one row each; returns how many
-/// days it folded and whether that was all of them.
+/// What one run of [`compact`]'s statement did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Folded {
+    /// Day rows written.
+    pub days: u64,
+    /// Rows they replaced.
+    pub deleted: u64,
+    /// Whether no delta is left.
+    pub done: bool,
+}
+
+/// Folds the deltas of up to [`COMPACT_BATCH`] days into one row each.
 ///
 /// On PostgreSQL one statement deletes the days' rows and inserts their sums, so a delta
 /// another transaction commits meanwhile is either in the sums or still there, never lost.
 /// SQLite has one writer, so the same in two statements cannot miss one.
-pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
+pub async fn compact(ex: Ex<'_>) -> Result<Folded> {
     let day = format!("(at - ((at % {DAY}) + {DAY}) % {DAY})");
     let sums = MEASURES.map(|m| format!("SUM({m})")).join(", ");
     let measures = MEASURES.join(", ");
@@ -209,31 +219,32 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
     };
     match ex {
         Ex::Postgres(c) => {
-            let folded = sqlx::query(sqlx::AssertSqlSafe(format!(
+            let (days, deleted): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "WITH days AS ({days}),
                  gone AS (DELETE FROM report_days r USING days h
                           WHERE {}
                           RETURNING h.kind, h.priority, h.sla_id, h.source, h.day_at AS at,
-                                    {r_measures})
-                 INSERT INTO report_days (kind, priority, sla_id, source, at, {measures}, fresh)
-                 SELECT kind, priority, sla_id, source, at, {sums}, FALSE FROM gone
-                 GROUP BY kind, priority, sla_id, source, at",
+                                    {r_measures}),
+                 written AS (
+                     INSERT INTO report_days (kind, priority, sla_id, source, at, {measures}, fresh)
+                     SELECT kind, priority, sla_id, source, at, {sums}, FALSE FROM gone
+                     GROUP BY kind, priority, sla_id, source, at RETURNING 1)
+                 SELECT (SELECT COUNT(*) FROM written), (SELECT COUNT(*) FROM gone)",
                 same_pg("r", "h")
             )))
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
-            Ok((folded, folded < COMPACT_BATCH as u64))
+            .fetch_one(&mut *c)
+            .await?;
+            Ok(folded(days, deleted))
         }
         Ex::Sqlite(c) => {
             let last: Option<i64> = sqlx::query_scalar("SELECT MAX(rowid) FROM report_days")
                 .fetch_one(&mut *c)
                 .await?;
             let Some(last) = last else {
-                return Ok((0, true));
+                return Ok(folded(0, 0));
             };
             let r_sums = MEASURES.map(|m| format!("SUM(r.{m})")).join(", ");
-            let folded = sqlx::query(sqlx::AssertSqlSafe(format!(
+            let days = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO report_days (kind, priority, sla_id, source, at, {measures}, fresh)
                  SELECT h.kind, h.priority, h.sla_id, h.source, h.day_at, {r_sums}, FALSE
                  FROM ({days}) AS h JOIN report_days r ON {}
@@ -245,7 +256,7 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
             .rows_affected();
             // The rows just inserted are the only ones after `last` (one writer): what they
             // replace is every earlier row of their days.
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM report_days WHERE rowid IN (
                      SELECT r.rowid FROM (SELECT kind, priority, sla_id, source, at AS day_at
                                           FROM report_days WHERE rowid > {last}) AS n
@@ -253,10 +264,39 @@ pub async fn compact(ex: Ex<'_>) -> Result<(u64, bool)> {
                 same("r", "n")
             )))
             .execute(&mut *c)
-            .await?;
-            Ok((folded, folded < COMPACT_BATCH as u64))
+            .await?
+            .rows_affected();
+            Ok(Folded {
+                days,
+                deleted,
+                done: days < COMPACT_BATCH as u64,
+            })
         }
     }
+}
+
+fn folded(days: i64, deleted: i64) -> Folded {
+    let (days, deleted) = (days.max(0) as u64, deleted.max(0) as u64);
+    Folded {
+        days,
+        deleted,
+        done: days < COMPACT_BATCH as u64,
+    }
+}
+
+/// Gives back the space a fold of many deltas left (a bulk load's). PostgreSQL keeps the
+/// emptied pages, and once the statistics say a year matches the whole table it scans them
+/// all: after 4 million deltas of a 3M-incident load, 85,108 pages for 2,920 rows, and the
+/// year's compliance took 153 ms instead of 3. `VACUUM FULL` rewrites the few live rows
+/// (0.7 s there) under a lock that holds ticket writes meanwhile, so it runs only after a
+/// big fold. SQLite reuses freed pages and reads through the index: nothing to do.
+pub async fn reclaim(ex: Ex<'_>) -> Result<()> {
+    if let Ex::Postgres(c) = ex {
+        sqlx::query("VACUUM FULL report_days")
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
