@@ -864,6 +864,7 @@ mod tests {
                 ],
             ],
             chart: Some(chart),
+            caveats: Vec::new(),
             notes: Vec::new(),
             generated_at: "2026-01-03T00:00:00Z".into(),
         }

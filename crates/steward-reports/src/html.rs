@@ -48,7 +48,8 @@ h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#444;margin-top:0}
 figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #999;padding:.3rem .5rem;text-align:right}th:first-child,td:first-child{text-align:left}
-caption{text-align:left;font-weight:600;padding:.4rem 0}";
+caption{text-align:left;font-weight:600;padding:.4rem 0}
+.caveat{border-left:5px solid #7a4b00;background:#fdf6e7;padding:.4rem .8rem}";
 
 /// The report as a standalone HTML page.
 pub fn page(report: &Report) -> String {
@@ -84,6 +85,12 @@ pub(crate) fn section(h: &mut String, report: &Report, level: u8, id: &str) {
         escape(&report.previous_to),
         escape(&report.generated_at)
     ));
+    for c in &report.caveats {
+        h.push_str(&format!(
+            "<p class=\"caveat\" role=\"note\"><strong>Read with care:</strong> {}</p>",
+            escape(c)
+        ));
+    }
     h.push_str(&format!("<h{sub}>Summary</h{sub}><ul class=\"figures\">"));
     for f in &report.summary {
         h.push_str(&format!(

@@ -58,6 +58,13 @@ impl App {
                 crate::delivery::change_report::changes_report(ex.by_ref(), &q).await?
             }
         };
+        let caveats = match q.name.counted(q.kind) {
+            Some(kind) => {
+                let first = reports::first_opened(ex, kind).await?;
+                q.coverage_note(kind, first).into_iter().collect()
+            }
+            None => Vec::new(),
+        };
         let (pf, pt) = q.previous();
         Ok(Report {
             name: q.name.as_str().into(),
@@ -73,6 +80,7 @@ impl App {
             columns,
             rows,
             chart,
+            caveats,
             notes,
             generated_at: rfc3339_micros(self.now()),
         })
@@ -231,11 +239,11 @@ async fn compliance(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
         ),
         col("response_met", "Response met"),
         col("response_breached", "Response breached"),
-        col("response_in_progress", "Response in progress"),
+        col("response_in_progress", "Response without verdict"),
         col("response_percent", "Response met %"),
         col("resolution_met", "Resolution met"),
         col("resolution_breached", "Resolution breached"),
-        col("resolution_in_progress", "Resolution in progress"),
+        col("resolution_in_progress", "Resolution without verdict"),
         col("resolution_percent", "Resolution met %"),
     ];
     let chart = ChartSpec::BarsWithTarget {
@@ -244,7 +252,7 @@ async fn compliance(mut ex: Ex<'_>, q: &ReportQuery) -> Result<Built> {
         unit: "% met".into(),
     };
     let notes = vec![
-        "Records opened in the period. Met and breached are clocks with a verdict; in progress have none yet (running, paused, or no target).".into(),
+        "Records opened in the period. Met and breached are clocks with a verdict. Without verdict: the clock is still running or paused, or there was none to judge (no target, or an imported record whose source gave no verdict), so a closed record can be among them.".into(),
         "Imported records keep the source system's own verdict (for ServiceNow, made_sla on the last row), counted as resolution.".into(),
     ];
     Ok((summary, columns, rows, Some(chart), notes))

@@ -50,6 +50,22 @@ crate::foundation::text_enum::text_enum!(
 );
 
 impl ReportName {
+    /// The kind of ticket a report counts, for the reports that count tickets.
+    pub fn counted(
+        self,
+        asked: crate::resolution::ticket::TicketKind,
+    ) -> Option<crate::resolution::ticket::TicketKind> {
+        match self {
+            ReportName::Volumes
+            | ReportName::SlaCompliance
+            | ReportName::ResolutionTimes
+            | ReportName::Rates
+            | ReportName::BacklogAging => Some(asked),
+            ReportName::Problems => Some(crate::resolution::ticket::TicketKind::Problem),
+            _ => None,
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             ReportName::Volumes => "Volumes: opened, resolved and backlog",
@@ -252,6 +268,47 @@ impl ReportQuery {
         (self.from - (self.to - self.from), self.from)
     }
 
+    /// What a report must say when its records begin after the previous period starts
+    /// (`first` is when the first record of `kind` was opened): its trend then compares
+    /// with a period the records cover only in part or not at all, and a change of
+    /// "up 11,705 %" says nothing about the service. `None` when both periods are covered.
+    pub fn coverage_note(
+        &self,
+        kind: crate::resolution::ticket::TicketKind,
+        first: Option<i64>,
+    ) -> Option<String> {
+        let first = first?;
+        let (pf, pt) = self.previous();
+        if first <= pf {
+            return None;
+        }
+        let day = |at: i64| {
+            Timestamp::from_microsecond(at)
+                .map(|t| t.strftime("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let kind = kind.as_str();
+        let previous = format!("the previous period ({} to {})", day(pf), day(pt));
+        Some(if first < pt {
+            format!(
+                "The first {kind} record was opened on {}, inside {previous}: the comparison \
+                 with it covers only part of that period.",
+                day(first)
+            )
+        } else {
+            format!(
+                "The first {kind} record was opened on {}: {previous} holds none, so there \
+                 is no trend to compare with{}.",
+                day(first),
+                if first > self.from {
+                    ", and this period is covered only from that day"
+                } else {
+                    ""
+                }
+            )
+        })
+    }
+
     /// The buckets of the period: `(label, start, end)`, UTC, the last one cut at `to`.
     pub fn buckets(&self) -> Vec<(String, i64, i64)> {
         let start = Timestamp::from_microsecond(self.from)
@@ -376,6 +433,10 @@ pub struct Report {
     #[schema(value_type = Vec<Vec<Value>>)]
     pub rows: Vec<Vec<serde_json::Value>>,
     pub chart: Option<ChartSpec>,
+    /// What limits the figures, to be read before them: a previous period the records do not
+    /// cover, for one. Empty when nothing does.
+    #[serde(default)]
+    pub caveats: Vec<String>,
     /// What the figures count and how, for a reader who checks them.
     pub notes: Vec<String>,
     pub generated_at: String,
@@ -487,6 +548,43 @@ mod tests {
         assert_eq!(q.to - q.from, pt - pf);
         assert_eq!(q.grouping, Grouping::Day);
         assert_eq!(q.buckets().len(), 31);
+    }
+
+    #[test]
+    fn a_previous_period_before_the_first_record_is_said() {
+        use crate::resolution::ticket::TicketKind;
+        let p = ReportParams {
+            from: Some("2016-03-01".into()),
+            to: Some("2016-06-01".into()),
+            ..Default::default()
+        };
+        let q = ReportQuery::parse("volumes", &p, 0).unwrap();
+        let at = |d: &str| instant("x", d).unwrap();
+        assert_eq!(q.coverage_note(TicketKind::Incident, None), None);
+        assert_eq!(
+            q.coverage_note(TicketKind::Incident, Some(q.previous().0)),
+            None
+        );
+        assert_eq!(
+            q.coverage_note(TicketKind::Incident, Some(at("2015-01-01"))),
+            None
+        );
+        let part = q
+            .coverage_note(TicketKind::Incident, Some(at("2016-02-29")))
+            .unwrap();
+        assert!(part.contains("2016-02-29") && part.contains("2015-11-30 to 2016-03-01"));
+        assert!(part.contains("only part"), "{part}");
+        let none = q
+            .coverage_note(TicketKind::Incident, Some(at("2016-03-01")))
+            .unwrap();
+        assert!(
+            none.contains("holds none") && !none.contains("this period"),
+            "{none}"
+        );
+        let later = q
+            .coverage_note(TicketKind::Incident, Some(at("2016-04-02")))
+            .unwrap();
+        assert!(later.contains("covered only from that day"), "{later}");
     }
 
     #[test]

@@ -610,6 +610,14 @@ pub async fn aging(
     Ok(rows)
 }
 
+/// When the first ticket of `kind` was opened: one seek in `tickets_kind_opened`.
+pub async fn first_opened(ex: Ex<'_>, kind: TicketKind) -> Result<Option<i64>> {
+    let first: Option<i64> = on!(ex, c => sqlx::query_scalar(
+        "SELECT MIN(opened_at) FROM tickets WHERE kind = $1")
+        .bind(kind.as_str()).fetch_one(c).await)?;
+    Ok(first)
+}
+
 /// Problems by status (opened in the range), and known errors among them.
 pub async fn problems(
     ex: Ex<'_>,

@@ -159,4 +159,35 @@ async fn business_time_follows_each_tickets_sla_calendar_and_compliance_groups_b
         .body;
     assert_eq!(figure(&next, "backlog"), 1.0, "{next}");
     assert_eq!(next["summary"][2]["previous"], 1.0, "{next}");
+
+    // Every incident was opened on 18 December: a trend against a fortnight before it
+    // compares with nothing, and against the one it falls in with part of it; each report
+    // that counts records says so before its figures, and none does once both are covered.
+    let caveats = |report: &serde_json::Value| report["caveats"].to_string();
+    let none_before = caveats(&volumes);
+    assert!(
+        none_before.contains("2026-12-18") && none_before.contains("holds none"),
+        "{volumes}"
+    );
+    assert!(caveats(&next).contains("only part"), "{next}");
+    for name in [
+        "sla-compliance",
+        "resolution-times",
+        "rates",
+        "backlog-aging",
+    ] {
+        let r = t
+            .get(&format!("/api/v1/reports/{name}?{period}"), &t.admin)
+            .await
+            .body;
+        assert!(caveats(&r).contains("holds none"), "{name}: {r}");
+    }
+    let covered = t
+        .get(
+            "/api/v1/reports/volumes?from=2027-01-11&to=2027-01-25",
+            &t.admin,
+        )
+        .await
+        .body;
+    assert_eq!(covered["caveats"], json!([]), "{covered}");
 }

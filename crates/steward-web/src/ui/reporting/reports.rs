@@ -61,6 +61,7 @@ pub struct ReportView {
     pub caption_id: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    pub caveats: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -190,6 +191,7 @@ pub fn view(report: &Report, key: &str) -> ReportView {
                 .map(|r| r.iter().map(cell).collect())
                 .collect()
         },
+        caveats: report.caveats.clone(),
         notes: report.notes.clone(),
     }
 }
@@ -852,16 +854,21 @@ fn stored_report(v: &Value) -> Option<Report> {
             .map(|r| r.as_array().cloned().unwrap_or_default())
             .collect(),
         chart,
-        notes: v["notes"]
-            .as_array()
-            .map(|n| {
-                n.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        caveats: texts(&v["caveats"]),
+        notes: texts(&v["notes"]),
         generated_at: text("generated_at"),
     })
+}
+
+/// A stored list of texts; none when the snapshot predates the field.
+fn texts(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|n| {
+            n.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 async fn snapshot(State(state): State<AppState>, ui: Ui, Path(raw): Path<String>) -> UiResult {
@@ -971,6 +978,7 @@ mod tests {
                 target: 95.0,
                 unit: "%".into(),
             }),
+            caveats: vec!["The first incident record was opened on 2026-10-30.".into()],
             notes: vec!["Resolved records only.".into()],
             generated_at: "2026-11-08T01:00:00Z".into(),
         };
