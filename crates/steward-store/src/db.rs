@@ -267,3 +267,27 @@ impl Db {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+
+    /// `.cargo/config.toml` compiles the bundled SQLite without the process-wide mutexes on
+    /// every allocation and on the page cache, which made parallel reads queue (see there).
+    /// Lost settings there would cost searches at 16 clients about half their throughput.
+    #[tokio::test]
+    async fn sqlite_is_built_without_process_wide_allocation_locks() {
+        let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options")
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+    }
+}
