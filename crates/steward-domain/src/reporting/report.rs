@@ -289,7 +289,13 @@ impl ReportQuery {
         };
         let kind = kind.as_str();
         let previous = format!("the previous period ({} to {})", day(pf), day(pt));
-        Some(if first < pt {
+        Some(if first >= self.to {
+            format!(
+                "The first {kind} record was opened on {}, after this period: neither it nor \
+                 {previous} holds any.",
+                day(first)
+            )
+        } else if first < pt {
             format!(
                 "The first {kind} record was opened on {}, inside {previous}: the comparison \
                  with it covers only part of that period.",
@@ -585,6 +591,10 @@ mod tests {
             .coverage_note(TicketKind::Incident, Some(at("2016-04-02")))
             .unwrap();
         assert!(later.contains("covered only from that day"), "{later}");
+        let after = q
+            .coverage_note(TicketKind::Incident, Some(at("2016-06-01")))
+            .unwrap();
+        assert!(after.contains("after this period"), "{after}");
     }
 
     #[test]
