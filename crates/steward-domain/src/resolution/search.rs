@@ -158,19 +158,50 @@ pub struct SearchResults {
 /// occurs in a large share of the tickets.
 pub const EXPANSIONS: usize = 16;
 
-/// One matching document among the newest candidates, with the ticket it belongs to.
+/// One matching document among the newest candidates. Only its text is read for ranking; the
+/// ticket's number, title and status are read afterwards for the page's hits alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub doc: i64,
     pub ticket_id: i64,
-    pub kind: String,
-    pub number: String,
-    pub ticket_title: String,
-    pub status: String,
     /// The document's own text: the ticket's title and description, or one work-log entry
     /// (empty title).
     pub title: String,
     pub body: String,
+}
+
+/// A ticket on the page asked for, ranked by its best document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub ticket_id: i64,
+    pub score: f64,
+    /// Where the best document matched; `None` when no word of it did (then the ticket's
+    /// title stands in).
+    pub snippet: Option<String>,
+}
+
+/// What a hit shows of its ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFacts {
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub status: String,
+}
+
+impl Ranked {
+    pub fn into_hit(self, ticket: TicketFacts) -> SearchHit {
+        SearchHit {
+            ticket_id: self.ticket_id,
+            kind: ticket.kind,
+            number: ticket.number,
+            snippet: self.snippet.unwrap_or_else(|| ticket.title.clone()),
+            title: ticket.title,
+            status: ticket.status,
+            score: self.score,
+            exact: false,
+        }
+    }
 }
 
 /// BM25's saturation and length normalization (Robertson's usual `k1` and `b`).
@@ -225,7 +256,7 @@ pub fn rank(
     candidates: Vec<Candidate>,
     limit: usize,
     offset: usize,
-) -> (Vec<SearchHit>, i64) {
+) -> (Vec<Ranked>, i64) {
     let k = terms.len();
     // Per candidate: title and body lengths in words, then each term's count in the title
     // and in the body (one flat buffer instead of a word list per field).
@@ -273,16 +304,10 @@ pub fn rank(
             } else {
                 format!("{} {}", c.title, c.body)
             };
-            SearchHit {
+            Ranked {
                 ticket_id: c.ticket_id,
-                kind: c.kind.clone(),
-                number: c.number.clone(),
-                title: c.ticket_title.clone(),
-                status: c.status.clone(),
-                snippet: snippet(&text, terms, SNIPPET_WORDS)
-                    .unwrap_or_else(|| c.ticket_title.clone()),
                 score,
-                exact: false,
+                snippet: snippet(&text, terms, SNIPPET_WORDS),
             }
         })
         .collect();
@@ -370,10 +395,6 @@ mod ranking_tests {
         Candidate {
             doc,
             ticket_id: ticket,
-            kind: "incident".into(),
-            number: format!("INC-{ticket:06}"),
-            ticket_title: title.into(),
-            status: "new".into(),
             title: title.into(),
             body: body.into(),
         }
@@ -396,7 +417,10 @@ mod ranking_tests {
         assert_eq!(total, 3);
         let ids: Vec<i64> = hits.iter().map(|h| h.ticket_id).collect();
         assert_eq!(ids, [3, 1, 2], "title and body, then title, then a note");
-        assert_eq!(hits[2].snippet, "relay [printer] queue is full");
+        assert_eq!(
+            hits[2].snippet.as_deref(),
+            Some("relay [printer] queue is full")
+        );
         assert!(hits[0].score > hits[1].score && hits[1].score > hits[2].score);
         let (page, total) = rank(
             &t,

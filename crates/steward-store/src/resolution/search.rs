@@ -3,7 +3,7 @@
 use crate::{Ex, Result};
 use sqlx::PgConnection;
 use steward_domain::resolution::search::{
-    Candidate, EXPANSIONS, SearchHit, rank, scope_term, terms_all,
+    Candidate, EXPANSIONS, SearchHit, TicketFacts, rank, scope_term, terms_all,
 };
 
 /// The distinct words of a document, as PostgreSQL's `search_terms` holds them and as a query
@@ -251,15 +251,67 @@ pub async fn search(
         }
         groups.push(words);
     }
-    let found = candidates(ex, &groups, who).await?;
+    let found = candidates(ex.by_ref(), &groups, who).await?;
     let capped = found.len() as i64 >= CANDIDATES;
-    let (hits, total) = rank(
+    let (ranked, total) = rank(
         terms,
         found,
         usize::try_from(limit).unwrap_or(0),
         usize::try_from(offset).unwrap_or(0),
     );
+    let ids: Vec<i64> = ranked.iter().map(|r| r.ticket_id).collect();
+    let mut facts = ticket_facts(ex, &ids).await?;
+    let hits = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let ticket = facts.remove(&r.ticket_id)?;
+            Some(r.into_hit(ticket))
+        })
+        .collect();
     Ok((hits, total, capped))
+}
+
+/// The number, title and status of the tickets on a page of hits: read for those alone,
+/// not for every ranked candidate.
+async fn ticket_facts(
+    ex: Ex<'_>,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, TicketFacts>> {
+    type Row = (i64, String, String, String, String);
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    const COLUMNS: &str = "SELECT id, kind, number, title, status FROM tickets";
+    let rows: Vec<Row> = match ex {
+        Ex::Sqlite(c) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} WHERE id IN (SELECT value FROM json_each($1))"
+            )))
+            .bind(serde_json::to_string(ids).unwrap_or_default())
+            .fetch_all(c)
+            .await?
+        }
+        Ex::Postgres(c) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = ANY($1)")))
+                .bind(ids)
+                .fetch_all(c)
+                .await?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, number, title, status)| {
+            (
+                id,
+                TicketFacts {
+                    kind,
+                    number,
+                    title,
+                    status,
+                },
+            )
+        })
+        .collect())
 }
 
 /// A word FTS5 must still match as a prefix itself: its tokenizer folds diacritics, so the
@@ -310,7 +362,7 @@ async fn expand(ex: Ex<'_>, term: &str) -> Result<Vec<String>> {
     Ok(words.into_iter().map(|(w,)| w).collect())
 }
 
-type CandidateRow = (i64, i64, String, String, String, String, String, String);
+type CandidateRow = (i64, i64, String, String);
 
 /// The newest [`CANDIDATES`] documents the audience may see that hold a word of every group.
 async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result<Vec<Candidate>> {
@@ -337,11 +389,14 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
                 Some(scope) => format!("{query} AND \"{scope}\""),
                 None => query,
             };
+            // Staff see every ticket, so only a customer's search reads the tickets (to
+            // check the organization); SQLite skips the EXISTS when `$3` is NULL.
             sqlx::query_as(
-                "SELECT d.id, d.ticket_id, t.kind, t.number, t.title, t.status, d.title, d.body
+                "SELECT d.id, d.ticket_id, d.title, d.body
                  FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
-                 JOIN tickets t ON t.id = d.ticket_id
-                 WHERE search_fts MATCH $1 AND (d.public OR $2) AND ($3 IS NULL OR t.organization_id = $3)
+                 WHERE search_fts MATCH $1 AND (d.public OR $2)
+                   AND ($3 IS NULL OR EXISTS (SELECT 1 FROM tickets t
+                                              WHERE t.id = d.ticket_id AND t.organization_id = $3))
                  ORDER BY search_fts.rowid DESC LIMIT $4",
             )
             .bind(query)
@@ -366,8 +421,7 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
             // filter of the audiences that reach here (staff see all; a customer's scope term
             // is on exactly what it may see), so the filters after it only guard.
             let mut sql = String::from(
-                "SELECT d.id, d.ticket_id, t.kind, t.number, t.title, t.status, d.title, d.body
-                 FROM (SELECT c.doc_id FROM (",
+                "SELECT d.id, d.ticket_id, d.title, d.body FROM (SELECT c.doc_id FROM (",
             );
             let mut n = 3;
             for i in 0..groups[lead].len() {
@@ -408,8 +462,10 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
             sql.push_str(&probes);
             sql.push_str(
                 " ORDER BY c.doc_id DESC LIMIT $3) c
-                 JOIN search_docs d ON d.id = c.doc_id JOIN tickets t ON t.id = d.ticket_id
-                 WHERE (d.public OR $1) AND ($2::BIGINT IS NULL OR t.organization_id = $2)
+                 JOIN search_docs d ON d.id = c.doc_id
+                 WHERE (d.public OR $1)
+                   AND ($2::BIGINT IS NULL OR EXISTS (SELECT 1 FROM tickets t
+                                                     WHERE t.id = d.ticket_id AND t.organization_id = $2))
                  ORDER BY c.doc_id DESC",
             );
             let mut q = sqlx::query_as::<_, CandidateRow>(sqlx::AssertSqlSafe(sql))
@@ -437,17 +493,11 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
     };
     Ok(rows
         .into_iter()
-        .map(
-            |(doc, ticket_id, kind, number, ticket_title, status, title, body)| Candidate {
-                doc,
-                ticket_id,
-                kind,
-                number,
-                ticket_title,
-                status,
-                title,
-                body,
-            },
-        )
+        .map(|(doc, ticket_id, title, body)| Candidate {
+            doc,
+            ticket_id,
+            title,
+            body,
+        })
         .collect())
 }
