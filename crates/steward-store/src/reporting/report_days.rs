@@ -234,7 +234,8 @@ pub async fn compact(ex: Ex<'_>) -> Result<Folded> {
             )))
             .fetch_one(&mut *c)
             .await?;
-            Ok(folded(days, deleted))
+            // Counts are never negative.
+            Ok(folded(days.max(0) as u64, deleted.max(0) as u64))
         }
         Ex::Sqlite(c) => {
             let last: Option<i64> = sqlx::query_scalar("SELECT MAX(rowid) FROM report_days")
@@ -266,17 +267,13 @@ pub async fn compact(ex: Ex<'_>) -> Result<Folded> {
             .execute(&mut *c)
             .await?
             .rows_affected();
-            Ok(Folded {
-                days,
-                deleted,
-                done: days < COMPACT_BATCH as u64,
-            })
+            Ok(folded(days, deleted))
         }
     }
 }
 
-fn folded(days: i64, deleted: i64) -> Folded {
-    let (days, deleted) = (days.max(0) as u64, deleted.max(0) as u64);
+/// A run that folded fewer days than a batch found no more.
+fn folded(days: u64, deleted: u64) -> Folded {
     Folded {
         days,
         deleted,
