@@ -1,5 +1,6 @@
 pub use crate::writer::SqliteTx;
 use crate::writer::Writer;
+use crate::writer_thread::WriterThread;
 use crate::{Result, StoreError};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -49,6 +50,7 @@ enum Pools {
     Sqlite {
         read: SqlitePool,
         write: Arc<Writer>,
+        thread: Arc<WriterThread>,
     },
     Postgres(PgPool),
 }
@@ -179,14 +181,26 @@ impl Db {
         {
             std::fs::create_dir_all(dir)?;
         }
-        let write = Arc::new(Writer::new(SqliteConnection::connect_with(&connect).await?));
+        // Opened from the writer thread, so that the connection's own thread shares its CPU.
+        let thread = Arc::new(WriterThread::start()?);
+        let opening = connect.clone();
+        let conn = thread
+            .handle()
+            .spawn(async move { SqliteConnection::connect_with(&opening).await })
+            .await
+            .map_err(|e| std::io::Error::other(format!("opening the write connection: {e}")))??;
+        let write = Arc::new(Writer::new(conn));
         let read = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(connect.read_only(true))
             .await?;
         Ok(Db {
-            pools: Pools::Sqlite { read, write },
+            pools: Pools::Sqlite {
+                read,
+                write,
+                thread,
+            },
         })
     }
 
@@ -225,6 +239,15 @@ impl Db {
             Pools::Sqlite { write, .. } => Tx::Sqlite(SqliteTx::begin(write).await?),
             Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// The runtime that write commands should run on to be fastest: on SQLite, the writer
+    /// thread's (see [`WriterThread`]); `None` on PostgreSQL, where any task is as good.
+    pub fn writer_runtime(&self) -> Option<tokio::runtime::Handle> {
+        match &self.pools {
+            Pools::Sqlite { thread, .. } => Some(thread.handle().clone()),
+            Pools::Postgres(_) => None,
+        }
     }
 
     pub async fn read(&self) -> Result<Conn> {

@@ -17,6 +17,7 @@ pub mod resolution;
 pub mod service_level;
 mod sql;
 mod writer;
+mod writer_thread;
 
 pub use db::{Conn, Db, DbOptions, Ex, SqliteSynchronous, SqliteTx, Tx};
 pub use error::StoreError;

@@ -10,6 +10,7 @@ mod security_headers;
 mod server;
 mod timing;
 mod ui;
+mod writer_thread;
 
 pub use metrics::install_recorder;
 pub use openapi::{collisions as openapi_schema_collisions, document as openapi_document};
@@ -75,6 +76,7 @@ pub fn router(app: App, options: WebOptions) -> Router {
         body_read_timeout: options.body_read_timeout,
     };
     let https = options.secure_cookies;
+    let writer = app.db().writer_runtime();
     let state = state(app, options);
     let mut routes = routes::all();
     if with_metrics {
@@ -85,6 +87,10 @@ pub fn router(app: App, options: WebOptions) -> Router {
         .merge(ui::routes())
         .fallback(problem::not_found_fallback)
         .method_not_allowed_fallback(problem::method_not_allowed_fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            writer,
+            writer_thread::run_writes_there,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn_with_state(limits, timing::limit))
