@@ -65,6 +65,9 @@ pub struct Slot {
     in_command: bool,
     /// The open command runs in a savepoint (it is not the first of its group).
     in_savepoint: bool,
+    /// A savepoint is already open for the next command: the one before released its own and
+    /// opened this one in the same crossing to the connection's thread, seeing others queued.
+    savepoint_ready: bool,
 }
 
 #[derive(Debug)]
@@ -98,6 +101,7 @@ impl Slot {
         }
         self.in_command = false;
         if !self.in_savepoint {
+            self.savepoint_ready = false;
             if let Err(e) = self.exec("ROLLBACK").await {
                 // Already rolled back by SQLite itself (an I/O error), or the connection is
                 // gone; either way nothing of the command remains.
@@ -125,6 +129,7 @@ impl Slot {
 
     /// Commits the open group (if any) and tells its members the outcome.
     async fn finish(&mut self) {
+        self.savepoint_ready = false;
         let Some(group) = self.group.take() else {
             return;
         };
@@ -186,6 +191,7 @@ impl Writer {
                 group: None,
                 in_command: false,
                 in_savepoint: false,
+                savepoint_ready: false,
             })),
             waiting: AtomicUsize::new(0),
         }
@@ -253,6 +259,14 @@ impl SqliteTx {
                 writer: writer.clone(),
             });
         }
+        if std::mem::take(&mut slot.savepoint_ready) {
+            slot.in_command = true;
+            slot.in_savepoint = true;
+            return Ok(SqliteTx {
+                slot: Some(slot),
+                writer: writer.clone(),
+            });
+        }
         if let Err(e) = slot.exec("SAVEPOINT command").await {
             // The transaction is unusable; fail the group rather than commit half of it.
             let _ = slot.exec("ROLLBACK").await;
@@ -281,12 +295,28 @@ impl SqliteTx {
             .slot
             .take()
             .expect("a transaction holds the writer until it ends");
-        if slot.in_savepoint
-            && let Err(e) = slot.exec("RELEASE SAVEPOINT command").await
-        {
-            // Drop rolls the command back.
-            self.slot = Some(slot);
-            return Err(e);
+        // When others are queued and the group has room, the next one will join it: its
+        // savepoint is opened in the same crossing that releases this one. (If it is cancelled
+        // meanwhile, the group commits with that savepoint empty and open, which is harmless.)
+        let joined_next = slot
+            .group
+            .as_ref()
+            .is_some_and(|g| g.members + 1 < MAX_GROUP)
+            && self.writer.waiting.load(Ordering::SeqCst) > 0;
+        if slot.in_savepoint {
+            let release = if joined_next {
+                "RELEASE SAVEPOINT command; SAVEPOINT command"
+            } else {
+                "RELEASE SAVEPOINT command"
+            };
+            if let Err(e) = slot.exec(release).await {
+                // Drop rolls the command back. (Had the release succeeded and only the new
+                // savepoint failed, undoing the command fails, and with it the whole group,
+                // none of which was acknowledged.)
+                self.slot = Some(slot);
+                return Err(e);
+            }
+            slot.savepoint_ready = joined_next;
         }
         slot.in_command = false;
         let Some(group) = slot.group.as_mut() else {

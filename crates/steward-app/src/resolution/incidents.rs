@@ -18,7 +18,7 @@ use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::ticket::PriorityMatrix;
 use steward_domain::resolution::ticket::{IncidentInput, LinkInput, TicketKind};
 use steward_store::foundation::settings;
-use steward_store::{Ex, Tx, delivery::services, resolution::kinds, resolution::tickets};
+use steward_store::{Ex, Tx, resolution::kinds, resolution::tickets};
 
 const CRITERIA: &str = "major_incident_criteria";
 
@@ -61,10 +61,7 @@ impl App {
         }
         let matrix: PriorityMatrix = parse(matrix);
         let priority = matrix.priority(draft.impact, draft.urgency);
-        let criticality = match draft.service_id {
-            Some(s) => services::criticality(tx.ex(), s).await?,
-            None => None,
-        };
+        let criticality = crate::resolution::tickets::check_references(&mut tx, &draft).await?;
         let criteria: MajorCriteria = parse(criteria);
         let major_because = criteria.matching(priority, criticality);
         let opening = tickets::Opening {
@@ -72,7 +69,7 @@ impl App {
             ..Default::default()
         };
         let ticket = self
-            .open_ticket(
+            .open_checked_ticket(
                 &mut tx,
                 actor,
                 TicketKind::Incident,

@@ -16,8 +16,7 @@ use steward_domain::resolution::workflow::{
 use steward_domain::{Actor, Permission, Scope};
 use steward_store::service_level::alerts::{self, Recipient};
 use steward_store::{
-    Conn, Ex, Tx, delivery::cis, delivery::services, foundation::orgs, foundation::teams,
-    foundation::users, resolution::kinds, resolution::tickets,
+    Conn, Ex, Tx, foundation::teams, foundation::users, resolution::kinds, resolution::tickets,
 };
 
 pub(crate) const MATRIX: &str = "priority_matrix";
@@ -102,9 +101,19 @@ pub(crate) fn scope_draft(actor: &Actor, draft: &mut TicketDraft) -> Result<()> 
     }
 }
 
-pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<()> {
+/// Refuses a draft that refers to a record that does not exist, naming the field; returns
+/// the service's criticality (when a service is given), which major-incident criteria need.
+pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<Option<i64>> {
+    let found = tickets::references(
+        tx.ex(),
+        d.service_id,
+        d.organization_id,
+        d.requester_id,
+        d.ci_id,
+    )
+    .await?;
     if let Some(s) = d.service_id
-        && services::existing(tx.ex(), &[s]).await?.is_empty()
+        && found.service_criticality.is_none()
     {
         return Err(AppError::invalid(
             "service_id",
@@ -112,7 +121,7 @@ pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<()>
         ));
     }
     if let Some(o) = d.organization_id
-        && orgs::existing(tx.ex(), &[o]).await?.is_empty()
+        && !found.organization
     {
         return Err(AppError::invalid(
             "organization_id",
@@ -120,7 +129,7 @@ pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<()>
         ));
     }
     if let Some(r) = d.requester_id
-        && users::get(tx.ex(), r).await?.is_none()
+        && !found.requester
     {
         return Err(AppError::invalid(
             "requester_id",
@@ -128,11 +137,11 @@ pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<()>
         ));
     }
     if let Some(ci) = d.ci_id
-        && cis::get(tx.ex(), ci).await?.is_none()
+        && !found.ci
     {
         return Err(AppError::invalid("ci_id", format!("no CI with id {ci}")));
     }
-    Ok(())
+    Ok(found.service_criticality)
 }
 
 /// What one change of a ticket's lifecycle records.
@@ -177,6 +186,22 @@ impl App {
         now: i64,
     ) -> Result<Ticket> {
         check_references(tx, draft).await?;
+        self.open_checked_ticket(tx, actor, kind, draft, priority, opening, now)
+            .await
+    }
+
+    /// [`App::open_ticket`] for a draft whose references [`check_references`] accepted.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn open_checked_ticket(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        kind: TicketKind,
+        draft: &TicketDraft,
+        priority: Priority,
+        opening: &tickets::Opening,
+        now: i64,
+    ) -> Result<Ticket> {
         // The number and the per-status count are hot rows that every create of this kind
         // locks until commit (several PostgreSQL nodes queue on them), so they are taken last:
         // the ticket goes in under a unique placeholder and gets its number at the end.

@@ -92,14 +92,15 @@ pub async fn append(mut ex: Ex<'_>, draft: AuditDraft, now: i64) -> Result<Audit
             .execute(c)
             .await?;
         }
-        // SQLite has no writes in WITH; its statements cost no round trip.
+        // SQLite has no writes in WITH, but runs both statements of one query text (binding
+        // `$n` by number in each): one crossing to the connection's thread instead of two.
         Ex::Sqlite(c) => {
-            bound!(insert!()).execute(&mut *c).await?;
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(entry.seq)
-                .bind(&entry.hash)
-                .execute(c)
-                .await?;
+            bound!(concat!(
+                insert!(),
+                "; UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1"
+            ))
+            .execute(c)
+            .await?;
         }
     }
     Ok(entry)
