@@ -186,3 +186,46 @@ async fn hostile_strings_are_stored_verbatim_not_executed() {
         .await;
     assert_eq!(r.problem(422)["field"], "name");
 }
+
+/// A new incident that refers to a record that does not exist is refused with the field
+/// named (all its references are looked up in one statement), and nothing is stored; with
+/// every reference real it is created, and a critical service's P1 makes it major.
+#[tokio::test]
+async fn an_incident_naming_a_missing_record_names_the_field_and_stores_nothing() {
+    let t = TestApp::spawn().await;
+    let service = t
+        .post(
+            "/api/v1/services",
+            &t.admin,
+            json!({"name": "Payroll", "criticality": 1}),
+        )
+        .await
+        .id();
+    let org = t
+        .post("/api/v1/organizations", &t.admin, json!({"name": "Acme"}))
+        .await
+        .id();
+    let ci = t
+        .post(
+            "/api/v1/cis",
+            &t.admin,
+            json!({"name": "db-1", "ci_type": "database"}),
+        )
+        .await
+        .id();
+    let real = json!({"title": "Payroll down", "impact": "high", "urgency": "high",
+        "service_id": service, "organization_id": org, "requester_id": t.admin_id, "ci_id": ci});
+    for field in ["service_id", "organization_id", "requester_id", "ci_id"] {
+        let mut body = real.clone();
+        body[field] = json!(999_999);
+        let r = t.post("/api/v1/incidents", &t.admin, body).await;
+        assert_eq!(r.problem(422)["field"], field);
+    }
+    let listed = t.get("/api/v1/incidents", &t.admin).await;
+    assert_eq!(listed.body["total"], 0);
+
+    let created = t.post("/api/v1/incidents", &t.admin, real).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["major"], true, "{}", created.body);
+    assert_eq!(created.body["ci_id"], ci);
+}
