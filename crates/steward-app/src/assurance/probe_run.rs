@@ -185,6 +185,7 @@ impl App {
                     category: None,
                     channel: Channel::Monitoring,
                 };
+                crate::resolution::tickets::check_references(tx, &ticket).await?;
                 let priority = priority_of(tx.ex(), &ticket).await?;
                 self.open_ticket(
                     tx,

@@ -69,7 +69,7 @@ impl App {
             ..Default::default()
         };
         let ticket = self
-            .open_checked_ticket(
+            .open_ticket(
                 &mut tx,
                 actor,
                 TicketKind::Incident,

@@ -429,6 +429,7 @@ impl App {
             team_id: mailbox.team_id,
             ..Default::default()
         };
+        crate::resolution::tickets::check_references(tx, &draft).await?;
         let priority = priority_of(tx.ex(), &draft).await?;
         let ticket = self
             .open_ticket(tx, &actor, kind, &draft, priority, &opening, now)

@@ -16,6 +16,7 @@ impl App {
         let (draft, incidents) = input.parse()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        crate::resolution::tickets::check_references(&mut tx, &draft).await?;
         let priority = crate::resolution::tickets::priority_of(tx.ex(), &draft).await?;
         let problem = self
             .open_ticket(

@@ -66,6 +66,7 @@ impl App {
             answers: Some(serde_json::Value::Object(draft.answers.clone())),
             ..opening
         };
+        crate::resolution::tickets::check_references(&mut tx, &draft.ticket).await?;
         let priority = crate::resolution::tickets::priority_of(tx.ex(), &draft.ticket).await?;
         let ticket = self
             .open_ticket(

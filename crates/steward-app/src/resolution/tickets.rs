@@ -173,26 +173,10 @@ impl App {
     }
 
     /// Inserts a new ticket with its `created` timeline entry, search entry and audit entry.
-    /// The caller gives the priority (from [`priority_of`]), which it may need first.
+    /// The caller gives the priority (from [`priority_of`]), which it may need first, and has
+    /// checked the draft's references with [`check_references`].
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn open_ticket(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        kind: TicketKind,
-        draft: &TicketDraft,
-        priority: Priority,
-        opening: &tickets::Opening,
-        now: i64,
-    ) -> Result<Ticket> {
-        check_references(tx, draft).await?;
-        self.open_checked_ticket(tx, actor, kind, draft, priority, opening, now)
-            .await
-    }
-
-    /// [`App::open_ticket`] for a draft whose references [`check_references`] accepted.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn open_checked_ticket(
         &self,
         tx: &mut Tx,
         actor: &Actor,
