@@ -101,7 +101,6 @@ impl Slot {
         }
         self.in_command = false;
         if !self.in_savepoint {
-            self.savepoint_ready = false;
             if let Err(e) = self.exec("ROLLBACK").await {
                 // Already rolled back by SQLite itself (an I/O error), or the connection is
                 // gone; either way nothing of the command remains.
@@ -259,15 +258,10 @@ impl SqliteTx {
                 writer: writer.clone(),
             });
         }
-        if std::mem::take(&mut slot.savepoint_ready) {
-            slot.in_command = true;
-            slot.in_savepoint = true;
-            return Ok(SqliteTx {
-                slot: Some(slot),
-                writer: writer.clone(),
-            });
-        }
-        if let Err(e) = slot.exec("SAVEPOINT command").await {
+        // The command before may have opened this one's savepoint already.
+        if !std::mem::take(&mut slot.savepoint_ready)
+            && let Err(e) = slot.exec("SAVEPOINT command").await
+        {
             // The transaction is unusable; fail the group rather than commit half of it.
             let _ = slot.exec("ROLLBACK").await;
             if let Some(group) = slot.group.take() {
