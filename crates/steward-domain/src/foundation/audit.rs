@@ -77,9 +77,15 @@ impl AuditDraft {
 
     /// Places the draft in the chain after `prev_hash` as entry number `seq`.
     pub fn seal(self, seq: i64, at_micros: i64, prev_hash: &str) -> AuditEntry {
-        let hash = entry_hash(
-            prev_hash,
-            seq,
+        let hash = link_hash(prev_hash, seq, &self.hashed_body(at_micros));
+        self.linked(seq, at_micros, prev_hash.to_owned(), hash)
+    }
+
+    /// The hashed fields after the link (the previous hash and the sequence number), in
+    /// order. A store that reads the head and links the entry in one statement hashes the link
+    /// itself and appends these bytes, as [`link_hash`] does.
+    pub fn hashed_body(&self, at_micros: i64) -> Vec<u8> {
+        hashed_body(
             at_micros,
             self.actor_id,
             &self.actor,
@@ -88,7 +94,11 @@ impl AuditDraft {
             &self.action,
             self.before.as_deref(),
             self.after.as_deref(),
-        );
+        )
+    }
+
+    /// The entry as linked by a store that computed `hash` itself (see [`Self::hashed_body`]).
+    pub fn linked(self, seq: i64, at_micros: i64, prev_hash: String, hash: String) -> AuditEntry {
         AuditEntry {
             seq,
             at_micros,
@@ -100,7 +110,7 @@ impl AuditDraft {
             action: self.action,
             before: self.before,
             after: self.after,
-            prev_hash: prev_hash.to_owned(),
+            prev_hash,
             hash,
         }
     }
@@ -112,7 +122,33 @@ fn to_json<T: Serialize>(value: &T) -> String {
         .unwrap_or_else(|e| format!("{{\"unserialisable\":{:?}}}", e.to_string()))
 }
 
-/// SHA-256 over every field, each length-prefixed so that no two field lists collide.
+/// One hashed field: `<byte length>:<bytes>;`, or `-;` when absent, so that no two field lists
+/// collide.
+fn hash_field(out: &mut Vec<u8>, value: Option<&[u8]>) {
+    match value {
+        None => out.extend_from_slice(b"-;"),
+        Some(bytes) => {
+            out.extend_from_slice(bytes.len().to_string().as_bytes());
+            out.push(b':');
+            out.extend_from_slice(bytes);
+            out.push(b';');
+        }
+    }
+}
+
+/// SHA-256 over the link (previous hash, sequence number) and then the entry's hashed body,
+/// each field length-prefixed. PostgreSQL's store computes the same link in SQL.
+pub fn link_hash(prev_hash: &str, seq: i64, body: &[u8]) -> String {
+    let mut link = Vec::with_capacity(96);
+    hash_field(&mut link, Some(prev_hash.as_bytes()));
+    hash_field(&mut link, Some(seq.to_string().as_bytes()));
+    let mut h = Sha256::new();
+    h.update(&link);
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// The hash of an entry with these fields.
 #[allow(clippy::too_many_arguments)]
 pub fn entry_hash(
     prev_hash: &str,
@@ -126,32 +162,43 @@ pub fn entry_hash(
     before: Option<&str>,
     after: Option<&str>,
 ) -> String {
-    let mut h = Sha256::new();
-    let mut field = |v: Option<&[u8]>| match v {
-        None => h.update(b"-;"),
-        Some(bytes) => {
-            h.update(bytes.len().to_string().as_bytes());
-            h.update(b":");
-            h.update(bytes);
-            h.update(b";");
-        }
-    };
-    field(Some(prev_hash.as_bytes()));
-    field(Some(seq.to_string().as_bytes()));
-    field(Some(at_micros.to_string().as_bytes()));
-    field(
-        actor_id
-            .map(|id| id.to_string())
-            .as_deref()
-            .map(str::as_bytes),
+    let body = hashed_body(
+        at_micros,
+        actor_id,
+        actor,
+        record_type,
+        record_id,
+        action,
+        before,
+        after,
     );
-    field(Some(actor.as_bytes()));
-    field(Some(record_type.as_bytes()));
-    field(Some(record_id.as_bytes()));
-    field(Some(action.as_bytes()));
-    field(before.map(str::as_bytes));
-    field(after.map(str::as_bytes));
-    hex::encode(h.finalize())
+    link_hash(prev_hash, seq, &body)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn hashed_body(
+    at_micros: i64,
+    actor_id: Option<i64>,
+    actor: &str,
+    record_type: &str,
+    record_id: &str,
+    action: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<u8> {
+    let mut body = Vec::with_capacity(
+        64 + actor.len() + before.map_or(0, str::len) + after.map_or(0, str::len),
+    );
+    hash_field(&mut body, Some(at_micros.to_string().as_bytes()));
+    let actor_id = actor_id.map(|id| id.to_string());
+    hash_field(&mut body, actor_id.as_deref().map(str::as_bytes));
+    hash_field(&mut body, Some(actor.as_bytes()));
+    hash_field(&mut body, Some(record_type.as_bytes()));
+    hash_field(&mut body, Some(record_id.as_bytes()));
+    hash_field(&mut body, Some(action.as_bytes()));
+    hash_field(&mut body, before.map(str::as_bytes));
+    hash_field(&mut body, after.map(str::as_bytes));
+    body
 }
 
 /// Where and why a chain stopped being intact.
@@ -316,6 +363,28 @@ mod tests {
         c[1].seq = 2;
         c[2].seq = 3;
         assert_eq!(verify(&c, Some((5, &h))).unwrap_err().seq, 2);
+    }
+
+    #[test]
+    /// The stored chains of every install depend on this exact byte layout (and PostgreSQL's
+    /// store hashes the link in SQL), so it is pinned to a digest computed outside this code.
+    fn the_hash_layout_is_fixed() {
+        let hash = entry_hash(
+            GENESIS_HASH,
+            7,
+            1_700_000_000_000_000,
+            Some(42),
+            "Ana ßmith",
+            "incident",
+            "12",
+            "update",
+            Some(r#"{"t":"é"}"#),
+            None,
+        );
+        assert_eq!(
+            hash,
+            "d35479f4dcc61da21ec056ecdd1aac9f9dde5e7a9c182f31590359c16e6771a7"
+        );
     }
 
     #[test]

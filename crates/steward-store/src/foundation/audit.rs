@@ -44,65 +44,83 @@ const SELECT: &str = "SELECT seq, at, actor_id, actor, record_type, record_id, a
 /// Appends an entry inside the caller's write transaction. The head row is locked first
 /// (PostgreSQL: `FOR UPDATE`; SQLite: the transaction already holds the write lock), so
 /// concurrent writers on several nodes extend the chain one at a time.
-pub async fn append(mut ex: Ex<'_>, draft: AuditDraft, now: i64) -> Result<AuditEntry> {
-    let (seq, prev): (i64, String) = match ex.by_ref() {
-        Ex::Sqlite(c) => {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_one(c)
-                .await?
-        }
-        Ex::Postgres(c) => {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-                .fetch_one(c)
-                .await?
-        }
-    };
-    let entry = draft.seal(seq + 1, now, &prev);
-    macro_rules! insert {
-        () => {
-            "INSERT INTO audit_log (seq, at, actor_id, actor, record_type, record_id, action,
-             before_json, after_json, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        };
-    }
-    macro_rules! bound {
-        ($sql:expr) => {
-            sqlx::query($sql)
-                .bind(entry.seq)
-                .bind(entry.at_micros)
-                .bind(entry.actor_id)
-                .bind(&entry.actor)
-                .bind(&entry.record_type)
-                .bind(&entry.record_id)
-                .bind(&entry.action)
-                .bind(&entry.before)
-                .bind(&entry.after)
-                .bind(&entry.prev_hash)
-                .bind(&entry.hash)
-        };
-    }
+pub async fn append(ex: Ex<'_>, draft: AuditDraft, now: i64) -> Result<AuditEntry> {
     match ex {
-        // The head row stays locked until commit: one round trip fewer while it is held.
-        Ex::Postgres(c) => {
-            bound!(concat!(
-                "WITH entry AS (",
-                insert!(),
-                ") UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1"
-            ))
-            .execute(c)
-            .await?;
-        }
-        // SQLite has no writes in WITH, but runs both statements of one query text (binding
-        // `$n` by number in each): one crossing to the connection's thread instead of two.
-        Ex::Sqlite(c) => {
-            bound!(concat!(
-                insert!(),
-                "; UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1"
-            ))
-            .execute(c)
-            .await?;
-        }
+        Ex::Postgres(c) => append_postgres(c, draft, now).await,
+        Ex::Sqlite(c) => append_sqlite(c, draft, now).await,
     }
+}
+
+/// On PostgreSQL the head stays locked until commit, and every write of every node queues on
+/// it, so the head is read, the entry linked and the head moved in one statement: the link's
+/// hash is computed in SQL over the same layout as `link_hash`, followed by the body hashed
+/// here.
+async fn append_postgres(
+    c: &mut sqlx::PgConnection,
+    draft: AuditDraft,
+    now: i64,
+) -> Result<AuditEntry> {
+    let body = draft.hashed_body(now);
+    let (seq, prev_hash, hash): (i64, String, String) = sqlx::query_as(
+        "WITH head AS (SELECT seq + 1 AS seq, hash AS prev FROM audit_head WHERE id = 1 FOR UPDATE),
+         linked AS (
+             SELECT seq, prev, encode(sha256(convert_to(
+                 octet_length(prev) || ':' || prev || ';' || octet_length(seq::text) || ':' || seq || ';',
+                 'UTF8') || $9), 'hex') AS hash
+             FROM head),
+         entry AS (
+             INSERT INTO audit_log (seq, at, actor_id, actor, record_type, record_id, action,
+                                    before_json, after_json, prev_hash, hash)
+             SELECT seq, $1, $2, $3, $4, $5, $6, $7, $8, prev, hash FROM linked
+             RETURNING seq, prev_hash, hash)
+         UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1
+         RETURNING entry.seq, entry.prev_hash, entry.hash",
+    )
+    .bind(now)
+    .bind(draft.actor_id)
+    .bind(&draft.actor)
+    .bind(&draft.record_type)
+    .bind(&draft.record_id)
+    .bind(&draft.action)
+    .bind(&draft.before)
+    .bind(&draft.after)
+    .bind(&body)
+    .fetch_one(c)
+    .await?;
+    Ok(draft.linked(seq, now, prev_hash, hash))
+}
+
+async fn append_sqlite(
+    c: &mut sqlx::SqliteConnection,
+    draft: AuditDraft,
+    now: i64,
+) -> Result<AuditEntry> {
+    let (seq, prev): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *c)
+            .await?;
+    let entry = draft.seal(seq + 1, now, &prev);
+    // SQLite has no writes in WITH, but runs both statements of one query text (binding `$n`
+    // by number in each): one crossing to the connection's thread instead of two.
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, actor, record_type, record_id, action,
+                                before_json, after_json, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+         UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1",
+    )
+    .bind(entry.seq)
+    .bind(entry.at_micros)
+    .bind(entry.actor_id)
+    .bind(&entry.actor)
+    .bind(&entry.record_type)
+    .bind(&entry.record_id)
+    .bind(&entry.action)
+    .bind(&entry.before)
+    .bind(&entry.after)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(c)
+    .await?;
     Ok(entry)
 }
 
