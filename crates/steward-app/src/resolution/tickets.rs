@@ -223,8 +223,7 @@ impl App {
         )
         .await?;
         self.start_new_clocks(tx, &ticket, now).await?;
-        let number = tickets::take_number(tx.ex(), kind, status).await?;
-        tickets::set_number(tx.ex(), id, &number).await?;
+        let number = tickets::number_ticket(tx.ex(), id, kind, status).await?;
         // What the insert returned is the row as stored: none of the writes since (timeline,
         // search document, clocks, number) changes a column of it except the number.
         ticket.number = number;
