@@ -148,31 +148,21 @@ pub fn link_hash(prev_hash: &str, seq: i64, body: &[u8]) -> String {
     hex::encode(h.finalize())
 }
 
-/// The hash of an entry with these fields.
-#[allow(clippy::too_many_arguments)]
-pub fn entry_hash(
-    prev_hash: &str,
-    seq: i64,
-    at_micros: i64,
-    actor_id: Option<i64>,
-    actor: &str,
-    record_type: &str,
-    record_id: &str,
-    action: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> String {
-    let body = hashed_body(
-        at_micros,
-        actor_id,
-        actor,
-        record_type,
-        record_id,
-        action,
-        before,
-        after,
-    );
-    link_hash(prev_hash, seq, &body)
+impl AuditEntry {
+    /// The hash its fields give, to compare with the stored one.
+    pub fn recomputed_hash(&self) -> String {
+        let body = hashed_body(
+            self.at_micros,
+            self.actor_id,
+            &self.actor,
+            &self.record_type,
+            &self.record_id,
+            &self.action,
+            self.before.as_deref(),
+            self.after.as_deref(),
+        );
+        link_hash(&self.prev_hash, self.seq, &body)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -246,18 +236,7 @@ impl ChainVerifier {
                 "its previous-hash does not match the entry before it (an entry was removed, reordered or altered)".into(),
             ));
         }
-        let recomputed = entry_hash(
-            &e.prev_hash,
-            e.seq,
-            e.at_micros,
-            e.actor_id,
-            &e.actor,
-            &e.record_type,
-            &e.record_id,
-            &e.action,
-            e.before.as_deref(),
-            e.after.as_deref(),
-        );
+        let recomputed = e.recomputed_hash();
         if recomputed != e.hash {
             return Err(fail(
                 "its content does not match its hash (the entry was altered)".into(),
@@ -369,18 +348,16 @@ mod tests {
     /// The stored chains of every install depend on this exact byte layout (and PostgreSQL's
     /// store hashes the link in SQL), so it is pinned to a digest computed outside this code.
     fn the_hash_layout_is_fixed() {
-        let hash = entry_hash(
-            GENESIS_HASH,
-            7,
-            1_700_000_000_000_000,
-            Some(42),
-            "Ana ßmith",
-            "incident",
-            "12",
-            "update",
-            Some(r#"{"t":"é"}"#),
-            None,
-        );
+        let draft = AuditDraft {
+            actor_id: Some(42),
+            actor: "Ana ßmith".into(),
+            record_type: "incident".into(),
+            record_id: "12".into(),
+            action: "update".into(),
+            before: Some(r#"{"t":"é"}"#.into()),
+            after: None,
+        };
+        let hash = draft.seal(7, 1_700_000_000_000_000, GENESIS_HASH).hash;
         assert_eq!(
             hash,
             "d35479f4dcc61da21ec056ecdd1aac9f9dde5e7a9c182f31590359c16e6771a7"
@@ -389,8 +366,17 @@ mod tests {
 
     #[test]
     fn missing_and_present_fields_hash_differently() {
-        let a = entry_hash("p", 1, 0, None, "a", "t", "1", "x", None, Some(""));
-        let b = entry_hash("p", 1, 0, None, "a", "t", "1", "x", Some(""), None);
+        let draft = |before: Option<&str>, after: Option<&str>| AuditDraft {
+            actor_id: None,
+            actor: "a".into(),
+            record_type: "t".into(),
+            record_id: "1".into(),
+            action: "x".into(),
+            before: before.map(str::to_owned),
+            after: after.map(str::to_owned),
+        };
+        let a = draft(None, Some("")).seal(1, 0, "p").hash;
+        let b = draft(Some(""), None).seal(1, 0, "p").hash;
         assert_ne!(a, b);
     }
 }
