@@ -85,7 +85,7 @@ pub fn router(app: App, options: WebOptions) -> Router {
     routes
         .merge(openapi::routes())
         .merge(ui::routes())
-        .fallback(problem::not_found_fallback)
+        .fallback(ui::not_found_fallback)
         .method_not_allowed_fallback(problem::method_not_allowed_fallback)
         .layer(axum::middleware::from_fn_with_state(
             writer,

@@ -451,6 +451,22 @@ impl IntoResponse for UiError {
     }
 }
 
+/// An address nothing serves: a browser outside the API gets the error page, with its way back
+/// to the start page; API clients (and anything not asking for HTML) the problem document.
+pub async fn not_found_fallback(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && !uri.path().starts_with("/api/") {
+        UiError::NotFound.into_response()
+    } else {
+        crate::problem::not_found_fallback(uri)
+            .await
+            .into_response()
+    }
+}
+
 pub type UiResult = Result<Response, UiError>;
 
 /// The answer to an action button on a record's page: back to `view` with `done` as the

@@ -168,6 +168,41 @@ async fn login_explains_wrong_credentials_and_sends_each_role_to_its_start_page(
 }
 
 #[tokio::test]
+async fn an_address_nothing_serves_shows_a_browser_the_error_page_and_api_clients_a_problem() {
+    let t = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    let get = |path: &str, accept: &str| {
+        http.get(format!("{}{path}", t.url))
+            .header(reqwest::header::ACCEPT, accept)
+            .send()
+    };
+    let browser = get("/incidents", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .await
+        .unwrap();
+    assert_eq!(browser.status(), 404);
+    let kind = browser.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
+    assert!(kind.starts_with("text/html"), "{kind}");
+    let body = browser.text().await.unwrap();
+    assert!(body.contains("Not found"), "{body}");
+    assert!(body.contains("Back to the start page"), "{body}");
+    // Under the API, and for clients that do not ask for HTML, the problem document as before.
+    for (path, accept) in [
+        ("/api/v1/nothing", "text/html"),
+        ("/incidents", "application/json"),
+    ] {
+        let r = get(path, accept).await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert_eq!(
+            r.headers()[CONTENT_TYPE],
+            "application/problem+json",
+            "{path}"
+        );
+        let problem: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(problem["detail"], format!("no resource at {path}"));
+    }
+}
+
+#[tokio::test]
 async fn forms_without_the_session_csrf_token_are_refused_and_change_nothing() {
     let t = TestApp::spawn().await;
     let mut b = Browser::new(&t);
