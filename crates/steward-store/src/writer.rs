@@ -23,6 +23,10 @@
 //! * The `COMMIT` runs in its own task, so a caller cancelled while waiting cannot interrupt
 //!   it half-way; its command is then committed but not acknowledged, like a reply lost on the
 //!   network.
+//! * A caller cancelled while one of these statements is on its way to the connection (a
+//!   client that disconnects aborts its request) cannot know whether it ran. The slot is then
+//!   marked `unsure`, and the next holder rolls back whatever transaction is open and fails
+//!   the group, none of which was acknowledged (see [`Slot::recover`]).
 //!
 //! The audit trail stays one gap-free hash chain: members run one after another on the same
 //! connection, each reading the head the previous one left, and a rolled-back savepoint takes
@@ -68,6 +72,10 @@ pub struct Slot {
     /// A savepoint is already open for the next command: the one before released its own and
     /// opened this one in the same crossing to the connection's thread, seeing others queued.
     savepoint_ready: bool,
+    /// A statement that begins or ends a transaction or savepoint was sent, and its sender was
+    /// cancelled (its request aborted) before learning whether it ran: the connection's state
+    /// no longer matches the fields above until [`Slot::recover`] runs.
+    unsure: bool,
 }
 
 #[derive(Debug)]
@@ -84,10 +92,39 @@ impl Slot {
             .expect("the write connection is open while its slot is held")
     }
 
+    /// Runs one of the statements that begin or end a transaction or savepoint. The statement
+    /// runs on the connection's thread even if this future is dropped half-way: `unsure` then
+    /// stays set for the next holder.
     async fn exec(&mut self, sql: &'static str) -> Result<()> {
+        self.unsure = true;
         let conn = self.conn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
-        sqlx::query(sql).execute(conn).await?;
+        let done = sqlx::query(sql).execute(conn).await;
+        self.unsure = false;
+        done?;
         Ok(())
+    }
+
+    /// Brings the connection back to a known state after a holder was cancelled mid-statement
+    /// (`unsure`): whatever transaction is open is rolled back (`ROLLBACK` fails harmlessly
+    /// when none is), and the group, none of whose members was acknowledged, fails. Without
+    /// it a cancelled `BEGIN IMMEDIATE` left a transaction no holder knew of, and every later
+    /// command failed until a restart.
+    async fn recover(&mut self) {
+        if !self.unsure {
+            return;
+        }
+        tracing::warn!("a write was cancelled mid-statement; its group is rolled back");
+        if let Err(e) = self.exec("ROLLBACK").await {
+            tracing::debug!(error = %e, "no transaction was open");
+        }
+        self.in_command = false;
+        self.in_savepoint = false;
+        self.savepoint_ready = false;
+        if let Some(group) = self.group.take() {
+            group.done.send_replace(Some(Err(
+                "the transaction was rolled back after a cancelled write".into(),
+            )));
+        }
     }
 
     /// Undoes the open command: its savepoint, or, for the first command of a group (which
@@ -174,6 +211,7 @@ impl Drop for Queued<'_> {
             if let Ok(handle) = tokio::runtime::Handle::try_current() {
                 handle.spawn(async move {
                     let mut slot = slot.lock_owned().await;
+                    slot.recover().await;
                     slot.roll_back_command().await;
                     slot.finish().await;
                 });
@@ -191,6 +229,7 @@ impl Writer {
                 in_command: false,
                 in_savepoint: false,
                 savepoint_ready: false,
+                unsure: false,
             })),
             waiting: AtomicUsize::new(0),
         }
@@ -212,6 +251,7 @@ impl Writer {
     /// migrations and `ANALYZE`, which manage their own transactions.
     pub async fn exclusive(self: &Arc<Self>) -> Result<OwnedMutexGuard<Slot>> {
         let mut slot = self.lock().await?;
+        slot.recover().await;
         slot.roll_back_command().await;
         slot.finish().await;
         Ok(slot)
@@ -220,6 +260,7 @@ impl Writer {
     /// Commits any open group and closes the connection; later commands fail.
     pub async fn close(self: &Arc<Self>) {
         let mut slot = self.slot.clone().lock_owned().await;
+        slot.recover().await;
         slot.roll_back_command().await;
         slot.finish().await;
         if let Some(conn) = slot.conn.take() {
@@ -242,7 +283,14 @@ impl std::fmt::Debug for SqliteTx {
 
 impl SqliteTx {
     pub async fn begin(writer: &Arc<Writer>) -> Result<SqliteTx> {
-        let mut slot = writer.lock().await?;
+        // Held by the command from here on, so that if its caller is cancelled at any await
+        // below, `Drop` puts the connection back in order and finishes the group.
+        let mut tx = SqliteTx {
+            slot: Some(writer.lock().await?),
+            writer: writer.clone(),
+        };
+        let slot = tx.slot_mut();
+        slot.recover().await;
         // Left over only if a command was dropped where no task could be spawned.
         slot.roll_back_command().await;
         if slot.group.is_none() {
@@ -253,10 +301,7 @@ impl SqliteTx {
             });
             slot.in_command = true;
             slot.in_savepoint = false;
-            return Ok(SqliteTx {
-                slot: Some(slot),
-                writer: writer.clone(),
-            });
+            return Ok(tx);
         }
         // The command before may have opened this one's savepoint already.
         if !std::mem::take(&mut slot.savepoint_ready)
@@ -271,10 +316,13 @@ impl SqliteTx {
         }
         slot.in_command = true;
         slot.in_savepoint = true;
-        Ok(SqliteTx {
-            slot: Some(slot),
-            writer: writer.clone(),
-        })
+        Ok(tx)
+    }
+
+    fn slot_mut(&mut self) -> &mut Slot {
+        self.slot
+            .as_mut()
+            .expect("a transaction holds the writer until it ends")
     }
 
     pub fn conn(&mut self) -> &mut SqliteConnection {
@@ -285,10 +333,10 @@ impl SqliteTx {
     }
 
     pub async fn commit(mut self) -> Result<()> {
-        let mut slot = self
-            .slot
-            .take()
-            .expect("a transaction holds the writer until it ends");
+        let waiting = self.writer.waiting.load(Ordering::SeqCst);
+        // Until the release is done the slot stays in `self`: if this caller is cancelled
+        // meanwhile, `Drop` puts the connection back in order.
+        let slot = self.slot_mut();
         // When others are queued and the group has room, the next one will join it: its
         // savepoint is opened in the same crossing that releases this one. (If it is cancelled
         // meanwhile, the group commits with that savepoint empty and open, which is harmless.)
@@ -296,22 +344,23 @@ impl SqliteTx {
             .group
             .as_ref()
             .is_some_and(|g| g.members + 1 < MAX_GROUP)
-            && self.writer.waiting.load(Ordering::SeqCst) > 0;
+            && waiting > 0;
         if slot.in_savepoint {
             let release = if joined_next {
                 "RELEASE SAVEPOINT command; SAVEPOINT command"
             } else {
                 "RELEASE SAVEPOINT command"
             };
-            if let Err(e) = slot.exec(release).await {
-                // Drop rolls the command back. (Had the release succeeded and only the new
-                // savepoint failed, undoing the command fails, and with it the whole group,
-                // none of which was acknowledged.)
-                self.slot = Some(slot);
-                return Err(e);
-            }
+            // On an error, drop rolls the command back. (Had the release succeeded and only
+            // the new savepoint failed, undoing the command fails, and with it the whole group,
+            // none of which was acknowledged.)
+            slot.exec(release).await?;
             slot.savepoint_ready = joined_next;
         }
+        let mut slot = self
+            .slot
+            .take()
+            .expect("a transaction holds the writer until it ends");
         slot.in_command = false;
         let Some(group) = slot.group.as_mut() else {
             return Err(StoreError::Database(sqlx::Error::WorkerCrashed));
@@ -361,6 +410,7 @@ impl Drop for SqliteTx {
         let writer = self.writer.clone();
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
+                slot.recover().await;
                 slot.roll_back_command().await;
                 let full = slot.group.as_ref().is_some_and(|g| g.members >= MAX_GROUP);
                 if full || writer.waiting.load(Ordering::SeqCst) == 0 {
@@ -461,6 +511,85 @@ mod tests {
         assert_eq!(committed.len(), 2 * 120);
         let stored: std::collections::BTreeSet<String> = stored(&db).await.into_iter().collect();
         assert_eq!(stored, committed);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Runs `f` until it finishes or has had to wait `waits` times, then drops it there, as a
+    /// request's task is dropped when its client goes away.
+    async fn cancel_after_waits<F: std::future::Future>(waits: usize, f: F) -> Option<F::Output> {
+        let mut f = std::pin::pin!(f);
+        let mut left = waits;
+        std::future::poll_fn(move |cx| match f.as_mut().poll(cx) {
+            std::task::Poll::Ready(v) => std::task::Poll::Ready(Some(v)),
+            std::task::Poll::Pending if left == 0 => std::task::Poll::Ready(None),
+            std::task::Poll::Pending => {
+                left -= 1;
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+
+    /// Commands cancelled at any point (a client that disconnects aborts its request's task),
+    /// including while `BEGIN`, `SAVEPOINT`, `RELEASE` or `COMMIT` is on its way to the
+    /// connection: the writer keeps working, every acknowledged command is stored, and nothing
+    /// is stored that was not attempted. A `BEGIN IMMEDIATE` whose caller was cancelled once
+    /// left a transaction open that no holder knew of, and every later command failed with
+    /// "cannot start a transaction within a transaction" until a restart.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn commands_cancelled_anywhere_leave_the_writer_working() {
+        let (db, dir) = temp_db("cancelled").await;
+        let mut acknowledged = std::collections::BTreeSet::new();
+        for round in 0..30u64 {
+            let mut tasks = Vec::new();
+            for i in 0..24u64 {
+                let db = db.clone();
+                let v = format!("row {round}-{i}");
+                // Dropped after from 0 to 13 waits: some commands are cancelled before they
+                // start, some in the middle, some while committing, and some finish.
+                let polls = usize::try_from((round * 7 + i * 5) % 14).unwrap();
+                tasks.push(tokio::spawn(async move {
+                    let command = async {
+                        let mut tx = db.begin().await?;
+                        insert(&mut tx, &v).await?;
+                        tx.commit().await?;
+                        Ok::<_, crate::StoreError>(())
+                    };
+                    match cancel_after_waits(polls, command).await {
+                        Some(Ok(())) => Some(v),
+                        // Cancelled, or told that its group failed: not acknowledged.
+                        _ => None,
+                    }
+                }));
+            }
+            for task in tasks {
+                if let Some(v) = task.await.unwrap() {
+                    acknowledged.insert(v);
+                }
+            }
+        }
+        assert!(
+            !acknowledged.is_empty() && acknowledged.len() < 30 * 24,
+            "some commands finish and some are cancelled: {} acknowledged",
+            acknowledged.len()
+        );
+        // The writer still works.
+        let mut tx = db
+            .begin()
+            .await
+            .expect("a command after the cancellations begins");
+        insert(&mut tx, "after").await.unwrap();
+        tx.commit().await.expect("and commits");
+        let stored: std::collections::BTreeSet<String> = stored(&db).await.into_iter().collect();
+        assert!(stored.contains("after"));
+        for v in &acknowledged {
+            assert!(stored.contains(v), "acknowledged but not stored: {v}");
+        }
+        assert!(
+            stored.iter().all(|v| v == "after" || v.starts_with("row ")),
+            "{stored:?}"
+        );
         db.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }
