@@ -194,34 +194,25 @@ impl App {
             kind.prefix(),
             crate::foundation::secrets::random_hex(12)?
         );
-        let mut ticket =
-            tickets::insert(tx.ex(), kind, &placeholder, draft, priority, opening, now).await?;
-        let id = ticket.id;
         let status = opening.status.unwrap_or(Status::New);
         let detail = serde_json::json!({ "team_id": opening.team_id, "major": opening.major });
-        tickets::add_event(
+        let creator = tickets::Creation {
+            at: now,
+            actor_id: actor.user_id,
+            actor: &actor.name,
+            detail: &detail,
+        };
+        let mut ticket = tickets::insert(
             tx.ex(),
-            id,
-            now,
-            actor.user_id,
-            &actor.name,
-            "created",
-            None,
-            Some(status.as_str()),
-            Some(&detail),
+            kind,
+            &placeholder,
+            draft,
+            priority,
+            opening,
+            creator,
         )
         .await?;
-        let body = draft.description.as_deref().unwrap_or("");
-        steward_store::resolution::search::index(
-            tx.ex(),
-            id,
-            "ticket",
-            true,
-            ticket.organization_id,
-            &draft.title,
-            body,
-        )
-        .await?;
+        let id = ticket.id;
         self.start_new_clocks(tx, &ticket, now).await?;
         let number = tickets::number_ticket(tx.ex(), id, kind, status).await?;
         // What the insert returned is the row as stored: none of the writes since (timeline,

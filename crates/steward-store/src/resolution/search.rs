@@ -16,6 +16,13 @@ fn words(title: &str, body: &str) -> Vec<String> {
     words
 }
 
+/// What PostgreSQL's `search_terms` holds for a document: its words and its scope term.
+pub(crate) fn document_terms(title: &str, body: &str, scope: &Option<String>) -> Vec<String> {
+    let mut terms = words(title, body);
+    terms.extend(scope.clone());
+    terms
+}
+
 /// Indexes a new document of a ticket of `organization`. SQLite's FTS5 follows
 /// `search_docs` by triggers inside the database; on PostgreSQL the words are split here and
 /// written with the document in one statement (a PL/pgSQL trigger splitting them with a
@@ -41,8 +48,7 @@ pub async fn index(
             .await?;
         }
         Ex::Postgres(c) => {
-            let mut terms = words(title, body);
-            terms.extend(scope.clone());
+            let terms = document_terms(title, body, &scope);
             sqlx::query(
                 "WITH doc AS (
                      INSERT INTO search_docs (ticket_id, source, public, scope, title, body)

@@ -1,9 +1,11 @@
 //! Tickets (incidents first; requests and problems share the table), their numbers and their
 //! timeline.
+use crate::resolution::search::document_terms;
 use crate::sql::{Arg, Listing, Sql, bind_args, fetch_listing};
 use crate::{Ex, Result, on};
 use steward_domain::foundation::page::{LIST_COUNT_CAP, PageRequest, rfc3339_micros};
 use steward_domain::resolution::record::Ticket;
+use steward_domain::resolution::search::scope_term;
 use steward_domain::resolution::ticket::{
     Channel, Level, Priority, SortKey, TicketDraft, TicketEvent, TicketKind, TicketSort,
 };
@@ -191,7 +193,20 @@ pub struct Opening {
     pub answers: Option<serde_json::Value>,
 }
 
-/// Inserts a ticket and returns it as stored.
+/// When and by whom a ticket is opened: its opening instant, and the author and detail of its
+/// "created" timeline entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Creation<'a> {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor: &'a str,
+    pub detail: &'a serde_json::Value,
+}
+
+/// Inserts a ticket under a unique placeholder `number`, with its "created" timeline entry
+/// and its public search document (title and description), and returns it as stored. The
+/// three rows go in one statement (PostgreSQL) or one query text (SQLite): a create crosses to
+/// the database once for them instead of three times.
 pub async fn insert(
     ex: Ex<'_>,
     kind: TicketKind,
@@ -199,24 +214,83 @@ pub async fn insert(
     d: &TicketDraft,
     priority: Priority,
     opening: &Opening,
-    now: i64,
+    creator: Creation<'_>,
 ) -> Result<Ticket> {
+    let now = creator.at;
     let status = opening.status.unwrap_or(Status::New);
+    let scope = scope_term(true, d.organization_id);
     // The row comes back from the insert itself (defaults included) rather than from a
-    // second read: a create used to SELECT the ticket it had just written.
-    let row: Row = on!(ex, c => sqlx::query_as(concat!(
+    // second read. The timeline entry and the document find the new id by the placeholder
+    // (unique) on SQLite, from the inserted row on PostgreSQL. Parameters: $1-$19 the
+    // ticket, $20-$22 the entry, $23 the document's scope, $24 its words (PostgreSQL).
+    macro_rules! bind_all {
+        ($q:expr) => {
+            $q.bind(kind.as_str())
+                .bind(number)
+                .bind(&d.title)
+                .bind(&d.description)
+                .bind(status.as_str())
+                .bind(d.impact.as_str())
+                .bind(d.urgency.as_str())
+                .bind(i64::from(priority.level()))
+                .bind(&d.category)
+                .bind(d.channel.as_str())
+                .bind(d.requester_id)
+                .bind(d.organization_id)
+                .bind(d.service_id)
+                .bind(d.ci_id)
+                .bind(now)
+                .bind(opening.team_id)
+                .bind(opening.major)
+                .bind(opening.catalogue_item_id)
+                .bind(opening.answers.as_ref().map(|a| a.to_string()))
+                .bind(creator.actor_id)
+                .bind(creator.actor)
+                .bind(creator.detail.to_string())
+                .bind(&scope)
+        };
+    }
+    macro_rules! insert_ticket {
+        () => { concat!(
         "INSERT INTO tickets (kind, number, title, description, status, impact, urgency, priority, category,
          channel, requester_id, organization_id, service_id, ci_id, opened_at, updated_at, team_id, major,
          catalogue_item_id, answers)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19)
-         RETURNING ", columns!()))
-        .bind(kind.as_str()).bind(number).bind(&d.title).bind(&d.description).bind(status.as_str())
-        .bind(d.impact.as_str()).bind(d.urgency.as_str())
-        .bind(i64::from(priority.level())).bind(&d.category).bind(d.channel.as_str()).bind(d.requester_id)
-        .bind(d.organization_id).bind(d.service_id).bind(d.ci_id).bind(now).bind(opening.team_id)
-        .bind(opening.major).bind(opening.catalogue_item_id)
-        .bind(opening.answers.as_ref().map(|a| a.to_string()))
-        .fetch_one(c).await)?;
+         RETURNING ",
+        columns!()
+        ) };
+    }
+    let row: Row = match ex {
+        Ex::Postgres(c) => {
+            let terms = document_terms(&d.title, d.description.as_deref().unwrap_or(""), &scope);
+            bind_all!(sqlx::query_as(concat!(
+                "WITH t AS (", insert_ticket!(), "),
+                 e AS (INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)
+                       SELECT id, $15, $20, $21, 'created', NULL, $5, $22 FROM t),
+                 doc AS (INSERT INTO search_docs (ticket_id, source, public, scope, title, body)
+                         SELECT id, 'ticket', TRUE, $23, $3, coalesce($4, '') FROM t RETURNING id),
+                 terms AS (INSERT INTO search_terms (term, doc_id) SELECT w, doc.id FROM doc, unnest($24::text[]) w)
+                 SELECT * FROM t"
+            )))
+            .bind(terms)
+            .fetch_one(c)
+            .await?
+        }
+        Ex::Sqlite(c) => {
+            // `fetch_all`, not `fetch_one`: the first statement returns the row, and stopping
+            // at it would skip the two after it.
+            let mut rows: Vec<Row> = bind_all!(sqlx::query_as(concat!(
+                insert_ticket!(), ";
+                 INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)
+                 SELECT id, $15, $20, $21, 'created', NULL, $5, $22 FROM tickets WHERE number = $2;
+                 INSERT INTO search_docs (ticket_id, source, public, scope, title, body)
+                 SELECT id, 'ticket', TRUE, $23, $3, coalesce($4, '') FROM tickets WHERE number = $2"
+            )))
+            .fetch_all(c)
+            .await?;
+            rows.pop().ok_or(sqlx::Error::RowNotFound)?
+        }
+    };
     Ok(row.into())
 }
 
