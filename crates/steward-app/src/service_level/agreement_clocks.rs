@@ -133,28 +133,31 @@ impl App {
             return Ok(());
         }
         let events = store::events(tx.ex(), after.id).await?;
-        self.apply_agreement_clocks(tx, before, after, after_holding, events, now)
+        self.apply_agreement_clocks(tx, before, after, after_holding, events, None, now)
             .await
     }
 
     /// The agreement clocks of a ticket inserted in this very transaction: it can have no
     /// supplier engagement and no clock events yet (nothing else can refer to a row no other
-    /// transaction sees), so neither is read.
+    /// transaction sees), so neither is read; the active agreements were read with the SLAs.
     pub(crate) async fn open_agreement_clocks(
         &self,
         tx: &mut Tx,
         ticket: &Ticket,
+        active: Vec<Sla>,
         now: i64,
     ) -> Result<()> {
         if ticket.kind == TicketKind::Problem {
             return Ok(());
         }
         let holding = holding(ticket, None);
-        self.apply_agreement_clocks(tx, None, ticket, holding, Vec::new(), now)
+        self.apply_agreement_clocks(tx, None, ticket, holding, Vec::new(), Some(active), now)
             .await
     }
 
-    /// [`App::advance_agreement_clocks`] given the ticket's agreement clock events so far.
+    /// [`App::advance_agreement_clocks`] given the ticket's agreement clock events so far,
+    /// and the active agreements when they were already read.
+    #[allow(clippy::too_many_arguments)]
     async fn apply_agreement_clocks(
         &self,
         tx: &mut Tx,
@@ -162,6 +165,7 @@ impl App {
         after: &Ticket,
         after_holding: Holding,
         events: Vec<StintEvent>,
+        active: Option<Vec<Sla>>,
         now: i64,
     ) -> Result<()> {
         let mut latest: BTreeMap<i64, StintPhase> = BTreeMap::new();
@@ -183,7 +187,10 @@ impl App {
                 latest.insert(sla_id, s);
             }
         }
-        let mut candidates = slas::active_agreements(tx.ex(), date_of(now)).await?;
+        let mut candidates = match active {
+            Some(read) => read,
+            None => slas::active_agreements(tx.ex(), date_of(now)).await?,
+        };
         let mut may_start = Vec::new();
         for a in &candidates {
             let party = match a.level {

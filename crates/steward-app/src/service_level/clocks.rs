@@ -55,13 +55,33 @@ impl App {
         ticket: &Ticket,
         now: i64,
     ) -> Result<()> {
-        self.open_agreement_clocks(tx, ticket, now).await?;
-        self.start_sla(tx, ticket, now).await
+        if !clocked(ticket) {
+            return Ok(());
+        }
+        // Both candidate lists in one crossing to the database rather than two.
+        let service = ticket.service_id;
+        let (agreements, service_slas) =
+            slas::active_for_new_ticket(tx.ex(), service, date_of(now)).await?;
+        self.open_agreement_clocks(tx, ticket, agreements, now)
+            .await?;
+        self.start_sla_from(tx, ticket, Some(service_slas), now)
+            .await
     }
 
     /// Chooses the ticket's SLA, records the choice and starts its clocks.
     async fn start_sla(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
-        let Some(record) = self.choose_sla(tx, ticket, now).await? else {
+        self.start_sla_from(tx, ticket, None, now).await
+    }
+
+    /// [`App::start_sla`] given the service's active SLAs when they were already read.
+    async fn start_sla_from(
+        &self,
+        tx: &mut Tx,
+        ticket: &Ticket,
+        service_slas: Option<Vec<Sla>>,
+        now: i64,
+    ) -> Result<()> {
+        let Some(record) = self.choose_sla(tx, ticket, service_slas, now).await? else {
             return Ok(());
         };
         slas::set_ticket_sla(tx.ex(), ticket.id, &record).await?;
@@ -100,12 +120,16 @@ impl App {
         &self,
         tx: &mut Tx,
         ticket: &Ticket,
+        service_slas: Option<Vec<Sla>>,
         now: i64,
     ) -> Result<Option<TicketSla>> {
         let Some(service) = ticket.service_id.filter(|_| clocked(ticket)) else {
             return Ok(None);
         };
-        let candidates = slas::active_for_service(tx.ex(), service, date_of(now)).await?;
+        let candidates = match service_slas {
+            Some(read) => read,
+            None => slas::active_for_service(tx.ex(), service, date_of(now)).await?,
+        };
         let Some((sla, why)) = choose(&candidates, Some(service), ticket.organization_id) else {
             return Ok(None);
         };
@@ -161,7 +185,7 @@ impl App {
         }
         let current = slas::ticket_sla(tx.ex(), after.id).await?;
         if before.service_id != after.service_id || before.category != after.category {
-            let chosen = self.choose_sla(tx, after, now).await?;
+            let chosen = self.choose_sla(tx, after, None, now).await?;
             let same = match (&current, &chosen) {
                 (Some(a), Some(b)) => a.sla_id == b.sla_id && a.applies == b.applies,
                 (None, None) => true,

@@ -120,6 +120,24 @@ pub async fn active_agreements(ex: Ex<'_>, today: jiff::civil::Date) -> Result<V
     rows.into_iter().map(|r| sla(r, today)).collect()
 }
 
+/// What a new ticket's clocks are chosen from, in one statement: the active agreements (as
+/// [`active_agreements`]) and, when `service` is given, that service's active SLAs (as
+/// [`active_for_service`]), each oldest first.
+pub async fn active_for_new_ticket(
+    ex: Ex<'_>,
+    service: Option<i64>,
+    today: jiff::civil::Date,
+) -> Result<(Vec<Sla>, Vec<Sla>)> {
+    let sql = format!("{SELECT} WHERE active AND (level <> 'sla' OR service_id = $1) ORDER BY id");
+    let rows: Vec<SlaRow> = on!(ex, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(service).fetch_all(c).await)?;
+    let all = rows
+        .into_iter()
+        .map(|r| sla(r, today))
+        .collect::<Result<Vec<Sla>>>()?;
+    Ok(all.into_iter().partition(|s| s.level != SlaLevel::Sla))
+}
+
 /// The active SLAs of a service, oldest first.
 pub async fn active_for_service(
     ex: Ex<'_>,
