@@ -189,6 +189,7 @@ impl Db {
             .spawn(async move { SqliteConnection::connect_with(&opening).await })
             .await
             .map_err(|e| std::io::Error::other(format!("opening the write connection: {e}")))??;
+        thread.stop_preempting_on_wakeup().await;
         let write = Arc::new(Writer::new(conn));
         let read = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
