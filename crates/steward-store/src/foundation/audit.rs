@@ -1,7 +1,8 @@
 //! Appending to and reading the hash-chained audit trail.
 use crate::sql::{Listing, Sql, fetch_listing};
-use crate::{Ex, Result, on};
-use steward_domain::foundation::audit::{AuditDraft, AuditEntry};
+use crate::{Ex, Result, StoreError, on};
+use std::sync::Mutex;
+use steward_domain::foundation::audit::{AuditDraft, AuditEntry, link_hash};
 use steward_domain::foundation::page::{PageRequest, rfc3339_micros};
 
 #[derive(sqlx::FromRow)]
@@ -90,23 +91,72 @@ async fn append_postgres(
     Ok(draft.linked(seq, now, prev_hash, hash))
 }
 
+/// The head this process last linked on SQLite: a guess at the head row, so that an append
+/// usually crosses to the write connection once instead of twice (read the head, then
+/// insert). The guess is only ever used in a statement that checks it against the head row
+/// and does nothing when they differ (after a rolled-back command, a write by another process
+/// such as the command line, or another database in the same process, as in the tests); the
+/// append then reads the head and links again. So it can cost a crossing, never a wrong link.
+static SQLITE_HEAD: Mutex<Option<(i64, String)>> = Mutex::new(None);
+
+fn guessed_head() -> Option<(i64, String)> {
+    SQLITE_HEAD.lock().map(|h| h.clone()).unwrap_or_default()
+}
+
+fn remember_head(seq: i64, hash: &str) {
+    if let Ok(mut head) = SQLITE_HEAD.lock() {
+        *head = Some((seq, hash.to_owned()));
+    }
+}
+
 async fn append_sqlite(
     c: &mut sqlx::SqliteConnection,
     draft: AuditDraft,
     now: i64,
 ) -> Result<AuditEntry> {
-    let (seq, prev): (i64, String) =
+    let body = draft.hashed_body(now);
+    let (seq, prev) = match guessed_head() {
+        Some(head) => head,
+        None => read_head_sqlite(c).await?,
+    };
+    let hash = link_hash(&prev, seq + 1, &body);
+    let mut entry = draft.linked(seq + 1, now, prev, hash);
+    if !insert_linked_sqlite(c, &entry).await? {
+        let (seq, prev) = read_head_sqlite(c).await?;
+        entry.seq = seq + 1;
+        entry.hash = link_hash(&prev, entry.seq, &body);
+        entry.prev_hash = prev;
+        if !insert_linked_sqlite(c, &entry).await? {
+            // The transaction holds SQLite's write lock: nothing else can move the head.
+            return Err(StoreError::Corrupt(
+                "the audit head moved while an entry was being linked".into(),
+            ));
+        }
+    }
+    remember_head(entry.seq, &entry.hash);
+    Ok(entry)
+}
+
+async fn read_head_sqlite(c: &mut sqlx::SqliteConnection) -> Result<(i64, String)> {
+    Ok(
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *c)
-            .await?;
-    let entry = draft.seal(seq + 1, now, &prev);
+            .fetch_one(c)
+            .await?,
+    )
+}
+
+/// Inserts the entry and moves the head to it, only if the head is still the entry's
+/// predecessor; `false` (nothing written) otherwise.
+async fn insert_linked_sqlite(c: &mut sqlx::SqliteConnection, entry: &AuditEntry) -> Result<bool> {
     // SQLite has no writes in WITH, but runs both statements of one query text (binding `$n`
-    // by number in each): one crossing to the connection's thread instead of two.
-    sqlx::query(
+    // by number in each): one crossing to the connection's thread instead of two. The UPDATE
+    // still sees the old head, so both statements test the same condition.
+    let changed = sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_id, actor, record_type, record_id, action,
                                 before_json, after_json, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
-         UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM audit_head
+         WHERE id = 1 AND seq = $1 - 1 AND hash = $10;
+         UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1 AND seq = $1 - 1 AND hash = $10",
     )
     .bind(entry.seq)
     .bind(entry.at_micros)
@@ -120,8 +170,15 @@ async fn append_sqlite(
     .bind(&entry.prev_hash)
     .bind(&entry.hash)
     .execute(c)
-    .await?;
-    Ok(entry)
+    .await?
+    .rows_affected();
+    match changed {
+        0 => Ok(false),
+        2 => Ok(true),
+        n => Err(StoreError::Corrupt(format!(
+            "linking an audit entry changed {n} rows instead of 2"
+        ))),
+    }
 }
 
 /// The newest link as recorded in the head row.
@@ -163,4 +220,74 @@ pub async fn list(ex: Ex<'_>, f: &Filter, page: PageRequest) -> Result<(Vec<Audi
     let listing = Listing::new(SELECT, "FROM audit_log", filter, "seq DESC", page);
     let (rows, total) = fetch_listing!(ex, listing, Row)?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{append, batch, head};
+    use crate::{Db, DbOptions};
+    use steward_domain::foundation::audit::{AuditDraft, ChainVerifier};
+
+    async fn migrated(label: &str) -> Db {
+        let dir = std::env::temp_dir().join(format!(
+            "steward-audit-{label}-{}-{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_microsecond()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("t.db").display());
+        let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+        db.migrate().await.unwrap();
+        db
+    }
+
+    fn draft(what: &str) -> AuditDraft {
+        AuditDraft {
+            actor_id: None,
+            actor: "test".into(),
+            record_type: "thing".into(),
+            record_id: what.into(),
+            action: "created".into(),
+            before: None,
+            after: Some(format!("{{\"name\":\"{what}\"}}")),
+        }
+    }
+
+    /// Appends in a command of its own; `keep: false` rolls the command back.
+    async fn append_one(db: &Db, what: &str, keep: bool) -> i64 {
+        let mut tx = db.begin().await.unwrap();
+        let entry = append(tx.ex(), draft(what), 1_000).await.unwrap();
+        if keep {
+            tx.commit().await.unwrap();
+        }
+        entry.seq
+    }
+
+    /// The whole chain verifies and ends at the head row; returns its length.
+    async fn verified(db: &Db) -> i64 {
+        let mut conn = db.read().await.unwrap();
+        let (seq, hash) = head(conn.ex()).await.unwrap();
+        let mut verifier = ChainVerifier::new();
+        for entry in batch(conn.ex(), 0, 1_000).await.unwrap() {
+            verifier.push(&entry).unwrap();
+        }
+        verifier.finish(Some((seq, &hash))).unwrap()
+    }
+
+    /// The remembered head is wrong after a rolled-back append and after another database's
+    /// append (the same seq, another hash): each append must still link to the real head.
+    #[tokio::test]
+    async fn a_stale_remembered_head_never_forks_the_chain() {
+        let a = migrated("a").await;
+        let b = migrated("b").await;
+        assert_eq!(append_one(&a, "a1", true).await, 1);
+        assert_eq!(append_one(&b, "b1", true).await, 1);
+        assert_eq!(append_one(&a, "a2", true).await, 2);
+        assert_eq!(append_one(&a, "a3", false).await, 3);
+        assert_eq!(append_one(&a, "a3 again", true).await, 3);
+        assert_eq!(append_one(&a, "a4", true).await, 4);
+        assert_eq!(append_one(&b, "b2", true).await, 2);
+        assert_eq!(verified(&a).await, 4);
+        assert_eq!(verified(&b).await, 2);
+    }
 }
