@@ -17,7 +17,6 @@ use steward_domain::resolution::problem::{IncidentFacts, KnownErrorMatch, match_
 use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::ticket::PriorityMatrix;
 use steward_domain::resolution::ticket::{IncidentInput, LinkInput, TicketKind};
-use steward_store::foundation::settings;
 use steward_store::{Ex, Tx, resolution::kinds, resolution::tickets};
 
 const CRITERIA: &str = "major_incident_criteria";
@@ -49,11 +48,18 @@ impl App {
         scope_draft(actor, &mut draft)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        // The three settings a create needs, in one round trip. They are read in the command's
-        // transaction on every create rather than cached: another node (PostgreSQL) or a
-        // command-line process may change them at any time.
-        let [desk, matrix, criteria] =
-            settings::settings(tx.ex(), [DESK, MATRIX, CRITERIA]).await?;
+        // The three settings a create needs and its references, in one round trip. The
+        // settings are read in the command's transaction on every create rather than cached:
+        // another node (PostgreSQL) or a command-line process may change them at any time.
+        let (references, [desk, matrix, criteria]) = tickets::references_and_settings(
+            tx.ex(),
+            draft.service_id,
+            draft.organization_id,
+            draft.requester_id,
+            draft.ci_id,
+            [DESK, MATRIX, CRITERIA],
+        )
+        .await?;
         let desk: DeskSettings = parse(desk);
         crate::resolution::desk::customer_levels(actor, &desk, impact, urgency)?;
         if let Some(service) = draft.service_id {
@@ -61,7 +67,7 @@ impl App {
         }
         let matrix: PriorityMatrix = parse(matrix);
         let priority = matrix.priority(draft.impact, draft.urgency);
-        let criticality = crate::resolution::tickets::check_references(&mut tx, &draft).await?;
+        let criticality = crate::resolution::tickets::refuse_missing(&draft, references)?;
         let criteria: MajorCriteria = parse(criteria);
         let major_because = criteria.matching(priority, criticality);
         let opening = tickets::Opening {

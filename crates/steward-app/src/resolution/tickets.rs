@@ -112,6 +112,11 @@ pub(crate) async fn check_references(tx: &mut Tx, d: &TicketDraft) -> Result<Opt
         d.ci_id,
     )
     .await?;
+    refuse_missing(d, found)
+}
+
+/// [`check_references`] given the references as read.
+pub(crate) fn refuse_missing(d: &TicketDraft, found: tickets::References) -> Result<Option<i64>> {
     if let Some(s) = d.service_id
         && found.service_criticality.is_none()
     {
@@ -196,7 +201,7 @@ impl App {
         );
         let status = opening.status.unwrap_or(Status::New);
         let detail = serde_json::json!({ "team_id": opening.team_id, "major": opening.major });
-        let creator = tickets::Creation {
+        let creation = tickets::Creation {
             at: now,
             actor_id: actor.user_id,
             actor: &actor.name,
@@ -209,7 +214,7 @@ impl App {
             draft,
             priority,
             opening,
-            creator,
+            creation,
         )
         .await?;
         let id = ticket.id;

@@ -3,6 +3,7 @@
 use crate::resolution::search::document_terms;
 use crate::sql::{Arg, Listing, Sql, bind_args, fetch_listing};
 use crate::{Ex, Result, on};
+use sqlx::Row as _;
 use steward_domain::foundation::page::{LIST_COUNT_CAP, PageRequest, rfc3339_micros};
 use steward_domain::resolution::record::Ticket;
 use steward_domain::resolution::search::scope_term;
@@ -313,19 +314,53 @@ pub async fn references(
     requester: Option<i64>,
     ci: Option<i64>,
 ) -> Result<References> {
-    let (service_criticality, organization, requester, ci): (Option<i64>, bool, bool, bool) = on!(ex, c => sqlx::query_as(
-            "SELECT (SELECT criticality FROM services WHERE id = $1),
-                    EXISTS (SELECT 1 FROM organizations WHERE id = $2),
-                    EXISTS (SELECT 1 FROM users WHERE id = $3),
-                    EXISTS (SELECT 1 FROM cis WHERE id = $4)")
-            .bind(service).bind(organization).bind(requester).bind(ci)
-            .fetch_one(c).await)?;
-    Ok(References {
-        service_criticality,
-        organization,
-        requester,
-        ci,
-    })
+    let (found, []) = references_and_settings(ex, service, organization, requester, ci, []).await?;
+    Ok(found)
+}
+
+/// [`references`] and the settings under `keys` (`None` where unset), in the same statement:
+/// a create that needs both crosses to the database once for them.
+pub async fn references_and_settings<const N: usize>(
+    ex: Ex<'_>,
+    service: Option<i64>,
+    organization: Option<i64>,
+    requester: Option<i64>,
+    ci: Option<i64>,
+    keys: [&str; N],
+) -> Result<(References, [Option<String>; N])> {
+    let mut sql = String::from(
+        "SELECT (SELECT criticality FROM services WHERE id = $1),
+                EXISTS (SELECT 1 FROM organizations WHERE id = $2),
+                EXISTS (SELECT 1 FROM users WHERE id = $3),
+                EXISTS (SELECT 1 FROM cis WHERE id = $4)",
+    );
+    for i in 0..N {
+        sql.push_str(&format!(
+            ", (SELECT value FROM settings WHERE key = ${})",
+            i + 5
+        ));
+    }
+    let row = on!(ex, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(service).bind(organization).bind(requester).bind(ci);
+        for k in keys {
+            q = q.bind(k);
+        }
+        q.fetch_one(c).await.and_then(|row| {
+            let found = References {
+                service_criticality: row.try_get(0)?,
+                organization: row.try_get(1)?,
+                requester: row.try_get(2)?,
+                ci: row.try_get(3)?,
+            };
+            let mut settings = [const { None }; N];
+            for (i, value) in settings.iter_mut().enumerate() {
+                *value = row.try_get(i + 4)?;
+            }
+            Ok((found, settings))
+        })
+    })?;
+    Ok(row)
 }
 
 /// Moves the per-status counts of a kind, in one statement. The rows are upserted in the
