@@ -113,9 +113,15 @@ impl Slot {
         if !self.unsure {
             return;
         }
-        tracing::warn!("a write was cancelled mid-statement; its group is rolled back");
-        if let Err(e) = self.exec("ROLLBACK").await {
-            tracing::debug!(error = %e, "no transaction was open");
+        // A cancelled lone COMMIT has normally run, leaving nothing open: say which it was.
+        match self.exec("ROLLBACK").await {
+            Ok(()) => tracing::warn!(
+                "a write was cancelled mid-statement; the transaction it left open is rolled back"
+            ),
+            Err(e) => tracing::info!(
+                error = %e,
+                "a write was cancelled mid-statement; it left no transaction open"
+            ),
         }
         self.in_command = false;
         self.in_savepoint = false;

@@ -44,7 +44,7 @@ impl App {
     pub(crate) async fn start_clocks(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
         // A ticket may open with a team whose OLA then starts at once.
         self.advance_agreement_step(tx, None, ticket, now).await?;
-        self.start_sla(tx, ticket, now).await
+        self.start_sla(tx, ticket, None, now).await
     }
 
     /// [`App::start_clocks`] for a ticket inserted in this transaction, which has no
@@ -59,22 +59,16 @@ impl App {
             return Ok(());
         }
         // Both candidate lists in one crossing to the database rather than two.
-        let service = ticket.service_id;
         let (agreements, service_slas) =
-            slas::active_for_new_ticket(tx.ex(), service, date_of(now)).await?;
+            slas::active_for_new_ticket(tx.ex(), ticket.service_id, date_of(now)).await?;
         self.open_agreement_clocks(tx, ticket, agreements, now)
             .await?;
-        self.start_sla_from(tx, ticket, Some(service_slas), now)
-            .await
+        self.start_sla(tx, ticket, Some(service_slas), now).await
     }
 
-    /// Chooses the ticket's SLA, records the choice and starts its clocks.
-    async fn start_sla(&self, tx: &mut Tx, ticket: &Ticket, now: i64) -> Result<()> {
-        self.start_sla_from(tx, ticket, None, now).await
-    }
-
-    /// [`App::start_sla`] given the service's active SLAs when they were already read.
-    async fn start_sla_from(
+    /// Chooses the ticket's SLA, records the choice and starts its clocks. `service_slas`
+    /// are the service's active SLAs when the caller already read them; `None` reads them.
+    async fn start_sla(
         &self,
         tx: &mut Tx,
         ticket: &Ticket,
