@@ -292,6 +292,20 @@ impl Db {
     }
 }
 
+/// A new directory for a unit test's SQLite database: the directory and the database's
+/// `sqlite://` URL in it.
+#[cfg(test)]
+pub(crate) fn temp_sqlite(label: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "steward-{label}-{}-{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_microsecond()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("t.db").display());
+    (dir, url)
+}
+
 #[cfg(test)]
 mod tests {
     use sqlx::Connection;

@@ -434,13 +434,7 @@ mod tests {
     use crate::{Db, DbOptions, Ex, Tx};
 
     async fn temp_db(label: &str) -> (Db, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!(
-            "steward-writer-{label}-{}-{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_microsecond()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("t.db").display());
+        let (dir, url) = crate::db::temp_sqlite(&format!("writer-{label}"));
         let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
         let mut tx = db.begin().await.unwrap();
         let Ex::Sqlite(c) = tx.ex() else {

@@ -229,13 +229,7 @@ mod tests {
     use steward_domain::foundation::audit::{AuditDraft, ChainVerifier};
 
     async fn migrated(label: &str) -> Db {
-        let dir = std::env::temp_dir().join(format!(
-            "steward-audit-{label}-{}-{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_microsecond()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("t.db").display());
+        let (_, url) = crate::db::temp_sqlite(&format!("audit-{label}"));
         let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
         db.migrate().await.unwrap();
         db
