@@ -23,6 +23,28 @@ pub(crate) fn document_terms(title: &str, body: &str, scope: &Option<String>) ->
     terms
 }
 
+/// The start of every insert of a search document, so its columns are listed once (a
+/// ticket's create writes its document in the same statement as the ticket).
+macro_rules! insert_search_doc {
+    () => {
+        "INSERT INTO search_docs (ticket_id, source, public, scope, title, body)"
+    };
+}
+pub(crate) use insert_search_doc;
+
+/// PostgreSQL: the words of the document inserted by the `doc` CTE, given as the text array
+/// parameter `$p`.
+macro_rules! insert_doc_terms {
+    ($p:literal) => {
+        concat!(
+            "INSERT INTO search_terms (term, doc_id) SELECT w, doc.id FROM doc, unnest(",
+            $p,
+            "::text[]) w"
+        )
+    };
+}
+pub(crate) use insert_doc_terms;
+
 /// Indexes a new document of a ticket of `organization`. SQLite's FTS5 follows
 /// `search_docs` by triggers inside the database; on PostgreSQL the words are split here and
 /// written with the document in one statement (a PL/pgSQL trigger splitting them with a
@@ -38,25 +60,33 @@ pub async fn index(
     body: &str,
 ) -> Result<()> {
     let scope = scope_term(public, organization);
+    macro_rules! bind_doc {
+        ($q:expr) => {
+            $q.bind(ticket)
+                .bind(source)
+                .bind(public)
+                .bind(&scope)
+                .bind(title)
+                .bind(body)
+        };
+    }
     match ex {
         Ex::Sqlite(c) => {
-            sqlx::query(
-                "INSERT INTO search_docs (ticket_id, source, public, scope, title, body) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(ticket).bind(source).bind(public).bind(&scope).bind(title).bind(body)
+            bind_doc!(sqlx::query(concat!(
+                insert_search_doc!(),
+                " VALUES ($1, $2, $3, $4, $5, $6)"
+            )))
             .execute(c)
             .await?;
         }
         Ex::Postgres(c) => {
             let terms = document_terms(title, body, &scope);
-            sqlx::query(
-                "WITH doc AS (
-                     INSERT INTO search_docs (ticket_id, source, public, scope, title, body)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
-                 )
-                 INSERT INTO search_terms (term, doc_id) SELECT w, doc.id FROM doc, unnest($7::text[]) w",
-            )
-            .bind(ticket).bind(source).bind(public).bind(&scope).bind(title).bind(body)
+            bind_doc!(sqlx::query(concat!(
+                "WITH doc AS (",
+                insert_search_doc!(),
+                " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) ",
+                insert_doc_terms!("$7")
+            )))
             .bind(terms)
             .execute(c)
             .await?;

@@ -1,6 +1,6 @@
 //! Tickets (incidents first; requests and problems share the table), their numbers and their
 //! timeline.
-use crate::resolution::search::document_terms;
+use crate::resolution::search::{document_terms, insert_doc_terms, insert_search_doc};
 use crate::sql::{Arg, Listing, Sql, bind_args, fetch_listing};
 use crate::{Ex, Result, on};
 use sqlx::Row as _;
@@ -194,6 +194,14 @@ pub struct Opening {
     pub answers: Option<serde_json::Value>,
 }
 
+/// The start of every insert of a timeline entry, so its columns are listed once (a ticket's
+/// create writes its "created" entry in the same statement as the ticket).
+macro_rules! insert_event {
+    () => {
+        "INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)"
+    };
+}
+
 /// When and by whom a ticket is opened: its opening instant, and the author and detail of its
 /// "created" timeline entry.
 #[derive(Debug, Clone, Copy)]
@@ -215,9 +223,9 @@ pub async fn insert(
     d: &TicketDraft,
     priority: Priority,
     opening: &Opening,
-    creator: Creation<'_>,
+    creation: Creation<'_>,
 ) -> Result<Ticket> {
-    let now = creator.at;
+    let now = creation.at;
     let status = opening.status.unwrap_or(Status::New);
     let scope = scope_term(true, d.organization_id);
     // The row comes back from the insert itself (defaults included) rather than from a
@@ -245,9 +253,9 @@ pub async fn insert(
                 .bind(opening.major)
                 .bind(opening.catalogue_item_id)
                 .bind(opening.answers.as_ref().map(|a| a.to_string()))
-                .bind(creator.actor_id)
-                .bind(creator.actor)
-                .bind(creator.detail.to_string())
+                .bind(creation.actor_id)
+                .bind(creation.actor)
+                .bind(creation.detail.to_string())
                 .bind(&scope)
         };
     }
@@ -265,12 +273,18 @@ pub async fn insert(
         Ex::Postgres(c) => {
             let terms = document_terms(&d.title, d.description.as_deref().unwrap_or(""), &scope);
             bind_all!(sqlx::query_as(concat!(
-                "WITH t AS (", insert_ticket!(), "),
-                 e AS (INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)
-                       SELECT id, $15, $20, $21, 'created', NULL, $5, $22 FROM t),
-                 doc AS (INSERT INTO search_docs (ticket_id, source, public, scope, title, body)
-                         SELECT id, 'ticket', TRUE, $23, $3, coalesce($4, '') FROM t RETURNING id),
-                 terms AS (INSERT INTO search_terms (term, doc_id) SELECT w, doc.id FROM doc, unnest($24::text[]) w)
+                "WITH t AS (",
+                insert_ticket!(),
+                "),
+                 e AS (",
+                insert_event!(),
+                " SELECT id, $15, $20, $21, 'created', NULL, $5, $22 FROM t),
+                 doc AS (",
+                insert_search_doc!(),
+                " SELECT id, 'ticket', TRUE, $23, $3, coalesce($4, '') FROM t RETURNING id),
+                 terms AS (",
+                insert_doc_terms!("$24"),
+                ")
                  SELECT * FROM t"
             )))
             .bind(terms)
@@ -281,11 +295,9 @@ pub async fn insert(
             // `fetch_all`, not `fetch_one`: the first statement returns the row, and stopping
             // at it would skip the two after it.
             let mut rows: Vec<Row> = bind_all!(sqlx::query_as(concat!(
-                insert_ticket!(), ";
-                 INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)
-                 SELECT id, $15, $20, $21, 'created', NULL, $5, $22 FROM tickets WHERE number = $2;
-                 INSERT INTO search_docs (ticket_id, source, public, scope, title, body)
-                 SELECT id, 'ticket', TRUE, $23, $3, coalesce($4, '') FROM tickets WHERE number = $2"
+                insert_ticket!(), "; ",
+                insert_event!(), " SELECT id, $15, $20, $21, 'created', NULL, $5, $22 FROM tickets WHERE number = $2; ",
+                insert_search_doc!(), " SELECT id, 'ticket', TRUE, $23, $3, coalesce($4, '') FROM tickets WHERE number = $2"
             )))
             .fetch_all(c)
             .await?;
@@ -488,9 +500,7 @@ pub async fn add_event(
     to: Option<&str>,
     detail: Option<&serde_json::Value>,
 ) -> Result<()> {
-    on!(ex, c => sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, at, actor_id, actor, event, from_status, to_status, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+    on!(ex, c => sqlx::query(concat!(insert_event!(), " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
         .bind(ticket).bind(at).bind(actor_id).bind(actor).bind(event).bind(from).bind(to)
         .bind(detail.map(|d| d.to_string()))
         .execute(c).await.map(|_| ()))?;
