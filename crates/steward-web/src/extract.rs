@@ -273,19 +273,79 @@ impl FromRequestParts<AppState> for OwnWork {
     }
 }
 
-async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Authenticated, Problem> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-        let token = value
+/// The bearer token of a request that sends an `Authorization` header: `Err` when the header
+/// is not `Bearer <token>`.
+fn bearer_token(parts: &Parts) -> Option<Result<&str, Problem>> {
+    let value = parts.headers.get(header::AUTHORIZATION)?;
+    Some(
+        value
             .to_str()
             .ok()
             .and_then(|v| {
                 v.strip_prefix("Bearer ")
                     .or_else(|| v.strip_prefix("bearer "))
             })
+            .map(str::trim)
             .ok_or_else(|| {
                 Problem::unauthenticated("the Authorization header must be \"Bearer <token>\"")
-            })?;
-        return match state.app.authenticate_token(token.trim()).await? {
+            }),
+    )
+}
+
+/// Whom a request's bearer token or session cookie belongs to, looked up by
+/// [`look_up_caller`] before the request moved to the writer thread.
+#[derive(Clone)]
+struct Caller {
+    by_token: bool,
+    found: Option<Authenticated>,
+}
+
+/// Looks up whom the request's credential belongs to and keeps the answer in the request, so
+/// that the extractors below do not look again. The writer middleware calls it before it moves
+/// a write to the writer thread: the lookup (a read on another connection, and hashing the
+/// secret) then takes the CPU the writer does not use. Nothing is decided here: a failed or
+/// missing lookup leaves the extractor to look up and refuse as it always does.
+pub(crate) async fn look_up_caller(parts: &mut Parts, state: &AppState) {
+    let (by_token, found) = match bearer_token(parts) {
+        Some(Ok(token)) => (true, state.app.authenticate_token(token).await),
+        Some(Err(_)) => return,
+        None => match cookie(parts, SESSION_COOKIE) {
+            Some(secret) => (false, state.app.authenticate_session(secret).await),
+            None => return,
+        },
+    };
+    if let Ok(found) = found {
+        parts.extensions.insert(Caller { by_token, found });
+    }
+}
+
+/// The owner of a bearer token, as [`look_up_caller`] found it or looked up now.
+async fn token_owner(
+    parts: &Parts,
+    state: &AppState,
+    token: &str,
+) -> steward_app::Result<Option<Authenticated>> {
+    match parts.extensions.get::<Caller>() {
+        Some(caller) if caller.by_token => Ok(caller.found.clone()),
+        _ => state.app.authenticate_token(token).await,
+    }
+}
+
+/// The owner of a session cookie, as [`look_up_caller`] found it or looked up now.
+pub(crate) async fn session_owner(
+    parts: &Parts,
+    state: &AppState,
+    secret: &str,
+) -> steward_app::Result<Option<Authenticated>> {
+    match parts.extensions.get::<Caller>() {
+        Some(caller) if !caller.by_token => Ok(caller.found.clone()),
+        _ => state.app.authenticate_session(secret).await,
+    }
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Authenticated, Problem> {
+    if let Some(token) = bearer_token(parts) {
+        return match token_owner(parts, state, token?).await? {
             Some(auth) => Ok(auth),
             None => Err(Problem::unauthenticated(
                 "the API token is unknown, revoked or its user is deactivated",
@@ -297,13 +357,9 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Authenticat
             "authentication required: log in (POST /api/v1/auth/login) or send an API token",
         ));
     };
-    let auth = state
-        .app
-        .authenticate_session(secret)
-        .await?
-        .ok_or_else(|| {
-            Problem::unauthenticated("the session has expired or was ended; log in again")
-        })?;
+    let auth = session_owner(parts, state, secret).await?.ok_or_else(|| {
+        Problem::unauthenticated("the session has expired or was ended; log in again")
+    })?;
     let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && let Via::Session { csrf_token, .. } = &auth.via {
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());

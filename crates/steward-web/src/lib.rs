@@ -78,6 +78,10 @@ pub fn router(app: App, options: WebOptions) -> Router {
     let https = options.secure_cookies;
     let writer = app.db().writer_runtime();
     let state = state(app, options);
+    let writes = writer_thread::Writes {
+        writer,
+        state: state.clone(),
+    };
     let mut routes = routes::all();
     if with_metrics {
         routes = routes.merge(routes::foundation::health::metrics_routes());
@@ -88,7 +92,7 @@ pub fn router(app: App, options: WebOptions) -> Router {
         .fallback(ui::not_found_fallback)
         .method_not_allowed_fallback(problem::method_not_allowed_fallback)
         .layer(axum::middleware::from_fn_with_state(
-            writer,
+            writes,
             writer_thread::run_writes_there,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

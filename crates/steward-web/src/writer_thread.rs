@@ -1,5 +1,6 @@
 //! Runs each request that may write on the database's writer runtime, where SQLite's write
 //! commands are fastest (see `steward_store::Db::writer_runtime`); reads stay where they are.
+use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -7,8 +8,15 @@ use axum::response::Response;
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
+/// The writer runtime (SQLite only) and what the requests need before they go there.
+#[derive(Clone)]
+pub(crate) struct Writes {
+    pub writer: Option<Handle>,
+    pub state: AppState,
+}
+
 pub(crate) async fn run_writes_there(
-    State(writer): State<Option<Handle>>,
+    State(writes): State<Writes>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -16,9 +24,14 @@ pub(crate) async fn run_writes_there(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let Some(writer) = writer.filter(|_| !reads_only) else {
+    let Some(writer) = writes.writer.filter(|_| !reads_only) else {
         return next.run(request).await;
     };
+    // Who the caller is, looked up here on the main runtime: the writer thread's CPU, which
+    // every write's statements queue for, is spared the lookup (bench/README.md, 2026-12-08).
+    let (mut parts, body) = request.into_parts();
+    crate::extract::look_up_caller(&mut parts, &writes.state).await;
+    let request = Request::from_parts(parts, body);
     let mut task = AbortOnDrop(writer.spawn(next.run(request)));
     match (&mut task.0).await {
         Ok(response) => response,

@@ -266,7 +266,7 @@ impl FromRequestParts<AppState> for Ui {
         let Some(secret) = cookie(parts, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        let auth = match state.app.authenticate_session(secret).await {
+        let auth = match crate::extract::session_owner(parts, state, secret).await {
             Ok(Some(auth)) => auth,
             Ok(None) => return Err(to_login()),
             Err(e) => return Err(UiError::App(e).into_response()),

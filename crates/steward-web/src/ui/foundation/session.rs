@@ -220,7 +220,7 @@ async fn logout(State(state): State<AppState>, parts: Parts, form: FormData) -> 
     };
     ui.check_csrf(&form)?;
     if let Some(secret) = cookie(&parts, SESSION_COOKIE)
-        && let Ok(Some(auth)) = state.app.authenticate_session(secret).await
+        && let Ok(Some(auth)) = crate::extract::session_owner(&parts, &state, secret).await
         && let Via::Session { id, .. } = auth.via
     {
         state.app.revoke_session(&auth.actor, id).await?;
