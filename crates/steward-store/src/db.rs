@@ -191,6 +191,7 @@ impl Db {
             .map_err(|e| std::io::Error::other(format!("opening the write connection: {e}")))??;
         thread.stop_preempting_on_wakeup().await;
         let write = Arc::new(Writer::new(conn));
+        write.exclusive().await?.look_for_pending_search().await?;
         let read = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(Duration::from_secs(30))
@@ -211,7 +212,8 @@ impl Db {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
                 let mut slot = write.exclusive().await?;
-                SQLITE_MIGRATIONS.run(slot.conn()).await?
+                SQLITE_MIGRATIONS.run(slot.conn()).await?;
+                slot.look_for_pending_search().await?
             }
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }

@@ -46,6 +46,18 @@ pub const MAX_GROUP: usize = 64;
 /// acquire timeout did before group commit).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How a group ends once the database holds the search index's pending list (migration
+/// 0050): the search documents its commands noted as pending are indexed, then it commits.
+/// FTS5 writes a segment at every savepoint and at every statement that may need undoing, so
+/// indexing each document as it was inserted cost each command of a group a segment of its
+/// own; here the group's documents make one. One text, so one crossing to the connection's
+/// thread: a failure stops it before `COMMIT`, and the group is rolled back as for a failed
+/// `COMMIT`.
+const INDEX_AND_COMMIT: &str = "INSERT INTO search_fts (rowid, title, body, scope)
+     SELECT d.id, d.title, d.body, d.scope FROM search_fts_pending p JOIN search_docs d ON d.id = p.doc_id;
+     DELETE FROM search_fts_pending;
+     COMMIT";
+
 /// The outcome of a group's `COMMIT`, shared with every member (errors as text: one error
 /// value cannot be handed to several callers).
 type Outcome = Option<std::result::Result<(), String>>;
@@ -76,6 +88,9 @@ pub struct Slot {
     /// cancelled (its request aborted) before learning whether it ran: the connection's state
     /// no longer matches the fields above until [`Slot::recover`] runs.
     unsure: bool,
+    /// The database has the search index's pending list: each group indexes it before it
+    /// commits ([`INDEX_AND_COMMIT`]). Not so in a database not migrated yet.
+    indexes_search: bool,
 }
 
 #[derive(Debug)]
@@ -90,6 +105,18 @@ impl Slot {
         self.conn
             .as_mut()
             .expect("the write connection is open while its slot is held")
+    }
+
+    /// Looks whether the database has the search index's pending list (see
+    /// `indexes_search`): when the connection opens and after migrations.
+    pub async fn look_for_pending_search(&mut self) -> Result<()> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_fts_pending'",
+        )
+        .fetch_optional(self.conn())
+        .await?;
+        self.indexes_search = found.is_some();
+        Ok(())
     }
 
     /// Runs one of the statements that begin or end a transaction or savepoint. The statement
@@ -175,7 +202,12 @@ impl Slot {
         let Some(group) = self.group.take() else {
             return;
         };
-        let outcome = match self.exec("COMMIT").await {
+        let commit = if self.indexes_search {
+            INDEX_AND_COMMIT
+        } else {
+            "COMMIT"
+        };
+        let outcome = match self.exec(commit).await {
             Ok(()) => Ok(()),
             Err(e) => {
                 tracing::error!(error = %e, members = group.members, "group commit failed");
@@ -236,6 +268,7 @@ impl Writer {
                 in_savepoint: false,
                 savepoint_ready: false,
                 unsure: false,
+                indexes_search: false,
             })),
             waiting: AtomicUsize::new(0),
         }

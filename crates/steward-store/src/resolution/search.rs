@@ -46,7 +46,8 @@ macro_rules! insert_doc_terms {
 pub(crate) use insert_doc_terms;
 
 /// Indexes a new document of a ticket of `organization`. SQLite's FTS5 follows
-/// `search_docs` by triggers inside the database; on PostgreSQL the words are split here and
+/// `search_docs` by triggers inside the database, a new document when its transaction
+/// commits (migration 0050, `writer::INDEX_AND_COMMIT`); on PostgreSQL the words are split here and
 /// written with the document in one statement (a PL/pgSQL trigger splitting them with a
 /// regular expression made each create about three times as costly). Public text also gets
 /// its organization's [`scope_term`], which customers' searches require.
@@ -536,4 +537,147 @@ async fn candidates(ex: Ex<'_>, groups: &[Vec<String>], who: Audience) -> Result
             body,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Db, DbOptions, Ex, Tx};
+
+    fn sqlite(tx: &mut Tx) -> &mut sqlx::SqliteConnection {
+        match tx.ex() {
+            Ex::Sqlite(c) => c,
+            Ex::Postgres(_) => unreachable!("a SQLite database"),
+        }
+    }
+
+    async fn insert_doc(tx: &mut Tx, title: &str) -> i64 {
+        sqlx::query_scalar(concat!(
+            insert_search_doc!(),
+            " VALUES (1, 'ticket', TRUE, NULL, $1, '') RETURNING id"
+        ))
+        .bind(title)
+        .fetch_one(sqlite(tx))
+        .await
+        .unwrap()
+    }
+
+    async fn run(tx: &mut Tx, sql: &str, id: i64) {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(id)
+            .execute(sqlite(tx))
+            .await
+            .unwrap();
+    }
+
+    /// The documents whose indexed words include `word`, as a reader sees them.
+    async fn found(db: &Db, word: &str) -> Vec<i64> {
+        let mut conn = db.read().await.unwrap();
+        let Ex::Sqlite(c) = conn.ex() else {
+            unreachable!()
+        };
+        sqlx::query_scalar("SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid")
+            .bind(word)
+            .fetch_all(c)
+            .await
+            .unwrap()
+    }
+
+    /// FTS5's own check that the index holds exactly what `search_docs` holds, and nothing is
+    /// left pending.
+    async fn index_matches_documents(db: &Db) {
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)")
+            .execute(sqlite(&mut tx))
+            .await
+            .expect("the index holds exactly the documents");
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM search_fts_pending")
+            .fetch_one(sqlite(&mut tx))
+            .await
+            .unwrap();
+        assert_eq!(pending, 0, "nothing is left pending after a commit");
+        tx.commit().await.unwrap();
+    }
+
+    /// Documents are indexed when their transaction commits (migration 0050), as they are then
+    /// at commit: changed or deleted before it, they are indexed changed or not at all; after
+    /// it, the index follows every change. A document that was never indexed is never
+    /// "deleted" from the index (FTS5 would corrupt it, and the integrity check would fail),
+    /// and an id that SQLite hands out again after its document was deleted is indexed anew.
+    #[tokio::test]
+    async fn documents_are_indexed_at_commit_as_they_are_then() {
+        let (dir, url) = crate::db::temp_sqlite("search-pending");
+        let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+        db.migrate().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO tickets (kind, number, title, status, impact, urgency, priority, channel, opened_at, updated_at)
+             VALUES ('incident', 'INC-000001', 't', 'new', 'low', 'low', 5, 'api', 0, 0)",
+        )
+        .execute(sqlite(&mut tx))
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        // Inserted, changed and deleted in one transaction: only what remains at commit.
+        let mut tx = db.begin().await.unwrap();
+        let kiwi = insert_doc(&mut tx, "kiwi").await;
+        let apple = insert_doc(&mut tx, "alpha apple").await;
+        let banana = insert_doc(&mut tx, "beta banana").await;
+        let cherry = insert_doc(&mut tx, "gamma cherry").await;
+        run(
+            &mut tx,
+            "UPDATE search_docs SET title = 'alpha avocado' WHERE id = $1",
+            apple,
+        )
+        .await;
+        run(&mut tx, "DELETE FROM search_docs WHERE id = $1", banana).await;
+        assert!(
+            found(&db, "cherry").await.is_empty(),
+            "not before the commit"
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(found(&db, "avocado").await, [apple]);
+        assert!(found(&db, "apple").await.is_empty());
+        assert!(found(&db, "banana").await.is_empty());
+        assert_eq!(found(&db, "cherry").await, [cherry]);
+        index_matches_documents(&db).await;
+
+        // Rolled back: never indexed.
+        let mut tx = db.begin().await.unwrap();
+        insert_doc(&mut tx, "fig").await;
+        drop(tx);
+        assert!(found(&db, "fig").await.is_empty());
+
+        // Indexed documents follow their changes.
+        let mut tx = db.begin().await.unwrap();
+        run(
+            &mut tx,
+            "UPDATE search_docs SET title = 'gamma date' WHERE id = $1",
+            cherry,
+        )
+        .await;
+        run(&mut tx, "DELETE FROM search_docs WHERE id = $1", apple).await;
+        tx.commit().await.unwrap();
+        assert!(found(&db, "cherry").await.is_empty());
+        assert_eq!(found(&db, "date").await, [cherry]);
+        assert!(found(&db, "avocado").await.is_empty());
+        index_matches_documents(&db).await;
+
+        // The highest ids deleted, then one handed out again.
+        let mut tx = db.begin().await.unwrap();
+        run(&mut tx, "DELETE FROM search_docs WHERE id = $1", cherry).await;
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let elder = insert_doc(&mut tx, "elder").await;
+        tx.commit().await.unwrap();
+        // The highest left is the kiwi's: the next id is the apple's, indexed once and deleted.
+        assert_eq!(elder, apple, "SQLite hands the id out again");
+        assert_eq!(found(&db, "elder").await, [elder]);
+        assert_eq!(found(&db, "kiwi").await, [kiwi]);
+        assert!(found(&db, "date").await.is_empty());
+        index_matches_documents(&db).await;
+
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
