@@ -1,3 +1,4 @@
+use crate::checkpointer::{self, Checkpointer};
 pub use crate::writer::SqliteTx;
 use crate::writer::Writer;
 use crate::writer_thread::WriterThread;
@@ -51,6 +52,7 @@ enum Pools {
         read: SqlitePool,
         write: Arc<Writer>,
         thread: Arc<WriterThread>,
+        checkpointer: Arc<Checkpointer>,
     },
     Postgres(PgPool),
 }
@@ -183,7 +185,10 @@ impl Db {
         }
         // Opened from the writer thread, so that the connection's own thread shares its CPU.
         let thread = Arc::new(WriterThread::start()?);
-        let opening = connect.clone();
+        // Checkpoints are the checkpointer's; the writer's own is a backstop.
+        let opening = connect
+            .clone()
+            .pragma("wal_autocheckpoint", checkpointer::BACKSTOP_PAGES);
         let conn = thread
             .handle()
             .spawn(async move { SqliteConnection::connect_with(&opening).await })
@@ -192,6 +197,8 @@ impl Db {
         thread.stop_preempting_on_wakeup().await;
         let write = Arc::new(Writer::new(conn));
         write.exclusive().await?.look_for_pending_search().await?;
+        // Opened here, not on the writer thread: its work belongs on the other CPUs.
+        let checkpointer = Arc::new(Checkpointer::start(&connect).await?);
         let read = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(Duration::from_secs(30))
@@ -202,6 +209,7 @@ impl Db {
                 read,
                 write,
                 thread,
+                checkpointer,
             },
         })
     }
@@ -285,7 +293,13 @@ impl Db {
 
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { read, write, .. } => {
+            Pools::Sqlite {
+                read,
+                write,
+                checkpointer,
+                ..
+            } => {
+                checkpointer.stop();
                 read.close().await;
                 write.close().await;
             }

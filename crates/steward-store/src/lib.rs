@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assurance;
+mod checkpointer;
 mod db;
 pub mod delivery;
 mod error;

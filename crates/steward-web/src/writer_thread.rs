@@ -28,7 +28,7 @@ pub(crate) async fn run_writes_there(
         return next.run(request).await;
     };
     // Who the caller is, looked up here on the main runtime: the writer thread's CPU, which
-    // every write's statements queue for, is spared the lookup (bench/README.md, 2026-12-08).
+    // every write's statements queue for, is spared the lookup (bench/README.md, 2026-12-07).
     let (mut parts, body) = request.into_parts();
     crate::extract::look_up_caller(&mut parts, &writes.state).await;
     let request = Request::from_parts(parts, body);
