@@ -561,8 +561,17 @@ mod tests {
         .unwrap()
     }
 
-    async fn run(tx: &mut Tx, sql: &str, id: i64) {
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+    async fn retitle(tx: &mut Tx, id: i64, title: &str) {
+        sqlx::query("UPDATE search_docs SET title = $2 WHERE id = $1")
+            .bind(id)
+            .bind(title)
+            .execute(sqlite(tx))
+            .await
+            .unwrap();
+    }
+
+    async fn delete(tx: &mut Tx, id: i64) {
+        sqlx::query("DELETE FROM search_docs WHERE id = $1")
             .bind(id)
             .execute(sqlite(tx))
             .await
@@ -624,13 +633,8 @@ mod tests {
         let apple = insert_doc(&mut tx, "alpha apple").await;
         let banana = insert_doc(&mut tx, "beta banana").await;
         let cherry = insert_doc(&mut tx, "gamma cherry").await;
-        run(
-            &mut tx,
-            "UPDATE search_docs SET title = 'alpha avocado' WHERE id = $1",
-            apple,
-        )
-        .await;
-        run(&mut tx, "DELETE FROM search_docs WHERE id = $1", banana).await;
+        retitle(&mut tx, apple, "alpha avocado").await;
+        delete(&mut tx, banana).await;
         assert!(
             found(&db, "cherry").await.is_empty(),
             "not before the commit"
@@ -650,13 +654,8 @@ mod tests {
 
         // Indexed documents follow their changes.
         let mut tx = db.begin().await.unwrap();
-        run(
-            &mut tx,
-            "UPDATE search_docs SET title = 'gamma date' WHERE id = $1",
-            cherry,
-        )
-        .await;
-        run(&mut tx, "DELETE FROM search_docs WHERE id = $1", apple).await;
+        retitle(&mut tx, cherry, "gamma date").await;
+        delete(&mut tx, apple).await;
         tx.commit().await.unwrap();
         assert!(found(&db, "cherry").await.is_empty());
         assert_eq!(found(&db, "date").await, [cherry]);
@@ -665,7 +664,7 @@ mod tests {
 
         // The highest ids deleted, then one handed out again.
         let mut tx = db.begin().await.unwrap();
-        run(&mut tx, "DELETE FROM search_docs WHERE id = $1", cherry).await;
+        delete(&mut tx, cherry).await;
         tx.commit().await.unwrap();
         let mut tx = db.begin().await.unwrap();
         let elder = insert_doc(&mut tx, "elder").await;
